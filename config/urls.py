@@ -1,0 +1,29 @@
+from django.contrib import admin
+from django.db import connection
+from django.http import JsonResponse
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from indicators import views as indicator_views
+from tasks import views as task_views
+
+admin.site.site_header = _("Quản trị – Kế hoạch 65-KH/TU")
+admin.site.site_title = _("Kế hoạch 65-KH/TU")
+admin.site.index_title = _("Quản trị hệ thống")
+
+
+def healthz(request):
+    """Liveness for the container orchestrator: the app answers and the database responds."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
+
+
+urlpatterns = [
+    path("", indicator_views.plan_overview, name="home"),
+    path("nhiem-vu/", task_views.task_list, name="task_list"),
+    path("tai-khoan/", include("django.contrib.auth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("quan-tri/", admin.site.urls),
+    path("healthz", healthz, name="healthz"),
+]

@@ -1,0 +1,76 @@
+"""Reporting periods under the national reporting regime (Decree 09/2019/NĐ-CP, Art. 12).
+
+A monthly report covers the 15th of the previous month to the 14th of the month; a quarterly, half-yearly
+or yearly report likewise runs from the 15th of the month before the period's first month to the 14th of
+its last month. Pure functions: no ORM, no "today".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+MONTH = "month"
+QUARTER = "quarter"
+HALF_YEAR = "half_year"
+YEAR = "year"
+
+#: months per period of each kind, and how many periods a year holds
+_MONTHS = {MONTH: 1, QUARTER: 3, HALF_YEAR: 6, YEAR: 12}
+
+
+@dataclass(frozen=True)
+class PeriodBounds:
+    kind: str
+    year: int
+    number: int
+    starts_on: date
+    ends_on: date
+
+    @property
+    def label(self) -> str:
+        if self.kind == MONTH:
+            return f"Tháng {self.number}/{self.year}"
+        if self.kind == QUARTER:
+            return f"Quý {_ROMAN[self.number]}/{self.year}"
+        if self.kind == HALF_YEAR:
+            return f"6 tháng {'đầu' if self.number == 1 else 'cuối'} năm {self.year}"
+        return f"Năm {self.year}"
+
+
+_ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
+
+
+def _month_shift(year: int, month: int, delta: int) -> tuple[int, int]:
+    index = year * 12 + (month - 1) + delta
+    return index // 12, index % 12 + 1
+
+
+def period_bounds(kind: str, year: int, number: int) -> PeriodBounds:
+    """The reporting window of period ``number`` (1-based) of ``kind`` in ``year``."""
+    if kind not in _MONTHS:
+        raise ValueError(f"Loại kỳ báo cáo không hợp lệ: {kind}")
+    span = _MONTHS[kind]
+    if not 1 <= number <= 12 // span:
+        raise ValueError(f"Kỳ báo cáo số {number} không hợp lệ với loại {kind}")
+    last_month = number * span
+    first_year, first_month = _month_shift(year, last_month, -span)
+    return PeriodBounds(kind, year, number, date(first_year, first_month, 15), date(year, last_month, 14))
+
+
+def period_containing(kind: str, day: date) -> PeriodBounds:
+    """The period of ``kind`` whose window contains ``day`` (the 15th onwards belongs to the next period)."""
+    year, month = (day.year, day.month) if day.day <= 14 else _month_shift(day.year, day.month, 1)
+    span = _MONTHS[kind]
+    return period_bounds(kind, year, (month - 1) // span + 1)
+
+
+def periods_between(kind: str, start: date, end: date) -> list[PeriodBounds]:
+    """Every period of ``kind`` whose window ends within [start, end]."""
+    result = []
+    current = period_containing(kind, start)
+    while current.ends_on <= end:
+        if current.ends_on >= start:
+            result.append(current)
+        current = period_containing(kind, current.ends_on + timedelta(days=1))
+    return result

@@ -1,0 +1,218 @@
+"""Writes for the plan: loading Plan 65-KH/TU (or another plan of the same shape) into the database."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db import transaction
+
+from agencies.models import Agency
+from agencies.selectors import AgencyDirectory, UnknownAgencyName
+from agencies.services import LoadCounts, upsert
+from tasks.services import tasks_load, validate_task_rows
+
+from .models import EMPTY_CELL_TEXTS, Indicator, IndicatorGroup, Metric, ParsedTarget, Period, Plan, Target
+from .parsing import parse_target
+from .periods import period_bounds
+
+
+class PlanDataError(ValueError):
+    """The plan data is not valid; ``errors`` lists every problem found, in Vietnamese."""
+
+    def __init__(self, errors: list[str]):
+        super().__init__("\n".join(errors))
+        self.errors = errors
+
+
+@dataclass
+class _Claim:
+    metric: str
+    fragment: str
+    operator: str
+    value: object
+    value_max: object
+
+
+def _as_date(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def _validate(data: dict, directory: AgencyDirectory) -> dict[tuple[str, int, int], list[_Claim]]:
+    """Check the whole plan before anything is written; return the parsed claims of every cell."""
+    errors: list[str] = []
+    for key in ("plan", "metrics", "indicator_groups", "task_groups"):
+        if key not in data:
+            errors.append(f"Thiếu phần “{key}” trong dữ liệu kế hoạch.")
+    if errors:
+        raise PlanDataError(errors)
+    milestones = [int(y) for y in data["plan"].get("milestones", [])]
+    metric_codes = [m["code"] for m in data["metrics"]]
+    duplicates = {c for c in metric_codes if metric_codes.count(c) > 1}
+    if duplicates:
+        errors.append(f"Mã chỉ số bị trùng: {', '.join(sorted(duplicates))}.")
+    for metric in data["metrics"]:
+        for field_name, choices in (
+            ("kind", Metric.Kind.values),
+            ("direction", Metric.Direction.values),
+            ("frequency", Metric.Frequency.values),
+            ("collection", Metric.Collection.values),
+        ):
+            if metric.get(field_name, "increase" if field_name == "direction" else None) not in choices:
+                errors.append(
+                    f"Chỉ số {metric['code']}: giá trị “{metric.get(field_name)}” của {field_name} không hợp lệ."
+                )
+    claims: dict[tuple[str, int, int], list[_Claim]] = {}
+    for group in data["indicator_groups"]:
+        for row in group["indicators"]:
+            code = f"{group['code']}.{row['number']}"
+            for name in row.get("lead") or []:
+                try:
+                    directory.resolve(name)
+                except UnknownAgencyName as exc:
+                    errors.append(f"Chỉ tiêu {code}: {exc}")
+            cells = row.get("cells") or {}
+            if sorted(int(y) for y in cells) != sorted(milestones):
+                errors.append(f"Chỉ tiêu {code}: cần đủ các mốc {milestones}, có {sorted(int(y) for y in cells)}.")
+            for year, cell in cells.items():
+                parsed = []
+                text = cell.get("text", "") or ""
+                for claim in cell.get("claims") or []:
+                    fragment = claim.get("fragment") or text
+                    if fragment not in text:
+                        errors.append(f"Chỉ tiêu {code}, mốc {year}: đoạn “{fragment}” không có trong nội dung ô.")
+                        continue
+                    if claim["metric"] not in metric_codes:
+                        errors.append(f"Chỉ tiêu {code}, mốc {year}: không có chỉ số “{claim['metric']}”.")
+                        continue
+                    try:
+                        result = parse_target(fragment)
+                    except ValueError as exc:
+                        errors.append(f"Chỉ tiêu {code}, mốc {year}: {exc}")
+                        continue
+                    parsed.append(_Claim(claim["metric"], fragment, result.operator, result.value, result.value_max))
+                claims[(group["code"], int(row["number"]), int(year))] = parsed
+    errors += validate_task_rows(data["task_groups"], directory)
+    if errors:
+        raise PlanDataError(errors)
+    return claims
+
+
+@transaction.atomic
+def plan_load(*, data: dict) -> LoadCounts:
+    """Load a whole plan (indicators, targets, metrics, tasks) from the shape of fixtures/plan_65_kh_tu.yaml.
+
+    Everything is validated first and written in one transaction; loading the same data again changes nothing.
+    """
+    directory = AgencyDirectory()
+    claims = _validate(data, directory)
+    counts = LoadCounts()
+    meta = data["plan"]
+    plan = upsert(
+        Plan,
+        {"code": meta["code"]},
+        {
+            "title": meta["title"],
+            "province": meta["province"],
+            "issued_on": _as_date(meta["issued_on"]),
+            "milestones": [int(y) for y in meta["milestones"]],
+        },
+        counts,
+    )
+    metrics = {}
+    for row in data["metrics"]:
+        metrics[row["code"]] = upsert(
+            Metric,
+            {"plan": plan, "code": row["code"]},
+            {
+                "name": row["name"],
+                "unit": row.get("unit", "") or "",
+                "kind": row["kind"],
+                "direction": row.get("direction", "increase"),
+                "frequency": row["frequency"],
+                "collection": row["collection"],
+                "numerator_label": row.get("numerator_label", "") or "",
+                "denominator_label": row.get("denominator_label", "") or "",
+            },
+            counts,
+        )
+    metric_leads: dict[str, set[int]] = {code: set() for code in metrics}
+    for order, group_row in enumerate(data["indicator_groups"], start=1):
+        group = upsert(
+            IndicatorGroup,
+            {"plan": plan, "code": group_row["code"]},
+            {"title": group_row["title"], "order": order},
+            counts,
+        )
+        for row in group_row["indicators"]:
+            code = f"{group.code}.{row['number']}"
+            lead_names = list(row.get("lead") or [])
+            indicator = upsert(
+                Indicator,
+                {"plan": plan, "code": code},
+                {"group": group, "number": int(row["number"]), "lead_names": lead_names},
+                counts,
+            )
+            leads = directory.resolve_all(lead_names)
+            if {a.pk for a in leads} != set(indicator.lead_agencies.values_list("pk", flat=True)):
+                indicator.lead_agencies.set(leads)
+            for year, cell in row["cells"].items():
+                text = cell.get("text", "") or ""
+                cell_claims = claims[(group.code, int(row["number"]), int(year))]
+                qualitative = text.strip() not in EMPTY_CELL_TEXTS and not cell_claims
+                target = upsert(
+                    Target,
+                    {"indicator": indicator, "year": int(year)},
+                    {"text": text, "qualitative": qualitative},
+                    counts,
+                )
+                kept = []
+                for position, claim in enumerate(cell_claims, start=1):
+                    parsed = upsert(
+                        ParsedTarget,
+                        {"target": target, "metric": metrics[claim.metric]},
+                        {
+                            "position": position,
+                            "fragment": claim.fragment,
+                            "operator": claim.operator,
+                            "value": claim.value,
+                            "value_max": claim.value_max,
+                        },
+                        counts,
+                    )
+                    kept.append(parsed.pk)
+                    metric_leads[claim.metric].update(a.pk for a in leads)
+                target.parsed_targets.exclude(pk__in=kept).delete()
+    _set_reporters(metrics, metric_leads)
+    counts.add(tasks_load(plan=plan, groups=data["task_groups"], directory=directory))
+    return counts
+
+
+def _set_reporters(metrics: dict[str, Metric], metric_leads: dict[str, set[int]]) -> None:
+    """Who reports each metric: the lead agencies of its indicators, or every department and locality."""
+    everyone = set(
+        Agency.objects.filter(kind__in=[Agency.Kind.DEPARTMENT, Agency.Kind.LOCALITY], is_active=True).values_list(
+            "pk", flat=True
+        )
+    )
+    for code, metric in metrics.items():
+        wanted = everyone if metric.collection == Metric.Collection.PER_AGENCY else metric_leads[code]
+        if wanted != set(metric.reporters.values_list("pk", flat=True)):
+            metric.reporters.set(wanted)
+
+
+def period_get_or_create(*, kind: str, year: int, number: int) -> Period:
+    """The reporting period, created with its Decree 09 window and configured due date if new."""
+    bounds = period_bounds(kind, year, number)
+    period, _ = Period.objects.get_or_create(
+        kind=kind,
+        year=year,
+        number=number,
+        defaults={
+            "starts_on": bounds.starts_on,
+            "ends_on": bounds.ends_on,
+            "due_on": bounds.ends_on + timedelta(days=settings.REPORT_DUE_DAYS[kind]),
+        },
+    )
+    return period

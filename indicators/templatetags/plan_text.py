@@ -1,0 +1,20 @@
+import re
+
+from django import template
+
+register = template.Library()
+
+_LATEX = {r"\geq": "≥", r"\ge": "≥", r"\leq": "≤", r"\le": "≤", r"\%": "%"}
+_MATH = re.compile(r"\$([^$]*)\$")
+
+
+def _symbols(math: str) -> str:
+    for latex, symbol in sorted(_LATEX.items(), key=lambda item: -len(item[0])):
+        math = math.replace(latex, symbol)
+    return " ".join(math.split())
+
+
+@register.filter
+def plan_text(text: str) -> str:
+    """Show a cell's verbatim text as the printed plan reads: `$\\geq 3\\%$` becomes "≥ 3%"."""
+    return _MATH.sub(lambda match: _symbols(match.group(1)), text or "")

@@ -1,0 +1,43 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import Task, TaskAssignment, TaskGroup, TaskUpdate
+
+
+@admin.register(TaskGroup)
+class TaskGroupAdmin(admin.ModelAdmin):
+    list_display = ["code", "short_title", "plan", "order"]
+    list_filter = ["plan"]
+
+    @admin.display(description="Tên nhóm")
+    def short_title(self, obj):
+        return obj.title[:120]
+
+
+class TaskAssignmentInline(admin.TabularInline):
+    model = TaskAssignment
+    extra = 0
+    autocomplete_fields = ["agency"]
+
+
+@admin.register(Task)
+class TaskAdmin(admin.ModelAdmin):
+    list_display = ["number", "short_title", "group", "deadline_text", "schedule_kind", "due_on"]
+    list_filter = ["group", "schedule_kind", "assignments__agency"]
+    search_fields = ["title", "result", "deadline_text"]
+    list_select_related = ["group"]
+    inlines = [TaskAssignmentInline]
+
+    @admin.display(description="Tên nhiệm vụ")
+    def short_title(self, obj):
+        return obj.title[:100]
+
+
+@admin.register(TaskUpdate)
+class TaskUpdateAdmin(SimpleHistoryAdmin):
+    list_display = ["task", "agency", "period", "progress", "percent_complete", "status", "updated_at"]
+    list_filter = ["status", "progress", "period__kind", "agency__kind"]
+    search_fields = ["task__title", "agency__name", "work_done", "difficulties", "proposals"]
+    list_select_related = ["task", "agency", "period"]
+    autocomplete_fields = ["agency"]
+    raw_id_fields = ["task", "period", "entered_by", "reviewed_by"]

@@ -1,0 +1,146 @@
+from datetime import date
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from agencies.models import Agency
+from indicators.models import Period, Plan, SubmissionStatus
+
+from .schedule import Schedule
+
+
+class TaskGroup(models.Model):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="task_groups")
+    code = models.CharField(_("mã nhóm"), max_length=10)
+    title = models.TextField(_("tên nhóm"))
+    order = models.PositiveSmallIntegerField(_("thứ tự"))
+
+    class Meta:
+        verbose_name = _("nhóm nhiệm vụ")
+        verbose_name_plural = _("nhóm nhiệm vụ")
+        ordering = ["plan", "order"]
+        constraints = [models.UniqueConstraint(fields=["plan", "code"], name="uniq_task_group_code")]
+
+    def __str__(self) -> str:
+        return f"{self.code}. {self.title}"
+
+
+class Task(models.Model):
+    """A row of Appendix II (nhiệm vụ): the work, who leads and cooperates, the result and the deadline."""
+
+    class ScheduleKind(models.TextChoices):
+        ONE_OFF = "one_off", _("Một lần, có hạn")
+        RECURRING = "recurring", _("Định kỳ")
+        CONTINUOUS = "continuous", _("Thường xuyên, liên tục")
+        CONDITIONAL = "conditional", _("Khi có yêu cầu")
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="tasks")
+    group = models.ForeignKey(TaskGroup, on_delete=models.CASCADE, related_name="tasks")
+    number = models.PositiveSmallIntegerField(_("số thứ tự"))
+    title = models.TextField(_("tên nhiệm vụ"))
+    result = models.TextField(_("kết quả, sản phẩm"), blank=True)
+    lead_names = models.JSONField(_("cơ quan chủ trì (như văn bản ghi)"), default=list, blank=True)
+    cooperating_names = models.JSONField(_("cơ quan phối hợp (như văn bản ghi)"), default=list, blank=True)
+    deadline_text = models.CharField(_("thời gian hoàn thành (nguyên văn)"), max_length=200)
+    schedule_kind = models.CharField(_("loại thời hạn"), max_length=20, choices=ScheduleKind.choices)
+    due_on = models.DateField(_("hạn hoàn thành"), null=True, blank=True)
+    rule = models.CharField(_("quy tắc lặp (RRULE)"), max_length=200, blank=True)
+    starts_on = models.DateField(_("bắt đầu từ"), null=True, blank=True)
+    ends_on = models.DateField(_("kết thúc"), null=True, blank=True)
+    agencies = models.ManyToManyField(Agency, through="TaskAssignment", related_name="tasks")
+
+    class Meta:
+        verbose_name = _("nhiệm vụ")
+        verbose_name_plural = _("nhiệm vụ")
+        ordering = ["plan", "number"]
+        constraints = [models.UniqueConstraint(fields=["plan", "number"], name="uniq_task_number")]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.title[:80]}"
+
+    @property
+    def schedule(self) -> Schedule:
+        return Schedule(
+            kind=self.schedule_kind,
+            due=self.due_on,
+            rule=self.rule or None,
+            starts=self.starts_on,
+            ends=self.ends_on,
+            label=self.deadline_text,
+        )
+
+
+class TaskAssignment(models.Model):
+    """One agency's part in a task, as lead or cooperating, resolved from the names the plan writes."""
+
+    class Role(models.TextChoices):
+        LEAD = "lead", _("Chủ trì")
+        COOPERATING = "cooperating", _("Phối hợp")
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="assignments")
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="assignments")
+    role = models.CharField(_("vai trò"), max_length=12, choices=Role.choices)
+
+    class Meta:
+        verbose_name = _("phân công")
+        verbose_name_plural = _("phân công")
+        ordering = ["task", "role", "agency"]
+        constraints = [models.UniqueConstraint(fields=["task", "agency", "role"], name="uniq_task_assignment")]
+
+    def __str__(self) -> str:
+        return f"{self.task.number} · {self.agency} ({self.get_role_display()})"
+
+
+class TaskUpdate(models.Model):
+    """An agency's report on a task for a reporting period."""
+
+    class Progress(models.TextChoices):
+        NOT_STARTED = "not_started", _("Chưa thực hiện")
+        IN_PROGRESS = "in_progress", _("Đang thực hiện")
+        DONE = "done", _("Hoàn thành")
+
+    task = models.ForeignKey(Task, on_delete=models.PROTECT, related_name="updates")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="task_updates")
+    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="task_updates")
+    progress = models.CharField(_("tình trạng"), max_length=12, choices=Progress.choices, default=Progress.NOT_STARTED)
+    percent_complete = models.PositiveSmallIntegerField(_("phần trăm hoàn thành"), default=0)
+    work_done = models.TextField(_("kết quả đã thực hiện"), blank=True)
+    difficulties = models.TextField(_("khó khăn, vướng mắc"), blank=True)
+    proposals = models.TextField(_("kiến nghị, đề xuất"), blank=True)
+    document_number = models.CharField(_("số văn bản"), max_length=100, blank=True)
+    document_date = models.DateField(_("ngày văn bản"), null=True, blank=True)
+    completed_on = models.DateField(_("ngày hoàn thành"), null=True, blank=True)
+    evidence = models.FileField(_("tài liệu minh chứng"), upload_to="task-evidence/%Y/%m/", blank=True)
+    status = models.CharField(
+        _("trạng thái"), max_length=10, choices=SubmissionStatus.choices, default=SubmissionStatus.DRAFT
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
+    submitted_at = models.DateTimeField(_("gửi lúc"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(_("duyệt lúc"), null=True, blank=True)
+    review_note = models.TextField(_("ý kiến thẩm định"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("báo cáo tiến độ nhiệm vụ")
+        verbose_name_plural = _("báo cáo tiến độ nhiệm vụ")
+        ordering = ["task", "period__ends_on", "agency"]
+        constraints = [models.UniqueConstraint(fields=["task", "agency", "period"], name="uniq_task_update")]
+
+    def __str__(self) -> str:
+        return f"NV {self.task.number} · {self.agency} · {self.period}"
+
+    def completed_on_time(self) -> bool | None:
+        """Whether a finished one-off task was finished by its deadline (None if not applicable)."""
+        due: date | None = self.task.due_on
+        if self.progress != self.Progress.DONE or not self.completed_on or due is None:
+            return None
+        return self.completed_on <= due

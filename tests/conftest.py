@@ -1,0 +1,122 @@
+"""Shared fixtures: the loaded plan, one persona per role, and a real headless Chromium."""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+
+import pytest
+from django.core.management import call_command
+
+from agencies.models import Agency, User
+from indicators.models import Plan
+
+PASSWORD = "Kiem-tra-65!"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Load Plan 65-KH/TU once into the test database; each test runs in a transaction rolled back after it."""
+    with django_db_blocker.unblock():
+        call_command("load_plan", stdout=io.StringIO())
+
+
+@pytest.fixture
+def plan(db) -> Plan:
+    return Plan.objects.get(code="65-KH/TU")
+
+
+@pytest.fixture
+def loaded_plan(transactional_db) -> Plan:
+    """The plan for tests that commit (browser, Celery): the transactional flush removes the session load."""
+    if not Plan.objects.filter(code="65-KH/TU").exists():
+        call_command("load_plan", stdout=io.StringIO())
+    return Plan.objects.get(code="65-KH/TU")
+
+
+def _user(username: str, role: str, agency_code: str | None = None, **extra) -> User:
+    agency = Agency.objects.get(code=agency_code) if agency_code else None
+    user = User.objects.create_user(
+        username=username, password=PASSWORD, role=role, agency=agency, email=f"{username}@example.invalid", **extra
+    )
+    return user
+
+
+# Personas, one per role (see docs/architecture.md): Steering Committee member, standing-office reviewer,
+# staff of two different agencies, and the administrator.
+@pytest.fixture
+def steering(db) -> User:
+    return _user("an.bcd", User.Role.STEERING)
+
+
+@pytest.fixture
+def reviewer(db) -> User:
+    return _user("binh.vptu", User.Role.REVIEWER, "vp-tu")
+
+
+@pytest.fixture
+def agency_staff(db) -> User:
+    return _user("chi.khcn", User.Role.AGENCY_STAFF, "so-khcn")
+
+
+@pytest.fixture
+def other_agency_staff(db) -> User:
+    return _user("dung.congan", User.Role.AGENCY_STAFF, "cong-an")
+
+
+@pytest.fixture
+def administrator(db) -> User:
+    return _user("em.quantri", User.Role.ADMIN, None, is_staff=True, is_superuser=True)
+
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright. Missing Chromium skips locally and fails in CI."""
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is required in CI (apt-get install chromium)")
+        pytest.skip("Chromium is not installed: apt-get install chromium")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make are still
+    # synchronous and safe, so let Django allow them.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="vi-VN")
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.console_errors = errors
+    yield page
+    context.close()
+
+
+def login(page, live_server, username: str, password: str = PASSWORD) -> None:
+    page.goto(f"{live_server.url}/tai-khoan/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
+    page.wait_for_load_state("networkidle")

@@ -1,0 +1,61 @@
+"""The first pages: log-in required, the plan's indicators and tasks shown with their targets."""
+
+import pytest
+from django.urls import reverse
+
+
+@pytest.mark.parametrize("name", ["home", "task_list"])
+def test_pages_require_log_in(client, db, name):
+    response = client.get(reverse(name))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+def test_home_lists_every_group_and_indicator_with_targets(client, plan, steering):
+    client.force_login(steering)
+    response = client.get(reverse("home"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    for group in plan.indicator_groups.all():
+        assert f'id="nhom-{group.code}"' in html
+    assert html.count('id="chi-tieu-') == 44
+    # LaTeX from the extraction is shown as the printed plan reads it
+    assert "Có ≥ 3% tổng chi ngân sách địa phương" in html
+    assert "$\\geq" not in html
+    assert "Định tính" in html
+
+
+def test_home_query_count_does_not_grow_with_the_plan(client, plan, steering, django_assert_max_num_queries):
+    client.force_login(steering)
+    with django_assert_max_num_queries(12):
+        client.get(reverse("home"))
+
+
+def test_task_list_shows_all_tasks(client, plan, agency_staff):
+    client.force_login(agency_staff)
+    html = client.get(reverse("task_list")).content.decode()
+    assert html.count('id="nhiem-vu-') == 35
+    assert "Tháng 5/2026" in html and "31/05/2026" in html
+
+
+def test_admin_is_for_administrators_only(client, plan, agency_staff, administrator):
+    client.force_login(agency_staff)
+    assert client.get("/quan-tri/").status_code == 302
+    client.force_login(administrator)
+    for url in [
+        "/quan-tri/",
+        "/quan-tri/indicators/target/",
+        "/quan-tri/tasks/task/",
+        "/quan-tri/agencies/agency/",
+        "/quan-tri/indicators/observation/",
+        "/quan-tri/indicators/metric/",
+        "/quan-tri/agencies/user/",
+    ]:
+        assert client.get(url).status_code == 200, url
+
+
+def test_login_failures_are_throttled(client, db, agency_staff):
+    for _ in range(5):
+        client.post(reverse("login"), {"username": agency_staff.username, "password": "sai"})
+    response = client.post(reverse("login"), {"username": agency_staff.username, "password": "Kiem-tra-65!"})
+    assert response.status_code == 429
+    assert "Tạm khóa đăng nhập" in response.content.decode()
