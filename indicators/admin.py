@@ -1,7 +1,20 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Indicator, IndicatorGroup, Metric, Observation, ParsedTarget, Period, Plan, Target
+from .models import (
+    AgencyAssessment,
+    Indicator,
+    IndicatorGroup,
+    Metric,
+    Observation,
+    ParsedTarget,
+    Period,
+    Plan,
+    QualitativeAssessment,
+    ReportTimeliness,
+    Target,
+    TargetStatus,
+)
 
 
 @admin.register(Plan)
@@ -77,3 +90,37 @@ class ObservationAdmin(SimpleHistoryAdmin):
     list_select_related = ["metric", "agency", "period"]
     autocomplete_fields = ["metric", "agency"]
     raw_id_fields = ["period", "entered_by", "reviewed_by"]
+
+
+@admin.register(TargetStatus)
+class TargetStatusAdmin(admin.ModelAdmin):
+    list_display = ["parsed_target", "as_of", "status", "method", "ratio", "latest_value", "computed_at"]
+    list_filter = ["status", "as_of", "method"]
+    search_fields = ["parsed_target__metric__code", "parsed_target__target__indicator__code"]
+    list_select_related = ["parsed_target__metric", "parsed_target__target__indicator"]
+    date_hierarchy = "as_of"
+
+
+@admin.register(QualitativeAssessment)
+class QualitativeAssessmentAdmin(SimpleHistoryAdmin):
+    list_display = ["target", "period", "status", "assessed_by", "assessed_at"]
+    list_filter = ["status", "period__kind"]
+    list_select_related = ["target__indicator", "period", "assessed_by"]
+    raw_id_fields = ["target", "period", "assessed_by"]
+
+
+@admin.register(AgencyAssessment)
+class AgencyAssessmentAdmin(SimpleHistoryAdmin):
+    list_display = ["agency", "metric", "period", "confidence", "updated_at"]
+    list_filter = ["confidence", "period__kind"]
+    search_fields = ["agency__name", "metric__code", "narrative"]
+    list_select_related = ["agency", "metric", "period"]
+    raw_id_fields = ["agency", "metric", "period", "entered_by"]
+
+
+@admin.register(ReportTimeliness)
+class ReportTimelinessAdmin(admin.ModelAdmin):
+    list_display = ["agency", "period", "status", "submitted_at", "days_late", "as_of"]
+    list_filter = ["status", "period__kind"]
+    search_fields = ["agency__name"]
+    list_select_related = ["agency", "period"]

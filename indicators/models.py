@@ -261,3 +261,126 @@ class Observation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.metric.code} · {self.agency} · {self.period}"
+
+
+class TargetStatus(models.Model):
+    """Snapshot: where one parsed target stands as of a date, with the inputs that explain the colour.
+
+    Computed by the progress engine (Celery jobs, ``recompute``); pages read these rows, never recompute.
+    """
+
+    class Status(models.TextChoices):
+        ACHIEVED = "achieved", _("Đã đạt")
+        ON_TRACK = "on_track", _("Đúng lộ trình")
+        ACCELERATE = "accelerate", _("Cần tăng tốc")
+        LIMITED = "limited", _("Tiến triển chậm")
+        REGRESSING = "regressing", _("Đi xuống")
+        NO_DATA = "no_data", _("Chưa có số liệu")
+        QUALITATIVE = "qualitative", _("Định tính")
+
+    parsed_target = models.ForeignKey(ParsedTarget, on_delete=models.CASCADE, related_name="statuses")
+    as_of = models.DateField(_("tính đến ngày"))
+    status = models.CharField(_("trạng thái"), max_length=12, choices=Status.choices)
+    method = models.CharField(_("phương pháp"), max_length=20, blank=True)
+    ratio = models.DecimalField(_("tỷ số tiến độ"), max_digits=20, decimal_places=6, null=True, blank=True)
+    baseline_value = models.DecimalField(_("giá trị gốc"), max_digits=20, decimal_places=6, null=True, blank=True)
+    baseline_date = models.DateField(_("ngày gốc"), null=True, blank=True)
+    latest_value = models.DecimalField(_("giá trị mới nhất"), max_digits=20, decimal_places=6, null=True, blank=True)
+    latest_date = models.DateField(_("ngày mới nhất"), null=True, blank=True)
+    expected_value = models.DecimalField(
+        _("giá trị cần đạt đến nay"), max_digits=20, decimal_places=6, null=True, blank=True
+    )
+    explanation = models.JSONField(_("diễn giải"), default=dict, blank=True)
+    computed_at = models.DateTimeField(_("tính lúc"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("trạng thái mục tiêu")
+        verbose_name_plural = _("trạng thái mục tiêu")
+        ordering = ["-as_of", "parsed_target"]
+        constraints = [models.UniqueConstraint(fields=["parsed_target", "as_of"], name="uniq_target_status")]
+        indexes = [models.Index(fields=["as_of", "status"], name="target_status_asof")]
+
+    def __str__(self) -> str:
+        return f"{self.parsed_target} @ {self.as_of}: {self.get_status_display()}"
+
+
+class QualitativeAssessment(models.Model):
+    """The standing office's assessment of a qualitative cell (or any cell) for a reporting period."""
+
+    target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="assessments")
+    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="qualitative_assessments")
+    status = models.CharField(_("đánh giá"), max_length=12, choices=TargetStatus.Status.choices)
+    narrative = models.TextField(_("nhận xét"), blank=True)
+    assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    assessed_at = models.DateTimeField(_("đánh giá lúc"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("đánh giá định tính")
+        verbose_name_plural = _("đánh giá định tính")
+        ordering = ["target", "-period__ends_on"]
+        constraints = [models.UniqueConstraint(fields=["target", "period"], name="uniq_qualitative_assessment")]
+
+    def __str__(self) -> str:
+        return f"{self.target} · {self.period}: {self.get_status_display()}"
+
+
+class AgencyAssessment(models.Model):
+    """An agency's own confidence that a metric it reports will reach its target, reported per quarter."""
+
+    class Confidence(models.TextChoices):
+        CONFIDENT = "confident", _("Tin tưởng sẽ đạt")
+        AT_RISK = "at_risk", _("Có nguy cơ không đạt")
+        UNLIKELY = "unlikely", _("Khó đạt")
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="assessments")
+    metric = models.ForeignKey(Metric, on_delete=models.PROTECT, related_name="agency_assessments")
+    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="agency_assessments")
+    confidence = models.CharField(_("mức độ tin tưởng"), max_length=10, choices=Confidence.choices)
+    narrative = models.TextField(_("giải trình"), blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("tự đánh giá của cơ quan")
+        verbose_name_plural = _("tự đánh giá của cơ quan")
+        ordering = ["metric", "-period__ends_on", "agency"]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "metric", "period"], name="uniq_agency_assessment"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency} · {self.metric.code} · {self.period}: {self.get_confidence_display()}"
+
+
+class ReportTimeliness(models.Model):
+    """Snapshot: whether an agency's periodic report (its figures and task updates) came in on time."""
+
+    class Status(models.TextChoices):
+        NOT_DUE = "not_due", _("Chưa đến hạn")
+        ON_TIME = "on_time", _("Nộp đúng hạn")
+        LATE = "late", _("Nộp muộn")
+        MISSING = "missing", _("Chưa nộp")
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="report_timeliness")
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="report_timeliness")
+    status = models.CharField(_("tình trạng"), max_length=10, choices=Status.choices)
+    submitted_at = models.DateTimeField(_("nộp lúc"), null=True, blank=True)
+    days_late = models.IntegerField(_("số ngày chậm"), default=0)
+    as_of = models.DateField(_("tính đến ngày"))
+    computed_at = models.DateTimeField(_("tính lúc"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("tình trạng nộp báo cáo")
+        verbose_name_plural = _("tình trạng nộp báo cáo")
+        ordering = ["period", "agency"]
+        constraints = [models.UniqueConstraint(fields=["agency", "period"], name="uniq_report_timeliness")]
+        indexes = [models.Index(fields=["period", "status"], name="timeliness_period_status")]
+
+    def __str__(self) -> str:
+        return f"{self.agency} · {self.period}: {self.get_status_display()}"

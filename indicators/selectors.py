@@ -6,7 +6,7 @@ from django.db.models import Prefetch
 
 from tasks.models import Task
 
-from .models import Indicator, IndicatorGroup, ParsedTarget, Plan, Target
+from .models import Indicator, IndicatorGroup, Observation, ParsedTarget, Plan, SubmissionStatus, Target
 
 
 def plan_current() -> Plan | None:
@@ -104,3 +104,8 @@ def plan_export(plan: Plan) -> dict:
         "indicators": indicators,
         "tasks": tasks,
     }
+
+
+def observations_approved():
+    """The figures that count: only approved values feed progress, dashboards and reports."""
+    return Observation.objects.filter(status=SubmissionStatus.APPROVED)

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Task, TaskAssignment, TaskGroup, TaskUpdate
+from .models import Task, TaskAssignment, TaskGroup, TaskOccurrence, TaskTrigger, TaskUpdate
 
 
 @admin.register(TaskGroup)
@@ -41,3 +41,18 @@ class TaskUpdateAdmin(SimpleHistoryAdmin):
     list_select_related = ["task", "agency", "period"]
     autocomplete_fields = ["agency"]
     raw_id_fields = ["task", "period", "entered_by", "reviewed_by"]
+
+
+@admin.register(TaskTrigger)
+class TaskTriggerAdmin(SimpleHistoryAdmin):
+    list_display = ["task", "requested_on", "reference", "due_on", "recorded_by"]
+    list_filter = ["task"]
+    raw_id_fields = ["task", "recorded_by"]
+
+
+@admin.register(TaskOccurrence)
+class TaskOccurrenceAdmin(admin.ModelAdmin):
+    list_display = ["task", "agency", "role", "due_on", "status", "days_late", "completed_on", "as_of"]
+    list_filter = ["status", "role", "task__schedule_kind"]
+    search_fields = ["agency__name", "task__title"]
+    list_select_related = ["task", "agency"]

@@ -144,3 +144,62 @@ class TaskUpdate(models.Model):
         if self.progress != self.Progress.DONE or not self.completed_on or due is None:
             return None
         return self.completed_on <= due
+
+
+class TaskTrigger(models.Model):
+    """The outside request that starts a conditional task ("Theo đề nghị của bộ, ngành"), with its deadline."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="triggers")
+    requested_on = models.DateField(_("ngày có yêu cầu"))
+    reference = models.CharField(_("văn bản yêu cầu"), max_length=200, blank=True)
+    due_on = models.DateField(_("hạn hoàn thành"))
+    note = models.TextField(_("ghi chú"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("ghi nhận lúc"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("yêu cầu kích hoạt nhiệm vụ")
+        verbose_name_plural = _("yêu cầu kích hoạt nhiệm vụ")
+        ordering = ["task", "requested_on"]
+
+    def __str__(self) -> str:
+        return f"NV {self.task.number}: {self.reference or self.requested_on}"
+
+
+class TaskOccurrence(models.Model):
+    """Snapshot: one due instance of a task for one agency and where it stands as of the last computation."""
+
+    class Status(models.TextChoices):
+        NOT_DUE = "not_due", _("Chưa đến hạn")
+        IN_PROGRESS = "in_progress", _("Đang thực hiện trong hạn")
+        DONE_ON_TIME = "done_on_time", _("Hoàn thành đúng hạn")
+        DONE_LATE = "done_late", _("Hoàn thành quá hạn")
+        OVERDUE = "overdue", _("Quá hạn")
+        AWAITING_TRIGGER = "awaiting_trigger", _("Chờ yêu cầu")
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="occurrences")
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="task_occurrences")
+    role = models.CharField(_("vai trò"), max_length=12, choices=TaskAssignment.Role.choices)
+    due_on = models.DateField(_("hạn"), null=True, blank=True)
+    period = models.ForeignKey(Period, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    trigger = models.ForeignKey(TaskTrigger, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    status = models.CharField(_("tình trạng"), max_length=20, choices=Status.choices)
+    completed_on = models.DateField(_("hoàn thành ngày"), null=True, blank=True)
+    days_late = models.IntegerField(_("số ngày quá hạn"), default=0)
+    as_of = models.DateField(_("tính đến ngày"))
+    computed_at = models.DateTimeField(_("tính lúc"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("lần đến hạn của nhiệm vụ")
+        verbose_name_plural = _("lần đến hạn của nhiệm vụ")
+        ordering = ["due_on", "task", "agency"]
+        indexes = [
+            models.Index(fields=["status", "due_on"], name="occurrence_status_due"),
+            models.Index(fields=["agency", "status"], name="occurrence_agency_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"NV {self.task.number} · {self.agency} · {self.due_on}: {self.get_status_display()}"

@@ -1,0 +1,128 @@
+"""Validation of a reported figure, shared by the entry form and the spreadsheet import.
+
+Pure functions: they take the metric's kind and the raw text the user typed (Vietnamese habits allowed:
+"1.200", "1.200,5", "0,75", "75%") and return clean numbers or errors in Vietnamese, field by field.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from .parsing import format_vn_number as vn
+from .parsing import parse_vn_number
+
+RATIO = "ratio"
+INDEX = "index"
+GRDP_SHARE = "grdp_share"
+STOCK = "stock"
+FLOW = "flow"
+
+HUNDRED = Decimal(100)
+
+#: how far a value may move from the previous period's before the user must explain it (DHIS2's
+#: outlier idea, kept simple): a relative change beyond this share of the previous value
+JUMP_THRESHOLD = Decimal("0.5")
+
+
+@dataclass
+class FigureInput:
+    """What the user typed; any field may be blank."""
+
+    value: str = ""
+    numerator: str = ""
+    denominator: str = ""
+
+
+@dataclass
+class CleanFigure:
+    value: Decimal | None = None
+    numerator: Decimal | None = None
+    denominator: Decimal | None = None
+    errors: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def is_valid(self) -> bool:
+        return not self.errors
+
+    def error(self, field_name: str, message: str) -> None:
+        self.errors.setdefault(field_name, []).append(message)
+
+
+def _number(raw: str, field_name: str, result: CleanFigure) -> Decimal | None:
+    raw = (raw or "").strip()
+    if not raw:
+        return None
+    sign = -1 if raw.startswith("-") else 1  # read "-3" as a number, so the message can say it is negative
+    try:
+        return sign * parse_vn_number(raw.removeprefix("-").strip())
+    except ValueError as exc:
+        result.error(field_name, str(exc))
+        return None
+
+
+def _whole(number: Decimal) -> bool:
+    return number == number.to_integral_value()
+
+
+def clean_figure(kind: str, raw: FigureInput, *, required: bool = True) -> CleanFigure:
+    """Read and check one figure for a metric of ``kind``.
+
+    Ratios are entered as numerator and denominator (the percentage is computed), or as a percentage when
+    the agency only has the share; counts are non-negative whole numbers; percentages lie in 0–100; an index
+    lies in 0–1.
+    """
+    result = CleanFigure()
+    if kind == RATIO and ((raw.numerator or "").strip() or (raw.denominator or "").strip()):
+        numerator = _number(raw.numerator, "numerator", result)
+        denominator = _number(raw.denominator, "denominator", result)
+        if numerator is None and "numerator" not in result.errors:
+            result.error("numerator", "Hãy nhập tử số.")
+        if denominator is None and "denominator" not in result.errors:
+            result.error("denominator", "Hãy nhập mẫu số.")
+        if numerator is not None and numerator < 0:
+            result.error("numerator", "Tử số không được âm.")
+        if denominator is not None and denominator <= 0:
+            result.error("denominator", "Mẫu số phải lớn hơn 0.")
+        if result.is_valid and numerator > denominator:
+            result.error("numerator", f"Tử số ({vn(numerator)}) không được lớn hơn mẫu số ({vn(denominator)}).")
+        if result.is_valid:
+            result.numerator, result.denominator = numerator, denominator
+            result.value = (HUNDRED * numerator / denominator).quantize(Decimal("0.01"))
+        return result
+
+    value = _number(raw.value, "value", result)
+    if value is None:
+        if required and not result.errors:
+            result.error("value", "Hãy nhập giá trị.")
+        return result
+    if kind in (STOCK, FLOW):
+        if value < 0:
+            result.error("value", "Số lượng không được âm.")
+        elif not _whole(value):
+            result.error("value", "Số lượng phải là số nguyên (ví dụ 1.200).")
+    elif kind in (RATIO, GRDP_SHARE):
+        if not Decimal(0) <= value <= HUNDRED:
+            result.error("value", "Tỷ lệ phải nằm trong khoảng 0–100%.")
+    elif kind == INDEX:
+        if not Decimal(0) <= value <= Decimal(1):
+            result.error("value", "Chỉ số phải nằm trong khoảng 0–1 (ví dụ 0,75).")
+    if result.is_valid:
+        result.value = value
+    return result
+
+
+def jump_warning(previous: Decimal | None, value: Decimal | None) -> str | None:
+    """A warning when ``value`` moves far from the previous period's approved value, else None."""
+    if previous is None or value is None:
+        return None
+    if previous == 0:
+        return None if value == 0 else f"Giá trị tăng từ 0 lên {vn(value)} so với kỳ trước. Hãy giải trình ngắn gọn."
+    change = (value - previous) / abs(previous)
+    if abs(change) <= JUMP_THRESHOLD:
+        return None
+    direction = "tăng" if change > 0 else "giảm"
+    return (
+        f"Giá trị {direction} {abs(change) * HUNDRED:.0f}% so với kỳ trước ({vn(previous)} → {vn(value)}). "
+        "Hãy giải trình ngắn gọn trước khi gửi."
+    )
