@@ -14,6 +14,7 @@ ROOT = settings.BASE_DIR
 
 
 def _manage(*args: str, env: dict) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in env.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}  # set for the browser tests only
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
     )
