@@ -49,7 +49,7 @@ def test_check_deploy_flags_an_unsafe_configuration(tmp_path):
 
 
 def test_without_environment_the_embedded_default_is_used(tmp_path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "REDIS_URL", "CELERY_"))}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "REDIS_URL", "CELERY_", "DJANGO_"))}
     env["DJANGO_VAR_DIR"] = str(tmp_path)
     code = (
         "from django.conf import settings as s; "
