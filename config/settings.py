@@ -61,7 +61,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "config.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -133,7 +133,9 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
-USE_THOUSAND_SEPARATOR = True
+# Off on purpose: with it on, every integer in a template (years, ids in URLs) would be grouped ("2.030").
+# Figures are formatted where they are shown, with the `vn` template filter (indicators.parsing).
+USE_THOUSAND_SEPARATOR = False
 # dd/mm/yyyy dates, "1.200" and "0,75" numbers (config/formats/vi/formats.py).
 FORMAT_MODULE_PATH = ["config.formats"]
 

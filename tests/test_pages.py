@@ -59,3 +59,19 @@ def test_login_failures_are_throttled(client, db, agency_staff):
     response = client.post(reverse("login"), {"username": agency_staff.username, "password": "Kiem-tra-65!"})
     assert response.status_code == 429
     assert "Tạm khóa đăng nhập" in response.content.decode()
+
+
+def test_years_are_not_grouped_and_figures_are_written_the_vietnamese_way(client, plan, steering):
+    client.force_login(steering)
+    html = client.get(reverse("home")).content.decode()
+    assert "Đến hết năm 2030" in html and "2.030" not in html
+    assert "≥ 1.200 cán bộ" in html  # III.3 2035 verbatim
+    assert ": ≥ 0,75" in html  # V.1 2030 parsed index target
+
+
+def test_interface_is_vietnamese_whatever_the_browser_asks(client, plan, steering):
+    client.force_login(steering)
+    response = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert response["Content-Language"] == "vi"
+    client.cookies["django_language"] = "en"
+    assert client.get(reverse("home"))["Content-Language"] == "en"

@@ -2,6 +2,8 @@ import re
 
 from django import template
 
+from indicators.parsing import format_vn_number
+
 register = template.Library()
 
 _LATEX = {r"\geq": "≥", r"\ge": "≥", r"\leq": "≤", r"\le": "≤", r"\%": "%"}
@@ -18,3 +20,14 @@ def _symbols(math: str) -> str:
 def plan_text(text: str) -> str:
     """Show a cell's verbatim text as the printed plan reads: `$\\geq 3\\%$` becomes "≥ 3%"."""
     return _MATH.sub(lambda match: _symbols(match.group(1)), text or "")
+
+
+@register.filter
+def vn(value, places=None):
+    """A figure written the Vietnamese way: 1200.5 → "1.200,5" (``places`` fixes the decimals)."""
+    if value is None or value == "":
+        return ""
+    try:
+        return format_vn_number(value, int(places) if places not in (None, "") else None)
+    except (ValueError, ArithmeticError):
+        return value
