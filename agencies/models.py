@@ -90,6 +90,10 @@ class User(AbstractUser):
         verbose_name = _("người dùng")
         verbose_name_plural = _("người dùng")
 
+    def get_full_name(self) -> str:
+        """Vietnamese order: family name (``last_name``, họ) first, then given name (``first_name``, tên)."""
+        return " ".join(part for part in (self.last_name, self.first_name) if part).strip()
+
     @property
     def is_administrator(self) -> bool:
         return self.is_superuser or self.role == self.Role.ADMIN

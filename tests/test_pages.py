@@ -75,3 +75,8 @@ def test_interface_is_vietnamese_whatever_the_browser_asks(client, plan, steerin
     assert response["Content-Language"] == "vi"
     client.cookies["django_language"] = "en"
     assert client.get(reverse("home"))["Content-Language"] == "en"
+
+
+def test_names_read_in_vietnamese_order(steering):
+    steering.last_name, steering.first_name = "Nguyễn Văn", "An"
+    assert steering.get_full_name() == "Nguyễn Văn An"
