@@ -178,7 +178,7 @@ def test_formula_cells(plan, administrator):
 
 def test_vietnamese_numbers_as_text_are_read_and_empty_rows_skipped(plan, administrator):
     rows = [GOOD[0], ["", "", "", "", "", "", ""], GOOD[1]]
-    batch, preview = _run(xlsx(rows), administrator)
+    _batch, preview = _run(xlsx(rows), administrator)
     assert preview.counts["new"] == 2 and [r.line for r in preview.rows] == [2, 4]
 
 
@@ -242,7 +242,7 @@ def test_dates_as_text_are_read():
 
 def test_only_agency_restricts_rows(plan, agency_staff):
     rows = [GOOD[0], ["cong-an", "digitized_admin_records", "2026-T02", "5", "", "", ""]]
-    batch, preview = _run(xlsx(rows), agency_staff, only_agency=Agency.objects.get(code="so-khcn"))
+    _batch, preview = _run(xlsx(rows), agency_staff, only_agency=Agency.objects.get(code="so-khcn"))
     assert "chỉ được nhập cho “Sở Khoa học và Công nghệ”" in "\n".join(preview.errors)
 
 

@@ -10,7 +10,6 @@ MODULES = {
     "task_updates": "indicators.imports.task_updates",
     "agencies": "indicators.imports.agencies",
     "users": "indicators.imports.users",
-    "plan": "indicators.imports.plan",
 }
 
 
