@@ -64,11 +64,18 @@ def test_agency_staff_upload_only_their_own_figures_and_cannot_see_others(client
     c.post(reverse("imports:index"), {"kind": "agencies", "file": upload})
     mine = ImportBatch.objects.get(created_by=agency_staff)
     assert mine.kind == "figures" and mine.agency.code == "so-khcn" and mine.status == "invalid"
-    assert c.get(reverse("imports:template"), {"agency": Agency.objects.get(code="cong-an").pk, "period": "2026-Q2"}).status_code == 403
+    assert (
+        c.get(
+            reverse("imports:template"), {"agency": Agency.objects.get(code="cong-an").pk, "period": "2026-Q2"}
+        ).status_code
+        == 403
+    )
 
 
 def test_template_is_prefilled_protected_and_round_trips(client, plan, agency_staff, administrator):
-    batch, _ = import_batch_create(kind="figures", content=xlsx(GOOD[:1]), filename="a.xlsx", user=administrator, approve=True)
+    batch, _ = import_batch_create(
+        kind="figures", content=xlsx(GOOD[:1]), filename="a.xlsx", user=administrator, approve=True
+    )
     import_batch_commit(batch=batch)
     c = _client(client, agency_staff)
     response = c.get(reverse("imports:template"), {"agency": agency_staff.agency_id, "period": "2026-Q2"})
@@ -118,15 +125,22 @@ def test_command_exit_status_and_dry_run(plan, tmp_path):
 
 def test_agencies_import_idempotent_update_and_undo(plan, administrator):
     headers = ["Mã cơ quan", "Tên cơ quan", "Tên viết tắt", "Loại", "Mã đơn vị hành chính", "Tên gọi khác"]
-    rows = [["xa-moi", "Xã Mới", "", "Xã, phường", "99999", "Xã Mới Lập; xã mới"], ["so-khcn", "Sở Khoa học và Công nghệ", "Sở KH&CN", "department", "", ""]]
-    batch, preview = import_batch_create(kind="agencies", content=xlsx(rows, headers), filename="a.xlsx", user=administrator)
+    rows = [
+        ["xa-moi", "Xã Mới", "", "Xã, phường", "99999", "Xã Mới Lập; xã mới"],
+        ["so-khcn", "Sở Khoa học và Công nghệ", "Sở KH&CN", "department", "", ""],
+    ]
+    batch, preview = import_batch_create(
+        kind="agencies", content=xlsx(rows, headers), filename="a.xlsx", user=administrator
+    )
     assert preview.counts == {"new": 1, "updated": 0, "unchanged": 1, "error": 0}, preview.errors
     import_batch_commit(batch=batch)
     assert Agency.objects.get(code="xa-moi").aliases == ["Xã Mới Lập", "xã mới"]
     _, again = import_batch_create(kind="agencies", content=xlsx(rows, headers), filename="a.xlsx", user=administrator)
     assert again.counts["unchanged"] == 2
     renamed = [rows[0], ["so-khcn", "Sở Khoa học và Công nghệ", "KH&CN", "department", "", ""]]
-    fix, preview = import_batch_create(kind="agencies", content=xlsx(renamed, headers), filename="a.xlsx", user=administrator)
+    fix, preview = import_batch_create(
+        kind="agencies", content=xlsx(renamed, headers), filename="a.xlsx", user=administrator
+    )
     assert preview.counts["updated"] == 1
     import_batch_commit(batch=fix)
     import_batch_undo(batch=fix)
@@ -137,13 +151,22 @@ def test_agencies_import_idempotent_update_and_undo(plan, administrator):
 
 def test_users_import_refuses_passwords_and_sends_reset_links(plan, administrator, mailoutbox):
     headers = ["Tên đăng nhập", "Họ", "Tên", "Thư điện tử", "Vai trò", "Mã cơ quan"]
-    rows = [["lan.khcn", "Nguyễn", "Lan", "lan@example.invalid", "Cán bộ sở, ngành, địa phương", "Sở KH&CN"],
-            ["bad", "", "", "", "agency_staff", ""]]
+    rows = [
+        ["lan.khcn", "Nguyễn", "Lan", "lan@example.invalid", "Cán bộ sở, ngành, địa phương", "Sở KH&CN"],
+        ["bad", "", "", "", "agency_staff", ""],
+    ]
     _, preview = import_batch_create(kind="users", content=xlsx(rows, headers), filename="u.xlsx", user=administrator)
     assert "cán bộ sở, ngành, địa phương phải có cơ quan" in "\n".join(preview.errors)
-    _, preview = import_batch_create(kind="users", content=xlsx([[*rows[0], "secret"]], [*headers, "Mật khẩu"]), filename="u.xlsx", user=administrator)
+    _, preview = import_batch_create(
+        kind="users",
+        content=xlsx([[*rows[0], "secret"]], [*headers, "Mật khẩu"]),
+        filename="u.xlsx",
+        user=administrator,
+    )
     assert "không nhập mật khẩu từ tệp" in "\n".join(preview.errors)
-    batch, preview = import_batch_create(kind="users", content=xlsx(rows[:1], headers), filename="u.xlsx", user=administrator)
+    batch, preview = import_batch_create(
+        kind="users", content=xlsx(rows[:1], headers), filename="u.xlsx", user=administrator
+    )
     import_batch_commit(batch=batch)
     user = User.objects.get(username="lan.khcn")
     assert not user.has_usable_password() and user.agency.code == "so-khcn" and user.role == "agency_staff"

@@ -43,7 +43,9 @@ def import_run(
     )
     if batch.status != ImportBatch.Status.PREVIEWED:
         return preview, batch
-    return import_batch_commit(batch=batch, preview=preview), batch
+    preview = import_batch_commit(batch=batch, preview=preview)
+    batch.refresh_from_db()
+    return preview, batch
 
 
 def import_batch_create(

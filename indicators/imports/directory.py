@@ -128,7 +128,9 @@ def agencies_prepare(table: Table) -> Preview:
             result.messages.append(f"Dòng {result.line}: tên “{values['name']}” đã là tên của cơ quan mã “{owner}”.")
         if values["name"] in file_names:
             result.outcome = ERROR
-            result.messages.append(f"Dòng {result.line}: tên “{values['name']}” trùng với dòng {file_names[values['name']]}.")
+            result.messages.append(
+                f"Dòng {result.line}: tên “{values['name']}” trùng với dòng {file_names[values['name']]}."
+            )
         file_names.setdefault(values["name"], result.line)
     rows = [r for r in rows if not r[0].messages]
     preview.work = upsert_preview(preview, rows, existing)

@@ -4,8 +4,8 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency
 from indicators.models import ImportBatch
-from indicators.periods import parse_period_code
 from indicators.parsing import format_vn_number
+from indicators.periods import parse_period_code
 
 from .reading import FileProblem, check_size
 

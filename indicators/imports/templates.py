@@ -107,15 +107,31 @@ def figures_template(*, plan: Plan, agency: Agency, period: PeriodBounds) -> byt
             counts = validations.get(("whole", 0, None))
             if counts is None:
                 counts = DataValidation(
-                    type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
-                    showErrorMessage=True, errorTitle="Giá trị không hợp lệ", error="Hãy nhập số không âm.",
+                    type="decimal",
+                    operator="greaterThanOrEqual",
+                    formula1="0",
+                    allow_blank=True,
+                    showErrorMessage=True,
+                    errorTitle="Giá trị không hợp lệ",
+                    error="Hãy nhập số không âm.",
                 )
                 sheet.add_data_validation(counts)
                 validations[("whole", 0, None)] = counts
             for ref in cells[1:]:
                 counts.add(ref)
-    widths = {"agency": 14, "agency_name": 28, "metric": 26, "metric_name": 60, "unit": 10, "period": 12,
-              "previous": 16, "value": 14, "numerator": 14, "denominator": 14, "note": 40}
+    widths = {
+        "agency": 14,
+        "agency_name": 28,
+        "metric": 26,
+        "metric_name": 60,
+        "unit": 10,
+        "period": 12,
+        "previous": 16,
+        "value": 14,
+        "numerator": 14,
+        "denominator": 14,
+        "note": 40,
+    }
     for key, letter in letters.items():
         sheet.column_dimensions[letter].width = widths.get(key, 14)
     for line in range(2, len(rows) + 2):

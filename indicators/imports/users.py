@@ -11,8 +11,8 @@ from django.utils.http import urlsafe_base64_encode
 
 from agencies.models import User
 
-from .directory import upsert_undo, upsert_write, users_prepare
 from .base import Preview
+from .directory import upsert_undo, upsert_write, users_prepare
 from .reading import Column
 
 COLUMNS = [
@@ -59,7 +59,10 @@ def after_commit(batch):
     for user in User.objects.filter(pk__in=batch.changes.get("created", [])).exclude(email=""):
         link = settings.SITE_URL.rstrip("/") + reverse(
             "password_reset_confirm",
-            kwargs={"uidb64": urlsafe_base64_encode(force_bytes(user.pk)), "token": default_token_generator.make_token(user)},
+            kwargs={
+                "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+                "token": default_token_generator.make_token(user),
+            },
         )
         body = (
             f"Chào {user.get_full_name() or user.username},\n\n"
@@ -68,4 +71,3 @@ def after_commit(batch):
         )
         messages.append(("Tài khoản Bảng theo dõi Kế hoạch 65-KH/TU", body, settings.DEFAULT_FROM_EMAIL, [user.email]))
     send_mass_mail(messages, fail_silently=True)
-

@@ -130,7 +130,9 @@ def template_download(request):
     period = period_for_template(form.cleaned_data["period"])
     content = figures_template(plan=plan_current(), agency=agency, period=period)
     response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="mau-so-lieu-{agency.code}-{form.cleaned_data["period"]}.xlsx"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="mau-so-lieu-{agency.code}-{form.cleaned_data["period"]}.xlsx"'
+    )
     return response
 
 
