@@ -22,6 +22,7 @@ def healthz(request):
 urlpatterns = [
     path("", indicator_views.plan_overview, name="home"),
     path("nhiem-vu/", task_views.task_list, name="task_list"),
+    path("nhap-du-lieu/", include("indicators.imports.urls")),
     path("tai-khoan/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("quan-tri/", admin.site.urls),

@@ -74,3 +74,35 @@ def periods_between(kind: str, start: date, end: date) -> list[PeriodBounds]:
             result.append(current)
         current = period_containing(kind, current.ends_on + timedelta(days=1))
     return result
+
+
+_CODE_PREFIX = {MONTH: "T", QUARTER: "Q", HALF_YEAR: "H"}
+_CODE_KIND = {"T": MONTH, "Q": QUARTER, "H": HALF_YEAR}
+
+
+def period_code(kind: str, year: int, number: int) -> str:
+    """The code a spreadsheet names a period by: "2026-T05", "2026-Q2", "2026-H1", "2026"."""
+    if kind == YEAR:
+        return str(year)
+    return f"{year}-{_CODE_PREFIX[kind]}{number:02d}" if kind == MONTH else f"{year}-{_CODE_PREFIX[kind]}{number}"
+
+
+def parse_period_code(text: str) -> tuple[str, int, int]:
+    """(kind, year, number) of a period code; raises ValueError with a Vietnamese message."""
+    cleaned = "".join(str(text).split()).upper()
+    year_text, _, rest = cleaned.partition("-")
+    try:
+        if not year_text.isdigit() or len(year_text) != 4:
+            raise ValueError
+        year = int(year_text)
+        if not rest:
+            return YEAR, year, 1
+        kind = _CODE_KIND[rest[0]]
+        number = int(rest[1:])
+        period_bounds(kind, year, number)
+    except (ValueError, KeyError) as exc:
+        raise ValueError(
+            f"Không đọc được kỳ báo cáo “{text}”; hãy ghi 2026-T05 (tháng 5), 2026-Q2 (quý II), "
+            "2026-H1 (6 tháng đầu năm) hoặc 2026 (cả năm)."
+        ) from exc
+    return kind, year, number

@@ -1,0 +1,103 @@
+"""What every kind of import shares: per-row outcomes, the preview, and the in-memory natural-key lookups."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from agencies.models import Agency, normalize_name
+from indicators.models import Period
+from indicators.periods import parse_period_code
+
+NEW = "new"
+UPDATED = "updated"
+UNCHANGED = "unchanged"
+ERROR = "error"
+OUTCOME_LABELS = {NEW: "Mới", UPDATED: "Cập nhật", UNCHANGED: "Không đổi", ERROR: "Lỗi"}
+
+#: rows kept in a stored preview, beyond which only the counts and the errors are kept
+PREVIEW_ROWS_KEPT = 1000
+PREVIEW_ERRORS_KEPT = 2000
+
+
+@dataclass
+class RowResult:
+    line: int
+    outcome: str
+    label: str = ""
+    messages: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Preview:
+    """The dry run of one file: every row's outcome; ``work`` holds what a commit would write."""
+
+    kind: str
+    rows: list[RowResult] = field(default_factory=list)
+    file_errors: list[str] = field(default_factory=list)
+    work: Any = None
+
+    @property
+    def counts(self) -> dict[str, int]:
+        counted = Counter(r.outcome for r in self.rows)
+        return {key: counted.get(key, 0) for key in (NEW, UPDATED, UNCHANGED, ERROR)}
+
+    @property
+    def errors(self) -> list[str]:
+        return self.file_errors + [m for r in self.rows if r.outcome == ERROR for m in r.messages]
+
+    @property
+    def is_valid(self) -> bool:
+        return not self.file_errors and not any(r.outcome == ERROR for r in self.rows)
+
+    def as_summary(self) -> dict:
+        """What an ImportBatch keeps of the preview (rows capped, errors capped)."""
+        return {
+            "counts": self.counts,
+            "total": len(self.rows),
+            "file_errors": self.file_errors,
+            "errors": self.errors[:PREVIEW_ERRORS_KEPT],
+            "rows": [[r.line, r.outcome, r.label, r.messages] for r in self.rows[:PREVIEW_ROWS_KEPT]],
+        }
+
+    def summary_text(self) -> str:
+        c = self.counts
+        return f"{c[NEW]} mới, {c[UPDATED]} cập nhật, {c[UNCHANGED]} không đổi, {c[ERROR]} lỗi"
+
+
+class AgencyLookup:
+    """Agencies by code, name, short name or alias, from one query."""
+
+    def __init__(self) -> None:
+        self.by_key: dict[str, Agency] = {}
+        agencies = list(Agency.objects.all())
+        for agency in agencies:
+            for name in [agency.name, agency.short_name, *agency.aliases]:
+                if name:
+                    self.by_key.setdefault(normalize_name(name), agency)
+        for agency in agencies:  # a code always means its agency, whatever names look like it
+            self.by_key[normalize_name(agency.code)] = agency
+
+    def get(self, text: str) -> Agency:
+        agency = self.by_key.get(normalize_name(str(text)))
+        if agency is None:
+            raise ValueError(f"Không tìm thấy cơ quan “{text}” (ghi mã, tên hoặc tên viết tắt của cơ quan).")
+        return agency
+
+
+class PeriodLookup:
+    """Periods by code ("2026-Q2") from one query; periods not yet in the database are created on commit."""
+
+    def __init__(self) -> None:
+        self.existing = {(p.kind, p.year, p.number): p for p in Period.objects.all()}
+
+    def parse(self, text: str) -> tuple[str, int, int]:
+        return parse_period_code(text)
+
+    def get(self, key: tuple[str, int, int]) -> Period | None:
+        return self.existing.get(key)
+
+
+def text(value) -> str:
+    return value.strftime("%d/%m/%Y") if hasattr(value, "strftime") else str(value or "").strip()

@@ -1,0 +1,81 @@
+"""django-import-export resources for the indicators app: figures, with the columns of the import files."""
+
+from __future__ import annotations
+
+from import_export.fields import Field
+
+from indicators.imports.export import SafeExportResource
+from indicators.periods import period_code
+
+from .models import Observation
+
+
+class ObservationResource(SafeExportResource):
+    """Figures with their natural keys (agency code, metric code, period code): exports re-import unchanged."""
+
+    agency = Field(column_name="Mã cơ quan", dehydrate_method="dehydrate_agency")
+    agency_name = Field(column_name="Tên cơ quan", dehydrate_method="dehydrate_agency_name")
+    metric = Field(column_name="Mã chỉ số", dehydrate_method="dehydrate_metric")
+    metric_name = Field(column_name="Tên chỉ số", dehydrate_method="dehydrate_metric_name")
+    unit = Field(column_name="Đơn vị tính", dehydrate_method="dehydrate_unit")
+    period = Field(column_name="Kỳ báo cáo", dehydrate_method="dehydrate_period")
+    value = Field(column_name="Giá trị", dehydrate_method="dehydrate_value")
+    numerator = Field(column_name="Tử số", dehydrate_method="dehydrate_numerator")
+    denominator = Field(column_name="Mẫu số", dehydrate_method="dehydrate_denominator")
+    note = Field(column_name="Ghi chú", dehydrate_method="dehydrate_note")
+    status = Field(column_name="Trạng thái", dehydrate_method="dehydrate_status")
+
+    class Meta:
+        model = Observation
+        fields = export_order = (
+            "agency",
+            "agency_name",
+            "metric",
+            "metric_name",
+            "unit",
+            "period",
+            "value",
+            "numerator",
+            "denominator",
+            "note",
+            "status",
+        )
+
+    def filter_export(self, queryset, **kwargs):
+        return queryset.select_related("agency", "metric", "period").order_by(
+            "metric__code", "period__ends_on", "agency__code"
+        )
+
+    def dehydrate_agency(self, obj):
+        return obj.agency.code
+
+    def dehydrate_agency_name(self, obj):
+        return obj.agency.name
+
+    def dehydrate_metric(self, obj):
+        return obj.metric.code
+
+    def dehydrate_metric_name(self, obj):
+        return obj.metric.name
+
+    def dehydrate_unit(self, obj):
+        return obj.metric.unit
+
+    def dehydrate_period(self, obj):
+        return period_code(obj.period.kind, obj.period.year, obj.period.number)
+
+    def dehydrate_value(self, obj):
+        # a ratio entered as numerator and denominator re-imports through them; the value is derived
+        return None if obj.numerator is not None else obj.value
+
+    def dehydrate_numerator(self, obj):
+        return obj.numerator
+
+    def dehydrate_denominator(self, obj):
+        return obj.denominator
+
+    def dehydrate_note(self, obj):
+        return obj.note
+
+    def dehydrate_status(self, obj):
+        return str(obj.get_status_display())
