@@ -298,8 +298,16 @@ def test_docx_renders_to_pdf_and_png(plan, world, reviewer, settings, tmp_path, 
     assert report.pdf, "LibreOffice is installed: the PDF must be produced"
     pdf = tmp_path / "report.pdf"
     pdf.write_bytes(report.pdf.read())
-    subprocess.run(["pdftoppm", "-r", "50", "-png", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "page")], check=True)
+    subprocess.run(
+        [shutil.which("pdftoppm"), "-r", "50", "-png", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "page")],
+        check=True,
+    )
     page = next(tmp_path.glob("page*.png"))
     assert page.stat().st_size > 5000
-    text = subprocess.run(["pdftotext", "-l", "1", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    text = subprocess.run(
+        [shutil.which("pdftotext") or "/usr/bin/pdftotext", "-l", "1", str(pdf), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert "ĐẢNG CỘNG SẢN VIỆT NAM" in text and "BÁO CÁO" in text
