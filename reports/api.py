@@ -11,6 +11,7 @@ import csv
 import io
 import json
 from datetime import date
+from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import Avg, Count, Max, Prefetch, Sum
@@ -59,6 +60,14 @@ class OpenDataPagination(PageNumberPagination):
     max_page_size = 1000
 
 
+def _cell(value):
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")  # 30.000000 → 30, and never 3E+1
+    return safe_text(value)
+
+
 def _flatten(item: dict, prefix: str = "") -> dict:
     row = {}
     for key, value in item.items():
@@ -93,7 +102,7 @@ class CSVRenderer(renderers.BaseRenderer):
         writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\r\n")
         writer.writeheader()
         for row in rows:
-            writer.writerow({key: safe_text("" if value is None else value) for key, value in row.items()})
+            writer.writerow({key: _cell(value) for key, value in row.items()})
         return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
