@@ -179,7 +179,7 @@ def milestone_for(plan: Plan, as_of: date) -> int:
     return upcoming[0] if upcoming else max(plan.milestones)
 
 
-def _value(value: Decimal | None, unit: str) -> str:
+def value_text(value: Decimal | None, unit: str) -> str:
     if value is None:
         return ""
     text = format_vn_number(value.quantize(Decimal("0.01")))
@@ -236,7 +236,7 @@ def _target_groups(plan: Plan, period: Period, as_of: date, milestone: int, agen
         for item in items:
             snapshot = statuses.get(item.pk)
             status = snapshot.status if snapshot else TargetStatus.Status.NO_DATA
-            latest = _value(snapshot.latest_value, item.metric.unit) if snapshot else ""
+            latest = value_text(snapshot.latest_value, item.metric.unit) if snapshot else ""
             block.rows.append(
                 TargetRow(
                     target.indicator.code,

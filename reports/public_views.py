@@ -14,7 +14,7 @@ from django.shortcuts import render
 from indicators.models import TargetStatus
 from indicators.selectors import plan_current, plan_groups_with_indicators
 
-from .content import STATUS_LABELS, milestone_for
+from .content import STATUS_LABELS, milestone_for, value_text
 
 
 def public_indicators(request):
@@ -42,7 +42,7 @@ def public_indicators(request):
                                 "metric": item.metric,
                                 "status": status,
                                 "label": STATUS_LABELS[status],
-                                "latest": snapshot.latest_value if snapshot else None,
+                                "latest": value_text(snapshot.latest_value, item.metric.unit) if snapshot else "",
                             }
                         )
                     rows.append({"indicator": indicator, "target": target, "claims": claims})

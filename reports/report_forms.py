@@ -5,6 +5,9 @@ from agencies.models import Agency
 from indicators.models import Period
 from indicators.periods import period_bounds
 
+# an HTML date picker wants ISO dates, whatever the page's locale shows
+DATE_INPUT = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+
 
 class ReportRequestForm(forms.Form):
     kind = forms.ChoiceField(label=_("Loại kỳ báo cáo"), choices=Period.Kind.choices)
@@ -12,7 +15,7 @@ class ReportRequestForm(forms.Form):
     number = forms.IntegerField(
         label=_("Kỳ số"), min_value=1, max_value=12, help_text=_("Tháng 1–12, quý 1–4, 6 tháng 1–2, năm: 1.")
     )
-    as_of = forms.DateField(label=_("Số liệu tính đến ngày"), widget=forms.DateInput(attrs={"type": "date"}))
+    as_of = forms.DateField(label=_("Số liệu tính đến ngày"), widget=DATE_INPUT)
     agency = forms.ModelChoiceField(
         label=_("Cơ quan báo cáo"),
         queryset=Agency.objects.none(),
@@ -57,4 +60,4 @@ class NarrativeForm(forms.Form):
 
 class IssueForm(forms.Form):
     number = forms.CharField(label=_("Số báo cáo"), max_length=20, help_text=_("Chỉ phần số, ví dụ 12."))
-    issued_on = forms.DateField(label=_("Ngày ban hành"), widget=forms.DateInput(attrs={"type": "date"}))
+    issued_on = forms.DateField(label=_("Ngày ban hành"), widget=DATE_INPUT)

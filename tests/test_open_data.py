@@ -14,6 +14,7 @@ from django.core.management import call_command
 from agencies.models import Agency
 from indicators.models import Metric, SubmissionStatus
 from indicators.services import period_get_or_create
+from reports.content import value_text
 from tests.report_data import observation_create, report_world
 
 AS_OF = date(2026, 6, 20)
@@ -173,5 +174,6 @@ def test_public_page_shows_indicators_and_status_from_approved_data_only(client,
     assert "Đã đạt" in page and "20/06/2026" in page
     achieved = next(s for s in world["statuses"] if s.status == "achieved" and s.latest_value)
     assert achieved.parsed_target.metric.name in page
+    assert value_text(achieved.latest_value, achieved.parsed_target.metric.unit) in page
     for hidden in ("987.654", "987654", "ABCXYZ", "Đăng xuất", "binh.vptu"):
         assert hidden not in page
