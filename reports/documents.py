@@ -103,6 +103,28 @@ def default_narrative(content: ReportContent) -> str:
     )
 
 
+#: how many agency names an overdue row of the .docx lists before "và N cơ quan, đơn vị khác"
+OVERDUE_NAMES_SHOWN = 8
+
+
+def overdue_by_task(content: ReportContent) -> list[tuple[int, str, date, int, str]]:
+    """Overdue work for the printed report: one row per task and deadline, naming the agencies behind.
+
+    A task every commune must do would otherwise fill pages with one row per commune; the .xlsx keeps them all.
+    """
+    grouped: dict[tuple[int, date], list] = {}
+    for row in content.overdue:
+        grouped.setdefault((row.task, row.due_on), []).append(row)
+    result = []
+    for (task, due_on), rows in grouped.items():
+        names = [r.agency for r in rows]
+        shown = ", ".join(names[:OVERDUE_NAMES_SHOWN])
+        if len(names) > OVERDUE_NAMES_SHOWN:
+            shown += f" và {len(names) - OVERDUE_NAMES_SHOWN} cơ quan, đơn vị khác"
+        result.append((task, rows[0].title, due_on, rows[0].days_late, shown))
+    return result
+
+
 # --- chart -------------------------------------------------------------------------------------------------
 
 
@@ -407,8 +429,8 @@ def build_docx(content: ReportContent, head: Letterhead, narrative: str, chart_p
             ["STT", "Nhiệm vụ", "Cơ quan chủ trì", "Hạn hoàn thành", "Số ngày quá hạn"],
             [1.3, 7.2, 3.5, 2.4, 2.1],
             [
-                [str(i), f"{r.task}. {r.title}", r.agency, f"{r.due_on:%d/%m/%Y}", str(r.days_late)]
-                for i, r in enumerate(content.overdue, start=1)
+                [str(i), f"{task}. {title}", agencies, f"{due_on:%d/%m/%Y}", str(days)]
+                for i, (task, title, due_on, days, agencies) in enumerate(overdue_by_task(content), start=1)
             ],
             centred=(0, 3, 4),
         )
