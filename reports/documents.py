@@ -416,7 +416,7 @@ def build_docx(content: ReportContent, head: Letterhead, narrative: str, chart_p
         _grid(
             document,
             ["STT", "Cơ quan, đơn vị", *[TASK_LABELS[c] for c in TASK_COLUMNS], "Tổng"],
-            [1.3, 4.8, 2.4, 2.4, 2.4, 2.0, 1.2],
+            [1.3, 4.5, 2.4, 2.4, 2.4, 2.0, 1.5],
             task_rows,
             centred=(0, 2, 3, 4, 5, 6),
         )

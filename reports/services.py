@@ -145,7 +145,11 @@ def _build_files(report: PeriodicReport) -> None:
 @transaction.atomic
 def report_generate(*, report_id: int) -> PeriodicReport:
     """Build and store the report's files. Idempotent; an issued report is left exactly as it was issued."""
-    report = PeriodicReport.objects.select_for_update().select_related("plan", "period", "agency").get(pk=report_id)
+    report = (
+        PeriodicReport.objects.select_for_update(of=("self",))
+        .select_related("plan", "period", "agency")
+        .get(pk=report_id)
+    )
     if report.is_issued:
         return report
     _build_files(report)
@@ -161,7 +165,11 @@ def report_mark_failed(*, report_id: int, error: str) -> None:
 
 
 def _editable(report: PeriodicReport) -> PeriodicReport:
-    locked = PeriodicReport.objects.select_for_update().select_related("plan", "period", "agency").get(pk=report.pk)
+    locked = (
+        PeriodicReport.objects.select_for_update(of=("self",))
+        .select_related("plan", "period", "agency")
+        .get(pk=report.pk)
+    )
     if locked.is_issued:
         raise ReportError("Báo cáo đã ban hành thì không sửa được; hãy tạo phiên bản mới.")
     return locked
