@@ -238,3 +238,44 @@ REPORT_DUE_DAYS = {
     "half_year": env.int("REPORT_DUE_DAYS_HALF_YEAR", default=15),
     "year": env.int("REPORT_DUE_DAYS_YEAR", default=20),
 }
+
+# Periodic reports (reports/): the letterhead of the Steering Committee's report (Party layout, 36-HD/VPTW),
+# and whether to add a PDF made by LibreOffice headless when `soffice` is installed.
+REPORT_PLACE = env.str("REPORT_PLACE", default="Hưng Yên")
+REPORT_PARENT_BODY = env.str("REPORT_PARENT_BODY", default="TỈNH ỦY HƯNG YÊN")
+REPORT_ISSUING_BODY = env.str(
+    "REPORT_ISSUING_BODY",
+    default="BAN CHỈ ĐẠO VỀ PHÁT TRIỂN KHOA HỌC, CÔNG NGHỆ, ĐỔI MỚI SÁNG TẠO VÀ CHUYỂN ĐỔI SỐ",
+)
+REPORT_SYMBOL = env.str("REPORT_SYMBOL", default="BCĐ")
+REPORT_SIGNER_CAPACITY = env.str("REPORT_SIGNER_CAPACITY", default="T/M BAN CHỈ ĐẠO")
+REPORT_SIGNER_TITLE = env.str("REPORT_SIGNER_TITLE", default="TRƯỞNG BAN")
+REPORT_SIGNER_NAME = env.str("REPORT_SIGNER_NAME", default="")
+REPORT_RECIPIENTS = [
+    "- Ban Chỉ đạo Trung ương (để báo cáo),",
+    "- Thường trực Tỉnh ủy (để báo cáo),",
+    "- Các thành viên Ban Chỉ đạo tỉnh,",
+    "- Các sở, ban, ngành, địa phương,",
+    "- Lưu Văn phòng Tỉnh ủy.",
+]
+REPORT_PDF_ENABLED = env.bool("REPORT_PDF_ENABLED", default=True)
+
+# Open data (reports/api.py, reports/public_views.py): read-only JSON/CSV API and the public page. Turned
+# off, both require a log-in (the API) or answer 404 (the page).
+PUBLIC_DATA_ENABLED = env.bool("PUBLIC_DATA_ENABLED", default=True)
+OPEN_DATA_THROTTLE_ANON = env.str("OPEN_DATA_THROTTLE_ANON", default="60/min")
+OPEN_DATA_THROTTLE_USER = env.str("OPEN_DATA_THROTTLE_USER", default="600/min")
+INSTALLED_APPS += ["rest_framework", "drf_spectacular"]
+# Permissions, throttles, pagination and renderers of the open-data API sit on its views (reports/api.py).
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Dữ liệu mở – Kế hoạch 65-KH/TU tỉnh Hưng Yên",
+    "DESCRIPTION": "Dữ liệu chỉ đọc: kế hoạch, chỉ tiêu, mục tiêu, nhiệm vụ, số liệu đã phê duyệt và tình trạng.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["reports.api.OpenDataPermission"],
+    "COMPONENT_SPLIT_REQUEST": True,
+}

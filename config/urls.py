@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from indicators import views as indicator_views
+from reports import public_views as report_public_views
 from tasks import views as task_views
 
 admin.site.site_header = _("Quản trị – Kế hoạch 65-KH/TU")
@@ -27,4 +28,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("quan-tri/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    path("bao-cao/dinh-ky/", include("reports.report_urls")),
+    path("api/", include("reports.api_urls")),
+    path("cong-khai/", report_public_views.public_indicators, name="public_indicators"),
 ]

@@ -1,0 +1,23 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
+from rest_framework.routers import DefaultRouter
+
+from . import api
+
+router = DefaultRouter()
+router.include_format_suffixes = False
+router.APIRootView = api.OpenDataRootView
+router.register("plans", api.PlanViewSet, basename="plan")
+router.register("indicators", api.IndicatorViewSet, basename="indicator")
+router.register("metrics", api.MetricViewSet, basename="metric")
+router.register("tasks", api.TaskViewSet, basename="task")
+router.register("figures", api.FigureViewSet, basename="figure")
+router.register("province-figures", api.ProvinceFigureViewSet, basename="province-figure")
+router.register("target-statuses", api.TargetStatusViewSet, basename="target-status")
+router.register("task-statuses", api.TaskStatusViewSet, basename="task-status")
+
+app_name = "api"
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("", include(router.urls)),
+]

@@ -1,0 +1,22 @@
+"""Celery jobs for periodic reports: thin, ids in, call a service, safe to run twice."""
+
+import logging
+
+from celery import shared_task
+from django.db import OperationalError
+
+from .services import report_generate, report_mark_failed
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
+def periodic_report_generate(report_id: int) -> None:
+    try:
+        report_generate(report_id=report_id)
+    except OperationalError:
+        raise
+    except Exception as exc:
+        # not transient: retrying would fail the same way; the report page shows the error instead
+        logger.exception("Periodic report %s could not be generated", report_id)
+        report_mark_failed(report_id=report_id, error=str(exc))

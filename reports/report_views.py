@@ -1,0 +1,184 @@
+"""Periodic report pages: list and request, detail with narrative editing and issuing, downloads.
+
+Who may see a report: the Steering Committee, the standing office and administrators see all; agency staff
+see their own agency's reports. Who may act on one: the standing office (and administrators) on the
+province's; an agency's staff, and the standing office, on that agency's.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from agencies.models import Agency, User
+from indicators.selectors import plan_current
+from indicators.services import period_get_or_create
+
+from . import services
+from .models import PeriodicReport
+from .report_forms import IssueForm, NarrativeForm, ReportRequestForm
+
+CONTENT_TYPES = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+}
+
+
+def reports_for_user(user: User) -> QuerySet[PeriodicReport]:
+    """The one scoping helper: the reports ``user`` may see."""
+    reports = PeriodicReport.objects.select_related("period", "agency", "plan")
+    if user.is_reviewer or user.role == User.Role.STEERING:
+        return reports
+    if user.is_agency_staff and user.agency_id:
+        return reports.filter(agency_id=user.agency_id)
+    return reports.none()
+
+
+def can_manage(user: User, agency: Agency | None) -> bool:
+    if user.is_reviewer:
+        return True
+    return agency is not None and user.is_agency_staff and user.agency_id == agency.pk
+
+
+def _report_or_404(user: User, pk: int) -> PeriodicReport:
+    return get_object_or_404(reports_for_user(user), pk=pk)
+
+
+def _request_form(user: User, data=None) -> ReportRequestForm | None:
+    today = timezone.localdate()
+    initial = {"kind": "quarter", "year": today.year, "number": (today.month - 1) // 3 + 1, "as_of": today}
+    if user.is_reviewer:
+        agencies = Agency.objects.filter(is_active=True).order_by("kind", "name")
+        return ReportRequestForm(data, initial=initial, agencies=agencies)
+    if user.is_agency_staff and user.agency_id:
+        return ReportRequestForm(data, initial=initial)
+    return None
+
+
+@login_required
+def periodic_report_list(request):
+    reports = reports_for_user(request.user).order_by("-period__ends_on", "agency__name", "-version")
+    form = _request_form(request.user)
+    if request.method == "POST":
+        form = _request_form(request.user, request.POST)
+        if form is None:
+            raise PermissionDenied
+        plan = plan_current()
+        if form.is_valid() and plan is not None:
+            data = form.cleaned_data
+            agency = data.get("agency") if request.user.is_reviewer else request.user.agency
+            if not can_manage(request.user, agency):
+                raise PermissionDenied
+            period = period_get_or_create(kind=data["kind"], year=data["year"], number=data["number"])
+            try:
+                report = services.report_request(
+                    plan=plan, period=period, as_of=data["as_of"], agency=agency, user=request.user
+                )
+            except services.ReportError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("Đã yêu cầu tạo báo cáo; tệp sẽ sẵn sàng sau ít phút."))
+                return redirect("periodic_report_detail", pk=report.pk)
+    return render(request, "reports/periodic/list.html", {"reports": reports[:200], "form": form})
+
+
+@login_required
+def periodic_report_detail(request, pk: int):
+    report = _report_or_404(request.user, pk)
+    manage = can_manage(request.user, report.agency) and not report.is_issued
+    return render(
+        request,
+        "reports/periodic/detail.html",
+        {
+            "report": report,
+            "content": report.content,
+            "number_and_symbol": services.report_number_and_symbol(report),
+            "can_edit": manage,
+            "can_new_version": can_manage(request.user, report.agency) and report.is_issued,
+            "narrative_form": NarrativeForm(initial={"narrative": report.narrative}) if manage else None,
+            "issue_form": IssueForm(initial={"issued_on": timezone.localdate()}) if manage else None,
+        },
+    )
+
+
+def _managed_report(request, pk: int) -> PeriodicReport:
+    report = _report_or_404(request.user, pk)
+    if not can_manage(request.user, report.agency):
+        raise PermissionDenied
+    return report
+
+
+@login_required
+@require_POST
+def periodic_report_narrative(request, pk: int):
+    report = _managed_report(request, pk)
+    form = NarrativeForm(request.POST)
+    if form.is_valid():
+        try:
+            services.report_narrative_update(report=report, narrative=form.cleaned_data["narrative"], user=request.user)
+        except services.ReportError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Đã lưu đánh giá chung và tạo lại tệp báo cáo."))
+    else:
+        messages.error(request, _("Nội dung đánh giá không hợp lệ."))
+    return redirect("periodic_report_detail", pk=report.pk)
+
+
+@login_required
+@require_POST
+def periodic_report_issue(request, pk: int):
+    report = _managed_report(request, pk)
+    form = IssueForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Hãy nhập số và ngày ban hành hợp lệ."))
+        return redirect("periodic_report_detail", pk=report.pk)
+    try:
+        services.report_issue(
+            report=report,
+            number=form.cleaned_data["number"],
+            issued_on=form.cleaned_data["issued_on"],
+            user=request.user,
+        )
+    except services.ReportError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Đã ban hành báo cáo."))
+    return redirect("periodic_report_detail", pk=report.pk)
+
+
+@login_required
+@require_POST
+def periodic_report_new_version(request, pk: int):
+    report = _managed_report(request, pk)
+    try:
+        draft = services.report_new_version(report=report, user=request.user)
+    except services.ReportError as exc:
+        messages.error(request, str(exc))
+        return redirect("periodic_report_detail", pk=report.pk)
+    messages.success(request, _("Đã tạo phiên bản mới để chỉnh sửa."))
+    return redirect("periodic_report_detail", pk=draft.pk)
+
+
+@login_required
+def periodic_report_download(request, pk: int, fmt: str):
+    report = _report_or_404(request.user, pk)
+    if fmt not in CONTENT_TYPES:
+        raise Http404
+    stored = getattr(report, fmt)
+    if not stored:
+        raise Http404
+    return FileResponse(
+        stored.open("rb"),
+        as_attachment=True,
+        filename=stored.name.rsplit("/", 1)[-1],
+        content_type=CONTENT_TYPES[fmt],
+    )

@@ -1,0 +1,188 @@
+"""Open-data serializers: what the public API shows, and nothing else (no people, notes, files or drafts)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from rest_framework import serializers
+
+from indicators.models import Indicator, Metric, Observation, ParsedTarget, Plan, Target, TargetStatus
+from indicators.templatetags.plan_text import plan_text
+from tasks.models import Task, TaskOccurrence
+
+
+def _number(**kwargs) -> serializers.DecimalField:
+    return serializers.DecimalField(max_digits=20, decimal_places=6, coerce_to_string=False, **kwargs)
+
+
+class PlanSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Plan
+        fields = ["id", "code", "title", "province", "issued_on", "milestones"]
+
+
+class ParsedTargetSerializer(serializers.ModelSerializer):
+    metric = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    value = _number()
+    value_max = _number(allow_null=True)
+
+    class Meta:
+        model = ParsedTarget
+        fields = ["id", "metric", "operator", "value", "value_max", "fragment"]
+
+
+class CellSerializer(serializers.ModelSerializer):
+    text_display = serializers.SerializerMethodField(help_text="Nội dung ô như bản in (≥ thay cho $\\geq$).")
+    targets = ParsedTargetSerializer(source="parsed_targets", many=True, read_only=True)
+
+    class Meta:
+        model = Target
+        fields = ["year", "text", "text_display", "qualitative", "targets"]
+
+    def get_text_display(self, target: Target) -> str:
+        return plan_text(target.text)
+
+
+class IndicatorSerializer(serializers.ModelSerializer):
+    plan = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    group = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    group_title = serializers.CharField(source="group.title", read_only=True)
+    lead_agencies = serializers.ListField(source="lead_names", child=serializers.CharField(), read_only=True)
+    cells = CellSerializer(source="targets", many=True, read_only=True)
+
+    class Meta:
+        model = Indicator
+        fields = ["code", "plan", "group", "group_title", "number", "lead_agencies", "cells"]
+
+
+class MetricSerializer(serializers.ModelSerializer):
+    plan = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Metric
+        fields = ["code", "plan", "name", "unit", "kind", "direction", "frequency", "collection"]
+
+
+class TaskSerializer(serializers.ModelSerializer):
+    plan = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    group = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    lead_agencies = serializers.ListField(source="lead_names", child=serializers.CharField(), read_only=True)
+    cooperating_agencies = serializers.ListField(
+        source="cooperating_names", child=serializers.CharField(), read_only=True
+    )
+
+    class Meta:
+        model = Task
+        fields = [
+            "number",
+            "plan",
+            "group",
+            "title",
+            "result",
+            "lead_agencies",
+            "cooperating_agencies",
+            "deadline_text",
+            "schedule_kind",
+            "due_on",
+            "starts_on",
+            "ends_on",
+        ]
+
+
+class FigureSerializer(serializers.ModelSerializer):
+    """An approved figure of one agency (never a draft, a submitted or a returned one)."""
+
+    metric = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    agency = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    agency_name = serializers.CharField(source="agency.name", read_only=True)
+    period_kind = serializers.CharField(source="period.kind", read_only=True)
+    year = serializers.IntegerField(source="period.year", read_only=True)
+    period_number = serializers.IntegerField(source="period.number", read_only=True)
+    period_label = serializers.CharField(source="period.label", read_only=True)
+    period_starts_on = serializers.DateField(source="period.starts_on", read_only=True)
+    period_ends_on = serializers.DateField(source="period.ends_on", read_only=True)
+    value = _number(allow_null=True)
+    numerator = _number(allow_null=True)
+    denominator = _number(allow_null=True)
+
+    class Meta:
+        model = Observation
+        fields = [
+            "id",
+            "metric",
+            "agency",
+            "agency_name",
+            "period_kind",
+            "year",
+            "period_number",
+            "period_label",
+            "period_starts_on",
+            "period_ends_on",
+            "value",
+            "numerator",
+            "denominator",
+        ]
+
+
+class ProvinceFigureSerializer(serializers.Serializer):
+    """A metric's province-wide figure for one period, aggregated from the agencies' approved figures:
+    counts are summed, ratios are Σ numerators / Σ denominators, indices and GRDP shares averaged."""
+
+    metric = serializers.CharField(source="metric__code")
+    unit = serializers.CharField(source="metric__unit")
+    period_kind = serializers.CharField(source="period__kind")
+    year = serializers.IntegerField(source="period__year")
+    period_number = serializers.IntegerField(source="period__number")
+    period_starts_on = serializers.DateField(source="period__starts_on")
+    period_ends_on = serializers.DateField(source="period__ends_on")
+    value = serializers.SerializerMethodField()
+    agencies_reporting = serializers.IntegerField(source="reporting")
+
+    def get_value(self, row: dict) -> float | None:
+        kind = row["metric__kind"]
+        if kind in (Metric.Kind.STOCK, Metric.Kind.FLOW):
+            value = row["total"]
+        elif kind == Metric.Kind.RATIO and row["den"]:
+            value = Decimal(100) * row["num"] / row["den"]
+        else:
+            value = row["mean"]
+        return None if value is None else round(float(value), 6)
+
+
+class TargetStatusSerializer(serializers.ModelSerializer):
+    indicator = serializers.CharField(source="parsed_target.target.indicator.code", read_only=True)
+    year = serializers.IntegerField(source="parsed_target.target.year", read_only=True)
+    metric = serializers.CharField(source="parsed_target.metric.code", read_only=True)
+    target = serializers.IntegerField(source="parsed_target_id", read_only=True)
+    ratio = _number(allow_null=True)
+    latest_value = _number(allow_null=True)
+    expected_value = _number(allow_null=True)
+    baseline_value = _number(allow_null=True)
+
+    class Meta:
+        model = TargetStatus
+        fields = [
+            "indicator",
+            "year",
+            "metric",
+            "target",
+            "as_of",
+            "status",
+            "method",
+            "ratio",
+            "baseline_value",
+            "baseline_date",
+            "latest_value",
+            "latest_date",
+            "expected_value",
+        ]
+
+
+class TaskStatusSerializer(serializers.ModelSerializer):
+    task = serializers.IntegerField(source="task.number", read_only=True)
+    agency = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    agency_name = serializers.CharField(source="agency.name", read_only=True)
+
+    class Meta:
+        model = TaskOccurrence
+        fields = ["task", "agency", "agency_name", "role", "due_on", "status", "completed_on", "days_late", "as_of"]

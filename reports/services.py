@@ -1,0 +1,230 @@
+"""Writes for periodic reports: request, generate, edit the narrative, issue, and open a new version.
+
+The one write path for ``PeriodicReport``. Generation runs in a Celery job (``jobs.py``) after the request
+commits; issuing regenerates the files once more with the number and date, and from then on the report is
+never written again.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import date
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from agencies.models import Agency, User
+from indicators.models import Period, Plan
+
+from . import documents
+from .content import report_content_collect
+from .models import PeriodicReport
+
+logger = logging.getLogger(__name__)
+
+
+class ReportError(ValueError):
+    """A report action that is not allowed; the message is shown to the user in Vietnamese."""
+
+
+def agency_symbol(agency: Agency) -> str:
+    """The issuing body's abbreviation in a number and symbol ("so-khcn" → "SKHCN")."""
+    return re.sub(r"[^A-Za-z0-9]", "", agency.code).upper()
+
+
+def report_number_and_symbol(report: PeriodicReport) -> str:
+    """As printed under the issuer: "Số 12-BC/BCĐ" (Party layout) or "Số: 12/BC-SKHCN" (Decree 30)."""
+    number = report.number or "      "
+    if report.agency_id is None:
+        return f"Số {number}-BC/{settings.REPORT_SYMBOL}"
+    return f"Số: {number}/BC-{agency_symbol(report.agency)}"
+
+
+def report_letterhead(report: PeriodicReport) -> documents.Letterhead:
+    agency = report.agency
+    common = {
+        "number": report_number_and_symbol(report),
+        "place": settings.REPORT_PLACE,
+        "issued_on": report.issued_on,
+        "draft": not report.is_issued,
+    }
+    if agency is None:
+        return documents.Letterhead(
+            layout=documents.PARTY,
+            parent=settings.REPORT_PARENT_BODY,
+            issuer=settings.REPORT_ISSUING_BODY,
+            signer_capacity=settings.REPORT_SIGNER_CAPACITY,
+            signer_title=settings.REPORT_SIGNER_TITLE,
+            signer_name=settings.REPORT_SIGNER_NAME,
+            recipients=settings.REPORT_RECIPIENTS,
+            **common,
+        )
+    if agency.kind == Agency.Kind.PARTY:
+        return documents.Letterhead(
+            layout=documents.PARTY,
+            parent=settings.REPORT_PARENT_BODY,
+            issuer=agency.name.upper(),
+            signer_capacity="",
+            signer_title="THỦ TRƯỞNG CƠ QUAN",
+            recipients=["- Ban Chỉ đạo tỉnh (để báo cáo),", "- Văn phòng Tỉnh ủy,", "- Lưu VT."],
+            **common,
+        )
+    locality = agency.kind == Agency.Kind.LOCALITY
+    return documents.Letterhead(
+        layout=documents.STATE,
+        parent=f"TỈNH {settings.REPORT_PLACE.upper()}" if locality else f"UBND TỈNH {settings.REPORT_PLACE.upper()}",
+        issuer=f"ỦY BAN NHÂN DÂN {agency.name.upper()}" if locality else agency.name.upper(),
+        signer_capacity="TM. ỦY BAN NHÂN DÂN" if locality else "",
+        signer_title="CHỦ TỊCH" if locality else "GIÁM ĐỐC",
+        recipients=["- Ban Chỉ đạo tỉnh (để báo cáo),", "- Văn phòng Tỉnh ủy (để tổng hợp),", "- Lưu: VT."],
+        **common,
+    )
+
+
+def _enqueue(report: PeriodicReport) -> None:
+    from .jobs import periodic_report_generate
+
+    transaction.on_commit(lambda: periodic_report_generate.delay(report.pk))
+
+
+@transaction.atomic
+def report_request(
+    *, plan: Plan, period: Period, as_of: date, agency: Agency | None = None, user: User | None
+) -> PeriodicReport:
+    """Ask for a report of ``period`` as of ``as_of``: the open draft is reused, else a new version starts."""
+    if as_of < period.starts_on:
+        raise ReportError("Ngày tính số liệu không được trước ngày bắt đầu kỳ báo cáo.")
+    reports = PeriodicReport.objects.select_for_update().filter(plan=plan, period=period, agency=agency)
+    draft = reports.filter(status=PeriodicReport.Status.DRAFT).order_by("-version").first()
+    if draft is None:
+        version = (reports.aggregate(last=Max("version"))["last"] or 0) + 1
+        draft = PeriodicReport.objects.create(
+            plan=plan, period=period, agency=agency, as_of=as_of, version=version, created_by=user
+        )
+    else:
+        draft.as_of = as_of
+        draft.generation = PeriodicReport.Generation.PENDING
+        draft.save(update_fields=["as_of", "generation"])
+    _enqueue(draft)
+    return draft
+
+
+def _replace_file(field, name: str, data: bytes | None) -> None:
+    if field:
+        field.delete(save=False)
+    if data is not None:
+        field.save(name, ContentFile(data), save=False)
+
+
+def _build_files(report: PeriodicReport) -> None:
+    content = report_content_collect(plan=report.plan, period=report.period, as_of=report.as_of, agency=report.agency)
+    chart = documents.build_status_chart(content)
+    docx = documents.build_docx(content, report_letterhead(report), report.narrative, chart)
+    xlsx = documents.build_xlsx(content)
+    pdf = None
+    if settings.REPORT_PDF_ENABLED:
+        try:
+            pdf = documents.docx_to_pdf(docx)
+        except Exception:  # PDF is optional: the .docx and .xlsx stand on their own
+            logger.exception("PDF conversion failed for report %s", report.pk)
+    who = agency_symbol(report.agency) if report.agency_id else "tinh"
+    stem = f"bao-cao-{report.period.kind}-{report.period.year}-{report.period.number}-{who}-v{report.version}"
+    _replace_file(report.docx, f"{stem}.docx", docx)
+    _replace_file(report.xlsx, f"{stem}.xlsx", xlsx)
+    _replace_file(report.pdf, f"{stem}.pdf", pdf)
+    report.content = content.as_json()
+    report.generation = PeriodicReport.Generation.READY
+    report.error = ""
+    report.generated_at = timezone.now()
+
+
+@transaction.atomic
+def report_generate(*, report_id: int) -> PeriodicReport:
+    """Build and store the report's files. Idempotent; an issued report is left exactly as it was issued."""
+    report = (
+        PeriodicReport.objects.select_for_update(of=("self",))
+        .select_related("plan", "period", "agency")
+        .get(pk=report_id)
+    )
+    if report.is_issued:
+        return report
+    _build_files(report)
+    report.save()
+    return report
+
+
+@transaction.atomic
+def report_mark_failed(*, report_id: int, error: str) -> None:
+    PeriodicReport.objects.filter(pk=report_id, status=PeriodicReport.Status.DRAFT).update(
+        generation=PeriodicReport.Generation.FAILED, error=error[:2000]
+    )
+
+
+def _editable(report: PeriodicReport) -> PeriodicReport:
+    locked = (
+        PeriodicReport.objects.select_for_update(of=("self",))
+        .select_related("plan", "period", "agency")
+        .get(pk=report.pk)
+    )
+    if locked.is_issued:
+        raise ReportError("Báo cáo đã ban hành thì không sửa được; hãy tạo phiên bản mới.")
+    return locked
+
+
+@transaction.atomic
+def report_narrative_update(*, report: PeriodicReport, narrative: str, user: User) -> PeriodicReport:
+    """Save the standing office's narrative on a draft and regenerate its files."""
+    report = _editable(report)
+    report.narrative = narrative.strip()
+    report.generation = PeriodicReport.Generation.PENDING
+    report.save(update_fields=["narrative", "generation"])
+    _enqueue(report)
+    return report
+
+
+@transaction.atomic
+def report_issue(*, report: PeriodicReport, number: str, issued_on: date, user: User) -> PeriodicReport:
+    """Issue a draft under a number and date: the files are built once more, final, and frozen."""
+    report = _editable(report)
+    number = number.strip()
+    if not number:
+        raise ReportError("Hãy nhập số của báo cáo.")
+    if issued_on < report.as_of:
+        raise ReportError("Ngày ban hành không được trước ngày tính số liệu.")
+    report.number = number
+    report.issued_on = issued_on
+    report.status = PeriodicReport.Status.ISSUED
+    report.issued_by = user
+    report.issued_at = timezone.now()
+    _build_files(report)
+    report.save()
+    return report
+
+
+@transaction.atomic
+def report_new_version(*, report: PeriodicReport, user: User) -> PeriodicReport:
+    """Start a new draft from an issued report (same period, as-of date and narrative), to issue anew."""
+    if not report.is_issued:
+        raise ReportError("Chỉ tạo phiên bản mới từ một báo cáo đã ban hành.")
+    if PeriodicReport.objects.filter(
+        plan=report.plan, period=report.period, agency=report.agency, status=PeriodicReport.Status.DRAFT
+    ).exists():
+        raise ReportError("Kỳ này đã có một bản dự thảo đang soạn.")
+    last = PeriodicReport.objects.filter(plan=report.plan, period=report.period, agency=report.agency).aggregate(
+        last=Max("version")
+    )["last"]
+    draft = PeriodicReport.objects.create(
+        plan=report.plan,
+        period=report.period,
+        agency=report.agency,
+        as_of=report.as_of,
+        version=last + 1,
+        narrative=report.narrative,
+        created_by=user,
+    )
+    _enqueue(draft)
+    return draft
