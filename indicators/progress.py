@@ -192,7 +192,12 @@ def _choose_method(spec: TargetSpec, baseline: float, latest: float, aim: float)
 def _assess_level(spec: TargetSpec, points: list[Point], as_of: date) -> Assessment:
     latest = points[-1]
     after_start = [p for p in points if spec.baseline_from is None or p.on >= spec.baseline_from]
-    baseline = after_start[0] if after_start else points[0]
+    before_start = points[: len(points) - len(after_start)]
+    if len(after_start) == 1 and before_start:
+        # One value since the start shows no trend yet: measure from the last value before the start.
+        baseline = before_start[-1]
+    else:
+        baseline = after_start[0] if after_start else points[0]
     aim, sign = _aim(spec, latest.value)
     common = {"baseline": _point(baseline), "latest": _point(latest), "aim": aim, "desired_sign": sign}
 
