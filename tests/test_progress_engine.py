@@ -213,3 +213,21 @@ def test_recompute_command(plan, dti):
     assert "01/01/2029" in out.getvalue()
     assert TargetStatus.objects.filter(as_of=date(2029, 1, 1)).count() == ParsedTarget.objects.count()
     assert TaskOccurrence.objects.exists()
+
+
+def test_agency_confidence_that_disagrees_with_the_computed_status_is_found(plan, dti):
+    from indicators.models import AgencyAssessment
+    from indicators.selectors import assessment_disagreements
+
+    day = date(2029, 1, 1)
+    target_statuses_recompute(as_of=day)  # DTI: on track for 2030
+    quarter = period_get_or_create(kind="quarter", year=2028, number=4)
+    confident, doubtful = Agency.objects.order_by("pk")[:2]
+    AgencyAssessment.objects.create(agency=confident, metric=dti, period=quarter, confidence="confident")
+    pessimist = AgencyAssessment.objects.create(agency=doubtful, metric=dti, period=quarter, confidence="unlikely")
+    [found] = assessment_disagreements(period=quarter, as_of=day)
+    assert found["assessment"] == pessimist
+    assert found["computed"] == ["on_track"]
+    TargetStatus.objects.filter(parsed_target__metric=dti).update(status="regressing")
+    [found] = assessment_disagreements(period=quarter, as_of=day)
+    assert found["assessment"].agency == confident
