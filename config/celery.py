@@ -4,6 +4,7 @@ the plan's Appendix II tasks)."""
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -12,4 +13,14 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks(related_name="jobs")
 
 # The periodic schedule, in Asia/Ho_Chi_Minh time (CELERY_TIMEZONE). Entries are added by the apps' jobs.
-app.conf.beat_schedule = {}
+app.conf.beat_schedule = {
+    # progress engine (indicators/jobs.py): every target's status, after the day's approvals
+    "recompute-target-statuses-nightly": {"task": "indicators.recompute_all", "schedule": crontab(hour=1, minute=0)},
+    # tasks and reports (tasks/jobs.py): overdue flags before the working day, then reminders, weekly digest
+    "overdue-scan-early-morning": {"task": "tasks.overdue_scan", "schedule": crontab(hour=5, minute=30)},
+    "reminders-morning": {"task": "tasks.send_reminders", "schedule": crontab(hour=6, minute=30)},
+    "steering-digest-monday": {
+        "task": "tasks.weekly_digest",
+        "schedule": crontab(hour=7, minute=0, day_of_week="mon"),
+    },
+}

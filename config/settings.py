@@ -192,6 +192,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Periodic jobs (Celery beat) are listed in config/celery.py beside the app that runs them.
+# Jobs take a cache lock so that two runs of one job never overlap (Redis on the full stack, LocMem embedded).
+JOB_LOCK_SECONDS = env.int("JOB_LOCK_SECONDS", default=60 * 60)
+# Reminders: e-mail an agency's users this many days before a task or report falls due, and once overdue.
+REMINDER_DAYS_BEFORE = env.int("REMINDER_DAYS_BEFORE", default=7)
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")

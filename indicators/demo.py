@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
@@ -71,6 +71,13 @@ def demo_users_create(*, password: str = DEMO_PASSWORD) -> list[tuple[DemoUser, 
 
 def _first_target(metric: Metric) -> ParsedTarget | None:
     return ParsedTarget.objects.filter(metric=metric).select_related("target").order_by("target__year", "pk").first()
+
+
+def _submitted_at(period: Period, rng: random.Random, now):
+    """When a demo report came in: mostly a few days before its due date, one in eight a few days late."""
+    days = rng.randint(1, 12) if rng.random() < 0.125 else -rng.randint(0, 4)
+    moment = timezone.make_aware(datetime.combine(period.due_on + timedelta(days=days), time(9, 0)))
+    return min(moment, now)
 
 
 def _quantize(value: float, places: str = "0.01") -> Decimal:
@@ -148,6 +155,7 @@ def demo_figures_create(*, plan: Plan, as_of: date, seed: int = 65, localities_p
     """Figures for every metric from 2025 to ``as_of``: approved, except the latest period's, which are in
     every state of the workflow (and a few missing) so that the review queue and the gaps show."""
     rng = random.Random(seed)
+    timing = random.Random(seed + 1)
     reviewer = User.objects.filter(role=User.Role.REVIEWER).first()
     now = timezone.now()
     rows = []
@@ -177,7 +185,7 @@ def demo_figures_create(*, plan: Plan, as_of: date, seed: int = 65, localities_p
                         period,
                         _PERIODS_PER_YEAR[metric.frequency],
                         status=state,
-                        submitted_at=now if state != SubmissionStatus.DRAFT else None,
+                        submitted_at=_submitted_at(period, timing, now) if state != SubmissionStatus.DRAFT else None,
                         reviewed_at=now if state == SubmissionStatus.APPROVED else None,
                         reviewed_by=reviewer if state == SubmissionStatus.APPROVED else None,
                     )
@@ -191,6 +199,8 @@ def demo_figures_create(*, plan: Plan, as_of: date, seed: int = 65, localities_p
 def demo_task_updates_create(*, plan: Plan, as_of: date, seed: int = 65) -> int:
     """Quarterly progress reports by each task's lead agencies (a sample of them for collective leads)."""
     rng = random.Random(seed)
+    timing = random.Random(seed + 1)
+    now = timezone.now()
     reviewer = User.objects.filter(role=User.Role.REVIEWER).first()
     quarters = _periods("quarter", as_of)
     rows = []
@@ -228,6 +238,7 @@ def demo_task_updates_create(*, plan: Plan, as_of: date, seed: int = 65) -> int:
                         ),
                         completed_on=quarter.ends_on if done else None,
                         status=SubmissionStatus.APPROVED,
+                        submitted_at=_submitted_at(quarter, timing, now),
                         reviewed_by=reviewer,
                     )
                 )

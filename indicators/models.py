@@ -81,6 +81,30 @@ class Metric(models.Model):
     reporters = models.ManyToManyField(
         Agency, blank=True, related_name="reported_metrics", verbose_name=_("cơ quan báo cáo")
     )
+    # How the progress engine judges this metric (indicators/progress.py, docs/progress-method.md).
+    progress_method = models.CharField(
+        _("phương pháp đánh giá tiến độ"),
+        max_length=12,
+        choices=[
+            ("auto", _("Tự động (tăng trưởng kép hoặc thu hẹp khoảng cách)")),
+            ("growth", _("Tốc độ tăng trưởng kép (Open SDG)")),
+            ("linear", _("Thu hẹp khoảng cách tuyến tính")),
+            ("qualitative", _("Định tính (cơ quan thường trực đánh giá)")),
+        ],
+        default="auto",
+    )
+    thresholds = models.JSONField(
+        _("ngưỡng đánh giá"),
+        default=dict,
+        blank=True,
+        help_text=_('Ví dụ {"on_track": 0.95, "accelerate": 0.6}; để trống dùng ngưỡng mặc định.'),
+    )
+    baseline_date = models.DateField(
+        _("tính giá trị gốc từ ngày"),
+        null=True,
+        blank=True,
+        help_text=_("Để trống: số liệu đầu tiên từ ngày ban hành kế hoạch."),
+    )
 
     class Meta:
         verbose_name = _("chỉ số đo lường")

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
@@ -13,9 +16,21 @@ from agencies.selectors import AgencyDirectory, UnknownAgencyName
 from agencies.services import LoadCounts, upsert
 from tasks.services import tasks_load, validate_task_rows
 
-from .models import EMPTY_CELL_TEXTS, Indicator, IndicatorGroup, Metric, ParsedTarget, Period, Plan, Target
+from .models import (
+    EMPTY_CELL_TEXTS,
+    Indicator,
+    IndicatorGroup,
+    Metric,
+    ParsedTarget,
+    Period,
+    Plan,
+    Target,
+    TargetStatus,
+)
 from .parsing import parse_target
 from .periods import period_bounds
+from .progress import assess, next_unmet_milestone
+from .selectors import province_series, target_spec
 
 
 class PlanDataError(ValueError):
@@ -216,3 +231,72 @@ def period_get_or_create(*, kind: str, year: int, number: int) -> Period:
         },
     )
     return period
+
+
+def _decimal(value: float | None) -> Decimal | None:
+    if value is None:
+        return None
+    if not math.isfinite(value):
+        return None
+    return Decimal(repr(value)).quantize(Decimal("0.000001"))
+
+
+_STATUS_FIELDS = [
+    "status",
+    "method",
+    "ratio",
+    "baseline_value",
+    "baseline_date",
+    "latest_value",
+    "latest_date",
+    "expected_value",
+    "explanation",
+    "computed_at",
+]
+
+
+@transaction.atomic
+def target_statuses_recompute(*, as_of: date, metric_ids: Iterable[int] | None = None) -> int:
+    """Compute and store the status of every parsed target (or those of ``metric_ids``) as of ``as_of``.
+
+    One grouped query reads the province series, the pure engine (indicators/progress.py) judges each target,
+    and one upsert writes the snapshot rows: running it twice leaves the same rows. Returns the rows written.
+    """
+    ids = None if metric_ids is None else sorted(set(metric_ids))
+    parsed = ParsedTarget.objects.select_related("metric__plan", "target")
+    if ids is not None:
+        parsed = parsed.filter(metric_id__in=ids)
+    parsed_targets = list(parsed.order_by("metric_id", "target__year", "pk"))
+    series = province_series(as_of=as_of, metric_ids=ids)
+    rows: list[TargetStatus] = []
+    milestones: dict[int, dict[int, bool]] = {}
+    for item in parsed_targets:
+        spec = target_spec(item, plan_start=item.metric.plan.issued_on)
+        result = assess(spec, series.get(item.metric_id, []), as_of)
+        met = milestones.setdefault(item.metric_id, {})
+        met[spec.year] = met.get(spec.year, True) and result.status == TargetStatus.Status.ACHIEVED
+        rows.append(
+            TargetStatus(
+                parsed_target=item,
+                as_of=as_of,
+                status=result.status,
+                method=result.method,
+                ratio=_decimal(result.ratio),
+                baseline_value=_decimal(result.baseline.value) if result.baseline else None,
+                baseline_date=result.baseline.on if result.baseline else None,
+                latest_value=_decimal(result.latest.value) if result.latest else None,
+                latest_date=result.latest.on if result.latest else None,
+                expected_value=_decimal(result.expected_value),
+                explanation=result.explanation,
+            )
+        )
+    for row in rows:
+        row.explanation["next_unmet_milestone"] = next_unmet_milestone(milestones[row.parsed_target.metric_id])
+    TargetStatus.objects.bulk_create(
+        rows,
+        batch_size=1000,
+        update_conflicts=True,
+        unique_fields=["parsed_target", "as_of"],
+        update_fields=_STATUS_FIELDS,
+    )
+    return len(rows)

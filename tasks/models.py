@@ -203,3 +203,30 @@ class TaskOccurrence(models.Model):
 
     def __str__(self) -> str:
         return f"NV {self.task.number} · {self.agency} · {self.due_on}: {self.get_status_display()}"
+
+
+class Reminder(models.Model):
+    """An e-mail reminder already sent to one user about one thing, so that it is never sent twice."""
+
+    class Kind(models.TextChoices):
+        DUE_SOON = "due_soon", _("Sắp đến hạn")
+        OVERDUE = "overdue", _("Quá hạn")
+        REPORT_DUE_SOON = "report_due_soon", _("Sắp đến hạn nộp báo cáo")
+        REPORT_MISSING = "report_missing", _("Chưa nộp báo cáo")
+        DIGEST = "digest", _("Bản tin tuần cho Ban Chỉ đạo")
+
+    kind = models.CharField(_("loại nhắc việc"), max_length=20, choices=Kind.choices)
+    # what it is about: "task:<task>:<agency>:<due date>", "report:<agency>:<period>", "digest:<iso week>"
+    key = models.CharField(_("nội dung"), max_length=120)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminders")
+    sent_on = models.DateField(_("gửi ngày"))
+    created_at = models.DateTimeField(_("ghi lúc"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("nhắc việc đã gửi")
+        verbose_name_plural = _("nhắc việc đã gửi")
+        ordering = ["-sent_on", "kind"]
+        constraints = [models.UniqueConstraint(fields=["kind", "key", "user"], name="uniq_reminder")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.key} → {self.user}"

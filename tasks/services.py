@@ -1,13 +1,24 @@
-"""Writes for tasks: loading Appendix II and resolving each task's agencies into assignments."""
+"""Writes for tasks: loading Appendix II and resolving each task's agencies into assignments; the task
+occurrence and report timeliness snapshots; reminders and the Steering Committee's weekly digest."""
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from agencies.models import User
 from agencies.selectors import AgencyDirectory, UnknownAgencyName
 from agencies.services import LoadCounts, upsert
-from indicators.models import Plan
+from indicators.models import Plan, ReportTimeliness, TargetStatus
 
-from .models import Task, TaskAssignment, TaskGroup
+from .models import Reminder, Task, TaskAssignment, TaskGroup, TaskOccurrence
 from .schedule import parse_deadline
+from .selectors import report_timeliness_rows, task_occurrence_rows
 
 
 def validate_task_rows(groups: list[dict], directory: AgencyDirectory) -> list[str]:
@@ -78,3 +89,149 @@ def _sync_assignments(task: Task, leads: list, cooperating: list) -> None:
     TaskAssignment.objects.bulk_create(
         [TaskAssignment(task=task, agency_id=pk, role=role) for pk, role in wanted - existing.keys()]
     )
+
+
+@transaction.atomic
+def task_occurrences_recompute(*, as_of: date) -> int:
+    """Replace the task occurrence snapshot with the occurrences and statuses as of ``as_of``.
+
+    The snapshot is the current state, so it is rewritten whole in one transaction: running it twice leaves
+    the same rows. Returns the number of rows.
+    """
+    rows = task_occurrence_rows(as_of=as_of)
+    TaskOccurrence.objects.all().delete()
+    TaskOccurrence.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
+
+
+@transaction.atomic
+def report_timeliness_recompute(*, as_of: date) -> int:
+    """Replace the report timeliness snapshot (agency × period) with its state as of ``as_of``."""
+    rows = report_timeliness_rows(as_of=as_of)
+    ReportTimeliness.objects.all().delete()
+    ReportTimeliness.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
+
+
+def _vn_date(day: date | None) -> str:
+    return f"{day:%d/%m/%Y}" if day else ""
+
+
+def _reminder_items(as_of: date) -> dict[int, list[tuple[str, str, str]]]:
+    """Per agency, what to remind its users of: (kind, key, line of text)."""
+    soon = as_of + timedelta(days=settings.REMINDER_DAYS_BEFORE)
+    items: dict[int, list[tuple[str, str, str]]] = defaultdict(list)
+    open_statuses = [TaskOccurrence.Status.NOT_DUE, TaskOccurrence.Status.IN_PROGRESS]
+    occurrences = TaskOccurrence.objects.select_related("task").filter(due_on__isnull=False)
+    for o in occurrences.filter(status__in=open_statuses, due_on__gte=as_of, due_on__lte=soon):
+        key = f"task:{o.task_id}:{o.agency_id}:{o.due_on.isoformat()}"
+        line = _("Nhiệm vụ %(number)s đến hạn ngày %(due)s: %(title)s") % {
+            "number": o.task.number,
+            "due": _vn_date(o.due_on),
+            "title": o.task.title[:120],
+        }
+        items[o.agency_id].append((Reminder.Kind.DUE_SOON, key, line))
+    for o in occurrences.filter(status=TaskOccurrence.Status.OVERDUE):
+        key = f"task:{o.task_id}:{o.agency_id}:{o.due_on.isoformat()}"
+        line = _("Nhiệm vụ %(number)s đã quá hạn từ ngày %(due)s: %(title)s") % {
+            "number": o.task.number,
+            "due": _vn_date(o.due_on),
+            "title": o.task.title[:120],
+        }
+        items[o.agency_id].append((Reminder.Kind.OVERDUE, key, line))
+    reports = ReportTimeliness.objects.select_related("period")
+    for r in reports.filter(status=ReportTimeliness.Status.NOT_DUE, period__due_on__lte=soon):
+        line = _("Báo cáo %(period)s cần nộp trước ngày %(due)s.") % {
+            "period": r.period.label,
+            "due": _vn_date(r.period.due_on),
+        }
+        items[r.agency_id].append((Reminder.Kind.REPORT_DUE_SOON, f"report:{r.agency_id}:{r.period_id}", line))
+    for r in reports.filter(status=ReportTimeliness.Status.MISSING):
+        line = _("Chưa nộp báo cáo %(period)s (hạn %(due)s).") % {
+            "period": r.period.label,
+            "due": _vn_date(r.period.due_on),
+        }
+        items[r.agency_id].append((Reminder.Kind.REPORT_MISSING, f"report:{r.agency_id}:{r.period_id}", line))
+    return items
+
+
+@transaction.atomic
+def reminders_send(*, as_of: date) -> int:
+    """E-mail each agency's users what falls due within ``REMINDER_DAYS_BEFORE`` days and what became overdue.
+
+    Every reminder sent is recorded (kind, what, user), and a recorded reminder is never sent again. The
+    records are written in the same transaction as the sending, so a failed send is retried next run.
+    Returns the number of e-mails sent.
+    """
+    items = _reminder_items(as_of)
+    if not items:
+        return 0
+    users = list(
+        User.objects.filter(agency_id__in=list(items), is_active=True, role=User.Role.AGENCY_STAFF)
+        .exclude(email="")
+        .order_by("pk")
+    )
+    sent = set(Reminder.objects.filter(user__in=users).values_list("kind", "key", "user_id"))
+    messages, records = [], []
+    for user in users:
+        new = [(kind, key, line) for kind, key, line in items[user.agency_id] if (kind, key, user.pk) not in sent]
+        if not new:
+            continue
+        body = "\n".join(
+            [_("Kính gửi %(name)s,") % {"name": user.get_full_name() or user.username}, ""]
+            + [f"- {line}" for _kind, _key, line in new]
+            + ["", _("Bảng theo dõi Kế hoạch 65-KH/TU")]
+        )
+        subject = _("[KH 65-KH/TU] %(count)s việc cần chú ý") % {"count": len(new)}
+        messages.append(EmailMessage(subject, body, to=[user.email]))
+        records += [Reminder(kind=kind, key=key, user=user, sent_on=as_of) for kind, key, _line in new]
+    Reminder.objects.bulk_create(records, ignore_conflicts=True, batch_size=2000)
+    get_connection().send_messages(messages)
+    return len(messages)
+
+
+@transaction.atomic
+def steering_digest_send(*, as_of: date) -> int:
+    """The weekly digest for the Steering Committee: target statuses, overdue tasks, missing reports.
+
+    Sent once per ISO week and member (recorded like reminders). Returns the number of e-mails sent.
+    """
+    year, week, _day = as_of.isocalendar()
+    key = f"digest:{year}-W{week:02d}"
+    users = list(
+        User.objects.filter(role=User.Role.STEERING, is_active=True)
+        .exclude(email="")
+        .exclude(reminders__kind=Reminder.Kind.DIGEST, reminders__key=key)
+        .order_by("pk")
+    )
+    if not users:
+        return 0
+    latest = TargetStatus.objects.filter(as_of__lte=as_of).order_by("-as_of").values_list("as_of", flat=True)
+    day = latest.first()
+    counts = Counter(TargetStatus.objects.filter(as_of=day).values_list("status", flat=True)) if day else Counter()
+    labels = dict(TargetStatus.Status.choices)
+    overdue = TaskOccurrence.objects.filter(status=TaskOccurrence.Status.OVERDUE)
+    missing = ReportTimeliness.objects.filter(status=ReportTimeliness.Status.MISSING)
+    lines = [_("Tình hình thực hiện Kế hoạch 65-KH/TU, tuần %(week)s/%(year)s") % {"week": week, "year": year}, ""]
+    if day:
+        lines.append(_("Mục tiêu (tính đến %(day)s):") % {"day": _vn_date(day)})
+        lines += [f"- {labels[status]}: {counts[status]}" for status in TargetStatus.Status.values if counts[status]]
+    lines += [
+        "",
+        _("Nhiệm vụ quá hạn: %(count)s lượt") % {"count": overdue.count()},
+        _("Báo cáo chưa nộp: %(count)s") % {"count": missing.count()},
+    ]
+    for o in overdue.select_related("task", "agency").order_by("-days_late")[:10]:
+        lines.append(
+            _("- Nhiệm vụ %(number)s · %(agency)s · hạn %(due)s · chậm %(days)s ngày")
+            % {"number": o.task.number, "agency": o.agency.name, "due": _vn_date(o.due_on), "days": o.days_late}
+        )
+    body = "\n".join(lines)
+    subject = _("[KH 65-KH/TU] Bản tin tuần %(week)s/%(year)s") % {"week": week, "year": year}
+    messages = [EmailMessage(subject, body, to=[user.email]) for user in users]
+    Reminder.objects.bulk_create(
+        [Reminder(kind=Reminder.Kind.DIGEST, key=key, user=user, sent_on=as_of) for user in users],
+        ignore_conflicts=True,
+    )
+    get_connection().send_messages(messages)
+    return len(messages)

@@ -1,5 +1,6 @@
 from datetime import date
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
@@ -50,6 +51,8 @@ class Command(BaseCommand):
         if not TaskUpdate.objects.filter(task__plan=plan).exists():
             count = demo_task_updates_create(plan=plan, as_of=as_of)
             self.stdout.write(f"Đã tạo {count} báo cáo tiến độ nhiệm vụ mẫu.")
+        # Leave the snapshots computed, so that the dashboards have something to show on the first run.
+        call_command("recompute", as_of=as_of, stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS(f"\nTài khoản mẫu (mật khẩu chung: {options['password']}):"))
         for spec, user in users:
             agency = f" – {user.agency.name}" if user.agency else ""

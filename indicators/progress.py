@@ -1,0 +1,362 @@
+"""The progress engine's arithmetic: where one target stands as of a date, and why.
+
+Pure functions: they take a target, the province's series of approved values and an explicit as-of date,
+and return a status with every input that explains it. No ORM, no "today". The method is documented with
+worked examples in docs/progress-method.md; tests/unit/test_progress.py checks those examples.
+
+- Stocks, ratios, indices, shares: the growth-ratio method of Open SDG (observed compound annual growth from
+  the baseline to the latest value over the growth required from the baseline to the target), or the linear
+  gap-closure ratio where growth rates mean nothing (baseline 0, percentages and shares, ranges).
+- Yearly flows ("Mỗi năm có ≥ 25 …"): the reporting year to date against the target pro-rated by the part of
+  the year the figures cover; before the year has any figure, the last full year against the target.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from .periods import YEAR, period_bounds, period_containing
+
+# Statuses: the values of indicators.models.TargetStatus.Status.
+ACHIEVED = "achieved"
+ON_TRACK = "on_track"
+ACCELERATE = "accelerate"
+LIMITED = "limited"
+REGRESSING = "regressing"
+NO_DATA = "no_data"
+QUALITATIVE = "qualitative"
+
+# Methods: what Metric.progress_method may say, and what a computed status records.
+AUTO = "auto"
+GROWTH = "growth"
+LINEAR = "linear"
+FLOW_YEAR = "flow_year"
+METHODS = (AUTO, GROWTH, LINEAR, QUALITATIVE)
+
+# Kinds of metric whose values are percentages or shares: bounded, so growth rates mislead near the ceiling.
+_BOUNDED_KINDS = ("ratio", "grdp_share")
+_DAYS_PER_YEAR = 365.25
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Progress ratios at or above which a target is on track / needs acceleration; below 0 it regresses."""
+
+    on_track: float = 0.95
+    accelerate: float = 0.60
+
+    @classmethod
+    def from_config(cls, config: dict | None) -> Thresholds:
+        config = config or {}
+        thresholds = cls(
+            on_track=float(config.get("on_track", cls.on_track)),
+            accelerate=float(config.get("accelerate", cls.accelerate)),
+        )
+        if not 0 <= thresholds.accelerate <= thresholds.on_track:
+            raise ValueError("Ngưỡng không hợp lệ: cần 0 ≤ ngưỡng “cần tăng tốc” ≤ ngưỡng “đúng lộ trình”.")
+        return thresholds
+
+
+@dataclass(frozen=True)
+class TargetSpec:
+    """One parsed target and how its metric is judged."""
+
+    operator: str  # ">=", ">", "=", "<=", "<", "range"
+    value: float
+    year: int
+    value_max: float | None = None
+    direction: str = "increase"
+    kind: str = "stock"
+    method: str = AUTO
+    thresholds: Thresholds = field(default_factory=Thresholds)
+    baseline_from: date | None = None  # the baseline is the first value at or after this date
+
+    @property
+    def deadline(self) -> date:
+        """Targets are "đến hết năm YYYY": the last day of the milestone year."""
+        return date(self.year, 12, 31)
+
+
+@dataclass(frozen=True)
+class Point:
+    on: date
+    value: float
+
+
+@dataclass
+class Assessment:
+    status: str
+    method: str = ""
+    ratio: float | None = None
+    baseline: Point | None = None
+    latest: Point | None = None
+    expected_value: float | None = None
+    explanation: dict = field(default_factory=dict)
+
+
+def meets(value: float, spec: TargetSpec) -> bool:
+    """Whether a value satisfies the target's comparator ("đạt 100%" is parsed as ≥ 100)."""
+    op, target = spec.operator, spec.value
+    if op == ">=":
+        return value >= target
+    if op == ">":
+        return value > target
+    if op == "<=":
+        return value <= target
+    if op == "<":
+        return value < target
+    if op == "range":
+        return target <= value <= (spec.value_max if spec.value_max is not None else target)
+    # "=": reaching the value in the desired direction counts
+    return value >= target if spec.direction == "increase" else value <= target
+
+
+def _aim(spec: TargetSpec, current: float) -> tuple[float, int]:
+    """The value to move towards from ``current`` and the sign of the desired movement (+1 up, -1 down)."""
+    op = spec.operator
+    if op in (">=", ">"):
+        return spec.value, 1
+    if op in ("<=", "<"):
+        return spec.value, -1
+    if op == "range":
+        high = spec.value_max if spec.value_max is not None else spec.value
+        return (spec.value, 1) if current < spec.value else (high, -1)
+    return spec.value, 1 if spec.direction == "increase" else -1
+
+
+def classify(ratio: float, thresholds: Thresholds) -> str:
+    """The status a progress ratio earns: ≥ on_track, ≥ accelerate, ≥ 0 (limited), < 0 (moving away)."""
+    if ratio >= thresholds.on_track:
+        return ON_TRACK
+    if ratio >= thresholds.accelerate:
+        return ACCELERATE
+    if ratio >= 0:
+        return LIMITED
+    return REGRESSING
+
+
+def _years(start: date, end: date) -> float:
+    return (end - start).days / _DAYS_PER_YEAR
+
+
+def _point(point: Point | None) -> dict | None:
+    return {"date": point.on.isoformat(), "value": point.value} if point else None
+
+
+def _explain(spec: TargetSpec, as_of: date, **extra) -> dict:
+    base = {
+        "as_of": as_of.isoformat(),
+        "target": {
+            "operator": spec.operator,
+            "value": spec.value,
+            "value_max": spec.value_max,
+            "year": spec.year,
+            "deadline": spec.deadline.isoformat(),
+        },
+        "direction": spec.direction,
+        "kind": spec.kind,
+        "thresholds": {"on_track": spec.thresholds.on_track, "accelerate": spec.thresholds.accelerate},
+    }
+    base.update(extra)
+    return base
+
+
+def assess(spec: TargetSpec, series: Iterable[Point], as_of: date) -> Assessment:
+    """Where ``spec`` stands as of ``as_of`` given the province's approved values (later points are ignored)."""
+    if spec.method == QUALITATIVE:
+        return Assessment(QUALITATIVE, QUALITATIVE, explanation=_explain(spec, as_of, reason="assessed_by_reviewer"))
+    points = sorted((p for p in series if p.on <= as_of), key=lambda p: p.on)
+    if not points:
+        return Assessment(NO_DATA, explanation=_explain(spec, as_of, reason="no_data"))
+    if spec.kind == "flow":
+        return _assess_flow(spec, points, as_of)
+    return _assess_level(spec, points, as_of)
+
+
+def _choose_method(spec: TargetSpec, baseline: float, latest: float, aim: float) -> tuple[str, str | None]:
+    """The configured method, or for "auto" growth where it means something; with the reason for linear."""
+    if spec.method == LINEAR:
+        return LINEAR, "configured"
+    if spec.method == AUTO:
+        if spec.operator == "range":
+            return LINEAR, "range"
+        if spec.kind in _BOUNDED_KINDS:
+            return LINEAR, "bounded"
+    if baseline <= 0 or latest <= 0 or aim <= 0:
+        return LINEAR, "non_positive"
+    return GROWTH, None
+
+
+def _assess_level(spec: TargetSpec, points: list[Point], as_of: date) -> Assessment:
+    latest = points[-1]
+    after_start = [p for p in points if spec.baseline_from is None or p.on >= spec.baseline_from]
+    before_start = points[: len(points) - len(after_start)]
+    if len(after_start) == 1 and before_start:
+        # One value since the start shows no trend yet: measure from the last value before the start.
+        baseline = before_start[-1]
+    else:
+        baseline = after_start[0] if after_start else points[0]
+    aim, sign = _aim(spec, latest.value)
+    common = {"baseline": _point(baseline), "latest": _point(latest), "aim": aim, "desired_sign": sign}
+
+    if meets(latest.value, spec):
+        return Assessment(
+            ACHIEVED, "", None, baseline, latest, None, _explain(spec, as_of, reason="target_met", **common)
+        )
+    if baseline.on >= latest.on:
+        # One value shows where we are, not where we are heading: no trend can be judged yet.
+        return Assessment(
+            NO_DATA, "", None, baseline, latest, None, _explain(spec, as_of, reason="single_point", **common)
+        )
+    if meets(baseline.value, spec):
+        # The target was met at the baseline and has since been lost: moving away from it.
+        return Assessment(
+            REGRESSING, "", None, baseline, latest, None, _explain(spec, as_of, reason="met_then_lost", **common)
+        )
+
+    method, why_linear = _choose_method(spec, baseline.value, latest.value, aim)
+    t_obs = _years(baseline.on, latest.on)
+    t_req = _years(baseline.on, spec.deadline)
+    t_now = min(_years(baseline.on, as_of), t_req)
+    if t_req <= t_obs:
+        # The milestone has passed without being met: judge the share of the gap closed.
+        method = LINEAR
+        observed = latest.value - baseline.value
+        required = aim - baseline.value
+        expected = aim
+        reason = "deadline_passed"
+    elif method == GROWTH:
+        observed = (latest.value / baseline.value) ** (1 / t_obs) - 1
+        required = (aim / baseline.value) ** (1 / t_req) - 1
+        expected = baseline.value * (1 + required) ** t_now
+        reason = "growth_ratio"
+    else:
+        observed = (latest.value - baseline.value) / t_obs
+        required = (aim - baseline.value) / t_req
+        expected = baseline.value + required * t_now
+        reason = "gap_closure"
+    ratio = observed / required  # required ≠ 0: the baseline does not meet the target, so aim ≠ baseline
+    status = classify(ratio, spec.thresholds)
+    explanation = _explain(
+        spec,
+        as_of,
+        reason=reason,
+        method=method,
+        linear_because=why_linear if method == LINEAR and reason != "deadline_passed" else None,
+        observed_rate=observed,
+        required_rate=required,
+        ratio=ratio,
+        years_observed=round(t_obs, 4),
+        years_required=round(t_req, 4),
+        years_elapsed=round(t_now, 4),
+        expected_value=expected,
+        **common,
+    )
+    return Assessment(status, method, ratio, baseline, latest, expected, explanation)
+
+
+def reporting_year_window(year: int) -> tuple[date, date]:
+    """A reporting year under Decree 09: 15 December of the year before to 14 December."""
+    bounds = period_bounds(YEAR, year, 1)
+    return bounds.starts_on, bounds.ends_on
+
+
+def year_elapsed_share(year: int, until: date) -> float:
+    """The part of reporting ``year`` covered up to ``until`` (0–1)."""
+    start, end = reporting_year_window(year)
+    covered = (min(until, end) - start + timedelta(days=1)).days
+    return max(0.0, min(1.0, covered / ((end - start).days + 1)))
+
+
+def _assess_flow(spec: TargetSpec, points: list[Point], as_of: date) -> Assessment:
+    """Yearly flows: this reporting year to date against the pro-rated target, else the last full year."""
+    current_year = period_containing(YEAR, as_of).year
+    totals: dict[int, float] = {}
+    covered: dict[int, date] = {}
+    for p in points:
+        year = period_containing(YEAR, p.on).year
+        totals[year] = totals.get(year, 0.0) + p.value
+        covered[year] = max(covered.get(year, p.on), p.on)
+    last_year = current_year - 1
+    aim, sign = _aim(spec, totals.get(current_year, totals.get(last_year, 0.0)))
+    full = Point(reporting_year_window(last_year)[1], totals[last_year]) if last_year in totals else None
+    common = {"last_full_year": last_year, "last_full_year_total": full.value if full else None, "aim": aim}
+
+    if current_year in totals:
+        ytd = Point(covered[current_year], totals[current_year])
+        share = year_elapsed_share(current_year, ytd.on)
+        expected = aim * share
+        details = {
+            "current_year": current_year,
+            "year_to_date": ytd.value,
+            "share_of_year": round(share, 4),
+            "expected_to_date": expected,
+            **common,
+        }
+        if meets(ytd.value, spec) and (sign > 0 or share >= 1):
+            return Assessment(
+                ACHIEVED, FLOW_YEAR, None, full, ytd, expected, _explain(spec, as_of, reason="year_met", **details)
+            )
+        ratio = _flow_ratio(ytd.value, expected, sign)
+        status = classify(ratio, spec.thresholds)
+        if status == LIMITED and full is not None and share > 0 and _pace_worse(ytd.value / share, full.value, sign):
+            status = REGRESSING
+        details.update(ratio=ratio, reason="year_to_date")
+        return Assessment(status, FLOW_YEAR, ratio, full, ytd, expected, _explain(spec, as_of, **details))
+
+    if full is None:
+        return Assessment(NO_DATA, FLOW_YEAR, explanation=_explain(spec, as_of, reason="no_data", **common))
+    if meets(full.value, spec):
+        return Assessment(
+            ACHIEVED, FLOW_YEAR, None, full, full, aim, _explain(spec, as_of, reason="last_year_met", **common)
+        )
+    ratio = _flow_ratio(full.value, aim, sign)
+    status = classify(ratio, spec.thresholds)
+    return Assessment(
+        status, FLOW_YEAR, ratio, full, full, aim, _explain(spec, as_of, reason="last_year", ratio=ratio, **common)
+    )
+
+
+def _flow_ratio(actual: float, expected: float, sign: int) -> float:
+    """Actual over expected (more is better) or expected over actual (less is better)."""
+    if sign > 0:
+        return actual / expected if expected else 1.0
+    return expected / actual if actual else 1.0
+
+
+def _pace_worse(annualised: float, last_year: float, sign: int) -> bool:
+    return annualised < last_year if sign > 0 else annualised > last_year
+
+
+# --- Aggregating per-agency figures into one province value per period -------------------------------
+
+
+@dataclass(frozen=True)
+class PeriodAggregate:
+    """Sums and counts over the approved figures of one metric and period (as the database returns them)."""
+
+    total: float | None
+    mean: float | None
+    numerator: float | None
+    denominator: float | None
+    count: int
+    with_denominator: int
+
+
+def province_value(kind: str, agg: PeriodAggregate) -> float | None:
+    """Sum for counts and flows; ratio of sums for ratios collected as numerator/denominator; mean otherwise."""
+    if kind in ("stock", "flow"):
+        return agg.total
+    if kind == "ratio" and agg.count and agg.with_denominator == agg.count and agg.denominator:
+        return 100.0 * (agg.numerator or 0.0) / agg.denominator
+    return agg.mean
+
+
+def next_unmet_milestone(years_met: dict[int, bool]) -> int | None:
+    """The first milestone year (2030, 2035, …) whose targets are not all met."""
+    for year in sorted(years_met):
+        if not years_met[year]:
+            return year
+    return None

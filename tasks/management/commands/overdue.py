@@ -1,0 +1,69 @@
+import json
+from datetime import date
+
+from django.core.management.base import BaseCommand
+from django.utils import timezone
+
+from tasks.models import TaskOccurrence
+from tasks.selectors import report_timeliness_rows, task_occurrence_rows
+
+
+class Command(BaseCommand):
+    help = (
+        "Liệt kê các nhiệm vụ quá hạn (số nhiệm vụ, cơ quan, hạn, số ngày chậm) và các báo cáo chưa nộp, "
+        "tính đến một ngày (không ghi gì vào cơ sở dữ liệu)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--as-of", type=date.fromisoformat, help="Tính đến ngày (YYYY-MM-DD), mặc định hôm nay.")
+        parser.add_argument("--json", action="store_true", help="In kết quả dạng JSON.")
+
+    def handle(self, *args, **options):
+        as_of = options["as_of"] or timezone.localdate()
+        overdue = [o for o in task_occurrence_rows(as_of=as_of) if o.status == TaskOccurrence.Status.OVERDUE]
+        overdue.sort(key=lambda o: (-o.days_late, o.task.number, o.agency_id))
+        missing = [r for r in report_timeliness_rows(as_of=as_of) if r.status == "missing"]
+        missing.sort(key=lambda r: (-r.days_late, r.agency_id))
+        names = _agency_names({o.agency_id for o in overdue} | {r.agency_id for r in missing})
+        if options["json"]:
+            payload = {
+                "as_of": as_of.isoformat(),
+                "overdue_tasks": [
+                    {
+                        "task": o.task.number,
+                        "agency": names[o.agency_id],
+                        "due_on": o.due_on.isoformat(),
+                        "days_late": o.days_late,
+                    }
+                    for o in overdue
+                ],
+                "missing_reports": [
+                    {
+                        "agency": names[r.agency_id],
+                        "period": r.period.label,
+                        "due_on": r.period.due_on.isoformat(),
+                        "days_late": r.days_late,
+                    }
+                    for r in missing
+                ],
+            }
+            self.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2))
+            return
+        self.stdout.write(f"Tính đến ngày {as_of:%d/%m/%Y}")
+        self.stdout.write(f"\nNhiệm vụ quá hạn: {len(overdue)}")
+        for o in overdue:
+            self.stdout.write(
+                f"  NV {o.task.number:>2}  {names[o.agency_id]:<50}  hạn {o.due_on:%d/%m/%Y}  chậm {o.days_late} ngày"
+            )
+        self.stdout.write(f"\nBáo cáo chưa nộp: {len(missing)}")
+        for r in missing:
+            self.stdout.write(
+                f"  {names[r.agency_id]:<50}  {r.period.label:<22}  hạn {r.period.due_on:%d/%m/%Y}  "
+                f"chậm {r.days_late} ngày"
+            )
+
+
+def _agency_names(ids: set[int]) -> dict[int, str]:
+    from agencies.models import Agency
+
+    return dict(Agency.objects.filter(pk__in=ids).values_list("pk", "name"))

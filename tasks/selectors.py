@@ -1,0 +1,170 @@
+"""Reads for tasks: task occurrences and report timeliness computed as of a date (not stored), and the
+stored snapshots pages and reminders read."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Max, Q
+from django.utils import timezone
+
+from agencies.models import Agency
+from indicators.models import Metric, Observation, Period, ReportTimeliness, SubmissionStatus
+from indicators.periods import QUARTER, periods_between
+
+from . import occurrences as occ
+from .models import Task, TaskAssignment, TaskOccurrence, TaskTrigger, TaskUpdate
+
+
+def _local_day(moment: datetime | None) -> date | None:
+    return timezone.localtime(moment).date() if moment else None
+
+
+def _end_of_day(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.max))
+
+
+def _periods(kind: str, start: date, end: date) -> list[Period]:
+    """The stored periods of ``kind`` whose window ends within [start, end], created where missing."""
+    from indicators.services import period_get_or_create  # indicators.services imports this app's services
+
+    return [period_get_or_create(kind=b.kind, year=b.year, number=b.number) for b in periods_between(kind, start, end)]
+
+
+def task_occurrence_rows(*, as_of: date) -> list[TaskOccurrence]:
+    """Every lead agency's occurrences of every task and their status as of ``as_of`` (unsaved rows).
+
+    Cooperating agencies support the lead and report through it, so occurrences (and overdue flags) are the
+    lead agencies'. A handful of queries whatever the number of tasks and agencies.
+    """
+    tasks = list(Task.objects.select_related("plan").order_by("number"))
+    if not tasks:
+        return []
+    start = min(t.plan.issued_on for t in tasks)
+    quarters = [
+        occ.ReportingPeriod(p.pk, p.ends_on, p.due_on) for p in _periods(QUARTER, start, as_of + timedelta(days=100))
+    ]
+    leads: dict[int, list[int]] = defaultdict(list)
+    for task_id, agency_id in TaskAssignment.objects.filter(role=TaskAssignment.Role.LEAD).values_list(
+        "task_id", "agency_id"
+    ):
+        leads[task_id].append(agency_id)
+    triggers: dict[int, list[occ.Trigger]] = defaultdict(list)
+    for trigger in TaskTrigger.objects.filter(requested_on__lte=as_of):
+        triggers[trigger.task_id].append(occ.Trigger(trigger.pk, trigger.requested_on, trigger.due_on))
+    updates: dict[tuple[int, int], list[occ.UpdateFact]] = defaultdict(list)
+    for row in TaskUpdate.objects.filter(status=SubmissionStatus.APPROVED, period__ends_on__lte=as_of).values(
+        "task_id", "agency_id", "period_id", "period__ends_on", "progress", "completed_on", "submitted_at"
+    ):
+        updates[(row["task_id"], row["agency_id"])].append(
+            occ.UpdateFact(
+                period_id=row["period_id"],
+                period_ends_on=row["period__ends_on"],
+                progress=row["progress"],
+                completed_on=row["completed_on"],
+                reported_on=_local_day(row["submitted_at"]),
+            )
+        )
+    rows = []
+    for task in tasks:
+        due_list = occ.task_occurrences(
+            task.schedule,
+            start=task.plan.issued_on,
+            as_of=as_of,
+            reporting_periods=quarters,
+            triggers=triggers.get(task.pk, ()),
+        )
+        for agency_id in sorted(leads.get(task.pk, ())):
+            facts = updates.get((task.pk, agency_id), [])
+            for due in due_list:
+                result = occ.occurrence_status(due, task.schedule_kind, facts, as_of)
+                rows.append(
+                    TaskOccurrence(
+                        task=task,
+                        agency_id=agency_id,
+                        role=TaskAssignment.Role.LEAD,
+                        due_on=due.due_on,
+                        period_id=due.period_id,
+                        trigger_id=due.trigger_id,
+                        status=result.status,
+                        completed_on=result.completed_on,
+                        days_late=result.days_late,
+                        as_of=as_of,
+                    )
+                )
+    return rows
+
+
+def report_timeliness_rows(*, as_of: date) -> list[ReportTimeliness]:
+    """Whether each agency's periodic report came in on time, for every period closed by ``as_of`` (unsaved).
+
+    An agency owes a report for a period when it reports a metric of that frequency, or (quarterly) when it
+    leads a task. The report counts as submitted when its last figure or task update was submitted.
+    """
+    metrics = Metric.objects.prefetch_related("reporters").select_related("plan")
+    owed: dict[str, set[int]] = defaultdict(set)
+    start = None
+    for metric in metrics:
+        start = min(start or metric.plan.issued_on, metric.plan.issued_on)
+        owed[metric.period_kind].update(a.pk for a in metric.reporters.all())
+    for task in Task.objects.exclude(schedule_kind=Task.ScheduleKind.CONDITIONAL).select_related("plan"):
+        start = min(start or task.plan.issued_on, task.plan.issued_on)
+    owed[QUARTER].update(
+        TaskAssignment.objects.filter(role=TaskAssignment.Role.LEAD)
+        .exclude(task__schedule_kind=Task.ScheduleKind.CONDITIONAL)
+        .values_list("agency_id", flat=True)
+    )
+    if start is None:
+        return []
+    active = set(Agency.objects.filter(is_active=True).values_list("pk", flat=True))
+    periods = {kind: _periods(kind, start, as_of) for kind in owed}
+    submitted_filter = Q(submitted_at__isnull=False, submitted_at__lte=_end_of_day(as_of))
+    submitted: dict[tuple[int, int], datetime] = {}
+    for model in (Observation, TaskUpdate):
+        for row in (
+            model.objects.filter(submitted_filter)
+            .exclude(status=SubmissionStatus.DRAFT)
+            .values("agency_id", "period_id")
+            .annotate(last=Max("submitted_at"))
+            .order_by()
+        ):
+            key = (row["agency_id"], row["period_id"])
+            submitted[key] = max(submitted.get(key, row["last"]), row["last"])
+    rows = []
+    for kind, agency_ids in owed.items():
+        for period in periods[kind]:
+            for agency_id in sorted(agency_ids & active):
+                moment = submitted.get((agency_id, period.pk))
+                status, days_late = occ.report_timeliness(
+                    due_on=period.due_on, submitted_on=_local_day(moment), as_of=as_of
+                )
+                rows.append(
+                    ReportTimeliness(
+                        agency_id=agency_id,
+                        period=period,
+                        status=status,
+                        submitted_at=moment,
+                        days_late=days_late,
+                        as_of=as_of,
+                    )
+                )
+    return rows
+
+
+def occurrences_overdue():
+    """The stored overdue occurrences, most late first."""
+    return (
+        TaskOccurrence.objects.filter(status=TaskOccurrence.Status.OVERDUE)
+        .select_related("task", "agency")
+        .order_by("-days_late", "task__number", "agency__name")
+    )
+
+
+def reports_missing():
+    """The stored missing periodic reports, most late first."""
+    return (
+        ReportTimeliness.objects.filter(status=ReportTimeliness.Status.MISSING)
+        .select_related("agency", "period")
+        .order_by("-days_late", "agency__name")
+    )

@@ -1,0 +1,233 @@
+"""The progress engine against the database: aggregation, snapshots, jobs, commands, reminders."""
+
+import io
+import json
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+from django.utils import timezone
+
+from agencies.models import Agency, User
+from indicators import jobs
+from indicators.models import Metric, Observation, ParsedTarget, ReportTimeliness, TargetStatus
+from indicators.selectors import province_series
+from indicators.services import period_get_or_create, target_statuses_recompute
+from tasks.models import Reminder, Task, TaskOccurrence
+from tasks.services import (
+    reminders_send,
+    report_timeliness_recompute,
+    steering_digest_send,
+    task_occurrences_recompute,
+)
+
+AS_OF = date(2026, 11, 26)
+
+
+def _approved(metric, agency, period, **values) -> Observation:
+    return Observation.objects.create(metric=metric, agency=agency, period=period, status="approved", **values)
+
+
+@pytest.fixture
+def dti(plan) -> Metric:
+    """The DTI (V.1: ≥ 0,75 by 2030) at 0,60 for 2026 and 0,68 for 2028."""
+    metric = Metric.objects.get(plan=plan, code="dti_index")
+    agency = Agency.objects.get(code="so-khcn")
+    _approved(metric, agency, period_get_or_create(kind="year", year=2026, number=1), value=Decimal("0.60"))
+    _approved(metric, agency, period_get_or_create(kind="year", year=2028, number=1), value=Decimal("0.68"))
+    return metric
+
+
+def test_recompute_writes_one_row_per_parsed_target_and_twice_gives_the_same_rows(plan, dti):
+    day = date(2029, 1, 1)
+    written = target_statuses_recompute(as_of=day)
+    assert written == ParsedTarget.objects.count()
+    fields = ["parsed_target_id", "status", "method", "ratio", "baseline_value", "latest_value", "explanation"]
+    first = list(TargetStatus.objects.filter(as_of=day).order_by("parsed_target_id").values_list(*fields))
+    ids = set(TargetStatus.objects.values_list("pk", flat=True))
+    target_statuses_recompute(as_of=day)
+    again = list(TargetStatus.objects.filter(as_of=day).order_by("parsed_target_id").values_list(*fields))
+    assert again == first
+    assert set(TargetStatus.objects.values_list("pk", flat=True)) == ids
+    row = TargetStatus.objects.get(parsed_target__metric=dti, parsed_target__target__year=2030, as_of=day)
+    # growth: (0,68/0,60)^(1/2,0014) − 1 = 6,45 % a year against (0,75/0,60)^(1/4,0465) − 1 = 5,67 % → 1,137
+    assert row.status == TargetStatus.Status.ON_TRACK
+    assert row.method == "growth"
+    assert float(row.ratio) == pytest.approx(1.137, abs=2e-3)
+    assert (row.baseline_value, row.latest_value) == (Decimal("0.6"), Decimal("0.68"))
+    assert row.explanation["next_unmet_milestone"] == 2030
+
+
+def test_only_approved_figures_count_and_per_agency_ratios_are_ratios_of_sums(plan):
+    metric = Metric.objects.get(plan=plan, code="commune_officials_digital_trained")
+    period = period_get_or_create(kind="quarter", year=2026, number=3)
+    first, second, third = Agency.objects.filter(kind=Agency.Kind.LOCALITY).order_by("pk")[:3]
+    _approved(metric, first, period, numerator=30, denominator=100, value=30)
+    _approved(metric, second, period, numerator=10, denominator=20, value=50)
+    Observation.objects.create(
+        metric=metric, agency=third, period=period, numerator=20, denominator=20, value=100, status="submitted"
+    )
+    series = province_series(as_of=AS_OF, metric_ids=[metric.pk])
+    [point] = series[metric.pk]
+    assert point.on == period.ends_on
+    assert point.value == pytest.approx(100 * 40 / 120)  # not the mean of 30 % and 50 %
+
+
+def test_stocks_are_summed_over_agencies(plan):
+    metric = Metric.objects.get(plan=plan, code="st_enterprises")
+    period = period_get_or_create(kind="quarter", year=2026, number=2)
+    for agency, value in zip(Agency.objects.order_by("pk")[:2], (7, 5), strict=True):
+        _approved(metric, agency, period, value=value)
+    assert province_series(as_of=AS_OF, metric_ids=[metric.pk])[metric.pk][0].value == 12
+
+
+def test_recompute_metric_job_touches_only_that_metric(plan, dti):
+    result = jobs.recompute_metric.apply(args=[dti.pk], kwargs={"as_of": "2029-01-01"})
+    assert result.get() == ParsedTarget.objects.filter(metric=dti).count()
+    assert set(TargetStatus.objects.values_list("parsed_target__metric_id", flat=True)) == {dti.pk}
+
+
+def test_jobs_do_not_overlap(plan, dti):
+    assert cache.add(f"job-lock:{jobs.LOCK}", "someone-else", 60)
+    try:
+        assert jobs.recompute_all.apply(kwargs={"as_of": "2029-01-01"}).get() is None
+        assert not TargetStatus.objects.exists()
+    finally:
+        cache.delete(f"job-lock:{jobs.LOCK}")
+    assert jobs.recompute_all.apply(kwargs={"as_of": "2029-01-01"}).get() == ParsedTarget.objects.count()
+
+
+def test_explain_target_command(plan, dti):
+    out = io.StringIO()
+    call_command("explain_target", "V.1", "2030", "--as-of", "2029-01-01", "--json", stdout=out)
+    [claim] = json.loads(out.getvalue())
+    assert claim["metric"] == "dti_index"
+    assert claim["status"] == "on_track"
+    assert claim["baseline"] == {"date": "2026-12-14", "value": 0.6}
+    assert claim["latest"] == {"date": "2028-12-14", "value": 0.68}
+    assert claim["explanation"]["target"]["value"] == 0.75
+    text = io.StringIO()
+    call_command("explain_target", "V.1", "2030", "--as-of", "2029-01-01", stdout=text)
+    assert "Đúng lộ trình" in text.getvalue()
+    assert "0,68 (14/12/2028)" in text.getvalue()
+
+
+def test_one_off_tasks_with_no_progress_are_overdue_once_their_deadline_passed(plan):
+    task_occurrences_recompute(as_of=AS_OF)
+    one_off = TaskOccurrence.objects.filter(task__schedule_kind=Task.ScheduleKind.ONE_OFF)
+    assert one_off.exists()
+    for occurrence in one_off:
+        expected = "overdue" if occurrence.due_on < AS_OF else "not_due"
+        assert occurrence.status == expected, occurrence
+    task_7 = one_off.get(task__number=7)  # "Tháng 5/2026", Sở KH&CN
+    assert (task_7.due_on, task_7.days_late) == (date(2026, 5, 31), 179)
+    assert one_off.get(task__number=30, agency__code="so-tai-chinh").status == "not_due"  # "Tháng 6/2028"
+    waiting = TaskOccurrence.objects.filter(task__schedule_kind=Task.ScheduleKind.CONDITIONAL)
+    assert set(waiting.values_list("status", flat=True)) == {"awaiting_trigger"}
+
+
+def test_occurrence_and_timeliness_snapshots_are_idempotent(plan):
+    fields = ["task_id", "agency_id", "due_on", "status", "days_late", "period_id"]
+    task_occurrences_recompute(as_of=AS_OF)
+    first = sorted(TaskOccurrence.objects.values_list(*fields))
+    report_timeliness_recompute(as_of=AS_OF)
+    reports = sorted(ReportTimeliness.objects.values_list("agency_id", "period_id", "status", "days_late"))
+    task_occurrences_recompute(as_of=AS_OF)
+    report_timeliness_recompute(as_of=AS_OF)
+    assert sorted(TaskOccurrence.objects.values_list(*fields)) == first
+    assert sorted(ReportTimeliness.objects.values_list("agency_id", "period_id", "status", "days_late")) == reports
+
+
+def test_report_timeliness_on_time_late_missing(plan):
+    metric = Metric.objects.get(plan=plan, code="st_enterprises")  # quarterly, Sở KH&CN reports it
+    agency = Agency.objects.get(code="so-khcn")
+    q2, q3 = (period_get_or_create(kind="quarter", year=2026, number=n) for n in (2, 3))
+    on_time = timezone.make_aware(datetime.combine(q2.due_on, time(16, 0)))
+    late = timezone.make_aware(datetime.combine(q3.due_on + timedelta(days=3), time(9, 0)))
+    _approved(metric, agency, q2, value=3, submitted_at=on_time)
+    _approved(metric, agency, q3, value=4, submitted_at=late)
+    report_timeliness_recompute(as_of=AS_OF)
+    rows = ReportTimeliness.objects.filter(agency=agency, period__kind="quarter")
+    assert rows.get(period=q2).status == "on_time"
+    assert (rows.get(period=q3).status, rows.get(period=q3).days_late) == ("late", 3)
+    other = ReportTimeliness.objects.get(agency__code="cong-an", period=q3)
+    assert other.status == "missing"
+    assert other.days_late == (AS_OF - q3.due_on).days
+
+
+def test_overdue_command_lists_late_tasks_and_missing_reports(plan):
+    out = io.StringIO()
+    call_command("overdue", "--as-of", AS_OF.isoformat(), "--json", stdout=out)
+    payload = json.loads(out.getvalue())
+    assert {"task": 7, "agency": "Sở Khoa học và Công nghệ", "due_on": "2026-05-31", "days_late": 179} in payload[
+        "overdue_tasks"
+    ]
+    assert all(item["days_late"] > 0 for item in payload["overdue_tasks"])
+    assert payload["missing_reports"]
+    assert not TaskOccurrence.objects.exists()  # the command reads, it does not write
+    text = io.StringIO()
+    call_command("overdue", "--as-of", "2026-05-01", stdout=text)
+    assert "NV  7" not in text.getvalue()  # not yet due on 1/5/2026
+
+
+def test_reminders_are_never_sent_twice(plan, agency_staff, mailoutbox):
+    task_occurrences_recompute(as_of=AS_OF)
+    report_timeliness_recompute(as_of=AS_OF)
+    assert reminders_send(as_of=AS_OF) >= 1
+    mine = [m for m in mailoutbox if m.to == [agency_staff.email]]
+    assert len(mine) == 1
+    assert "Nhiệm vụ 7 đã quá hạn" in mine[0].body
+    recorded = Reminder.objects.filter(user=agency_staff).count()
+    assert recorded >= 1
+    sent = len(mailoutbox)
+    assert reminders_send(as_of=AS_OF) == 0
+    assert len(mailoutbox) == sent
+    assert Reminder.objects.filter(user=agency_staff).count() == recorded
+
+
+def test_reminder_before_a_due_date(plan, agency_staff, mailoutbox, settings):
+    settings.REMINDER_DAYS_BEFORE = 10
+    day = date(2026, 5, 25)  # task 7 (Sở KH&CN) is due on 31/5/2026
+    task_occurrences_recompute(as_of=day)
+    reminders_send(as_of=day)
+    [mail] = [m for m in mailoutbox if m.to == [agency_staff.email]]
+    assert "Nhiệm vụ 7 đến hạn ngày 31/05/2026" in mail.body
+    assert Reminder.objects.filter(user=agency_staff, kind="due_soon").exists()
+
+
+def test_weekly_digest_once_a_week(plan, steering, mailoutbox):
+    target_statuses_recompute(as_of=AS_OF)
+    task_occurrences_recompute(as_of=AS_OF)
+    assert steering_digest_send(as_of=AS_OF) == 1
+    assert "Nhiệm vụ quá hạn" in mailoutbox[0].body
+    assert steering_digest_send(as_of=date(2026, 11, 27)) == 0  # same ISO week
+    assert steering_digest_send(as_of=date(2026, 12, 1)) == 1  # next week
+    assert User.objects.get(pk=steering.pk).reminders.count() == 2
+
+
+def test_recompute_command(plan, dti):
+    out = io.StringIO()
+    call_command("recompute", "--as-of", "2029-01-01", stdout=out)
+    assert "01/01/2029" in out.getvalue()
+    assert TargetStatus.objects.filter(as_of=date(2029, 1, 1)).count() == ParsedTarget.objects.count()
+    assert TaskOccurrence.objects.exists()
+
+
+def test_agency_confidence_that_disagrees_with_the_computed_status_is_found(plan, dti):
+    from indicators.models import AgencyAssessment
+    from indicators.selectors import assessment_disagreements
+
+    day = date(2029, 1, 1)
+    target_statuses_recompute(as_of=day)  # DTI: on track for 2030
+    quarter = period_get_or_create(kind="quarter", year=2028, number=4)
+    confident, doubtful = Agency.objects.order_by("pk")[:2]
+    AgencyAssessment.objects.create(agency=confident, metric=dti, period=quarter, confidence="confident")
+    pessimist = AgencyAssessment.objects.create(agency=doubtful, metric=dti, period=quarter, confidence="unlikely")
+    [found] = assessment_disagreements(period=quarter, as_of=day)
+    assert found["assessment"] == pessimist
+    assert found["computed"] == ["on_track"]
+    TargetStatus.objects.filter(parsed_target__metric=dti).update(status="regressing")
+    [found] = assessment_disagreements(period=quarter, as_of=day)
+    assert found["assessment"].agency == confident
