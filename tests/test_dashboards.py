@@ -81,6 +81,9 @@ def test_overview_milestone_selector_changes_the_targets(steering_client, snapsh
     r2030 = steering_client.get(reverse("home"), {"moc": 2030}).context
     r2045 = steering_client.get(reverse("home"), {"moc": 2045}).context
     assert r2030["milestone"] == 2030 and r2045["milestone"] == 2045
+    # the selector posts the year as written in the URL, not as a localised number ("2.045")
+    html = steering_client.get(reverse("home"), {"moc": 2045}).content.decode()
+    assert '<option value="2045" selected>' in html and "2.045" not in html
     years = {row.parsed.target.year for row in r2045["targets"]}
     assert years <= {2045}
     assert [row.parsed.pk for row in r2030["targets"]] != [row.parsed.pk for row in r2045["targets"]]

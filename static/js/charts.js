@@ -15,7 +15,7 @@
       locale: lang,
       responsive: true,
       displaylogo: false,
-      modeBarButtonsToRemove: ["select2d", "lasso2d", "autoScale2d"],
+      modeBarButtonsToRemove: ["sendChartToCloud", "select2d", "lasso2d", "autoScale2d"],
       toImageButtonOptions: { format: "png", filename: element.dataset.filename || element.dataset.figure, scale: 2 }
     });
   });
