@@ -77,6 +77,7 @@ def status_by_group_figure(rows: Sequence[dict], statuses: Sequence[tuple[str, s
         )
     layout = _layout(
         barmode="stack",
+        legend={"orientation": "h", "x": 0, "y": -0.2, "yanchor": "top", "traceorder": "normal"},
         height=max(220, 46 * len(rows) + 120),
         yaxis={"autorange": "reversed", "automargin": True},
         xaxis={"title": {"text": _("Số mục tiêu")}, "dtick": 5},
@@ -86,21 +87,28 @@ def status_by_group_figure(rows: Sequence[dict], statuses: Sequence[tuple[str, s
 
 
 def counts_bar_figure(items: Sequence[tuple[str, str, int]], *, title: str = "") -> dict:
-    """One bar per (status code, label, count): the headline distributions (tasks, reports)."""
+    """One horizontal bar per (status code, label, count): the headline distributions (tasks, reports)."""
     return {
         "data": [
             {
                 "type": "bar",
-                "x": [label for _code, label, _n in items],
-                "y": [n for _code, _label, n in items],
+                "orientation": "h",
+                "y": [label for _code, label, _n in items],
+                "x": [n for _code, _label, n in items],
                 "marker": {"color": [STATUS_COLOURS.get(code, "#999") for code, _label, _n in items]},
                 "text": [n for _code, _label, n in items],
                 "textposition": "outside",
                 "cliponaxis": False,
-                "hovertemplate": "%{x}: %{y}<extra></extra>",
+                "hovertemplate": "%{y}: %{x}<extra></extra>",
             }
         ],
-        "layout": _layout(height=260, yaxis={"title": {"text": title}, "rangemode": "tozero"}, showlegend=False),
+        "layout": _layout(
+            height=60 + 34 * len(items),
+            xaxis={"title": {"text": title}, "rangemode": "tozero"},
+            yaxis={"autorange": "reversed", "automargin": True},
+            showlegend=False,
+            margin={"l": 10, "r": 30, "t": 8, "b": 40},
+        ),
     }
 
 
