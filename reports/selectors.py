@@ -390,12 +390,20 @@ class TaskFilters:
     kind: str = ""
 
 
+@dataclass(frozen=True)
+class AgencyRef:
+    """An agency as the board names it: enough for a link, without loading the model."""
+
+    code: str
+    display_name: str
+
+
 @dataclass
 class TaskRow:
     task: Task
     counts: dict[str, int]
-    leads: list[Agency]
-    cooperating: list[Agency]
+    leads: list[AgencyRef]
+    cooperating: list[AgencyRef]
 
     @property
     def status(self) -> str:
@@ -407,7 +415,11 @@ class TaskRow:
 
 
 def task_board(*, plan: Plan, filters: TaskFilters) -> list[TaskRow]:
-    """The tasks matching the filters with their occurrences counted by status (three queries)."""
+    """The tasks matching the filters with their agencies and occurrences counted by status (three queries).
+
+    Collective leads ("Các sở, ngành, địa phương") assign a task to over a hundred agencies, so assignments
+    are read as plain tuples rather than model instances.
+    """
     tasks = Task.objects.filter(plan=plan).select_related("group").order_by("number")
     if filters.group:
         tasks = tasks.filter(group__code=filters.group)
@@ -415,25 +427,25 @@ def task_board(*, plan: Plan, filters: TaskFilters) -> list[TaskRow]:
         tasks = tasks.filter(schedule_kind=filters.kind)
     if filters.agency:
         tasks = tasks.filter(assignments__agency__code=filters.agency).distinct()
-    assignments = TaskAssignment.objects.select_related("agency").order_by("agency__kind", "agency__name")
-    tasks = list(tasks.prefetch_related(Prefetch("assignments", queryset=assignments)))
-    occurrences = TaskOccurrence.objects.filter(task__in=[t.pk for t in tasks])
+    tasks = list(tasks)
+    ids = [t.pk for t in tasks]
+    agencies: dict[int, dict[str, list[AgencyRef]]] = defaultdict(lambda: {"lead": [], "cooperating": []})
+    assignments = (
+        TaskAssignment.objects.filter(task__in=ids)
+        .order_by("agency__kind", "agency__name")
+        .values_list("task_id", "role", "agency__code", "agency__short_name", "agency__name")
+    )
+    for task_id, role, code, short_name, name in assignments:
+        agencies[task_id][role].append(AgencyRef(code, short_name or name))
+    occurrences = TaskOccurrence.objects.filter(task__in=ids)
     if filters.agency:
         occurrences = occurrences.filter(agency__code=filters.agency)
     counts: dict[int, dict[str, int]] = defaultdict(dict)
     for row in occurrences.values("task", "status").annotate(n=Count("id")).order_by():
         counts[row["task"]][row["status"]] = row["n"]
-    rows = []
-    for task in tasks:
-        assigned = task.assignments.all()
-        rows.append(
-            TaskRow(
-                task,
-                counts[task.pk],
-                [a.agency for a in assigned if a.role == TaskAssignment.Role.LEAD],
-                [a.agency for a in assigned if a.role == TaskAssignment.Role.COOPERATING],
-            )
-        )
+    rows = [
+        TaskRow(task, counts[task.pk], agencies[task.pk]["lead"], agencies[task.pk]["cooperating"]) for task in tasks
+    ]
     if filters.status:
         rows = [row for row in rows if row.status == filters.status]
     return rows
