@@ -4,15 +4,15 @@ import pytest
 from django.urls import reverse
 
 
-@pytest.mark.parametrize("name", ["home", "task_list"])
+@pytest.mark.parametrize("name", ["home", "plan_overview", "task_list", "agency_list"])
 def test_pages_require_log_in(client, db, name):
     response = client.get(reverse(name))
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
 
 
-def test_home_lists_every_group_and_indicator_with_targets(client, plan, steering):
+def test_plan_overview_lists_every_group_and_indicator_with_targets(client, plan, steering):
     client.force_login(steering)
-    response = client.get(reverse("home"))
+    response = client.get(reverse("plan_overview"))
     html = response.content.decode()
     assert response.status_code == 200
     for group in plan.indicator_groups.all():
@@ -24,10 +24,10 @@ def test_home_lists_every_group_and_indicator_with_targets(client, plan, steerin
     assert "Định tính" in html
 
 
-def test_home_query_count_does_not_grow_with_the_plan(client, plan, steering, django_assert_max_num_queries):
+def test_plan_overview_query_count_does_not_grow_with_the_plan(client, plan, steering, django_assert_max_num_queries):
     client.force_login(steering)
     with django_assert_max_num_queries(12):
-        client.get(reverse("home"))
+        client.get(reverse("plan_overview"))
 
 
 def test_task_list_shows_all_tasks(client, plan, agency_staff):

@@ -19,11 +19,13 @@ def test_log_in_and_read_the_plan(page, live_server, loaded_plan, tmp_path):
     assert page.locator("[role=alert]").inner_text().startswith("Tên đăng nhập hoặc mật khẩu không đúng")
 
     login(page, live_server, "bcd.test")
+    assert page.locator("h1").inner_text() == "Tổng quan thực hiện Kế hoạch 65-KH/TU"
+    page.click(".mainnav >> text=Chỉ tiêu")
     assert page.locator("h1").inner_text() == "Phụ lục I – Danh mục các chỉ tiêu cụ thể"
     assert page.locator("tr[id^=chi-tieu-]").count() == 44
     page.screenshot(path=str(tmp_path / "home.png"), full_page=False)
 
-    page.click("text=Nhiệm vụ")
+    page.click(".mainnav >> text=Nhiệm vụ")
     assert page.locator("tr[id^=nhiem-vu-]").count() == 35
     assert page.console_errors == []
 

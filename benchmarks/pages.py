@@ -1,0 +1,139 @@
+"""Server time and page weight of the dashboards (not a test: figures go to docs/performance.md).
+
+Usage, against the database in DATABASE_URL (e.g. the demo data, then the same after ``seed_demo --scale``):
+
+    DATABASE_URL=sqlite:///var/db.sqlite3 .venv/bin/python benchmarks/pages.py --runs 30 --label small
+    DATABASE_URL=... .venv/bin/python benchmarks/pages.py --runs 30 --label large --compare small
+
+Each page is requested ``--runs`` times through Django's test client as a Steering Committee member (after
+two warm-up requests); the script prints median and 95th percentile server time, the query count, and the
+first-load weight (HTML + the page's JS and CSS, raw and gzip-compressed as whitenoise serves them). Results
+are kept in ``var/bench-pages-LABEL.json`` so that a second run can print the large/small ratio. If no
+progress snapshot exists yet (the progress engine has not run), plausible snapshot rows are written first
+with tests/factories.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import re
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.db import connection, reset_queries  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import override_settings  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from agencies.models import User  # noqa: E402
+from indicators.models import Observation, TargetStatus  # noqa: E402
+from indicators.selectors import plan_current  # noqa: E402
+
+PAGES = {
+    "overview /": "/",
+    "overview, milestone 2045": "/?moc=2045&loai=locality",
+    "indicator I.1": "/chi-tieu/I.1/",
+    "indicator III.3": "/chi-tieu/III.3/",
+    "agency so-khcn": "/co-quan/so-khcn/",
+    "agency scorecard": "/co-quan/",
+    "task board": "/nhiem-vu/",
+    "task board, filtered": "/nhiem-vu/?thoi_han=recurring&trang_thai=overdue",
+}
+_ASSET = re.compile(r'(?:src|href)="(/static/[^"]+\.(?:js|css))"')
+
+
+def _asset_bytes(html: str) -> tuple[int, int]:
+    raw = compressed = 0
+    for url in set(_ASSET.findall(html)):
+        path = ROOT / "static" / url.removeprefix(settings.STATIC_URL)
+        data = path.read_bytes()
+        raw += len(data)
+        compressed += len(gzip.compress(data, 6))
+    return raw, compressed
+
+
+def _percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--label", default="run")
+    parser.add_argument("--compare", help="label of an earlier run to divide by (large/small)")
+    args = parser.parse_args()
+
+    plan = plan_current()
+    if plan is None:
+        sys.exit("No plan loaded: python manage.py load_plan && python manage.py seed_demo")
+    if not TargetStatus.objects.exists():
+        from tests.factories import snapshots_fill
+
+        snapshots_fill(plan, as_of=timezone.localdate(), size=2, figures=False)
+    user, _ = User.objects.get_or_create(username="bench.bcd", defaults={"role": User.Role.STEERING})
+    client = Client(HTTP_HOST="localhost")
+    client.force_login(user)
+    observations = Observation.objects.count()
+
+    results = {}
+    with override_settings(DEBUG=True):  # to count queries
+        for name, url in PAGES.items():
+            for _ in range(2):
+                client.get(url)
+            times = []
+            for _ in range(args.runs):
+                reset_queries()
+                start = time.perf_counter()
+                response = client.get(url)
+                times.append((time.perf_counter() - start) * 1000)
+                assert response.status_code == 200, (url, response.status_code)
+            html = response.content.decode()
+            assets_raw, assets_gzip = _asset_bytes(html)
+            results[name] = {
+                "median_ms": statistics.median(times),
+                "p95_ms": _percentile(times, 0.95),
+                "queries": len(connection.queries),
+                "html_bytes": len(response.content),
+                "first_load_bytes": len(response.content) + assets_raw,
+                "first_load_gzip_bytes": len(gzip.compress(response.content, 6)) + assets_gzip,
+            }
+
+    out = ROOT / "var" / f"bench-pages-{args.label}.json"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps({"observations": observations, "pages": results}, indent=2))
+    earlier = None
+    if args.compare:
+        earlier = json.loads((ROOT / "var" / f"bench-pages-{args.compare}.json").read_text())
+    print(f"{args.label}: {observations:,} observations, {connection.vendor}, {args.runs} runs per page\n")
+    header = "| page | median ms | p95 ms | queries | HTML KB | first load KB (gzip) |"
+    if earlier:
+        header += f" ratio median {args.label}/{args.compare} |"
+    print(header)
+    print("|" + "---|" * (header.count("|") - 1))
+    for name, r in results.items():
+        line = (
+            f"| {name} | {r['median_ms']:.1f} | {r['p95_ms']:.1f} | {r['queries']} | {r['html_bytes'] / 1024:.0f} | "
+            f"{r['first_load_bytes'] / 1024:.0f} ({r['first_load_gzip_bytes'] / 1024:.0f}) |"
+        )
+        if earlier:
+            line += f" {r['median_ms'] / earlier['pages'][name]['median_ms']:.2f} |"
+        print(line)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,454 @@
+"""Dashboards: the province overview, an indicator, an agency, the task board. Every role may read them.
+
+Filters live in the query string so that a view can be shared as a link; ``?format=csv|xlsx&bang=NAME``
+on the same URL downloads one of the page's tables.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from agencies.models import Agency
+from indicators.models import Metric, ParsedTarget, ReportTimeliness, SubmissionStatus
+from indicators.parsing import format_vn_number
+from indicators.selectors import plan_current
+from tasks.models import Task, TaskOccurrence
+
+from . import charts, selectors
+from .tables import FORMATS, Table, table_response
+
+
+def _today() -> date:
+    return timezone.localdate()
+
+
+def _render(request, template: str, context: dict, tables: dict[str, callable]):
+    """Render the page, or, with ``?format=csv|xlsx``, send the table named by ``bang`` (default: the first)."""
+    fmt = request.GET.get("format")
+    if fmt in FORMATS and tables:
+        name = request.GET.get("bang")
+        build = tables.get(name) or next(iter(tables.values()))
+        return table_response(build(), fmt)
+    context["tables"] = list(tables)
+    return render(request, template, context)
+
+
+def _number(value) -> str:
+    return format_vn_number(value) if value is not None else ""
+
+
+def target_label(parsed: ParsedTarget) -> str:
+    unit = f" {parsed.metric.unit}" if parsed.metric.unit else ""
+    if parsed.operator == ParsedTarget.Operator.RANGE:
+        return f"{format_vn_number(parsed.value)}–{format_vn_number(parsed.value_max)}{unit}"
+    return f"{parsed.get_operator_display()} {format_vn_number(parsed.value)}{unit}"
+
+
+def explanation_lines(explanation: dict | None) -> list[str]:
+    """The progress engine's reasons for a colour as sentences: its summary first, then its named inputs."""
+    if not explanation:
+        return []
+    lines = [str(explanation[key]) for key in ("summary", "text", "reason") if explanation.get(key)]
+    lines += [
+        f"{key}: {value}"
+        for key, value in explanation.items()
+        if key not in ("summary", "text", "reason") and isinstance(value, str | int | float)
+    ]
+    return lines
+
+
+def _milestone(request, plan) -> int:
+    milestones = plan.milestones or [2030]
+    try:
+        chosen = int(request.GET.get("moc", milestones[0]))
+    except ValueError:
+        chosen = milestones[0]
+    return chosen if chosen in milestones else milestones[0]
+
+
+def _scorecard_table(rows: list[selectors.ScorecardRow]) -> Table:
+    return Table(
+        "bang-diem-co-quan",
+        [
+            _("Cơ quan"),
+            _("Nhiệm vụ đúng hạn"),
+            _("Nhiệm vụ hoàn thành muộn"),
+            _("Nhiệm vụ quá hạn"),
+            _("Báo cáo đúng hạn"),
+            _("Báo cáo muộn"),
+            _("Báo cáo chưa nộp"),
+            _("Số liệu chờ duyệt"),
+        ],
+        [
+            [
+                r.agency.name,
+                r.tasks_on_time,
+                r.tasks_late,
+                r.tasks_overdue,
+                r.reports_on_time,
+                r.reports_late,
+                r.reports_missing,
+                r.figures_waiting,
+            ]
+            for r in rows
+        ],
+    )
+
+
+def _overdue_table(occurrences: list[TaskOccurrence]) -> Table:
+    return Table(
+        "nhiem-vu-qua-han",
+        [_("Nhiệm vụ"), _("Tên nhiệm vụ"), _("Cơ quan"), _("Vai trò"), _("Hạn"), _("Số ngày quá hạn")],
+        [
+            [o.task.number, o.task.title, o.agency.name, o.get_role_display(), o.due_on, o.days_late]
+            for o in occurrences
+        ],
+    )
+
+
+SCORECARD_KINDS = [("", gettext_lazy("Tất cả")), *Agency.Kind.choices]
+SCORECARD_COLUMNS = [
+    ("ten", gettext_lazy("Cơ quan")),
+    ("dung-han", gettext_lazy("NV đúng hạn")),
+    ("hoan-thanh-muon", gettext_lazy("NV hoàn thành muộn")),
+    ("qua-han", gettext_lazy("NV quá hạn")),
+    ("bao-cao-dung-han", gettext_lazy("Báo cáo đúng hạn")),
+    ("bao-cao-muon", gettext_lazy("Báo cáo muộn")),
+    ("bao-cao-thieu", gettext_lazy("Báo cáo chưa nộp")),
+    ("cho-duyet", gettext_lazy("Số liệu chờ duyệt")),
+]
+
+
+@login_required
+def overview(request):
+    """The province at a glance: headline figures, targets by group, overdue work, the agency scorecard."""
+    plan = plan_current()
+    if plan is None:
+        return render(request, "reports/overview.html", {"plan": None})
+    today = _today()
+    milestone = _milestone(request, plan)
+    kind = request.GET.get("loai", Agency.Kind.DEPARTMENT)
+    kind = kind if kind in Agency.Kind.values or kind == "" else Agency.Kind.DEPARTMENT
+    sort = request.GET.get("sap_xep", "qua-han")
+    groups, targets, as_of = selectors.milestone_targets(plan=plan, milestone=milestone)
+    occurrences = selectors.occurrence_counts(plan=plan)
+    reports = selectors.reports_this_period(today=today)
+    overdue = selectors.overdue_occurrences(plan=plan, limit=50)
+    scorecard = selectors.agency_scorecard(plan=plan, kind=kind or None, sort=sort)
+
+    measured = len(targets)
+    by_status = {code: sum(g.counts.get(code, 0) for g in groups) for code in selectors.TARGET_STATUSES}
+    behind = sum(by_status[code] for code in selectors.BEHIND)
+
+    def share(n: int) -> str:
+        return format_vn_number(round(100 * n / measured)) if measured else "0"
+
+    statuses = [(code, selectors.Status(code).label) for code in selectors.TARGET_STATUSES]
+    figures = {
+        "status_by_group": charts.status_by_group_figure(
+            [{"label": g.group.code, "counts": g.counts} for g in groups], statuses
+        ),
+        "tasks": charts.counts_bar_figure(
+            [
+                (code, TaskOccurrence.Status(code).label, occurrences.get(code, 0))
+                for code in selectors.OCCURRENCE_STATUSES
+            ],
+            title=_("Số lần đến hạn"),
+        ),
+    }
+    target_rows = [
+        [
+            row.parsed.target.indicator.code,
+            row.parsed.metric.name,
+            target_label(row.parsed),
+            row.label,
+            row.status.latest_value if row.status else None,
+            row.status.latest_date if row.status else None,
+        ]
+        for row in targets
+    ]
+    context = {
+        "plan": plan,
+        "today": today,
+        "milestone": milestone,
+        "as_of": as_of,
+        "headline": {
+            "measured": measured,
+            "achieved": by_status[selectors.Status.ACHIEVED],
+            "achieved_share": share(by_status[selectors.Status.ACHIEVED]),
+            "on_track": by_status[selectors.Status.ON_TRACK],
+            "on_track_share": share(by_status[selectors.Status.ON_TRACK]),
+            "behind": behind,
+            "behind_share": share(behind),
+            "no_data": by_status[selectors.Status.NO_DATA],
+            "done_on_time": occurrences.get(TaskOccurrence.Status.DONE_ON_TIME, 0),
+            "done_late": occurrences.get(TaskOccurrence.Status.DONE_LATE, 0),
+            "overdue": occurrences.get(TaskOccurrence.Status.OVERDUE, 0),
+        },
+        "reports": reports,
+        "report_counts": [
+            (code, ReportTimeliness.Status(code).label, reports.counts.get(code, 0))
+            for code in selectors.TIMELINESS_STATUSES
+        ],
+        "groups": groups,
+        "statuses": statuses,
+        "targets": targets,
+        "overdue": overdue,
+        "overdue_total": occurrences.get(TaskOccurrence.Status.OVERDUE, 0),
+        "scorecard": scorecard,
+        "kind": kind,
+        "kinds": SCORECARD_KINDS,
+        "scorecard_columns": SCORECARD_COLUMNS,
+        "sort": sort,
+        "figures": figures,
+    }
+    tables = {
+        "muc-tieu": lambda: Table(
+            f"muc-tieu-{milestone}",
+            [_("Chỉ tiêu"), _("Chỉ số"), _("Mục tiêu"), _("Trạng thái"), _("Giá trị mới nhất"), _("Ngày")],
+            target_rows,
+        ),
+        "nhom": lambda: Table(
+            f"trang-thai-theo-nhom-{milestone}",
+            [_("Nhóm"), *[label for _code, label in statuses], _("Tổng")],
+            [[g.label, *g.count_list(), g.total] for g in groups],
+        ),
+        "qua-han": lambda: _overdue_table(selectors.overdue_occurrences(plan=plan, limit=None)),
+        "co-quan": lambda: _scorecard_table(scorecard),
+    }
+    return _render(request, "reports/overview.html", context, tables)
+
+
+@login_required
+def agency_list(request):
+    """The agency scorecard on its own, every kind of agency, sortable."""
+    plan = plan_current()
+    kind = request.GET.get("loai", "")
+    kind = kind if kind in Agency.Kind.values else ""
+    sort = request.GET.get("sap_xep", "qua-han")
+    scorecard = selectors.agency_scorecard(plan=plan, kind=kind or None, sort=sort) if plan else []
+    context = {
+        "plan": plan,
+        "scorecard": scorecard,
+        "kind": kind,
+        "kinds": SCORECARD_KINDS,
+        "scorecard_columns": SCORECARD_COLUMNS,
+        "sort": sort,
+    }
+    return _render(request, "reports/agency_list.html", context, {"co-quan": lambda: _scorecard_table(scorecard)})
+
+
+@login_required
+def indicator_page(request, code: str):
+    """One indicator: its cells verbatim, per metric the approved series against targets, why each colour."""
+    plan = plan_current()
+    if plan is None:
+        return render(request, "reports/overview.html", {"plan": None})
+    indicator = selectors.indicator_detail(plan=plan, code=code)
+    statuses = selectors.indicator_statuses(indicator)
+    cells = list(indicator.targets.all())
+    metrics: dict[int, Metric] = {}
+    targets_by_metric: dict[int, list[ParsedTarget]] = {}
+    for cell in cells:
+        for parsed in cell.parsed_targets.all():
+            metrics.setdefault(parsed.metric_id, parsed.metric)
+            targets_by_metric.setdefault(parsed.metric_id, []).append(parsed)
+            parsed.latest_status = statuses.get(parsed.pk)
+            parsed.label = target_label(parsed)
+            parsed.explanation_lines = explanation_lines(
+                parsed.latest_status.explanation if parsed.latest_status else None
+            )
+    assessments = {}
+    for assessment in selectors.indicator_assessments(indicator):
+        assessments.setdefault(assessment.target_id, assessment)
+    for cell in cells:
+        cell.assessment = assessments.get(cell.pk)
+
+    panels = []
+    for series in selectors.metric_series(list(metrics.values())):
+        metric = series.metric
+        milestones = [
+            charts.MilestoneTarget(
+                p.target.year, float(p.value), float(p.value_max) if p.value_max is not None else None, p.label
+            )
+            for p in targets_by_metric[metric.pk]
+        ]
+        first = targets_by_metric[metric.pk][0]
+        status = first.latest_status
+        baseline = None
+        if status and status.baseline_value is not None and status.baseline_date:
+            baseline = charts.Point(status.baseline_date, float(status.baseline_value))
+        elif series.points:
+            baseline = series.points[0]
+        figure = charts.metric_series_figure(
+            name=metric.name,
+            unit=metric.unit,
+            points=series.points,
+            targets=milestones,
+            baseline=baseline,
+            first_milestone=milestones[0] if milestones else None,
+        )
+        breakdown = None
+        if series.breakdown:
+            breakdown = charts.breakdown_figure([(a.display_name, v) for a, v in series.breakdown], unit=metric.unit)
+        panels.append({"series": series, "figure": figure, "breakdown": breakdown, "status": status})
+
+    figures = {}
+    for index, panel in enumerate(panels):
+        figures[f"series-{index}"] = panel["figure"]
+        if panel["breakdown"]:
+            figures[f"breakdown-{index}"] = panel["breakdown"]
+    recent = selectors.recent_figures(list(metrics.values()))
+    context = {
+        "plan": plan,
+        "indicator": indicator,
+        "cells": cells,
+        "panels": panels,
+        "recent": recent,
+        "figures": figures,
+    }
+    tables = {
+        "so-lieu": lambda: Table(
+            f"chi-tieu-{indicator.code}-so-lieu-toan-tinh",
+            [_("Chỉ số"), _("Đơn vị"), _("Ngày cuối kỳ"), _("Giá trị toàn tỉnh")],
+            [
+                [p["series"].metric.name, p["series"].metric.unit, pt.day, round(pt.value, 4)]
+                for p in panels
+                for pt in p["series"].points
+            ],
+        ),
+        "gan-day": lambda: Table(
+            f"chi-tieu-{indicator.code}-so-lieu-gan-day",
+            [_("Chỉ số"), _("Cơ quan"), _("Kỳ"), _("Giá trị"), _("Trạng thái")],
+            [[o.metric.name, o.agency.name, o.period.label, o.value, o.get_status_display()] for o in recent],
+        ),
+    }
+    return _render(request, "reports/indicator.html", context, tables)
+
+
+@login_required
+def agency_page(request, code: str):
+    """One agency: its tasks (lead and cooperating), its metrics, its submissions and their timeliness."""
+    plan = plan_current()
+    if plan is None:
+        return render(request, "reports/overview.html", {"plan": None})
+    agency = selectors.agency_get(code)
+    assignments = selectors.agency_assignments(plan=plan, agency=agency)
+    occurrences = selectors.occurrence_counts(plan=plan, agency=agency)
+    overdue = selectors.overdue_occurrences(plan=plan, agency=agency, limit=None)
+    timeliness = selectors.agency_timeliness(agency=agency)
+    timeliness_counts = selectors.agency_timeliness_counts(agency=agency)
+    submissions = selectors.agency_submissions(agency=agency)
+    submission_counts = selectors.agency_submission_counts(agency=agency)
+    figures = {
+        "tasks": charts.counts_bar_figure(
+            [(c, TaskOccurrence.Status(c).label, occurrences.get(c, 0)) for c in selectors.OCCURRENCE_STATUSES],
+            title=_("Số lần đến hạn"),
+        ),
+        "reports": charts.counts_bar_figure(
+            [(c, ReportTimeliness.Status(c).label, timeliness_counts.get(c, 0)) for c in selectors.TIMELINESS_STATUSES],
+            title=_("Số kỳ báo cáo"),
+        ),
+    }
+    context = {
+        "plan": plan,
+        "agency": agency,
+        "lead": [a for a in assignments if a.role == "lead"],
+        "cooperating": [a for a in assignments if a.role == "cooperating"],
+        "overdue": overdue,
+        "metrics": selectors.agency_metrics(plan=plan, agency=agency),
+        "indicators": selectors.agency_led_indicators(plan=plan, agency=agency),
+        "timeliness": timeliness,
+        "submissions": submissions,
+        "submission_counts": [(label, submission_counts.get(code, 0)) for code, label in SubmissionStatus.choices],
+        "figures": figures,
+    }
+    tables = {
+        "nhiem-vu": lambda: Table(
+            f"{agency.code}-nhiem-vu",
+            [_("Nhiệm vụ"), _("Tên nhiệm vụ"), _("Vai trò"), _("Thời gian hoàn thành")],
+            [[a.task.number, a.task.title, a.get_role_display(), a.task.deadline_text] for a in assignments],
+        ),
+        "qua-han": lambda: _overdue_table(overdue),
+        "bao-cao": lambda: Table(
+            f"{agency.code}-bao-cao",
+            [_("Kỳ báo cáo"), _("Hạn nộp"), _("Tình trạng"), _("Số ngày chậm")],
+            [[t.period.label, t.period.due_on, t.get_status_display(), t.days_late] for t in timeliness],
+        ),
+        "so-lieu": lambda: Table(
+            f"{agency.code}-so-lieu",
+            [_("Chỉ số"), _("Kỳ"), _("Giá trị"), _("Trạng thái")],
+            [[o.metric.name, o.period.label, o.value, o.get_status_display()] for o in submissions],
+        ),
+    }
+    return _render(request, "reports/agency.html", context, tables)
+
+
+@login_required
+def task_board(request):
+    """All tasks with their status, filtered by group, agency, status and kind of deadline; their timeline."""
+    plan = plan_current()
+    if plan is None:
+        return render(request, "reports/task_board.html", {"plan": None, "rows": []})
+    today = _today()
+    filters = selectors.TaskFilters(
+        group=request.GET.get("nhom", ""),
+        agency=request.GET.get("co_quan", ""),
+        status=request.GET.get("trang_thai", ""),
+        kind=request.GET.get("thoi_han", ""),
+    )
+    rows = selectors.task_board(plan=plan, filters=filters)
+    timeline = selectors.task_timeline(tasks=[r.task for r in rows], agency_code=filters.agency, today=today)
+    for row in rows:
+        if row.task.schedule_kind == Task.ScheduleKind.ONE_OFF and row.task.due_on and not row.counts:
+            timeline.append({"task": f"NV {row.task.number}", "day": row.task.due_on, "status": "not_due", "count": 1})
+    occurrence_statuses = [(code, TaskOccurrence.Status(code).label) for code in selectors.OCCURRENCE_STATUSES]
+    figures = {}
+    if timeline:
+        figures["timeline"] = charts.timeline_figure(timeline, occurrence_statuses, today=today)
+    context = {
+        "plan": plan,
+        "rows": rows,
+        "filters": filters,
+        "groups": selectors.task_groups(plan),
+        "agencies": selectors.agencies_for_filter(),
+        "statuses": occurrence_statuses,
+        "kinds": Task.ScheduleKind.choices,
+        "figures": figures,
+        "today": today,
+    }
+    tables = {
+        "nhiem-vu": lambda: Table(
+            "nhiem-vu",
+            [
+                _("TT"),
+                _("Nhóm"),
+                _("Tên nhiệm vụ"),
+                _("Chủ trì"),
+                _("Phối hợp"),
+                _("Thời gian hoàn thành"),
+                _("Tình trạng"),
+                *[label for _c, label in occurrence_statuses],
+            ],
+            [
+                [
+                    r.task.number,
+                    r.task.group.code,
+                    r.task.title,
+                    "; ".join(r.task.lead_names),
+                    "; ".join(r.task.cooperating_names),
+                    r.task.deadline_text,
+                    r.status_label,
+                    *[r.counts.get(code, 0) for code, _l in occurrence_statuses],
+                ]
+                for r in rows
+            ],
+        )
+    }
+    return _render(request, "reports/task_board.html", context, tables)

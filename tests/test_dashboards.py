@@ -1,0 +1,207 @@
+"""The dashboards: overview, indicator, agency and task board read snapshots, filter from the query string,
+download their tables, and run a fixed number of queries whatever the amount of data."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+import openpyxl
+import pytest
+from django.urls import reverse
+
+from indicators.models import ReportTimeliness, TargetStatus
+from tasks.models import Task, TaskOccurrence
+
+from .factories import occurrences_make, snapshots_fill
+
+AS_OF = date(2026, 9, 30)
+
+
+@pytest.fixture
+def snapshots(plan):
+    snapshots_fill(plan, as_of=AS_OF)
+    return plan
+
+
+@pytest.fixture
+def steering_client(client, steering):
+    client.force_login(steering)
+    return client
+
+
+def _pages():
+    return [
+        reverse("home"),
+        reverse("home") + "?moc=2035&loai=locality&sap_xep=ten",
+        reverse("indicator", args=["I.1"]),
+        reverse("agency", args=["so-khcn"]),
+        reverse("agency_list"),
+        reverse("task_list"),
+        reverse("task_list") + "?trang_thai=overdue&thoi_han=one_off",
+    ]
+
+
+@pytest.mark.parametrize("url", _pages())
+def test_every_page_opens_for_every_role(client, snapshots, steering, reviewer, agency_staff, administrator, url):
+    for user in [steering, reviewer, agency_staff, administrator]:
+        client.force_login(user)
+        assert client.get(url).status_code == 200, (user.role, url)
+
+
+@pytest.mark.parametrize("url", ["/", "/chi-tieu/I.1/", "/co-quan/so-khcn/", "/co-quan/"])
+def test_pages_require_log_in(client, db, url):
+    response = client.get(url)
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+def test_unknown_indicator_and_agency_are_404(steering_client, plan):
+    assert steering_client.get(reverse("indicator", args=["IX.9"])).status_code == 404
+    assert steering_client.get(reverse("agency", args=["khong-co"])).status_code == 404
+
+
+def test_overview_counts_the_latest_snapshot_of_the_chosen_milestone(steering_client, snapshots):
+    latest = TargetStatus.objects.filter(as_of=AS_OF, parsed_target__target__year=2030)
+    # the older computation says otherwise; the page must read only the latest
+    TargetStatus.objects.exclude(as_of=AS_OF).update(status="achieved")
+    response = steering_client.get(reverse("home"), {"moc": 2030})
+    headline = response.context["headline"]
+    assert headline["measured"] == latest.count()
+    assert headline["achieved"] == latest.filter(status="achieved").count()
+    assert headline["behind"] == latest.filter(status__in=["accelerate", "limited", "regressing"]).count()
+    assert headline["overdue"] == TaskOccurrence.objects.filter(status="overdue").count()
+    html = response.content.decode()
+    assert 'data-figure="status_by_group"' in html and 'id="figures"' in html
+    # every status shown with words, not colour alone
+    assert "Đúng lộ trình" in html and "Cần tăng tốc" in html
+
+
+def test_overview_milestone_selector_changes_the_targets(steering_client, snapshots):
+    r2030 = steering_client.get(reverse("home"), {"moc": 2030}).context
+    r2045 = steering_client.get(reverse("home"), {"moc": 2045}).context
+    assert r2030["milestone"] == 2030 and r2045["milestone"] == 2045
+    # the selector posts the year as written in the URL, not as a localised number ("2.045")
+    html = steering_client.get(reverse("home"), {"moc": 2045}).content.decode()
+    assert '<option value="2045" selected>' in html and "2.045" not in html
+    years = {row.parsed.target.year for row in r2045["targets"]}
+    assert years <= {2045}
+    assert [row.parsed.pk for row in r2030["targets"]] != [row.parsed.pk for row in r2045["targets"]]
+    # nonsense falls back to the first milestone
+    assert steering_client.get(reverse("home"), {"moc": "abc"}).context["milestone"] == 2030
+
+
+def test_overdue_list_is_longest_late_first_with_agency(steering_client, snapshots):
+    overdue = steering_client.get(reverse("home")).context["overdue"]
+    assert overdue, "the factory makes overdue occurrences"
+    days = [o.days_late for o in overdue]
+    assert days == sorted(days, reverse=True)
+    assert all(o.status == "overdue" for o in overdue)
+
+
+def test_scorecard_sorts_and_filters_by_kind(steering_client, snapshots):
+    rows = steering_client.get(reverse("agency_list"), {"sap_xep": "bao-cao-thieu", "loai": "department"}).context[
+        "scorecard"
+    ]
+    missing = [r.reports_missing for r in rows]
+    assert missing == sorted(missing, reverse=True) and max(missing) > 0
+    assert all(r.agency.kind == "department" for r in rows)
+    expected = ReportTimeliness.objects.filter(agency=rows[0].agency, status="missing").count()
+    assert rows[0].reports_missing == expected
+    by_name = steering_client.get(reverse("agency_list"), {"sap_xep": "ten"}).context["scorecard"]
+    assert [r.agency.name for r in by_name] == sorted(r.agency.name for r in by_name)
+
+
+def test_indicator_page_shows_cells_verbatim_series_and_why(steering_client, snapshots):
+    response = steering_client.get(reverse("indicator", args=["I.1"]))
+    html = response.content.decode()
+    cells = response.context["cells"]
+    assert [c.year for c in cells] == [2030, 2035, 2040, 2045]
+    assert "$\\geq" not in html
+    assert "Vì sao màu này?" in html and "Giá trị mới nhất so với lộ trình" in html
+    figures = response.context["figures"]
+    series = [f for key, f in figures.items() if key.startswith("series-")]
+    assert series and all(f["data"][0]["x"] for f in series)
+    names = {trace["name"] for trace in series[0]["data"]}
+    assert {"Số liệu đã duyệt", "Mục tiêu 2030", "Lộ trình cần đạt"} <= names
+
+
+def test_indicator_breakdown_is_sorted_for_metrics_collected_per_agency(steering_client, snapshots):
+    from indicators.models import Metric
+
+    metric = Metric.objects.filter(collection="per_agency", parsed_targets__isnull=False).first()
+    indicator = metric.parsed_targets.first().target.indicator
+    figures = steering_client.get(reverse("indicator", args=[indicator.code])).context["figures"]
+    bars = [f for key, f in figures.items() if key.startswith("breakdown-")]
+    assert bars
+    values = bars[0]["data"][0]["x"]
+    assert values == sorted(values, reverse=True)
+
+
+def test_agency_page_lists_its_tasks_and_timeliness(steering_client, snapshots):
+    response = steering_client.get(reverse("agency", args=["so-khcn"]))
+    context = response.context
+    lead_numbers = set(
+        Task.objects.filter(assignments__agency__code="so-khcn", assignments__role="lead").values_list(
+            "number", flat=True
+        )
+    )
+    assert {a.task.number for a in context["lead"]} == lead_numbers
+    assert {t.agency.code for t in context["timeliness"]} <= {"so-khcn"}
+
+
+def test_task_board_filters_from_the_query_string(steering_client, snapshots, plan):
+    all_rows = steering_client.get(reverse("task_list")).context["rows"]
+    assert len(all_rows) == 35
+    one_off = steering_client.get(reverse("task_list"), {"thoi_han": "one_off"}).context["rows"]
+    assert one_off and all(r.task.schedule_kind == "one_off" for r in one_off) and len(one_off) < 35
+    group = plan.task_groups.order_by("order").first()
+    grouped = steering_client.get(reverse("task_list"), {"nhom": group.code}).context["rows"]
+    assert {r.task.group_id for r in grouped} == {group.pk}
+    overdue = steering_client.get(reverse("task_list"), {"trang_thai": "overdue"}).context["rows"]
+    assert overdue and all(r.status == "overdue" for r in overdue)
+    commune = plan.tasks.filter(assignments__agency__kind="locality").values("assignments__agency__code").first()
+    code = commune["assignments__agency__code"]
+    mine = steering_client.get(reverse("task_list"), {"co_quan": code}).context["rows"]
+    expected = set(Task.objects.filter(assignments__agency__code=code).values_list("number", flat=True))
+    assert {r.task.number for r in mine} == expected and len(expected) < 35
+
+
+def test_tables_download_as_csv_and_xlsx_without_formulas(steering_client, snapshots):
+    occurrence = TaskOccurrence.objects.filter(status="overdue").order_by("-days_late").first()
+    Task.objects.filter(pk=occurrence.task_id).update(title='=HYPERLINK("http://x")')
+    response = steering_client.get(reverse("home"), {"format": "csv", "bang": "qua-han"})
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0][0] == "Nhiệm vụ"
+    titles = [row[1] for row in rows[1:]]
+    assert '\'=HYPERLINK("http://x")' in titles
+    assert not any(t.startswith("=") for t in titles)
+    assert len(rows) - 1 == TaskOccurrence.objects.filter(status="overdue").count()
+
+    response = steering_client.get(reverse("task_list"), {"format": "xlsx", "thoi_han": "one_off"})
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    data = list(sheet.iter_rows(values_only=True))
+    assert data[0][0] == "TT"
+    assert len(data) - 1 == Task.objects.filter(schedule_kind="one_off").count()
+
+
+def _count_queries(client, url, django_assert_max_num_queries) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+@pytest.mark.parametrize("url", _pages())
+def test_query_count_does_not_grow_with_data(steering_client, plan, url, django_assert_num_queries):
+    snapshots_fill(plan, as_of=AS_OF, size=1)
+    small = _count_queries(steering_client, url, None)
+    # five times the occurrences, reporting periods and figures
+    snapshots_fill(plan, as_of=AS_OF, size=5, seed=7, figures=True)
+    occurrences_make(plan, as_of=AS_OF, size=5, seed=9)
+    with django_assert_num_queries(small):
+        steering_client.get(url)
+    assert small <= 20
