@@ -63,7 +63,7 @@ def test_login_failures_are_throttled(client, db, agency_staff):
 
 def test_years_are_not_grouped_and_figures_are_written_the_vietnamese_way(client, plan, steering):
     client.force_login(steering)
-    html = client.get(reverse("home")).content.decode()
+    html = client.get(reverse("plan_overview")).content.decode()
     assert "Đến hết năm 2030" in html and "2.030" not in html
     assert "≥ 1.200 cán bộ" in html  # III.3 2035 verbatim
     assert ": ≥ 0,75" in html  # V.1 2030 parsed index target
