@@ -5,7 +5,6 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from indicators import views as indicator_views
-from tasks import views as task_views
 
 admin.site.site_header = _("Quản trị – Kế hoạch 65-KH/TU")
 admin.site.site_title = _("Kế hoạch 65-KH/TU")
@@ -21,7 +20,8 @@ def healthz(request):
 
 urlpatterns = [
     path("", indicator_views.plan_overview, name="home"),
-    path("nhiem-vu/", task_views.task_list, name="task_list"),
+    path("", include("indicators.urls")),
+    path("", include("tasks.urls")),
     path("tai-khoan/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("quan-tri/", admin.site.urls),

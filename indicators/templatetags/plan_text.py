@@ -18,3 +18,26 @@ def _symbols(math: str) -> str:
 def plan_text(text: str) -> str:
     """Show a cell's verbatim text as the printed plan reads: `$\\geq 3\\%$` becomes "≥ 3%"."""
     return _MATH.sub(lambda match: _symbols(match.group(1)), text or "")
+
+
+@register.filter
+def vn(number) -> str:
+    """A number the Vietnamese way ("1.200,5"); empty for None."""
+    from indicators.parsing import format_vn_number
+
+    return "" if number is None or number == "" else format_vn_number(number)
+
+
+@register.filter
+def vn_or_text(value) -> str:
+    """A history value as people read it: numbers the Vietnamese way, dates dd/mm/yyyy, the rest as text."""
+    from datetime import date
+    from decimal import Decimal
+
+    from indicators.parsing import format_vn_number
+
+    if isinstance(value, Decimal | int) and not isinstance(value, bool):
+        return format_vn_number(value)
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
+    return "" if value is None else str(value)
