@@ -114,7 +114,9 @@ def task_update_save(
     if update.status in (SubmissionStatus.SUBMITTED, SubmissionStatus.APPROVED):
         raise EntryError(f"Báo cáo nhiệm vụ {task.number} kỳ {period.label} đã gửi hoặc đã duyệt.")
     for name in TASK_UPDATE_FIELDS:
-        setattr(update, name, data.get(name))
+        value = data.get(name)
+        field = TaskUpdate._meta.get_field(name)
+        setattr(update, name, field.get_default() if value is None and not field.null else value)
     if update.progress == TaskUpdate.Progress.DONE:
         update.percent_complete = 100
     else:
