@@ -23,6 +23,7 @@
   document.querySelectorAll("[data-ratio]").forEach(function (row) {
     var num = row.querySelector("[name$=-numerator]"), den = row.querySelector("[name$=-denominator]");
     var out = row.querySelector("[data-percent]");
+    if (!num || !den || !out) return;  // a figure already sent is shown, not edited
     function update() {
       var n = parseVn(num.value), d = parseVn(den.value);
       out.textContent = (n >= 0 && d > 0) ? "= " + (100 * n / d).toFixed(2).replace(".", ",") + "%" : "";
