@@ -19,16 +19,32 @@ def shot(page, tmp_path, name):
     page.screenshot(path=str(folder / f"{name}.png"), full_page=False)
 
 
+@pytest.fixture
+def new_page(browser):
+    """Pages in their own contexts (one per user), all closed before the live server stops."""
+    contexts = []
+
+    def make(browser):
+        contexts.append(browser.new_context(viewport={"width": 1366, "height": 768}, locale="vi-VN"))
+        return contexts[-1].new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
 def row(page, code):
     return page.locator(f"#chi-so-{code}")
 
 
-def test_department_enters_reviewer_returns_one_and_approves_the_rest(browser, live_server, loaded_plan, tmp_path):
+def test_department_enters_reviewer_returns_one_and_approves_the_rest(
+    browser, new_page, live_server, loaded_plan, tmp_path
+):
     _user("khcn.test", "agency_staff", "so-khcn")
     _user("vptu.test", "reviewer", "vp-tu")
     _user("congan.test", "agency_staff", "cong-an")
 
-    staff = browser.new_context(viewport={"width": 1366, "height": 768}, locale="vi-VN").new_page()
+    staff = new_page(browser)
     errors = []
     staff.on("pageerror", lambda exc: errors.append(str(exc)))
     login(staff, live_server, "khcn.test")
@@ -58,7 +74,7 @@ def test_department_enters_reviewer_returns_one_and_approves_the_rest(browser, l
     assert set(Observation.objects.values_list("status", flat=True)) == {"submitted"}
 
     # the reviewer returns one value with a reason and approves the rest
-    review = browser.new_context(viewport={"width": 1366, "height": 768}, locale="vi-VN").new_page()
+    review = new_page(browser)
     login(review, live_server, "vptu.test")
     review.click("nav >> text=Thẩm định")
     researchers = Observation.objects.get(metric__code="st_researchers")
@@ -73,7 +89,7 @@ def test_department_enters_reviewer_returns_one_and_approves_the_rest(browser, l
     assert statuses == {"st_researchers": "returned", "dti_index": "approved", "vneid_accounts": "approved"}
 
     # another agency's staff cannot see the department's unapproved (returned) figure, nor its history
-    other = browser.new_context(viewport={"width": 1366, "height": 768}, locale="vi-VN").new_page()
+    other = new_page(browser)
     login(other, live_server, "congan.test")
     assert other.goto(f"{live_server.url}/so-lieu/{researchers.pk}/").status == 404
     assert other.goto(f"{live_server.url}/so-lieu/{researchers.pk}/lich-su/").status == 404
