@@ -21,6 +21,8 @@ def healthz(request):
 urlpatterns = [
     path("", include("reports.urls")),
     path("nhap-du-lieu/", include("indicators.imports.urls")),
+    path("", include("indicators.urls")),
+    path("", include("tasks.urls")),
     path("tai-khoan/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("quan-tri/", admin.site.urls),

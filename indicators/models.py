@@ -272,6 +272,23 @@ class Observation(models.Model):
     )
     reviewed_at = models.DateTimeField(_("duyệt lúc"), null=True, blank=True)
     review_note = models.TextField(_("ý kiến thẩm định"), blank=True)
+    # A correction of an approved figure waits here while the approved value above keeps counting; approving
+    # it moves these values into value/numerator/denominator (see docs/data-entry.md, "Versions").
+    correction_status = models.CharField(
+        _("đề nghị điều chỉnh"),
+        max_length=10,
+        blank=True,
+        choices=[
+            (SubmissionStatus.SUBMITTED.value, _("Chờ duyệt điều chỉnh")),
+            (SubmissionStatus.RETURNED.value, _("Điều chỉnh bị trả lại")),
+        ],
+    )
+    proposed_value = models.DecimalField(_("giá trị đề nghị"), max_digits=20, decimal_places=6, null=True, blank=True)
+    proposed_numerator = models.DecimalField(_("tử số đề nghị"), max_digits=20, decimal_places=6, null=True, blank=True)
+    proposed_denominator = models.DecimalField(
+        _("mẫu số đề nghị"), max_digits=20, decimal_places=6, null=True, blank=True
+    )
+    proposed_note = models.TextField(_("lý do điều chỉnh"), blank=True)
     history = HistoricalRecords()
 
     class Meta:

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from agencies.models import Agency
 from agencies.selectors import AgencyDirectory, UnknownAgencyName
@@ -18,12 +19,16 @@ from tasks.services import tasks_load, validate_task_rows
 
 from .models import (
     EMPTY_CELL_TEXTS,
+    AgencyAssessment,
     Indicator,
     IndicatorGroup,
     Metric,
+    Observation,
     ParsedTarget,
     Period,
     Plan,
+    QualitativeAssessment,
+    SubmissionStatus,
     Target,
     TargetStatus,
 )
@@ -31,6 +36,8 @@ from .parsing import parse_target
 from .periods import period_bounds
 from .progress import assess, next_unmet_milestone
 from .selectors import province_series, target_spec
+from .validation import CleanFigure
+from .workflow import EntryError, check_period_open, save_version
 
 
 class PlanDataError(ValueError):
@@ -300,3 +307,185 @@ def target_statuses_recompute(*, as_of: date, metric_ids: Iterable[int] | None =
         update_fields=_STATUS_FIELDS,
     )
     return len(rows)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Figures: the one write path from entry to approval (docs/data-entry.md). Every write saves the row once, so
+# django-simple-history keeps one version per step, with who did it and why (the change reason).
+
+
+@transaction.atomic
+def observation_save(
+    *,
+    metric: Metric,
+    agency: Agency,
+    period: Period,
+    user,
+    figure: CleanFigure,
+    note: str = "",
+    evidence=None,
+    submit: bool = False,
+) -> Observation:
+    """Record an agency's figure as a draft, or submit it for review (one write, one version)."""
+    check_period_open(period)
+    if not figure.is_valid:
+        raise EntryError("Số liệu chưa hợp lệ.")
+    observation = Observation.objects.select_for_update().filter(
+        metric=metric, agency=agency, period=period
+    ).first() or Observation(metric=metric, agency=agency, period=period)
+    if observation.status in (SubmissionStatus.SUBMITTED, SubmissionStatus.APPROVED):
+        raise EntryError(f"Số liệu “{metric.name}” đã gửi hoặc đã duyệt, không sửa trực tiếp được.")
+    observation.value, observation.numerator, observation.denominator = (
+        figure.value,
+        figure.numerator,
+        figure.denominator,
+    )
+    observation.note = note
+    if evidence:
+        observation.evidence = evidence
+    observation.entered_by = user
+    if submit:
+        observation.status = SubmissionStatus.SUBMITTED
+        observation.submitted_at = timezone.now()
+    elif observation.status != SubmissionStatus.RETURNED:
+        observation.status = SubmissionStatus.DRAFT
+    save_version(observation, user=user, reason="Gửi duyệt" if submit else "Lưu nháp")
+    return observation
+
+
+@transaction.atomic
+def observation_submit(*, observation: Observation, user) -> bool:
+    """Submit a saved draft (or a returned figure) as it is. Submitting twice changes nothing the second time."""
+    observation = Observation.objects.select_for_update().select_related("period").get(pk=observation.pk)
+    if observation.status in (SubmissionStatus.SUBMITTED, SubmissionStatus.APPROVED):
+        return False
+    check_period_open(observation.period)
+    if observation.value is None:
+        raise EntryError("Chưa có giá trị để gửi.")
+    observation.status = SubmissionStatus.SUBMITTED
+    observation.submitted_at = timezone.now()
+    save_version(observation, user=user, reason="Gửi duyệt")
+    return True
+
+
+@transaction.atomic
+def observation_correct(*, observation: Observation, user, figure: CleanFigure, reason: str) -> Observation:
+    """Propose a new value for an approved figure. The approved value keeps counting until the reviewer
+    approves the correction; nothing is overwritten before that."""
+    observation = Observation.objects.select_for_update().get(pk=observation.pk)
+    if observation.status != SubmissionStatus.APPROVED:
+        raise EntryError("Chỉ điều chỉnh được số liệu đã duyệt; số liệu khác hãy sửa trực tiếp.")
+    if observation.correction_status == SubmissionStatus.SUBMITTED:
+        raise EntryError("Đã có một đề nghị điều chỉnh đang chờ duyệt.")
+    if not figure.is_valid:
+        raise EntryError("Số liệu chưa hợp lệ.")
+    if not reason.strip():
+        raise EntryError("Hãy nêu lý do điều chỉnh.")
+    observation.proposed_value = figure.value
+    observation.proposed_numerator = figure.numerator
+    observation.proposed_denominator = figure.denominator
+    observation.proposed_note = reason.strip()
+    observation.correction_status = SubmissionStatus.SUBMITTED
+    observation.submitted_at = timezone.now()
+    save_version(observation, user=user, reason=f"Đề nghị điều chỉnh: {reason.strip()}")
+    return observation
+
+
+def _waiting(observation: Observation) -> bool:
+    return (
+        observation.status == SubmissionStatus.SUBMITTED or observation.correction_status == SubmissionStatus.SUBMITTED
+    )
+
+
+@transaction.atomic
+def observation_approve(*, observation: Observation, user, note: str = "") -> bool:
+    """Approve a submitted figure, or the correction waiting on an approved one. False if nothing waits."""
+    observation = Observation.objects.select_for_update().get(pk=observation.pk)
+    if not _waiting(observation):
+        return False
+    reason = "Phê duyệt"
+    if observation.correction_status == SubmissionStatus.SUBMITTED:
+        observation.value = observation.proposed_value
+        observation.numerator = observation.proposed_numerator
+        observation.denominator = observation.proposed_denominator
+        observation.note = observation.proposed_note
+        reason = f"Phê duyệt điều chỉnh: {observation.proposed_note}"
+        _clear_correction(observation)
+    observation.status = SubmissionStatus.APPROVED
+    observation.reviewed_by = user
+    observation.reviewed_at = timezone.now()
+    observation.review_note = note
+    save_version(observation, user=user, reason=reason)
+    return True
+
+
+def _clear_correction(observation: Observation) -> None:
+    observation.correction_status = ""
+    observation.proposed_value = observation.proposed_numerator = observation.proposed_denominator = None
+    observation.proposed_note = ""
+
+
+@transaction.atomic
+def observation_return(*, observation: Observation, user, reason: str) -> bool:
+    """Send a submitted figure (or a correction) back to its agency with the reason. False if nothing waits."""
+    if not reason.strip():
+        raise EntryError("Hãy nêu lý do trả lại.")
+    observation = Observation.objects.select_for_update().get(pk=observation.pk)
+    if not _waiting(observation):
+        return False
+    if observation.correction_status == SubmissionStatus.SUBMITTED:
+        observation.correction_status = SubmissionStatus.RETURNED  # the approved value stays as it was
+    else:
+        observation.status = SubmissionStatus.RETURNED
+    observation.reviewed_by = user
+    observation.reviewed_at = timezone.now()
+    observation.review_note = reason.strip()
+    save_version(observation, user=user, reason=f"Trả lại: {reason.strip()}")
+    return True
+
+
+def observations_approve(*, observations, user) -> int:
+    """Approve a selection; each figure gets its own version in the history. Returns how many were approved."""
+    with transaction.atomic():
+        return sum(observation_approve(observation=o, user=user) for o in observations)
+
+
+# Periods: opened and closed (locked) by the standing office.
+
+
+@transaction.atomic
+def period_set_locked(*, period: Period, user, locked: bool) -> Period:
+    period = Period.objects.select_for_update().get(pk=period.pk)
+    if period.is_locked != locked:
+        period.is_locked = locked
+        period.save(update_fields=["is_locked"])
+    return period
+
+
+@transaction.atomic
+def periods_lock_past_due(*, as_of: date) -> int:
+    """Lock every open period whose deadline has passed; late entry then needs the reviewer to reopen."""
+    return Period.objects.filter(is_locked=False, due_on__lt=as_of).update(is_locked=True)
+
+
+# Assessments
+
+
+@transaction.atomic
+def qualitative_assessment_save(*, target: Target, period: Period, user, status: str, narrative: str):
+    assessment = QualitativeAssessment.objects.filter(target=target, period=period).first() or QualitativeAssessment(
+        target=target, period=period
+    )
+    assessment.status, assessment.narrative, assessment.assessed_by = status, narrative, user
+    save_version(assessment, user=user, reason="Đánh giá định tính")
+    return assessment
+
+
+@transaction.atomic
+def agency_assessment_save(*, agency: Agency, metric: Metric, period: Period, user, confidence: str, narrative: str):
+    assessment = AgencyAssessment.objects.filter(agency=agency, metric=metric, period=period).first() or (
+        AgencyAssessment(agency=agency, metric=metric, period=period)
+    )
+    assessment.confidence, assessment.narrative, assessment.entered_by = confidence, narrative, user
+    save_version(assessment, user=user, reason="Tự đánh giá")
+    return assessment

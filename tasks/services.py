@@ -9,14 +9,16 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agencies.models import User
+from agencies.models import Agency, User
 from agencies.selectors import AgencyDirectory, UnknownAgencyName
 from agencies.services import LoadCounts, upsert
-from indicators.models import Plan, ReportTimeliness, TargetStatus
+from indicators.models import Period, Plan, ReportTimeliness, SubmissionStatus, TargetStatus
+from indicators.workflow import EntryError, check_period_open, save_version
 
-from .models import Reminder, Task, TaskAssignment, TaskGroup, TaskOccurrence
+from .models import Reminder, Task, TaskAssignment, TaskGroup, TaskOccurrence, TaskUpdate
 from .schedule import parse_deadline
 from .selectors import report_timeliness_rows, task_occurrence_rows
 
@@ -235,3 +237,75 @@ def steering_digest_send(*, as_of: date) -> int:
     )
     get_connection().send_messages(messages)
     return len(messages)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Task progress reports: draft → submitted → approved | returned, one history version per step.
+
+TASK_UPDATE_FIELDS = (
+    "progress",
+    "percent_complete",
+    "work_done",
+    "difficulties",
+    "proposals",
+    "document_number",
+    "document_date",
+    "completed_on",
+)
+
+
+@transaction.atomic
+def task_update_save(
+    *, task: Task, agency: Agency, period: Period, user, data: dict, evidence=None, submit: bool = False
+) -> TaskUpdate:
+    """Record an agency's progress on a task for a period, as a draft or submitted for review."""
+    check_period_open(period)
+    if not TaskAssignment.objects.filter(task=task, agency=agency).exists():
+        raise EntryError("Cơ quan không được giao nhiệm vụ này.")
+    update = TaskUpdate.objects.select_for_update().filter(task=task, agency=agency, period=period).first() or (
+        TaskUpdate(task=task, agency=agency, period=period)
+    )
+    if update.status in (SubmissionStatus.SUBMITTED, SubmissionStatus.APPROVED):
+        raise EntryError(f"Báo cáo nhiệm vụ {task.number} kỳ {period.label} đã gửi hoặc đã duyệt.")
+    for name in TASK_UPDATE_FIELDS:
+        value = data.get(name)
+        field = TaskUpdate._meta.get_field(name)
+        setattr(update, name, field.get_default() if value is None and not field.null else value)
+    if update.progress == TaskUpdate.Progress.DONE:
+        update.percent_complete = 100
+    else:
+        update.completed_on = None
+    if evidence:
+        update.evidence = evidence
+    update.entered_by = user
+    if submit:
+        update.status = SubmissionStatus.SUBMITTED
+        update.submitted_at = timezone.now()
+    elif update.status != SubmissionStatus.RETURNED:
+        update.status = SubmissionStatus.DRAFT
+    save_version(update, user=user, reason="Gửi duyệt" if submit else "Lưu nháp")
+    return update
+
+
+@transaction.atomic
+def task_update_approve(*, task_update: TaskUpdate, user, note: str = "") -> bool:
+    update = TaskUpdate.objects.select_for_update().get(pk=task_update.pk)
+    if update.status != SubmissionStatus.SUBMITTED:
+        return False
+    update.status = SubmissionStatus.APPROVED
+    update.reviewed_by, update.reviewed_at, update.review_note = user, timezone.now(), note
+    save_version(update, user=user, reason="Phê duyệt")
+    return True
+
+
+@transaction.atomic
+def task_update_return(*, task_update: TaskUpdate, user, reason: str) -> bool:
+    if not reason.strip():
+        raise EntryError("Hãy nêu lý do trả lại.")
+    update = TaskUpdate.objects.select_for_update().get(pk=task_update.pk)
+    if update.status != SubmissionStatus.SUBMITTED:
+        return False
+    update.status = SubmissionStatus.RETURNED
+    update.reviewed_by, update.reviewed_at, update.review_note = user, timezone.now(), reason.strip()
+    save_version(update, user=user, reason=f"Trả lại: {reason.strip()}")
+    return True

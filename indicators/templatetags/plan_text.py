@@ -31,3 +31,18 @@ def vn(value, places=None):
         return format_vn_number(value, int(places) if places not in (None, "") else None)
     except (ValueError, ArithmeticError):
         return value
+
+
+@register.filter
+def vn_or_text(value) -> str:
+    """A history value as people read it: numbers the Vietnamese way, dates dd/mm/yyyy, the rest as text."""
+    from datetime import date
+    from decimal import Decimal
+
+    from indicators.parsing import format_vn_number
+
+    if isinstance(value, Decimal | int) and not isinstance(value, bool):
+        return format_vn_number(value)
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
+    return "" if value is None else str(value)

@@ -1,0 +1,85 @@
+"""Who may see and change what: the one place views ask.
+
+Roles (``User.Role``): the Steering Committee reads everything and writes nothing; the standing office
+(reviewer) reads everything, approves or returns submissions, records qualitative assessments and opens and
+closes periods; agency staff read and write their own agency's figures and task updates and read what other
+agencies have had approved; administrators may do everything.
+
+Views call these helpers and never test roles themselves:
+
+- ``reviewer_required`` / ``writer_required``: decorators for whole views (403 otherwise).
+- ``can_read_submission(user, obj)`` / ``can_write_for(user, agency_id)``: checks on one row.
+- ``submission_for_user(user, queryset, pk, for_write=...)``: fetch one figure or task update for a user —
+  404 when the user may not even see it (another agency's draft), 403 when they may see it but not change it.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, QuerySet
+from django.http import Http404
+
+from indicators.models import SubmissionStatus
+
+
+def can_review(user) -> bool:
+    """Approve or return submissions, assess qualitative targets, open and close periods."""
+    return user.is_authenticated and user.is_reviewer
+
+
+def can_write_for(user, agency_id: int | None) -> bool:
+    """Enter figures and task updates for this agency: its own staff, or an administrator."""
+    if not user.is_authenticated or agency_id is None:
+        return False
+    return user.is_administrator or (user.is_agency_staff and user.agency_id == agency_id)
+
+
+def can_enter_data(user) -> bool:
+    """Has an agency to report for (the entry pages are about "my agency")."""
+    return user.is_authenticated and user.agency_id is not None and (user.is_agency_staff or user.is_administrator)
+
+
+def can_read_submission(user, obj) -> bool:
+    """A figure or task update: the whole plan's approved work is public to users; unapproved work is
+    seen only by its own agency, the standing office, the Steering Committee and administrators."""
+    if not user.is_authenticated:
+        return False
+    if not user.is_agency_staff:
+        return True
+    return obj.agency_id == user.agency_id or obj.status == SubmissionStatus.APPROVED
+
+
+def submission_for_user(user, queryset: QuerySet, pk: int, *, for_write: bool = False) -> Model:
+    """One figure or task update for this user: 404 if they may not see it, 403 if they may not change it."""
+    try:
+        obj = queryset.get(pk=pk)
+    except queryset.model.DoesNotExist:
+        raise Http404 from None
+    if not can_read_submission(user, obj):
+        raise Http404
+    if for_write and not can_write_for(user, obj.agency_id):
+        raise PermissionDenied
+    return obj
+
+
+def _role_required(test):
+    def decorator(view):
+        @login_required
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not test(request.user):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+#: the standing office and administrators only
+reviewer_required = _role_required(can_review)
+#: users who report for an agency (agency staff; administrators attached to an agency)
+writer_required = _role_required(can_enter_data)

@@ -1,0 +1,27 @@
+"""What figures and task updates share in their review workflow: the error a refused write raises, the
+period check, and the one way a step is saved so that django-simple-history records who and why."""
+
+from __future__ import annotations
+
+from .models import Period
+
+
+class EntryError(ValueError):
+    """A write the workflow does not allow (locked period, figure waiting for review, …), in Vietnamese."""
+
+
+def period_accepts_entry(period: Period) -> bool:
+    """Entry is open until the standing office locks the period (after its deadline, or at any time)."""
+    return not period.is_locked
+
+
+def check_period_open(period: Period) -> None:
+    if not period_accepts_entry(period):
+        raise EntryError(f"Kỳ báo cáo {period.label} đã khóa. Hãy đề nghị cơ quan thường trực mở lại kỳ.")
+
+
+def save_version(obj, *, user, reason: str) -> None:
+    """Save a row as one step of its history, with who made it and why (the change reason)."""
+    obj._history_user = user
+    obj._change_reason = reason
+    obj.save()

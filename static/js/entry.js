@@ -1,0 +1,45 @@
+/* Data entry helpers (no framework): a form submits once — its buttons are disabled on the first submit —
+   and ratio rows show the percentage as numerator and denominator are typed (Vietnamese number habits). */
+(function () {
+  function parseVn(text) {
+    var s = (text || "").trim().replace(/%$/, "").trim();
+    if (/^[1-9]\d{0,2}(\.\d{3})+(,\d+)?$/.test(s)) s = s.replace(/\./g, "").replace(",", ".");
+    else s = s.replace(",", ".");
+    return /^\d+(\.\d+)?$/.test(s) ? parseFloat(s) : NaN;
+  }
+  document.querySelectorAll("form[data-once]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (form.dataset.sent) { event.preventDefault(); return; }
+      form.dataset.sent = "1";
+      var clicked = event.submitter;
+      if (clicked && clicked.name) {  // keep the pressed button's value once the buttons are disabled
+        var hidden = document.createElement("input");
+        hidden.type = "hidden"; hidden.name = clicked.name; hidden.value = clicked.value;
+        form.appendChild(hidden);
+      }
+      form.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = true; });
+    });
+  });
+  document.querySelectorAll("[data-ratio]").forEach(function (row) {
+    var num = row.querySelector("[name$=-numerator]"), den = row.querySelector("[name$=-denominator]");
+    var out = row.querySelector("[data-percent]");
+    if (!num || !den || !out) return;  // a figure already sent is shown, not edited
+    function update() {
+      var n = parseVn(num.value), d = parseVn(den.value);
+      out.textContent = (n >= 0 && d > 0) ? "= " + (100 * n / d).toFixed(2).replace(".", ",") + "%" : "";
+    }
+    num.addEventListener("input", update); den.addEventListener("input", update); update();
+  });
+  // Enter in a "reason" box returns that row, not the first button of the form.
+  document.querySelectorAll(".returncell input").forEach(function (input) {
+    input.addEventListener("keydown", function (event) {
+      if (event.key === "Enter") { event.preventDefault(); input.parentNode.querySelector("button").click(); }
+    });
+  });
+  document.querySelectorAll("[data-select-all]").forEach(function (box) {
+    box.addEventListener("change", function () {
+      box.closest("form").querySelectorAll("input[name=" + box.dataset.selectAll + "]")
+        .forEach(function (c) { c.checked = box.checked; });
+    });
+  });
+})();
