@@ -115,18 +115,18 @@ def _copy_with_history(model, rows: list[dict], *, user, reason: str, when: date
             "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)", [table, pk_column, len(rows)]
         )
         ids = [row[0] for row in cursor.fetchall()]
-        full = [{**defaults, **row, "id": pk} for pk, row in zip(ids, rows, strict=True)]
-        columns = [(pk_column, "id")] + [(f.column, f.attname) for f in fields]
-        _copy(cursor, table, columns, full)
-        history = model.history.model
-        extra = {
-            "history_date": when,
-            "history_change_reason": reason,
-            "history_type": "+",
-            "history_user_id": user.pk if user else None,
-        }
-        history_columns = [(f.column, f.attname) for f in history._meta.concrete_fields if not f.primary_key]
-        _copy(cursor, history._meta.db_table, history_columns, [{**row, **extra} for row in full])
+        keys = ["id", *(f.attname for f in fields)]
+        lines = [
+            "\t".join([_copy_text(row.get(key, defaults.get(key))) for key in keys])
+            for row in ({**row, "id": pk} for pk, row in zip(ids, rows, strict=True))
+        ]
+        columns = [pk_column, *(f.column for f in fields)]
+        _copy(cursor, table, columns, lines)
+        # a history row is its record's row followed by who, when, why and "+" (created): same text, longer
+        history = {"history_date": when, "history_change_reason": reason, "history_type": "+"}
+        history["history_user_id"] = user.pk if user else None
+        suffix = "\t" + "\t".join(_copy_text(value) for value in history.values())
+        _copy(cursor, model.history.model._meta.db_table, columns + list(history), [line + suffix for line in lines])
     return ids
 
 
@@ -134,16 +134,11 @@ def _is_auto_time(field) -> bool:
     return getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
 
 
-def _copy(cursor, table: str, columns: list[tuple[str, str]], rows: list[dict]) -> None:
-    """PostgreSQL COPY of ``rows`` into ``table``; ``columns`` are (column, key in each row) pairs."""
-    buffer = io.StringIO()
-    keys = [key for _, key in columns]
-    for row in rows:
-        buffer.write("\t".join([_copy_text(row[key]) for key in keys]))
-        buffer.write("\n")
-    buffer.seek(0)
+def _copy(cursor, table: str, columns: list[str], lines: list[str]) -> None:
+    """PostgreSQL COPY into ``table`` of ``lines`` (values of ``columns`` in COPY's text format)."""
+    buffer = io.StringIO("\n".join(lines) + "\n")
     quote = connection.ops.quote_name
-    names = ", ".join(quote(column) for column, _ in columns)
+    names = ", ".join(quote(column) for column in columns)
     cursor.cursor.copy_expert(f"COPY {quote(table)} ({names}) FROM STDIN", buffer)
 
 
