@@ -2,11 +2,15 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from indicators.imports.export import SpreadsheetExportMixin
+
 from .models import Agency, Collective, User
+from .resources import AgencyResource, UserResource
 
 
 @admin.register(Agency)
-class AgencyAdmin(admin.ModelAdmin):
+class AgencyAdmin(SpreadsheetExportMixin, admin.ModelAdmin):
+    resource_classes = [AgencyResource]
     list_display = ["name", "short_name", "kind", "official_code", "is_active"]
     list_filter = ["kind", "is_active"]
     search_fields = ["name", "short_name", "code", "official_code"]
@@ -21,7 +25,8 @@ class CollectiveAdmin(admin.ModelAdmin):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(SpreadsheetExportMixin, BaseUserAdmin):
+    resource_classes = [UserResource]
     list_display = ["username", "get_full_name", "role", "agency", "is_active", "last_login"]
     list_filter = ["role", "is_active", "agency__kind"]
     search_fields = ["username", "first_name", "last_name", "email", "agency__name"]

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from .imports.export import SpreadsheetExportMixin
 from .models import (
     AgencyAssessment,
     Indicator,
@@ -15,6 +16,7 @@ from .models import (
     Target,
     TargetStatus,
 )
+from .resources import IndicatorResource, ObservationResource, TargetResource
 
 
 @admin.register(Plan)
@@ -36,7 +38,8 @@ class TargetInline(admin.StackedInline):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(admin.ModelAdmin):
+class IndicatorAdmin(SpreadsheetExportMixin, admin.ModelAdmin):
+    resource_classes = [IndicatorResource]
     list_display = ["code", "group", "lead_list"]
     list_filter = ["plan", "group", "lead_agencies"]
     search_fields = ["code", "targets__text"]
@@ -55,7 +58,8 @@ class ParsedTargetInline(admin.TabularInline):
 
 
 @admin.register(Target)
-class TargetAdmin(admin.ModelAdmin):
+class TargetAdmin(SpreadsheetExportMixin, admin.ModelAdmin):
+    resource_classes = [TargetResource]
     list_display = ["indicator", "year", "short_text", "qualitative"]
     list_filter = ["year", "qualitative", "indicator__group"]
     search_fields = ["text", "indicator__code"]
@@ -83,7 +87,8 @@ class PeriodAdmin(admin.ModelAdmin):
 
 
 @admin.register(Observation)
-class ObservationAdmin(SimpleHistoryAdmin):
+class ObservationAdmin(SpreadsheetExportMixin, SimpleHistoryAdmin):
+    resource_classes = [ObservationResource]
     list_display = ["metric", "agency", "period", "value", "numerator", "denominator", "status", "updated_at"]
     list_filter = ["status", "period__kind", "metric", "agency__kind"]
     search_fields = ["metric__code", "metric__name", "agency__name"]

@@ -439,6 +439,7 @@ class ImportBatch(models.Model):
         TASK_UPDATES = "task_updates", _("Báo cáo tiến độ nhiệm vụ")
         AGENCIES = "agencies", _("Cơ quan, đơn vị, xã, phường")
         USERS = "users", _("Người dùng")
+        PLAN = "plan", _("Kế hoạch (Phụ lục I, II)")
 
     class Status(models.TextChoices):
         PREVIEWED = "previewed", _("Đã xem trước, chờ xác nhận")

@@ -1,4 +1,4 @@
-"""django-import-export resources for the indicators app: figures, with the columns of the import files."""
+"""django-import-export resources for the indicators app: figures (in the import columns), indicators, targets."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from import_export.fields import Field
 from indicators.imports.export import SafeExportResource
 from indicators.periods import period_code
 
-from .models import Observation
+from .models import Indicator, Observation, Target
 
 
 class ObservationResource(SafeExportResource):
@@ -79,3 +79,52 @@ class ObservationResource(SafeExportResource):
 
     def dehydrate_status(self, obj):
         return str(obj.get_status_display())
+
+
+class IndicatorResource(SafeExportResource):
+    """Appendix I rows: each milestone cell verbatim and the lead agencies as the plan names them."""
+
+    group = Field(attribute="group__code", column_name="Nhóm")
+    code = Field(attribute="code", column_name="Mã chỉ tiêu")
+    cells = Field(column_name="Mục tiêu (theo mốc)", dehydrate_method="dehydrate_cells")
+    lead = Field(column_name="Cơ quan chủ trì đánh giá", dehydrate_method="dehydrate_lead")
+
+    class Meta:
+        model = Indicator
+        fields = export_order = ("group", "code", "cells", "lead")
+
+    def filter_export(self, queryset, **kwargs):
+        return queryset.select_related("group").prefetch_related("targets").order_by("group__order", "number")
+
+    def dehydrate_cells(self, obj):
+        return "\n".join(f"{t.year}: {t.text}" for t in obj.targets.all() if t.text)
+
+    def dehydrate_lead(self, obj):
+        return "; ".join(obj.lead_names)
+
+
+class TargetResource(SafeExportResource):
+    """Target cells (indicator × milestone year), verbatim, with their measurable claims."""
+
+    indicator = Field(attribute="indicator__code", column_name="Mã chỉ tiêu")
+    year = Field(attribute="year", column_name="Mốc năm")
+    text = Field(attribute="text", column_name="Nội dung (nguyên văn)")
+    qualitative = Field(column_name="Định tính", dehydrate_method="dehydrate_qualitative")
+    claims = Field(column_name="Mục tiêu định lượng", dehydrate_method="dehydrate_claims")
+
+    class Meta:
+        model = Target
+        fields = export_order = ("indicator", "year", "text", "qualitative", "claims")
+
+    def filter_export(self, queryset, **kwargs):
+        return (
+            queryset.select_related("indicator__group")
+            .prefetch_related("parsed_targets__metric")
+            .order_by("indicator__group__order", "indicator__number", "year")
+        )
+
+    def dehydrate_qualitative(self, obj):
+        return "Có" if obj.qualitative else ""
+
+    def dehydrate_claims(self, obj):
+        return "; ".join(str(parsed) for parsed in obj.parsed_targets.all())

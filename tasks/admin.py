@@ -1,7 +1,10 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from indicators.imports.export import SpreadsheetExportMixin
+
 from .models import Task, TaskAssignment, TaskGroup, TaskOccurrence, TaskTrigger, TaskUpdate
+from .resources import TaskResource, TaskUpdateResource
 
 
 @admin.register(TaskGroup)
@@ -21,7 +24,8 @@ class TaskAssignmentInline(admin.TabularInline):
 
 
 @admin.register(Task)
-class TaskAdmin(admin.ModelAdmin):
+class TaskAdmin(SpreadsheetExportMixin, admin.ModelAdmin):
+    resource_classes = [TaskResource]
     list_display = ["number", "short_title", "group", "deadline_text", "schedule_kind", "due_on"]
     list_filter = ["group", "schedule_kind", "assignments__agency"]
     search_fields = ["title", "result", "deadline_text"]
@@ -34,7 +38,8 @@ class TaskAdmin(admin.ModelAdmin):
 
 
 @admin.register(TaskUpdate)
-class TaskUpdateAdmin(SimpleHistoryAdmin):
+class TaskUpdateAdmin(SpreadsheetExportMixin, SimpleHistoryAdmin):
+    resource_classes = [TaskUpdateResource]
     list_display = ["task", "agency", "period", "progress", "percent_complete", "status", "updated_at"]
     list_filter = ["status", "progress", "period__kind", "agency__kind"]
     search_fields = ["task__title", "agency__name", "work_done", "difficulties", "proposals"]

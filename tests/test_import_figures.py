@@ -70,6 +70,23 @@ def test_preview_writes_nothing_then_commit_writes_submissions_with_history(plan
     assert digitized.value == Decimal("75.5")
 
 
+def test_each_imported_figure_has_a_full_history_record_naming_the_batch(plan, administrator):
+    """The bulk write (COPY on PostgreSQL, bulk_create elsewhere) records history exactly like a save would."""
+    note = "Dòng 1\tcột\\ghi chú\nDòng 2"
+    batch, _ = _run(xlsx([[*GOOD[0][:6], note], GOOD[1]]), administrator, approve=True)
+    import_batch_commit(batch=batch)
+    batch.refresh_from_db()
+    for figure in Observation.objects.filter(pk__in=batch.changes["created"]):
+        record = figure.history.get()
+        assert record.history_type == "+" and record.history_user == administrator
+        assert record.history_date == batch.committed_at
+        assert f"#{batch.pk}" in record.history_change_reason
+        for field in Observation._meta.concrete_fields:
+            assert getattr(record, field.attname) == getattr(figure, field.attname), field.name
+        assert figure.reviewed_by == figure.entered_by == administrator and figure.status == "approved"
+    assert Observation.objects.get(metric__code="coverage_5g", period__year=2026).note == note
+
+
 def test_admin_may_import_as_approved(plan, administrator):
     batch, _ = _run(xlsx(GOOD), administrator, approve=True)
     import_batch_commit(batch=batch)

@@ -37,9 +37,13 @@ class Preview:
     rows: list[RowResult] = field(default_factory=list)
     file_errors: list[str] = field(default_factory=list)
     work: Any = None
+    #: counts of records rather than rows, for kinds whose rows are not records one for one (the plan)
+    counted: dict[str, int] | None = None
 
     @property
     def counts(self) -> dict[str, int]:
+        if self.counted is not None:
+            return self.counted
         counted = Counter(r.outcome for r in self.rows)
         return {key: counted.get(key, 0) for key in (NEW, UPDATED, UNCHANGED, ERROR)}
 

@@ -28,7 +28,9 @@ def import_preview(
     """The dry run: read and validate ``content`` as ``kind``; nothing is written."""
     spec = kinds.get(kind)
     try:
-        tables = read_tables(content, filename, spec.SHEETS)
+        # the plan workbook reads its own sheets: its columns depend on the plan's milestones
+        reader = getattr(spec, "read_tables", None)
+        tables = reader(content, filename) if reader else read_tables(content, filename, spec.SHEETS)
     except FileProblem as exc:
         return Preview(kind=kind, file_errors=exc.errors)
     return spec.prepare(tables, only_agency=only_agency, approve=approve)

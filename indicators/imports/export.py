@@ -8,6 +8,8 @@ from datetime import date
 from decimal import Decimal
 
 from import_export import resources
+from import_export.admin import ExportMixin
+from import_export.formats import base_formats
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -89,3 +91,9 @@ def resource_export(resource: resources.Resource, queryset, *, fmt: str, title: 
     if fmt == "csv":
         return rows_to_csv(headers, dataset)
     return rows_to_xlsx(headers, dataset, title=title)
+
+
+class SpreadsheetExportMixin(ExportMixin):
+    """Admin lists exportable as xlsx or csv through a safe resource (imports go through the import pages)."""
+
+    formats = [base_formats.XLSX, base_formats.CSV]

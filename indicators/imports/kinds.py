@@ -1,4 +1,4 @@
-"""The kinds of data that can be imported, each a module with SHEETS, prepare, write, undo, after_commit."""
+"""The kinds of data that can be imported: modules with SHEETS (or read_tables), prepare, write, after_commit."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ MODULES = {
     "task_updates": "indicators.imports.task_updates",
     "agencies": "indicators.imports.agencies",
     "users": "indicators.imports.users",
+    "plan": "indicators.imports.plan",
 }
 
 

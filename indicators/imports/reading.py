@@ -121,7 +121,18 @@ def read_tables(content: bytes, filename: str, sheets: dict[str | None, list[Col
         if None not in sheets or len(sheets) != 1:
             raise FileProblem([f"Tệp “{filename}” không phải tệp Excel (.xlsx); loại dữ liệu này cần tệp .xlsx."])
         raw = {None: _read_csv(content, filename)}
-    return {name: _table(name, raw[name], columns) for name, columns in sheets.items()}
+    return {name: build_table(name, raw[name], columns) for name, columns in sheets.items()}
+
+
+def read_workbook_sheets(content: bytes, filename: str, names: list[str]) -> dict[str, tuple[str, list]]:
+    """The raw rows of the named sheets of an .xlsx, for kinds whose columns depend on another sheet's content.
+
+    Turn each into a ``Table`` with ``build_table`` once its columns are known.
+    """
+    check_size(len(content))
+    if not content.startswith(_XLSX_MAGIC):
+        raise FileProblem([f"Tệp “{filename}” không phải tệp Excel (.xlsx); loại dữ liệu này cần tệp .xlsx."])
+    return _read_xlsx(content, filename, names)
 
 
 def _read_xlsx(content: bytes, filename: str, wanted: list[str | None]) -> dict[str | None, tuple[str, list]]:
@@ -196,7 +207,8 @@ def _read_csv(content: bytes, filename: str) -> tuple[str, list]:
     return "CSV", rows
 
 
-def _table(name: str | None, raw: tuple[str, list], columns: list[Column]) -> Table:
+def build_table(name: str | None, raw: tuple[str, list], columns: list[Column]) -> Table:
+    """One sheet's raw rows as a table of the given columns (``FileProblem`` for missing or unknown columns)."""
     sheet, rows = raw
     where = f"Trang “{sheet}”: " if name else ""
     if not rows or not any(_filled(c) for c in rows[0]):
