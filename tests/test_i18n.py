@@ -3,6 +3,7 @@ committed translation catalogue is complete and compiled from the current .po.""
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import date
 from pathlib import Path
@@ -15,6 +16,7 @@ from django.utils import translation
 
 from indicators.periods import period_bounds
 from indicators.validation import FigureInput, clean_figure
+from reports.views import explanation_lines
 
 from .factories import occurrences_make, snapshots_fill
 
@@ -77,7 +79,7 @@ def test_pages_are_english_with_the_language_cookie(steering_client, name):
         assert text in html, text
     for text in vietnamese:
         assert text not in html, text
-    assert "Overview" in html and "Log out" in html  # the header too
+    assert all(text in html for text in [">Overview<", ">Indicators<", ">Tasks<", "Log out"])  # the header too
 
 
 @pytest.mark.parametrize("name", PAGES)
@@ -129,6 +131,21 @@ def test_messages_built_in_python_are_translated():
         assert clean_figure("stock", FigureInput("-3")).errors["value"] == ["Số lượng không được âm."]
 
 
+def test_why_this_colour_reads_as_sentences_in_the_chosen_language():
+    explanation = {"reason": "growth_ratio", "ratio": 0.4, "as_of": "2026-09-30", "next_unmet_milestone": 2035}
+    with translation.override("en"):
+        assert explanation_lines(explanation) == [
+            "Compares the actual compound growth rate with the rate needed to meet the target on time.",
+            "Next milestone not yet met: 2035.",
+        ]
+    with translation.override("vi"):
+        lines = explanation_lines({"reason": "gap_closure", "method": "linear", "linear_because": "range"})
+        assert lines == [
+            "So tốc độ thu hẹp khoảng cách thực tế với tốc độ cần có để đạt mục tiêu đúng hạn.",
+            "Dùng phương pháp tuyến tính vì mục tiêu là một khoảng giá trị.",
+        ]
+
+
 # The catalogue
 
 
@@ -169,3 +186,27 @@ def test_compiled_catalogue_matches_the_po_file():
 
     compiled = polib.mofile(str(CATALOGUE / "django.mo"))
     assert messages(compiled) == messages(_catalogue())
+
+
+# In a real browser
+
+
+@pytest.mark.browser
+def test_english_pages_draw_their_charts_in_the_browser(page, live_server, loaded_plan):
+    from agencies.models import User
+
+    from .conftest import PASSWORD, login
+
+    snapshots_fill(loaded_plan, as_of=date.today())
+    User.objects.create_user(username="bcd.en", password=PASSWORD, role=User.Role.STEERING)
+    page.context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "url": live_server.url}])
+    login(page, live_server, "bcd.en")
+    shots = os.environ.get("I18N_SCREENSHOTS")  # a folder: look at the English pages (1366×768)
+    for path, heading in [("/", "Overview of the implementation"), ("/chi-tieu/I.1/", "Indicator I.1")]:
+        page.goto(live_server.url + path)
+        page.wait_for_load_state("networkidle")
+        assert heading in page.inner_text("h1")
+        assert page.locator("[data-figure] .main-svg").count() > 0
+        if shots:
+            page.screenshot(path=f"{shots}/en{path.replace('/', '_')}.png", full_page=False)
+    assert page.console_errors == []
