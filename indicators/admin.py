@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from .imports.export import SpreadsheetExportMixin
@@ -46,7 +47,7 @@ class IndicatorAdmin(SpreadsheetExportMixin, admin.ModelAdmin):
     filter_horizontal = ["lead_agencies"]
     inlines = [TargetInline]
 
-    @admin.display(description="Cơ quan chủ trì đánh giá")
+    @admin.display(description=_("Cơ quan chủ trì đánh giá"))
     def lead_list(self, obj):
         return ", ".join(obj.lead_names)
 
@@ -66,7 +67,7 @@ class TargetAdmin(SpreadsheetExportMixin, admin.ModelAdmin):
     list_select_related = ["indicator"]
     inlines = [ParsedTargetInline]
 
-    @admin.display(description="Nội dung")
+    @admin.display(description=_("Nội dung"))
     def short_text(self, obj):
         return obj.text[:120]
 

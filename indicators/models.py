@@ -25,7 +25,7 @@ class Plan(models.Model):
         ordering = ["-issued_on"]
 
     def __str__(self) -> str:
-        return f"Kế hoạch {self.code}"
+        return _("Kế hoạch %(code)s") % {"code": self.code}
 
 
 class IndicatorGroup(models.Model):

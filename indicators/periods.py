@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.utils.translation import gettext
+
 MONTH = "month"
 QUARTER = "quarter"
 HALF_YEAR = "half_year"
@@ -30,12 +32,14 @@ class PeriodBounds:
     @property
     def label(self) -> str:
         if self.kind == MONTH:
-            return f"Tháng {self.number}/{self.year}"
+            return gettext("Tháng %(month)s/%(year)s") % {"month": self.number, "year": self.year}
         if self.kind == QUARTER:
-            return f"Quý {_ROMAN[self.number]}/{self.year}"
+            return gettext("Quý %(quarter)s/%(year)s") % {"quarter": _ROMAN[self.number], "year": self.year}
+        if self.kind == HALF_YEAR and self.number == 1:
+            return gettext("6 tháng đầu năm %(year)s") % {"year": self.year}
         if self.kind == HALF_YEAR:
-            return f"6 tháng {'đầu' if self.number == 1 else 'cuối'} năm {self.year}"
-        return f"Năm {self.year}"
+            return gettext("6 tháng cuối năm %(year)s") % {"year": self.year}
+        return gettext("Năm %(year)s") % {"year": self.year}
 
 
 _ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
@@ -101,8 +105,9 @@ def parse_period_code(text: str) -> tuple[str, int, int]:
         number = int(rest[1:])
         period_bounds(kind, year, number)
     except (ValueError, KeyError) as exc:
-        raise ValueError(
-            f"Không đọc được kỳ báo cáo “{text}”; hãy ghi 2026-T05 (tháng 5), 2026-Q2 (quý II), "
+        message = gettext(
+            "Không đọc được kỳ báo cáo “%(text)s”; hãy ghi 2026-T05 (tháng 5), 2026-Q2 (quý II), "
             "2026-H1 (6 tháng đầu năm) hoặc 2026 (cả năm)."
-        ) from exc
+        )
+        raise ValueError(message % {"text": text}) from exc
     return kind, year, number

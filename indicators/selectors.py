@@ -7,6 +7,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.db.models import Avg, Count, Max, Prefetch, Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from agencies.models import Agency
 from tasks.models import Task, TaskUpdate
@@ -384,11 +385,11 @@ def history_steps(obj, fields: list[str]) -> list[HistoryStep]:
 
 ON_TIME, LATE, PARTIAL, MISSING, NOT_DUE = "on_time", "late", "partial", "missing", "not_due"
 COMPLETENESS_LABELS = {
-    ON_TIME: "Nộp đúng hạn",
-    LATE: "Nộp muộn",
-    PARTIAL: "Nộp chưa đủ",
-    MISSING: "Chưa nộp",
-    NOT_DUE: "Chưa đến hạn",
+    ON_TIME: gettext_lazy("Nộp đúng hạn"),
+    LATE: gettext_lazy("Nộp muộn"),
+    PARTIAL: gettext_lazy("Nộp chưa đủ"),
+    MISSING: gettext_lazy("Chưa nộp"),
+    NOT_DUE: gettext_lazy("Chưa đến hạn"),
 }
 
 
@@ -402,7 +403,7 @@ class AgencyCompleteness:
 
     @property
     def label(self) -> str:
-        return COMPLETENESS_LABELS[self.status]
+        return str(COMPLETENESS_LABELS[self.status])
 
 
 @dataclass
@@ -415,7 +416,7 @@ class PeriodCompleteness:
 
     @property
     def counts(self) -> list[tuple[str, str, int]]:
-        return [(status, label, self.count(status)) for status, label in COMPLETENESS_LABELS.items()]
+        return [(status, str(label), self.count(status)) for status, label in COMPLETENESS_LABELS.items()]
 
     @property
     def reporting_rate(self) -> float | None:

@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from agencies.models import Agency
 from agencies.selectors import AgencyDirectory, UnknownAgencyName
@@ -227,7 +228,7 @@ def _set_reporters(metrics: dict[str, Metric], metric_leads: dict[str, set[int]]
 def period_get_or_create(*, kind: str, year: int, number: int) -> Period:
     """The reporting period, created with its Decree 09 window and configured due date if new."""
     bounds = period_bounds(kind, year, number)
-    period, _ = Period.objects.get_or_create(
+    period, _created = Period.objects.get_or_create(
         kind=kind,
         year=year,
         number=number,
@@ -329,12 +330,13 @@ def observation_save(
     """Record an agency's figure as a draft, or submit it for review (one write, one version)."""
     check_period_open(period)
     if not figure.is_valid:
-        raise EntryError("Số liệu chưa hợp lệ.")
+        raise EntryError(_("Số liệu chưa hợp lệ."))
     observation = Observation.objects.select_for_update().filter(
         metric=metric, agency=agency, period=period
     ).first() or Observation(metric=metric, agency=agency, period=period)
     if observation.status in (SubmissionStatus.SUBMITTED, SubmissionStatus.APPROVED):
-        raise EntryError(f"Số liệu “{metric.name}” đã gửi hoặc đã duyệt, không sửa trực tiếp được.")
+        message = _("Số liệu “%(metric)s” đã gửi hoặc đã duyệt, không sửa trực tiếp được.")
+        raise EntryError(message % {"metric": metric.name})
     observation.value, observation.numerator, observation.denominator = (
         figure.value,
         figure.numerator,
@@ -361,7 +363,7 @@ def observation_submit(*, observation: Observation, user) -> bool:
         return False
     check_period_open(observation.period)
     if observation.value is None:
-        raise EntryError("Chưa có giá trị để gửi.")
+        raise EntryError(_("Chưa có giá trị để gửi."))
     observation.status = SubmissionStatus.SUBMITTED
     observation.submitted_at = timezone.now()
     save_version(observation, user=user, reason="Gửi duyệt")
@@ -374,13 +376,13 @@ def observation_correct(*, observation: Observation, user, figure: CleanFigure, 
     approves the correction; nothing is overwritten before that."""
     observation = Observation.objects.select_for_update().get(pk=observation.pk)
     if observation.status != SubmissionStatus.APPROVED:
-        raise EntryError("Chỉ điều chỉnh được số liệu đã duyệt; số liệu khác hãy sửa trực tiếp.")
+        raise EntryError(_("Chỉ điều chỉnh được số liệu đã duyệt; số liệu khác hãy sửa trực tiếp."))
     if observation.correction_status == SubmissionStatus.SUBMITTED:
-        raise EntryError("Đã có một đề nghị điều chỉnh đang chờ duyệt.")
+        raise EntryError(_("Đã có một đề nghị điều chỉnh đang chờ duyệt."))
     if not figure.is_valid:
-        raise EntryError("Số liệu chưa hợp lệ.")
+        raise EntryError(_("Số liệu chưa hợp lệ."))
     if not reason.strip():
-        raise EntryError("Hãy nêu lý do điều chỉnh.")
+        raise EntryError(_("Hãy nêu lý do điều chỉnh."))
     observation.proposed_value = figure.value
     observation.proposed_numerator = figure.numerator
     observation.proposed_denominator = figure.denominator
@@ -429,7 +431,7 @@ def _clear_correction(observation: Observation) -> None:
 def observation_return(*, observation: Observation, user, reason: str) -> bool:
     """Send a submitted figure (or a correction) back to its agency with the reason. False if nothing waits."""
     if not reason.strip():
-        raise EntryError("Hãy nêu lý do trả lại.")
+        raise EntryError(_("Hãy nêu lý do trả lại."))
     observation = Observation.objects.select_for_update().get(pk=observation.pk)
     if not _waiting(observation):
         return False

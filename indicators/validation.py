@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+
 from .parsing import format_vn_number as vn
 from .parsing import parse_vn_number
 
@@ -54,10 +56,12 @@ def _number(raw: str, field_name: str, result: CleanFigure) -> Decimal | None:
     if not raw:
         return None
     sign = -1 if raw.startswith("-") else 1  # read "-3" as a number, so the message can say it is negative
+    unsigned = raw.removeprefix("-").strip()
     try:
-        return sign * parse_vn_number(raw.removeprefix("-").strip())
-    except ValueError as exc:
-        result.error(field_name, str(exc))
+        return sign * parse_vn_number(unsigned)
+    except ValueError:
+        message = _("Không đọc được số “%(text)s”. Hãy nhập số theo kiểu Việt Nam, ví dụ 1.200 hoặc 0,75.")
+        result.error(field_name, message % {"text": unsigned})
         return None
 
 
@@ -77,15 +81,19 @@ def clean_figure(kind: str, raw: FigureInput, *, required: bool = True) -> Clean
         numerator = _number(raw.numerator, "numerator", result)
         denominator = _number(raw.denominator, "denominator", result)
         if numerator is None and "numerator" not in result.errors:
-            result.error("numerator", "Hãy nhập tử số.")
+            result.error("numerator", _("Hãy nhập tử số."))
         if denominator is None and "denominator" not in result.errors:
-            result.error("denominator", "Hãy nhập mẫu số.")
+            result.error("denominator", _("Hãy nhập mẫu số."))
         if numerator is not None and numerator < 0:
-            result.error("numerator", "Tử số không được âm.")
+            result.error("numerator", _("Tử số không được âm."))
         if denominator is not None and denominator <= 0:
-            result.error("denominator", "Mẫu số phải lớn hơn 0.")
+            result.error("denominator", _("Mẫu số phải lớn hơn 0."))
         if result.is_valid and numerator > denominator:
-            result.error("numerator", f"Tử số ({vn(numerator)}) không được lớn hơn mẫu số ({vn(denominator)}).")
+            result.error(
+                "numerator",
+                _("Tử số (%(numerator)s) không được lớn hơn mẫu số (%(denominator)s).")
+                % {"numerator": vn(numerator), "denominator": vn(denominator)},
+            )
         if result.is_valid:
             result.numerator, result.denominator = numerator, denominator
             result.value = (HUNDRED * numerator / denominator).quantize(Decimal("0.01"))
@@ -94,19 +102,19 @@ def clean_figure(kind: str, raw: FigureInput, *, required: bool = True) -> Clean
     value = _number(raw.value, "value", result)
     if value is None:
         if required and not result.errors:
-            result.error("value", "Hãy nhập giá trị.")
+            result.error("value", _("Hãy nhập giá trị."))
         return result
     if kind in (STOCK, FLOW):
         if value < 0:
-            result.error("value", "Số lượng không được âm.")
+            result.error("value", _("Số lượng không được âm."))
         elif not _whole(value):
-            result.error("value", "Số lượng phải là số nguyên (ví dụ 1.200).")
+            result.error("value", _("Số lượng phải là số nguyên (ví dụ 1.200)."))
     elif kind in (RATIO, GRDP_SHARE):
         if not Decimal(0) <= value <= HUNDRED:
-            result.error("value", "Tỷ lệ phải nằm trong khoảng 0–100%.")
+            result.error("value", _("Tỷ lệ phải nằm trong khoảng 0–100%."))
     elif kind == INDEX:
         if not Decimal(0) <= value <= Decimal(1):
-            result.error("value", "Chỉ số phải nằm trong khoảng 0–1 (ví dụ 0,75).")
+            result.error("value", _("Chỉ số phải nằm trong khoảng 0–1 (ví dụ 0,75)."))
     if result.is_valid:
         result.value = value
     return result
@@ -117,12 +125,15 @@ def jump_warning(previous: Decimal | None, value: Decimal | None) -> str | None:
     if previous is None or value is None:
         return None
     if previous == 0:
-        return None if value == 0 else f"Giá trị tăng từ 0 lên {vn(value)} so với kỳ trước. Hãy giải trình ngắn gọn."
+        if value == 0:
+            return None
+        return _("Giá trị tăng từ 0 lên %(value)s so với kỳ trước. Hãy giải trình ngắn gọn.") % {"value": vn(value)}
     change = (value - previous) / abs(previous)
     if abs(change) <= JUMP_THRESHOLD:
         return None
-    direction = "tăng" if change > 0 else "giảm"
-    return (
-        f"Giá trị {direction} {abs(change) * HUNDRED:.0f}% so với kỳ trước ({vn(previous)} → {vn(value)}). "
-        "Hãy giải trình ngắn gọn trước khi gửi."
-    )
+    if change > 0:
+        message = _("Giá trị tăng %(percent)s%% so với kỳ trước (%(previous)s → %(value)s).")
+    else:
+        message = _("Giá trị giảm %(percent)s%% so với kỳ trước (%(previous)s → %(value)s).")
+    message += " " + _("Hãy giải trình ngắn gọn trước khi gửi.")
+    return message % {"percent": f"{abs(change) * HUNDRED:.0f}", "previous": vn(previous), "value": vn(value)}

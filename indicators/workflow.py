@@ -3,6 +3,8 @@ period check, and the one way a step is saved so that django-simple-history reco
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from .models import Period
 
 
@@ -17,7 +19,8 @@ def period_accepts_entry(period: Period) -> bool:
 
 def check_period_open(period: Period) -> None:
     if not period_accepts_entry(period):
-        raise EntryError(f"Kỳ báo cáo {period.label} đã khóa. Hãy đề nghị cơ quan thường trực mở lại kỳ.")
+        message = _("Kỳ báo cáo %(period)s đã khóa. Hãy đề nghị cơ quan thường trực mở lại kỳ.")
+        raise EntryError(message % {"period": period.label})
 
 
 def save_version(obj, *, user, reason: str) -> None:

@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import Avg, Count, Max, Prefetch, Sum
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, renderers, viewsets
@@ -33,7 +34,7 @@ from .documents import safe_text
 class OpenDataPermission(permissions.BasePermission):
     """Anyone while public data is on; otherwise only logged-in users."""
 
-    message = "Dữ liệu mở đang tắt: hãy đăng nhập để xem."
+    message = gettext_lazy("Dữ liệu mở đang tắt: hãy đăng nhập để xem.")
 
     def has_permission(self, request, view) -> bool:
         return settings.PUBLIC_DATA_ENABLED or bool(request.user and request.user.is_authenticated)

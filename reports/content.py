@@ -13,7 +13,9 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Q
+from django.utils import translation
 
 from agencies.models import Agency
 from indicators.models import (
@@ -34,7 +36,8 @@ from tasks.models import TaskOccurrence, TaskUpdate
 
 #: the order in which statuses are counted and drawn, best first
 STATUS_ORDER = [value for value, _ in TargetStatus.Status.choices]
-STATUS_LABELS = {value: str(label) for value, label in TargetStatus.Status.choices}
+with translation.override(settings.LANGUAGE_CODE):  # the official report is in Vietnamese
+    STATUS_LABELS = {value: str(label) for value, label in TargetStatus.Status.choices}
 
 DONE_ON_TIME = "done_on_time"
 DONE_LATE = "done_late"

@@ -15,7 +15,8 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from agencies.models import Agency, User
 from indicators.models import Period, Plan
@@ -97,7 +98,7 @@ def report_request(
 ) -> PeriodicReport:
     """Ask for a report of ``period`` as of ``as_of``: the open draft is reused, else a new version starts."""
     if as_of < period.starts_on:
-        raise ReportError("Ngày tính số liệu không được trước ngày bắt đầu kỳ báo cáo.")
+        raise ReportError(_("Ngày tính số liệu không được trước ngày bắt đầu kỳ báo cáo."))
     reports = PeriodicReport.objects.select_for_update().filter(plan=plan, period=period, agency=agency)
     draft = reports.filter(status=PeriodicReport.Status.DRAFT).order_by("-version").first()
     if draft is None:
@@ -121,10 +122,14 @@ def _replace_file(field, name: str, data: bytes | None) -> None:
 
 
 def _build_files(report: PeriodicReport) -> None:
-    content = report_content_collect(plan=report.plan, period=report.period, as_of=report.as_of, agency=report.agency)
-    chart = documents.build_status_chart(content)
-    docx = documents.build_docx(content, report_letterhead(report), report.narrative, chart)
-    xlsx = documents.build_xlsx(content)
+    # The report is an official document in Vietnamese, whatever language the requesting user browses in.
+    with translation.override(settings.LANGUAGE_CODE):
+        content = report_content_collect(
+            plan=report.plan, period=report.period, as_of=report.as_of, agency=report.agency
+        )
+        chart = documents.build_status_chart(content)
+        docx = documents.build_docx(content, report_letterhead(report), report.narrative, chart)
+        xlsx = documents.build_xlsx(content)
     pdf = None
     if settings.REPORT_PDF_ENABLED:
         try:
@@ -171,7 +176,7 @@ def _editable(report: PeriodicReport) -> PeriodicReport:
         .get(pk=report.pk)
     )
     if locked.is_issued:
-        raise ReportError("Báo cáo đã ban hành thì không sửa được; hãy tạo phiên bản mới.")
+        raise ReportError(_("Báo cáo đã ban hành thì không sửa được; hãy tạo phiên bản mới."))
     return locked
 
 
@@ -192,9 +197,9 @@ def report_issue(*, report: PeriodicReport, number: str, issued_on: date, user: 
     report = _editable(report)
     number = number.strip()
     if not number:
-        raise ReportError("Hãy nhập số của báo cáo.")
+        raise ReportError(_("Hãy nhập số của báo cáo."))
     if issued_on < report.as_of:
-        raise ReportError("Ngày ban hành không được trước ngày tính số liệu.")
+        raise ReportError(_("Ngày ban hành không được trước ngày tính số liệu."))
     report.number = number
     report.issued_on = issued_on
     report.status = PeriodicReport.Status.ISSUED
@@ -209,11 +214,11 @@ def report_issue(*, report: PeriodicReport, number: str, issued_on: date, user: 
 def report_new_version(*, report: PeriodicReport, user: User) -> PeriodicReport:
     """Start a new draft from an issued report (same period, as-of date and narrative), to issue anew."""
     if not report.is_issued:
-        raise ReportError("Chỉ tạo phiên bản mới từ một báo cáo đã ban hành.")
+        raise ReportError(_("Chỉ tạo phiên bản mới từ một báo cáo đã ban hành."))
     if PeriodicReport.objects.filter(
         plan=report.plan, period=report.period, agency=report.agency, status=PeriodicReport.Status.DRAFT
     ).exists():
-        raise ReportError("Kỳ này đã có một bản dự thảo đang soạn.")
+        raise ReportError(_("Kỳ này đã có một bản dự thảo đang soạn."))
     last = PeriodicReport.objects.filter(plan=report.plan, period=report.period, agency=report.agency).aggregate(
         last=Max("version")
     )["last"]

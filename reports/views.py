@@ -50,16 +50,44 @@ def target_label(parsed: ParsedTarget) -> str:
     return f"{parsed.get_operator_display()} {format_vn_number(parsed.value)}{unit}"
 
 
+#: the progress engine's reason codes (indicators/progress.py) as sentences for the "why this colour" box
+EXPLANATION_REASONS = {
+    "assessed_by_reviewer": gettext_lazy("Mục tiêu định tính: mức đạt do cơ quan thường trực đánh giá."),
+    "no_data": gettext_lazy("Chưa có số liệu đã duyệt để đánh giá."),
+    "target_met": gettext_lazy("Giá trị mới nhất đã đạt mục tiêu."),
+    "single_point": gettext_lazy("Mới có một số liệu: chưa thấy được xu hướng."),
+    "met_then_lost": gettext_lazy("Giá trị gốc đã đạt mục tiêu nhưng giá trị mới nhất không còn đạt."),
+    "deadline_passed": gettext_lazy("Đã qua mốc thời hạn: so phần đã tiến được với phần cần đạt."),
+    "growth_ratio": gettext_lazy("So tốc độ tăng trưởng kép thực tế với tốc độ cần có để đạt mục tiêu đúng hạn."),
+    "gap_closure": gettext_lazy("So tốc độ thu hẹp khoảng cách thực tế với tốc độ cần có để đạt mục tiêu đúng hạn."),
+    "year_met": gettext_lazy("Lũy kế từ đầu năm đã đạt mục tiêu của năm."),
+    "year_to_date": gettext_lazy("So lũy kế từ đầu năm với phần cần đạt đến nay."),
+    "last_year_met": gettext_lazy("Tổng năm gần nhất đã đạt mục tiêu."),
+    "last_year": gettext_lazy("So tổng năm gần nhất với mục tiêu."),
+}
+LINEAR_BECAUSE = {
+    "configured": gettext_lazy("Dùng phương pháp tuyến tính theo cấu hình của chỉ số."),
+    "range": gettext_lazy("Dùng phương pháp tuyến tính vì mục tiêu là một khoảng giá trị."),
+    "bounded": gettext_lazy("Dùng phương pháp tuyến tính vì chỉ số có giới hạn trên (tỷ lệ, chỉ số 0–1)."),
+    "non_positive": gettext_lazy(
+        "Dùng phương pháp tuyến tính vì giá trị gốc, giá trị mới nhất hoặc mục tiêu không dương."
+    ),
+}
+
+
 def explanation_lines(explanation: dict | None) -> list[str]:
-    """The progress engine's reasons for a colour as sentences: its summary first, then its named inputs."""
+    """The progress engine's reasons for a colour as sentences: its summary first, then what its codes mean."""
     if not explanation:
         return []
-    lines = [str(explanation[key]) for key in ("summary", "text", "reason") if explanation.get(key)]
-    lines += [
-        f"{key}: {value}"
-        for key, value in explanation.items()
-        if key not in ("summary", "text", "reason") and isinstance(value, str | int | float)
-    ]
+    lines = [str(explanation[key]) for key in ("summary", "text") if explanation.get(key)]
+    reason = explanation.get("reason")
+    if reason:
+        lines.append(str(EXPLANATION_REASONS.get(reason, reason)))
+    if explanation.get("linear_because") in LINEAR_BECAUSE:
+        lines.append(str(LINEAR_BECAUSE[explanation["linear_because"]]))
+    if explanation.get("next_unmet_milestone"):
+        milestone = explanation["next_unmet_milestone"]
+        lines.append(_("Mốc tiếp theo chưa đạt: %(year)s.") % {"year": milestone})
     return lines
 
 

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from indicators.imports.export import SpreadsheetExportMixin
@@ -12,7 +13,7 @@ class TaskGroupAdmin(admin.ModelAdmin):
     list_display = ["code", "short_title", "plan", "order"]
     list_filter = ["plan"]
 
-    @admin.display(description="Tên nhóm")
+    @admin.display(description=_("Tên nhóm"))
     def short_title(self, obj):
         return obj.title[:120]
 
@@ -32,7 +33,7 @@ class TaskAdmin(SpreadsheetExportMixin, admin.ModelAdmin):
     list_select_related = ["group"]
     inlines = [TaskAssignmentInline]
 
-    @admin.display(description="Tên nhiệm vụ")
+    @admin.display(description=_("Tên nhiệm vụ"))
     def short_title(self, obj):
         return obj.title[:100]
 

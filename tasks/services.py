@@ -261,12 +261,13 @@ def task_update_save(
     """Record an agency's progress on a task for a period, as a draft or submitted for review."""
     check_period_open(period)
     if not TaskAssignment.objects.filter(task=task, agency=agency).exists():
-        raise EntryError("Cơ quan không được giao nhiệm vụ này.")
+        raise EntryError(_("Cơ quan không được giao nhiệm vụ này."))
     update = TaskUpdate.objects.select_for_update().filter(task=task, agency=agency, period=period).first() or (
         TaskUpdate(task=task, agency=agency, period=period)
     )
     if update.status in (SubmissionStatus.SUBMITTED, SubmissionStatus.APPROVED):
-        raise EntryError(f"Báo cáo nhiệm vụ {task.number} kỳ {period.label} đã gửi hoặc đã duyệt.")
+        message = _("Báo cáo nhiệm vụ %(number)s kỳ %(period)s đã gửi hoặc đã duyệt.")
+        raise EntryError(message % {"number": task.number, "period": period.label})
     for name in TASK_UPDATE_FIELDS:
         value = data.get(name)
         field = TaskUpdate._meta.get_field(name)
@@ -301,7 +302,7 @@ def task_update_approve(*, task_update: TaskUpdate, user, note: str = "") -> boo
 @transaction.atomic
 def task_update_return(*, task_update: TaskUpdate, user, reason: str) -> bool:
     if not reason.strip():
-        raise EntryError("Hãy nêu lý do trả lại.")
+        raise EntryError(_("Hãy nêu lý do trả lại."))
     update = TaskUpdate.objects.select_for_update().get(pk=task_update.pk)
     if update.status != SubmissionStatus.SUBMITTED:
         return False
