@@ -17,6 +17,9 @@ class ChosenLanguageMiddleware:
         language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
-        response = self.get_response(request)
+        try:
+            response = self.get_response(request)
+        finally:
+            translation.deactivate()  # nothing after the request (tests, jobs in-process) inherits its language
         response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
         return response
