@@ -50,17 +50,12 @@ def target_label(parsed: ParsedTarget) -> str:
     return f"{parsed.get_operator_display()} {format_vn_number(parsed.value)}{unit}"
 
 
-def explanation_lines(explanation: dict | None) -> list[str]:
-    """The progress engine's reasons for a colour as sentences: its summary first, then its named inputs."""
+def explanation_text(explanation: dict | None) -> tuple[str, list]:
+    """The progress engine's reasons for a colour: its Vietnamese summary and labelled inputs (never raw keys)."""
     if not explanation:
-        return []
-    lines = [str(explanation[key]) for key in ("summary", "text", "reason") if explanation.get(key)]
-    lines += [
-        f"{key}: {value}"
-        for key, value in explanation.items()
-        if key not in ("summary", "text", "reason") and isinstance(value, str | int | float)
-    ]
-    return lines
+        return "", []
+    items = [item for item in explanation.get("items", []) if isinstance(item, list | tuple) and len(item) == 2]
+    return str(explanation.get("summary", "")), items
 
 
 def _milestone(request, plan) -> int:
@@ -261,7 +256,7 @@ def indicator_page(request, code: str):
             targets_by_metric.setdefault(parsed.metric_id, []).append(parsed)
             parsed.latest_status = statuses.get(parsed.pk)
             parsed.label = target_label(parsed)
-            parsed.explanation_lines = explanation_lines(
+            parsed.explanation_summary, parsed.explanation_items = explanation_text(
                 parsed.latest_status.explanation if parsed.latest_status else None
             )
     assessments = {}

@@ -119,6 +119,8 @@ def test_indicator_page_shows_cells_verbatim_series_and_why(steering_client, sna
     assert [c.year for c in cells] == [2030, 2035, 2040, 2045]
     assert "$\\geq" not in html
     assert "Vì sao màu này?" in html and "Giá trị mới nhất so với lộ trình" in html
+    assert "<dt>Tỷ số tiến độ</dt><dd>0,8</dd>" in html
+    assert "ratio: 0.8" not in html  # the engine's raw keys stay out of the page
     figures = response.context["figures"]
     series = [f for key, f in figures.items() if key.startswith("series-")]
     assert series and all(f["data"][0]["x"] for f in series)
