@@ -1,4 +1,4 @@
-"""`seed_demo`: one account per role, plausible figures (yearly ones from 2023), task reports, self-assessments, large data sets with --scale."""
+"""`seed_demo`: accounts per role, a plausible mid-course plan (figures, task reports, self-assessments), --scale."""
 
 import io
 from datetime import date
