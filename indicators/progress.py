@@ -392,7 +392,10 @@ def _num(value: float | None, places: int = 2) -> str:
 
 
 def _with_unit(value: float | None, unit: str, places: int = 2) -> str:
-    return f"{_num(value, places)} {unit}".rstrip() if unit else _num(value, places)
+    """ "1.200 doanh nghiệp", "45,5%", "1,45% GRDP": a percent sign sticks to the number, other units do not."""
+    if not unit:
+        return _num(value, places)
+    return f"{_num(value, places)}{'' if unit.startswith('%') else ' '}{unit}"
 
 
 def _day(text_or_date) -> str:
@@ -428,6 +431,9 @@ def _rate(value: float, method: str, unit: str) -> str:
     size = abs(value)
     if method == GROWTH:
         return _("%(rate)s%%/năm") % {"rate": _num(size * 100, 1)}
+    if unit.startswith("%"):
+        # percentages closing a gap move by percentage points, not by per cent
+        return _("%(rate)s điểm %%/năm") % {"rate": _num(size)}
     return _("%(rate)s/năm") % {"rate": _with_unit(size, unit)}
 
 

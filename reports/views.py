@@ -15,9 +15,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from agencies.models import Agency
-from indicators.models import Metric, ParsedTarget, ReportTimeliness, SubmissionStatus
+from indicators.models import Metric, ParsedTarget, Period, ReportTimeliness, SubmissionStatus, TargetStatus
 from indicators.parsing import format_vn_number
-from indicators.selectors import plan_current
+from indicators.periods import QUARTER, period_containing
+from indicators.selectors import assessment_disagreements, plan_current
 from tasks.models import Task, TaskOccurrence
 
 from . import charts, selectors
@@ -56,6 +57,18 @@ def explanation_text(explanation: dict | None) -> tuple[str, list]:
         return "", []
     items = [item for item in explanation.get("items", []) if isinstance(item, list | tuple) and len(item) == 2]
     return str(explanation.get("summary", "")), items
+
+
+def _disagreements(*, today: date, as_of: date | None) -> list[dict]:
+    """Agencies' own confidence this quarter that the computed status contradicts (issue 4: easy to find)."""
+    bounds = period_containing(QUARTER, today)
+    quarter = Period.objects.filter(kind=QUARTER, year=bounds.year, number=bounds.number).first()
+    if quarter is None:
+        return []
+    found = assessment_disagreements(period=quarter, as_of=as_of or today)
+    for item in found:
+        item["computed_labels"] = [TargetStatus.Status(code).label for code in item["computed"]]
+    return found
 
 
 def _milestone(request, plan) -> int:
@@ -202,6 +215,7 @@ def overview(request):
         "scorecard_columns": SCORECARD_COLUMNS,
         "sort": sort,
         "figures": figures,
+        "disagreements": _disagreements(today=today, as_of=as_of),
     }
     tables = {
         "muc-tieu": lambda: Table(
@@ -259,6 +273,12 @@ def indicator_page(request, code: str):
             parsed.explanation_summary, parsed.explanation_items = explanation_text(
                 parsed.latest_status.explanation if parsed.latest_status else None
             )
+    by_metric: dict[int, list[dict]] = {}
+    for item in _disagreements(today=_today(), as_of=None):
+        by_metric.setdefault(item["assessment"].metric_id, []).append(item)
+    for cell in cells:
+        for parsed in cell.parsed_targets.all():
+            parsed.disagreements = by_metric.get(parsed.metric_id, [])
     assessments = {}
     for assessment in selectors.indicator_assessments(indicator):
         assessments.setdefault(assessment.target_id, assessment)

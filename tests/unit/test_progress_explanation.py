@@ -84,7 +84,7 @@ def test_met_then_lost():
 def test_percentages_explain_why_linear():
     spec = p.TargetSpec(operator=">=", value=100.0, year=2030, kind="ratio")
     _, explained = words(spec, [(BASE, 50), (TWO_YEARS, 70)], TWO_YEARS, unit="%")
-    assert "cần tăng bình quân 12,5 %/năm" in explained["summary"]
+    assert "cần tăng bình quân 12,5 điểm %/năm" in explained["summary"]
     assert "tốc độ tăng trưởng không có ý nghĩa" in labels(explained)["Cách tính"]
 
 
@@ -96,7 +96,7 @@ def test_ceiling_says_decrease():
 
 def test_range_target_phrase():
     spec = p.TargetSpec(operator="range", value=80.0, value_max=90.0, year=2030, kind="ratio")
-    assert p.target_phrase(spec, "%") == "trong khoảng 80–90 %"
+    assert p.target_phrase(spec, "%") == "trong khoảng 80–90%"
 
 
 def test_deadline_passed_gives_the_share_of_the_gap():
