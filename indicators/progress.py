@@ -17,6 +17,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .parsing import format_vn_number
 from .periods import YEAR, period_bounds, period_containing
 
 # Statuses: the values of indicators.models.TargetStatus.Status.
@@ -360,3 +364,229 @@ def next_unmet_milestone(years_met: dict[int, bool]) -> int | None:
         if not years_met[year]:
             return year
     return None
+
+
+# --- Why a target has its colour, in words -----------------------------------------------------------------
+# The snapshot stores these sentences next to the raw inputs, so pages and the explain_target command show the
+# same reasoning without re-deriving it. Strings are gettext-marked; the job computes them in Vietnamese.
+
+_OPERATOR_SIGNS = {">=": "≥", ">": ">", "=": "=", "<=": "≤", "<": "<"}
+_METHOD_LABELS = {
+    GROWTH: gettext_lazy("Tốc độ tăng trưởng bình quân (phương pháp Open SDG)"),
+    LINEAR: gettext_lazy("Thu hẹp khoảng cách theo đường thẳng"),
+    FLOW_YEAR: gettext_lazy("Số lượng trong năm so với mục tiêu năm"),
+    QUALITATIVE: gettext_lazy("Định tính"),
+}
+_LINEAR_BECAUSE = {
+    "configured": gettext_lazy("chỉ số được cấu hình tính tuyến tính"),
+    "range": gettext_lazy("mục tiêu là một khoảng"),
+    "bounded": gettext_lazy("chỉ số là tỷ lệ, tỷ trọng: tốc độ tăng trưởng không có ý nghĩa"),
+    "non_positive": gettext_lazy("giá trị gốc hoặc mục tiêu không dương"),
+}
+
+
+def _num(value: float | None, places: int = 2) -> str:
+    if value is None:
+        return "—"
+    return format_vn_number(round(value, places) + 0.0)
+
+
+def _with_unit(value: float | None, unit: str, places: int = 2) -> str:
+    """ "1.200 doanh nghiệp", "45,5%", "1,45% GRDP": a percent sign sticks to the number, other units do not."""
+    if not unit:
+        return _num(value, places)
+    return f"{_num(value, places)}{'' if unit.startswith('%') else ' '}{unit}"
+
+
+def _day(text_or_date) -> str:
+    day = date.fromisoformat(text_or_date) if isinstance(text_or_date, str) else text_or_date
+    return day.strftime("%d/%m/%Y")
+
+
+def target_phrase(spec: TargetSpec, unit: str = "") -> str:
+    """The target as people write it: "≥ 0,75", "trong khoảng 80–90 %"."""
+    if spec.operator == "range":
+        high = spec.value_max if spec.value_max is not None else spec.value
+        return _("trong khoảng %(low)s–%(high)s") % {"low": _num(spec.value), "high": _with_unit(high, unit)}
+    return f"{_OPERATOR_SIGNS.get(spec.operator, spec.operator)} {_with_unit(spec.value, unit)}"
+
+
+def verdict(status: str, ratio: float | None, thresholds: Thresholds) -> str:
+    """Which band the ratio falls in, e.g. "tỷ số 1,19 ≥ 0,95: đúng lộ trình"."""
+    on_track, accelerate = _num(thresholds.on_track), _num(thresholds.accelerate)
+    values = {"ratio": _num(ratio), "on_track": on_track, "accelerate": accelerate}
+    if status == ON_TRACK:
+        return _("tỷ số %(ratio)s ≥ %(on_track)s: đúng lộ trình") % values
+    if status == ACCELERATE:
+        return _("tỷ số %(ratio)s, từ %(accelerate)s đến dưới %(on_track)s: cần tăng tốc") % values
+    if status == LIMITED:
+        return _("tỷ số %(ratio)s, dưới %(accelerate)s: tiến triển chậm") % values
+    if ratio is not None and ratio >= 0:
+        return _("tỷ số %(ratio)s nhưng nhịp năm nay thấp hơn năm trước: đi xuống") % values
+    return _("tỷ số %(ratio)s < 0: đang đi xa mục tiêu") % values
+
+
+def _rate(value: float, method: str, unit: str) -> str:
+    """A yearly rate: growth in % a year, linear change in the metric's unit a year."""
+    size = abs(value)
+    if method == GROWTH:
+        return _("%(rate)s%%/năm") % {"rate": _num(size * 100, 1)}
+    if unit.startswith("%"):
+        # percentages closing a gap move by percentage points, not by per cent
+        return _("%(rate)s điểm %%/năm") % {"rate": _num(size)}
+    return _("%(rate)s/năm") % {"rate": _with_unit(size, unit)}
+
+
+def _movement(value: float, method: str, unit: str) -> str:
+    """ "tăng bình quân 2,3%/năm", "giảm bình quân 0,5 %/năm", "không thay đổi"."""
+    if value > 0:
+        return _("tăng bình quân %(rate)s") % {"rate": _rate(value, method, unit)}
+    if value < 0:
+        return _("giảm bình quân %(rate)s") % {"rate": _rate(value, method, unit)}
+    return _("không thay đổi")
+
+
+def explain_vi(spec: TargetSpec, result: Assessment, *, unit: str = "") -> dict:
+    """The reasoning behind ``result`` in plain Vietnamese: ``{"summary": str, "items": [[label, value], …]}``.
+
+    ``summary`` is one or two sentences a Steering Committee member can read aloud; ``items`` are the labelled
+    inputs (baseline, latest, required and observed rates, ratio, method) for whoever wants to check the sums.
+    """
+    info = result.explanation
+    reason = info.get("reason", "")
+    target = target_phrase(spec, unit)
+    if spec.kind == "flow":
+        goal = _("%(target)s mỗi năm (mốc %(year)s)") % {"target": target, "year": spec.year}
+    else:
+        goal = _("%(target)s vào cuối năm %(year)s") % {"target": target, "year": spec.year}
+    items: list[list[str]] = [[str(_("Mục tiêu")), goal]]
+    base, last = result.baseline, result.latest
+
+    def point(p: Point) -> str:
+        return f"{_with_unit(p.value, unit)} ({_day(p.on)})"
+
+    if reason == "assessed_by_reviewer":
+        summary = _("Chỉ tiêu định tính: Văn phòng Thường trực đánh giá theo từng kỳ báo cáo.")
+    elif reason == "no_data" and spec.kind == "flow":
+        summary = _("Chưa có số liệu đã duyệt của năm nay và năm trước: chưa đánh giá được.")
+    elif reason == "no_data":
+        summary = _("Chưa có số liệu đã duyệt đến ngày %(day)s: chưa đánh giá được.") % {"day": _day(info["as_of"])}
+    elif reason == "single_point":
+        summary = _("Mới có một số liệu (%(value)s ngày %(day)s): chưa đủ để tính xu hướng.") % {
+            "value": _with_unit(last.value, unit),
+            "day": _day(last.on),
+        }
+        items.append([str(_("Giá trị mới nhất")), point(last)])
+    elif reason == "target_met":
+        summary = _("Giá trị mới nhất %(latest)s đã đạt mục tiêu %(goal)s.") % {"latest": point(last), "goal": goal}
+        items += [[str(_("Giá trị gốc")), point(base)], [str(_("Giá trị mới nhất")), point(last)]]
+    elif reason == "met_then_lost":
+        summary = _(
+            "Giá trị gốc %(base)s đã đạt mục tiêu %(target)s, nhưng giá trị mới nhất %(latest)s không còn đạt: "
+            "đang đi xa mục tiêu."
+        ) % {"base": point(base), "target": target, "latest": point(last)}
+        items += [[str(_("Giá trị gốc")), point(base)], [str(_("Giá trị mới nhất")), point(last)]]
+    elif reason in ("growth_ratio", "gap_closure"):
+        method = info["method"]
+        required, observed = info["required_rate"], info["observed_rate"]
+        summary = _(
+            "Giá trị gốc %(base)s, mới nhất %(latest)s. Để đạt %(goal)s cần %(need)s; thực tế %(seen)s → %(verdict)s."
+        ) % {
+            "base": point(base),
+            "latest": point(last),
+            "goal": goal,
+            "need": _movement(required, method, unit),
+            "seen": _movement(observed, method, unit),
+            "verdict": verdict(result.status, result.ratio, spec.thresholds),
+        }
+        items += [
+            [str(_("Giá trị gốc")), point(base)],
+            [str(_("Giá trị mới nhất")), point(last)],
+            [str(_("Cần đạt")), _movement(required, method, unit)],
+            [str(_("Thực tế")), _movement(observed, method, unit)],
+            [str(_("Giá trị cần có đến nay")), _with_unit(result.expected_value, unit)],
+            [str(_("Tỷ số tiến độ")), _num(result.ratio)],
+        ]
+        how = str(_METHOD_LABELS[method])
+        if info.get("linear_because"):
+            how = f"{how} ({_LINEAR_BECAUSE.get(info['linear_because'], info['linear_because'])})"
+        items.append([str(_("Cách tính")), how])
+    elif reason == "deadline_passed":
+        closed = result.ratio * 100 if result.ratio is not None else None
+        summary = _(
+            "Mốc %(deadline)s đã qua mà chưa đạt %(target)s: từ giá trị gốc %(base)s đến mới nhất %(latest)s "
+            "mới thu hẹp được %(closed)s%% khoảng cách → %(verdict)s."
+        ) % {
+            "deadline": _day(spec.deadline),
+            "target": target,
+            "base": point(base),
+            "latest": point(last),
+            "closed": _num(closed, 0),
+            "verdict": verdict(result.status, result.ratio, spec.thresholds),
+        }
+        items += [
+            [str(_("Giá trị gốc")), point(base)],
+            [str(_("Giá trị mới nhất")), point(last)],
+            [str(_("Tỷ số tiến độ")), _num(result.ratio)],
+        ]
+    elif reason in ("year_met", "year_to_date"):
+        values = {
+            "year": info["current_year"],
+            "day": _day(last.on),
+            "share": _num(info["share_of_year"] * 100, 0),
+            "ytd": _with_unit(info["year_to_date"], unit),
+            "expected": _with_unit(info["expected_to_date"], unit),
+            "target": target,
+        }
+        if reason == "year_met":
+            summary = _("Năm %(year)s, tính đến %(day)s đã đạt %(ytd)s: đạt mục tiêu mỗi năm %(target)s.") % values
+        else:
+            values["verdict"] = verdict(result.status, result.ratio, spec.thresholds)
+            summary = (
+                _(
+                    "Năm %(year)s, tính đến %(day)s (%(share)s%% thời gian của năm) đạt %(ytd)s; theo tỷ lệ thời gian "
+                    "cần khoảng %(expected)s để đạt mục tiêu mỗi năm %(target)s → %(verdict)s."
+                )
+                % values
+            )
+        items += [
+            [str(_("Lũy kế năm %(year)s") % values), f"{values['ytd']} ({values['day']})"],
+            [str(_("Cần có đến nay")), values["expected"]],
+        ]
+        if info.get("last_full_year_total") is not None:
+            items.append(
+                [
+                    str(_("Cả năm %(year)s") % {"year": info["last_full_year"]}),
+                    _with_unit(info["last_full_year_total"], unit),
+                ]
+            )
+        if result.ratio is not None:
+            items.append([str(_("Tỷ số tiến độ")), _num(result.ratio)])
+    elif reason in ("last_year_met", "last_year"):
+        values = {
+            "year": info["last_full_year"],
+            "total": _with_unit(info["last_full_year_total"], unit),
+            "target": target,
+            "now": info["last_full_year"] + 1,
+        }
+        if reason == "last_year_met":
+            summary = (
+                _("Năm %(year)s đạt %(total)s, đạt mục tiêu mỗi năm %(target)s; năm %(now)s chưa có số liệu.") % values
+            )
+        else:
+            values["verdict"] = verdict(result.status, result.ratio, spec.thresholds)
+            summary = (
+                _(
+                    "Năm %(year)s đạt %(total)s so với mục tiêu mỗi năm %(target)s → %(verdict)s; "
+                    "năm %(now)s chưa có số liệu."
+                )
+                % values
+            )
+        items.append([str(_("Cả năm %(year)s") % values), values["total"]])
+        if result.ratio is not None:
+            items.append([str(_("Tỷ số tiến độ")), _num(result.ratio)])
+    else:
+        summary = ""
+    if reason not in ("growth_ratio", "gap_closure") and result.method in _METHOD_LABELS:
+        items.append([str(_("Cách tính")), str(_METHOD_LABELS[result.method])])
+    return {"summary": str(summary), "items": items}

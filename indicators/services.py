@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency
@@ -35,7 +35,7 @@ from .models import (
 )
 from .parsing import parse_target
 from .periods import period_bounds
-from .progress import assess, next_unmet_milestone
+from .progress import assess, explain_vi, next_unmet_milestone
 from .selectors import province_series, target_spec
 from .validation import CleanFigure
 from .workflow import EntryError, check_period_open, save_version
@@ -281,6 +281,8 @@ def target_statuses_recompute(*, as_of: date, metric_ids: Iterable[int] | None =
     for item in parsed_targets:
         spec = target_spec(item, plan_start=item.metric.plan.issued_on)
         result = assess(spec, series.get(item.metric_id, []), as_of)
+        with translation.override(settings.LANGUAGE_CODE):
+            result.explanation.update(explain_vi(spec, result, unit=item.metric.unit))
         met = milestones.setdefault(item.metric_id, {})
         met[spec.year] = met.get(spec.year, True) and result.status == TargetStatus.Status.ACHIEVED
         rows.append(

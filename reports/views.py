@@ -8,16 +8,18 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from agencies.models import Agency
-from indicators.models import Metric, ParsedTarget, ReportTimeliness, SubmissionStatus
+from indicators.models import Metric, ParsedTarget, Period, ReportTimeliness, SubmissionStatus, TargetStatus
 from indicators.parsing import format_vn_number
-from indicators.selectors import plan_current
+from indicators.periods import QUARTER, period_containing
+from indicators.selectors import assessment_disagreements, plan_current
 from tasks.models import Task, TaskOccurrence
 
 from . import charts, selectors
@@ -76,10 +78,10 @@ LINEAR_BECAUSE = {
 
 
 def explanation_lines(explanation: dict | None) -> list[str]:
-    """The progress engine's reasons for a colour as sentences: its summary first, then what its codes mean."""
+    """The progress engine's reason codes as sentences in the active language (for readers of other languages)."""
     if not explanation:
         return []
-    lines = [str(explanation[key]) for key in ("summary", "text") if explanation.get(key)]
+    lines = []
     reason = explanation.get("reason")
     if reason:
         lines.append(str(EXPLANATION_REASONS.get(reason, reason)))
@@ -89,6 +91,29 @@ def explanation_lines(explanation: dict | None) -> list[str]:
         milestone = explanation["next_unmet_milestone"]
         lines.append(_("Mốc tiếp theo chưa đạt: %(year)s.") % {"year": milestone})
     return lines
+
+
+def explanation_text(explanation: dict | None) -> tuple[str, list]:
+    """The progress engine's reasons for a colour: its Vietnamese summary and labelled inputs (never raw keys)."""
+    if not explanation:
+        return "", []
+    if translation.get_language() != settings.LANGUAGE_CODE:
+        # the stored summary and labels are Vietnamese; other languages get the translated reason sentences
+        return " ".join(explanation_lines(explanation)), []
+    items = [item for item in explanation.get("items", []) if isinstance(item, list | tuple) and len(item) == 2]
+    return str(explanation.get("summary", "")), items
+
+
+def _disagreements(*, today: date, as_of: date | None) -> list[dict]:
+    """Agencies' own confidence this quarter that the computed status contradicts (issue 4: easy to find)."""
+    bounds = period_containing(QUARTER, today)
+    quarter = Period.objects.filter(kind=QUARTER, year=bounds.year, number=bounds.number).first()
+    if quarter is None:
+        return []
+    found = assessment_disagreements(period=quarter, as_of=as_of or today)
+    for item in found:
+        item["computed_labels"] = [TargetStatus.Status(code).label for code in item["computed"]]
+    return found
 
 
 def _milestone(request, plan) -> int:
@@ -235,6 +260,7 @@ def overview(request):
         "scorecard_columns": SCORECARD_COLUMNS,
         "sort": sort,
         "figures": figures,
+        "disagreements": _disagreements(today=today, as_of=as_of),
     }
     tables = {
         "muc-tieu": lambda: Table(
@@ -289,9 +315,15 @@ def indicator_page(request, code: str):
             targets_by_metric.setdefault(parsed.metric_id, []).append(parsed)
             parsed.latest_status = statuses.get(parsed.pk)
             parsed.label = target_label(parsed)
-            parsed.explanation_lines = explanation_lines(
+            parsed.explanation_summary, parsed.explanation_items = explanation_text(
                 parsed.latest_status.explanation if parsed.latest_status else None
             )
+    by_metric: dict[int, list[dict]] = {}
+    for item in _disagreements(today=_today(), as_of=None):
+        by_metric.setdefault(item["assessment"].metric_id, []).append(item)
+    for cell in cells:
+        for parsed in cell.parsed_targets.all():
+            parsed.disagreements = by_metric.get(parsed.metric_id, [])
     assessments = {}
     for assessment in selectors.indicator_assessments(indicator):
         assessments.setdefault(assessment.target_id, assessment)

@@ -53,7 +53,11 @@ def target_statuses_make(plan: Plan, *, as_of: date, seed: int = 1) -> list[Targ
                 latest_value=None if status == "no_data" else parsed.value * Decimal(str(rng.uniform(0.5, 1.1))),
                 latest_date=None if status == "no_data" else as_of - timedelta(days=20),
                 expected_value=parsed.value * Decimal("0.6"),
-                explanation={"summary": f"Giá trị mới nhất so với lộ trình: {status}", "ratio": 0.8},
+                explanation={
+                    "summary": f"Giá trị mới nhất so với lộ trình: {status}",
+                    "items": [["Tỷ số tiến độ", "0,8"]],
+                    "ratio": 0.8,
+                },
             )
         )
     return TargetStatus.objects.bulk_create(rows, ignore_conflicts=True)

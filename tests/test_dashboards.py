@@ -119,6 +119,8 @@ def test_indicator_page_shows_cells_verbatim_series_and_why(steering_client, sna
     assert [c.year for c in cells] == [2030, 2035, 2040, 2045]
     assert "$\\geq" not in html
     assert "Vì sao màu này?" in html and "Giá trị mới nhất so với lộ trình" in html
+    assert "<dt>Tỷ số tiến độ</dt><dd>0,8</dd>" in html
+    assert "ratio: 0.8" not in html  # the engine's raw keys stay out of the page
     figures = response.context["figures"]
     series = [f for key, f in figures.items() if key.startswith("series-")]
     assert series and all(f["data"][0]["x"] for f in series)
@@ -205,3 +207,27 @@ def test_query_count_does_not_grow_with_data(steering_client, plan, url, django_
     with django_assert_num_queries(small):
         steering_client.get(url)
     assert small <= 20
+
+
+def test_self_assessments_that_disagree_show_on_the_overview_and_the_indicator(steering_client, snapshots, monkeypatch):
+    from agencies.models import Agency
+    from indicators.models import AgencyAssessment
+    from indicators.services import period_get_or_create
+
+    monkeypatch.setattr("reports.views._today", lambda: date(2026, 11, 26))
+    limited = TargetStatus.objects.filter(status="limited", parsed_target__target__indicator__code="I.1").first()
+    limited = limited or TargetStatus.objects.filter(status="limited").first()
+    metric = limited.parsed_target.metric
+    code = limited.parsed_target.target.indicator.code
+    quarter = period_get_or_create(kind="quarter", year=2026, number=4)  # 15/09–14/12/2026: contains today
+    agency = Agency.objects.get(code="so-khcn")
+    AgencyAssessment.objects.create(
+        agency=agency, metric=metric, period=quarter, confidence="confident", narrative="Chắc chắn đạt."
+    )
+    html = steering_client.get(reverse("home")).content.decode()
+    assert "Tự đánh giá khác kết quả tính toán" in html and "Chắc chắn đạt." in html
+    page = steering_client.get(reverse("indicator", args=[code])).content.decode()
+    assert "Sở KH&amp;CN tự đánh giá “Tin tưởng sẽ đạt” (Quý IV/2026), khác kết quả tính toán." in page
+    # an agreeing assessment is not listed
+    AgencyAssessment.objects.filter(metric=metric).update(confidence="unlikely")
+    assert "Tự đánh giá khác kết quả tính toán" not in steering_client.get(reverse("home")).content.decode()

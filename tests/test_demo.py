@@ -1,4 +1,4 @@
-"""`seed_demo`: one account per role, plausible figures from 2025, large data sets with --scale."""
+"""`seed_demo`: accounts per role, a plausible mid-course plan (figures, task reports, self-assessments), --scale."""
 
 import io
 from datetime import date
@@ -6,8 +6,16 @@ from datetime import date
 from django.core.management import call_command
 
 from agencies.models import User
-from indicators.models import Metric, Observation, SubmissionStatus
-from tasks.models import TaskUpdate
+from indicators.models import (
+    AgencyAssessment,
+    Metric,
+    Observation,
+    QualitativeAssessment,
+    SubmissionStatus,
+    TargetStatus,
+)
+from indicators.selectors import assessment_disagreements, entry_periods
+from tasks.models import TaskAssignment, TaskOccurrence, TaskUpdate
 
 
 def test_seed_demo_creates_accounts_figures_and_task_updates(plan):
@@ -22,7 +30,11 @@ def test_seed_demo_creates_accounts_figures_and_task_updates(plan):
 
     figures = Observation.objects.filter(metric__plan=plan)
     assert set(figures.values_list("metric", flat=True)) == set(plan.metrics.values_list("pk", flat=True))
-    assert figures.order_by("period__ends_on").first().period.ends_on >= date(2025, 1, 14)
+    # yearly metrics from 2023 (the years before the plan are the baseline), the others from 2025
+    assert figures.order_by("period__ends_on").first().period.ends_on >= date(2023, 1, 1)
+    assert figures.exclude(period__kind="year").order_by("period__ends_on").first().period.ends_on >= date(2025, 1, 14)
+    yearly = plan.metrics.filter(frequency=Metric.Frequency.YEARLY).first()
+    assert figures.filter(metric=yearly, status=SubmissionStatus.APPROVED).values("period").distinct().count() >= 3
     assert figures.order_by("period__ends_on").last().period.ends_on <= date(2026, 11, 26)
     assert figures.filter(status=SubmissionStatus.APPROVED).exists()
     assert figures.filter(status=SubmissionStatus.SUBMITTED).exists()  # the review queue has work
@@ -33,6 +45,25 @@ def test_seed_demo_creates_accounts_figures_and_task_updates(plan):
         assert 0 <= figure.value <= 1
     assert figures.first().history.count() == 1  # bulk paths keep the audit history too
     assert TaskUpdate.objects.filter(task__plan=plan).exists()
+    returned = figures.get(status=SubmissionStatus.RETURNED)
+    assert returned.review_note and returned.agency.code == "so-khcn"
+
+    # every lead agency of every task with a schedule reports, collective leads (all communes) included
+    leads = TaskAssignment.objects.filter(task__plan=plan, role="lead").exclude(task__schedule_kind="conditional")
+    reporting = set(TaskUpdate.objects.values_list("task_id", "agency_id"))
+    assert len(reporting) >= 0.95 * leads.count()
+    occurrences = TaskOccurrence.objects.all()
+    overdue = occurrences.filter(status="overdue").count()
+    assert 0 < overdue < 0.1 * occurrences.exclude(status__in=["not_due", "awaiting_trigger"]).count()
+    assert occurrences.filter(status="done_late").exists()
+
+    # a mid-course plan: some targets met, no metric without a trend, agencies' own views that disagree
+    statuses = set(TargetStatus.objects.values_list("status", flat=True))
+    assert {"achieved", "on_track", "accelerate"} <= statuses and "no_data" not in statuses
+    quarter = entry_periods(date(2026, 11, 26))["quarter"]
+    assert AgencyAssessment.objects.filter(period=quarter).count() > 10
+    assert assessment_disagreements(period=quarter, as_of=date(2026, 11, 26))
+    assert QualitativeAssessment.objects.exists()
 
     # running it again keeps the figures (and resets the demo passwords)
     count = figures.count()

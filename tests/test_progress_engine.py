@@ -58,6 +58,9 @@ def test_recompute_writes_one_row_per_parsed_target_and_twice_gives_the_same_row
     assert float(row.ratio) == pytest.approx(1.137, abs=2e-3)
     assert (row.baseline_value, row.latest_value) == (Decimal("0.6"), Decimal("0.68"))
     assert row.explanation["next_unmet_milestone"] == 2030
+    assert row.explanation["summary"].startswith("Giá trị gốc 0,6 (14/12/2026), mới nhất 0,68 (14/12/2028).")
+    assert row.explanation["summary"].endswith("→ tỷ số 1,14 ≥ 0,95: đúng lộ trình.")
+    assert ["Tỷ số tiến độ", "1,14"] in row.explanation["items"]
 
 
 def test_only_approved_figures_count_and_per_agency_ratios_are_ratios_of_sums(plan):

@@ -26,6 +26,7 @@ def test_log_in_and_read_the_plan(page, live_server, loaded_plan, tmp_path):
     page.screenshot(path=str(tmp_path / "home.png"), full_page=False)
 
     page.click(".mainnav >> text=Nhiệm vụ")
+    page.wait_for_load_state()  # count() does not wait for the new page, and a busy machine is slow
     assert page.locator("tr[id^=nhiem-vu-]").count() == 35
     assert page.console_errors == []
 

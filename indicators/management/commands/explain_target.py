@@ -6,7 +6,8 @@ from django.utils import timezone
 
 from indicators.models import Target, TargetStatus
 from indicators.parsing import format_vn_number
-from indicators.selectors import plan_current, target_explain
+from indicators.progress import explain_vi
+from indicators.selectors import plan_current, target_explain, target_spec
 
 _METHODS = {
     "growth": "tốc độ tăng trưởng kép (Open SDG)",
@@ -60,7 +61,10 @@ class Command(BaseCommand):
                     if result.latest
                     else None,
                     "expected_value": result.expected_value,
-                    "explanation": result.explanation,
+                    "explanation": {
+                        **result.explanation,
+                        **explain_vi(target_spec(parsed, plan_start=plan.issued_on), result, unit=parsed.metric.unit),
+                    },
                 }
                 for parsed, result in results
             ]
@@ -84,4 +88,5 @@ class Command(BaseCommand):
                 self.stdout.write(f"    {label:<16} {shown}")
             self.stdout.write(f"    Cần đạt đến nay: {_num(result.expected_value)}")
             self.stdout.write(f"    Tỷ số tiến độ:   {_num(result.ratio)}")
-            self.stdout.write(f"    Lý do:           {result.explanation.get('reason', '')}")
+            words = explain_vi(target_spec(parsed, plan_start=plan.issued_on), result, unit=parsed.metric.unit)
+            self.stdout.write(f"    Diễn giải:       {words['summary']}")

@@ -6,18 +6,22 @@ from django.utils import timezone
 
 from indicators.demo import (
     DEMO_PASSWORD,
+    demo_assessments_create,
     demo_figures_create,
     demo_task_updates_create,
     demo_users_create,
     scale_figures_create,
 )
-from indicators.models import Observation
+from indicators.models import AgencyAssessment, Observation
 from indicators.selectors import plan_current
 from tasks.models import TaskUpdate
 
 
 class Command(BaseCommand):
-    help = "Tạo người dùng mẫu cho từng vai trò và số liệu mẫu từ năm 2025 đến nay (--scale: dữ liệu lớn)."
+    help = (
+        "Tạo người dùng mẫu cho từng vai trò và số liệu mẫu (chỉ số hằng năm từ 2023, còn lại từ 2025) đến nay"
+        " (--scale: dữ liệu lớn)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--as-of", type=date.fromisoformat, help="Tạo số liệu đến ngày (YYYY-MM-DD).")
@@ -53,6 +57,9 @@ class Command(BaseCommand):
             self.stdout.write(f"Đã tạo {count} báo cáo tiến độ nhiệm vụ mẫu.")
         # Leave the snapshots computed, so that the dashboards have something to show on the first run.
         call_command("recompute", as_of=as_of, stdout=self.stdout)
+        if not AgencyAssessment.objects.filter(metric__plan=plan).exists():
+            count = demo_assessments_create(plan=plan, as_of=as_of)
+            self.stdout.write(f"Đã tạo {count} tự đánh giá của cơ quan.")
         self.stdout.write(self.style.SUCCESS(f"\nTài khoản mẫu (mật khẩu chung: {options['password']}):"))
         for spec, user in users:
             agency = f" – {user.agency.name}" if user.agency else ""
