@@ -302,6 +302,8 @@ class Observation(models.Model):
             models.Index(fields=["metric", "status", "period"], name="obs_metric_status_period"),
             # an agency's figures counted by status (agency page, scorecard) without reading the rows
             models.Index(fields=["agency", "status"], name="obs_agency_status"),
+            # the latest figures of a metric (indicator page) without sorting all of them
+            models.Index(fields=["metric", "id"], name="obs_metric_recent"),
         ]
 
     def __str__(self) -> str:

@@ -307,12 +307,22 @@ def metric_series(metrics: list[Metric]) -> list[MetricSeries]:
 
 
 def recent_figures(metrics: list[Metric], *, limit: int = 30) -> list[Observation]:
-    """The latest figures entered for these metrics, in any state of the review."""
-    return list(
-        Observation.objects.filter(metric__in=metrics)
-        .select_related("metric", "agency", "period")
-        .order_by("-pk")[:limit]
-    )
+    """The latest figures entered for these metrics, in any state of the review.
+
+    One query per metric (an indicator has one to four). The ids come from a subquery that reads at most
+    ``limit`` entries backwards along the (metric, id) index; asked directly for ``metric = … ORDER BY id DESC``
+    with the joins, PostgreSQL walks the primary key backwards through every other metric's figures.
+    """
+    figures: list[Observation] = []
+    for metric in metrics:
+        newest = Observation.objects.filter(metric=metric).order_by("-pk").values("pk")[:limit]
+        figures += (
+            Observation.objects.filter(pk__in=Subquery(newest)).select_related("agency", "period").order_by("-pk")
+        )
+    by_pk = {m.pk: m for m in metrics}
+    for figure in figures:
+        figure.metric = by_pk[figure.metric_id]
+    return sorted(figures, key=lambda figure: figure.pk, reverse=True)[:limit]
 
 
 # --- Agency page ------------------------------------------------------------------------------------------
@@ -346,7 +356,8 @@ def agency_submissions(*, agency: Agency, limit: int = 30) -> list[Observation]:
 
 
 def agency_submission_counts(*, agency: Agency) -> dict[str, int]:
-    rows = Observation.objects.filter(agency=agency).values("status").annotate(n=Count("id")).order_by()
+    # COUNT(*): answered from the (agency, status) index alone
+    rows = Observation.objects.filter(agency=agency).values("status").annotate(n=Count("*")).order_by()
     return {row["status"]: row["n"] for row in rows}
 
 
