@@ -1,16 +1,17 @@
 """Server time and page weight of the dashboards (not a test: figures go to docs/performance.md).
 
-Usage, against the database in DATABASE_URL (e.g. the demo data, then the same after ``seed_demo --scale``):
+Usage, against the database in DATABASE_URL: the small demo data, then the large data set of
+``seed_demo --scale``, each with its snapshots computed (``python manage.py recompute --as-of DAY``):
 
-    DATABASE_URL=sqlite:///var/db.sqlite3 .venv/bin/python benchmarks/pages.py --runs 30 --label small
-    DATABASE_URL=... .venv/bin/python benchmarks/pages.py --runs 30 --label large --compare small
+    DATABASE_URL=postgres://…/small .venv/bin/python benchmarks/pages.py --runs 30 --label small
+    DATABASE_URL=postgres://…/large .venv/bin/python benchmarks/pages.py --runs 30 --label large --compare small
 
 Each page is requested ``--runs`` times through Django's test client as a Steering Committee member (after
 two warm-up requests); the script prints median and 95th percentile server time, the query count, and the
 first-load weight (HTML + the page's JS and CSS, raw and gzip-compressed as whitenoise serves them). Results
-are kept in ``var/bench-pages-LABEL.json`` so that a second run can print the large/small ratio. If no
-progress snapshot exists yet (the progress engine has not run), plausible snapshot rows are written first
-with tests/factories.py.
+are kept in ``var/bench-pages-LABEL.json``; with ``--compare`` the table puts both runs side by side with the
+ratio of the medians. If no progress snapshot exists yet, plausible snapshot rows are written first with
+tests/factories.py (the province values from the real figures).
 """
 
 from __future__ import annotations
@@ -45,10 +46,12 @@ from indicators.selectors import plan_current  # noqa: E402
 
 PAGES = {
     "overview /": "/",
-    "overview, milestone 2045": "/?moc=2045&loai=locality",
+    "overview, 2045, communes": "/?moc=2045&loai=locality",
     "indicator I.1": "/chi-tieu/I.1/",
     "indicator III.3": "/chi-tieu/III.3/",
+    "indicator II.2 (per commune)": "/chi-tieu/II.2/",
     "agency so-khcn": "/co-quan/so-khcn/",
+    "agency, a commune": "/co-quan/dvhc-11980/",
     "agency scorecard": "/co-quan/",
     "task board": "/nhiem-vu/",
     "task board, filtered": "/nhiem-vu/?thoi_han=recurring&trang_thai=overdue",
@@ -115,24 +118,38 @@ def main() -> None:
 
     out = ROOT / "var" / f"bench-pages-{args.label}.json"
     out.parent.mkdir(exist_ok=True)
-    out.write_text(json.dumps({"observations": observations, "pages": results}, indent=2))
-    earlier = None
+    out.write_text(json.dumps({"observations": observations, "runs": args.runs, "pages": results}, indent=2))
+    print(f"{args.label}: {observations:,} observations, {connection.vendor}, {args.runs} runs per page\n")
     if args.compare:
         earlier = json.loads((ROOT / "var" / f"bench-pages-{args.compare}.json").read_text())
-    print(f"{args.label}: {observations:,} observations, {connection.vendor}, {args.runs} runs per page\n")
+        _print_comparison(results, earlier, args.label, args.compare)
+        return
     header = "| page | median ms | p95 ms | queries | HTML KB | first load KB (gzip) |"
-    if earlier:
-        header += f" ratio median {args.label}/{args.compare} |"
     print(header)
     print("|" + "---|" * (header.count("|") - 1))
     for name, r in results.items():
-        line = (
+        print(
             f"| {name} | {r['median_ms']:.1f} | {r['p95_ms']:.1f} | {r['queries']} | {r['html_bytes'] / 1024:.0f} | "
             f"{r['first_load_bytes'] / 1024:.0f} ({r['first_load_gzip_bytes'] / 1024:.0f}) |"
         )
-        if earlier:
-            line += f" {r['median_ms'] / earlier['pages'][name]['median_ms']:.2f} |"
-        print(line)
+
+
+def _print_comparison(results: dict, earlier: dict, label: str, other: str) -> None:
+    """Both runs side by side (the earlier one first), with the ratio of the medians."""
+    print(f"{other}: {earlier['observations']:,} observations\n")
+    header = (
+        f"| page | median ms {other} | p95 ms {other} | median ms {label} | p95 ms {label} | "
+        f"ratio median {label}/{other} | queries {other} / {label} | first load KB {label} (gzip) |"
+    )
+    print(header)
+    print("|" + "---|" * (header.count("|") - 1))
+    for name, r in results.items():
+        e = earlier["pages"][name]
+        print(
+            f"| {name} | {e['median_ms']:.1f} | {e['p95_ms']:.1f} | {r['median_ms']:.1f} | {r['p95_ms']:.1f} | "
+            f"{r['median_ms'] / e['median_ms']:.2f} | {e['queries']} / {r['queries']} | "
+            f"{r['first_load_bytes'] / 1024:.0f} ({r['first_load_gzip_bytes'] / 1024:.0f}) |"
+        )
 
 
 if __name__ == "__main__":

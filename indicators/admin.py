@@ -12,6 +12,7 @@ from .models import (
     ParsedTarget,
     Period,
     Plan,
+    ProvinceValue,
     QualitativeAssessment,
     ReportTimeliness,
     Target,
@@ -105,6 +106,22 @@ class TargetStatusAdmin(admin.ModelAdmin):
     search_fields = ["parsed_target__metric__code", "parsed_target__target__indicator__code"]
     list_select_related = ["parsed_target__metric", "parsed_target__target__indicator"]
     date_hierarchy = "as_of"
+
+
+@admin.register(ProvinceValue)
+class ProvinceValueAdmin(admin.ModelAdmin):
+    """Written by the progress engine only: shown for checking, never edited."""
+
+    list_display = ["metric", "period", "value", "numerator", "denominator", "reporters", "as_of", "computed_at"]
+    list_filter = ["period__kind", "as_of"]
+    search_fields = ["metric__code"]
+    list_select_related = ["metric", "period"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(QualitativeAssessment)

@@ -298,7 +298,13 @@ class Observation(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["metric", "agency", "period"], name="uniq_observation"),
         ]
-        indexes = [models.Index(fields=["metric", "status", "period"], name="obs_metric_status_period")]
+        indexes = [
+            models.Index(fields=["metric", "status", "period"], name="obs_metric_status_period"),
+            # an agency's figures counted by status (agency page, scorecard) without reading the rows
+            models.Index(fields=["agency", "status"], name="obs_agency_status"),
+            # the latest figures of a metric (indicator page) without sorting all of them
+            models.Index(fields=["metric", "id"], name="obs_metric_recent"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.metric.code} · {self.agency} · {self.period}"
@@ -343,6 +349,34 @@ class TargetStatus(models.Model):
 
     def __str__(self) -> str:
         return f"{self.parsed_target} @ {self.as_of}: {self.get_status_display()}"
+
+
+class ProvinceValue(models.Model):
+    """Snapshot: the province value of one metric for one reporting period, aggregated from approved figures.
+
+    Written by the progress engine in the same recompute as the target statuses, from the same grouped query
+    (``indicators.selectors.province_period_values``); the indicator page draws its series from these rows
+    instead of aggregating figures. Holds the periods up to the recompute's as-of date.
+    """
+
+    metric = models.ForeignKey(Metric, on_delete=models.CASCADE, related_name="province_values")
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="province_values")
+    # sums of up to a few hundred agencies' figures: wider than a figure's own 20 digits
+    value = models.DecimalField(_("giá trị toàn tỉnh"), max_digits=26, decimal_places=6)
+    numerator = models.DecimalField(_("tổng tử số"), max_digits=26, decimal_places=6, null=True, blank=True)
+    denominator = models.DecimalField(_("tổng mẫu số"), max_digits=26, decimal_places=6, null=True, blank=True)
+    reporters = models.PositiveIntegerField(_("số cơ quan có số liệu"))
+    as_of = models.DateField(_("tính đến ngày"))
+    computed_at = models.DateTimeField(_("tính lúc"))
+
+    class Meta:
+        verbose_name = _("giá trị toàn tỉnh")
+        verbose_name_plural = _("giá trị toàn tỉnh")
+        ordering = ["metric", "period__ends_on"]
+        constraints = [models.UniqueConstraint(fields=["metric", "period"], name="uniq_province_value")]
+
+    def __str__(self) -> str:
+        return f"{self.metric.code} · {self.period}: {self.value}"
 
 
 class QualitativeAssessment(models.Model):

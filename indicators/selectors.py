@@ -130,7 +130,19 @@ def observations_approved():
     return Observation.objects.filter(status=SubmissionStatus.APPROVED)
 
 
-def province_series(*, as_of, metric_ids=None) -> dict[int, list[progress.Point]]:
+@dataclass(frozen=True)
+class PeriodValue:
+    """The province value of one metric for one reporting period, with the sums it was computed from."""
+
+    period_id: int
+    on: date
+    value: float
+    numerator: float | None
+    denominator: float | None
+    reporters: int
+
+
+def province_period_values(*, as_of, metric_ids=None) -> dict[int, list[PeriodValue]]:
     """Per metric, the province value of every period up to ``as_of``: ONE grouped query over approved figures.
 
     Per-agency figures are summed (counts, flows), combined as a ratio of sums (ratios entered as numerator and
@@ -144,7 +156,7 @@ def province_series(*, as_of, metric_ids=None) -> dict[int, list[progress.Point]
     rows = (
         observations_approved()
         .filter(metric_id__in=list(info), period__ends_on__lte=as_of)
-        .values("metric_id", "period__kind", "period__ends_on")
+        .values("metric_id", "period_id", "period__kind", "period__ends_on")
         .annotate(
             total=Sum("value"),
             mean=Avg("value"),
@@ -155,29 +167,39 @@ def province_series(*, as_of, metric_ids=None) -> dict[int, list[progress.Point]
         )
         .order_by()
     )
-    by_metric: dict[int, dict[str, list[progress.Point]]] = {}
+    by_metric: dict[int, dict[str, list[PeriodValue]]] = {}
     for row in rows:
         kind = info[row["metric_id"]]["kind"]
-        value = progress.province_value(
-            kind,
-            progress.PeriodAggregate(
-                total=_float(row["total"]),
-                mean=_float(row["mean"]),
-                numerator=_float(row["num"]),
-                denominator=_float(row["den"]),
-                count=row["n"],
-                with_denominator=row["n_den"],
-            ),
+        aggregate = progress.PeriodAggregate(
+            total=_float(row["total"]),
+            mean=_float(row["mean"]),
+            numerator=_float(row["num"]),
+            denominator=_float(row["den"]),
+            count=row["n"],
+            with_denominator=row["n_den"],
         )
+        value = progress.province_value(kind, aggregate)
         if value is not None:
-            point = progress.Point(row["period__ends_on"], value)
+            point = PeriodValue(
+                row["period_id"], row["period__ends_on"], value, aggregate.numerator, aggregate.denominator, row["n"]
+            )
             by_metric.setdefault(row["metric_id"], {}).setdefault(row["period__kind"], []).append(point)
-    series = {}
+    values = {}
     for metric_id, by_kind in by_metric.items():
         own = Metric(frequency=info[metric_id]["frequency"]).period_kind
         points = by_kind.get(own) or max(by_kind.values(), key=len)
-        series[metric_id] = sorted(points, key=lambda p: p.on)
-    return series
+        values[metric_id] = sorted(points, key=lambda p: p.on)
+    return values
+
+
+def series_of(values: dict[int, list[PeriodValue]]) -> dict[int, list[progress.Point]]:
+    """The series the progress engine judges: (date, value) of each period."""
+    return {metric_id: [progress.Point(v.on, v.value) for v in items] for metric_id, items in values.items()}
+
+
+def province_series(*, as_of, metric_ids=None) -> dict[int, list[progress.Point]]:
+    """Per metric, the province value of every period up to ``as_of`` (see ``province_period_values``)."""
+    return series_of(province_period_values(as_of=as_of, metric_ids=metric_ids))
 
 
 def _float(value) -> float | None:

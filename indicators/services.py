@@ -28,6 +28,7 @@ from .models import (
     ParsedTarget,
     Period,
     Plan,
+    ProvinceValue,
     QualitativeAssessment,
     SubmissionStatus,
     Target,
@@ -36,7 +37,7 @@ from .models import (
 from .parsing import parse_target
 from .periods import period_bounds
 from .progress import assess, explain_vi, next_unmet_milestone
-from .selectors import province_series, target_spec
+from .selectors import PeriodValue, province_period_values, series_of, target_spec
 from .validation import CleanFigure
 from .workflow import EntryError, check_period_open, save_version
 
@@ -267,15 +268,18 @@ _STATUS_FIELDS = [
 def target_statuses_recompute(*, as_of: date, metric_ids: Iterable[int] | None = None) -> int:
     """Compute and store the status of every parsed target (or those of ``metric_ids``) as of ``as_of``.
 
-    One grouped query reads the province series, the pure engine (indicators/progress.py) judges each target,
-    and one upsert writes the snapshot rows: running it twice leaves the same rows. Returns the rows written.
+    One grouped query reads the province values, which are stored as a snapshot for the pages
+    (``province_values_save``); the pure engine (indicators/progress.py) judges each target, and one upsert
+    writes the status rows: running it twice leaves the same rows. Returns the status rows written.
     """
     ids = None if metric_ids is None else sorted(set(metric_ids))
     parsed = ParsedTarget.objects.select_related("metric__plan", "target")
     if ids is not None:
         parsed = parsed.filter(metric_id__in=ids)
     parsed_targets = list(parsed.order_by("metric_id", "target__year", "pk"))
-    series = province_series(as_of=as_of, metric_ids=ids)
+    values = province_period_values(as_of=as_of, metric_ids=ids)
+    province_values_save(values=values, as_of=as_of, metric_ids=ids)
+    series = series_of(values)
     rows: list[TargetStatus] = []
     milestones: dict[int, dict[int, bool]] = {}
     for item in parsed_targets:
@@ -309,6 +313,45 @@ def target_statuses_recompute(*, as_of: date, metric_ids: Iterable[int] | None =
         unique_fields=["parsed_target", "as_of"],
         update_fields=_STATUS_FIELDS,
     )
+    return len(rows)
+
+
+@transaction.atomic
+def province_values_save(
+    *, values: dict[int, list[PeriodValue]], as_of: date, metric_ids: Iterable[int] | None = None
+) -> int:
+    """Store the province value of each metric and period (of ``metric_ids``, or all metrics) as the snapshot.
+
+    One upsert writes the rows (same metric and period: same row), then one delete removes the rows of those
+    metrics this computation did not produce (a figure withdrawn, a period after ``as_of``). Returns the rows.
+    """
+    stamp = timezone.now()
+    rows = [
+        ProvinceValue(
+            metric_id=metric_id,
+            period_id=item.period_id,
+            value=_decimal(item.value),
+            numerator=_decimal(item.numerator),
+            denominator=_decimal(item.denominator),
+            reporters=item.reporters,
+            as_of=as_of,
+            computed_at=stamp,
+        )
+        for metric_id, items in values.items()
+        for item in items
+        if _decimal(item.value) is not None
+    ]
+    ProvinceValue.objects.bulk_create(
+        rows,
+        batch_size=2000,
+        update_conflicts=True,
+        unique_fields=["metric", "period"],
+        update_fields=["value", "numerator", "denominator", "reporters", "as_of", "computed_at"],
+    )
+    stale = ProvinceValue.objects.exclude(computed_at=stamp)
+    if metric_ids is not None:
+        stale = stale.filter(metric_id__in=list(metric_ids))
+    stale.delete()
     return len(rows)
 
 

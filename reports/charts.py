@@ -13,6 +13,8 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from indicators.progress import PeriodAggregate, province_value
+
 # The Okabe–Ito colours of static/css/app.css (--ok, --ontrack, --warn, --slow, --bad, --none).
 STATUS_COLOURS = {
     "achieved": "#009e73",
@@ -118,19 +120,24 @@ class Point:
     value: float
 
 
-def province_value(
-    kind: str, *, total: Decimal | None, numerator: Decimal | None, denominator: Decimal | None, mean: Decimal | None
+def figure_value(
+    kind: str, *, value: Decimal | None, numerator: Decimal | None, denominator: Decimal | None
 ) -> float | None:
-    """The province figure of one period from the sums over reporting agencies, by kind of metric.
+    """One agency's figure as the province value would count it: a ratio from its numerator and denominator
+    when it has them, otherwise its value (the same rule as ``indicators.progress.province_value``)."""
+    aggregate = PeriodAggregate(
+        total=_float(value),
+        mean=_float(value),
+        numerator=_float(numerator),
+        denominator=_float(denominator),
+        count=1,
+        with_denominator=0 if denominator is None else 1,
+    )
+    return province_value(kind, aggregate)
 
-    Ratios are summed as numerator and denominator (so they aggregate correctly); counts add up; indices
-    and GRDP shares, reported by one agency or averaged, take the mean.
-    """
-    if kind == "ratio" and denominator:
-        return float(100 * (numerator or 0) / denominator)
-    if kind in ("stock", "flow"):
-        return float(total) if total is not None else None
-    return float(mean) if mean is not None else None
+
+def _float(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
 
 
 def yearly_totals(points: Sequence[Point]) -> list[Point]:

@@ -1,6 +1,6 @@
-"""Reads for the dashboards. Every page reads the progress snapshots (TargetStatus, TaskOccurrence,
-ReportTimeliness) and aggregates in the database, so the number of queries per page is fixed whatever the
-amount of data."""
+"""Reads for the dashboards. Every page reads the progress snapshots (TargetStatus, ProvinceValue,
+TaskOccurrence, ReportTimeliness) and counts in the database, so the number of queries per page is fixed and
+the rows read do not grow with the number of figures."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Avg, Count, Max, Prefetch, Q, Subquery, Sum
+from django.db.models import Count, Max, Prefetch, Q, Subquery
 from django.http import Http404
 
 from agencies.models import Agency
@@ -19,6 +19,7 @@ from indicators.models import (
     Observation,
     ParsedTarget,
     Plan,
+    ProvinceValue,
     QualitativeAssessment,
     ReportTimeliness,
     SubmissionStatus,
@@ -28,7 +29,7 @@ from indicators.models import (
 from indicators.selectors import observations_approved
 from tasks.models import Task, TaskAssignment, TaskGroup, TaskOccurrence
 
-from .charts import Point, province_value, yearly_totals
+from .charts import Point, figure_value, yearly_totals
 
 Status = TargetStatus.Status
 OccurrenceStatus = TaskOccurrence.Status
@@ -269,52 +270,33 @@ def indicator_assessments(indicator: Indicator) -> list[QualitativeAssessment]:
 
 
 def metric_series(metrics: list[Metric]) -> list[MetricSeries]:
-    """Per metric, the province value of each period from approved figures, and, for metrics collected per
-    agency, each agency's latest value (two queries for any number of metrics)."""
+    """Per metric, the province value of each period from the progress engine's snapshot (ProvinceValue), and,
+    for metrics collected per agency, each agency's figure of the latest period (two queries for any number of
+    metrics; the first reads one row per period, the second at most one figure per agency)."""
     if not metrics:
         return []
     by_metric = {m.pk: MetricSeries(m, []) for m in metrics}
-    own_periods = Q()
-    for metric in metrics:
-        own_periods |= Q(metric=metric, period__kind=metric.period_kind)
-    sums = (
-        observations_approved()
-        .filter(own_periods)
-        .values("metric", "period__ends_on")
-        .annotate(
-            total=Sum("value"),
-            numerator=Sum("numerator"),
-            denominator=Sum("denominator"),
-            mean=Avg("value"),
-            reporters=Count("id"),
-        )
-        .order_by("metric", "period__ends_on")
+    last_period: dict[int, int] = {}
+    values = (
+        ProvinceValue.objects.filter(metric__in=list(by_metric))
+        .order_by("metric_id", "period__ends_on")
+        .values_list("metric_id", "period_id", "period__ends_on", "value", "reporters")
     )
-    for row in sums:
-        series = by_metric[row["metric"]]
-        value = province_value(
-            series.metric.kind,
-            total=row["total"],
-            numerator=row["numerator"],
-            denominator=row["denominator"],
-            mean=row["mean"],
-        )
-        if value is not None:
-            series.points.append(Point(row["period__ends_on"], value))
-            series.reporters_last = row["reporters"]
-            series.last_day = row["period__ends_on"]
+    for metric_id, period_id, ends_on, value, reporters in values:
+        series = by_metric[metric_id]
+        series.points.append(Point(ends_on, float(value)))
+        series.reporters_last = reporters
+        series.last_day = ends_on
+        last_period[metric_id] = period_id
     latest = Q(pk__in=[])
-    for series in by_metric.values():
-        if series.metric.collection == Metric.Collection.PER_AGENCY and series.last_day:
-            latest |= Q(metric=series.metric, period__kind=series.metric.period_kind, period__ends_on=series.last_day)
+    for metric_id, period_id in last_period.items():
+        if by_metric[metric_id].metric.collection == Metric.Collection.PER_AGENCY:
+            # equality on (metric, status, period): the obs_metric_status_period index
+            latest |= Q(metric_id=metric_id, period_id=period_id)
     for figure in observations_approved().filter(latest).select_related("agency"):
         series = by_metric[figure.metric_id]
-        value = province_value(
-            series.metric.kind,
-            total=figure.value,
-            numerator=figure.numerator,
-            denominator=figure.denominator,
-            mean=figure.value,
+        value = figure_value(
+            series.metric.kind, value=figure.value, numerator=figure.numerator, denominator=figure.denominator
         )
         if value is not None:
             series.breakdown.append((figure.agency, value))
@@ -325,12 +307,22 @@ def metric_series(metrics: list[Metric]) -> list[MetricSeries]:
 
 
 def recent_figures(metrics: list[Metric], *, limit: int = 30) -> list[Observation]:
-    """The latest figures entered for these metrics, in any state of the review."""
-    return list(
-        Observation.objects.filter(metric__in=metrics)
-        .select_related("metric", "agency", "period")
-        .order_by("-pk")[:limit]
-    )
+    """The latest figures entered for these metrics, in any state of the review.
+
+    One query per metric (an indicator has one to four). The ids come from a subquery that reads at most
+    ``limit`` entries backwards along the (metric, id) index; asked directly for ``metric = … ORDER BY id DESC``
+    with the joins, PostgreSQL walks the primary key backwards through every other metric's figures.
+    """
+    figures: list[Observation] = []
+    for metric in metrics:
+        newest = Observation.objects.filter(metric=metric).order_by("-pk").values("pk")[:limit]
+        figures += (
+            Observation.objects.filter(pk__in=Subquery(newest)).select_related("agency", "period").order_by("-pk")
+        )
+    by_pk = {m.pk: m for m in metrics}
+    for figure in figures:
+        figure.metric = by_pk[figure.metric_id]
+    return sorted(figures, key=lambda figure: figure.pk, reverse=True)[:limit]
 
 
 # --- Agency page ------------------------------------------------------------------------------------------
@@ -364,7 +356,8 @@ def agency_submissions(*, agency: Agency, limit: int = 30) -> list[Observation]:
 
 
 def agency_submission_counts(*, agency: Agency) -> dict[str, int]:
-    rows = Observation.objects.filter(agency=agency).values("status").annotate(n=Count("id")).order_by()
+    # COUNT(*): answered from the (agency, status) index alone
+    rows = Observation.objects.filter(agency=agency).values("status").annotate(n=Count("*")).order_by()
     return {row["status"]: row["n"] for row in rows}
 
 

@@ -1,7 +1,8 @@
 """Snapshot rows for dashboard tests, standing in for the progress engine's output.
 
 ``snapshots_fill`` writes plausible TargetStatus, TaskOccurrence and ReportTimeliness rows for the loaded plan
-(``size`` multiplies the occurrences and reporting periods, so tests can compare two data sizes).
+and the province values of its approved figures (``size`` multiplies the occurrences, reporting periods and
+figures, so tests can compare two data sizes).
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from indicators.models import (
     TargetStatus,
 )
 from indicators.periods import period_bounds
+from indicators.selectors import province_period_values
+from indicators.services import province_values_save
 from tasks.models import TaskAssignment, TaskOccurrence
 
 STATUS_CYCLE = ["achieved", "on_track", "accelerate", "limited", "regressing", "no_data"]
@@ -149,6 +152,7 @@ def snapshots_fill(plan: Plan, *, as_of: date, size: int = 1, seed: int = 1, fig
     """Everything the dashboards read, at a chosen size."""
     if figures:
         observations_make(plan, as_of=as_of, size=size, seed=seed)
+    province_values_save(values=province_period_values(as_of=as_of), as_of=as_of)
     # an older computation too, so that pages must pick the latest
     target_statuses_make(plan, as_of=as_of - timedelta(days=30), seed=seed + 1)
     target_statuses_make(plan, as_of=as_of, seed=seed)

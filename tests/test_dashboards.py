@@ -36,6 +36,7 @@ def _pages():
         reverse("home"),
         reverse("home") + "?moc=2035&loai=locality&sap_xep=ten",
         reverse("indicator", args=["I.1"]),
+        reverse("indicator", args=["II.2"]),  # collected per commune: a breakdown by agency
         reverse("agency", args=["so-khcn"]),
         reverse("agency_list"),
         reverse("task_list"),
@@ -138,6 +139,26 @@ def test_indicator_breakdown_is_sorted_for_metrics_collected_per_agency(steering
     assert bars
     values = bars[0]["data"][0]["x"]
     assert values == sorted(values, reverse=True)
+
+
+def test_indicator_page_draws_the_engine_snapshot_not_live_figures(steering_client, snapshots):
+    from indicators.models import Metric, Observation, ProvinceValue
+
+    metric = Metric.objects.get(code="commune_officials_digital_trained")
+    stored = list(
+        ProvinceValue.objects.filter(metric=metric).order_by("period__ends_on").values_list("period", "value")
+    )
+    assert stored
+    # figures approved after the last recompute do not show until the engine runs again
+    Observation.objects.filter(metric=metric).update(numerator=0)
+    panels = steering_client.get(reverse("indicator", args=["II.2"])).context["panels"]
+    [series] = [p["series"] for p in panels if p["series"].metric == metric]
+    assert [round(p.value, 4) for p in series.points] == [round(float(v), 4) for _period, v in stored]
+    # the breakdown is each agency's figure of the snapshot's latest period, at most one per agency
+    last_period = stored[-1][0]
+    expected = Observation.objects.filter(metric=metric, period=last_period, status="approved")
+    assert sorted(a.pk for a, _v in series.breakdown) == sorted(expected.values_list("agency", flat=True))
+    assert all(value == 0 for _agency, value in series.breakdown)
 
 
 def test_agency_page_lists_its_tasks_and_timeliness(steering_client, snapshots):

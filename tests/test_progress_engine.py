@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from agencies.models import Agency, User
 from indicators import jobs
-from indicators.models import Metric, Observation, ParsedTarget, ReportTimeliness, TargetStatus
+from indicators.models import Metric, Observation, ParsedTarget, ProvinceValue, ReportTimeliness, TargetStatus
 from indicators.selectors import province_series
 from indicators.services import period_get_or_create, target_statuses_recompute
 from tasks.models import Reminder, Task, TaskOccurrence
@@ -90,6 +90,52 @@ def test_recompute_metric_job_touches_only_that_metric(plan, dti):
     result = jobs.recompute_metric.apply(args=[dti.pk], kwargs={"as_of": "2029-01-01"})
     assert result.get() == ParsedTarget.objects.filter(metric=dti).count()
     assert set(TargetStatus.objects.values_list("parsed_target__metric_id", flat=True)) == {dti.pk}
+
+
+def _province_values(metric=None) -> list[tuple]:
+    rows = ProvinceValue.objects.order_by("metric_id", "period__ends_on")
+    if metric is not None:
+        rows = rows.filter(metric=metric)
+    return list(rows.values_list("pk", "metric_id", "period_id", "value", "numerator", "denominator", "reporters"))
+
+
+def test_recompute_stores_the_province_values_it_judged_and_twice_gives_the_same_rows(plan, dti):
+    ratio = Metric.objects.get(plan=plan, code="commune_officials_digital_trained")
+    period = period_get_or_create(kind="quarter", year=2026, number=3)
+    first, second = Agency.objects.filter(kind=Agency.Kind.LOCALITY).order_by("pk")[:2]
+    _approved(ratio, first, period, numerator=30, denominator=100, value=30)
+    _approved(ratio, second, period, numerator=10, denominator=20, value=50)
+    day = date(2029, 1, 1)
+    target_statuses_recompute(as_of=day)
+    rows = _province_values()
+    assert [(r[1], r[3]) for r in rows if r[1] == dti.pk] == [(dti.pk, Decimal("0.6")), (dti.pk, Decimal("0.68"))]
+    [(_pk, _m, period_id, value, numerator, denominator, reporters)] = [r for r in rows if r[1] == ratio.pk]
+    assert period_id == period.pk and reporters == 2
+    assert (numerator, denominator) == (Decimal(40), Decimal(120))
+    assert float(value) == pytest.approx(100 * 40 / 120, abs=1e-6)
+    # the stored series is the one the engine judged
+    status = TargetStatus.objects.get(parsed_target__metric=dti, parsed_target__target__year=2030, as_of=day)
+    assert status.latest_value == ProvinceValue.objects.filter(metric=dti).order_by("period__ends_on").last().value
+    target_statuses_recompute(as_of=day)
+    assert _province_values() == rows  # same rows, same ids
+
+
+def test_single_metric_recompute_updates_only_that_metric_and_drops_withdrawn_periods(plan, dti):
+    other = Metric.objects.get(plan=plan, code="st_enterprises")
+    agency = Agency.objects.get(code="so-khcn")
+    _approved(other, agency, period_get_or_create(kind="quarter", year=2026, number=2), value=7)
+    target_statuses_recompute(as_of=AS_OF)
+    other_rows = list(ProvinceValue.objects.filter(metric=other).values_list("pk", "value", "computed_at"))
+    assert len(other_rows) == 1
+
+    later = Observation.objects.get(metric=dti, period__year=2026)
+    Observation.objects.filter(metric=dti, period__year=2026).update(value=Decimal("0.62"))
+    _approved(other, agency, period_get_or_create(kind="quarter", year=2026, number=3), value=9)  # not recomputed
+    Observation.objects.filter(metric=dti, period__year=2028).delete()  # e.g. an import undone
+    target_statuses_recompute(as_of=date(2029, 1, 1), metric_ids=[dti.pk])
+
+    assert [(r[2], r[3]) for r in _province_values(dti)] == [(later.period_id, Decimal("0.62"))]
+    assert list(ProvinceValue.objects.filter(metric=other).values_list("pk", "value", "computed_at")) == other_rows
 
 
 def test_jobs_do_not_overlap(plan, dti):
