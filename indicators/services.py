@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import partial
 
 from django.conf import settings
 from django.db import transaction
@@ -444,9 +445,23 @@ def _waiting(observation: Observation) -> bool:
     )
 
 
+def metrics_recompute_after_commit(metric_ids) -> None:
+    """Once the approval commits, recompute the status of these metrics' targets (issue 4: right after it).
+
+    On the embedded default the job runs in-process; on the full stack a worker takes it from Redis.
+    """
+    from .jobs import recompute_metric  # jobs import this module: deferred to avoid the cycle
+
+    for metric_id in sorted(set(metric_ids)):
+        transaction.on_commit(partial(recompute_metric.delay, metric_id))
+
+
 @transaction.atomic
-def observation_approve(*, observation: Observation, user, note: str = "") -> bool:
-    """Approve a submitted figure, or the correction waiting on an approved one. False if nothing waits."""
+def observation_approve(*, observation: Observation, user, note: str = "", recompute: bool = True) -> bool:
+    """Approve a submitted figure, or the correction waiting on an approved one. False if nothing waits.
+
+    ``recompute=False`` leaves the status recompute to the caller (a bulk approval asks once per metric).
+    """
     observation = Observation.objects.select_for_update().get(pk=observation.pk)
     if not _waiting(observation):
         return False
@@ -463,6 +478,8 @@ def observation_approve(*, observation: Observation, user, note: str = "") -> bo
     observation.reviewed_at = timezone.now()
     observation.review_note = note
     save_version(observation, user=user, reason=reason)
+    if recompute:
+        metrics_recompute_after_commit([observation.metric_id])
     return True
 
 
@@ -494,7 +511,9 @@ def observation_return(*, observation: Observation, user, reason: str) -> bool:
 def observations_approve(*, observations, user) -> int:
     """Approve a selection; each figure gets its own version in the history. Returns how many were approved."""
     with transaction.atomic():
-        return sum(observation_approve(observation=o, user=user) for o in observations)
+        approved = [o.metric_id for o in observations if observation_approve(observation=o, user=user, recompute=False)]
+        metrics_recompute_after_commit(approved)
+        return len(approved)
 
 
 # Periods: opened and closed (locked) by the standing office.

@@ -22,6 +22,20 @@ def django_db_setup(django_db_setup, django_db_blocker):
         call_command("load_plan", stdout=io.StringIO())
 
 
+@pytest.fixture(autouse=True)
+def jobs_in_process():
+    """Celery jobs run in-process in tests even where REDIS_URL points at a broker with no worker.
+
+    tests/test_celery_worker.py turns this off to use a real worker.
+    """
+    from config.celery import app
+
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = eager
+
+
 @pytest.fixture
 def plan(db) -> Plan:
     return Plan.objects.get(code="65-KH/TU")

@@ -280,3 +280,39 @@ def test_agency_confidence_that_disagrees_with_the_computed_status_is_found(plan
     TargetStatus.objects.filter(parsed_target__metric=dti).update(status="regressing")
     [found] = assessment_disagreements(period=quarter, as_of=day)
     assert found["assessment"].agency == confident
+
+
+def test_an_approval_recomputes_its_metric_once_committed(plan, dti, reviewer, django_capture_on_commit_callbacks):
+    from indicators.services import observation_approve, observations_approve
+
+    agency = Agency.objects.get(code="so-khcn")
+    submitted = Observation.objects.create(
+        metric=dti,
+        agency=agency,
+        period=period_get_or_create(kind="year", year=2027, number=1),
+        status="submitted",
+        value=Decimal("0.64"),
+    )
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        assert observation_approve(observation=submitted, user=reviewer)
+    assert not TargetStatus.objects.exists()  # nothing before the commit
+    assert len(callbacks) == 1
+    callbacks[0]()
+    statuses = TargetStatus.objects.filter(parsed_target__metric=dti)
+    assert statuses.count() == ParsedTarget.objects.filter(metric=dti).count()
+    assert set(TargetStatus.objects.values_list("parsed_target__metric_id", flat=True)) == {dti.pk}
+
+    # a bulk approval of several figures of one metric recomputes it once
+    others = [
+        Observation.objects.create(
+            metric=dti,
+            agency=a,
+            period=period_get_or_create(kind="year", year=2027, number=1),
+            status="submitted",
+            value=Decimal("0.65"),
+        )
+        for a in Agency.objects.filter(kind=Agency.Kind.DEPARTMENT).exclude(pk=agency.pk)[:3]
+    ]
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        assert observations_approve(observations=others, user=reviewer) == 3
+    assert len(callbacks) == 1

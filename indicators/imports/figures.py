@@ -6,6 +6,7 @@ from agencies.models import Agency
 from indicators.models import Metric, Observation
 from indicators.periods import period_code
 from indicators.selectors import plan_current
+from indicators.services import metrics_recompute_after_commit
 from indicators.validation import FigureInput, clean_figure
 
 from .base import ERROR, NEW, UNCHANGED, UPDATED, AgencyLookup, PeriodLookup, Preview, RowResult, text
@@ -150,4 +151,8 @@ def undo(changes: dict, *, batch, when) -> None:
 
 
 def after_commit(batch) -> None:
-    """Nothing to do: the progress engine picks approved figures up on its own schedule."""
+    """Figures imported as approved count at once: recompute the status of their metrics' targets."""
+    if batch.approve:
+        written = [*batch.changes.get("created", []), *batch.changes.get("updated", [])]
+        metric_ids = Observation.objects.filter(pk__in=written).values_list("metric_id", flat=True).distinct()
+        metrics_recompute_after_commit(list(metric_ids))
