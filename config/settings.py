@@ -196,6 +196,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 JOB_LOCK_SECONDS = env.int("JOB_LOCK_SECONDS", default=60 * 60)
 # Reminders: e-mail an agency's users this many days before a task or report falls due, and once overdue.
 REMINDER_DAYS_BEFORE = env.int("REMINDER_DAYS_BEFORE", default=7)
+# Days after a period's deadline before the nightly job locks it; late entry then needs the reviewer to reopen.
+PERIOD_LOCK_GRACE_DAYS = env.int("PERIOD_LOCK_GRACE_DAYS", default=5)
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")

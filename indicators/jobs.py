@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from celery import shared_task
+from django.conf import settings
 
 from config.jobs import JOB_OPTIONS, as_of_date, job_lock
 
-from .services import target_statuses_recompute
+from .services import periods_lock_past_due, target_statuses_recompute
 
 logger = logging.getLogger(__name__)
 
@@ -33,3 +35,9 @@ def recompute_metric(self, metric_id: int, as_of: str | None = None) -> int:
         if not acquired:
             raise self.retry(countdown=30)
         return target_statuses_recompute(as_of=as_of_date(as_of), metric_ids=[metric_id])
+
+
+@shared_task(name="indicators.lock_past_due_periods", **JOB_OPTIONS)
+def lock_past_due_periods(as_of: str | None = None) -> int:
+    """Daily: lock the reporting periods whose deadline passed more than PERIOD_LOCK_GRACE_DAYS ago."""
+    return periods_lock_past_due(as_of=as_of_date(as_of) - timedelta(days=settings.PERIOD_LOCK_GRACE_DAYS))

@@ -316,3 +316,16 @@ def test_an_approval_recomputes_its_metric_once_committed(plan, dti, reviewer, d
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         assert observations_approve(observations=others, user=reviewer) == 3
     assert len(callbacks) == 1
+
+
+def test_nightly_job_locks_periods_past_their_deadline_and_grace(plan, settings):
+    settings.PERIOD_LOCK_GRACE_DAYS = 5
+    october = period_get_or_create(kind="month", year=2026, number=10)  # due 19/10/2026
+    november = period_get_or_create(kind="month", year=2026, number=11)  # due 19/11/2026
+    assert jobs.lock_past_due_periods.apply(kwargs={"as_of": "2026-11-23"}).get() >= 1
+    october.refresh_from_db()
+    november.refresh_from_db()
+    assert october.is_locked and not november.is_locked  # 19/11 + 5 days is still ahead
+    jobs.lock_past_due_periods.apply(kwargs={"as_of": "2026-11-25"})
+    november.refresh_from_db()
+    assert november.is_locked
