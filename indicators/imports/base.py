@@ -89,6 +89,25 @@ class AgencyLookup:
             raise ValueError(f"Không tìm thấy cơ quan “{text}” (ghi mã, tên hoặc tên viết tắt của cơ quan).")
         return agency
 
+    def for_row(self, table, row, result: RowResult, *, only_agency: Agency | None) -> Agency | None:
+        """The row's agency (its "agency" column, else the agency the whole file is for); errors go to ``result``."""
+        written = text(row.values.get("agency"))
+        if not written:
+            if only_agency is None:
+                result.messages.append(f"{table.where(row, 'agency')}: hãy ghi mã cơ quan.")
+            return only_agency
+        try:
+            agency = self.get(written)
+        except ValueError as exc:
+            result.messages.append(f"{table.where(row, 'agency')}: {exc}")
+            return only_agency
+        if only_agency and agency != only_agency:
+            result.messages.append(
+                f"{table.where(row, 'agency')}: dòng thuộc “{agency.name}”, "
+                f"nhưng tệp này chỉ được nhập cho “{only_agency.name}”."
+            )
+        return agency
+
 
 class PeriodLookup:
     """Periods by code ("2026-Q2") from one query; periods not yet in the database are created on commit."""

@@ -52,20 +52,7 @@ def prepare(tables: dict, *, only_agency: Agency | None = None, approve: bool = 
         result = RowResult(line=row.line, outcome=ERROR, messages=list(row.errors))
         preview.rows.append(result)
         v = row.values
-        agency = only_agency
-        if text(v.get("agency")):
-            try:
-                agency = agencies.get(text(v["agency"]))
-            except ValueError as exc:
-                result.messages.append(f"{table.where(row, 'agency')}: {exc}")
-            else:
-                if only_agency and agency != only_agency:
-                    result.messages.append(
-                        f"{table.where(row, 'agency')}: dòng thuộc “{agency.name}”, "
-                        f"nhưng tệp này chỉ được nhập cho “{only_agency.name}”."
-                    )
-        elif agency is None:
-            result.messages.append(f"{table.where(row, 'agency')}: hãy ghi mã cơ quan.")
+        agency = agencies.for_row(table, row, result, only_agency=only_agency)
         metric = metrics.get(text(v.get("metric")).casefold())
         if metric is None:
             result.messages.append(f"{table.where(row, 'metric')}: không có chỉ số mã “{text(v.get('metric'))}”.")
