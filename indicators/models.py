@@ -247,20 +247,12 @@ class SubmissionStatus(models.TextChoices):
     RETURNED = "returned", _("Bị trả lại")
 
 
-class Observation(models.Model):
-    """A figure (số liệu): the value of a metric reported by an agency for a reporting period."""
+class Submission(models.Model):
+    """What a figure and a task update share: where they stand in the review workflow, and who moved them."""
 
-    metric = models.ForeignKey(Metric, on_delete=models.PROTECT, related_name="observations")
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="observations")
-    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="observations")
-    value = models.DecimalField(_("giá trị"), max_digits=20, decimal_places=6, null=True, blank=True)
-    numerator = models.DecimalField(_("tử số"), max_digits=20, decimal_places=6, null=True, blank=True)
-    denominator = models.DecimalField(_("mẫu số"), max_digits=20, decimal_places=6, null=True, blank=True)
     status = models.CharField(
         _("trạng thái"), max_length=10, choices=SubmissionStatus.choices, default=SubmissionStatus.DRAFT
     )
-    note = models.TextField(_("ghi chú, giải trình"), blank=True)
-    evidence = models.FileField(_("tài liệu minh chứng"), upload_to="evidence/%Y/%m/", blank=True)
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -272,6 +264,22 @@ class Observation(models.Model):
     )
     reviewed_at = models.DateTimeField(_("duyệt lúc"), null=True, blank=True)
     review_note = models.TextField(_("ý kiến thẩm định"), blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Observation(Submission):
+    """A figure (số liệu): the value of a metric reported by an agency for a reporting period."""
+
+    metric = models.ForeignKey(Metric, on_delete=models.PROTECT, related_name="observations")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="observations")
+    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="observations")
+    value = models.DecimalField(_("giá trị"), max_digits=20, decimal_places=6, null=True, blank=True)
+    numerator = models.DecimalField(_("tử số"), max_digits=20, decimal_places=6, null=True, blank=True)
+    denominator = models.DecimalField(_("mẫu số"), max_digits=20, decimal_places=6, null=True, blank=True)
+    note = models.TextField(_("ghi chú, giải trình"), blank=True)
+    evidence = models.FileField(_("tài liệu minh chứng"), upload_to="evidence/%Y/%m/", blank=True)
     # A correction of an approved figure waits here while the approved value above keeps counting; approving
     # it moves these values into value/numerator/denominator (see docs/data-entry.md, "Versions").
     correction_status = models.CharField(

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from agencies.models import Agency
-from indicators.models import Period, Plan, SubmissionStatus
+from indicators.models import Period, Plan, Submission
 
 from .schedule import Schedule
 
@@ -93,7 +93,7 @@ class TaskAssignment(models.Model):
         return f"{self.task.number} · {self.agency} ({self.get_role_display()})"
 
 
-class TaskUpdate(models.Model):
+class TaskUpdate(Submission):
     """An agency's report on a task for a reporting period."""
 
     class Progress(models.TextChoices):
@@ -113,20 +113,6 @@ class TaskUpdate(models.Model):
     document_date = models.DateField(_("ngày văn bản"), null=True, blank=True)
     completed_on = models.DateField(_("ngày hoàn thành"), null=True, blank=True)
     evidence = models.FileField(_("tài liệu minh chứng"), upload_to="task-evidence/%Y/%m/", blank=True)
-    status = models.CharField(
-        _("trạng thái"), max_length=10, choices=SubmissionStatus.choices, default=SubmissionStatus.DRAFT
-    )
-    entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
-    submitted_at = models.DateTimeField(_("gửi lúc"), null=True, blank=True)
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    reviewed_at = models.DateTimeField(_("duyệt lúc"), null=True, blank=True)
-    review_note = models.TextField(_("ý kiến thẩm định"), blank=True)
     history = HistoricalRecords()
 
     class Meta:
