@@ -7,6 +7,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     DJANGO_VAR_DIR=/var/lib/plan65 \
     DJANGO_STATIC_ROOT=/app/staticfiles
 
+# LibreOffice renders the periodic reports to PDF; Liberation Serif is metric-compatible with Times New Roman.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libreoffice-writer-nogui fonts-liberation \
+    && rm -rf /var/lib/apt/lists/*
+
 WORKDIR /app
 COPY requirements.txt .
 RUN pip install --no-cache-dir -r requirements.txt
