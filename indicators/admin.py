@@ -1,10 +1,13 @@
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from .imports.export import SpreadsheetExportMixin
 from .models import (
     AgencyAssessment,
+    ImportBatch,
     Indicator,
     IndicatorGroup,
     Metric,
@@ -88,8 +91,41 @@ class PeriodAdmin(admin.ModelAdmin):
     date_hierarchy = "ends_on"
 
 
+class ReadOnlyAdminMixin:
+    """Rows written only through their services (workflow, jobs, imports): the admin shows and exports them."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+def file_link(url_name: str, field: str, label: str):
+    """An admin column linking a private file to the view that checks who may download it.
+
+    The files have no public URL (uploads are outside the web root), so the admin must not render them itself.
+    """
+
+    @admin.display(description=label)
+    def link(_admin, obj):
+        if not getattr(obj, field):
+            return "—"
+        return format_html('<a href="{}">{}</a>', reverse(url_name, args=[obj.pk]), _("Tải về"))
+
+    return link
+
+
 @admin.register(Observation)
-class ObservationAdmin(SpreadsheetExportMixin, SimpleHistoryAdmin):
+class ObservationAdmin(ReadOnlyAdminMixin, SpreadsheetExportMixin, SimpleHistoryAdmin):
+    """Figures change only through entry, review and imports (their history records who and why)."""
+
+    exclude = ["evidence"]
+    readonly_fields = ["evidence_file"]
+    evidence_file = file_link("observation_evidence", "evidence", _("tài liệu minh chứng"))
     resource_classes = [ObservationResource]
     list_display = ["metric", "agency", "period", "value", "numerator", "denominator", "status", "updated_at"]
     list_filter = ["status", "period__kind", "metric", "agency__kind"]
@@ -97,6 +133,27 @@ class ObservationAdmin(SpreadsheetExportMixin, SimpleHistoryAdmin):
     list_select_related = ["metric", "agency", "period"]
     autocomplete_fields = ["metric", "agency"]
     raw_id_fields = ["period", "entered_by", "reviewed_by"]
+
+
+@admin.register(ParsedTarget)
+class ParsedTargetAdmin(admin.ModelAdmin):
+    list_display = ["target", "metric", "operator", "value", "value_max", "position"]
+    list_filter = ["operator", "target__year", "metric"]
+    search_fields = ["metric__code", "target__indicator__code", "fragment"]
+    list_select_related = ["target__indicator", "metric"]
+    autocomplete_fields = ["metric"]
+    raw_id_fields = ["target"]
+
+
+@admin.register(ImportBatch)
+class ImportBatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Imports are previewed, committed and undone on the import pages (/nhap-du-lieu/)."""
+
+    list_display = ["pk", "kind", "status", "original_name", "agency", "approve", "created_by", "created_at"]
+    list_filter = ["kind", "status", "approve"]
+    search_fields = ["original_name", "agency__name", "created_by__username"]
+    list_select_related = ["agency", "created_by"]
+    exclude = ["file"]
 
 
 @admin.register(TargetStatus)

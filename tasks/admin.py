@@ -2,9 +2,10 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from indicators.admin import ReadOnlyAdminMixin, file_link
 from indicators.imports.export import SpreadsheetExportMixin
 
-from .models import Task, TaskAssignment, TaskGroup, TaskOccurrence, TaskTrigger, TaskUpdate
+from .models import Reminder, Task, TaskAssignment, TaskGroup, TaskOccurrence, TaskTrigger, TaskUpdate
 from .resources import TaskResource, TaskUpdateResource
 
 
@@ -38,8 +39,31 @@ class TaskAdmin(SpreadsheetExportMixin, admin.ModelAdmin):
         return obj.title[:100]
 
 
+@admin.register(TaskAssignment)
+class TaskAssignmentAdmin(admin.ModelAdmin):
+    list_display = ["task", "agency", "role"]
+    list_filter = ["role", "agency__kind"]
+    search_fields = ["agency__name", "task__title"]
+    list_select_related = ["task", "agency"]
+    autocomplete_fields = ["agency"]
+    raw_id_fields = ["task"]
+
+
+@admin.register(Reminder)
+class ReminderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["kind", "key", "user", "sent_on"]
+    list_filter = ["kind", "sent_on"]
+    search_fields = ["key", "user__username"]
+    list_select_related = ["user"]
+
+
 @admin.register(TaskUpdate)
-class TaskUpdateAdmin(SpreadsheetExportMixin, SimpleHistoryAdmin):
+class TaskUpdateAdmin(ReadOnlyAdminMixin, SpreadsheetExportMixin, SimpleHistoryAdmin):
+    """Task reports change only through the agency's form, review and imports."""
+
+    exclude = ["evidence"]
+    readonly_fields = ["evidence_file"]
+    evidence_file = file_link("task_update_evidence", "evidence", _("tài liệu minh chứng"))
     resource_classes = [TaskUpdateResource]
     list_display = ["task", "agency", "period", "progress", "percent_complete", "status", "updated_at"]
     list_filter = ["status", "progress", "period__kind", "agency__kind"]
