@@ -312,6 +312,8 @@ class Observation(Submission):
             models.Index(fields=["agency", "status"], name="obs_agency_status"),
             # the latest figures of a metric (indicator page) without sorting all of them
             models.Index(fields=["metric", "id"], name="obs_metric_recent"),
+            # an agency's latest submissions (agency page), whatever the size of the table
+            models.Index(fields=["agency", "id"], name="obs_agency_recent"),
         ]
 
     def __str__(self) -> str:
