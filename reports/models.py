@@ -105,7 +105,12 @@ class Comment(models.Model):
         blank=True,
     )
     task = models.ForeignKey(
-        "tasks.Task", verbose_name=_("nhiệm vụ"), on_delete=models.CASCADE, related_name="comments", null=True, blank=True
+        "tasks.Task",
+        verbose_name=_("nhiệm vụ"),
+        on_delete=models.CASCADE,
+        related_name="comments",
+        null=True,
+        blank=True,
     )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("người góp ý"), on_delete=models.PROTECT, related_name="comments"

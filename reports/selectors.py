@@ -472,7 +472,6 @@ def agencies_for_filter() -> list[Agency]:
     )
 
 
-
 # --- Task page --------------------------------------------------------------------------------------------
 
 
@@ -502,7 +501,7 @@ def task_detail(*, plan: Plan, number: int) -> TaskDetail:
     for assignment in task.assignments.select_related("agency").order_by("agency__kind", "agency__name"):
         (leads if assignment.role == TaskAssignment.Role.LEAD else cooperating).append(assignment.agency)
     occurrences = list(
-        task.occurrences.select_related("agency", "period", "trigger").order_by("agency__kind", "agency__name", "due_on")
+        task.occurrences.select_related("agency").order_by("agency__kind", "agency__name", "due_on", "pk")
     )
     latest: dict[int, TaskUpdate] = {}
     approved = (

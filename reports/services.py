@@ -1,7 +1,7 @@
 """Writes for periodic reports (request, generate, edit the narrative, issue, open a new version) and comments.
 
-The one write path for ``PeriodicReport`` and ``Comment``. Generation runs in a Celery job (``jobs.py``) after the request
-commits; issuing regenerates the files once more with the number and date, and from then on the report is
+The one write path for ``PeriodicReport`` and ``Comment``. Generation runs in a Celery job (``jobs.py``) after
+the request commits; issuing regenerates the files once more with the number and date, and from then on the report is
 never written again.
 """
 
@@ -252,7 +252,6 @@ def comment_add(*, author: User, text: str, indicator: Indicator | None = None, 
     if not text:
         raise CommentError(_("Hãy nhập nội dung ý kiến."))
     if len(text) > Comment.MAX_LENGTH:
-        raise CommentError(
-            _("Ý kiến dài tối đa %(limit)s ký tự (đã nhập %(length)s).") % {"limit": Comment.MAX_LENGTH, "length": len(text)}
-        )
+        message = _("Ý kiến dài tối đa %(limit)s ký tự (đã nhập %(length)s).")
+        raise CommentError(message % {"limit": Comment.MAX_LENGTH, "length": len(text)})
     return Comment.objects.create(author=author, text=text, indicator=indicator, task=task)
