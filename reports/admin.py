@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from indicators.admin import ReadOnlyAdminMixin
 
-from .models import PeriodicReport
+from .models import Comment, PeriodicReport
 
 
 @admin.register(PeriodicReport)
@@ -27,3 +27,19 @@ class PeriodicReportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             if getattr(obj, f)
         ]
         return format_html_join(" · ", '<a href="{}">{}</a>', formats) or "—"
+
+
+@admin.register(Comment)
+class CommentAdmin(admin.ModelAdmin):
+    """Comments are written on the indicator and task pages; administrators may only read or delete them."""
+
+    list_display = ["created_at", "author", "indicator", "task", "text"]
+    list_filter = ["created_at"]
+    search_fields = ["text", "author__username", "indicator__code"]
+    list_select_related = ["author", "indicator", "task"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -27,9 +27,10 @@ from indicators.models import (
     TargetStatus,
 )
 from indicators.selectors import observations_approved
-from tasks.models import Task, TaskAssignment, TaskGroup, TaskOccurrence
+from tasks.models import Task, TaskAssignment, TaskGroup, TaskOccurrence, TaskUpdate
 
 from .charts import Point, figure_value, yearly_totals
+from .models import Comment
 
 Status = TargetStatus.Status
 OccurrenceStatus = TaskOccurrence.Status
@@ -469,3 +470,51 @@ def agencies_for_filter() -> list[Agency]:
     return list(
         Agency.objects.filter(is_active=True).only("code", "name", "short_name", "kind").order_by("kind", "name")
     )
+
+
+# --- Task page --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class TaskDetail:
+    task: Task
+    leads: list[Agency]
+    cooperating: list[Agency]
+    occurrences: list[TaskOccurrence]
+    updates: list[TaskUpdate]
+    comments: list[Comment]
+
+
+def task_get(*, plan: Plan, number: int) -> Task:
+    task = Task.objects.filter(plan=plan, number=number).select_related("group").first()
+    if task is None:
+        raise Http404("Không có nhiệm vụ này.")
+    return task
+
+
+def task_detail(*, plan: Plan, number: int) -> TaskDetail:
+    """One task with its agencies, its occurrences (snapshot), the latest approved update of each agency that
+    reports difficulties or proposals, and its comments: five queries however many agencies and rows."""
+    task = task_get(plan=plan, number=number)
+    leads: list[Agency] = []
+    cooperating: list[Agency] = []
+    for assignment in task.assignments.select_related("agency").order_by("agency__kind", "agency__name"):
+        (leads if assignment.role == TaskAssignment.Role.LEAD else cooperating).append(assignment.agency)
+    occurrences = list(
+        task.occurrences.select_related("agency").order_by("agency__kind", "agency__name", "due_on", "pk")
+    )
+    latest: dict[int, TaskUpdate] = {}
+    approved = (
+        task.updates.filter(status=SubmissionStatus.APPROVED)
+        .select_related("agency", "period")
+        .order_by("agency__kind", "agency__name", "-period__ends_on")
+    )
+    for update in approved:
+        latest.setdefault(update.agency_id, update)
+    updates = [u for u in latest.values() if u.difficulties.strip() or u.proposals.strip()]
+    comments = list(task.comments.select_related("author", "author__agency"))
+    return TaskDetail(task, leads, cooperating, occurrences, updates, comments)
+
+
+def indicator_comments(indicator: Indicator) -> list[Comment]:
+    return list(indicator.comments.select_related("author", "author__agency"))

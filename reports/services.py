@@ -1,7 +1,7 @@
-"""Writes for periodic reports: request, generate, edit the narrative, issue, and open a new version.
+"""Writes for periodic reports (request, generate, edit the narrative, issue, open a new version) and comments.
 
-The one write path for ``PeriodicReport``. Generation runs in a Celery job (``jobs.py``) after the request
-commits; issuing regenerates the files once more with the number and date, and from then on the report is
+The one write path for ``PeriodicReport`` and ``Comment``. Generation runs in a Celery job (``jobs.py``) after
+the request commits; issuing regenerates the files once more with the number and date, and from then on the report is
 never written again.
 """
 
@@ -19,11 +19,12 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency, User
-from indicators.models import Period, Plan
+from indicators.models import Indicator, Period, Plan
+from tasks.models import Task
 
 from . import documents
 from .content import report_content_collect
-from .models import PeriodicReport
+from .models import Comment, PeriodicReport
 
 logger = logging.getLogger(__name__)
 
@@ -233,3 +234,24 @@ def report_new_version(*, report: PeriodicReport, user: User) -> PeriodicReport:
     )
     _enqueue(draft)
     return draft
+
+
+# --- Comments ---------------------------------------------------------------------------------------------
+
+
+class CommentError(ValueError):
+    """A comment that cannot be saved; the message is shown next to the form in Vietnamese."""
+
+
+@transaction.atomic
+def comment_add(*, author: User, text: str, indicator: Indicator | None = None, task: Task | None = None) -> Comment:
+    """Record a reader's opinion on an indicator or a task. Every logged-in role may comment, steering included."""
+    if (indicator is None) == (task is None):
+        raise ValueError("A comment is about exactly one indicator or one task.")
+    text = (text or "").strip()
+    if not text:
+        raise CommentError(_("Hãy nhập nội dung ý kiến."))
+    if len(text) > Comment.MAX_LENGTH:
+        message = _("Ý kiến dài tối đa %(limit)s ký tự (đã nhập %(length)s).")
+        raise CommentError(message % {"limit": Comment.MAX_LENGTH, "length": len(text)})
+    return Comment.objects.create(author=author, text=text, indicator=indicator, task=task)

@@ -1,4 +1,5 @@
-"""Dashboards: the province overview, an indicator, an agency, the task board. Every role may read them.
+"""Dashboards: the province overview, an indicator, an agency, the task board and a task. Every role may read
+them and comment on an indicator or a task (the only thing Steering Committee members write).
 
 Filters live in the query string so that a view can be shared as a link; ``?format=csv|xlsx&bang=NAME``
 on the same URL downloads one of the page's tables.
@@ -9,11 +10,14 @@ from __future__ import annotations
 from datetime import date
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from agencies.models import Agency
 from indicators.models import Metric, ParsedTarget, Period, ReportTimeliness, SubmissionStatus, TargetStatus
@@ -21,8 +25,10 @@ from indicators.parsing import format_vn_number
 from indicators.periods import QUARTER, period_containing
 from indicators.selectors import assessment_disagreements, plan_current
 from tasks.models import Task, TaskOccurrence
+from tasks.schedule import RULE_HALF_YEARLY, RULE_MONTHLY, RULE_QUARTERLY, RULE_YEARLY
 
 from . import charts, selectors
+from .services import CommentError, comment_add
 from .tables import FORMATS, Table, table_response
 
 
@@ -299,8 +305,9 @@ def agency_list(request):
 
 
 @login_required
-def indicator_page(request, code: str):
-    """One indicator: its cells verbatim, per metric the approved series against targets, why each colour."""
+def indicator_page(request, code: str, *, comment_form: dict | None = None, status_code: int = 200):
+    """One indicator: its cells verbatim, per metric the approved series against targets, why each colour,
+    and readers' comments (``comment_form`` carries a rejected comment back to its field)."""
     plan = plan_current()
     if plan is None:
         return render(request, "reports/overview.html", {"plan": None})
@@ -372,6 +379,8 @@ def indicator_page(request, code: str):
         "panels": panels,
         "recent": recent,
         "figures": figures,
+        "comments": selectors.indicator_comments(indicator),
+        "comment_form": comment_form or {},
     }
     tables = {
         "so-lieu": lambda: Table(
@@ -389,7 +398,10 @@ def indicator_page(request, code: str):
             [[o.metric.name, o.agency.name, o.period.label, o.value, o.get_status_display()] for o in recent],
         ),
     }
-    return _render(request, "reports/indicator.html", context, tables)
+    response = _render(request, "reports/indicator.html", context, tables)
+    if response.status_code == 200:
+        response.status_code = status_code
+    return response
 
 
 @login_required
@@ -512,3 +524,81 @@ def task_board(request):
         )
     }
     return _render(request, "reports/task_board.html", context, tables)
+
+
+def _rule_label(rule: str) -> str:
+    """The recurring rules the deadline parser writes (tasks/schedule.py), in words."""
+    labels = {
+        RULE_MONTHLY: _("Cuối mỗi tháng"),
+        RULE_QUARTERLY: _("Cuối mỗi quý"),
+        RULE_HALF_YEARLY: _("Cuối mỗi 6 tháng"),
+        RULE_YEARLY: _("Cuối mỗi năm"),
+    }
+    if rule in labels:
+        return labels[rule]
+    for quarter in (1, 2, 3):
+        if rule == f"FREQ=YEARLY;BYMONTH={quarter * 3};BYMONTHDAY=-1":
+            return _("Hằng năm, cuối quý %(quarter)s") % {"quarter": "I" * quarter}
+    return rule
+
+
+@login_required
+def task_detail(request, number: int, *, comment_form: dict | None = None, status_code: int = 200):
+    """One task: its text verbatim, its schedule, its agencies, where each agency stands on each due date,
+    what agencies report as difficulties and proposals (approved updates only), and readers' comments."""
+    plan = plan_current()
+    if plan is None:
+        return render(request, "reports/overview.html", {"plan": None})
+    detail = selectors.task_detail(plan=plan, number=number)
+    by_agency: dict[int, dict] = {}
+    for occurrence in detail.occurrences:
+        row = by_agency.setdefault(
+            occurrence.agency_id, {"agency": occurrence.agency, "role": occurrence.get_role_display(), "items": []}
+        )
+        row["items"].append(occurrence)
+    context = {
+        "plan": plan,
+        "task": detail.task,
+        "rule_label": _rule_label(detail.task.rule) if detail.task.rule else "",
+        "leads": detail.leads,
+        "cooperating": detail.cooperating,
+        "occurrence_rows": list(by_agency.values()),
+        "updates": detail.updates,
+        "comments": detail.comments,
+        "comment_form": comment_form or {},
+    }
+    return render(request, "reports/task_detail.html", context, status=status_code)
+
+
+@require_POST
+@login_required
+def indicator_comment(request, code: str):
+    """Any logged-in reader comments on an indicator; a rejected comment comes back to its field (400)."""
+    plan = plan_current()
+    if plan is None:
+        return redirect("home")
+    indicator = selectors.indicator_detail(plan=plan, code=code)
+    text = request.POST.get("text", "")
+    try:
+        comment_add(author=request.user, text=text, indicator=indicator)
+    except CommentError as error:
+        return indicator_page(request, code, comment_form={"text": text, "error": str(error)}, status_code=400)
+    messages.success(request, _("Đã ghi nhận ý kiến của bạn."))
+    return redirect(reverse("indicator", args=[indicator.code]) + "#y-kien")
+
+
+@require_POST
+@login_required
+def task_comment(request, number: int):
+    """Any logged-in reader comments on a task; a rejected comment comes back to its field (400)."""
+    plan = plan_current()
+    if plan is None:
+        return redirect("home")
+    task = selectors.task_get(plan=plan, number=number)
+    text = request.POST.get("text", "")
+    try:
+        comment_add(author=request.user, text=text, task=task)
+    except CommentError as error:
+        return task_detail(request, number, comment_form={"text": text, "error": str(error)}, status_code=400)
+    messages.success(request, _("Đã ghi nhận ý kiến của bạn."))
+    return redirect(reverse("task_detail", args=[task.number]) + "#y-kien")
