@@ -201,3 +201,10 @@ def test_steering_member_comments_on_an_indicator_in_the_browser(page, live_serv
     assert page.locator("#y-kien .comment-text").first.inner_text() == "Đề nghị Sở báo cáo rõ nguyên nhân chậm."
     assert "Đã ghi nhận ý kiến của bạn." in page.locator(".messages").inner_text()
     assert Comment.objects.get().author.username == "bcd"
+
+
+def test_a_collective_cooperating_list_shows_the_plans_words_and_folds_the_agencies(client, plan, steering):
+    client.force_login(steering)
+    html = client.get(reverse("task_detail", args=[7])).content.decode()
+    assert "<strong>Các sở, ngành, địa phương</strong>" in html
+    assert '<details class="agency-fold">' in html and "Xem 117 cơ quan" in html
