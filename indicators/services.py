@@ -420,7 +420,8 @@ def observation_submit(*, observation: Observation, user) -> bool:
 def observation_correct(*, observation: Observation, user, figure: CleanFigure, reason: str) -> Observation:
     """Propose a new value for an approved figure. The approved value keeps counting until the reviewer
     approves the correction; nothing is overwritten before that."""
-    observation = Observation.objects.select_for_update().get(pk=observation.pk)
+    observation = Observation.objects.select_for_update().select_related("period").get(pk=observation.pk)
+    check_period_open(observation.period)
     if observation.status != SubmissionStatus.APPROVED:
         raise EntryError(_("Chỉ điều chỉnh được số liệu đã duyệt; số liệu khác hãy sửa trực tiếp."))
     if observation.correction_status == SubmissionStatus.SUBMITTED:
@@ -549,6 +550,8 @@ def qualitative_assessment_save(*, target: Target, period: Period, user, status:
 
 @transaction.atomic
 def agency_assessment_save(*, agency: Agency, metric: Metric, period: Period, user, confidence: str, narrative: str):
+    """Record an agency's own confidence for a metric this quarter (the period must be open)."""
+    check_period_open(period)
     assessment = AgencyAssessment.objects.filter(agency=agency, metric=metric, period=period).first() or (
         AgencyAssessment(agency=agency, metric=metric, period=period)
     )

@@ -35,10 +35,10 @@ from .selectors import (
     review_queue,
 )
 from .services import (
-    observation_approve,
     observation_correct,
     observation_return,
     observation_save,
+    observations_approve,
     period_set_locked,
     periods_lock_past_due,
     qualitative_assessment_save,
@@ -192,9 +192,6 @@ def observation_correction(request, pk: int):
         else:
             messages.success(request, _("Đã gửi đề nghị điều chỉnh. Giá trị đã duyệt vẫn được dùng đến khi duyệt."))
             return redirect("observation_detail", pk=pk)
-    if observation.period.is_locked:
-        messages.error(request, _("Kỳ báo cáo đã khóa."))
-        return redirect("observation_detail", pk=pk)
     return render(
         request,
         "indicators/observation_detail.html",
@@ -231,9 +228,18 @@ def review_queue_view(request):
 
 
 # what the queue's form names each kind of submission: model, approve, return, the services' argument name
+def _observations_approve(*, items, user) -> int:
+    return observations_approve(observations=items, user=user)  # one recompute per metric, not per figure
+
+
+def _task_updates_approve(*, items, user) -> int:
+    return sum(task_update_approve(task_update=item, user=user) for item in items)
+
+
+#: per kind of item in the review queue: its model, bulk approval, return with a reason, and argument name
 _REVIEWABLE = {
-    "o": (Observation, observation_approve, observation_return, "observation"),
-    "t": (TaskUpdate, task_update_approve, task_update_return, "task_update"),
+    "o": (Observation, _observations_approve, observation_return, "observation"),
+    "t": (TaskUpdate, _task_updates_approve, task_update_return, "task_update"),
 }
 
 
@@ -259,10 +265,9 @@ def _review_action(request) -> None:
         return
     approved = 0
     with transaction.atomic():
-        for prefix, (model, approve, _return, argument) in _REVIEWABLE.items():
+        for prefix, (model, approve, _return, _argument) in _REVIEWABLE.items():
             ids = [int(x) for x in request.POST.getlist(prefix) if x.isdigit()]
-            for item in model.objects.filter(pk__in=ids):
-                approved += approve(**{argument: item}, user=user)
+            approved += approve(items=model.objects.filter(pk__in=ids), user=user)
     if approved:
         messages.success(request, _("Đã duyệt %(n)d mục.") % {"n": approved})
     else:

@@ -46,10 +46,8 @@ def task_progress(request):
         )
         for metric in metrics
     ]
-    if request.method == "POST":
-        if quarter.is_locked:
-            messages.error(request, _("Kỳ báo cáo đã khóa."))
-        elif all([form.is_valid() for _metric, form in assessments]):
+    if request.method == "POST" and all([form.is_valid() for _metric, form in assessments]):
+        try:
             with transaction.atomic():
                 saved = 0
                 for metric, form in assessments:
@@ -63,6 +61,9 @@ def task_progress(request):
                             narrative=form.cleaned_data["narrative"],
                         )
                         saved += 1
+        except EntryError as exc:  # a locked quarter: nothing saved
+            messages.error(request, str(exc))
+        else:
             messages.success(request, _("Đã lưu %(n)d tự đánh giá.") % {"n": saved})
             return redirect(request.get_full_path())
     context = {

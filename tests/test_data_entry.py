@@ -363,3 +363,39 @@ def test_completeness_on_time_late_partial_missing(plan, khcn, agency_staff, rev
         assert row.status == "partial"
     not_yet = period_completeness(period=month, as_of=month.due_on)
     assert {r.status for r in not_yet.rows} <= {"not_due", "partial", "on_time", "late"}
+
+
+def test_a_correction_is_refused_once_the_period_is_locked(metric, khcn, agency_staff, reviewer):
+    observation = save(metric, khcn, agency_staff, submit=True)
+    observation_approve(observation=observation, user=reviewer)
+    observation.period.is_locked = True
+    observation.period.save()
+    new = "0,7" if metric.kind == "index" else "15"
+    with pytest.raises(EntryError, match="đã khóa"):
+        observation_correct(observation=observation, user=agency_staff, figure=figure(metric.kind, new), reason="x")
+    observation.refresh_from_db()
+    assert observation.correction_status == "" and observation.proposed_value is None
+
+
+def test_approving_a_page_of_figures_recomputes_each_metric_once(
+    client, plan, khcn, agency_staff, reviewer, django_capture_on_commit_callbacks
+):
+    metrics = list(Metric.objects.filter(reporters=khcn).exclude(kind="ratio").order_by("code")[:2])
+    others = Agency.objects.filter(kind=Agency.Kind.DEPARTMENT).exclude(pk=khcn.pk)
+    figures = [save(m, khcn, agency_staff, submit=True) for m in metrics]
+    figures += [
+        observation_save(
+            metric=metrics[0],
+            agency=a,
+            period=period_of(metrics[0]),
+            user=agency_staff,
+            figure=figure(metrics[0].kind, good_value(metrics[0])),
+            submit=True,
+        )
+        for a in others.filter(reported_metrics=metrics[0])[:2]
+    ]
+    client.force_login(reviewer)
+    with django_capture_on_commit_callbacks() as callbacks:
+        client.post(reverse("review_queue"), {"action": "approve", "o": [f.pk for f in figures]})
+    assert Observation.objects.filter(pk__in=[f.pk for f in figures], status="approved").count() == len(figures)
+    assert len(callbacks) == len(metrics)  # one recompute per metric, however many figures it had

@@ -109,3 +109,17 @@ def test_reviewer_records_a_qualitative_assessment(client, plan, reviewer):
     assert response.status_code == 302
     assessment = QualitativeAssessment.objects.get(target=target, period=quarter)
     assert assessment.assessed_by == reviewer and assessment.history.count() == 1
+
+
+def test_self_assessment_is_refused_in_a_locked_quarter(client, plan, agency_staff):
+    metric = Metric.objects.filter(reporters=agency_staff.agency).order_by("code").first()
+    quarter = entry_periods(DAY)["quarter"]
+    quarter.is_locked = True
+    quarter.save()
+    client.force_login(agency_staff)
+    response = client.post(
+        f"{reverse('task_progress')}?ngay={DAY.isoformat()}",
+        {f"a{metric.pk}-confidence": "at_risk", f"a{metric.pk}-narrative": "Thiếu kinh phí"},
+    )
+    assert "đã khóa" in response.content.decode()
+    assert not AgencyAssessment.objects.filter(agency=agency_staff.agency).exists()
