@@ -239,10 +239,14 @@ def target_explain(
     ]
 
 
-def target_statuses_as_of(*, as_of=None):
-    """The stored snapshot rows of the latest computation at or before ``as_of`` (all of them if None)."""
+def target_statuses_as_of(*, as_of=None, plan=None):
+    """The stored snapshot rows of the latest computation at or before ``as_of`` (all of them if None),
+    limited to one plan's targets when ``plan`` is given (the latest computation of that plan)."""
     statuses = TargetStatus.objects.select_related("parsed_target__metric", "parsed_target__target__indicator")
     latest = TargetStatus.objects.all()
+    if plan is not None:
+        statuses = statuses.filter(parsed_target__metric__plan=plan)
+        latest = latest.filter(parsed_target__metric__plan=plan)
     if as_of is not None:
         latest = latest.filter(as_of__lte=as_of)
     day = latest.aggregate(day=Max("as_of"))["day"]
@@ -259,7 +263,7 @@ def assessment_disagreements(*, period, as_of) -> list[dict]:
     good = {progress.ACHIEVED, progress.ON_TRACK}
     bad = {progress.LIMITED, progress.REGRESSING}
     result = []
-    for assessment in AgencyAssessment.objects.filter(period=period).select_related("agency", "metric"):
+    for assessment in AgencyAssessment.objects.filter(period=period).select_related("agency", "metric", "period"):
         computed = worst.get(assessment.metric_id, set())
         confident = assessment.confidence == AgencyAssessment.Confidence.CONFIDENT
         if (confident and computed & bad) or (not confident and computed and computed <= good):

@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Avg, Count, Max, Prefetch, Sum
+from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -23,12 +23,20 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.routers import APIRootView
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
-from indicators.models import Indicator, Metric, ParsedTarget, Plan, Target, TargetStatus
-from indicators.selectors import observations_approved
+from indicators.imports.export import neutralise
+from indicators.models import (
+    Indicator,
+    Metric,
+    ParsedTarget,
+    Plan,
+    ProvinceValue,
+    Target,
+    TargetStatus,
+)
+from indicators.selectors import observations_approved, target_statuses_as_of
 from tasks.models import Task, TaskOccurrence
 
 from . import serializers
-from .documents import safe_text
 
 
 class OpenDataPermission(permissions.BasePermission):
@@ -66,7 +74,7 @@ def _cell(value):
         return ""
     if isinstance(value, Decimal):
         return format(value.normalize(), "f")  # 30.000000 → 30, and never 3E+1
-    return safe_text(value)
+    return neutralise(value)
 
 
 def _flatten(item: dict, prefix: str = "") -> dict:
@@ -213,33 +221,17 @@ class FigureViewSet(ReadOnlyOpenDataViewSet):
 
 @extend_schema_view(list=extend_schema(parameters=FIGURE_FILTERS))
 class ProvinceFigureViewSet(mixins.ListModelMixin, OpenDataViewSet):
-    """Số liệu toàn tỉnh theo kỳ, tổng hợp từ số liệu đã phê duyệt của các cơ quan."""
+    """Số liệu toàn tỉnh theo kỳ, tổng hợp từ số liệu đã phê duyệt của các cơ quan (bản tính gần nhất)."""
 
     serializer_class = serializers.ProvinceFigureSerializer
 
     def get_queryset(self):
+        # the progress engine's snapshot, computed from approved figures only: the same numbers as the dashboards
         mapping = {"metric": "metric__code", "year": "period__year", "period_kind": "period__kind"}
         return (
-            observations_approved()
-            .filter(**_filters(self.request, mapping))
-            .values(
-                "metric__code",
-                "metric__kind",
-                "metric__unit",
-                "period__kind",
-                "period__year",
-                "period__number",
-                "period__starts_on",
-                "period__ends_on",
-            )
-            .annotate(
-                total=Sum("value"),
-                mean=Avg("value"),
-                num=Sum("numerator"),
-                den=Sum("denominator"),
-                reporting=Count("id"),
-            )
-            .order_by("metric__code", "period__ends_on", "period__kind")
+            ProvinceValue.objects.filter(**_filters(self.request, mapping))
+            .select_related("metric", "period")
+            .order_by("metric__code", "period__ends_on", "period__kind", "pk")
         )
 
 
@@ -258,15 +250,14 @@ class TargetStatusViewSet(mixins.ListModelMixin, OpenDataViewSet):
     serializer_class = serializers.TargetStatusSerializer
 
     def get_queryset(self):
-        rows = TargetStatus.objects.all()
         raw = self.request.query_params.get("as_of")
         try:
-            as_of = date.fromisoformat(raw) if raw else rows.aggregate(last=Max("as_of"))["last"]
+            rows = target_statuses_as_of(as_of=date.fromisoformat(raw) if raw else None)
         except ValueError:
-            as_of = None
+            rows = TargetStatus.objects.none()
         mapping = {"indicator": "parsed_target__target__indicator__code", "status": "status"}
         return (
-            rows.filter(as_of=as_of, **_filters(self.request, mapping))
+            rows.filter(**_filters(self.request, mapping))
             .select_related("parsed_target__target__indicator", "parsed_target__metric")
             .order_by(
                 "parsed_target__target__indicator__plan_id",

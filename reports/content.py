@@ -31,6 +31,7 @@ from indicators.models import (
     TargetStatus,
 )
 from indicators.parsing import format_vn_number
+from indicators.selectors import target_statuses_as_of
 from indicators.templatetags.plan_text import plan_text
 from tasks.models import TaskOccurrence, TaskUpdate
 
@@ -189,15 +190,10 @@ def value_text(value: Decimal | None, unit: str) -> str:
     return f"{text} {unit}".strip() if unit and unit != "%" else f"{text}{unit}"
 
 
-def _latest_statuses(parsed_ids: list[int], as_of: date) -> dict[int, TargetStatus]:
-    """For each parsed target, the last snapshot taken on or before the as-of date."""
-    latest: dict[int, TargetStatus] = {}
-    rows = TargetStatus.objects.filter(parsed_target_id__in=parsed_ids, as_of__lte=as_of).order_by(
-        "parsed_target_id", "-as_of"
-    )
-    for row in rows:
-        latest.setdefault(row.parsed_target_id, row)
-    return latest
+def _latest_statuses(plan: Plan, parsed_ids: list[int], as_of: date) -> dict[int, TargetStatus]:
+    """For each parsed target, its row in the plan's last snapshot computed on or before the as-of date."""
+    rows = target_statuses_as_of(as_of=as_of, plan=plan).filter(parsed_target_id__in=parsed_ids)
+    return {row.parsed_target_id: row for row in rows}
 
 
 def _target_groups(plan: Plan, period: Period, as_of: date, milestone: int, agency: Agency | None) -> list:
@@ -216,7 +212,7 @@ def _target_groups(plan: Plan, period: Period, as_of: date, milestone: int, agen
     parsed_by_target: dict[int, list[ParsedTarget]] = defaultdict(list)
     for item in parsed:
         parsed_by_target[item.target_id].append(item)
-    statuses = _latest_statuses([p.pk for items in parsed_by_target.values() for p in items], as_of)
+    statuses = _latest_statuses(plan, [p.pk for items in parsed_by_target.values() for p in items], as_of)
     assessments = {
         a.target_id: a
         for a in QualitativeAssessment.objects.filter(target__in=targets, period=period, assessed_at__date__lte=as_of)

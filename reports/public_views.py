@@ -7,12 +7,11 @@ from approved figures only) and the plan's published text; nothing about people,
 from __future__ import annotations
 
 from django.conf import settings
-from django.db.models import Max
 from django.http import Http404
 from django.shortcuts import render
 
 from indicators.models import TargetStatus
-from indicators.selectors import plan_current, plan_groups_with_indicators
+from indicators.selectors import plan_current, plan_groups_with_indicators, target_statuses_as_of
 
 from .content import STATUS_LABELS, milestone_for, value_text
 
@@ -23,9 +22,8 @@ def public_indicators(request):
     plan = plan_current()
     groups, as_of, milestone = [], None, None
     if plan is not None:
-        as_of = TargetStatus.objects.filter(parsed_target__metric__plan=plan).aggregate(last=Max("as_of"))["last"]
-        snapshots = TargetStatus.objects.filter(as_of=as_of, parsed_target__metric__plan=plan) if as_of else []
-        statuses = {s.parsed_target_id: s for s in snapshots}
+        statuses = {s.parsed_target_id: s for s in target_statuses_as_of(plan=plan)}
+        as_of = next(iter(statuses.values())).as_of if statuses else None
         milestone = milestone_for(plan, as_of) if as_of else min(plan.milestones)
         for group in plan_groups_with_indicators(plan):
             rows = []

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from rest_framework import serializers
 
-from indicators.models import Indicator, Metric, Observation, ParsedTarget, Plan, Target, TargetStatus
+from indicators.models import (
+    Indicator,
+    Metric,
+    Observation,
+    ParsedTarget,
+    Plan,
+    ProvinceValue,
+    Target,
+    TargetStatus,
+)
 from indicators.templatetags.plan_text import plan_text
 from tasks.models import Task, TaskOccurrence
 
@@ -124,29 +131,46 @@ class FigureSerializer(serializers.ModelSerializer):
         ]
 
 
-class ProvinceFigureSerializer(serializers.Serializer):
-    """A metric's province-wide figure for one period, aggregated from the agencies' approved figures:
-    counts are summed, ratios are Σ numerators / Σ denominators, indices and GRDP shares averaged."""
+def _province_number(**kwargs) -> serializers.DecimalField:
+    # province sums are wider than one agency's figure (ProvinceValue: 26 digits)
+    return serializers.DecimalField(max_digits=26, decimal_places=6, coerce_to_string=False, read_only=True, **kwargs)
 
-    metric = serializers.CharField(source="metric__code")
-    unit = serializers.CharField(source="metric__unit")
-    period_kind = serializers.CharField(source="period__kind")
-    year = serializers.IntegerField(source="period__year")
-    period_number = serializers.IntegerField(source="period__number")
-    period_starts_on = serializers.DateField(source="period__starts_on")
-    period_ends_on = serializers.DateField(source="period__ends_on")
-    value = serializers.SerializerMethodField()
-    agencies_reporting = serializers.IntegerField(source="reporting")
 
-    def get_value(self, row: dict) -> float | None:
-        kind = row["metric__kind"]
-        if kind in (Metric.Kind.STOCK, Metric.Kind.FLOW):
-            value = row["total"]
-        elif kind == Metric.Kind.RATIO and row["den"]:
-            value = Decimal(100) * row["num"] / row["den"]
-        else:
-            value = row["mean"]
-        return None if value is None else round(float(value), 6)
+class ProvinceFigureSerializer(serializers.ModelSerializer):
+    """A metric's province-wide figure for one period: the progress engine's snapshot (``ProvinceValue``), the
+    same numbers the dashboards draw. Counts are summed, ratios are Σ numerators / Σ denominators, indices and
+    GRDP shares averaged, from the agencies' approved figures only."""
+
+    metric = serializers.CharField(source="metric.code", read_only=True)
+    unit = serializers.CharField(source="metric.unit", read_only=True)
+    period_kind = serializers.CharField(source="period.kind", read_only=True)
+    year = serializers.IntegerField(source="period.year", read_only=True)
+    period_number = serializers.IntegerField(source="period.number", read_only=True)
+    period_label = serializers.CharField(source="period.label", read_only=True)
+    period_starts_on = serializers.DateField(source="period.starts_on", read_only=True)
+    period_ends_on = serializers.DateField(source="period.ends_on", read_only=True)
+    value = _province_number()
+    numerator = _province_number(allow_null=True)
+    denominator = _province_number(allow_null=True)
+    agencies_reporting = serializers.IntegerField(source="reporters", read_only=True)
+
+    class Meta:
+        model = ProvinceValue
+        fields = [
+            "metric",
+            "unit",
+            "period_kind",
+            "year",
+            "period_number",
+            "period_label",
+            "period_starts_on",
+            "period_ends_on",
+            "value",
+            "numerator",
+            "denominator",
+            "agencies_reporting",
+            "as_of",
+        ]
 
 
 class TargetStatusSerializer(serializers.ModelSerializer):
