@@ -28,22 +28,14 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from indicators.imports.export import neutralise
+
+from .charts import STATUS_COLOURS  # shared with the dashboard (Okabe–Ito palette, static/css/app.css)
 from .content import STATUS_LABELS, STATUS_ORDER, TASK_COLUMNS, TASK_LABELS, ReportContent
 
 FONT = "Times New Roman"
 PARTY = "party"  # 36-HD/VPTW layout
 STATE = "state"  # Decree 30/2020/NĐ-CP layout
-
-#: status colours shared with the dashboard (Okabe–Ito palette, static/css/app.css)
-STATUS_COLOURS = {
-    "achieved": "#009e73",
-    "on_track": "#56b4e9",
-    "accelerate": "#e69f00",
-    "limited": "#cc79a7",
-    "regressing": "#d55e00",
-    "no_data": "#999999",
-    "qualitative": "#c9b67a",
-}
 
 
 def _period_in_sentence(label: str) -> str:
@@ -478,19 +470,10 @@ def build_docx(content: ReportContent, head: Letterhead, narrative: str, chart_p
 
 # --- .xlsx -------------------------------------------------------------------------------------------------
 
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_text(value):
-    """Guard a text cell against formula injection: a leading =, +, -, @ would make a spreadsheet run it."""
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
-        return "'" + value
-    return value
-
 
 def _sheet(workbook, title: str, heading: str, headers: list[str], rows: list[list], widths: list[int]):
     sheet = workbook.create_sheet(title)
-    sheet["A1"] = safe_text(heading)
+    sheet["A1"] = neutralise(heading)
     sheet["A1"].font = Font(name=FONT, bold=True, size=13)
     thin = Side(style="thin", color="999999")
     for column, header in enumerate(headers, start=1):
@@ -501,7 +484,7 @@ def _sheet(workbook, title: str, heading: str, headers: list[str], rows: list[li
         cell.border = Border(top=thin, bottom=thin, left=thin, right=thin)
     for row_index, values in enumerate(rows, start=4):
         for column, value in enumerate(values, start=1):
-            cell = sheet.cell(row=row_index, column=column, value=safe_text(value))
+            cell = sheet.cell(row=row_index, column=column, value=neutralise(value))
             cell.font = Font(name=FONT)
             cell.alignment = Alignment(wrap_text=True, vertical="top")
             cell.border = Border(top=thin, bottom=thin, left=thin, right=thin)

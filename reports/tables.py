@@ -9,21 +9,19 @@ from datetime import date
 import tablib
 from django.http import HttpResponse
 
+from indicators.imports.export import neutralise
+
 FORMATS = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-# A spreadsheet runs a cell that starts with one of these as a formula (CSV/formula injection).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def safe_cell(value):
-    """The value as a spreadsheet should store it: text that would start a formula gets a leading apostrophe."""
+def _cell(value):
+    """The value as a spreadsheet should store it: dates as dd/mm/yyyy, text guarded against formula injection."""
     if isinstance(value, date):
         return value.strftime("%d/%m/%Y")
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
+    return neutralise(value)
 
 
 @dataclass(frozen=True)
@@ -37,7 +35,7 @@ class Table:
     def dataset(self) -> tablib.Dataset:
         dataset = tablib.Dataset(headers=[str(h) for h in self.headers], title=self.name[:31])
         for row in self.rows:
-            dataset.append([safe_cell(value) for value in row])
+            dataset.append([_cell(value) for value in row])
         return dataset
 
 

@@ -1,7 +1,8 @@
 from datetime import date
 
+from indicators.imports.export import neutralise
 from reports.content import DONE_LATE, DONE_ON_TIME, IN_PROGRESS, OVERDUE, occurrence_status_as_of
-from reports.documents import place_and_date, safe_text
+from reports.documents import place_and_date
 
 DUE = date(2026, 5, 31)
 
@@ -23,9 +24,9 @@ def test_place_and_date_line_follows_decree_30():
 
 def test_text_cells_cannot_become_formulas():
     for text in ("=1+1", "+SUM(A1)", "-2+3", "@cmd", "\t=x"):
-        assert safe_text(text).startswith("'")
-    assert safe_text("Đề nghị") == "Đề nghị"
-    assert safe_text(12) == 12
+        assert neutralise(text).startswith("'")
+    assert neutralise("Đề nghị") == "Đề nghị"
+    assert neutralise(12) == 12
 
 
 def test_overdue_rows_are_grouped_by_task_in_the_printed_report():
