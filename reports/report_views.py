@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from agencies.models import Agency, User
+from indicators.periods import QUARTER, period_containing
 from indicators.selectors import plan_current
 from indicators.services import period_get_or_create
 
@@ -54,7 +55,8 @@ def _report_or_404(user: User, pk: int) -> PeriodicReport:
 
 def _request_form(user: User, data=None) -> ReportRequestForm | None:
     today = timezone.localdate()
-    initial = {"kind": "quarter", "year": today.year, "number": (today.month - 1) // 3 + 1, "as_of": today}
+    quarter = period_containing(QUARTER, today)
+    initial = {"kind": QUARTER, "year": quarter.year, "number": quarter.number, "as_of": today}
     if user.is_reviewer:
         agencies = Agency.objects.filter(is_active=True).order_by("kind", "name")
         return ReportRequestForm(data, initial=initial, agencies=agencies)

@@ -28,6 +28,7 @@ from indicators.models import (
 )
 from indicators.selectors import observations_approved
 from tasks.models import Task, TaskAssignment, TaskGroup, TaskOccurrence, TaskUpdate
+from tasks.selectors import occurrences_overdue
 
 from .charts import Point, figure_value, yearly_totals
 from .models import Comment
@@ -137,11 +138,7 @@ def occurrence_counts(*, plan: Plan, agency: Agency | None = None) -> dict[str, 
 
 
 def overdue_occurrences(*, plan: Plan, agency: Agency | None = None, limit: int | None = 50) -> list[TaskOccurrence]:
-    occurrences = (
-        TaskOccurrence.objects.filter(task__plan=plan, status=OccurrenceStatus.OVERDUE)
-        .select_related("task", "agency")
-        .order_by("-days_late", "task__number", "agency__name")
-    )
+    occurrences = occurrences_overdue().filter(task__plan=plan)
     if agency is not None:
         occurrences = occurrences.filter(agency=agency)
     return list(occurrences[:limit] if limit else occurrences)
@@ -397,7 +394,6 @@ class TaskRow:
     task: Task
     counts: dict[str, int]
     leads: list[AgencyRef]
-    cooperating: list[AgencyRef]
 
     @property
     def status(self) -> str:
@@ -409,7 +405,7 @@ class TaskRow:
 
 
 def task_board(*, plan: Plan, filters: TaskFilters) -> list[TaskRow]:
-    """The tasks matching the filters with their agencies and occurrences counted by status (three queries).
+    """The tasks matching the filters with their lead agencies and occurrences counted by status (three queries).
 
     Collective leads ("Các sở, ngành, địa phương") assign a task to over a hundred agencies, so assignments
     are read as plain tuples rather than model instances.
@@ -423,23 +419,21 @@ def task_board(*, plan: Plan, filters: TaskFilters) -> list[TaskRow]:
         tasks = tasks.filter(assignments__agency__code=filters.agency).distinct()
     tasks = list(tasks)
     ids = [t.pk for t in tasks]
-    agencies: dict[int, dict[str, list[AgencyRef]]] = defaultdict(lambda: {"lead": [], "cooperating": []})
+    leads: dict[int, list[AgencyRef]] = defaultdict(list)
     assignments = (
-        TaskAssignment.objects.filter(task__in=ids)
+        TaskAssignment.objects.filter(task__in=ids, role=TaskAssignment.Role.LEAD)
         .order_by("agency__kind", "agency__name")
-        .values_list("task_id", "role", "agency__code", "agency__short_name", "agency__name")
+        .values_list("task_id", "agency__code", "agency__short_name", "agency__name")
     )
-    for task_id, role, code, short_name, name in assignments:
-        agencies[task_id][role].append(AgencyRef(code, short_name or name))
+    for task_id, code, short_name, name in assignments:
+        leads[task_id].append(AgencyRef(code, short_name or name))
     occurrences = TaskOccurrence.objects.filter(task__in=ids)
     if filters.agency:
         occurrences = occurrences.filter(agency__code=filters.agency)
     counts: dict[int, dict[str, int]] = defaultdict(dict)
     for row in occurrences.values("task", "status").annotate(n=Count("id")).order_by():
         counts[row["task"]][row["status"]] = row["n"]
-    rows = [
-        TaskRow(task, counts[task.pk], agencies[task.pk]["lead"], agencies[task.pk]["cooperating"]) for task in tasks
-    ]
+    rows = [TaskRow(task, counts[task.pk], leads[task.pk]) for task in tasks]
     if filters.status:
         rows = [row for row in rows if row.status == filters.status]
     return rows

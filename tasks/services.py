@@ -16,11 +16,12 @@ from agencies.models import Agency, User
 from agencies.selectors import AgencyDirectory, UnknownAgencyName
 from agencies.services import LoadCounts, upsert
 from indicators.models import Period, Plan, ReportTimeliness, SubmissionStatus, TargetStatus
+from indicators.selectors import target_statuses_as_of
 from indicators.workflow import EntryError, check_period_open, save_version
 
 from .models import Reminder, Task, TaskAssignment, TaskGroup, TaskOccurrence, TaskUpdate
 from .schedule import parse_deadline
-from .selectors import report_timeliness_rows, task_occurrence_rows
+from .selectors import occurrences_overdue, report_timeliness_rows, reports_missing, task_occurrence_rows
 
 
 def validate_task_rows(groups: list[dict], directory: AgencyDirectory) -> list[str]:
@@ -208,12 +209,12 @@ def steering_digest_send(*, as_of: date) -> int:
     )
     if not users:
         return 0
-    latest = TargetStatus.objects.filter(as_of__lte=as_of).order_by("-as_of").values_list("as_of", flat=True)
-    day = latest.first()
-    counts = Counter(TargetStatus.objects.filter(as_of=day).values_list("status", flat=True)) if day else Counter()
+    snapshot = list(target_statuses_as_of(as_of=as_of).values_list("as_of", "status"))
+    day = snapshot[0][0] if snapshot else None
+    counts = Counter(status for _as_of, status in snapshot)
     labels = dict(TargetStatus.Status.choices)
-    overdue = TaskOccurrence.objects.filter(status=TaskOccurrence.Status.OVERDUE)
-    missing = ReportTimeliness.objects.filter(status=ReportTimeliness.Status.MISSING)
+    overdue = occurrences_overdue()
+    missing = reports_missing()
     lines = [_("Tình hình thực hiện Kế hoạch 65-KH/TU, tuần %(week)s/%(year)s") % {"week": week, "year": year}, ""]
     if day:
         lines.append(_("Mục tiêu (tính đến %(day)s):") % {"day": _vn_date(day)})
@@ -223,7 +224,7 @@ def steering_digest_send(*, as_of: date) -> int:
         _("Nhiệm vụ quá hạn: %(count)s lượt") % {"count": overdue.count()},
         _("Báo cáo chưa nộp: %(count)s") % {"count": missing.count()},
     ]
-    for o in overdue.select_related("task", "agency").order_by("-days_late")[:10]:
+    for o in overdue[:10]:
         lines.append(
             _("- Nhiệm vụ %(number)s · %(agency)s · hạn %(due)s · chậm %(days)s ngày")
             % {"number": o.task.number, "agency": o.agency.name, "due": _vn_date(o.due_on), "days": o.days_late}
