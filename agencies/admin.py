@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from indicators.imports.export import SpreadsheetExportMixin
+from core.spreadsheets import SpreadsheetExportMixin
 
 from .models import Agency, Collective, User
 from .resources import AgencyResource, UserResource

@@ -22,7 +22,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.http import Http404
 
-from indicators.models import SubmissionStatus
+from core.workflow import SubmissionStatus
 
 
 def can_review(user) -> bool:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from import_export.fields import Field
 
-from indicators.imports.export import SafeExportResource
+from core.spreadsheets import SafeExportResource
 
 from .models import Agency, User
 

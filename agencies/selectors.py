@@ -1,4 +1,5 @@
-"""Reads for agencies: resolving the names the plan writes to the agencies they mean."""
+"""Reads for agencies: the one lookup from what people write (a code, a name, a short name, an alias, a
+collective name) to the agencies they mean. The plan loader and every spreadsheet import use it."""
 
 from __future__ import annotations
 
@@ -10,19 +11,31 @@ class UnknownAgencyName(ValueError):
 
 
 class AgencyDirectory:
-    """Resolves names as the plan writes them ("Sở Công thương", "Các sở, ngành, địa phương") to agencies.
+    """Resolves what people write ("so-khcn", "Sở Công thương", "Các sở, ngành, địa phương") to agencies.
 
     Built once per load from two queries, so resolving many names costs no further queries for agencies.
+    Names are compared without case, accents or spacing differences (``normalize_name``); a code always means
+    its agency, whatever names look like it.
     """
 
     def __init__(self) -> None:
         self._agencies: dict[str, Agency] = {}
-        for agency in Agency.objects.all():
+        agencies = list(Agency.objects.all())
+        for agency in agencies:
             for name in [agency.name, agency.short_name, *agency.aliases]:
                 if name:
-                    self._agencies[normalize_name(name)] = agency
+                    self._agencies.setdefault(normalize_name(name), agency)
+        for agency in agencies:
+            self._agencies[normalize_name(agency.code)] = agency
         self._collectives = {normalize_name(c.name): c for c in Collective.objects.prefetch_related("members")}
         self._resolved: dict[str, list[Agency]] = {}
+
+    def get(self, text: str) -> Agency:
+        """The one agency written as ``text`` (code, name, short name or alias; not a collective name)."""
+        agency = self._agencies.get(normalize_name(str(text)))
+        if agency is None:
+            raise UnknownAgencyName(f"Không tìm thấy cơ quan “{text}” (ghi mã, tên hoặc tên viết tắt của cơ quan).")
+        return agency
 
     def resolve(self, name: str) -> list[Agency]:
         key = normalize_name(name)

@@ -27,8 +27,9 @@ from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
-from indicators.imports.batches import import_preview, import_run  # noqa: E402
-from indicators.models import ImportBatch, Metric, Observation, Period  # noqa: E402
+from imports.batches import import_preview, import_run  # noqa: E402
+from imports.models import ImportBatch  # noqa: E402
+from indicators.models import Metric, Observation, Period  # noqa: E402
 from indicators.periods import period_code, periods_between  # noqa: E402
 from indicators.selectors import plan_current  # noqa: E402
 from indicators.services import period_get_or_create  # noqa: E402

@@ -51,10 +51,18 @@ INSTALLED_APPS = [
     "simple_history",
     "import_export",
     "axes",
+    # the project's apps, bottom layer first (docs/architecture.md; contracts in .importlinter)
+    "core",
     "agencies",
     "indicators",
     "tasks",
+    "entry",
+    "imports",
+    "comments",
+    "demo",
+    "dashboards",
     "reports",
+    "opendata",
 ]
 
 MIDDLEWARE = [
@@ -266,13 +274,13 @@ REPORT_RECIPIENTS = [
 ]
 REPORT_PDF_ENABLED = env.bool("REPORT_PDF_ENABLED", default=True)
 
-# Open data (reports/api.py, reports/public_views.py): read-only JSON/CSV API and the public page. Turned
+# Open data (opendata/api.py, opendata/views.py): read-only JSON/CSV API and the public page. Turned
 # off, both require a log-in (the API) or answer 404 (the page).
 PUBLIC_DATA_ENABLED = env.bool("PUBLIC_DATA_ENABLED", default=True)
 OPEN_DATA_THROTTLE_ANON = env.str("OPEN_DATA_THROTTLE_ANON", default="60/min")
 OPEN_DATA_THROTTLE_USER = env.str("OPEN_DATA_THROTTLE_USER", default="600/min")
 INSTALLED_APPS += ["rest_framework", "drf_spectacular"]
-# Permissions, throttles, pagination and renderers of the open-data API sit on its views (reports/api.py).
+# Permissions, throttles, pagination and renderers of the open-data API sit on its views (opendata/api.py).
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -282,6 +290,6 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Dữ liệu chỉ đọc: kế hoạch, chỉ tiêu, mục tiêu, nhiệm vụ, số liệu đã phê duyệt và tình trạng.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
-    "SERVE_PERMISSIONS": ["reports.api.OpenDataPermission"],
+    "SERVE_PERMISSIONS": ["opendata.api.OpenDataPermission"],
     "COMPONENT_SPLIT_REQUEST": True,
 }

@@ -4,8 +4,6 @@ from django.http import JsonResponse
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from reports import public_views as report_public_views
-
 admin.site.site_header = _("Quản trị – Kế hoạch 65-KH/TU")
 admin.site.site_title = _("Kế hoạch 65-KH/TU")
 admin.site.index_title = _("Quản trị hệ thống")
@@ -19,15 +17,14 @@ def healthz(request):
 
 
 urlpatterns = [
-    path("", include("reports.urls")),
-    path("nhap-du-lieu/", include("indicators.imports.urls")),
-    path("", include("indicators.urls")),
-    path("", include("tasks.urls")),
+    path("", include("dashboards.urls")),
+    path("", include("entry.urls")),
+    path("nhap-du-lieu/", include("imports.urls")),
+    path("bao-cao/dinh-ky/", include("reports.urls")),
+    path("api/", include("opendata.urls")),
+    path("cong-khai/", include("opendata.public_urls")),
     path("tai-khoan/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("quan-tri/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
-    path("bao-cao/dinh-ky/", include("reports.report_urls")),
-    path("api/", include("reports.api_urls")),
-    path("cong-khai/", report_public_views.public_indicators, name="public_indicators"),
 ]

@@ -1,13 +1,12 @@
 from django.contrib import admin
-from django.urls import reverse
-from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from .imports.export import SpreadsheetExportMixin
+from core.admin import ReadOnlyAdminMixin, file_link
+from core.spreadsheets import SpreadsheetExportMixin
+
 from .models import (
     AgencyAssessment,
-    ImportBatch,
     Indicator,
     IndicatorGroup,
     Metric,
@@ -91,34 +90,6 @@ class PeriodAdmin(admin.ModelAdmin):
     date_hierarchy = "ends_on"
 
 
-class ReadOnlyAdminMixin:
-    """Rows written only through their services (workflow, jobs, imports): the admin shows and exports them."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-def file_link(url_name: str, field: str, label: str):
-    """An admin column linking a private file to the view that checks who may download it.
-
-    The files have no public URL (uploads are outside the web root), so the admin must not render them itself.
-    """
-
-    @admin.display(description=label)
-    def link(_admin, obj):
-        if not getattr(obj, field):
-            return "—"
-        return format_html('<a href="{}">{}</a>', reverse(url_name, args=[obj.pk]), _("Tải về"))
-
-    return link
-
-
 @admin.register(Observation)
 class ObservationAdmin(ReadOnlyAdminMixin, SpreadsheetExportMixin, SimpleHistoryAdmin):
     """Figures change only through entry, review and imports (their history records who and why)."""
@@ -143,17 +114,6 @@ class ParsedTargetAdmin(admin.ModelAdmin):
     list_select_related = ["target__indicator", "metric"]
     autocomplete_fields = ["metric"]
     raw_id_fields = ["target"]
-
-
-@admin.register(ImportBatch)
-class ImportBatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    """Imports are previewed, committed and undone on the import pages (/nhap-du-lieu/)."""
-
-    list_display = ["pk", "kind", "status", "original_name", "agency", "approve", "created_by", "created_at"]
-    list_filter = ["kind", "status", "approve"]
-    search_fields = ["original_name", "agency__name", "created_by__username"]
-    list_select_related = ["agency", "created_by"]
-    exclude = ["file"]
 
 
 @admin.register(TargetStatus)

@@ -8,7 +8,7 @@ from datetime import timedelta
 from celery import shared_task
 from django.conf import settings
 
-from config.jobs import JOB_OPTIONS, as_of_date, job_lock
+from core.jobs import JOB_OPTIONS, as_of_date, job_lock
 
 from .services import periods_lock_past_due, target_statuses_recompute
 

@@ -1,9 +1,12 @@
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from agencies.models import Agency
+from core.workflow import SubmissionStatus
 
 from . import periods
 
@@ -26,6 +29,11 @@ class Plan(models.Model):
 
     def __str__(self) -> str:
         return _("Kế hoạch %(code)s") % {"code": self.code}
+
+    def milestone_for(self, as_of) -> int:
+        """The milestone a report or page measures against: the first one not yet passed on ``as_of``."""
+        upcoming = [year for year in sorted(self.milestones) if year >= as_of.year]
+        return upcoming[0] if upcoming else max(self.milestones)
 
 
 class IndicatorGroup(models.Model):
@@ -233,18 +241,18 @@ class Period(models.Model):
     def __str__(self) -> str:
         return self.label
 
+    @classmethod
+    def build(cls, kind: str, year: int, number: int) -> "Period":
+        """An unsaved period with its Decree 09 window and configured due date (reads never create periods)."""
+        bounds = periods.period_bounds(kind, year, number)
+        due_on = bounds.ends_on + timedelta(days=settings.REPORT_DUE_DAYS[kind])
+        return cls(
+            kind=kind, year=year, number=number, starts_on=bounds.starts_on, ends_on=bounds.ends_on, due_on=due_on
+        )
+
     @property
     def label(self) -> str:
         return periods.PeriodBounds(self.kind, self.year, self.number, self.starts_on, self.ends_on).label
-
-
-class SubmissionStatus(models.TextChoices):
-    """Where a figure or a task update stands in the review workflow."""
-
-    DRAFT = "draft", _("Bản nháp")
-    SUBMITTED = "submitted", _("Đã gửi, chờ duyệt")
-    APPROVED = "approved", _("Đã duyệt")
-    RETURNED = "returned", _("Bị trả lại")
 
 
 class Submission(models.Model):
@@ -469,55 +477,3 @@ class ReportTimeliness(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency} · {self.period}: {self.get_status_display()}"
-
-
-class ImportBatch(models.Model):
-    """One uploaded spreadsheet: kept in private storage from preview to commit, and undoable afterwards.
-
-    The file lives in the default storage (var/uploads, outside the web root) so that the preview and the
-    confirmation can be served by different web processes.
-    """
-
-    class Kind(models.TextChoices):
-        FIGURES = "figures", _("Số liệu")
-        TASK_UPDATES = "task_updates", _("Báo cáo tiến độ nhiệm vụ")
-        AGENCIES = "agencies", _("Cơ quan, đơn vị, xã, phường")
-        USERS = "users", _("Người dùng")
-        PLAN = "plan", _("Kế hoạch (Phụ lục I, II)")
-
-    class Status(models.TextChoices):
-        PREVIEWED = "previewed", _("Đã xem trước, chờ xác nhận")
-        INVALID = "invalid", _("Có lỗi, không ghi")
-        COMMITTED = "committed", _("Đã ghi")
-        UNDONE = "undone", _("Đã hoàn tác")
-
-    kind = models.CharField(_("loại dữ liệu"), max_length=20, choices=Kind.choices)
-    status = models.CharField(_("trạng thái"), max_length=10, choices=Status.choices, default=Status.PREVIEWED)
-    file = models.FileField(_("tệp"), upload_to="imports/%Y/%m/")
-    original_name = models.CharField(_("tên tệp"), max_length=255)
-    agency = models.ForeignKey(
-        Agency,
-        verbose_name=_("chỉ cho cơ quan"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text=_("Khi có: mọi dòng phải thuộc cơ quan này (mẫu nhập của một cơ quan)."),
-    )
-    approve = models.BooleanField(_("ghi là đã duyệt"), default=False)
-    summary = models.JSONField(_("kết quả xem trước"), default=dict, blank=True)
-    changes = models.JSONField(_("các bản ghi đã tạo, cập nhật"), default=dict, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    created_at = models.DateTimeField(_("tải lên lúc"), auto_now_add=True)
-    committed_at = models.DateTimeField(_("ghi lúc"), null=True, blank=True)
-    undone_at = models.DateTimeField(_("hoàn tác lúc"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("lần nhập dữ liệu")
-        verbose_name_plural = _("các lần nhập dữ liệu")
-        ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} · {self.original_name}"

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-__all__ = ["OPERATORS", "ParsedTarget", "format_vn_number", "parse_target", "parse_vn_number"]
+__all__ = ["OPERATORS", "ParsedTarget", "parse_target", "parse_vn_number"]
 
 OPERATORS = (">=", ">", "=", "<=", "<", "range")
 
@@ -137,14 +137,3 @@ def parse_target(text: str) -> ParsedTarget:
             operator = "<="
     # The plan states floors: "90% dân số ..." means at least 90%.
     return ParsedTarget(operator or ">=", value, None, percent)
-
-
-def format_vn_number(number: Decimal | int | float, places: int | None = None) -> str:
-    """Write a number the Vietnamese way: 1200.5 → "1.200,5"; trailing zeros dropped unless ``places``."""
-    value = Decimal(str(number))
-    if places is not None:
-        value = value.quantize(Decimal(1).scaleb(-places))
-    text = f"{value:,f}" if places is not None else f"{value.normalize():,f}"
-    if "." in text and places is None:
-        text = text.rstrip("0").rstrip(".")
-    return text.replace(",", "\u0000").replace(".", ",").replace("\u0000", ".")

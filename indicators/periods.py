@@ -111,3 +111,21 @@ def parse_period_code(text: str) -> tuple[str, int, int]:
         )
         raise ValueError(message % {"text": text}) from exc
     return kind, year, number
+
+
+# The one on-time rule for a periodic report (figures, task updates) of an agency for a period.
+
+REPORT_NOT_DUE = "not_due"
+REPORT_ON_TIME = "on_time"
+REPORT_LATE = "late"
+REPORT_MISSING = "missing"
+
+
+def report_timeliness(*, due_on: date, submitted_on: date | None, as_of: date) -> tuple[str, int]:
+    """A periodic report's status and days late: on time, late, missing (past due) or not yet due."""
+    if submitted_on is not None and submitted_on <= as_of:
+        late = (submitted_on - due_on).days
+        return (REPORT_LATE, late) if late > 0 else (REPORT_ON_TIME, 0)
+    if as_of > due_on:
+        return REPORT_MISSING, (as_of - due_on).days
+    return REPORT_NOT_DUE, 0

@@ -20,7 +20,8 @@ from datetime import date, timedelta
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .parsing import format_vn_number
+from core.formatting import format_vn_number, vn_date
+
 from .periods import YEAR, period_bounds, period_containing
 
 # Statuses: the values of indicators.models.TargetStatus.Status.
@@ -400,7 +401,7 @@ def _with_unit(value: float | None, unit: str, places: int = 2) -> str:
 
 def _day(text_or_date) -> str:
     day = date.fromisoformat(text_or_date) if isinstance(text_or_date, str) else text_or_date
-    return day.strftime("%d/%m/%Y")
+    return vn_date(day)
 
 
 def target_phrase(spec: TargetSpec, unit: str = "") -> str:

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date
 
-from django.db.models import Avg, Count, Max, Prefetch, Q, Sum
-from django.utils import timezone
-from django.utils.translation import gettext_lazy
+from django.db.models import Avg, Count, Max, Prefetch, Sum
 
-from agencies.models import Agency
-from tasks.models import Task, TaskUpdate
+from core.workflow import SubmissionStatus
 
 from . import periods, progress
 from .models import (
@@ -22,7 +19,6 @@ from .models import (
     ParsedTarget,
     Period,
     Plan,
-    SubmissionStatus,
     Target,
     TargetStatus,
 )
@@ -33,13 +29,6 @@ def plan_current() -> Plan | None:
     return Plan.objects.order_by("-issued_on", "-pk").first()
 
 
-def _decimal(value):
-    if value is None:
-        return None
-    normalized = value.normalize()
-    return int(normalized) if normalized == normalized.to_integral_value() else float(normalized)
-
-
 def plan_groups_with_indicators(plan: Plan) -> list[IndicatorGroup]:
     """Groups, their indicators, the indicators' cells and each cell's parsed targets, in four queries."""
     parsed = ParsedTarget.objects.select_related("metric").order_by("position")
@@ -48,81 +37,19 @@ def plan_groups_with_indicators(plan: Plan) -> list[IndicatorGroup]:
     return list(plan.indicator_groups.order_by("order").prefetch_related(Prefetch("indicators", queryset=indicators)))
 
 
-def plan_export(plan: Plan) -> dict:
-    """The loaded plan as plain data (the schema is documented in docs/export-schema.md)."""
-    indicators = []
-    for group in plan_groups_with_indicators(plan):
-        for indicator in group.indicators.all():
-            indicators.append(
-                {
-                    "code": indicator.code,
-                    "group": group.code,
-                    "group_title": group.title,
-                    "number": indicator.number,
-                    "lead_agencies": indicator.lead_names,
-                    "cells": [
-                        {
-                            "year": target.year,
-                            "text": target.text,
-                            "qualitative": target.qualitative,
-                            "targets": [
-                                {
-                                    "metric": parsed.metric.code,
-                                    "operator": parsed.operator,
-                                    "value": _decimal(parsed.value),
-                                    "value_max": _decimal(parsed.value_max),
-                                    "unit": parsed.metric.unit,
-                                }
-                                for parsed in target.parsed_targets.all()
-                            ],
-                        }
-                        for target in indicator.targets.all()
-                    ],
-                }
-            )
-    tasks = [
-        {
-            "number": task.number,
-            "group": task.group.code,
-            "title": task.title,
-            "result": task.result,
-            "lead_agencies": task.lead_names,
-            "cooperating_agencies": task.cooperating_names,
-            "deadline_text": task.deadline_text,
-            "schedule": {
-                "kind": task.schedule_kind,
-                "due": task.due_on.isoformat() if task.due_on else None,
-                "rule": task.rule or None,
-                "starts": task.starts_on.isoformat() if task.starts_on else None,
-                "ends": task.ends_on.isoformat() if task.ends_on else None,
-            },
-        }
-        for task in Task.objects.filter(plan=plan).select_related("group").order_by("number")
-    ]
-    metrics = [
-        {
-            "code": m.code,
-            "name": m.name,
-            "unit": m.unit,
-            "kind": m.kind,
-            "direction": m.direction,
-            "frequency": m.frequency,
-            "collection": m.collection,
-        }
-        for m in plan.metrics.order_by("code")
-    ]
-    return {
-        "plan": {
-            "code": plan.code,
-            "title": plan.title,
-            "province": plan.province,
-            "issued_on": plan.issued_on.isoformat(),
-            "milestones": plan.milestones,
-        },
-        "metrics": metrics,
-        "indicators": indicators,
-        "tasks": tasks,
-    }
+def period_of(*, kind: str, year: int, number: int) -> Period:
+    """The stored reporting period, or an unsaved one with the same window: a read never creates a period."""
+    stored = Period.objects.filter(kind=kind, year=year, number=number).first()
+    return stored or Period.build(kind, year, number)
+
+
+def periods_containing(as_of: date) -> dict[str, Period]:
+    """The period of each kind whose window contains ``as_of``: stored, or unsaved if nobody has used it yet."""
+    result = {}
+    for kind in (periods.MONTH, periods.QUARTER, periods.HALF_YEAR, periods.YEAR):
+        bounds = periods.period_containing(kind, as_of)
+        result[kind] = period_of(kind=kind, year=bounds.year, number=bounds.number)
+    return result
 
 
 def observations_approved():
@@ -269,232 +196,3 @@ def assessment_disagreements(*, period, as_of) -> list[dict]:
         if (confident and computed & bad) or (not confident and computed and computed <= good):
             result.append({"assessment": assessment, "computed": sorted(computed)})
     return result
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# Data entry and review
-
-
-@dataclass
-class EntryRow:
-    """One line of "what I must report now": a metric, its period, what is already there, and guidance."""
-
-    metric: Metric
-    period: Period
-    observation: Observation | None
-    previous: Observation | None  # the last approved figure of an earlier period
-    next_target: ParsedTarget | None
-
-    @property
-    def editable(self) -> bool:
-        if self.period.is_locked:
-            return False
-        return self.observation is None or self.observation.status in (
-            SubmissionStatus.DRAFT,
-            SubmissionStatus.RETURNED,
-        )
-
-
-def entry_periods(as_of: date) -> dict[str, Period]:
-    """The period of each kind whose window contains ``as_of`` (created on first use)."""
-    from .services import period_get_or_create
-
-    result = {}
-    for kind in (periods.MONTH, periods.QUARTER, periods.HALF_YEAR, periods.YEAR):
-        bounds = periods.period_containing(kind, as_of)
-        result[kind] = period_get_or_create(kind=kind, year=bounds.year, number=bounds.number)
-    return result
-
-
-def entry_rows(*, agency: Agency, as_of: date) -> list[EntryRow]:
-    """The metrics ``agency`` reports, each for its period containing ``as_of``, in a fixed number of queries."""
-    by_kind = entry_periods(as_of)
-    metrics = list(Metric.objects.filter(reporters=agency).order_by("frequency", "code"))
-    if not metrics:
-        return []
-    current = {
-        (o.metric_id, o.period_id): o
-        for o in Observation.objects.filter(agency=agency, metric__in=metrics, period__in=by_kind.values())
-    }
-    by_pk = {metric.pk: metric for metric in metrics}
-    previous: dict[int, Observation] = {}
-    # the last approved figure before this period; two years back is enough for every frequency
-    earlier = (
-        observations_approved()
-        .filter(
-            agency=agency,
-            metric__in=metrics,
-            period__ends_on__lt=as_of,
-            period__ends_on__gte=as_of - timedelta(days=731),
-        )
-        .select_related("period")
-        .order_by("metric_id", "-period__ends_on")
-    )
-    for observation in earlier:
-        if observation.period.ends_on < by_kind[by_pk[observation.metric_id].period_kind].starts_on:
-            previous.setdefault(observation.metric_id, observation)
-    targets: dict[int, ParsedTarget] = {}
-    for parsed in (
-        ParsedTarget.objects.filter(metric__in=metrics, target__year__gte=as_of.year)
-        .select_related("target")
-        .order_by("target__year", "position")
-    ):
-        targets.setdefault(parsed.metric_id, parsed)
-    rows = []
-    for metric in metrics:
-        period = by_kind[metric.period_kind]
-        rows.append(
-            EntryRow(
-                metric, period, current.get((metric.pk, period.pk)), previous.get(metric.pk), targets.get(metric.pk)
-            )
-        )
-    return rows
-
-
-def review_queue() -> dict[str, list]:
-    """Submissions waiting for the standing office, figures and task updates, by agency and period."""
-
-    observations = list(
-        Observation.objects.filter(
-            Q(status=SubmissionStatus.SUBMITTED) | Q(correction_status=SubmissionStatus.SUBMITTED)
-        )
-        .select_related("metric", "agency", "period")
-        .order_by("agency__name", "period__ends_on", "metric__code")
-    )
-    updates = list(
-        TaskUpdate.objects.filter(status=SubmissionStatus.SUBMITTED)
-        .select_related("task", "agency", "period")
-        .order_by("agency__name", "period__ends_on", "task__number")
-    )
-    return {"observations": observations, "task_updates": updates}
-
-
-@dataclass
-class HistoryStep:
-    when: object
-    who: object
-    reason: str
-    status: str
-    changes: list[tuple[str, object, object]]
-
-
-def history_steps(obj, fields: list[str]) -> list[HistoryStep]:
-    """Every saved version of a row, oldest first: who, when, why, and which of ``fields`` changed (old → new)."""
-    records = list(obj.history.select_related("history_user").order_by("history_date", "history_id"))
-    steps = []
-    before = None
-    for record in records:
-        changes = []
-        for name in fields:
-            new = getattr(record, name)
-            old = getattr(before, name) if before is not None else None
-            if before is None and new in (None, ""):
-                continue
-            if before is None or old != new:
-                model_field = obj._meta.get_field(name)
-                shown = dict(model_field.flatchoices) if model_field.choices else {}
-                changes.append((model_field.verbose_name, shown.get(old, old), shown.get(new, new)))
-        steps.append(
-            HistoryStep(
-                record.history_date,
-                record.history_user,
-                record.history_change_reason or "",
-                record.get_status_display(),
-                changes,
-            )
-        )
-        before = record
-    return steps
-
-
-# Completeness: who has reported for a period (DHIS2's reporting rate and timeliness), computed live.
-
-ON_TIME, LATE, PARTIAL, MISSING, NOT_DUE = "on_time", "late", "partial", "missing", "not_due"
-COMPLETENESS_LABELS = {
-    ON_TIME: gettext_lazy("Nộp đúng hạn"),
-    LATE: gettext_lazy("Nộp muộn"),
-    PARTIAL: gettext_lazy("Nộp chưa đủ"),
-    MISSING: gettext_lazy("Chưa nộp"),
-    NOT_DUE: gettext_lazy("Chưa đến hạn"),
-}
-
-
-@dataclass
-class AgencyCompleteness:
-    agency: Agency
-    expected: int
-    submitted: int
-    submitted_at: object
-    status: str
-
-    @property
-    def label(self) -> str:
-        return str(COMPLETENESS_LABELS[self.status])
-
-
-@dataclass
-class PeriodCompleteness:
-    period: Period
-    rows: list[AgencyCompleteness]
-
-    def count(self, status: str) -> int:
-        return sum(1 for row in self.rows if row.status == status)
-
-    @property
-    def counts(self) -> list[tuple[str, str, int]]:
-        return [(status, str(label), self.count(status)) for status, label in COMPLETENESS_LABELS.items()]
-
-    @property
-    def reporting_rate(self) -> float | None:
-        """Share of agencies whose report is complete (on time or late)."""
-        if not self.rows:
-            return None
-        return 100 * (self.count(ON_TIME) + self.count(LATE)) / len(self.rows)
-
-    @property
-    def timeliness(self) -> float | None:
-        """Share of agencies whose complete report came by the deadline."""
-        if not self.rows:
-            return None
-        return 100 * self.count(ON_TIME) / len(self.rows)
-
-
-def period_completeness(*, period: Period, as_of: date) -> PeriodCompleteness:
-    """Per agency expected to report figures for ``period``: complete on time, late, partly, or not at all.
-
-    A report is complete when every metric the agency reports at this period's frequency is submitted or
-    approved; its time is the latest of those submissions, on time if by the end of the due date.
-    """
-    frequency = {v: k for k, v in _FREQUENCY_KIND.items()}[period.kind]
-    pairs = Metric.reporters.through.objects.filter(metric__frequency=frequency).values_list("agency_id", "metric_id")
-    expected: dict[int, set[int]] = {}
-    for agency_id, metric_id in pairs:
-        expected.setdefault(agency_id, set()).add(metric_id)
-    sent: dict[int, dict[int, object]] = {}
-    for agency_id, metric_id, submitted_at in Observation.objects.filter(
-        period=period, status__in=[SubmissionStatus.SUBMITTED, SubmissionStatus.APPROVED]
-    ).values_list("agency_id", "metric_id", "submitted_at"):
-        sent.setdefault(agency_id, {})[metric_id] = submitted_at
-    deadline = timezone.make_aware(datetime.combine(period.due_on + timedelta(days=1), time.min))
-    rows = []
-    for agency in Agency.objects.filter(pk__in=expected).order_by("kind", "name"):
-        wanted = expected[agency.pk]
-        got = {m: t for m, t in sent.get(agency.pk, {}).items() if m in wanted}
-        times = [t for t in got.values() if t is not None]
-        last = max(times) if times else None
-        if len(got) == len(wanted):
-            status = ON_TIME if last is None or last < deadline else LATE
-        elif got:
-            status = PARTIAL
-        else:
-            status = NOT_DUE if as_of <= period.due_on else MISSING
-        rows.append(AgencyCompleteness(agency, len(wanted), len(got), last, status))
-    return PeriodCompleteness(period, rows)
-
-
-_FREQUENCY_KIND = {
-    "monthly": periods.MONTH,
-    "quarterly": periods.QUARTER,
-    "half_yearly": periods.HALF_YEAR,
-    "yearly": periods.YEAR,
-}

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from functools import partial
 
@@ -15,232 +14,55 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency
-from agencies.selectors import AgencyDirectory, UnknownAgencyName
-from agencies.services import LoadCounts, upsert
-from tasks.services import tasks_load, validate_task_rows
+from core.jobs import enqueue
+from core.workflow import EntryError, check_period_open, save_version
 
 from .models import (
-    EMPTY_CELL_TEXTS,
     AgencyAssessment,
-    Indicator,
-    IndicatorGroup,
     Metric,
     Observation,
     ParsedTarget,
     Period,
-    Plan,
     ProvinceValue,
     QualitativeAssessment,
     SubmissionStatus,
     Target,
     TargetStatus,
 )
-from .parsing import parse_target
-from .periods import period_bounds
+from .periods import periods_between
 from .progress import assess, explain_vi, next_unmet_milestone
-from .selectors import PeriodValue, province_period_values, series_of, target_spec
+from .selectors import PeriodValue, periods_containing, province_period_values, series_of, target_spec
 from .validation import CleanFigure
-from .workflow import EntryError, check_period_open, save_version
-
-
-class PlanDataError(ValueError):
-    """The plan data is not valid; ``errors`` lists every problem found, in Vietnamese."""
-
-    def __init__(self, errors: list[str]):
-        super().__init__("\n".join(errors))
-        self.errors = errors
-
-
-@dataclass
-class _Claim:
-    metric: str
-    fragment: str
-    operator: str
-    value: object
-    value_max: object
-
-
-def _as_date(value) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value))
-
-
-def _validate(data: dict, directory: AgencyDirectory) -> dict[tuple[str, int, int], list[_Claim]]:
-    """Check the whole plan before anything is written; return the parsed claims of every cell."""
-    errors: list[str] = []
-    for key in ("plan", "metrics", "indicator_groups", "task_groups"):
-        if key not in data:
-            errors.append(f"Thiếu phần “{key}” trong dữ liệu kế hoạch.")
-    if errors:
-        raise PlanDataError(errors)
-    milestones = [int(y) for y in data["plan"].get("milestones", [])]
-    metric_codes = [m["code"] for m in data["metrics"]]
-    duplicates = {c for c in metric_codes if metric_codes.count(c) > 1}
-    if duplicates:
-        errors.append(f"Mã chỉ số bị trùng: {', '.join(sorted(duplicates))}.")
-    for metric in data["metrics"]:
-        for field_name, choices in (
-            ("kind", Metric.Kind.values),
-            ("direction", Metric.Direction.values),
-            ("frequency", Metric.Frequency.values),
-            ("collection", Metric.Collection.values),
-        ):
-            if metric.get(field_name, "increase" if field_name == "direction" else None) not in choices:
-                errors.append(
-                    f"Chỉ số {metric['code']}: giá trị “{metric.get(field_name)}” của {field_name} không hợp lệ."
-                )
-    claims: dict[tuple[str, int, int], list[_Claim]] = {}
-    for group in data["indicator_groups"]:
-        for row in group["indicators"]:
-            code = f"{group['code']}.{row['number']}"
-            for name in row.get("lead") or []:
-                try:
-                    directory.resolve(name)
-                except UnknownAgencyName as exc:
-                    errors.append(f"Chỉ tiêu {code}: {exc}")
-            cells = row.get("cells") or {}
-            if sorted(int(y) for y in cells) != sorted(milestones):
-                errors.append(f"Chỉ tiêu {code}: cần đủ các mốc {milestones}, có {sorted(int(y) for y in cells)}.")
-            for year, cell in cells.items():
-                parsed = []
-                text = cell.get("text", "") or ""
-                for claim in cell.get("claims") or []:
-                    fragment = claim.get("fragment") or text
-                    if fragment not in text:
-                        errors.append(f"Chỉ tiêu {code}, mốc {year}: đoạn “{fragment}” không có trong nội dung ô.")
-                        continue
-                    if claim["metric"] not in metric_codes:
-                        errors.append(f"Chỉ tiêu {code}, mốc {year}: không có chỉ số “{claim['metric']}”.")
-                        continue
-                    try:
-                        result = parse_target(fragment)
-                    except ValueError as exc:
-                        errors.append(f"Chỉ tiêu {code}, mốc {year}: {exc}")
-                        continue
-                    parsed.append(_Claim(claim["metric"], fragment, result.operator, result.value, result.value_max))
-                claims[(group["code"], int(row["number"]), int(year))] = parsed
-    errors += validate_task_rows(data["task_groups"], directory)
-    if errors:
-        raise PlanDataError(errors)
-    return claims
-
-
-@transaction.atomic
-def plan_load(*, data: dict) -> LoadCounts:
-    """Load a whole plan (indicators, targets, metrics, tasks) from the shape of fixtures/plan_65_kh_tu.yaml.
-
-    Everything is validated first and written in one transaction; loading the same data again changes nothing.
-    """
-    directory = AgencyDirectory()
-    claims = _validate(data, directory)
-    counts = LoadCounts()
-    meta = data["plan"]
-    plan = upsert(
-        Plan,
-        {"code": meta["code"]},
-        {
-            "title": meta["title"],
-            "province": meta["province"],
-            "issued_on": _as_date(meta["issued_on"]),
-            "milestones": [int(y) for y in meta["milestones"]],
-        },
-        counts,
-    )
-    metrics = {}
-    for row in data["metrics"]:
-        metrics[row["code"]] = upsert(
-            Metric,
-            {"plan": plan, "code": row["code"]},
-            {
-                "name": row["name"],
-                "unit": row.get("unit", "") or "",
-                "kind": row["kind"],
-                "direction": row.get("direction", "increase"),
-                "frequency": row["frequency"],
-                "collection": row["collection"],
-                "numerator_label": row.get("numerator_label", "") or "",
-                "denominator_label": row.get("denominator_label", "") or "",
-            },
-            counts,
-        )
-    metric_leads: dict[str, set[int]] = {code: set() for code in metrics}
-    for order, group_row in enumerate(data["indicator_groups"], start=1):
-        group = upsert(
-            IndicatorGroup,
-            {"plan": plan, "code": group_row["code"]},
-            {"title": group_row["title"], "order": order},
-            counts,
-        )
-        for row in group_row["indicators"]:
-            code = f"{group.code}.{row['number']}"
-            lead_names = list(row.get("lead") or [])
-            indicator = upsert(
-                Indicator,
-                {"plan": plan, "code": code},
-                {"group": group, "number": int(row["number"]), "lead_names": lead_names},
-                counts,
-            )
-            leads = directory.resolve_all(lead_names)
-            if {a.pk for a in leads} != set(indicator.lead_agencies.values_list("pk", flat=True)):
-                indicator.lead_agencies.set(leads)
-            for year, cell in row["cells"].items():
-                text = cell.get("text", "") or ""
-                cell_claims = claims[(group.code, int(row["number"]), int(year))]
-                qualitative = text.strip() not in EMPTY_CELL_TEXTS and not cell_claims
-                target = upsert(
-                    Target,
-                    {"indicator": indicator, "year": int(year)},
-                    {"text": text, "qualitative": qualitative},
-                    counts,
-                )
-                kept = []
-                for position, claim in enumerate(cell_claims, start=1):
-                    parsed = upsert(
-                        ParsedTarget,
-                        {"target": target, "metric": metrics[claim.metric]},
-                        {
-                            "position": position,
-                            "fragment": claim.fragment,
-                            "operator": claim.operator,
-                            "value": claim.value,
-                            "value_max": claim.value_max,
-                        },
-                        counts,
-                    )
-                    kept.append(parsed.pk)
-                    metric_leads[claim.metric].update(a.pk for a in leads)
-                target.parsed_targets.exclude(pk__in=kept).delete()
-    _set_reporters(metrics, metric_leads)
-    counts.add(tasks_load(plan=plan, groups=data["task_groups"], directory=directory))
-    return counts
-
-
-def _set_reporters(metrics: dict[str, Metric], metric_leads: dict[str, set[int]]) -> None:
-    """Who reports each metric: the lead agencies of its indicators, or every department and locality."""
-    everyone = set(
-        Agency.objects.filter(kind__in=[Agency.Kind.DEPARTMENT, Agency.Kind.LOCALITY], is_active=True).values_list(
-            "pk", flat=True
-        )
-    )
-    for code, metric in metrics.items():
-        wanted = everyone if metric.collection == Metric.Collection.PER_AGENCY else metric_leads[code]
-        if wanted != set(metric.reporters.values_list("pk", flat=True)):
-            metric.reporters.set(wanted)
 
 
 def period_get_or_create(*, kind: str, year: int, number: int) -> Period:
     """The reporting period, created with its Decree 09 window and configured due date if new."""
-    bounds = period_bounds(kind, year, number)
+    new = Period.build(kind, year, number)
     period, _created = Period.objects.get_or_create(
         kind=kind,
         year=year,
         number=number,
-        defaults={
-            "starts_on": bounds.starts_on,
-            "ends_on": bounds.ends_on,
-            "due_on": bounds.ends_on + timedelta(days=settings.REPORT_DUE_DAYS[kind]),
-        },
+        defaults={"starts_on": new.starts_on, "ends_on": new.ends_on, "due_on": new.due_on},
     )
     return period
+
+
+def period_stored(period: Period) -> Period:
+    """``period`` itself if stored, else the stored period with its bounds (created): for writes, after a page
+    showed an unsaved period (pages never create periods)."""
+    if period.pk is not None:
+        return period
+    return period_get_or_create(kind=period.kind, year=period.year, number=period.number)
+
+
+def periods_ensure(*, kind: str, start: date, end: date) -> list[Period]:
+    """The periods of ``kind`` whose window ends within [start, end], created where missing (jobs only)."""
+    return [period_get_or_create(kind=b.kind, year=b.year, number=b.number) for b in periods_between(kind, start, end)]
+
+
+def periods_ensure_containing(as_of: date) -> dict[str, Period]:
+    """The stored period of each kind whose window contains ``as_of``, created where missing."""
+    return {kind: period_stored(period) for kind, period in periods_containing(as_of).items()}
 
 
 def _decimal(value: float | None) -> Decimal | None:
@@ -375,6 +197,7 @@ def observation_save(
 ) -> Observation:
     """Record an agency's figure as a draft, or submit it for review (one write, one version)."""
     check_period_open(period)
+    period = period_stored(period)
     if not figure.is_valid:
         raise EntryError(_("Số liệu chưa hợp lệ."))
     observation = Observation.objects.select_for_update().filter(
@@ -451,10 +274,8 @@ def metrics_recompute_after_commit(metric_ids) -> None:
 
     On the embedded default the job runs in-process; on the full stack a worker takes it from Redis.
     """
-    from .jobs import recompute_metric  # jobs import this module: deferred to avoid the cycle
-
     for metric_id in sorted(set(metric_ids)):
-        transaction.on_commit(partial(recompute_metric.delay, metric_id))
+        transaction.on_commit(partial(enqueue, "indicators.recompute_metric", metric_id))
 
 
 @transaction.atomic
@@ -540,6 +361,7 @@ def periods_lock_past_due(*, as_of: date) -> int:
 
 @transaction.atomic
 def qualitative_assessment_save(*, target: Target, period: Period, user, status: str, narrative: str):
+    period = period_stored(period)
     assessment = QualitativeAssessment.objects.filter(target=target, period=period).first() or QualitativeAssessment(
         target=target, period=period
     )
@@ -552,6 +374,7 @@ def qualitative_assessment_save(*, target: Target, period: Period, user, status:
 def agency_assessment_save(*, agency: Agency, metric: Metric, period: Period, user, confidence: str, narrative: str):
     """Record an agency's own confidence for a metric this quarter (the period must be open)."""
     check_period_open(period)
+    period = period_stored(period)
     assessment = AgencyAssessment.objects.filter(agency=agency, metric=metric, period=period).first() or (
         AgencyAssessment(agency=agency, metric=metric, period=period)
     )

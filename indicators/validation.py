@@ -11,7 +11,8 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from .parsing import format_vn_number as vn
+from core.formatting import format_vn_number as vn
+
 from .parsing import parse_vn_number
 
 RATIO = "ratio"

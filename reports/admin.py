@@ -3,9 +3,9 @@ from django.urls import reverse
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from indicators.admin import ReadOnlyAdminMixin
+from core.admin import ReadOnlyAdminMixin
 
-from .models import Comment, PeriodicReport
+from .models import PeriodicReport
 
 
 @admin.register(PeriodicReport)
@@ -27,19 +27,3 @@ class PeriodicReportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             if getattr(obj, f)
         ]
         return format_html_join(" · ", '<a href="{}">{}</a>', formats) or "—"
-
-
-@admin.register(Comment)
-class CommentAdmin(admin.ModelAdmin):
-    """Comments are written on the indicator and task pages; administrators may only read or delete them."""
-
-    list_display = ["created_at", "author", "indicator", "task", "text"]
-    list_filter = ["created_at"]
-    search_fields = ["text", "author__username", "indicator__code"]
-    list_select_related = ["author", "indicator", "task"]
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

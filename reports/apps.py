@@ -4,4 +4,4 @@ from django.utils.translation import gettext_lazy as _
 
 class ReportsConfig(AppConfig):
     name = "reports"
-    verbose_name = _("Bảng điều khiển và báo cáo")
+    verbose_name = _("Báo cáo định kỳ")

@@ -11,13 +11,14 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import date
-from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import Q
 from django.utils import translation
 
 from agencies.models import Agency
+from core.formatting import format_vn_number, value_text
+from core.workflow import SubmissionStatus
 from indicators.models import (
     Indicator,
     Metric,
@@ -26,14 +27,14 @@ from indicators.models import (
     Period,
     Plan,
     QualitativeAssessment,
-    SubmissionStatus,
     Target,
     TargetStatus,
 )
-from indicators.parsing import format_vn_number
 from indicators.selectors import target_statuses_as_of
 from indicators.templatetags.plan_text import plan_text
+from tasks import occurrences as occ
 from tasks.models import TaskOccurrence, TaskUpdate
+from tasks.occurrences import status_on
 
 #: the order in which statuses are counted and drawn, best first
 STATUS_ORDER = [value for value, _ in TargetStatus.Status.choices]
@@ -166,28 +167,13 @@ class ReportContent:
 
 
 def occurrence_status_as_of(*, due_on: date | None, completed_on: date | None, as_of: date) -> str:
-    """Where a task occurrence stood on ``as_of``, from its deadline and completion date alone.
-
-    Pure, so a report for an earlier as-of date reads the same however the snapshot has moved on since.
-    """
-    if completed_on is not None and completed_on <= as_of:
-        return DONE_LATE if due_on is not None and completed_on > due_on else DONE_ON_TIME
-    if due_on is not None and due_on < as_of:
-        return OVERDUE
-    return IN_PROGRESS
-
-
-def milestone_for(plan: Plan, as_of: date) -> int:
-    """The milestone a report measures against: the first one not yet passed on the as-of date."""
-    upcoming = [year for year in sorted(plan.milestones) if year >= as_of.year]
-    return upcoming[0] if upcoming else max(plan.milestones)
-
-
-def value_text(value: Decimal | None, unit: str) -> str:
-    if value is None:
-        return ""
-    text = format_vn_number(value.quantize(Decimal("0.01")))
-    return f"{text} {unit}".strip() if unit and unit != "%" else f"{text}{unit}"
+    """Where a task occurrence stood on ``as_of``, by the engine's rule (``tasks.occurrences.status_on``) from its
+    deadline and completion date, so a report for an earlier date reads the same however the snapshot moved on.
+    Work not yet due counts as in progress in the report's table."""
+    if due_on is None:
+        return IN_PROGRESS
+    status, _days = status_on(due_on=due_on, done_on=completed_on, as_of=as_of)
+    return IN_PROGRESS if status == occ.NOT_DUE else status
 
 
 def _latest_statuses(plan: Plan, parsed_ids: list[int], as_of: date) -> dict[int, TargetStatus]:
@@ -343,7 +329,7 @@ def _figures(plan: Plan, period: Period, as_of: date, agency: Agency) -> list[Fi
 
 def report_content_collect(*, plan: Plan, period: Period, as_of: date, agency: Agency | None = None) -> ReportContent:
     """Everything a periodic report shows, for the province (``agency=None``) or one agency."""
-    milestone = milestone_for(plan, as_of)
+    milestone = plan.milestone_for(as_of)
     tasks_by_agency, overdue = _tasks(plan, as_of, agency)
     difficulties, proposals = _issues(plan, period, as_of, agency)
     return ReportContent(

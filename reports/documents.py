@@ -28,9 +28,10 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from indicators.imports.export import neutralise
+from core.formatting import vn_date
+from core.palette import STATUS_COLOURS
+from core.spreadsheets import neutralise
 
-from .charts import STATUS_COLOURS  # shared with the dashboard (Okabe–Ito palette, static/css/app.css)
 from .content import STATUS_LABELS, STATUS_ORDER, TASK_COLUMNS, TASK_LABELS, ReportContent
 
 FONT = "Times New Roman"
@@ -75,7 +76,7 @@ def place_and_date(place: str, day: date | None) -> str:
 
 def report_subject(content: ReportContent) -> str:
     return (
-        f"Kết quả thực hiện Kế hoạch số {content.plan_code} ngày {content.plan_issued_on:%d/%m/%Y} "
+        f"Kết quả thực hiện Kế hoạch số {content.plan_code} ngày {vn_date(content.plan_issued_on)} "
         f"của Ban Thường vụ Tỉnh ủy, {_period_in_sentence(content.period_label)}"
     )
 
@@ -86,7 +87,7 @@ def default_narrative(content: ReportContent) -> str:
     measured = sum(totals.values()) - totals["qualitative"]
     tasks = content.task_totals
     return (
-        f"Tính đến ngày {content.as_of:%d/%m/%Y}, trong {measured} mục tiêu định lượng đến năm {content.milestone}, "
+        f"Tính đến ngày {vn_date(content.as_of)}, trong {measured} mục tiêu định lượng đến năm {content.milestone}, "
         f"có {totals['achieved']} mục tiêu đã đạt, {totals['on_track']} mục tiêu đúng lộ trình, "
         f"{totals['accelerate'] + totals['limited'] + totals['regressing']} mục tiêu cần tăng tốc hoặc tiến triển chậm "
         f"và {totals['no_data']} mục tiêu chưa có số liệu. Về nhiệm vụ, {tasks.done_on_time} lượt nhiệm vụ hoàn thành "
@@ -345,7 +346,7 @@ def build_docx(content: ReportContent, head: Letterhead, narrative: str, chart_p
     _para(document, report_subject(content), size=14, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, after=0)
     _para(
         document,
-        f"(Số liệu tính đến ngày {content.as_of:%d/%m/%Y})",
+        f"(Số liệu tính đến ngày {vn_date(content.as_of)})",
         size=14,
         italic=True,
         align=WD_ALIGN_PARAGRAPH.CENTER,
@@ -358,7 +359,7 @@ def build_docx(content: ReportContent, head: Letterhead, narrative: str, chart_p
         document,
         f"Thực hiện chế độ báo cáo {_KIND_WORDS[content.period_kind]} theo mục IV.8 Kế hoạch số {content.plan_code}, "
         f"{who} báo cáo kết quả thực hiện {_period_in_sentence(content.period_label)} "
-        f"(từ ngày {content.starts_on:%d/%m/%Y} đến ngày {content.ends_on:%d/%m/%Y}) như sau:",
+        f"(từ ngày {vn_date(content.starts_on)} đến ngày {vn_date(content.ends_on)}) như sau:",
     )
 
     _para(document, "I. ĐÁNH GIÁ CHUNG", bold=True, indent=True, before=6)
@@ -421,7 +422,7 @@ def build_docx(content: ReportContent, head: Letterhead, narrative: str, chart_p
             ["STT", "Nhiệm vụ", "Cơ quan chủ trì", "Hạn hoàn thành", "Số ngày quá hạn"],
             [1.3, 7.2, 3.5, 2.4, 2.1],
             [
-                [str(i), f"{task}. {title}", agencies, f"{due_on:%d/%m/%Y}", str(days)]
+                [str(i), f"{task}. {title}", agencies, f"{vn_date(due_on)}", str(days)]
                 for i, (task, title, due_on, days, agencies) in enumerate(overdue_by_task(content), start=1)
             ],
             centred=(0, 3, 4),
@@ -498,7 +499,7 @@ def build_xlsx(content: ReportContent) -> bytes:
     """The report's tables, one sheet each, with the same rows and numbers as the .docx."""
     workbook = Workbook()
     workbook.remove(workbook.active)
-    subject = report_subject(content) + f" (số liệu tính đến ngày {content.as_of:%d/%m/%Y})"
+    subject = report_subject(content) + f" (số liệu tính đến ngày {vn_date(content.as_of)})"
     _sheet(
         workbook,
         "Chỉ tiêu",

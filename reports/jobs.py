@@ -10,7 +10,9 @@ from .services import report_generate, report_mark_failed
 logger = logging.getLogger(__name__)
 
 
-@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
+@shared_task(
+    name="reports.periodic_report_generate", autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3
+)
 def periodic_report_generate(report_id: int) -> None:
     try:
         report_generate(report_id=report_id)

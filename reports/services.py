@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import re
 from datetime import date
+from functools import partial
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -19,12 +20,12 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency, User
-from indicators.models import Indicator, Period, Plan
-from tasks.models import Task
+from core.jobs import enqueue
+from indicators.models import Period, Plan
 
 from . import documents
 from .content import report_content_collect
-from .models import Comment, PeriodicReport
+from .models import PeriodicReport
 
 logger = logging.getLogger(__name__)
 
@@ -88,9 +89,7 @@ def report_letterhead(report: PeriodicReport) -> documents.Letterhead:
 
 
 def _enqueue(report: PeriodicReport) -> None:
-    from .jobs import periodic_report_generate
-
-    transaction.on_commit(lambda: periodic_report_generate.delay(report.pk))
+    transaction.on_commit(partial(enqueue, "reports.periodic_report_generate", report.pk))
 
 
 @transaction.atomic
@@ -234,24 +233,3 @@ def report_new_version(*, report: PeriodicReport, user: User) -> PeriodicReport:
     )
     _enqueue(draft)
     return draft
-
-
-# --- Comments ---------------------------------------------------------------------------------------------
-
-
-class CommentError(ValueError):
-    """A comment that cannot be saved; the message is shown next to the form in Vietnamese."""
-
-
-@transaction.atomic
-def comment_add(*, author: User, text: str, indicator: Indicator | None = None, task: Task | None = None) -> Comment:
-    """Record a reader's opinion on an indicator or a task. Every logged-in role may comment, steering included."""
-    if (indicator is None) == (task is None):
-        raise ValueError("A comment is about exactly one indicator or one task.")
-    text = (text or "").strip()
-    if not text:
-        raise CommentError(_("Hãy nhập nội dung ý kiến."))
-    if len(text) > Comment.MAX_LENGTH:
-        message = _("Ý kiến dài tối đa %(limit)s ký tự (đã nhập %(length)s).")
-        raise CommentError(message % {"limit": Comment.MAX_LENGTH, "length": len(text)})
-    return Comment.objects.create(author=author, text=text, indicator=indicator, task=task)

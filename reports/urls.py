@@ -1,19 +1,12 @@
 from django.urls import path
 
-from indicators import views as indicator_views
-
 from . import views
 
 urlpatterns = [
-    path("", views.overview, name="home"),
-    path("chi-tieu/", indicator_views.plan_overview, name="plan_overview"),
-    path("chi-tieu/<str:code>/", views.indicator_page, name="indicator"),
-    path("chi-tieu/<str:code>/y-kien/", views.indicator_comment, name="indicator_comment"),
-    path("co-quan/", views.agency_list, name="agency_list"),
-    path("co-quan/<slug:code>/", views.agency_page, name="agency"),
-    path("nhiem-vu/", views.task_board, name="task_list"),
-    # <int:number> never matches tasks/urls.py's "nhiem-vu/cap-nhat/" or "nhiem-vu/bao-cao/…", and the deeper
-    # "nhiem-vu/<int:number>/cap-nhat/" is a different path: neither is shadowed
-    path("nhiem-vu/<int:number>/", views.task_detail, name="task_detail"),
-    path("nhiem-vu/<int:number>/y-kien/", views.task_comment, name="task_comment"),
+    path("", views.periodic_report_list, name="periodic_report_list"),
+    path("<int:pk>/", views.periodic_report_detail, name="periodic_report_detail"),
+    path("<int:pk>/danh-gia/", views.periodic_report_narrative, name="periodic_report_narrative"),
+    path("<int:pk>/ban-hanh/", views.periodic_report_issue, name="periodic_report_issue"),
+    path("<int:pk>/phien-ban-moi/", views.periodic_report_new_version, name="periodic_report_new_version"),
+    path("<int:pk>/tai/<str:fmt>/", views.periodic_report_download, name="periodic_report_download"),
 ]

@@ -1,604 +1,186 @@
-"""Dashboards: the province overview, an indicator, an agency, the task board and a task. Every role may read
-them and comment on an indicator or a task (the only thing Steering Committee members write).
+"""Periodic report pages: list and request, detail with narrative editing and issuing, downloads.
 
-Filters live in the query string so that a view can be shared as a link; ``?format=csv|xlsx&bang=NAME``
-on the same URL downloads one of the page's tables.
+Who may see a report: the Steering Committee, the standing office and administrators see all; agency staff
+see their own agency's reports. Who may act on one: the standing office (and administrators) on the
+province's; an agency's staff, and the standing office, on that agency's.
 """
 
 from __future__ import annotations
 
-from datetime import date
-
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from agencies.models import Agency
-from indicators.models import Metric, ParsedTarget, Period, ReportTimeliness, SubmissionStatus, TargetStatus
-from indicators.parsing import format_vn_number
+from agencies.models import Agency, User
 from indicators.periods import QUARTER, period_containing
-from indicators.selectors import assessment_disagreements, plan_current
-from tasks.models import Task, TaskOccurrence
-from tasks.schedule import RULE_HALF_YEARLY, RULE_MONTHLY, RULE_QUARTERLY, RULE_YEARLY
+from indicators.selectors import plan_current
+from indicators.services import period_get_or_create
 
-from . import charts, selectors
-from .services import CommentError, comment_add
-from .tables import FORMATS, Table, table_response
+from . import services
+from .forms import IssueForm, NarrativeForm, ReportRequestForm
+from .models import PeriodicReport
 
-
-def _today() -> date:
-    return timezone.localdate()
-
-
-def _render(request, template: str, context: dict, tables: dict[str, callable]):
-    """Render the page, or, with ``?format=csv|xlsx``, send the table named by ``bang`` (default: the first)."""
-    fmt = request.GET.get("format")
-    if fmt in FORMATS and tables:
-        name = request.GET.get("bang")
-        build = tables.get(name) or next(iter(tables.values()))
-        return table_response(build(), fmt)
-    context["tables"] = list(tables)
-    return render(request, template, context)
-
-
-def _number(value) -> str:
-    return format_vn_number(value) if value is not None else ""
-
-
-def target_label(parsed: ParsedTarget) -> str:
-    unit = f" {parsed.metric.unit}" if parsed.metric.unit else ""
-    if parsed.operator == ParsedTarget.Operator.RANGE:
-        return f"{format_vn_number(parsed.value)}–{format_vn_number(parsed.value_max)}{unit}"
-    return f"{parsed.get_operator_display()} {format_vn_number(parsed.value)}{unit}"
-
-
-#: the progress engine's reason codes (indicators/progress.py) as sentences for the "why this colour" box
-EXPLANATION_REASONS = {
-    "assessed_by_reviewer": gettext_lazy("Mục tiêu định tính: mức đạt do cơ quan thường trực đánh giá."),
-    "no_data": gettext_lazy("Chưa có số liệu đã duyệt để đánh giá."),
-    "target_met": gettext_lazy("Giá trị mới nhất đã đạt mục tiêu."),
-    "single_point": gettext_lazy("Mới có một số liệu: chưa thấy được xu hướng."),
-    "met_then_lost": gettext_lazy("Giá trị gốc đã đạt mục tiêu nhưng giá trị mới nhất không còn đạt."),
-    "deadline_passed": gettext_lazy("Đã qua mốc thời hạn: so phần đã tiến được với phần cần đạt."),
-    "growth_ratio": gettext_lazy("So tốc độ tăng trưởng kép thực tế với tốc độ cần có để đạt mục tiêu đúng hạn."),
-    "gap_closure": gettext_lazy("So tốc độ thu hẹp khoảng cách thực tế với tốc độ cần có để đạt mục tiêu đúng hạn."),
-    "year_met": gettext_lazy("Lũy kế từ đầu năm đã đạt mục tiêu của năm."),
-    "year_to_date": gettext_lazy("So lũy kế từ đầu năm với phần cần đạt đến nay."),
-    "last_year_met": gettext_lazy("Tổng năm gần nhất đã đạt mục tiêu."),
-    "last_year": gettext_lazy("So tổng năm gần nhất với mục tiêu."),
-}
-LINEAR_BECAUSE = {
-    "configured": gettext_lazy("Dùng phương pháp tuyến tính theo cấu hình của chỉ số."),
-    "range": gettext_lazy("Dùng phương pháp tuyến tính vì mục tiêu là một khoảng giá trị."),
-    "bounded": gettext_lazy("Dùng phương pháp tuyến tính vì chỉ số có giới hạn trên (tỷ lệ, chỉ số 0–1)."),
-    "non_positive": gettext_lazy(
-        "Dùng phương pháp tuyến tính vì giá trị gốc, giá trị mới nhất hoặc mục tiêu không dương."
-    ),
+CONTENT_TYPES = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
 }
 
 
-def explanation_lines(explanation: dict | None) -> list[str]:
-    """The progress engine's reason codes as sentences in the active language (for readers of other languages)."""
-    if not explanation:
-        return []
-    lines = []
-    reason = explanation.get("reason")
-    if reason:
-        lines.append(str(EXPLANATION_REASONS.get(reason, reason)))
-    if explanation.get("linear_because") in LINEAR_BECAUSE:
-        lines.append(str(LINEAR_BECAUSE[explanation["linear_because"]]))
-    if explanation.get("next_unmet_milestone"):
-        milestone = explanation["next_unmet_milestone"]
-        lines.append(_("Mốc tiếp theo chưa đạt: %(year)s.") % {"year": milestone})
-    return lines
+def reports_for_user(user: User) -> QuerySet[PeriodicReport]:
+    """The one scoping helper: the reports ``user`` may see."""
+    reports = PeriodicReport.objects.select_related("period", "agency", "plan")
+    if user.is_reviewer or user.role == User.Role.STEERING:
+        return reports
+    if user.is_agency_staff and user.agency_id:
+        return reports.filter(agency_id=user.agency_id)
+    return reports.none()
 
 
-def explanation_text(explanation: dict | None) -> tuple[str, list]:
-    """The progress engine's reasons for a colour: its Vietnamese summary and labelled inputs (never raw keys)."""
-    if not explanation:
-        return "", []
-    if translation.get_language() != settings.LANGUAGE_CODE:
-        # the stored summary and labels are Vietnamese; other languages get the translated reason sentences
-        return " ".join(explanation_lines(explanation)), []
-    items = [item for item in explanation.get("items", []) if isinstance(item, list | tuple) and len(item) == 2]
-    return str(explanation.get("summary", "")), items
+def can_manage(user: User, agency: Agency | None) -> bool:
+    if user.is_reviewer:
+        return True
+    return agency is not None and user.is_agency_staff and user.agency_id == agency.pk
 
 
-def _disagreements(*, today: date, as_of: date | None) -> list[dict]:
-    """Agencies' own confidence this quarter that the computed status contradicts (issue 4: easy to find)."""
-    bounds = period_containing(QUARTER, today)
-    quarter = Period.objects.filter(kind=QUARTER, year=bounds.year, number=bounds.number).first()
-    if quarter is None:
-        return []
-    found = assessment_disagreements(period=quarter, as_of=as_of or today)
-    for item in found:
-        item["computed_labels"] = [TargetStatus.Status(code).label for code in item["computed"]]
-    return found
+def _report_or_404(user: User, pk: int) -> PeriodicReport:
+    return get_object_or_404(reports_for_user(user), pk=pk)
 
 
-def _milestone(request, plan) -> int:
-    milestones = plan.milestones or [2030]
-    try:
-        chosen = int(request.GET.get("moc", milestones[0]))
-    except ValueError:
-        chosen = milestones[0]
-    return chosen if chosen in milestones else milestones[0]
-
-
-def _scorecard_table(rows: list[selectors.ScorecardRow]) -> Table:
-    return Table(
-        "bang-diem-co-quan",
-        [
-            _("Cơ quan"),
-            _("Nhiệm vụ đúng hạn"),
-            _("Nhiệm vụ hoàn thành muộn"),
-            _("Nhiệm vụ quá hạn"),
-            _("Báo cáo đúng hạn"),
-            _("Báo cáo muộn"),
-            _("Báo cáo chưa nộp"),
-            _("Số liệu chờ duyệt"),
-        ],
-        [
-            [
-                r.agency.name,
-                r.tasks_on_time,
-                r.tasks_late,
-                r.tasks_overdue,
-                r.reports_on_time,
-                r.reports_late,
-                r.reports_missing,
-                r.figures_waiting,
-            ]
-            for r in rows
-        ],
-    )
-
-
-def _overdue_table(occurrences: list[TaskOccurrence]) -> Table:
-    return Table(
-        "nhiem-vu-qua-han",
-        [_("Nhiệm vụ"), _("Tên nhiệm vụ"), _("Cơ quan"), _("Vai trò"), _("Hạn"), _("Số ngày quá hạn")],
-        [
-            [o.task.number, o.task.title, o.agency.name, o.get_role_display(), o.due_on, o.days_late]
-            for o in occurrences
-        ],
-    )
-
-
-SCORECARD_KINDS = [("", gettext_lazy("Tất cả")), *Agency.Kind.choices]
-SCORECARD_COLUMNS = [
-    ("ten", gettext_lazy("Cơ quan")),
-    ("dung-han", gettext_lazy("NV đúng hạn")),
-    ("hoan-thanh-muon", gettext_lazy("NV hoàn thành muộn")),
-    ("qua-han", gettext_lazy("NV quá hạn")),
-    ("bao-cao-dung-han", gettext_lazy("Báo cáo đúng hạn")),
-    ("bao-cao-muon", gettext_lazy("Báo cáo muộn")),
-    ("bao-cao-thieu", gettext_lazy("Báo cáo chưa nộp")),
-    ("cho-duyet", gettext_lazy("Số liệu chờ duyệt")),
-]
+def _request_form(user: User, data=None) -> ReportRequestForm | None:
+    today = timezone.localdate()
+    quarter = period_containing(QUARTER, today)
+    initial = {"kind": QUARTER, "year": quarter.year, "number": quarter.number, "as_of": today}
+    if user.is_reviewer:
+        agencies = Agency.objects.filter(is_active=True).order_by("kind", "name")
+        return ReportRequestForm(data, initial=initial, agencies=agencies)
+    if user.is_agency_staff and user.agency_id:
+        return ReportRequestForm(data, initial=initial)
+    return None
 
 
 @login_required
-def overview(request):
-    """The province at a glance: headline figures, targets by group, overdue work, the agency scorecard."""
-    plan = plan_current()
-    if plan is None:
-        return render(request, "reports/overview.html", {"plan": None})
-    today = _today()
-    milestone = _milestone(request, plan)
-    kind = request.GET.get("loai", Agency.Kind.DEPARTMENT)
-    kind = kind if kind in Agency.Kind.values or kind == "" else Agency.Kind.DEPARTMENT
-    sort = request.GET.get("sap_xep", "qua-han")
-    groups, targets, as_of = selectors.milestone_targets(plan=plan, milestone=milestone)
-    occurrences = selectors.occurrence_counts(plan=plan)
-    reports = selectors.reports_this_period(today=today)
-    overdue = selectors.overdue_occurrences(plan=plan, limit=50)
-    scorecard = selectors.agency_scorecard(plan=plan, kind=kind or None, sort=sort)
+def periodic_report_list(request):
+    reports = reports_for_user(request.user).order_by("-period__ends_on", "agency__name", "-version")
+    form = _request_form(request.user)
+    if request.method == "POST":
+        form = _request_form(request.user, request.POST)
+        if form is None:
+            raise PermissionDenied
+        plan = plan_current()
+        if form.is_valid() and plan is not None:
+            data = form.cleaned_data
+            agency = data.get("agency") if request.user.is_reviewer else request.user.agency
+            if not can_manage(request.user, agency):
+                raise PermissionDenied
+            period = period_get_or_create(kind=data["kind"], year=data["year"], number=data["number"])
+            try:
+                report = services.report_request(
+                    plan=plan, period=period, as_of=data["as_of"], agency=agency, user=request.user
+                )
+            except services.ReportError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("Đã yêu cầu tạo báo cáo; tệp sẽ sẵn sàng sau ít phút."))
+                return redirect("periodic_report_detail", pk=report.pk)
+    return render(request, "reports/list.html", {"reports": reports[:200], "form": form})
 
-    measured = len(targets)
-    by_status = {code: sum(g.counts.get(code, 0) for g in groups) for code in selectors.TARGET_STATUSES}
-    behind = sum(by_status[code] for code in selectors.BEHIND)
 
-    def share(n: int) -> str:
-        return format_vn_number(round(100 * n / measured)) if measured else "0"
-
-    statuses = [(code, selectors.Status(code).label) for code in selectors.TARGET_STATUSES]
-    figures = {
-        "status_by_group": charts.status_by_group_figure(
-            [{"label": g.group.code, "counts": g.counts} for g in groups], statuses
-        ),
-        "tasks": charts.counts_bar_figure(
-            [
-                (code, TaskOccurrence.Status(code).label, occurrences.get(code, 0))
-                for code in selectors.OCCURRENCE_STATUSES
-            ],
-            title=_("Số lần đến hạn"),
-        ),
-    }
-    target_rows = [
-        [
-            row.parsed.target.indicator.code,
-            row.parsed.metric.name,
-            target_label(row.parsed),
-            row.label,
-            row.status.latest_value if row.status else None,
-            row.status.latest_date if row.status else None,
-        ]
-        for row in targets
-    ]
-    context = {
-        "plan": plan,
-        "today": today,
-        "milestone": milestone,
-        "as_of": as_of,
-        "headline": {
-            "measured": measured,
-            "achieved": by_status[selectors.Status.ACHIEVED],
-            "achieved_share": share(by_status[selectors.Status.ACHIEVED]),
-            "on_track": by_status[selectors.Status.ON_TRACK],
-            "on_track_share": share(by_status[selectors.Status.ON_TRACK]),
-            "behind": behind,
-            "behind_share": share(behind),
-            "no_data": by_status[selectors.Status.NO_DATA],
-            "done_on_time": occurrences.get(TaskOccurrence.Status.DONE_ON_TIME, 0),
-            "done_late": occurrences.get(TaskOccurrence.Status.DONE_LATE, 0),
-            "overdue": occurrences.get(TaskOccurrence.Status.OVERDUE, 0),
+@login_required
+def periodic_report_detail(request, pk: int):
+    report = _report_or_404(request.user, pk)
+    manage = can_manage(request.user, report.agency) and not report.is_issued
+    return render(
+        request,
+        "reports/detail.html",
+        {
+            "report": report,
+            "content": report.content,
+            "number_and_symbol": services.report_number_and_symbol(report),
+            "can_edit": manage,
+            "can_new_version": can_manage(request.user, report.agency) and report.is_issued,
+            "narrative_form": NarrativeForm(initial={"narrative": report.narrative}) if manage else None,
+            "issue_form": IssueForm(initial={"issued_on": timezone.localdate()}) if manage else None,
         },
-        "reports": reports,
-        "report_counts": [
-            (code, ReportTimeliness.Status(code).label, reports.counts.get(code, 0))
-            for code in selectors.TIMELINESS_STATUSES
-        ],
-        "groups": groups,
-        "statuses": statuses,
-        "targets": targets,
-        "overdue": overdue,
-        "overdue_total": occurrences.get(TaskOccurrence.Status.OVERDUE, 0),
-        "scorecard": scorecard,
-        "kind": kind,
-        "kinds": SCORECARD_KINDS,
-        "scorecard_columns": SCORECARD_COLUMNS,
-        "sort": sort,
-        "figures": figures,
-        "disagreements": _disagreements(today=today, as_of=as_of),
-    }
-    tables = {
-        "muc-tieu": lambda: Table(
-            f"muc-tieu-{milestone}",
-            [_("Chỉ tiêu"), _("Chỉ số"), _("Mục tiêu"), _("Trạng thái"), _("Giá trị mới nhất"), _("Ngày")],
-            target_rows,
-        ),
-        "nhom": lambda: Table(
-            f"trang-thai-theo-nhom-{milestone}",
-            [_("Nhóm"), *[label for _code, label in statuses], _("Tổng")],
-            [[g.label, *g.count_list(), g.total] for g in groups],
-        ),
-        "qua-han": lambda: _overdue_table(selectors.overdue_occurrences(plan=plan, limit=None)),
-        "co-quan": lambda: _scorecard_table(scorecard),
-    }
-    return _render(request, "reports/overview.html", context, tables)
-
-
-@login_required
-def agency_list(request):
-    """The agency scorecard on its own, every kind of agency, sortable."""
-    plan = plan_current()
-    kind = request.GET.get("loai", "")
-    kind = kind if kind in Agency.Kind.values else ""
-    sort = request.GET.get("sap_xep", "qua-han")
-    scorecard = selectors.agency_scorecard(plan=plan, kind=kind or None, sort=sort) if plan else []
-    context = {
-        "plan": plan,
-        "scorecard": scorecard,
-        "kind": kind,
-        "kinds": SCORECARD_KINDS,
-        "scorecard_columns": SCORECARD_COLUMNS,
-        "sort": sort,
-    }
-    return _render(request, "reports/agency_list.html", context, {"co-quan": lambda: _scorecard_table(scorecard)})
-
-
-@login_required
-def indicator_page(request, code: str, *, comment_form: dict | None = None, status_code: int = 200):
-    """One indicator: its cells verbatim, per metric the approved series against targets, why each colour,
-    and readers' comments (``comment_form`` carries a rejected comment back to its field)."""
-    plan = plan_current()
-    if plan is None:
-        return render(request, "reports/overview.html", {"plan": None})
-    indicator = selectors.indicator_detail(plan=plan, code=code)
-    statuses = selectors.indicator_statuses(indicator)
-    cells = list(indicator.targets.all())
-    metrics: dict[int, Metric] = {}
-    targets_by_metric: dict[int, list[ParsedTarget]] = {}
-    for cell in cells:
-        for parsed in cell.parsed_targets.all():
-            metrics.setdefault(parsed.metric_id, parsed.metric)
-            targets_by_metric.setdefault(parsed.metric_id, []).append(parsed)
-            parsed.latest_status = statuses.get(parsed.pk)
-            parsed.label = target_label(parsed)
-            parsed.explanation_summary, parsed.explanation_items = explanation_text(
-                parsed.latest_status.explanation if parsed.latest_status else None
-            )
-    by_metric: dict[int, list[dict]] = {}
-    for item in _disagreements(today=_today(), as_of=None):
-        by_metric.setdefault(item["assessment"].metric_id, []).append(item)
-    for cell in cells:
-        for parsed in cell.parsed_targets.all():
-            parsed.disagreements = by_metric.get(parsed.metric_id, [])
-    assessments = {}
-    for assessment in selectors.indicator_assessments(indicator):
-        assessments.setdefault(assessment.target_id, assessment)
-    for cell in cells:
-        cell.assessment = assessments.get(cell.pk)
-
-    panels = []
-    for series in selectors.metric_series(list(metrics.values())):
-        metric = series.metric
-        milestones = [
-            charts.MilestoneTarget(
-                p.target.year, float(p.value), float(p.value_max) if p.value_max is not None else None, p.label
-            )
-            for p in targets_by_metric[metric.pk]
-        ]
-        first = targets_by_metric[metric.pk][0]
-        status = first.latest_status
-        baseline = None
-        if status and status.baseline_value is not None and status.baseline_date:
-            baseline = charts.Point(status.baseline_date, float(status.baseline_value))
-        elif series.points:
-            baseline = series.points[0]
-        figure = charts.metric_series_figure(
-            name=metric.name,
-            unit=metric.unit,
-            points=series.points,
-            targets=milestones,
-            baseline=baseline,
-            first_milestone=milestones[0] if milestones else None,
-        )
-        breakdown = None
-        if series.breakdown:
-            breakdown = charts.breakdown_figure([(a.display_name, v) for a, v in series.breakdown], unit=metric.unit)
-        panels.append({"series": series, "figure": figure, "breakdown": breakdown, "status": status})
-
-    figures = {}
-    for index, panel in enumerate(panels):
-        figures[f"series-{index}"] = panel["figure"]
-        if panel["breakdown"]:
-            figures[f"breakdown-{index}"] = panel["breakdown"]
-    recent = selectors.recent_figures(list(metrics.values()))
-    context = {
-        "plan": plan,
-        "indicator": indicator,
-        "cells": cells,
-        "panels": panels,
-        "recent": recent,
-        "figures": figures,
-        "comments": selectors.indicator_comments(indicator),
-        "comment_form": comment_form or {},
-    }
-    tables = {
-        "so-lieu": lambda: Table(
-            f"chi-tieu-{indicator.code}-so-lieu-toan-tinh",
-            [_("Chỉ số"), _("Đơn vị"), _("Ngày cuối kỳ"), _("Giá trị toàn tỉnh")],
-            [
-                [p["series"].metric.name, p["series"].metric.unit, pt.day, round(pt.value, 4)]
-                for p in panels
-                for pt in p["series"].points
-            ],
-        ),
-        "gan-day": lambda: Table(
-            f"chi-tieu-{indicator.code}-so-lieu-gan-day",
-            [_("Chỉ số"), _("Cơ quan"), _("Kỳ"), _("Giá trị"), _("Trạng thái")],
-            [[o.metric.name, o.agency.name, o.period.label, o.value, o.get_status_display()] for o in recent],
-        ),
-    }
-    response = _render(request, "reports/indicator.html", context, tables)
-    if response.status_code == 200:
-        response.status_code = status_code
-    return response
-
-
-@login_required
-def agency_page(request, code: str):
-    """One agency: its tasks (lead and cooperating), its metrics, its submissions and their timeliness."""
-    plan = plan_current()
-    if plan is None:
-        return render(request, "reports/overview.html", {"plan": None})
-    agency = selectors.agency_get(code)
-    assignments = selectors.agency_assignments(plan=plan, agency=agency)
-    occurrences = selectors.occurrence_counts(plan=plan, agency=agency)
-    overdue = selectors.overdue_occurrences(plan=plan, agency=agency, limit=None)
-    timeliness = selectors.agency_timeliness(agency=agency)
-    timeliness_counts = selectors.agency_timeliness_counts(agency=agency)
-    submissions = selectors.agency_submissions(agency=agency)
-    submission_counts = selectors.agency_submission_counts(agency=agency)
-    figures = {
-        "tasks": charts.counts_bar_figure(
-            [(c, TaskOccurrence.Status(c).label, occurrences.get(c, 0)) for c in selectors.OCCURRENCE_STATUSES],
-            title=_("Số lần đến hạn"),
-        ),
-        "reports": charts.counts_bar_figure(
-            [(c, ReportTimeliness.Status(c).label, timeliness_counts.get(c, 0)) for c in selectors.TIMELINESS_STATUSES],
-            title=_("Số kỳ báo cáo"),
-        ),
-    }
-    context = {
-        "plan": plan,
-        "agency": agency,
-        "lead": [a for a in assignments if a.role == "lead"],
-        "cooperating": [a for a in assignments if a.role == "cooperating"],
-        "overdue": overdue,
-        "metrics": selectors.agency_metrics(plan=plan, agency=agency),
-        "indicators": selectors.agency_led_indicators(plan=plan, agency=agency),
-        "timeliness": timeliness,
-        "submissions": submissions,
-        "submission_counts": [(label, submission_counts.get(code, 0)) for code, label in SubmissionStatus.choices],
-        "figures": figures,
-    }
-    tables = {
-        "nhiem-vu": lambda: Table(
-            f"{agency.code}-nhiem-vu",
-            [_("Nhiệm vụ"), _("Tên nhiệm vụ"), _("Vai trò"), _("Thời gian hoàn thành")],
-            [[a.task.number, a.task.title, a.get_role_display(), a.task.deadline_text] for a in assignments],
-        ),
-        "qua-han": lambda: _overdue_table(overdue),
-        "bao-cao": lambda: Table(
-            f"{agency.code}-bao-cao",
-            [_("Kỳ báo cáo"), _("Hạn nộp"), _("Tình trạng"), _("Số ngày chậm")],
-            [[t.period.label, t.period.due_on, t.get_status_display(), t.days_late] for t in timeliness],
-        ),
-        "so-lieu": lambda: Table(
-            f"{agency.code}-so-lieu",
-            [_("Chỉ số"), _("Kỳ"), _("Giá trị"), _("Trạng thái")],
-            [[o.metric.name, o.period.label, o.value, o.get_status_display()] for o in submissions],
-        ),
-    }
-    return _render(request, "reports/agency.html", context, tables)
-
-
-@login_required
-def task_board(request):
-    """All tasks with their status, filtered by group, agency, status and kind of deadline; their timeline."""
-    plan = plan_current()
-    if plan is None:
-        return render(request, "reports/task_board.html", {"plan": None, "rows": []})
-    today = _today()
-    filters = selectors.TaskFilters(
-        group=request.GET.get("nhom", ""),
-        agency=request.GET.get("co_quan", ""),
-        status=request.GET.get("trang_thai", ""),
-        kind=request.GET.get("thoi_han", ""),
     )
-    rows = selectors.task_board(plan=plan, filters=filters)
-    timeline = selectors.task_timeline(tasks=[r.task for r in rows], agency_code=filters.agency, today=today)
-    for row in rows:
-        if row.task.schedule_kind == Task.ScheduleKind.ONE_OFF and row.task.due_on and not row.counts:
-            timeline.append({"task": f"NV {row.task.number}", "day": row.task.due_on, "status": "not_due", "count": 1})
-    occurrence_statuses = [(code, TaskOccurrence.Status(code).label) for code in selectors.OCCURRENCE_STATUSES]
-    figures = {}
-    if timeline:
-        figures["timeline"] = charts.timeline_figure(timeline, occurrence_statuses, today=today)
-    context = {
-        "plan": plan,
-        "rows": rows,
-        "filters": filters,
-        "groups": selectors.task_groups(plan),
-        "agencies": selectors.agencies_for_filter(),
-        "statuses": occurrence_statuses,
-        "kinds": Task.ScheduleKind.choices,
-        "figures": figures,
-        "today": today,
-    }
-    tables = {
-        "nhiem-vu": lambda: Table(
-            "nhiem-vu",
-            [
-                _("TT"),
-                _("Nhóm"),
-                _("Tên nhiệm vụ"),
-                _("Chủ trì"),
-                _("Phối hợp"),
-                _("Thời gian hoàn thành"),
-                _("Tình trạng"),
-                *[label for _c, label in occurrence_statuses],
-            ],
-            [
-                [
-                    r.task.number,
-                    r.task.group.code,
-                    r.task.title,
-                    "; ".join(r.task.lead_names),
-                    "; ".join(r.task.cooperating_names),
-                    r.task.deadline_text,
-                    r.status_label,
-                    *[r.counts.get(code, 0) for code, _l in occurrence_statuses],
-                ]
-                for r in rows
-            ],
-        )
-    }
-    return _render(request, "reports/task_board.html", context, tables)
 
 
-def _rule_label(rule: str) -> str:
-    """The recurring rules the deadline parser writes (tasks/schedule.py), in words."""
-    labels = {
-        RULE_MONTHLY: _("Cuối mỗi tháng"),
-        RULE_QUARTERLY: _("Cuối mỗi quý"),
-        RULE_HALF_YEARLY: _("Cuối mỗi 6 tháng"),
-        RULE_YEARLY: _("Cuối mỗi năm"),
-    }
-    if rule in labels:
-        return labels[rule]
-    for quarter in (1, 2, 3):
-        if rule == f"FREQ=YEARLY;BYMONTH={quarter * 3};BYMONTHDAY=-1":
-            return _("Hằng năm, cuối quý %(quarter)s") % {"quarter": "I" * quarter}
-    return rule
+def _managed_report(request, pk: int) -> PeriodicReport:
+    report = _report_or_404(request.user, pk)
+    if not can_manage(request.user, report.agency):
+        raise PermissionDenied
+    return report
 
 
 @login_required
-def task_detail(request, number: int, *, comment_form: dict | None = None, status_code: int = 200):
-    """One task: its text verbatim, its schedule, its agencies, where each agency stands on each due date,
-    what agencies report as difficulties and proposals (approved updates only), and readers' comments."""
-    plan = plan_current()
-    if plan is None:
-        return render(request, "reports/overview.html", {"plan": None})
-    detail = selectors.task_detail(plan=plan, number=number)
-    by_agency: dict[int, dict] = {}
-    for occurrence in detail.occurrences:
-        row = by_agency.setdefault(
-            occurrence.agency_id, {"agency": occurrence.agency, "role": occurrence.get_role_display(), "items": []}
-        )
-        row["items"].append(occurrence)
-    context = {
-        "plan": plan,
-        "task": detail.task,
-        "rule_label": _rule_label(detail.task.rule) if detail.task.rule else "",
-        "leads": detail.leads,
-        "cooperating": detail.cooperating,
-        "occurrence_rows": list(by_agency.values()),
-        "updates": detail.updates,
-        "comments": detail.comments,
-        "comment_form": comment_form or {},
-    }
-    return render(request, "reports/task_detail.html", context, status=status_code)
-
-
 @require_POST
+def periodic_report_narrative(request, pk: int):
+    report = _managed_report(request, pk)
+    form = NarrativeForm(request.POST)
+    if form.is_valid():
+        try:
+            services.report_narrative_update(report=report, narrative=form.cleaned_data["narrative"], user=request.user)
+        except services.ReportError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Đã lưu đánh giá chung và tạo lại tệp báo cáo."))
+    else:
+        messages.error(request, _("Nội dung đánh giá không hợp lệ."))
+    return redirect("periodic_report_detail", pk=report.pk)
+
+
 @login_required
-def indicator_comment(request, code: str):
-    """Any logged-in reader comments on an indicator; a rejected comment comes back to its field (400)."""
-    plan = plan_current()
-    if plan is None:
-        return redirect("home")
-    indicator = selectors.indicator_detail(plan=plan, code=code)
-    text = request.POST.get("text", "")
-    try:
-        comment_add(author=request.user, text=text, indicator=indicator)
-    except CommentError as error:
-        return indicator_page(request, code, comment_form={"text": text, "error": str(error)}, status_code=400)
-    messages.success(request, _("Đã ghi nhận ý kiến của bạn."))
-    return redirect(reverse("indicator", args=[indicator.code]) + "#y-kien")
-
-
 @require_POST
-@login_required
-def task_comment(request, number: int):
-    """Any logged-in reader comments on a task; a rejected comment comes back to its field (400)."""
-    plan = plan_current()
-    if plan is None:
-        return redirect("home")
-    task = selectors.task_get(plan=plan, number=number)
-    text = request.POST.get("text", "")
+def periodic_report_issue(request, pk: int):
+    report = _managed_report(request, pk)
+    form = IssueForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Hãy nhập số và ngày ban hành hợp lệ."))
+        return redirect("periodic_report_detail", pk=report.pk)
     try:
-        comment_add(author=request.user, text=text, task=task)
-    except CommentError as error:
-        return task_detail(request, number, comment_form={"text": text, "error": str(error)}, status_code=400)
-    messages.success(request, _("Đã ghi nhận ý kiến của bạn."))
-    return redirect(reverse("task_detail", args=[task.number]) + "#y-kien")
+        services.report_issue(
+            report=report,
+            number=form.cleaned_data["number"],
+            issued_on=form.cleaned_data["issued_on"],
+            user=request.user,
+        )
+    except services.ReportError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Đã ban hành báo cáo."))
+    return redirect("periodic_report_detail", pk=report.pk)
+
+
+@login_required
+@require_POST
+def periodic_report_new_version(request, pk: int):
+    report = _managed_report(request, pk)
+    try:
+        draft = services.report_new_version(report=report, user=request.user)
+    except services.ReportError as exc:
+        messages.error(request, str(exc))
+        return redirect("periodic_report_detail", pk=report.pk)
+    messages.success(request, _("Đã tạo phiên bản mới để chỉnh sửa."))
+    return redirect("periodic_report_detail", pk=draft.pk)
+
+
+@login_required
+def periodic_report_download(request, pk: int, fmt: str):
+    report = _report_or_404(request.user, pk)
+    if fmt not in CONTENT_TYPES:
+        raise Http404
+    stored = getattr(report, fmt)
+    if not stored:
+        raise Http404
+    return FileResponse(
+        stored.open("rb"),
+        as_attachment=True,
+        filename=stored.name.rsplit("/", 1)[-1],
+        content_type=CONTENT_TYPES[fmt],
+    )

@@ -2,8 +2,8 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from indicators.admin import ReadOnlyAdminMixin, file_link
-from indicators.imports.export import SpreadsheetExportMixin
+from core.admin import ReadOnlyAdminMixin, file_link
+from core.spreadsheets import SpreadsheetExportMixin
 
 from .models import Reminder, Task, TaskAssignment, TaskGroup, TaskOccurrence, TaskTrigger, TaskUpdate
 from .resources import TaskResource, TaskUpdateResource

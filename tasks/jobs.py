@@ -6,7 +6,7 @@ import logging
 
 from celery import shared_task
 
-from config.jobs import JOB_OPTIONS, as_of_date, job_lock
+from core.jobs import JOB_OPTIONS, as_of_date, job_lock
 
 from .services import reminders_send, report_timeliness_recompute, steering_digest_send, task_occurrences_recompute
 

@@ -144,30 +144,19 @@ def occurrence_status(
     else:
         # recurring and continuous work is answered by a progress report for the occurrence's window
         finished = [u.on for u in relevant if u.progress in (WORKING, DONE)]
-    if finished:
-        done_on = min(finished)
-        late = (done_on - due).days
-        return OccurrenceStatus(DONE_LATE if late > 0 else DONE_ON_TIME, done_on, max(late, 0))
-    if as_of > due:
-        return OccurrenceStatus(OVERDUE, None, (as_of - due).days)
-    if any(u.progress in (WORKING, DONE) for u in relevant):
-        return OccurrenceStatus(IN_PROGRESS)
-    return OccurrenceStatus(NOT_DUE)
+    done_on = min(finished) if finished else None
+    status, days_late = status_on(due_on=due, done_on=done_on, as_of=as_of)
+    if status == NOT_DUE and any(u.progress in (WORKING, DONE) for u in relevant):
+        status = IN_PROGRESS
+    return OccurrenceStatus(status, done_on, days_late)
 
 
-# --- Reports (figures and task updates) per agency and period ------------------------------------------
-
-REPORT_NOT_DUE = "not_due"
-REPORT_ON_TIME = "on_time"
-REPORT_LATE = "late"
-REPORT_MISSING = "missing"
-
-
-def report_timeliness(*, due_on: date, submitted_on: date | None, as_of: date) -> tuple[str, int]:
-    """A periodic report's status and days late: on time, late, missing (past due) or not yet due."""
-    if submitted_on is not None and submitted_on <= as_of:
-        late = (submitted_on - due_on).days
-        return (REPORT_LATE, late) if late > 0 else (REPORT_ON_TIME, 0)
+def status_on(*, due_on: date, done_on: date | None, as_of: date) -> tuple[str, int]:
+    """The one rule for a piece of work with a deadline, as of a day: done on time or late (by the day it was
+    done), overdue, or not yet due; with the days late. Pages, reports and the engine all judge by it."""
+    if done_on is not None and done_on <= as_of:
+        late = (done_on - due_on).days
+        return (DONE_LATE, late) if late > 0 else (DONE_ON_TIME, 0)
     if as_of > due_on:
-        return REPORT_MISSING, (as_of - due_on).days
-    return REPORT_NOT_DUE, 0
+        return OVERDUE, (as_of - due_on).days
+    return NOT_DUE, 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from import_export.fields import Field
 
-from indicators.imports.export import SafeExportResource
+from core.spreadsheets import SafeExportResource
 from indicators.periods import period_code
 
 from .models import Task, TaskUpdate

@@ -11,8 +11,9 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from agencies.models import Agency
-from indicators.models import Metric, Observation, Period, ReportTimeliness, SubmissionStatus
-from indicators.periods import QUARTER, periods_between
+from core.workflow import SubmissionStatus
+from indicators.models import Metric, Observation, Period, ReportTimeliness
+from indicators.periods import QUARTER, periods_between, report_timeliness
 
 from . import occurrences as occ
 from .models import Task, TaskAssignment, TaskOccurrence, TaskTrigger, TaskUpdate
@@ -27,10 +28,13 @@ def _end_of_day(day: date) -> datetime:
 
 
 def _periods(kind: str, start: date, end: date) -> list[Period]:
-    """The stored periods of ``kind`` whose window ends within [start, end], created where missing."""
-    from indicators.services import period_get_or_create  # indicators.services imports this app's services
-
-    return [period_get_or_create(kind=b.kind, year=b.year, number=b.number) for b in periods_between(kind, start, end)]
+    """The periods of ``kind`` whose window ends within [start, end]: stored, or unsaved where nobody has used
+    them yet (reads never write; ``periods_ensure_for_tasks`` stores them before a recompute saves rows)."""
+    stored = {(p.year, p.number): p for p in Period.objects.filter(kind=kind, ends_on__gte=start, ends_on__lte=end)}
+    return [
+        stored.get((b.year, b.number)) or Period.build(kind, b.year, b.number)
+        for b in periods_between(kind, start, end)
+    ]
 
 
 def task_occurrence_rows(*, as_of: date) -> list[TaskOccurrence]:
@@ -137,7 +141,7 @@ def report_timeliness_rows(*, as_of: date) -> list[ReportTimeliness]:
         for period in periods[kind]:
             for agency_id in sorted(agency_ids & active):
                 moment = submitted.get((agency_id, period.pk))
-                status, days_late = occ.report_timeliness(
+                status, days_late = report_timeliness(
                     due_on=period.due_on, submitted_on=_local_day(moment), as_of=as_of
                 )
                 rows.append(
@@ -185,7 +189,7 @@ def task_rows(*, agency: Agency, period: Period) -> list[TaskRow]:
     assignments = list(
         TaskAssignment.objects.filter(agency=agency).select_related("task").order_by("task__number", "role")
     )
-    updates = {u.task_id: u for u in TaskUpdate.objects.filter(agency=agency, period=period)}
+    updates = {u.task_id: u for u in TaskUpdate.objects.filter(agency=agency, period_id=period.pk)}
     seen: set[int] = set()
     rows = []
     for assignment in assignments:

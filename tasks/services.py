@@ -9,15 +9,19 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
+from django.db.models import Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency, User
 from agencies.selectors import AgencyDirectory, UnknownAgencyName
 from agencies.services import LoadCounts, upsert
-from indicators.models import Period, Plan, ReportTimeliness, SubmissionStatus, TargetStatus
+from core.formatting import vn_date
+from core.workflow import EntryError, SubmissionStatus, check_period_open, save_version
+from indicators.models import Period, Plan, ReportTimeliness, TargetStatus
+from indicators.periods import HALF_YEAR, MONTH, QUARTER, YEAR
 from indicators.selectors import target_statuses_as_of
-from indicators.workflow import EntryError, check_period_open, save_version
+from indicators.services import period_stored, periods_ensure
 
 from .models import Reminder, Task, TaskAssignment, TaskGroup, TaskOccurrence, TaskUpdate
 from .schedule import parse_deadline
@@ -32,15 +36,17 @@ def validate_task_rows(groups: list[dict], directory: AgencyDirectory) -> list[s
         for row in group["tasks"]:
             number = int(row["number"])
             numbers.append(number)
-            for name in [*(row.get("lead") or []), *(row.get("cooperating") or [])]:
-                try:
-                    directory.resolve(name)
-                except UnknownAgencyName as exc:
-                    errors.append(f"Nhiệm vụ {number}: {exc}")
+            where = row.get("where") or {}  # where a workbook had each field (imports/plan.py)
+            for field in ("lead", "cooperating"):
+                for name in row.get(field) or []:
+                    try:
+                        directory.resolve(name)
+                    except UnknownAgencyName as exc:
+                        errors.append(f"{where.get(field) or f'Nhiệm vụ {number}'}: {exc}")
             try:
                 parse_deadline(row.get("deadline", ""))
             except ValueError as exc:
-                errors.append(f"Nhiệm vụ {number}: {exc}")
+                errors.append(f"{where.get('deadline') or f'Nhiệm vụ {number}'}: {exc}")
     repeated = sorted({n for n in numbers if numbers.count(n) > 1})
     if repeated:
         errors.append(f"Số thứ tự nhiệm vụ bị trùng: {', '.join(map(str, repeated))}.")
@@ -94,6 +100,16 @@ def _sync_assignments(task: Task, leads: list, cooperating: list) -> None:
     )
 
 
+def periods_ensure_for_tasks(*, as_of: date) -> None:
+    """Create the reporting periods occurrences and timeliness are counted in: every kind from the plan's start
+    to ``as_of``, quarters 100 days further (a task's next report)."""
+    start = Plan.objects.aggregate(start=Min("issued_on"))["start"]
+    if start is None:
+        return
+    for kind in (MONTH, QUARTER, HALF_YEAR, YEAR):
+        periods_ensure(kind=kind, start=start, end=as_of + timedelta(days=100 if kind == QUARTER else 0))
+
+
 @transaction.atomic
 def task_occurrences_recompute(*, as_of: date) -> int:
     """Replace the task occurrence snapshot with the occurrences and statuses as of ``as_of``.
@@ -101,6 +117,7 @@ def task_occurrences_recompute(*, as_of: date) -> int:
     The snapshot is the current state, so it is rewritten whole in one transaction: running it twice leaves
     the same rows. Returns the number of rows.
     """
+    periods_ensure_for_tasks(as_of=as_of)
     rows = task_occurrence_rows(as_of=as_of)
     TaskOccurrence.objects.all().delete()
     TaskOccurrence.objects.bulk_create(rows, batch_size=2000)
@@ -110,14 +127,11 @@ def task_occurrences_recompute(*, as_of: date) -> int:
 @transaction.atomic
 def report_timeliness_recompute(*, as_of: date) -> int:
     """Replace the report timeliness snapshot (agency × period) with its state as of ``as_of``."""
+    periods_ensure_for_tasks(as_of=as_of)
     rows = report_timeliness_rows(as_of=as_of)
     ReportTimeliness.objects.all().delete()
     ReportTimeliness.objects.bulk_create(rows, batch_size=2000)
     return len(rows)
-
-
-def _vn_date(day: date | None) -> str:
-    return f"{day:%d/%m/%Y}" if day else ""
 
 
 def _reminder_items(as_of: date) -> dict[int, list[tuple[str, str, str]]]:
@@ -130,7 +144,7 @@ def _reminder_items(as_of: date) -> dict[int, list[tuple[str, str, str]]]:
         key = f"task:{o.task_id}:{o.agency_id}:{o.due_on.isoformat()}"
         line = _("Nhiệm vụ %(number)s đến hạn ngày %(due)s: %(title)s") % {
             "number": o.task.number,
-            "due": _vn_date(o.due_on),
+            "due": vn_date(o.due_on),
             "title": o.task.title[:120],
         }
         items[o.agency_id].append((Reminder.Kind.DUE_SOON, key, line))
@@ -138,7 +152,7 @@ def _reminder_items(as_of: date) -> dict[int, list[tuple[str, str, str]]]:
         key = f"task:{o.task_id}:{o.agency_id}:{o.due_on.isoformat()}"
         line = _("Nhiệm vụ %(number)s đã quá hạn từ ngày %(due)s: %(title)s") % {
             "number": o.task.number,
-            "due": _vn_date(o.due_on),
+            "due": vn_date(o.due_on),
             "title": o.task.title[:120],
         }
         items[o.agency_id].append((Reminder.Kind.OVERDUE, key, line))
@@ -146,13 +160,13 @@ def _reminder_items(as_of: date) -> dict[int, list[tuple[str, str, str]]]:
     for r in reports.filter(status=ReportTimeliness.Status.NOT_DUE, period__due_on__lte=soon):
         line = _("Báo cáo %(period)s cần nộp trước ngày %(due)s.") % {
             "period": r.period.label,
-            "due": _vn_date(r.period.due_on),
+            "due": vn_date(r.period.due_on),
         }
         items[r.agency_id].append((Reminder.Kind.REPORT_DUE_SOON, f"report:{r.agency_id}:{r.period_id}", line))
     for r in reports.filter(status=ReportTimeliness.Status.MISSING):
         line = _("Chưa nộp báo cáo %(period)s (hạn %(due)s).") % {
             "period": r.period.label,
-            "due": _vn_date(r.period.due_on),
+            "due": vn_date(r.period.due_on),
         }
         items[r.agency_id].append((Reminder.Kind.REPORT_MISSING, f"report:{r.agency_id}:{r.period_id}", line))
     return items
@@ -217,7 +231,7 @@ def steering_digest_send(*, as_of: date) -> int:
     missing = reports_missing()
     lines = [_("Tình hình thực hiện Kế hoạch 65-KH/TU, tuần %(week)s/%(year)s") % {"week": week, "year": year}, ""]
     if day:
-        lines.append(_("Mục tiêu (tính đến %(day)s):") % {"day": _vn_date(day)})
+        lines.append(_("Mục tiêu (tính đến %(day)s):") % {"day": vn_date(day)})
         lines += [f"- {labels[status]}: {counts[status]}" for status in TargetStatus.Status.values if counts[status]]
     lines += [
         "",
@@ -227,7 +241,7 @@ def steering_digest_send(*, as_of: date) -> int:
     for o in overdue[:10]:
         lines.append(
             _("- Nhiệm vụ %(number)s · %(agency)s · hạn %(due)s · chậm %(days)s ngày")
-            % {"number": o.task.number, "agency": o.agency.name, "due": _vn_date(o.due_on), "days": o.days_late}
+            % {"number": o.task.number, "agency": o.agency.name, "due": vn_date(o.due_on), "days": o.days_late}
         )
     body = "\n".join(lines)
     subject = _("[KH 65-KH/TU] Bản tin tuần %(week)s/%(year)s") % {"week": week, "year": year}
@@ -261,6 +275,7 @@ def task_update_save(
 ) -> TaskUpdate:
     """Record an agency's progress on a task for a period, as a draft or submitted for review."""
     check_period_open(period)
+    period = period_stored(period)
     if not TaskAssignment.objects.filter(task=task, agency=agency).exists():
         raise EntryError(_("Cơ quan không được giao nhiệm vụ này."))
     update = TaskUpdate.objects.select_for_update().filter(task=task, agency=agency, period=period).first() or (

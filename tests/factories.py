@@ -12,15 +12,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from agencies.models import Agency
-from indicators.models import (
-    Observation,
-    ParsedTarget,
-    Period,
-    Plan,
-    ReportTimeliness,
-    SubmissionStatus,
-    TargetStatus,
-)
+from core.workflow import SubmissionStatus
+from indicators.models import Observation, ParsedTarget, Period, Plan, ReportTimeliness, TargetStatus
 from indicators.periods import period_bounds
 from indicators.selectors import province_period_values
 from indicators.services import province_values_save

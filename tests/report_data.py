@@ -10,7 +10,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from agencies.models import Agency
-from indicators.models import Observation, ParsedTarget, Period, Plan, SubmissionStatus, TargetStatus
+from core.workflow import SubmissionStatus
+from indicators.models import Observation, ParsedTarget, Period, Plan, TargetStatus
 from indicators.services import period_get_or_create
 from tasks.models import Task, TaskAssignment, TaskOccurrence, TaskUpdate
 

@@ -8,9 +8,10 @@ import pytest
 from django.urls import reverse
 
 from agencies.models import Agency
-from indicators.models import Indicator, SubmissionStatus
+from comments.models import Comment
+from core.workflow import SubmissionStatus
+from indicators.models import Indicator
 from indicators.services import period_get_or_create
-from reports.models import Comment
 from tasks.models import Task, TaskAssignment, TaskOccurrence, TaskUpdate
 
 from .conftest import login

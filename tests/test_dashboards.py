@@ -235,7 +235,7 @@ def test_self_assessments_that_disagree_show_on_the_overview_and_the_indicator(s
     from indicators.models import AgencyAssessment
     from indicators.services import period_get_or_create
 
-    monkeypatch.setattr("reports.views._today", lambda: date(2026, 11, 26))
+    monkeypatch.setattr("dashboards.views._today", lambda: date(2026, 11, 26))
     limited = TargetStatus.objects.filter(status="limited", parsed_target__target__indicator__code="I.1").first()
     limited = limited or TargetStatus.objects.filter(status="limited").first()
     metric = limited.parsed_target.metric

@@ -10,8 +10,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from agencies.models import Agency
-from indicators.models import Metric, Observation, SubmissionStatus
-from indicators.selectors import entry_periods, observations_approved, period_completeness
+from core.workflow import EntryError, SubmissionStatus
+from entry.selectors import period_completeness
+from indicators.models import Metric, Observation
+from indicators.selectors import observations_approved
 from indicators.services import (
     observation_approve,
     observation_correct,
@@ -19,10 +21,10 @@ from indicators.services import (
     observation_save,
     observation_submit,
     observations_approve,
+    periods_ensure_containing,
     periods_lock_past_due,
 )
 from indicators.validation import FigureInput, clean_figure
-from indicators.workflow import EntryError
 
 DAY = date(2026, 6, 10)  # inside the June 2026 monthly window (15/5–14/6) and quarter II
 PDF = b"%PDF-1.4\n%test\n"
@@ -49,7 +51,7 @@ def ratio_metric(plan, khcn) -> Metric:
 
 
 def period_of(metric: Metric, day: date = DAY):
-    return entry_periods(day)[metric.period_kind]
+    return periods_ensure_containing(day)[metric.period_kind]
 
 
 def figure(kind: str, value: str = "", numerator: str = "", denominator: str = ""):
@@ -151,7 +153,7 @@ def test_locked_period_refuses_entry_until_reopened(metric, khcn, agency_staff):
 
 
 def test_periods_past_their_deadline_are_locked(plan):
-    month = entry_periods(DAY)["month"]
+    month = periods_ensure_containing(DAY)["month"]
     assert periods_lock_past_due(as_of=month.due_on) == 0 or not month.is_locked
     month.refresh_from_db()
     assert not month.is_locked
@@ -170,7 +172,7 @@ def test_entry_page_lists_the_agencys_metrics_with_unit_previous_value_and_targe
     previous = observation_save(
         metric=metric,
         agency=khcn,
-        period=entry_periods(earlier)[metric.period_kind],
+        period=periods_ensure_containing(earlier)[metric.period_kind],
         user=agency_staff,
         figure=figure(metric.kind, "1.200" if metric.kind != "index" else "0,4"),
         submit=True,
@@ -223,7 +225,7 @@ def test_a_jump_needs_an_explanation_before_submission(client, metric, khcn, age
     earlier = observation_save(
         metric=metric,
         agency=khcn,
-        period=entry_periods(date(2026, 3, 1))[metric.period_kind],
+        period=periods_ensure_containing(date(2026, 3, 1))[metric.period_kind],
         user=agency_staff,
         figure=figure(metric.kind, "10" if metric.kind != "index" else "0,3"),
         submit=True,
@@ -339,7 +341,7 @@ def test_history_page_shows_who_when_old_new_and_why(client, metric, khcn, agenc
 
 
 def test_completeness_on_time_late_partial_missing(plan, khcn, agency_staff, reviewer):
-    month = entry_periods(DAY)["month"]
+    month = periods_ensure_containing(DAY)["month"]
     monthly = list(Metric.objects.filter(frequency="monthly", reporters=khcn))
     assert monthly
     report = period_completeness(period=month, as_of=date(2026, 7, 1))

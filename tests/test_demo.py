@@ -6,15 +6,10 @@ from datetime import date
 from django.core.management import call_command
 
 from agencies.models import User
-from indicators.models import (
-    AgencyAssessment,
-    Metric,
-    Observation,
-    QualitativeAssessment,
-    SubmissionStatus,
-    TargetStatus,
-)
-from indicators.selectors import assessment_disagreements, entry_periods
+from core.workflow import SubmissionStatus
+from indicators.models import AgencyAssessment, Metric, Observation, QualitativeAssessment, TargetStatus
+from indicators.selectors import assessment_disagreements
+from indicators.services import periods_ensure_containing
 from tasks.models import TaskAssignment, TaskOccurrence, TaskUpdate
 
 
@@ -60,7 +55,7 @@ def test_seed_demo_creates_accounts_figures_and_task_updates(plan):
     # a mid-course plan: some targets met, no metric without a trend, agencies' own views that disagree
     statuses = set(TargetStatus.objects.values_list("status", flat=True))
     assert {"achieved", "on_track", "accelerate"} <= statuses and "no_data" not in statuses
-    quarter = entry_periods(date(2026, 11, 26))["quarter"]
+    quarter = periods_ensure_containing(date(2026, 11, 26))["quarter"]
     assert AgencyAssessment.objects.filter(period=quarter).count() > 10
     assert assessment_disagreements(period=quarter, as_of=date(2026, 11, 26))
     assert QualitativeAssessment.objects.exists()

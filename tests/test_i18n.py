@@ -14,9 +14,9 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
+from dashboards.views import explanation_lines
 from indicators.periods import period_bounds
 from indicators.validation import FigureInput, clean_figure
-from reports.views import explanation_lines
 
 from .factories import occurrences_make, snapshots_fill
 

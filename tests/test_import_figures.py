@@ -9,9 +9,11 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from agencies.models import Agency
-from indicators.imports.batches import import_batch_commit, import_batch_create, import_batch_undo, import_preview
-from indicators.imports.export import resource_export
-from indicators.models import ImportBatch, Metric, Observation, SubmissionStatus
+from core.spreadsheets import resource_export
+from core.workflow import SubmissionStatus
+from imports.batches import import_batch_commit, import_batch_create, import_batch_undo, import_preview
+from imports.models import ImportBatch
+from indicators.models import Metric, Observation
 from indicators.resources import ObservationResource
 
 HEADERS = ["Mã cơ quan", "Mã chỉ số", "Kỳ báo cáo", "Giá trị", "Tử số", "Mẫu số", "Ghi chú"]
@@ -239,7 +241,7 @@ def test_not_a_spreadsheet_and_old_xls(plan, administrator):
 
 def test_size_limit_is_enforced_before_parsing(plan, administrator, settings, monkeypatch):
     settings.IMPORT_MAX_BYTES = 100
-    from indicators.imports import reading
+    from imports import reading
 
     monkeypatch.setattr(reading, "load_workbook", lambda *a, **k: pytest.fail("parsed a file over the limit"))
     with pytest.raises(reading.FileProblem, match="Tệp quá lớn"):
@@ -250,7 +252,7 @@ def test_size_limit_is_enforced_before_parsing(plan, administrator, settings, mo
 def test_dates_as_text_are_read():
     from datetime import date
 
-    from indicators.imports.reading import parse_date
+    from imports.reading import parse_date
 
     assert parse_date("30/06/2026") == date(2026, 6, 30)
     with pytest.raises(ValueError, match="dd/mm/yyyy"):

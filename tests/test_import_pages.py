@@ -11,8 +11,9 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from agencies.models import Agency, User
-from indicators.imports.batches import import_batch_commit, import_batch_create, import_batch_undo
-from indicators.models import ImportBatch, Observation
+from imports.batches import import_batch_commit, import_batch_create, import_batch_undo
+from imports.models import ImportBatch
+from indicators.models import Observation
 from tests.test_import_figures import GOOD, csv_bytes, xlsx
 
 

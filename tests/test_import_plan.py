@@ -10,8 +10,9 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from indicators.imports.plan import APPENDIX_I, APPENDIX_II, CLAIMS_SHEET, plan_workbook
-from indicators.models import ImportBatch, Plan, Target
+from imports.models import ImportBatch
+from imports.plan import APPENDIX_I, APPENDIX_II, CLAIMS_SHEET, plan_workbook
+from indicators.models import Plan, Target
 from tasks.models import Task
 
 

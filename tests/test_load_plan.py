@@ -10,8 +10,8 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from agencies.models import Agency
+from imports.plan_data import PlanDataError, plan_load
 from indicators.models import Indicator, Observation, ParsedTarget, Target
-from indicators.services import PlanDataError, plan_load
 from tasks.models import Task, TaskAssignment
 
 SOURCE = (settings.BASE_DIR / "fixtures" / "source" / "plan-65-kh-tu.txt").read_text(encoding="utf-8")

@@ -15,7 +15,8 @@ from docx.shared import Pt
 from openpyxl import load_workbook
 
 from config.celery import app as celery_app
-from indicators.models import Metric, SubmissionStatus
+from core.workflow import SubmissionStatus
+from indicators.models import Metric
 from reports import services
 from reports.content import report_content_collect
 from reports.models import PeriodicReport
@@ -136,7 +137,7 @@ def test_province_docx_has_the_official_layout_and_the_data(plan, world, reviewe
 def _vn(value) -> str:
     from decimal import Decimal
 
-    from indicators.parsing import format_vn_number
+    from core.formatting import format_vn_number
 
     return format_vn_number(Decimal(value).quantize(Decimal("0.01")))
 

@@ -10,9 +10,9 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from agencies.models import Agency
-from indicators.models import Metric, Observation, Period, SubmissionStatus
-from indicators.selectors import entry_periods
-from indicators.services import observation_approve, observation_save
+from core.workflow import SubmissionStatus
+from indicators.models import Metric, Observation, Period
+from indicators.services import observation_approve, observation_save, periods_ensure_containing
 from indicators.validation import FigureInput, clean_figure
 from tasks.models import TaskAssignment, TaskUpdate
 from tasks.services import task_update_save
@@ -26,7 +26,7 @@ def world(plan, agency_staff, reviewer):
     """A draft and an approved figure and a submitted task update of the Sở KH&CN, with evidence files."""
     khcn = Agency.objects.get(code="so-khcn")
     metrics = list(Metric.objects.filter(reporters=khcn, kind__in=["stock", "flow"]).order_by("code")[:2])
-    periods = entry_periods(DAY)
+    periods = periods_ensure_containing(DAY)
     draft = observation_save(
         metric=metrics[0],
         agency=khcn,

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from indicators.models import AgencyAssessment, Metric
-from indicators.selectors import entry_periods
+from indicators.services import periods_ensure_containing
 from tasks.models import Task, TaskAssignment, TaskUpdate
 from tasks.services import task_update_approve, task_update_return
 
@@ -91,7 +91,7 @@ def test_quarterly_self_assessment(client, plan, agency_staff):
         {f"a{metric.pk}-confidence": "at_risk", f"a{metric.pk}-narrative": "Thiếu kinh phí"},
     )
     assessment = AgencyAssessment.objects.get(agency=agency_staff.agency, metric=metric)
-    assert assessment.period == entry_periods(DAY)["quarter"]
+    assert assessment.period == periods_ensure_containing(DAY)["quarter"]
     assert (assessment.confidence, assessment.narrative) == ("at_risk", "Thiếu kinh phí")
     assert AgencyAssessment.objects.filter(agency=agency_staff.agency).count() == 1
 
@@ -100,7 +100,7 @@ def test_reviewer_records_a_qualitative_assessment(client, plan, reviewer):
     from indicators.models import QualitativeAssessment, Target
 
     target = Target.objects.filter(qualitative=True).first()
-    quarter = entry_periods(DAY)["quarter"]
+    quarter = periods_ensure_containing(DAY)["quarter"]
     client.force_login(reviewer)
     response = client.post(
         reverse("qualitative_assessment"),
@@ -113,7 +113,7 @@ def test_reviewer_records_a_qualitative_assessment(client, plan, reviewer):
 
 def test_self_assessment_is_refused_in_a_locked_quarter(client, plan, agency_staff):
     metric = Metric.objects.filter(reporters=agency_staff.agency).order_by("code").first()
-    quarter = entry_periods(DAY)["quarter"]
+    quarter = periods_ensure_containing(DAY)["quarter"]
     quarter.is_locked = True
     quarter.save()
     client.force_login(agency_staff)

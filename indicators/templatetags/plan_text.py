@@ -2,7 +2,7 @@ import re
 
 from django import template
 
-from indicators.parsing import format_vn_number
+from core.formatting import format_vn_number, vn_date
 
 register = template.Library()
 
@@ -39,10 +39,10 @@ def vn_or_text(value) -> str:
     from datetime import date
     from decimal import Decimal
 
-    from indicators.parsing import format_vn_number
+    from core.formatting import format_vn_number
 
     if isinstance(value, Decimal | int) and not isinstance(value, bool):
         return format_vn_number(value)
     if isinstance(value, date):
-        return value.strftime("%d/%m/%Y")
+        return vn_date(value)
     return "" if value is None else str(value)

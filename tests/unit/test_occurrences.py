@@ -2,6 +2,7 @@
 
 from datetime import date
 
+from indicators.periods import report_timeliness
 from tasks import occurrences as o
 from tasks.schedule import RULE_QUARTERLY, Schedule
 
@@ -78,9 +79,9 @@ def test_conditional_work_waits_for_its_trigger():
 
 def test_report_timeliness():
     due = date(2026, 7, 24)
-    assert o.report_timeliness(due_on=due, submitted_on=date(2026, 7, 24), as_of=date(2026, 8, 1)) == ("on_time", 0)
-    assert o.report_timeliness(due_on=due, submitted_on=date(2026, 7, 27), as_of=date(2026, 8, 1)) == ("late", 3)
-    assert o.report_timeliness(due_on=due, submitted_on=None, as_of=date(2026, 8, 1)) == ("missing", 8)
-    assert o.report_timeliness(due_on=due, submitted_on=None, as_of=date(2026, 7, 20)) == ("not_due", 0)
+    assert report_timeliness(due_on=due, submitted_on=date(2026, 7, 24), as_of=date(2026, 8, 1)) == ("on_time", 0)
+    assert report_timeliness(due_on=due, submitted_on=date(2026, 7, 27), as_of=date(2026, 8, 1)) == ("late", 3)
+    assert report_timeliness(due_on=due, submitted_on=None, as_of=date(2026, 8, 1)) == ("missing", 8)
+    assert report_timeliness(due_on=due, submitted_on=None, as_of=date(2026, 7, 20)) == ("not_due", 0)
     # submitted after the as-of date: not yet known then
-    assert o.report_timeliness(due_on=due, submitted_on=date(2026, 8, 5), as_of=date(2026, 8, 1)) == ("missing", 8)
+    assert report_timeliness(due_on=due, submitted_on=date(2026, 8, 5), as_of=date(2026, 8, 1)) == ("missing", 8)

@@ -1,6 +1,6 @@
 from datetime import date
 
-from indicators.imports.export import neutralise
+from core.spreadsheets import neutralise
 from reports.content import DONE_LATE, DONE_ON_TIME, IN_PROGRESS, OVERDUE, occurrence_status_as_of
 from reports.documents import place_and_date
 

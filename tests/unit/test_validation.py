@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from indicators.parsing import format_vn_number
+from core.formatting import format_vn_number
 from indicators.validation import FigureInput, clean_figure, jump_warning
 
 

@@ -4,8 +4,8 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from core.formatting import format_vn_number, vn_date
 from indicators.models import Target, TargetStatus
-from indicators.parsing import format_vn_number
 from indicators.progress import explain_vi
 from indicators.selectors import plan_current, target_explain, target_spec
 
@@ -70,7 +70,7 @@ class Command(BaseCommand):
             ]
             self.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2))
             return
-        self.stdout.write(f"Chỉ tiêu {code} – mốc {year}, tính đến ngày {as_of:%d/%m/%Y}")
+        self.stdout.write(f"Chỉ tiêu {code} – mốc {year}, tính đến ngày {vn_date(as_of)}")
         if not results:
             self.stdout.write("  Ô này không có mục tiêu định lượng (định tính hoặc để trống).")
         for parsed, result in results:
@@ -84,7 +84,7 @@ class Command(BaseCommand):
             self.stdout.write(f"    Trạng thái:      {labels[result.status]}")
             self.stdout.write(f"    Phương pháp:     {_METHODS.get(result.method, result.method)}")
             for label, point in (("Giá trị gốc:", result.baseline), ("Mới nhất:", result.latest)):
-                shown = f"{_num(point.value)} ({point.on:%d/%m/%Y})" if point else "—"
+                shown = f"{_num(point.value)} ({vn_date(point.on)})" if point else "—"
                 self.stdout.write(f"    {label:<16} {shown}")
             self.stdout.write(f"    Cần đạt đến nay: {_num(result.expected_value)}")
             self.stdout.write(f"    Tỷ số tiến độ:   {_num(result.ratio)}")

@@ -4,6 +4,7 @@ from datetime import date
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from core.formatting import vn_date
 from tasks.models import TaskOccurrence
 from tasks.selectors import report_timeliness_rows, task_occurrence_rows
 
@@ -49,16 +50,16 @@ class Command(BaseCommand):
             }
             self.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2))
             return
-        self.stdout.write(f"Tính đến ngày {as_of:%d/%m/%Y}")
+        self.stdout.write(f"Tính đến ngày {vn_date(as_of)}")
         self.stdout.write(f"\nNhiệm vụ quá hạn: {len(overdue)}")
         for o in overdue:
             self.stdout.write(
-                f"  NV {o.task.number:>2}  {names[o.agency_id]:<50}  hạn {o.due_on:%d/%m/%Y}  chậm {o.days_late} ngày"
+                f"  NV {o.task.number:>2}  {names[o.agency_id]:<50}  hạn {vn_date(o.due_on)}  chậm {o.days_late} ngày"
             )
         self.stdout.write(f"\nBáo cáo chưa nộp: {len(missing)}")
         for r in missing:
             self.stdout.write(
-                f"  {names[r.agency_id]:<50}  {r.period.label:<22}  hạn {r.period.due_on:%d/%m/%Y}  "
+                f"  {names[r.agency_id]:<50}  {r.period.label:<22}  hạn {vn_date(r.period.due_on)}  "
                 f"chậm {r.days_late} ngày"
             )
 

@@ -1,0 +1,44 @@
+"""The one Vietnamese formatter for numbers, values with units and dates: "2.559", "66,17%", "1,45% GRDP",
+"14/12/2026". Pages (through the ``vn`` template filters), reports, exports, messages and commands all use it,
+so a number reads the same everywhere. Period labels ("Quý III/2026") come from ``indicators.periods``."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+
+def format_vn_number(number: Decimal | int | float, places: int | None = None) -> str:
+    """Write a number the Vietnamese way: 1200.5 → "1.200,5"; trailing zeros dropped unless ``places``."""
+    value = Decimal(str(number))
+    if places is not None:
+        value = value.quantize(Decimal(1).scaleb(-places))
+    text = f"{value:,f}" if places is not None else f"{value.normalize():,f}"
+    if "." in text and places is None:
+        text = text.rstrip("0").rstrip(".")
+    return text.replace(",", "\u0000").replace(".", ",").replace("\u0000", ".")
+
+
+def with_unit(text: str, unit: str) -> str:
+    """A written number with its unit: percent signs hug the number ("1,45% GRDP"), other units follow a space."""
+    unit = (unit or "").strip()
+    if not unit:
+        return text
+    if unit.startswith("%"):
+        return f"{text}%{unit[1:]}" if unit[1:].startswith(" ") else f"{text}{unit}"
+    return f"{text} {unit}"
+
+
+def value_text(value: Decimal | float | int | None, unit: str = "", places: int = 2) -> str:
+    """A value as shown to people: rounded to ``places`` for display only, Vietnamese separators, its unit."""
+    if value is None:
+        return ""
+    rounded = Decimal(str(value)).quantize(Decimal(1).scaleb(-places))
+    return with_unit(format_vn_number(rounded), unit)
+
+
+def vn_date(day: date | datetime | None) -> str:
+    """A day as Vietnamese offices write it: 14/12/2026 ("" for none)."""
+    if day is None:
+        return ""
+    return day.strftime("%d/%m/%Y")

@@ -1,0 +1,40 @@
+"""What figures and task updates share in their review workflow: where a submission stands, the error a
+refused write raises, the period check, and the one way a step is saved so that django-simple-history records
+who and why. The kernel: every layer above may use it; it imports no app."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+
+class SubmissionStatus(models.TextChoices):
+    """Where a figure or a task update stands in the review workflow."""
+
+    DRAFT = "draft", gettext_lazy("Bản nháp")
+    SUBMITTED = "submitted", gettext_lazy("Đã gửi, chờ duyệt")
+    APPROVED = "approved", gettext_lazy("Đã duyệt")
+    RETURNED = "returned", gettext_lazy("Bị trả lại")
+
+
+class EntryError(ValueError):
+    """A write the workflow does not allow (locked period, figure waiting for review, …), in Vietnamese."""
+
+
+def period_accepts_entry(period) -> bool:
+    """Entry is open until the standing office locks the period (after its deadline, or at any time)."""
+    return not period.is_locked
+
+
+def check_period_open(period) -> None:
+    if not period_accepts_entry(period):
+        message = _("Kỳ báo cáo %(period)s đã khóa. Hãy đề nghị cơ quan thường trực mở lại kỳ.")
+        raise EntryError(message % {"period": period.label})
+
+
+def save_version(obj, *, user, reason: str) -> None:
+    """Save a row as one step of its history, with who made it and why (the change reason)."""
+    obj._history_user = user
+    obj._change_reason = reason
+    obj.save()

@@ -1,0 +1,511 @@
+"""Reads for the dashboards. Every page reads the progress snapshots (TargetStatus, ProvinceValue,
+TaskOccurrence, ReportTimeliness) and counts in the database, so the number of queries per page is fixed and
+the rows read do not grow with the number of figures."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.db.models import Count, Max, Prefetch, Q, Subquery
+from django.http import Http404
+
+from agencies.models import Agency
+from comments.models import Comment
+from comments.selectors import comments_on
+from core.workflow import SubmissionStatus
+from indicators.models import (
+    Indicator,
+    IndicatorGroup,
+    Metric,
+    Observation,
+    ParsedTarget,
+    Plan,
+    ProvinceValue,
+    QualitativeAssessment,
+    ReportTimeliness,
+    Target,
+    TargetStatus,
+)
+from indicators.selectors import observations_approved
+from tasks.models import Task, TaskAssignment, TaskGroup, TaskOccurrence, TaskUpdate
+from tasks.selectors import occurrences_overdue
+
+from .charts import Point, figure_value, yearly_totals
+
+Status = TargetStatus.Status
+OccurrenceStatus = TaskOccurrence.Status
+
+#: the order statuses are shown in, best first
+TARGET_STATUSES = [
+    Status.ACHIEVED,
+    Status.ON_TRACK,
+    Status.ACCELERATE,
+    Status.LIMITED,
+    Status.REGRESSING,
+    Status.NO_DATA,
+    Status.QUALITATIVE,
+]
+BEHIND = (Status.ACCELERATE, Status.LIMITED, Status.REGRESSING)
+OCCURRENCE_STATUSES = [
+    OccurrenceStatus.DONE_ON_TIME,
+    OccurrenceStatus.DONE_LATE,
+    OccurrenceStatus.OVERDUE,
+    OccurrenceStatus.IN_PROGRESS,
+    OccurrenceStatus.NOT_DUE,
+    OccurrenceStatus.AWAITING_TRIGGER,
+]
+# A task's status on the board is the most pressing of its occurrences' statuses.
+_TASK_URGENCY = [
+    OccurrenceStatus.OVERDUE,
+    OccurrenceStatus.IN_PROGRESS,
+    OccurrenceStatus.DONE_LATE,
+    OccurrenceStatus.NOT_DUE,
+    OccurrenceStatus.AWAITING_TRIGGER,
+    OccurrenceStatus.DONE_ON_TIME,
+]
+TIMELINESS_STATUSES = [ReportTimeliness.Status.ON_TIME, ReportTimeliness.Status.LATE, ReportTimeliness.Status.MISSING]
+
+
+def _latest_statuses(plan: Plan):
+    """TargetStatus rows of the latest computation only (one query with a subquery for the date)."""
+    latest = TargetStatus.objects.filter(parsed_target__metric__plan=plan).order_by("-as_of").values("as_of")[:1]
+    return TargetStatus.objects.filter(parsed_target__metric__plan=plan, as_of=Subquery(latest))
+
+
+@dataclass
+class TargetRow:
+    """One parsed target of a milestone and its latest status (no snapshot yet: "no data")."""
+
+    parsed: ParsedTarget
+    status: TargetStatus | None
+
+    @property
+    def code(self) -> str:
+        return self.status.status if self.status else Status.NO_DATA
+
+    @property
+    def label(self) -> str:
+        return Status(self.code).label
+
+
+@dataclass
+class GroupRow:
+    group: IndicatorGroup
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        return f"{self.group.code}. {self.group.title}"
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    def count_list(self) -> list[int]:
+        return [self.counts.get(code, 0) for code in TARGET_STATUSES]
+
+
+def milestone_targets(*, plan: Plan, milestone: int) -> tuple[list[GroupRow], list[TargetRow], date | None]:
+    """Every target of a milestone with its status, counted per indicator group (four queries)."""
+    groups = {g.pk: GroupRow(g) for g in plan.indicator_groups.order_by("order")}
+    parsed = list(
+        ParsedTarget.objects.filter(target__indicator__plan=plan, target__year=milestone)
+        .select_related("metric", "target__indicator")
+        .order_by("target__indicator__group__order", "target__indicator__number", "position")
+    )
+    statuses = {s.parsed_target_id: s for s in _latest_statuses(plan).filter(parsed_target__target__year=milestone)}
+    rows = [TargetRow(p, statuses.get(p.pk)) for p in parsed]
+    for row in rows:
+        counts = groups[row.parsed.target.indicator.group_id].counts
+        counts[row.code] = counts.get(row.code, 0) + 1
+    qualitative = (
+        Target.objects.filter(indicator__plan=plan, year=milestone, qualitative=True)
+        .values("indicator__group")
+        .annotate(n=Count("id"))
+    )
+    for item in qualitative:
+        groups[item["indicator__group"]].counts[Status.QUALITATIVE] = item["n"]
+    as_of = next((s.as_of for s in statuses.values()), None)
+    return list(groups.values()), rows, as_of
+
+
+def occurrence_counts(*, plan: Plan, agency: Agency | None = None) -> dict[str, int]:
+    occurrences = TaskOccurrence.objects.filter(task__plan=plan)
+    if agency is not None:
+        occurrences = occurrences.filter(agency=agency)
+    return {row["status"]: row["n"] for row in occurrences.values("status").annotate(n=Count("id")).order_by()}
+
+
+def overdue_occurrences(*, plan: Plan, agency: Agency | None = None, limit: int | None = 50) -> list[TaskOccurrence]:
+    occurrences = occurrences_overdue().filter(task__plan=plan)
+    if agency is not None:
+        occurrences = occurrences.filter(agency=agency)
+    return list(occurrences[:limit] if limit else occurrences)
+
+
+@dataclass(frozen=True)
+class ReportingPeriodCounts:
+    ends_on: date | None
+    counts: dict[str, int]
+
+
+def reports_this_period(*, today: date) -> ReportingPeriodCounts:
+    """Report timeliness of the latest reporting period whose deadline has passed (two queries)."""
+    ends_on = ReportTimeliness.objects.filter(period__due_on__lte=today).aggregate(last=Max("period__ends_on"))["last"]
+    if ends_on is None:
+        return ReportingPeriodCounts(None, {})
+    rows = ReportTimeliness.objects.filter(period__ends_on=ends_on).values("status").annotate(n=Count("id")).order_by()
+    return ReportingPeriodCounts(ends_on, {row["status"]: row["n"] for row in rows})
+
+
+@dataclass
+class ScorecardRow:
+    agency: Agency
+    tasks_on_time: int = 0
+    tasks_late: int = 0
+    tasks_overdue: int = 0
+    reports_on_time: int = 0
+    reports_late: int = 0
+    reports_missing: int = 0
+    figures_waiting: int = 0
+
+
+SCORECARD_SORTS = {
+    "ten": lambda row: row.agency.name,
+    "dung-han": lambda row: -row.tasks_on_time,
+    "hoan-thanh-muon": lambda row: -row.tasks_late,
+    "qua-han": lambda row: -row.tasks_overdue,
+    "bao-cao-dung-han": lambda row: -row.reports_on_time,
+    "bao-cao-thieu": lambda row: -row.reports_missing,
+    "bao-cao-muon": lambda row: -row.reports_late,
+    "cho-duyet": lambda row: -row.figures_waiting,
+}
+
+
+def agency_scorecard(*, plan: Plan, kind: str | None, sort: str = "qua-han") -> list[ScorecardRow]:
+    """Each agency's tasks on time and overdue, reports on time/late/missing, figures waiting (four queries)."""
+    agencies = Agency.objects.filter(is_active=True).order_by("name")
+    if kind:
+        agencies = agencies.filter(kind=kind)
+    rows = {a.pk: ScorecardRow(a) for a in agencies}
+    occurrences = (
+        TaskOccurrence.objects.filter(task__plan=plan, agency__in=agencies)
+        .values("agency", "status")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    task_fields = {
+        OccurrenceStatus.DONE_ON_TIME: "tasks_on_time",
+        OccurrenceStatus.DONE_LATE: "tasks_late",
+        OccurrenceStatus.OVERDUE: "tasks_overdue",
+    }
+    for item in occurrences:
+        if item["status"] in task_fields:
+            setattr(rows[item["agency"]], task_fields[item["status"]], item["n"])
+    report_fields = {"on_time": "reports_on_time", "late": "reports_late", "missing": "reports_missing"}
+    timeliness = (
+        ReportTimeliness.objects.filter(agency__in=agencies)
+        .values("agency", "status")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for item in timeliness:
+        if item["status"] in report_fields:
+            setattr(rows[item["agency"]], report_fields[item["status"]], item["n"])
+    waiting = (
+        Observation.objects.filter(metric__plan=plan, agency__in=agencies, status=SubmissionStatus.SUBMITTED)
+        .values("agency")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for item in waiting:
+        rows[item["agency"]].figures_waiting = item["n"]
+    key = SCORECARD_SORTS.get(sort, SCORECARD_SORTS["qua-han"])
+    return sorted(rows.values(), key=lambda row: (key(row), row.agency.name))
+
+
+# --- Indicator page ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class MetricSeries:
+    metric: Metric
+    points: list[Point]
+    reporters_last: int = 0
+    last_day: date | None = None
+    breakdown: list[tuple[Agency, float]] = field(default_factory=list)
+
+
+def indicator_detail(*, plan: Plan, code: str) -> Indicator:
+    """The indicator with its group, lead agencies, cells and parsed targets with their metrics."""
+    parsed = ParsedTarget.objects.select_related("metric").order_by("position")
+    targets = Target.objects.order_by("year").prefetch_related(Prefetch("parsed_targets", queryset=parsed))
+    indicator = (
+        Indicator.objects.filter(plan=plan, code=code)
+        .select_related("group")
+        .prefetch_related(Prefetch("targets", queryset=targets), "lead_agencies")
+        .first()
+    )
+    if indicator is None:
+        raise Http404("Không có chỉ tiêu này.")
+    return indicator
+
+
+def indicator_statuses(indicator: Indicator) -> dict[int, TargetStatus]:
+    """The latest status of each of the indicator's parsed targets, by parsed target id."""
+    statuses = _latest_statuses(indicator.plan).filter(parsed_target__target__indicator=indicator)
+    return {s.parsed_target_id: s for s in statuses}
+
+
+def indicator_assessments(indicator: Indicator) -> list[QualitativeAssessment]:
+    """The latest qualitative assessment of each cell (newest first, so the template takes the first per cell)."""
+    return list(
+        QualitativeAssessment.objects.filter(target__indicator=indicator)
+        .select_related("target", "period")
+        .order_by("target__year", "-period__ends_on")
+    )
+
+
+def metric_series(metrics: list[Metric]) -> list[MetricSeries]:
+    """Per metric, the province value of each period from the progress engine's snapshot (ProvinceValue), and,
+    for metrics collected per agency, each agency's figure of the latest period (two queries for any number of
+    metrics; the first reads one row per period, the second at most one figure per agency)."""
+    if not metrics:
+        return []
+    by_metric = {m.pk: MetricSeries(m, []) for m in metrics}
+    last_period: dict[int, int] = {}
+    values = (
+        ProvinceValue.objects.filter(metric__in=list(by_metric))
+        .order_by("metric_id", "period__ends_on")
+        .values_list("metric_id", "period_id", "period__ends_on", "value", "reporters")
+    )
+    for metric_id, period_id, ends_on, value, reporters in values:
+        series = by_metric[metric_id]
+        series.points.append(Point(ends_on, float(value)))
+        series.reporters_last = reporters
+        series.last_day = ends_on
+        last_period[metric_id] = period_id
+    latest = Q(pk__in=[])
+    for metric_id, period_id in last_period.items():
+        if by_metric[metric_id].metric.collection == Metric.Collection.PER_AGENCY:
+            # equality on (metric, status, period): the obs_metric_status_period index
+            latest |= Q(metric_id=metric_id, period_id=period_id)
+    for figure in observations_approved().filter(latest).select_related("agency"):
+        series = by_metric[figure.metric_id]
+        value = figure_value(
+            series.metric.kind, value=figure.value, numerator=figure.numerator, denominator=figure.denominator
+        )
+        if value is not None:
+            series.breakdown.append((figure.agency, value))
+    for series in by_metric.values():
+        if series.metric.kind == Metric.Kind.FLOW:
+            series.points = yearly_totals(series.points)
+    return list(by_metric.values())
+
+
+def recent_figures(metrics: list[Metric], *, limit: int = 30) -> list[Observation]:
+    """The latest figures entered for these metrics, in any state of the review.
+
+    One query per metric (an indicator has one to four). The ids come from a subquery that reads at most
+    ``limit`` entries backwards along the (metric, id) index; asked directly for ``metric = … ORDER BY id DESC``
+    with the joins, PostgreSQL walks the primary key backwards through every other metric's figures.
+    """
+    figures: list[Observation] = []
+    for metric in metrics:
+        newest = Observation.objects.filter(metric=metric).order_by("-pk").values("pk")[:limit]
+        figures += (
+            Observation.objects.filter(pk__in=Subquery(newest)).select_related("agency", "period").order_by("-pk")
+        )
+    by_pk = {m.pk: m for m in metrics}
+    for figure in figures:
+        figure.metric = by_pk[figure.metric_id]
+    return sorted(figures, key=lambda figure: figure.pk, reverse=True)[:limit]
+
+
+# --- Agency page ------------------------------------------------------------------------------------------
+
+
+def agency_get(code: str) -> Agency:
+    agency = Agency.objects.filter(code=code).first()
+    if agency is None:
+        raise Http404("Không có cơ quan này.")
+    return agency
+
+
+def agency_assignments(*, plan: Plan, agency: Agency) -> list[TaskAssignment]:
+    return list(
+        TaskAssignment.objects.filter(task__plan=plan, agency=agency)
+        .select_related("task", "task__group")
+        .order_by("role", "task__number")
+    )
+
+
+def agency_metrics(*, plan: Plan, agency: Agency) -> list[Metric]:
+    return list(agency.reported_metrics.filter(plan=plan).order_by("name"))
+
+
+def agency_led_indicators(*, plan: Plan, agency: Agency) -> list[Indicator]:
+    return list(agency.led_indicators.filter(plan=plan).select_related("group").order_by("group__order", "number"))
+
+
+def agency_submissions(*, agency: Agency, limit: int = 30) -> list[Observation]:
+    return list(Observation.objects.filter(agency=agency).select_related("metric", "period").order_by("-pk")[:limit])
+
+
+def agency_submission_counts(*, agency: Agency) -> dict[str, int]:
+    # COUNT(*): answered from the (agency, status) index alone
+    rows = Observation.objects.filter(agency=agency).values("status").annotate(n=Count("*")).order_by()
+    return {row["status"]: row["n"] for row in rows}
+
+
+def agency_timeliness(*, agency: Agency, limit: int = 24) -> list[ReportTimeliness]:
+    return list(
+        ReportTimeliness.objects.filter(agency=agency).select_related("period").order_by("-period__ends_on")[:limit]
+    )
+
+
+def agency_timeliness_counts(*, agency: Agency) -> dict[str, int]:
+    rows = ReportTimeliness.objects.filter(agency=agency).values("status").annotate(n=Count("id")).order_by()
+    return {row["status"]: row["n"] for row in rows}
+
+
+# --- Task board -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TaskFilters:
+    group: str = ""
+    agency: str = ""
+    status: str = ""
+    kind: str = ""
+
+
+@dataclass(frozen=True)
+class AgencyRef:
+    """An agency as the board names it: enough for a link, without loading the model."""
+
+    code: str
+    display_name: str
+
+
+@dataclass
+class TaskRow:
+    task: Task
+    counts: dict[str, int]
+    leads: list[AgencyRef]
+
+    @property
+    def status(self) -> str:
+        return next((code for code in _TASK_URGENCY if self.counts.get(code)), "")
+
+    @property
+    def status_label(self) -> str:
+        return OccurrenceStatus(self.status).label if self.status else ""
+
+
+def task_board(*, plan: Plan, filters: TaskFilters) -> list[TaskRow]:
+    """The tasks matching the filters with their lead agencies and occurrences counted by status (three queries).
+
+    Collective leads ("Các sở, ngành, địa phương") assign a task to over a hundred agencies, so assignments
+    are read as plain tuples rather than model instances.
+    """
+    tasks = Task.objects.filter(plan=plan).select_related("group").order_by("number")
+    if filters.group:
+        tasks = tasks.filter(group__code=filters.group)
+    if filters.kind:
+        tasks = tasks.filter(schedule_kind=filters.kind)
+    if filters.agency:
+        tasks = tasks.filter(assignments__agency__code=filters.agency).distinct()
+    tasks = list(tasks)
+    ids = [t.pk for t in tasks]
+    leads: dict[int, list[AgencyRef]] = defaultdict(list)
+    assignments = (
+        TaskAssignment.objects.filter(task__in=ids, role=TaskAssignment.Role.LEAD)
+        .order_by("agency__kind", "agency__name")
+        .values_list("task_id", "agency__code", "agency__short_name", "agency__name")
+    )
+    for task_id, code, short_name, name in assignments:
+        leads[task_id].append(AgencyRef(code, short_name or name))
+    occurrences = TaskOccurrence.objects.filter(task__in=ids)
+    if filters.agency:
+        occurrences = occurrences.filter(agency__code=filters.agency)
+    counts: dict[int, dict[str, int]] = defaultdict(dict)
+    for row in occurrences.values("task", "status").annotate(n=Count("id")).order_by():
+        counts[row["task"]][row["status"]] = row["n"]
+    rows = [TaskRow(task, counts[task.pk], leads[task.pk]) for task in tasks]
+    if filters.status:
+        rows = [row for row in rows if row.status == filters.status]
+    return rows
+
+
+def task_timeline(*, tasks: list[Task], agency_code: str = "", today: date, days: int = 400) -> list[dict]:
+    """Due dates within ``days`` of today: one point per task, date and status, with how many agencies."""
+    occurrences = TaskOccurrence.objects.filter(
+        task__in=[t.pk for t in tasks],
+        due_on__gte=today - timedelta(days=days),
+        due_on__lte=today + timedelta(days=days),
+    )
+    if agency_code:
+        occurrences = occurrences.filter(agency__code=agency_code)
+    numbers = {t.pk: t.number for t in tasks}
+    rows = occurrences.values("task", "due_on", "status").annotate(n=Count("id")).order_by("due_on")
+    return [
+        {"task": f"NV {numbers[row['task']]}", "day": row["due_on"], "status": row["status"], "count": row["n"]}
+        for row in rows
+    ]
+
+
+def task_groups(plan: Plan) -> list[TaskGroup]:
+    return list(plan.task_groups.order_by("order"))
+
+
+def agencies_for_filter() -> list[Agency]:
+    return list(
+        Agency.objects.filter(is_active=True).only("code", "name", "short_name", "kind").order_by("kind", "name")
+    )
+
+
+# --- Task page --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class TaskDetail:
+    task: Task
+    leads: list[Agency]
+    cooperating: list[Agency]
+    occurrences: list[TaskOccurrence]
+    updates: list[TaskUpdate]
+    comments: list[Comment]
+
+
+def task_get(*, plan: Plan, number: int) -> Task:
+    task = Task.objects.filter(plan=plan, number=number).select_related("group").first()
+    if task is None:
+        raise Http404("Không có nhiệm vụ này.")
+    return task
+
+
+def task_detail(*, plan: Plan, number: int) -> TaskDetail:
+    """One task with its agencies, its occurrences (snapshot), the latest approved update of each agency that
+    reports difficulties or proposals, and its comments: five queries however many agencies and rows."""
+    task = task_get(plan=plan, number=number)
+    leads: list[Agency] = []
+    cooperating: list[Agency] = []
+    for assignment in task.assignments.select_related("agency").order_by("agency__kind", "agency__name"):
+        (leads if assignment.role == TaskAssignment.Role.LEAD else cooperating).append(assignment.agency)
+    occurrences = list(
+        task.occurrences.select_related("agency").order_by("agency__kind", "agency__name", "due_on", "pk")
+    )
+    latest: dict[int, TaskUpdate] = {}
+    approved = (
+        task.updates.filter(status=SubmissionStatus.APPROVED)
+        .select_related("agency", "period")
+        .order_by("agency__kind", "agency__name", "-period__ends_on")
+    )
+    for update in approved:
+        latest.setdefault(update.agency_id, update)
+    updates = [u for u in latest.values() if u.difficulties.strip() or u.proposals.strip()]
+    comments = comments_on(task=task)
+    return TaskDetail(task, leads, cooperating, occurrences, updates, comments)

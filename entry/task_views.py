@@ -1,0 +1,145 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from agencies.permissions import can_write_for, submission_for_user, writer_required
+from core.workflow import EntryError, SubmissionStatus
+from indicators.models import AgencyAssessment, Metric
+from indicators.selectors import periods_containing, plan_current
+from indicators.services import agency_assessment_save
+from tasks.models import Task, TaskAssignment, TaskUpdate
+from tasks.selectors import task_rows
+from tasks.services import TASK_UPDATE_FIELDS, task_update_save
+
+from .evidence import evidence_response
+from .forms import AgencyAssessmentForm
+from .selectors import history_steps
+from .task_forms import TaskUpdateForm
+from .views import as_of_date
+
+TASK_UPDATE_HISTORY_FIELDS = [*TASK_UPDATE_FIELDS, "status", "evidence", "review_note"]
+
+
+@writer_required
+def task_progress(request):
+    """The agency's tasks for the quarter, each with its report, and the quarter's self-assessment."""
+    as_of = as_of_date(request)
+    agency = request.user.agency
+    quarter = periods_containing(as_of)["quarter"]
+    metrics = list(Metric.objects.filter(reporters=agency).order_by("code"))
+    existing = {a.metric_id: a for a in AgencyAssessment.objects.filter(agency=agency, period_id=quarter.pk)}
+    assessments = [
+        (
+            metric,
+            AgencyAssessmentForm(
+                request.POST or None,
+                prefix=f"a{metric.pk}",
+                initial={"confidence": existing[metric.pk].confidence, "narrative": existing[metric.pk].narrative}
+                if metric.pk in existing
+                else {},
+            ),
+        )
+        for metric in metrics
+    ]
+    if request.method == "POST" and all([form.is_valid() for _metric, form in assessments]):
+        try:
+            with transaction.atomic():
+                saved = 0
+                for metric, form in assessments:
+                    if form.cleaned_data["confidence"]:
+                        agency_assessment_save(
+                            agency=agency,
+                            metric=metric,
+                            period=quarter,
+                            user=request.user,
+                            confidence=form.cleaned_data["confidence"],
+                            narrative=form.cleaned_data["narrative"],
+                        )
+                        saved += 1
+        except EntryError as exc:  # a locked quarter: nothing saved
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Đã lưu %(n)d tự đánh giá.") % {"n": saved})
+            return redirect(request.get_full_path())
+    context = {
+        "rows": task_rows(agency=agency, period=quarter),
+        "period": quarter,
+        "as_of": as_of,
+        "assessments": assessments,
+    }
+    return render(request, "entry/task_progress.html", context)
+
+
+@writer_required
+def task_update_edit(request, number: int):
+    """The agency's report on one task for the quarter: save a draft or submit it."""
+    as_of = as_of_date(request)
+    agency = request.user.agency
+    plan = plan_current()
+    task = Task.objects.filter(plan=plan, number=number).first()
+    if task is None or not TaskAssignment.objects.filter(task=task, agency=agency).exists():
+        raise Http404
+    period = periods_containing(as_of)["quarter"]
+    update = TaskUpdate.objects.filter(task=task, agency=agency, period_id=period.pk).first()
+    editable = not period.is_locked and (
+        update is None or update.status in (SubmissionStatus.DRAFT, SubmissionStatus.RETURNED)
+    )
+    form = TaskUpdateForm(request.POST or None, request.FILES or None, instance=update) if editable else None
+    if request.method == "POST":
+        if form is None:
+            messages.info(request, _("Báo cáo này đã gửi hoặc kỳ đã khóa; không có gì thay đổi."))
+            return redirect(request.get_full_path())
+        if form.is_valid():
+            submitting = request.POST.get("action") == "submit"
+            try:
+                task_update_save(
+                    task=task,
+                    agency=agency,
+                    period=period,
+                    user=request.user,
+                    data=form.cleaned_data,
+                    evidence=form.cleaned_data.get("evidence"),
+                    submit=submitting,
+                )
+            except EntryError as exc:
+                messages.error(request, str(exc))
+            else:
+                messages.success(request, _("Đã gửi báo cáo để thẩm định.") if submitting else _("Đã lưu nháp."))
+            return redirect(request.get_full_path())
+    context = {"task": task, "period": period, "update": update, "form": form, "as_of": as_of}
+    return render(request, "entry/task_update_form.html", context, status=400 if request.method == "POST" else 200)
+
+
+def _updates():
+    return TaskUpdate.objects.select_related("task", "agency", "period", "entered_by", "reviewed_by")
+
+
+@login_required
+def task_update_detail(request, pk: int):
+    update = submission_for_user(request.user, _updates(), pk)
+    editable = can_write_for(request.user, update.agency_id) and update.status in (
+        SubmissionStatus.DRAFT,
+        SubmissionStatus.RETURNED,
+    )
+    return render(request, "entry/task_update_detail.html", {"update": update, "can_edit": editable})
+
+
+@login_required
+def task_update_history(request, pk: int):
+    update = submission_for_user(request.user, _updates(), pk)
+    steps = history_steps(update, TASK_UPDATE_HISTORY_FIELDS)
+    return render(request, "entry/history.html", {"object": update, "steps": steps, "kind": "task"})
+
+
+@login_required
+def task_update_evidence(request, pk: int):
+    update = submission_for_user(request.user, _updates(), pk)
+    if not update.evidence:
+        raise PermissionDenied
+    return evidence_response(update.evidence)

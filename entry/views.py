@@ -1,0 +1,311 @@
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from agencies.permissions import (
+    can_review,
+    can_write_for,
+    reviewer_required,
+    submission_for_user,
+    writer_required,
+)
+from core.workflow import EntryError, SubmissionStatus
+from indicators.models import Observation, Period, QualitativeAssessment
+from indicators.services import (
+    observation_correct,
+    observation_return,
+    observation_save,
+    observations_approve,
+    period_set_locked,
+    periods_lock_past_due,
+    qualitative_assessment_save,
+)
+from tasks.models import TaskUpdate
+from tasks.services import task_update_approve, task_update_return
+
+from .evidence import evidence_response
+from .forms import CorrectionForm, FigureForm, QualitativeAssessmentForm
+from .selectors import entry_rows, history_steps, period_completeness, review_queue
+
+OBSERVATION_HISTORY_FIELDS = [
+    "value",
+    "numerator",
+    "denominator",
+    "status",
+    "note",
+    "evidence",
+    "review_note",
+    "correction_status",
+    "proposed_value",
+    "proposed_note",
+]
+
+
+def as_of_date(request) -> date:
+    """The day whose periods a page is about: ``?ngay=YYYY-MM-DD``, or today."""
+    try:
+        return date.fromisoformat(request.GET.get("ngay", ""))
+    except ValueError:
+        return timezone.localdate()
+
+
+def _shift_month(day: date, months: int) -> date:
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, min(day.day, 28))
+
+
+# Entry: "what I must report now"
+
+
+@writer_required
+def figure_entry(request):
+    """The agency's metrics for the periods containing the chosen day: save a draft or submit them all."""
+    as_of = as_of_date(request)
+    agency = request.user.agency
+    rows = entry_rows(agency=agency, as_of=as_of)
+    submitting = request.POST.get("action") == "submit"
+    for row in rows:
+        row.form = None
+        if row.editable:
+            row.form = FigureForm(
+                request.POST or None,
+                request.FILES or None,
+                prefix=f"m{row.metric.pk}",
+                metric=row.metric,
+                previous=row.previous.value if row.previous else None,
+                submitting=submitting,
+                initial=FigureForm.initial_for(row.observation),
+            )
+    if request.method == "POST":
+        forms = [row for row in rows if row.form is not None]
+        if all([row.form.is_valid() for row in forms]):  # a list, so every form is checked and shows its errors
+            filled = [row for row in forms if not row.form.is_blank()]
+            if not filled:
+                messages.info(request, _("Không có số liệu mới để lưu hoặc gửi."))
+                return redirect(request.get_full_path())
+            try:
+                with transaction.atomic():
+                    for row in filled:
+                        observation_save(
+                            metric=row.metric,
+                            agency=agency,
+                            period=row.period,
+                            user=request.user,
+                            figure=row.form.figure,
+                            note=row.form.cleaned_data["note"],
+                            evidence=row.form.cleaned_data["evidence"],
+                            submit=submitting,
+                        )
+            except (EntryError, IntegrityError) as exc:
+                messages.error(request, str(exc) if isinstance(exc, EntryError) else _("Số liệu vừa được gửi."))
+                return redirect(request.get_full_path())
+            if submitting:
+                messages.success(request, _("Đã gửi %(n)d số liệu để thẩm định.") % {"n": len(filled)})
+            else:
+                messages.success(request, _("Đã lưu nháp %(n)d số liệu.") % {"n": len(filled)})
+                for row in filled:
+                    if row.form.warning:
+                        messages.warning(request, f"{row.metric.name}: {row.form.warning}")
+            return redirect(request.get_full_path())
+        messages.error(request, _("Chưa lưu gì: hãy sửa các ô được đánh dấu đỏ."))
+    context = {
+        "rows": rows,
+        "as_of": as_of,
+        "agency": agency,
+        "previous_day": _shift_month(as_of, -1),
+        "next_day": _shift_month(as_of, 1),
+        "has_editable": any(row.form for row in rows),
+    }
+    return render(request, "entry/figure_entry.html", context, status=400 if request.method == "POST" else 200)
+
+
+# One figure: detail, correction, history, evidence
+
+
+def _observations():
+    return Observation.objects.select_related("metric", "agency", "period", "entered_by", "reviewed_by")
+
+
+@login_required
+def observation_detail(request, pk: int):
+    observation = submission_for_user(request.user, _observations(), pk)
+    can_correct = (
+        can_write_for(request.user, observation.agency_id)
+        and observation.status == SubmissionStatus.APPROVED
+        and observation.correction_status != SubmissionStatus.SUBMITTED
+        and not observation.period.is_locked
+    )
+    form = CorrectionForm(metric=observation.metric) if can_correct else None
+    return render(
+        request,
+        "entry/observation_detail.html",
+        {"observation": observation, "form": form, "can_edit": _can_edit_draft(request.user, observation)},
+    )
+
+
+def _can_edit_draft(user, observation) -> bool:
+    return can_write_for(user, observation.agency_id) and observation.status in (
+        SubmissionStatus.DRAFT,
+        SubmissionStatus.RETURNED,
+    )
+
+
+@require_POST
+@login_required
+def observation_correction(request, pk: int):
+    """Propose a new value for an approved figure; the approved one keeps counting until this is approved."""
+    observation = submission_for_user(request.user, _observations(), pk, for_write=True)
+    form = CorrectionForm(request.POST, metric=observation.metric)
+    if form.is_valid():
+        try:
+            observation_correct(
+                observation=observation, user=request.user, figure=form.figure, reason=form.cleaned_data["reason"]
+            )
+        except EntryError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Đã gửi đề nghị điều chỉnh. Giá trị đã duyệt vẫn được dùng đến khi duyệt."))
+            return redirect("observation_detail", pk=pk)
+    return render(
+        request,
+        "entry/observation_detail.html",
+        {"observation": observation, "form": form, "can_edit": False},
+        status=400,
+    )
+
+
+@login_required
+def observation_history(request, pk: int):
+    observation = submission_for_user(request.user, _observations(), pk)
+    steps = history_steps(observation, OBSERVATION_HISTORY_FIELDS)
+    return render(request, "entry/history.html", {"object": observation, "steps": steps, "kind": "figure"})
+
+
+@login_required
+def observation_evidence(request, pk: int):
+    observation = submission_for_user(request.user, _observations(), pk)
+    if not observation.evidence:
+        raise PermissionDenied
+    return evidence_response(observation.evidence)
+
+
+# Review
+
+
+@reviewer_required
+def review_queue_view(request):
+    """Submissions waiting, by agency and period: approve a selection, or return one with a reason."""
+    if request.method == "POST":
+        _review_action(request)
+        return redirect("review_queue")
+    return render(request, "entry/review_queue.html", review_queue())
+
+
+# what the queue's form names each kind of submission: model, approve, return, the services' argument name
+def _observations_approve(*, items, user) -> int:
+    return observations_approve(observations=items, user=user)  # one recompute per metric, not per figure
+
+
+def _task_updates_approve(*, items, user) -> int:
+    return sum(task_update_approve(task_update=item, user=user) for item in items)
+
+
+#: per kind of item in the review queue: its model, bulk approval, return with a reason, and argument name
+_REVIEWABLE = {
+    "o": (Observation, _observations_approve, observation_return, "observation"),
+    "t": (TaskUpdate, _task_updates_approve, task_update_return, "task_update"),
+}
+
+
+def _review_action(request) -> None:
+    """``return_o=<pk>`` / ``return_t=<pk>`` with ``reason-o<pk>`` returns one item; ``action=approve``
+    approves every ticked ``o`` and ``t``."""
+    user = request.user
+    for prefix, (model, _approve, send_back, argument) in _REVIEWABLE.items():
+        returned = request.POST.get(f"return_{prefix}", "")
+        if returned.isdigit():
+            item = get_object_or_404(model, pk=returned)
+            try:
+                done = send_back(
+                    **{argument: item}, user=user, reason=request.POST.get(f"reason-{prefix}{item.pk}", "")
+                )
+            except EntryError as exc:
+                messages.error(request, str(exc))
+                return
+            if done:
+                messages.success(request, _("Đã trả lại kèm lý do."))
+            return
+    if request.POST.get("action") != "approve":
+        return
+    approved = 0
+    with transaction.atomic():
+        for prefix, (model, approve, _return, _argument) in _REVIEWABLE.items():
+            ids = [int(x) for x in request.POST.getlist(prefix) if x.isdigit()]
+            approved += approve(items=model.objects.filter(pk__in=ids), user=user)
+    if approved:
+        messages.success(request, _("Đã duyệt %(n)d mục.") % {"n": approved})
+    else:
+        messages.info(request, _("Chưa chọn mục nào đang chờ duyệt."))
+
+
+@reviewer_required
+def qualitative_assessment(request):
+    form = QualitativeAssessmentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        qualitative_assessment_save(
+            target=form.cleaned_data["target"],
+            period=form.cleaned_data["period"],
+            user=request.user,
+            status=form.cleaned_data["status"],
+            narrative=form.cleaned_data["narrative"],
+        )
+        messages.success(request, _("Đã lưu đánh giá."))
+        return redirect("qualitative_assessment")
+    recent = QualitativeAssessment.objects.select_related("target__indicator", "period", "assessed_by")[:50]
+    return render(request, "entry/qualitative_assessment.html", {"form": form, "recent": recent})
+
+
+# Periods
+
+
+@login_required
+def period_list(request):
+    periods = Period.objects.order_by("-ends_on", "kind")
+    return render(request, "entry/period_list.html", {"periods": periods, "can_manage": can_review(request.user)})
+
+
+@require_POST
+@reviewer_required
+def period_lock(request, pk: int, locked: bool):
+    period = period_set_locked(period=get_object_or_404(Period, pk=pk), user=request.user, locked=locked)
+    message = _("Đã khóa %(p)s.") if locked else _("Đã mở lại %(p)s để nhập muộn.")
+    messages.success(request, message % {"p": period.label})
+    return redirect(reverse("period_list"))
+
+
+@require_POST
+@reviewer_required
+def periods_lock_overdue(request):
+    count = periods_lock_past_due(as_of=timezone.localdate())
+    messages.success(request, _("Đã khóa %(n)d kỳ đã quá hạn nộp.") % {"n": count})
+    return redirect("period_list")
+
+
+@login_required
+def period_completeness_view(request, pk: int):
+    """Which agencies have reported for a period: on time, late, partly, not at all."""
+    if request.user.is_agency_staff:
+        raise PermissionDenied
+    period = get_object_or_404(Period, pk=pk)
+    report = period_completeness(period=period, as_of=as_of_date(request))
+    return render(request, "entry/period_completeness.html", {"report": report, "period": period})

@@ -1,0 +1,112 @@
+"""What every kind of import shares: per-row outcomes, the preview, and the in-memory natural-key lookups."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from agencies.models import Agency
+from agencies.selectors import AgencyDirectory
+from core.formatting import vn_date
+from indicators.models import Period
+from indicators.periods import parse_period_code
+
+NEW = "new"
+UPDATED = "updated"
+UNCHANGED = "unchanged"
+ERROR = "error"
+OUTCOME_LABELS = {NEW: "Mới", UPDATED: "Cập nhật", UNCHANGED: "Không đổi", ERROR: "Lỗi"}
+
+#: rows kept in a stored preview, beyond which only the counts and the errors are kept
+PREVIEW_ROWS_KEPT = 1000
+PREVIEW_ERRORS_KEPT = 2000
+
+
+@dataclass
+class RowResult:
+    line: int
+    outcome: str
+    label: str = ""
+    messages: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Preview:
+    """The dry run of one file: every row's outcome; ``work`` holds what a commit would write."""
+
+    kind: str
+    rows: list[RowResult] = field(default_factory=list)
+    file_errors: list[str] = field(default_factory=list)
+    work: Any = None
+    #: counts of records rather than rows, for kinds whose rows are not records one for one (the plan)
+    counted: dict[str, int] | None = None
+
+    @property
+    def counts(self) -> dict[str, int]:
+        if self.counted is not None:
+            return self.counted
+        counted = Counter(r.outcome for r in self.rows)
+        return {key: counted.get(key, 0) for key in (NEW, UPDATED, UNCHANGED, ERROR)}
+
+    @property
+    def errors(self) -> list[str]:
+        return self.file_errors + [m for r in self.rows if r.outcome == ERROR for m in r.messages]
+
+    @property
+    def is_valid(self) -> bool:
+        return not self.file_errors and not any(r.outcome == ERROR for r in self.rows)
+
+    def as_summary(self) -> dict:
+        """What an ImportBatch keeps of the preview (rows capped, errors capped)."""
+        return {
+            "counts": self.counts,
+            "total": len(self.rows),
+            "file_errors": self.file_errors,
+            "errors": self.errors[:PREVIEW_ERRORS_KEPT],
+            "rows": [[r.line, r.outcome, r.label, r.messages] for r in self.rows[:PREVIEW_ROWS_KEPT]],
+        }
+
+    def summary_text(self) -> str:
+        c = self.counts
+        return f"{c[NEW]} mới, {c[UPDATED]} cập nhật, {c[UNCHANGED]} không đổi, {c[ERROR]} lỗi"
+
+
+class AgencyLookup(AgencyDirectory):
+    """The one agency lookup (``agencies.selectors.AgencyDirectory``) with an import's per-row error reporting."""
+
+    def for_row(self, table, row, result: RowResult, *, only_agency: Agency | None) -> Agency | None:
+        """The row's agency (its "agency" column, else the agency the whole file is for); errors go to ``result``."""
+        written = text(row.values.get("agency"))
+        if not written:
+            if only_agency is None:
+                result.messages.append(f"{table.where(row, 'agency')}: hãy ghi mã cơ quan.")
+            return only_agency
+        try:
+            agency = self.get(written)
+        except ValueError as exc:
+            result.messages.append(f"{table.where(row, 'agency')}: {exc}")
+            return only_agency
+        if only_agency and agency != only_agency:
+            result.messages.append(
+                f"{table.where(row, 'agency')}: dòng thuộc “{agency.name}”, "
+                f"nhưng tệp này chỉ được nhập cho “{only_agency.name}”."
+            )
+        return agency
+
+
+class PeriodLookup:
+    """Periods by code ("2026-Q2") from one query; periods not yet in the database are created on commit."""
+
+    def __init__(self) -> None:
+        self.existing = {(p.kind, p.year, p.number): p for p in Period.objects.all()}
+
+    def parse(self, text: str) -> tuple[str, int, int]:
+        return parse_period_code(text)
+
+    def get(self, key: tuple[str, int, int]) -> Period | None:
+        return self.existing.get(key)
+
+
+def text(value) -> str:
+    return vn_date(value) if hasattr(value, "strftime") else str(value or "").strip()

@@ -1,0 +1,54 @@
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from agencies.models import Agency
+from core.formatting import format_vn_number
+from imports.models import ImportBatch
+from indicators.periods import parse_period_code
+
+from .reading import FileProblem, check_size
+
+
+class UploadForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Loại dữ liệu"), choices=ImportBatch.Kind.choices)
+    file = forms.FileField(label=_("Tệp .xlsx hoặc .csv"))
+    agency = forms.ModelChoiceField(
+        label=_("Chỉ cho cơ quan (tùy chọn)"), queryset=Agency.objects.order_by("kind", "name"), required=False
+    )
+    approve = forms.BooleanField(
+        label=_("Ghi số liệu là đã duyệt (mặc định: đã gửi, chờ Văn phòng Tỉnh ủy duyệt)"), required=False
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        try:
+            check_size(upload.size)  # before a byte is parsed
+        except FileProblem as exc:
+            raise forms.ValidationError(exc.errors[0]) from exc
+        return upload
+
+
+class AgencyUploadForm(forms.Form):
+    """Agency staff upload their own agency's filled template: figures only, as submissions."""
+
+    file = forms.FileField(label=_("Tệp mẫu đã điền (.xlsx)"))
+    clean_file = UploadForm.clean_file
+
+
+class TemplateForm(forms.Form):
+    agency = forms.ModelChoiceField(label=_("Cơ quan"), queryset=Agency.objects.order_by("kind", "name"))
+    period = forms.CharField(
+        label=_("Kỳ báo cáo"), help_text=_("Ví dụ 2026-T05 (tháng), 2026-Q2 (quý), 2026-H1 (6 tháng), 2026 (năm).")
+    )
+
+    def clean_period(self):
+        try:
+            parse_period_code(self.cleaned_data["period"])
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+        return self.cleaned_data["period"].strip().upper()
+
+
+def size_limit_text() -> str:
+    return f"{format_vn_number(settings.IMPORT_MAX_BYTES / 1048576, 1)} MB"

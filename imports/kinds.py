@@ -1,0 +1,20 @@
+"""The kinds of data that can be imported: modules with SHEETS (or read_tables), prepare, write, after_commit."""
+
+from __future__ import annotations
+
+from importlib import import_module
+from types import ModuleType
+
+MODULES = {
+    "figures": "imports.figures",
+    "task_updates": "imports.task_updates",
+    "agencies": "imports.agencies",
+    "users": "imports.users",
+    "plan": "imports.plan",
+}
+
+
+def get(kind: str) -> ModuleType:
+    if kind not in MODULES:
+        raise ValueError(f"Loại dữ liệu không hợp lệ: {kind}")
+    return import_module(MODULES[kind])

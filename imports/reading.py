@@ -1,0 +1,290 @@
+"""Reading an uploaded spreadsheet (xlsx or csv) into plain rows, with precise Vietnamese messages.
+
+Whole-file problems (not a spreadsheet, too large, extra sheets, merged cells, wrong columns) raise
+``FileProblem``; cell problems (formulas) are reported per row by the caller through ``Row.errors``.
+Every cell comes out as text (numbers written so that ``parse_vn_number`` reads them back exactly), a
+``date`` for date cells, or ``""`` when empty.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.conf import settings
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import InvalidFileException
+
+from core.formatting import format_vn_number
+
+#: sheets a template may carry besides its data sheet; they are ignored on import
+INSTRUCTIONS_SHEET = "Hướng dẫn"
+#: our exports prefix text that a spreadsheet would take for a formula with an apostrophe; read it back
+_NEUTRALISED = re.compile(r"^'(?=[=+\-@])")
+_MERGE_REF = re.compile(rb'<mergeCell ref="([A-Z]+\d+:[A-Z]+\d+)"')
+_XLSX_MAGIC = b"PK\x03\x04"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0"
+
+
+class FileProblem(ValueError):
+    """The file as a whole cannot be imported; ``errors`` says why, in Vietnamese."""
+
+    def __init__(self, errors: list[str]):
+        super().__init__("\n".join(errors))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of an import file: its key in code, its header as written in files, other accepted headers."""
+
+    key: str
+    label: str
+    required: bool = False
+    aliases: tuple[str, ...] = ()
+    #: shown in exports and templates for the reader, ignored on import
+    informative: bool = False
+
+
+@dataclass
+class Row:
+    line: int
+    values: dict[str, str | date]
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Table:
+    sheet: str
+    columns: list[Column]
+    letters: dict[str, str]  # column key -> spreadsheet column letter, for messages
+    rows: list[Row]
+
+    def where(self, row: Row, key: str) -> str:
+        """ "dòng 5, cột C (Giá trị)": where a message points to."""
+        column = next(c for c in self.columns if c.key == key)
+        letter = self.letters.get(key)
+        return f"dòng {row.line}, cột {letter} ({column.label})" if letter else f"dòng {row.line} ({column.label})"
+
+
+def _header_key(text: str) -> str:
+    return " ".join(str(text).split()).casefold()
+
+
+def check_size(size: int) -> None:
+    """Refuse a file over IMPORT_MAX_BYTES before reading a byte of it."""
+    limit = settings.IMPORT_MAX_BYTES
+    if size > limit:
+        raise FileProblem(
+            [
+                f"Tệp quá lớn ({format_vn_number(Decimal(size) / 1048576, 1)} MB); "
+                f"giới hạn là {format_vn_number(Decimal(limit) / 1048576, 1)} MB. Hãy chia thành nhiều tệp."
+            ]
+        )
+
+
+def _cell_text(value) -> str | date:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float | Decimal):
+        # "1,234" with a decimal comma: parse_vn_number reads it back exactly (a dot would mean thousands)
+        text = format(Decimal(repr(value)) if isinstance(value, float) else value, "f")
+        if "." in text:
+            text = text.rstrip("0").rstrip(".")
+        return text.replace(".", ",")
+    text = str(value).strip()
+    return _NEUTRALISED.sub("", text)
+
+
+def read_tables(content: bytes, filename: str, sheets: dict[str | None, list[Column]]) -> dict[str | None, Table]:
+    """Read ``content`` into one table per expected sheet (``None``: the single data sheet, whatever its name)."""
+    check_size(len(content))
+    if content.startswith(_XLSX_MAGIC):
+        raw = _read_xlsx(content, filename, list(sheets))
+    elif content.startswith(_OLE_MAGIC):
+        raise FileProblem([f"Tệp “{filename}” là định dạng Excel 97–2003 (.xls); hãy lưu lại thành .xlsx rồi tải lên."])
+    else:
+        if None not in sheets or len(sheets) != 1:
+            raise FileProblem([f"Tệp “{filename}” không phải tệp Excel (.xlsx); loại dữ liệu này cần tệp .xlsx."])
+        raw = {None: _read_csv(content, filename)}
+    return {name: build_table(name, raw[name], columns) for name, columns in sheets.items()}
+
+
+def read_workbook_sheets(content: bytes, filename: str, names: list[str]) -> dict[str, tuple[str, list]]:
+    """The raw rows of the named sheets of an .xlsx, for kinds whose columns depend on another sheet's content.
+
+    Turn each into a ``Table`` with ``build_table`` once its columns are known.
+    """
+    check_size(len(content))
+    if not content.startswith(_XLSX_MAGIC):
+        raise FileProblem([f"Tệp “{filename}” không phải tệp Excel (.xlsx); loại dữ liệu này cần tệp .xlsx."])
+    return _read_xlsx(content, filename, names)
+
+
+def _read_xlsx(content: bytes, filename: str, wanted: list[str | None]) -> dict[str | None, tuple[str, list]]:
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as exc:
+        raise FileProblem([f"Tệp “{filename}” không phải bảng tính đọc được ({exc.__class__.__name__})."]) from exc
+    try:
+        data_sheets = [ws for ws in workbook.worksheets if ws.title != INSTRUCTIONS_SHEET]
+        names = [ws.title for ws in data_sheets]
+        errors = []
+        if None in wanted:
+            if len(data_sheets) != 1:
+                listed = ", ".join(f"“{n}”" for n in names)
+                errors.append(
+                    f"Tệp phải có đúng một trang tính dữ liệu, nhưng có {len(data_sheets)}: {listed}. "
+                    "Hãy xóa các trang thừa."
+                )
+            chosen = {None: data_sheets[0]} if data_sheets else {}
+        else:
+            missing = [n for n in wanted if n not in names]
+            extra = [n for n in names if n not in wanted]
+            if missing:
+                errors.append("Tệp thiếu trang tính: " + ", ".join(f"“{n}”" for n in missing) + ".")
+            if extra:
+                errors.append("Tệp có trang tính thừa: " + ", ".join(f"“{n}”" for n in extra) + ". Hãy xóa chúng.")
+            chosen = {ws.title: ws for ws in data_sheets if ws.title in wanted}
+        for ws in chosen.values():
+            with workbook._archive.open(ws._worksheet_path) as handle:  # read-only sheets do not expose merges
+                merged = [m.decode() for m in _MERGE_REF.findall(handle.read())]
+            if merged:
+                errors.append(
+                    f"Trang “{ws.title}” có ô gộp (merged cells) tại {', '.join(merged[:10])}; "
+                    "hãy bỏ gộp ô và điền đủ giá trị cho từng dòng."
+                )
+        if errors:
+            raise FileProblem(errors)
+        result = {}
+        for key, ws in chosen.items():
+            rows = []
+            for cells in ws.iter_rows():
+                rows.append(
+                    [
+                        ("=formula", c.value)
+                        if getattr(c, "data_type", None) == "f"
+                        or (isinstance(c.value, str) and c.value.startswith("="))
+                        else _cell_text(c.value)
+                        for c in cells
+                    ]
+                )
+            result[key] = (ws.title, rows)
+        return result
+    finally:
+        workbook.close()
+
+
+def _read_csv(content: bytes, filename: str) -> tuple[str, list]:
+    head = content[:4096]
+    if b"\x00" in head:
+        raise FileProblem([f"Tệp “{filename}” không phải bảng tính (.xlsx hoặc .csv)."])
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise FileProblem([f"Tệp CSV “{filename}” phải được lưu với bảng mã UTF-8."]) from exc
+    if not text.strip():
+        raise FileProblem([f"Tệp “{filename}” không có dữ liệu."])
+    first_line = text.split("\n", 1)[0]
+    delimiter = max(",;\t", key=first_line.count)
+    rows = []
+    for cells in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+        rows.append([("=formula", c) if c.strip().startswith("=") else _cell_text(c) for c in cells])
+    return "CSV", rows
+
+
+def build_table(name: str | None, raw: tuple[str, list], columns: list[Column]) -> Table:
+    """One sheet's raw rows as a table of the given columns (``FileProblem`` for missing or unknown columns)."""
+    sheet, rows = raw
+    where = f"Trang “{sheet}”: " if name else ""
+    if not rows or not any(_filled(c) for c in rows[0]):
+        raise FileProblem([f"{where}dòng 1 phải là dòng tiêu đề cột ({', '.join(c.label for c in columns)})."])
+    by_header = {}
+    for column in columns:
+        for text in (column.label, column.key, *column.aliases):
+            by_header[_header_key(text)] = column
+    header = rows[0]
+    letters: dict[str, str] = {}
+    index: dict[str, int] = {}
+    errors: list[str] = []
+    unknown = []
+    for position, cell in enumerate(header):
+        letter = get_column_letter(position + 1)
+        if isinstance(cell, tuple):
+            errors.append(f"{where}tiêu đề cột {letter} là công thức; hãy ghi tên cột.")
+            continue
+        if not _filled(cell):
+            if any(position < len(r) and _filled(r[position]) for r in rows[1:]):
+                errors.append(f"{where}cột {letter} có dữ liệu nhưng không có tên cột ở dòng 1.")
+            continue
+        column = by_header.get(_header_key(cell))
+        if column is None:
+            unknown.append(f"“{cell}” (cột {letter})")
+        elif column.key in index:
+            errors.append(f"{where}cột “{column.label}” xuất hiện hai lần (cột {letters[column.key]} và {letter}).")
+        else:
+            index[column.key] = position
+            letters[column.key] = letter
+    if unknown:
+        errors.append(
+            f"{where}cột không thuộc mẫu: {', '.join(unknown)}. "
+            f"Các cột dùng được: {', '.join(c.label for c in columns)}."
+        )
+    missing = [c.label for c in columns if c.required and c.key not in index]
+    if missing:
+        errors.append(f"{where}thiếu cột bắt buộc: {', '.join(missing)}.")
+    if errors:
+        raise FileProblem(errors)
+    table_rows = []
+    for line, cells in enumerate(rows[1:], start=2):
+        if not any(_filled(c) for c in cells):
+            continue  # empty rows are skipped
+        row = Row(line=line, values={})
+        for key, position in index.items():
+            cell = cells[position] if position < len(cells) else ""
+            if isinstance(cell, tuple):
+                label = next(c.label for c in columns if c.key == key)
+                row.errors.append(
+                    f"{where}dòng {line}, cột {letters[key]} ({label}): ô chứa công thức “{cell[1]}”; "
+                    "hãy dán giá trị (Paste Values) thay cho công thức."
+                )
+                cell = ""
+            row.values[key] = cell
+        table_rows.append(row)
+    return Table(sheet=sheet, columns=columns, letters=letters, rows=table_rows)
+
+
+def _filled(cell) -> bool:
+    return isinstance(cell, tuple | date) or bool(str(cell).strip())
+
+
+_DATE_TEXT = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
+
+
+def parse_date(value: str | date) -> date:
+    """A date cell, or text written dd/mm/yyyy (also dd-mm-yyyy, dd.mm.yyyy) or yyyy-mm-dd."""
+    if isinstance(value, date):
+        return value
+    text = value.strip()
+    match = _DATE_TEXT.fullmatch(text)
+    try:
+        if match:
+            day, month, year = (int(g) for g in match.groups())
+            return date(year, month, day)
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise ValueError(f"Không đọc được ngày “{text}”; hãy ghi theo dạng dd/mm/yyyy, ví dụ 30/06/2026.") from exc

@@ -1,0 +1,149 @@
+"""Pages for spreadsheet imports: upload, preview, confirm, list and undo; agency templates."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from core.spreadsheets import resource_export
+from imports.models import ImportBatch
+from indicators.models import Observation
+from indicators.resources import ObservationResource
+from indicators.selectors import plan_current
+
+from .base import OUTCOME_LABELS
+from .batches import ImportRefused, import_batch_commit, import_batch_create, import_batch_undo
+from .forms import AgencyUploadForm, TemplateForm, UploadForm, size_limit_text
+from .submissions import UndoRefused
+from .templates import figures_template, period_for_template
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _require_importer(user) -> None:
+    """Administrators import anything; agency staff only their own agency's figures (through the template)."""
+    if not (user.is_administrator or (user.is_agency_staff and user.agency_id)):
+        raise PermissionDenied
+
+
+def _batch_for_user(user, pk: int) -> ImportBatch:
+    """The one scoping rule for batches: administrators see all, agency staff their own agency's uploads."""
+    _require_importer(user)
+    batches = ImportBatch.objects.select_related("agency", "created_by")
+    if not user.is_administrator:
+        batches = batches.filter(created_by=user, agency_id=user.agency_id, kind=ImportBatch.Kind.FIGURES)
+    return get_object_or_404(batches, pk=pk)
+
+
+@login_required
+def import_index(request):
+    _require_importer(request.user)
+    user = request.user
+    form_class = UploadForm if user.is_administrator else AgencyUploadForm
+    form = form_class(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        if user.is_administrator:
+            options = {
+                "kind": form.cleaned_data["kind"],
+                "only_agency": form.cleaned_data["agency"],
+                "approve": form.cleaned_data["approve"],
+            }
+        else:
+            options = {"kind": ImportBatch.Kind.FIGURES, "only_agency": user.agency, "approve": False}
+        batch, _ = import_batch_create(content=upload.read(), filename=upload.name, user=user, **options)
+        return redirect("imports:preview", pk=batch.pk)
+    batches = ImportBatch.objects.select_related("agency", "created_by")
+    if not user.is_administrator:
+        batches = batches.filter(created_by=user)
+    return render(
+        request,
+        "imports/index.html",
+        {
+            "form": form,
+            "batches": batches[:50],
+            "limit": size_limit_text(),
+            "template_form": TemplateForm(initial={"agency": user.agency}),
+        },
+    )
+
+
+@login_required
+def import_preview_page(request, pk: int):
+    batch = _batch_for_user(request.user, pk)
+    summary = batch.summary or {}
+    rows = [
+        {"line": line, "outcome": outcome, "outcome_label": OUTCOME_LABELS[outcome], "label": label, "messages": msgs}
+        for line, outcome, label, msgs in summary.get("rows", [])
+    ]
+    return render(
+        request,
+        "imports/preview.html",
+        {"batch": batch, "summary": summary, "rows": rows, "hidden_rows": summary.get("total", 0) - len(rows)},
+    )
+
+
+@login_required
+@require_POST
+def import_confirm(request, pk: int):
+    batch = _batch_for_user(request.user, pk)
+    try:
+        preview = import_batch_commit(batch=batch)
+    except ImportRefused as exc:
+        messages.error(request, str(exc))
+    else:
+        if preview.is_valid:
+            messages.success(request, f"Đã ghi: {preview.summary_text()}.")
+        else:
+            messages.error(request, "Dữ liệu đã thay đổi từ lúc xem trước và tệp nay có lỗi; không có gì được ghi.")
+    return redirect("imports:preview", pk=batch.pk)
+
+
+@login_required
+@require_POST
+def import_undo(request, pk: int):
+    if not request.user.is_administrator:
+        raise PermissionDenied
+    batch = _batch_for_user(request.user, pk)
+    try:
+        import_batch_undo(batch=batch, user=request.user)
+    except (ImportRefused, UndoRefused) as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Đã hoàn tác lần nhập.")
+    return redirect("imports:preview", pk=batch.pk)
+
+
+@login_required
+def template_download(request):
+    """The agency's pre-filled template for a period; staff only for their own agency."""
+    _require_importer(request.user)
+    form = TemplateForm(request.GET or None)
+    if not form.is_valid():
+        return render(request, "imports/template_form.html", {"form": form}, status=400 if request.GET else 200)
+    agency = form.cleaned_data["agency"]
+    if not request.user.is_administrator and agency.pk != request.user.agency_id:
+        raise PermissionDenied
+    period = period_for_template(form.cleaned_data["period"])
+    content = figures_template(plan=plan_current(), agency=agency, period=period)
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = (
+        f'attachment; filename="mau-so-lieu-{agency.code}-{form.cleaned_data["period"]}.xlsx"'
+    )
+    return response
+
+
+@login_required
+def figures_export(request):
+    """Every figure (administrators) as xlsx or csv, in the import format."""
+    if not request.user.is_administrator:
+        raise PermissionDenied
+    fmt = "csv" if request.GET.get("format") == "csv" else "xlsx"
+    content = resource_export(ObservationResource(), Observation.objects.all(), fmt=fmt, title="Số liệu")
+    response = HttpResponse(content, content_type="text/csv; charset=utf-8" if fmt == "csv" else XLSX)
+    response["Content-Disposition"] = f'attachment; filename="so-lieu.{fmt}"'
+    return response

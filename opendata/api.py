@@ -1,0 +1,296 @@
+"""Open data: a read-only JSON (and CSV) API of the plan, its targets and tasks, approved figures and statuses.
+
+Anonymous readers are let in only while ``settings.PUBLIC_DATA_ENABLED``; otherwise a log-in is required.
+Every list is paginated and every client rate-limited (DRF throttling on the cache). Only GET/HEAD/OPTIONS
+are routed: anything else answers 405. Figures are only ever the approved ones.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Prefetch
+from django.utils.translation import gettext_lazy
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, permissions, renderers, viewsets
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.routers import APIRootView
+from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
+
+from core.spreadsheets import neutralise
+from indicators.models import (
+    Indicator,
+    Metric,
+    ParsedTarget,
+    Plan,
+    ProvinceValue,
+    Target,
+    TargetStatus,
+)
+from indicators.selectors import observations_approved, target_statuses_as_of
+from tasks.models import Task, TaskOccurrence
+
+from . import serializers
+
+
+class OpenDataPermission(permissions.BasePermission):
+    """Anyone while public data is on; otherwise only logged-in users."""
+
+    message = gettext_lazy("Dữ liệu mở đang tắt: hãy đăng nhập để xem.")
+
+    def has_permission(self, request, view) -> bool:
+        return settings.PUBLIC_DATA_ENABLED or bool(request.user and request.user.is_authenticated)
+
+
+class OpenDataAnonThrottle(AnonRateThrottle):
+    scope = "open_data_anon"
+
+    def get_rate(self) -> str:
+        # read at request time, so the rate follows the settings (and tests can lower it)
+        return settings.OPEN_DATA_THROTTLE_ANON
+
+
+class OpenDataUserThrottle(UserRateThrottle):
+    scope = "open_data_user"
+
+    def get_rate(self) -> str:
+        return settings.OPEN_DATA_THROTTLE_USER
+
+
+class OpenDataPagination(PageNumberPagination):
+    page_size = 100
+    page_size_query_param = "page_size"
+    max_page_size = 1000
+
+
+def _cell(value):
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")  # 30.000000 → 30, and never 3E+1
+    return neutralise(value)
+
+
+def _flatten(item: dict, prefix: str = "") -> dict:
+    row = {}
+    for key, value in item.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            row.update(_flatten(value, f"{name}."))
+        elif isinstance(value, list):
+            row[name] = json.dumps(value, ensure_ascii=False, default=str)
+        else:
+            row[name] = value
+    return row
+
+
+class CSVRenderer(renderers.BaseRenderer):
+    """``?format=csv``: the page's rows as CSV (UTF-8 with BOM, so Excel reads Vietnamese), nested values as
+    JSON, text cells guarded against formula injection."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
+        if isinstance(data, dict) and "results" in data:
+            data = data["results"]
+        elif isinstance(data, dict):
+            data = [data]
+        rows = [_flatten(item) for item in data or []]
+        columns: list[str] = []
+        for row in rows:
+            columns += [key for key in row if key not in columns]
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\r\n")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({key: _cell(value) for key, value in row.items()})
+        return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+class OpenDataViewSet(viewsets.GenericViewSet):
+    permission_classes = [OpenDataPermission]
+    throttle_classes = [OpenDataAnonThrottle, OpenDataUserThrottle]
+    pagination_class = OpenDataPagination
+    renderer_classes = [renderers.JSONRenderer, CSVRenderer]
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if getattr(request, "accepted_renderer", None) and request.accepted_renderer.format == "csv":
+            response["Content-Disposition"] = f'attachment; filename="{self.basename}.csv"'
+        return response
+
+
+class ReadOnlyOpenDataViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OpenDataViewSet):
+    pass
+
+
+def _filters(request, mapping: dict[str, str]) -> dict:
+    return {field: request.query_params[name] for name, field in mapping.items() if request.query_params.get(name)}
+
+
+PLAN = OpenApiParameter("plan", str, description="Mã kế hoạch, ví dụ 65-KH/TU")
+
+
+class PlanViewSet(ReadOnlyOpenDataViewSet):
+    """Kế hoạch."""
+
+    queryset = Plan.objects.order_by("-issued_on", "pk")
+    serializer_class = serializers.PlanSerializer
+
+
+@extend_schema_view(list=extend_schema(parameters=[PLAN, OpenApiParameter("group", str)]))
+class IndicatorViewSet(ReadOnlyOpenDataViewSet):
+    """Chỉ tiêu (Phụ lục I) với các ô mục tiêu theo mốc năm và các mục tiêu định lượng của mỗi ô."""
+
+    serializer_class = serializers.IndicatorSerializer
+    lookup_field = "code"
+    lookup_value_regex = r"[^/]+"
+
+    def get_queryset(self):
+        parsed = ParsedTarget.objects.select_related("metric").order_by("position")
+        cells = Target.objects.order_by("year").prefetch_related(Prefetch("parsed_targets", queryset=parsed))
+        return (
+            Indicator.objects.filter(**_filters(self.request, {"plan": "plan__code", "group": "group__code"}))
+            .select_related("plan", "group")
+            .prefetch_related(Prefetch("targets", queryset=cells))
+            .order_by("plan_id", "group__order", "number")
+        )
+
+
+@extend_schema_view(list=extend_schema(parameters=[PLAN]))
+class MetricViewSet(ReadOnlyOpenDataViewSet):
+    """Chỉ số đo lường mà các mục tiêu hướng tới."""
+
+    serializer_class = serializers.MetricSerializer
+    lookup_field = "code"
+
+    def get_queryset(self):
+        return (
+            Metric.objects.filter(**_filters(self.request, {"plan": "plan__code"}))
+            .select_related("plan")
+            .order_by("plan_id", "code")
+        )
+
+
+@extend_schema_view(list=extend_schema(parameters=[PLAN, OpenApiParameter("group", str)]))
+class TaskViewSet(ReadOnlyOpenDataViewSet):
+    """Nhiệm vụ (Phụ lục II)."""
+
+    serializer_class = serializers.TaskSerializer
+    lookup_field = "number"
+
+    def get_queryset(self):
+        return (
+            Task.objects.filter(**_filters(self.request, {"plan": "plan__code", "group": "group__code"}))
+            .select_related("plan", "group")
+            .order_by("plan_id", "number")
+        )
+
+
+FIGURE_FILTERS = [
+    OpenApiParameter("metric", str, description="Mã chỉ số"),
+    OpenApiParameter("year", int),
+    OpenApiParameter("period_kind", str, enum=["month", "quarter", "half_year", "year"]),
+]
+
+
+@extend_schema_view(list=extend_schema(parameters=[*FIGURE_FILTERS, OpenApiParameter("agency", str)]))
+class FigureViewSet(ReadOnlyOpenDataViewSet):
+    """Số liệu đã được phê duyệt của từng cơ quan, địa phương (chỉ số liệu đã duyệt)."""
+
+    serializer_class = serializers.FigureSerializer
+
+    def get_queryset(self):
+        mapping = {"metric": "metric__code", "agency": "agency__code", "year": "period__year"}
+        mapping["period_kind"] = "period__kind"
+        return (
+            observations_approved()
+            .filter(**_filters(self.request, mapping))
+            .select_related("metric", "agency", "period")
+            .order_by("metric__code", "period__ends_on", "agency__code", "pk")
+        )
+
+
+@extend_schema_view(list=extend_schema(parameters=FIGURE_FILTERS))
+class ProvinceFigureViewSet(mixins.ListModelMixin, OpenDataViewSet):
+    """Số liệu toàn tỉnh theo kỳ, tổng hợp từ số liệu đã phê duyệt của các cơ quan (bản tính gần nhất)."""
+
+    serializer_class = serializers.ProvinceFigureSerializer
+
+    def get_queryset(self):
+        # the progress engine's snapshot, computed from approved figures only: the same numbers as the dashboards
+        mapping = {"metric": "metric__code", "year": "period__year", "period_kind": "period__kind"}
+        return (
+            ProvinceValue.objects.filter(**_filters(self.request, mapping))
+            .select_related("metric", "period")
+            .order_by("metric__code", "period__ends_on", "period__kind", "pk")
+        )
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("as_of", OpenApiTypes.DATE, description="Ngày tính; mặc định: lần tính gần nhất"),
+            OpenApiParameter("indicator", str),
+            OpenApiParameter("status", str),
+        ]
+    )
+)
+class TargetStatusViewSet(mixins.ListModelMixin, OpenDataViewSet):
+    """Tình trạng của từng mục tiêu định lượng tại một ngày tính (tính từ số liệu đã phê duyệt)."""
+
+    serializer_class = serializers.TargetStatusSerializer
+
+    def get_queryset(self):
+        raw = self.request.query_params.get("as_of")
+        try:
+            rows = target_statuses_as_of(as_of=date.fromisoformat(raw) if raw else None)
+        except ValueError:
+            rows = TargetStatus.objects.none()
+        mapping = {"indicator": "parsed_target__target__indicator__code", "status": "status"}
+        return (
+            rows.filter(**_filters(self.request, mapping))
+            .select_related("parsed_target__target__indicator", "parsed_target__metric")
+            .order_by(
+                "parsed_target__target__indicator__plan_id",
+                "parsed_target__target__indicator__group__order",
+                "parsed_target__target__indicator__number",
+                "parsed_target__target__year",
+                "parsed_target__position",
+                "pk",
+            )
+        )
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[OpenApiParameter("task", int), OpenApiParameter("agency", str), OpenApiParameter("status", str)]
+    )
+)
+class TaskStatusViewSet(mixins.ListModelMixin, OpenDataViewSet):
+    """Tình trạng các lần đến hạn của nhiệm vụ theo từng cơ quan."""
+
+    serializer_class = serializers.TaskStatusSerializer
+
+    def get_queryset(self):
+        mapping = {"task": "task__number", "agency": "agency__code", "status": "status"}
+        return (
+            TaskOccurrence.objects.filter(**_filters(self.request, mapping))
+            .select_related("task", "agency")
+            .order_by("due_on", "task__number", "agency__code", "pk")
+        )
+
+
+class OpenDataRootView(APIRootView):
+    """Danh mục các điểm truy cập dữ liệu mở."""
+
+    permission_classes = [OpenDataPermission]
+    throttle_classes = [OpenDataAnonThrottle, OpenDataUserThrottle]

@@ -1,0 +1,63 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from agencies.models import Agency
+from core.formatting import vn_date
+from indicators.models import Period
+from indicators.periods import period_bounds
+
+# an HTML date picker wants ISO dates, whatever the page's locale shows
+DATE_INPUT = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+
+
+class ReportRequestForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Loại kỳ báo cáo"), choices=Period.Kind.choices)
+    year = forms.IntegerField(label=_("Năm"), min_value=2025, max_value=2045)
+    number = forms.IntegerField(
+        label=_("Kỳ số"), min_value=1, max_value=12, help_text=_("Tháng 1–12, quý 1–4, 6 tháng 1–2, năm: 1.")
+    )
+    as_of = forms.DateField(label=_("Số liệu tính đến ngày"), widget=DATE_INPUT)
+    agency = forms.ModelChoiceField(
+        label=_("Cơ quan báo cáo"),
+        queryset=Agency.objects.none(),
+        required=False,
+        empty_label=_("Toàn tỉnh (Ban Chỉ đạo tỉnh)"),
+    )
+
+    def __init__(self, *args, agencies=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if agencies is None:
+            del self.fields["agency"]
+        else:
+            self.fields["agency"].queryset = agencies
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        try:
+            bounds = period_bounds(data["kind"], data["year"], data["number"])
+        except ValueError:
+            self.add_error("number", _("Kỳ số không hợp lệ với loại kỳ đã chọn."))
+            return data
+        if data["as_of"] < bounds.starts_on:
+            self.add_error(
+                "as_of",
+                _("Ngày tính số liệu không được trước ngày bắt đầu kỳ (%(d)s).") % {"d": vn_date(bounds.starts_on)},
+            )
+        return data
+
+
+class NarrativeForm(forms.Form):
+    narrative = forms.CharField(
+        label=_("Đánh giá chung"),
+        widget=forms.Textarea(attrs={"rows": 8}),
+        required=False,
+        max_length=20000,
+        help_text=_("Mỗi đoạn một dòng. Để trống: dùng đoạn đánh giá tự động từ số liệu."),
+    )
+
+
+class IssueForm(forms.Form):
+    number = forms.CharField(label=_("Số báo cáo"), max_length=20, help_text=_("Chỉ phần số, ví dụ 12."))
+    issued_on = forms.DateField(label=_("Ngày ban hành"), widget=DATE_INPUT)
