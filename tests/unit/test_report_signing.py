@@ -1,0 +1,76 @@
+"""The PAdES signature of an issued report's PDF, validated with pyHanko against a throwaway CA."""
+
+from io import BytesIO
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pytest  # noqa: E402
+from pyhanko.pdf_utils.reader import PdfFileReader  # noqa: E402
+from pyhanko.sign.validation import validate_pdf_signature  # noqa: E402
+from pyhanko_certvalidator import ValidationContext  # noqa: E402
+
+from reports import signing  # noqa: E402
+from tests.certificates import office_certificate  # noqa: E402
+
+
+def a_pdf() -> bytes:
+    figure = plt.figure(figsize=(8.27, 11.69))
+    figure.text(0.1, 0.9, "BÁO CÁO")
+    buffer = BytesIO()
+    figure.savefig(buffer, format="pdf")
+    plt.close(figure)
+    return buffer.getvalue()
+
+
+def test_signed_pdf_validates_against_the_issuing_ca(tmp_path):
+    office = office_certificate(tmp_path)
+
+    signed, who = signing.pdf_sign(
+        a_pdf(), p12_path=office.p12_path, password=office.password, reason="Ban hành", location="Hưng Yên"
+    )
+
+    assert who.signer == "Nguyễn Văn An – Văn phòng Tỉnh ủy Hưng Yên"
+    assert who.signed_at is not None
+    embedded = PdfFileReader(BytesIO(signed)).embedded_signatures
+    assert len(embedded) == 1
+    assert embedded[0].sig_object["/SubFilter"] == "/ETSI.CAdES.detached"
+    status = validate_pdf_signature(embedded[0], ValidationContext(trust_roots=[office.ca], allow_fetching=False))
+    assert status.intact and status.valid and status.trusted
+    assert status.bottom_line
+
+
+def test_signature_does_not_validate_against_another_ca(tmp_path):
+    office = office_certificate(tmp_path)
+    (tmp_path / "other").mkdir()
+    stranger = office_certificate(tmp_path / "other")
+    signed, _ = signing.pdf_sign(a_pdf(), p12_path=office.p12_path, password=office.password)
+
+    embedded = PdfFileReader(BytesIO(signed)).embedded_signatures[0]
+    status = validate_pdf_signature(embedded, ValidationContext(trust_roots=[stranger.ca], allow_fetching=False))
+
+    assert status.intact and status.valid
+    assert not status.trusted
+
+
+def test_a_changed_byte_breaks_the_signature(tmp_path):
+    office = office_certificate(tmp_path)
+    signed, _ = signing.pdf_sign(a_pdf(), p12_path=office.p12_path, password=office.password)
+    tampered = signed.replace(b"/MediaBox", b"/MediaBoX", 1)
+
+    embedded = PdfFileReader(BytesIO(tampered), strict=False).embedded_signatures[0]
+    status = validate_pdf_signature(embedded, ValidationContext(trust_roots=[office.ca], allow_fetching=False))
+
+    assert not status.intact
+
+
+def test_wrong_password_is_a_clear_error(tmp_path):
+    office = office_certificate(tmp_path)
+    with pytest.raises(signing.SigningError, match="sai mật khẩu"):
+        signing.pdf_sign(a_pdf(), p12_path=office.p12_path, password="khong-dung")
+
+
+def test_missing_certificate_file_is_a_clear_error(tmp_path):
+    with pytest.raises(signing.SigningError, match="Không đọc được tệp chứng thư số"):
+        signing.pdf_sign(a_pdf(), p12_path=tmp_path / "khong-co.p12", password="x")
