@@ -9,6 +9,7 @@ import secrets
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -273,6 +274,12 @@ REPORT_RECIPIENTS = [
     "- Lưu Văn phòng Tỉnh ủy.",
 ]
 REPORT_PDF_ENABLED = env.bool("REPORT_PDF_ENABLED", default=True)
+# Digital signature of an issued report's PDF (PAdES, reports/signing.py) with the office's certificate: a
+# PKCS#12 file (.p12/.pfx) and its password. Unset: reports are issued unsigned, as before.
+REPORT_SIGNING_P12 = env.str("REPORT_SIGNING_P12", default="")
+REPORT_SIGNING_PASSWORD = env.str("REPORT_SIGNING_PASSWORD", default="")
+if REPORT_SIGNING_P12 and not Path(REPORT_SIGNING_P12).is_file():
+    raise ImproperlyConfigured(f"REPORT_SIGNING_P12={REPORT_SIGNING_P12} is not a readable file")
 
 # Open data (opendata/api.py, opendata/views.py): read-only JSON/CSV API and the public page. Turned
 # off, both require a log-in (the API) or answer 404 (the page).

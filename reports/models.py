@@ -60,6 +60,10 @@ class PeriodicReport(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     issued_at = models.DateTimeField(_("ban hành lúc"), null=True, blank=True)
+    signed_by = models.CharField(
+        _("người ký số"), max_length=300, blank=True, help_text=_("Chủ thể của chứng thư số đã ký tệp PDF.")
+    )
+    signed_at = models.DateTimeField(_("ký số lúc"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("báo cáo định kỳ")
@@ -85,6 +89,10 @@ class PeriodicReport(models.Model):
     @property
     def is_issued(self) -> bool:
         return self.status == self.Status.ISSUED
+
+    @property
+    def is_signed(self) -> bool:
+        return bool(self.signed_by)
 
     @property
     def is_ready(self) -> bool:

@@ -23,7 +23,7 @@ from agencies.models import Agency, User
 from core.jobs import enqueue
 from indicators.models import Period, Plan
 
-from . import documents
+from . import documents, signing
 from .content import report_content_collect
 from .models import PeriodicReport
 
@@ -121,6 +121,28 @@ def _replace_file(field, name: str, data: bytes | None) -> None:
         field.save(name, ContentFile(data), save=False)
 
 
+def _sign(report: PeriodicReport, pdf: bytes | None) -> bytes | None:
+    """On issue, the PDF signed with the office's certificate when ``REPORT_SIGNING_P12`` is set."""
+    if not settings.REPORT_SIGNING_P12:
+        return pdf
+    if pdf is None:
+        raise ReportError(_("Đã cấu hình ký số nhưng không tạo được tệp PDF để ký; báo cáo chưa được ban hành."))
+    try:
+        signed, signature = signing.pdf_sign(
+            pdf,
+            p12_path=settings.REPORT_SIGNING_P12,
+            password=settings.REPORT_SIGNING_PASSWORD,
+            reason=f"Ban hành {report_number_and_symbol(report)}",
+            location=settings.REPORT_PLACE,
+        )
+    except signing.SigningError as exc:
+        logger.exception("Signing failed for report %s", report.pk)
+        raise ReportError(_("Không ký số được báo cáo: %(error)s") % {"error": exc}) from exc
+    report.signed_by = signature.signer
+    report.signed_at = signature.signed_at
+    return signed
+
+
 def _build_files(report: PeriodicReport) -> None:
     # The report is an official document in Vietnamese, whatever language the requesting user browses in.
     with translation.override(settings.LANGUAGE_CODE):
@@ -136,6 +158,8 @@ def _build_files(report: PeriodicReport) -> None:
             pdf = documents.docx_to_pdf(docx)
         except Exception:  # PDF is optional: the .docx and .xlsx stand on their own
             logger.exception("PDF conversion failed for report %s", report.pk)
+    if report.is_issued:
+        pdf = _sign(report, pdf)  # before any stored file is replaced: a failure leaves the draft as it was
     who = agency_symbol(report.agency) if report.agency_id else "tinh"
     stem = f"bao-cao-{report.period.kind}-{report.period.year}-{report.period.number}-{who}-v{report.version}"
     _replace_file(report.docx, f"{stem}.docx", docx)
