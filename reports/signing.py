@@ -32,7 +32,7 @@ class PdfSignature:
 
 
 def certificate_holder(cert: x509.Certificate) -> str:
-    """"Nguyễn Văn A – Văn phòng Tỉnh ủy Hưng Yên": the subject's common name and organisation."""
+    """ "Nguyễn Văn A – Văn phòng Tỉnh ủy Hưng Yên": the subject's common name and organisation."""
     subject = cert.subject.native
     parts = [subject.get("common_name"), subject.get("organization_name")]
     return " – ".join(str(part) for part in parts if part) or cert.subject.human_friendly

@@ -92,9 +92,7 @@ def office_certificate(
             ),
             critical=True,
         )
-        .add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False
-        )
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
         .sign(ca_key, hashes.SHA256())
     )
     password = "mat-khau-thu"
@@ -103,6 +101,4 @@ def office_certificate(
     )
     path = directory / "office.p12"
     path.write_bytes(p12)
-    return OfficeCertificate(
-        p12_path=path, password=password, ca_der=ca_cert.public_bytes(serialization.Encoding.DER)
-    )
+    return OfficeCertificate(p12_path=path, password=password, ca_der=ca_cert.public_bytes(serialization.Encoding.DER))

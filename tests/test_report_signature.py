@@ -87,7 +87,9 @@ def test_issued_report_pdf_is_signed_and_validates(plan, reviewer, office, djang
     assert issued.is_signed
 
 
-def test_download_page_says_who_signed_and_when(client, plan, reviewer, office, quick_pdf, django_capture_on_commit_callbacks):
+def test_download_page_says_who_signed_and_when(
+    client, plan, reviewer, office, quick_pdf, django_capture_on_commit_callbacks
+):
     report = _draft(plan, reviewer, django_capture_on_commit_callbacks)
     issued = services.report_issue(report=report, number="22", issued_on=date(2026, 7, 5), user=reviewer)
     assert _validate(issued.pdf.read(), office).bottom_line
@@ -101,7 +103,9 @@ def test_download_page_says_who_signed_and_when(client, plan, reviewer, office, 
     assert timezone.localtime(issued.signed_at).strftime("%H:%M %d/%m/%Y") in page
 
 
-def test_without_the_setting_issuing_works_unsigned(plan, reviewer, settings, quick_pdf, django_capture_on_commit_callbacks):
+def test_without_the_setting_issuing_works_unsigned(
+    plan, reviewer, settings, quick_pdf, django_capture_on_commit_callbacks
+):
     settings.REPORT_SIGNING_P12 = ""
     report = _draft(plan, reviewer, django_capture_on_commit_callbacks)
 
@@ -128,7 +132,9 @@ def test_a_wrong_password_refuses_to_issue_and_changes_nothing(
     assert report.pdf.storage.exists(report.pdf.name)
 
 
-def test_signing_without_a_pdf_refuses_to_issue(plan, reviewer, office, monkeypatch, django_capture_on_commit_callbacks):
+def test_signing_without_a_pdf_refuses_to_issue(
+    plan, reviewer, office, monkeypatch, django_capture_on_commit_callbacks
+):
     monkeypatch.setattr(documents, "docx_to_pdf", lambda docx: None)
     report = _draft(plan, reviewer, django_capture_on_commit_callbacks)
     with pytest.raises(services.ReportError, match="không tạo được tệp PDF"):

@@ -2,25 +2,21 @@
 
 from io import BytesIO
 
-import matplotlib
+import pytest
+from matplotlib.figure import Figure
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko_certvalidator import ValidationContext
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pytest  # noqa: E402
-from pyhanko.pdf_utils.reader import PdfFileReader  # noqa: E402
-from pyhanko.sign.validation import validate_pdf_signature  # noqa: E402
-from pyhanko_certvalidator import ValidationContext  # noqa: E402
-
-from reports import signing  # noqa: E402
-from tests.certificates import office_certificate  # noqa: E402
+from reports import signing
+from tests.certificates import office_certificate
 
 
 def a_pdf() -> bytes:
-    figure = plt.figure(figsize=(8.27, 11.69))
+    figure = Figure(figsize=(8.27, 11.69))
     figure.text(0.1, 0.9, "BÁO CÁO")
     buffer = BytesIO()
     figure.savefig(buffer, format="pdf")
-    plt.close(figure)
     return buffer.getvalue()
 
 
