@@ -286,11 +286,19 @@ if REPORT_SIGNING_P12 and not Path(REPORT_SIGNING_P12).is_file():
 PUBLIC_DATA_ENABLED = env.bool("PUBLIC_DATA_ENABLED", default=True)
 OPEN_DATA_THROTTLE_ANON = env.str("OPEN_DATA_THROTTLE_ANON", default="60/min")
 OPEN_DATA_THROTTLE_USER = env.str("OPEN_DATA_THROTTLE_USER", default="600/min")
+# The open data's licence, publisher and contact, as the catalogue (DCAT JSON-LD), the Data Package and the
+# catalogue page state them. CC BY 4.0 unless configured.
+OPEN_DATA_LICENSE_NAME = env.str("OPEN_DATA_LICENSE_NAME", default="CC-BY-4.0")
+OPEN_DATA_LICENSE_TITLE = env.str("OPEN_DATA_LICENSE_TITLE", default="CC BY 4.0 (Creative Commons Ghi công 4.0)")
+OPEN_DATA_LICENSE_URL = env.str("OPEN_DATA_LICENSE_URL", default="https://creativecommons.org/licenses/by/4.0/")
+OPEN_DATA_PUBLISHER = env.str("OPEN_DATA_PUBLISHER", default="Văn phòng Tỉnh ủy Hưng Yên")
+OPEN_DATA_CONTACT_EMAIL = env.str("OPEN_DATA_CONTACT_EMAIL", default="")
 INSTALLED_APPS += ["rest_framework", "drf_spectacular"]
 # Permissions, throttles, pagination and renderers of the open-data API sit on its views (opendata/api.py).
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "opendata.api.open_data_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Dữ liệu mở – Kế hoạch 65-KH/TU tỉnh Hưng Yên",

@@ -15,13 +15,16 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import Prefetch
-from django.utils.translation import gettext_lazy
+from django.http import Http404
+from django.utils.translation import gettext, gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, permissions, renderers, viewsets
+from rest_framework import exceptions, mixins, permissions, renderers, viewsets
+from rest_framework.decorators import api_view, permission_classes, throttle_classes
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.routers import APIRootView
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
+from rest_framework.views import exception_handler
 
 from core.spreadsheets import neutralise
 from indicators.models import (
@@ -61,6 +64,27 @@ class OpenDataUserThrottle(UserRateThrottle):
 
     def get_rate(self) -> str:
         return settings.OPEN_DATA_THROTTLE_USER
+
+
+def open_data_exception_handler(exc, context):
+    """Error messages in the request's one language: ours, never Django's or DRF's English defaults."""
+    if isinstance(exc, Http404 | exceptions.NotFound):
+        exc = exceptions.NotFound(gettext("Không tìm thấy dữ liệu yêu cầu."))
+    elif isinstance(exc, exceptions.Throttled):
+        message = gettext("Quá nhiều yêu cầu; hãy thử lại sau %(seconds)s giây.")
+        exc = exceptions.Throttled(exc.wait, message % {"seconds": int(exc.wait or 60)})
+    elif isinstance(exc, exceptions.MethodNotAllowed):
+        exc = exceptions.MethodNotAllowed(context["request"].method, gettext("Dữ liệu mở chỉ cho phép đọc (GET)."))
+    return exception_handler(exc, context)
+
+
+@extend_schema(exclude=True)
+@api_view(["GET", "HEAD"])
+@permission_classes([OpenDataPermission])
+@throttle_classes([OpenDataAnonThrottle, OpenDataUserThrottle])
+def not_found(request, *args, **kwargs):
+    """Any other address under /api/: a JSON 404 in the request's language, not Django's English page."""
+    raise exceptions.NotFound()
 
 
 class OpenDataPagination(PageNumberPagination):

@@ -32,19 +32,27 @@ class ParsedTargetSerializer(serializers.ModelSerializer):
     metric = serializers.SlugRelatedField(slug_field="code", read_only=True)
     value = _number()
     value_max = _number(allow_null=True)
+    fragment = serializers.SerializerMethodField(help_text="Phần của ô ứng với mục tiêu này, như bản in.")
 
     class Meta:
         model = ParsedTarget
         fields = ["id", "metric", "operator", "value", "value_max", "fragment"]
 
+    def get_fragment(self, item: ParsedTarget) -> str:
+        return plan_text(item.fragment)
+
 
 class CellSerializer(serializers.ModelSerializer):
-    text_display = serializers.SerializerMethodField(help_text="Nội dung ô như bản in (≥ thay cho $\\geq$).")
+    text = serializers.SerializerMethodField(help_text="Nội dung ô như bản in (≥ thay cho ký hiệu LaTeX).")
+    text_display = serializers.SerializerMethodField(help_text="Như text (giữ để tương thích).")
     targets = ParsedTargetSerializer(source="parsed_targets", many=True, read_only=True)
 
     class Meta:
         model = Target
         fields = ["year", "text", "text_display", "qualitative", "targets"]
+
+    def get_text(self, target: Target) -> str:
+        return plan_text(target.text)
 
     def get_text_display(self, target: Target) -> str:
         return plan_text(target.text)

@@ -1,8 +1,8 @@
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
-from . import api
+from . import api, dataset_views
 
 router = DefaultRouter()
 router.include_format_suffixes = False
@@ -19,5 +19,9 @@ router.register("task-statuses", api.TaskStatusViewSet, basename="task-status")
 app_name = "api"
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("datapackage.json", dataset_views.DataPackageView.as_view(), name="datapackage"),
+    path("catalog.jsonld", dataset_views.CatalogueView.as_view(), name="catalogue"),
+    path("datasets/<slug:slug>.csv", dataset_views.DatasetDownloadView.as_view(), name="dataset-csv"),
     path("", include(router.urls)),
+    re_path(r"^.*$", api.not_found),
 ]

@@ -14,6 +14,8 @@ from core.formatting import value_text
 from indicators.models import TargetStatus
 from indicators.selectors import plan_current, plan_groups_with_indicators, target_statuses_as_of
 
+from .datasets import DATASETS
+
 
 def public_indicators(request):
     if not settings.PUBLIC_DATA_ENABLED:
@@ -48,4 +50,23 @@ def public_indicators(request):
         request,
         "opendata/indicators.html",
         {"plan": plan, "groups": groups, "as_of": as_of, "milestone": milestone},
+    )
+
+
+def public_datasets(request):
+    """The open-data catalogue: each dataset, what it holds (the data dictionary), licence and downloads."""
+    if not settings.PUBLIC_DATA_ENABLED:
+        raise Http404
+    datasets = [{"dataset": dataset, "modified": dataset.modified()} for dataset in DATASETS]
+    return render(
+        request,
+        "opendata/datasets.html",
+        {
+            "plan": plan_current(),
+            "datasets": datasets,
+            "licence_title": settings.OPEN_DATA_LICENSE_TITLE,
+            "licence_url": settings.OPEN_DATA_LICENSE_URL,
+            "publisher": settings.OPEN_DATA_PUBLISHER,
+            "contact": settings.OPEN_DATA_CONTACT_EMAIL,
+        },
     )
