@@ -19,7 +19,10 @@ from django.utils import translation
 from agencies.models import Agency
 from core.formatting import format_vn_number, value_text
 from core.workflow import SubmissionStatus
+from entry.selectors import period_completeness
+from indicators import periods
 from indicators.models import (
+    AgencyAssessment,
     Indicator,
     Metric,
     Observation,
@@ -30,7 +33,7 @@ from indicators.models import (
     Target,
     TargetStatus,
 )
-from indicators.selectors import target_statuses_as_of
+from indicators.selectors import assessment_disagreements, target_statuses_as_of
 from indicators.templatetags.plan_text import plan_text
 from tasks import occurrences as occ
 from tasks.models import TaskOccurrence, TaskUpdate
@@ -56,6 +59,9 @@ TASK_LABELS = {
 
 @dataclass
 class TargetRow:
+    """One parsed target; ``target`` is its whole cell as printed (a cell with several targets is never cut
+    into fragments), ``latest`` the value with its period ("66,17% — Quý II/2026")."""
+
     indicator: str
     year: int
     target: str
@@ -63,6 +69,10 @@ class TargetRow:
     latest: str
     status: str
     status_label: str
+    cell: int = 0  # the Target (cell) id: rows of one cell are printed as one
+    value: float | None = None  # the latest value as a number (for the .xlsx)
+    unit: str = ""
+    period: str = ""  # the period of the latest value, "Quý II/2026"
 
 
 @dataclass
@@ -114,6 +124,36 @@ class FigureRow:
     period: str
     value: str
     unit: str
+    number: float | None = None
+
+
+@dataclass
+class GroupComparison:
+    """How many of a group's targets were achieved or on track now, at the end of the previous period and of
+    the same period last year (``None``: no computation existed by then)."""
+
+    code: str
+    title: str
+    total: int
+    now: int
+    previous: int | None
+    last_year: int | None
+
+
+@dataclass
+class NextTaskRow:
+    task: int
+    title: str
+    agencies: str
+    due_on: date
+
+
+@dataclass
+class DisagreementRow:
+    agency: str
+    metric: str
+    confidence: str
+    computed: str
 
 
 @dataclass
@@ -135,6 +175,19 @@ class ReportContent:
     difficulties: list[IssueRow]
     proposals: list[IssueRow]
     figures: list[FigureRow]
+    previous_label: str = ""
+    last_year_label: str = ""
+    next_label: str = ""
+    comparison: list[GroupComparison] = field(default_factory=list)
+    tasks_by_kind: list[AgencyTaskRow] = field(default_factory=list)
+    tasks_localities: list[AgencyTaskRow] = field(default_factory=list)
+    next_tasks: list[NextTaskRow] = field(default_factory=list)
+    not_reporting: list[str] = field(default_factory=list)
+    not_reporting_label: str = ""
+    disagreements: list[DisagreementRow] = field(default_factory=list)
+
+    def rows_with(self, *statuses: str) -> list[TargetRow]:
+        return [row for group in self.groups for row in group.rows if row.status in statuses]
 
     @property
     def status_totals(self) -> dict[str, int]:
@@ -146,7 +199,7 @@ class ReportContent:
     @property
     def task_totals(self) -> AgencyTaskRow:
         total = AgencyTaskRow(agency="Tổng cộng")
-        for row in self.tasks_by_agency:
+        for row in [*self.tasks_by_agency, *self.tasks_localities]:
             for column in TASK_COLUMNS:
                 setattr(total, column, getattr(total, column) + getattr(row, column))
         return total
@@ -215,43 +268,80 @@ def _target_groups(plan: Plan, period: Period, as_of: date, milestone: int, agen
             assessment = assessments.get(target.pk)
             status = assessment.status if assessment else TargetStatus.Status.QUALITATIVE
             block.rows.append(
-                TargetRow(target.indicator.code, target.year, text, "", "", status, STATUS_LABELS[status])
+                TargetRow(
+                    target.indicator.code, target.year, text, "", "", status, STATUS_LABELS[status], cell=target.pk
+                )
             )
             continue
         for item in items:
             snapshot = statuses.get(item.pk)
             status = snapshot.status if snapshot else TargetStatus.Status.NO_DATA
-            latest = value_text(snapshot.latest_value, item.metric.unit) if snapshot else ""
+            value = snapshot.latest_value if snapshot else None
+            period_label = ""
+            if value is not None and snapshot.latest_date:
+                period_label = periods.period_containing(item.metric.period_kind, snapshot.latest_date).label
+            latest = value_text(value, item.metric.unit)
             block.rows.append(
                 TargetRow(
                     target.indicator.code,
                     target.year,
-                    plan_text(item.fragment) if len(items) > 1 and item.fragment else text,
+                    text,
                     item.metric.name,
-                    latest,
+                    f"{latest} — {period_label}" if latest and period_label else latest,
                     status,
                     STATUS_LABELS[status],
+                    cell=target.pk,
+                    value=float(value) if value is not None else None,
+                    unit=item.metric.unit,
+                    period=period_label,
                 )
             )
     return [block for block in groups.values() if block.rows]
 
 
-def _tasks(plan: Plan, as_of: date, agency: Agency | None) -> tuple[list[AgencyTaskRow], list[OverdueRow]]:
+PER_YEAR = {periods.MONTH: 12, periods.QUARTER: 4, periods.HALF_YEAR: 2, periods.YEAR: 1}
+
+
+def _shift(period: Period | periods.PeriodBounds, delta: int) -> periods.PeriodBounds:
+    """The period ``delta`` periods of the same kind away (-1: the previous one, +1: the next)."""
+    per_year = PER_YEAR[period.kind]
+    index = period.year * per_year + (period.number - 1) + delta
+    return periods.period_bounds(period.kind, index // per_year, index % per_year + 1)
+
+
+def _task_scope(plan: Plan, period: Period, agency: Agency | None):
+    """The occurrences of the period: every one still open when the period began (work finished before it
+    belongs to earlier reports, not to a total since the plan's start)."""
     occurrences = (
         TaskOccurrence.objects.filter(task__plan=plan)
         .exclude(status=TaskOccurrence.Status.AWAITING_TRIGGER)
+        .exclude(completed_on__lt=period.starts_on)
         .select_related("task", "agency")
         .order_by("due_on", "task__number", "agency__name", "pk")
     )
-    if agency is not None:
-        occurrences = occurrences.filter(agency=agency)
+    return occurrences.filter(agency=agency) if agency is not None else occurrences
+
+
+def _tasks(
+    plan: Plan, period: Period, as_of: date, agency: Agency | None
+) -> tuple[list[AgencyTaskRow], list[AgencyTaskRow], list[AgencyTaskRow], list[OverdueRow]]:
+    """Task occurrences of the period per agency (communes apart, for the appendix), per kind of agency, and
+    the overdue ones."""
+    kind_labels = {value: str(label) for value, label in Agency.Kind.choices}
     rows: dict[str, AgencyTaskRow] = {}
+    kinds: dict[str, AgencyTaskRow] = {}
+    localities: set[str] = set()
     in_progress_seen: set[tuple[int, int]] = set()
     overdue: list[OverdueRow] = []
-    for occurrence in occurrences:
+    for occurrence in _task_scope(plan, period, agency):
         status = occurrence_status_as_of(due_on=occurrence.due_on, completed_on=occurrence.completed_on, as_of=as_of)
         name = occurrence.agency.display_name
         row = rows.setdefault(name, AgencyTaskRow(agency=name))
+        kind = kinds.setdefault(
+            occurrence.agency.kind, AgencyTaskRow(agency=kind_labels.get(occurrence.agency.kind, ""))
+        )
+        if occurrence.agency.kind == Agency.Kind.LOCALITY:
+            localities.add(name)
         if status == IN_PROGRESS:
             # a recurring task has many future occurrences; it is one piece of work in progress
             key = (occurrence.task_id, occurrence.agency_id)
@@ -259,6 +349,7 @@ def _tasks(plan: Plan, as_of: date, agency: Agency | None) -> tuple[list[AgencyT
                 continue
             in_progress_seen.add(key)
         setattr(row, status, getattr(row, status) + 1)
+        setattr(kind, status, getattr(kind, status) + 1)
         if status == OVERDUE:
             overdue.append(
                 OverdueRow(
@@ -270,20 +361,130 @@ def _tasks(plan: Plan, as_of: date, agency: Agency | None) -> tuple[list[AgencyT
                 )
             )
     overdue.sort(key=lambda r: (-r.days_late, r.task, r.agency))
-    return sorted(rows.values(), key=lambda r: r.agency), overdue
+    ordered = sorted(rows.values(), key=lambda r: r.agency)
+    order = [value for value, _ in Agency.Kind.choices]
+    by_kind = [kinds[k] for k in sorted(kinds, key=order.index)]
+    return (
+        [r for r in ordered if r.agency not in localities],
+        [r for r in ordered if r.agency in localities],
+        by_kind,
+        overdue,
+    )
+
+
+#: how many agency names a line lists before "và N cơ quan, đơn vị khác"
+NAMES_SHOWN = 6
+
+
+def names_text(names: list[str], shown: int = NAMES_SHOWN) -> str:
+    text = ", ".join(names[:shown])
+    if len(names) > shown:
+        text += f" và {format_vn_number(len(names) - shown)} cơ quan, đơn vị khác"
+    return text
+
+
+def _next_tasks(plan: Plan, period: Period, as_of: date, agency: Agency | None) -> list[NextTaskRow]:
+    """Work falling due in the next period and not done yet: one row per task and deadline."""
+    upcoming = _shift(period, +1)
+    occurrences = (
+        TaskOccurrence.objects.filter(task__plan=plan, due_on__gte=upcoming.starts_on, due_on__lte=upcoming.ends_on)
+        .exclude(completed_on__lte=as_of)
+        .select_related("task", "agency")
+        .order_by("due_on", "task__number", "agency__name")
+    )
+    if agency is not None:
+        occurrences = occurrences.filter(agency=agency)
+    grouped: dict[tuple[int, date], list] = {}
+    for occurrence in occurrences:
+        grouped.setdefault((occurrence.task.number, occurrence.due_on), []).append(occurrence)
+    return [
+        NextTaskRow(task, items[0].task.title, _agencies_text([o.agency.display_name for o in items]), due_on)
+        for (task, due_on), items in grouped.items()
+    ]
+
+
+def _agencies_text(names: list[str]) -> str:
+    """A few agencies by name; many as a count ("118 cơ quan, đơn vị")."""
+    return ", ".join(names) if len(names) <= 3 else f"{format_vn_number(len(names))} cơ quan, đơn vị"
+
+
+GOOD = (TargetStatus.Status.ACHIEVED, TargetStatus.Status.ON_TRACK)
+
+
+def _comparison(plan: Plan, period: Period, milestone: int, groups: list[GroupBlock]) -> list[GroupComparison]:
+    """Per group, targets achieved or on track now, at the end of the previous period and a year before."""
+    cells = {row.cell for group in groups for row in group.rows}
+    parsed_groups = dict(
+        ParsedTarget.objects.filter(target__in=cells, target__year=milestone).values_list(
+            "pk", "target__indicator__group__code"
+        )
+    )
+
+    def good_by_group(day: date) -> dict[str, int] | None:
+        rows = target_statuses_as_of(as_of=day, plan=plan).filter(parsed_target_id__in=parsed_groups)
+        counted: Counter = Counter()
+        seen = False
+        for parsed_id, status in rows.values_list("parsed_target_id", "status"):
+            seen = True
+            if status in GOOD:
+                counted[parsed_groups[parsed_id]] += 1
+        return counted if seen else None
+
+    previous = good_by_group(_shift(period, -1).ends_on)
+    last_year = good_by_group(_shift(period, -PER_YEAR[period.kind]).ends_on)
+    return [
+        GroupComparison(
+            code=group.code,
+            title=group.title,
+            total=len([r for r in group.rows if r.status != TargetStatus.Status.QUALITATIVE]),
+            now=len([r for r in group.rows if r.status in GOOD]),
+            previous=previous.get(group.code, 0) if previous is not None else None,
+            last_year=last_year.get(group.code, 0) if last_year is not None else None,
+        )
+        for group in groups
+    ]
+
+
+def _not_reporting(period: Period, as_of: date) -> tuple[str, list[str]]:
+    """The agencies whose figures for the last period due by ``as_of`` are missing or incomplete."""
+    bounds: Period | periods.PeriodBounds = period
+    while periods.period_bounds(bounds.kind, bounds.year, bounds.number).ends_on >= as_of:
+        bounds = _shift(bounds, -1)
+    due = Period.objects.filter(kind=bounds.kind, year=bounds.year, number=bounds.number).first()
+    if due is None:
+        return bounds.label, []
+    completeness = period_completeness(period=due, as_of=as_of)
+    missing = [r.agency.display_name for r in completeness.rows if r.status in ("missing", "partial")]
+    return bounds.label, missing
+
+
+def _disagreements(period: Period, as_of: date, agency: Agency | None) -> list[DisagreementRow]:
+    rows = []
+    for item in assessment_disagreements(period=period, as_of=as_of):
+        assessment = item["assessment"]
+        if agency is not None and assessment.agency_id != agency.pk:
+            continue
+        rows.append(
+            DisagreementRow(
+                agency=assessment.agency.display_name,
+                metric=assessment.metric.name,
+                confidence=str(AgencyAssessment.Confidence(assessment.confidence).label),
+                computed=", ".join(STATUS_LABELS[s].lower() for s in item["computed"]),
+            )
+        )
+    return sorted(rows, key=lambda r: (r.agency, r.metric))
 
 
 def _issues(plan: Plan, period: Period, as_of: date, agency: Agency | None) -> tuple[list, list]:
     """Difficulties and proposals from the approved task updates of the periods inside the report's window."""
+    # The updates of the periods ending inside the window, and those the agencies sent during it: a report on
+    # the current quarter carries what they wrote about the last one (its window alone would find nothing).
+    inside = Q(period__ends_on__gte=period.starts_on, period__ends_on__lte=min(period.ends_on, as_of))
+    sent_during = Q(submitted_at__date__gte=period.starts_on, submitted_at__date__lte=as_of)
     updates = (
-        TaskUpdate.objects.filter(
-            task__plan=plan,
-            status=SubmissionStatus.APPROVED,
-            period__ends_on__gte=period.starts_on,
-            period__ends_on__lte=period.ends_on,
-        )
+        TaskUpdate.objects.filter(task__plan=plan, status=SubmissionStatus.APPROVED)
+        .filter(inside | sent_during)
         .filter(Q(reviewed_at__isnull=True) | Q(reviewed_at__date__lte=as_of))
-        .filter(period__ends_on__lte=as_of)
         .select_related("task", "agency")
         .order_by("agency__name", "task__number", "period__ends_on")
     )
@@ -322,6 +523,7 @@ def _figures(plan: Plan, period: Period, as_of: date, agency: Agency) -> list[Fi
             period=o.period.label,
             value=format_vn_number(o.value) if o.value is not None else "",
             unit=o.metric.unit,
+            number=float(o.value) if o.value is not None else None,
         )
         for o in observations
     ]
@@ -330,8 +532,11 @@ def _figures(plan: Plan, period: Period, as_of: date, agency: Agency) -> list[Fi
 def report_content_collect(*, plan: Plan, period: Period, as_of: date, agency: Agency | None = None) -> ReportContent:
     """Everything a periodic report shows, for the province (``agency=None``) or one agency."""
     milestone = plan.milestone_for(as_of)
-    tasks_by_agency, overdue = _tasks(plan, as_of, agency)
+    tasks_by_agency, tasks_localities, tasks_by_kind, overdue = _tasks(plan, period, as_of, agency)
     difficulties, proposals = _issues(plan, period, as_of, agency)
+    groups = _target_groups(plan, period, as_of, milestone, agency)
+    per_year = PER_YEAR[period.kind]
+    not_reporting_label, not_reporting = ("", []) if agency is not None else _not_reporting(period, as_of)
     return ReportContent(
         plan_code=plan.code,
         plan_title=plan.title,
@@ -344,10 +549,20 @@ def report_content_collect(*, plan: Plan, period: Period, as_of: date, agency: A
         agency=agency.name if agency else None,
         agency_kind=agency.kind if agency else None,
         milestone=milestone,
-        groups=_target_groups(plan, period, as_of, milestone, agency),
+        groups=groups,
         tasks_by_agency=tasks_by_agency,
         overdue=overdue,
         difficulties=difficulties,
         proposals=proposals,
         figures=_figures(plan, period, as_of, agency) if agency else [],
+        previous_label=_shift(period, -1).label,
+        last_year_label=_shift(period, -per_year).label,
+        next_label=_shift(period, +1).label,
+        comparison=_comparison(plan, period, milestone, groups),
+        tasks_by_kind=tasks_by_kind,
+        tasks_localities=tasks_localities,
+        next_tasks=_next_tasks(plan, period, as_of, agency),
+        not_reporting=not_reporting,
+        not_reporting_label=not_reporting_label,
+        disagreements=_disagreements(period, as_of, agency),
     )

@@ -32,7 +32,8 @@ from core.formatting import vn_date
 from core.palette import STATUS_COLOURS
 from core.spreadsheets import neutralise
 
-from .content import STATUS_LABELS, STATUS_ORDER, TASK_COLUMNS, TASK_LABELS, ReportContent
+from . import drafting
+from .content import STATUS_LABELS, STATUS_ORDER, TASK_COLUMNS, TASK_LABELS, AgencyTaskRow, ReportContent, TargetRow
 
 FONT = "Times New Roman"
 PARTY = "party"  # 36-HD/VPTW layout
@@ -45,6 +46,28 @@ def _period_in_sentence(label: str) -> str:
 
 
 _KIND_WORDS = {"month": "tháng", "quarter": "quý", "half_year": "6 tháng", "year": "năm"}
+
+
+#: who signs (Decree 30/2020, Art. 13; Hướng dẫn 36-HD/VPTW for Party bodies): directly as the head, on behalf of
+#: the collective (T/M), in place of the head (KT.), by order of the head (TL.), or as acting head (Q.)
+DIRECT, ON_BEHALF, DEPUTY, BY_ORDER, ACTING = "tt", "tm", "kt", "tl", "q"
+AUTHORITY_PREFIX = {
+    PARTY: {ON_BEHALF: "T/M", DEPUTY: "K/T", BY_ORDER: "T/L", ACTING: "Q."},
+    STATE: {ON_BEHALF: "TM.", DEPUTY: "KT.", BY_ORDER: "TL.", ACTING: "Q."},
+}
+
+
+def signature_lines(layout: str, authority: str, *, collective: str, head: str, title: str) -> tuple[str, str]:
+    """The two lines above the signature: ("KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC"), ("T/M BAN CHỈ ĐẠO", "TRƯỞNG BAN"),
+    ("Q. GIÁM ĐỐC", ""), or ("", "GIÁM ĐỐC") when the head signs in their own name."""
+    prefix = AUTHORITY_PREFIX[layout].get(authority, "")
+    if authority == ON_BEHALF:
+        return f"{prefix} {collective or head}", title or head
+    if authority in (DEPUTY, BY_ORDER):
+        return f"{prefix} {head}", title
+    if authority == ACTING:
+        return f"{prefix} {head}", ""
+    return "", title or head
 
 
 @dataclass
@@ -78,21 +101,6 @@ def report_subject(content: ReportContent) -> str:
     return (
         f"Kết quả thực hiện Kế hoạch số {content.plan_code} ngày {vn_date(content.plan_issued_on)} "
         f"của Ban Thường vụ Tỉnh ủy, {_period_in_sentence(content.period_label)}"
-    )
-
-
-def default_narrative(content: ReportContent) -> str:
-    """A first narrative written from the numbers, which the standing office edits before issuing."""
-    totals = content.status_totals
-    measured = sum(totals.values()) - totals["qualitative"]
-    tasks = content.task_totals
-    return (
-        f"Tính đến ngày {vn_date(content.as_of)}, trong {measured} mục tiêu định lượng đến năm {content.milestone}, "
-        f"có {totals['achieved']} mục tiêu đã đạt, {totals['on_track']} mục tiêu đúng lộ trình, "
-        f"{totals['accelerate'] + totals['limited'] + totals['regressing']} mục tiêu cần tăng tốc hoặc tiến triển chậm "
-        f"và {totals['no_data']} mục tiêu chưa có số liệu. Về nhiệm vụ, {tasks.done_on_time} lượt nhiệm vụ hoàn thành "
-        f"đúng hạn, {tasks.done_late} lượt hoàn thành quá hạn, {tasks.overdue} lượt quá hạn chưa hoàn thành và "
-        f"{tasks.in_progress} nhiệm vụ đang thực hiện."
     )
 
 
@@ -280,10 +288,27 @@ def _page_number_header(section) -> None:
         run._r.append(element)
 
 
+def _rule(cell, width_cm: float, column_cm: float) -> None:
+    """A centred horizontal line ``width_cm`` long: an empty paragraph with a bottom border, indented."""
+    paragraph = cell.add_paragraph()
+    fmt = paragraph.paragraph_format
+    fmt.space_before, fmt.space_after = Pt(0), Pt(6)
+    side = Cm(max((column_cm - 0.4 - width_cm) / 2, 0))
+    fmt.left_indent, fmt.right_indent = side, side
+    fmt.line_spacing = Pt(4)
+    borders = OxmlElement("w:pBdr")
+    bottom = OxmlElement("w:bottom")
+    for key, value in (("w:val", "single"), ("w:sz", "6"), ("w:space", "1"), ("w:color", "000000")):
+        bottom.set(qn(key), value)
+    borders.append(bottom)
+    paragraph._p.get_or_add_pPr().append(borders)
+
+
 def _letterhead(document, head: Letterhead) -> None:
     table = document.add_table(rows=1, cols=2)
     _no_borders(table)
-    _widths(table, [7.6, 8.9] if head.layout == PARTY else [6.4, 10.1])
+    widths = [7.6, 8.9] if head.layout == PARTY else [7.4, 9.1]
+    _widths(table, widths)
     left, right = table.rows[0].cells
     centre = WD_ALIGN_PARAGRAPH.CENTER
     if head.layout == PARTY:
@@ -296,12 +321,14 @@ def _letterhead(document, head: Letterhead) -> None:
         _cell_text(right, place_and_date(head.place, head.issued_on), size=14, italic=True, align=centre, first=False)
     else:
         _cell_text(left, head.parent, size=13, align=centre)
-        _cell_text(left, head.issuer, size=13, bold=True, underline=True, align=centre, first=False)
-        _cell_text(left, "", size=13, first=False)
+        # the issuer's name in one line where it fits; a short rule under it (never an underline that would
+        # follow the text onto a second line)
+        _cell_text(left, head.issuer, size=13 if len(head.issuer) <= 26 else 12, bold=True, align=centre, first=False)
+        _rule(left, 2.4, widths[0])
         _cell_text(left, head.number, size=13, align=centre, first=False)
         _cell_text(right, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", size=12, bold=True, align=centre)
-        _cell_text(right, "Độc lập - Tự do - Hạnh phúc", size=13, bold=True, underline=True, align=centre, first=False)
-        _cell_text(right, "", size=13, first=False)
+        _cell_text(right, "Độc lập - Tự do - Hạnh phúc", size=13, bold=True, align=centre, first=False)
+        _rule(right, 6.0, widths[1])
         _cell_text(right, place_and_date(head.place, head.issued_on), size=13, italic=True, align=centre, first=False)
 
 
@@ -317,14 +344,72 @@ def _closing(document, head: Letterhead) -> None:
     for line in head.recipients:
         _cell_text(left, line, size=12 if head.layout == PARTY else 11, first=False)
     centre = WD_ALIGN_PARAGRAPH.CENTER
-    _cell_text(right, head.signer_capacity, size=14, bold=True, align=centre)
-    _cell_text(right, head.signer_title, size=14, bold=True, align=centre, first=False)
+    for index, line in enumerate([text for text in (head.signer_capacity, head.signer_title) if text] or [""]):
+        _cell_text(right, line, size=14, bold=True, align=centre, first=index == 0)
     for _ in range(4):
         _cell_text(right, "", size=14, first=False)
     _cell_text(right, head.signer_name, size=14, bold=True, align=centre, first=False)
 
 
-def build_docx(content: ReportContent, head: Letterhead, narrative: str, chart_png: bytes | None = None) -> bytes:
+def _text_block(document, text: str) -> None:
+    """A section's text: one paragraph a line, "- " lines as the indented dashes of official documents."""
+    for line in text.splitlines():
+        if line.strip():
+            _para(document, line.strip())
+
+
+def _cells(rows: list[TargetRow]) -> list[list[TargetRow]]:
+    """Rows of one cell together: a cell with several targets is printed whole, once."""
+    cells: dict[int, list[TargetRow]] = {}
+    for row in rows:
+        cells.setdefault(row.cell or id(row), []).append(row)
+    return list(cells.values())
+
+
+def _cell_row(rows: list[TargetRow]) -> list[str]:
+    first = rows[0]
+    if len(rows) == 1:
+        return [first.indicator, first.target, first.latest or "–", first.status_label]
+    latest = "\n".join(f"{r.metric}: {r.latest or '–'}" for r in rows)
+    statuses = "\n".join(r.status_label for r in rows)
+    return [first.indicator, first.target, latest, statuses]
+
+
+def _task_table(document, rows: list[AgencyTaskRow], first_header: str, *, with_total: bool) -> None:
+    shown = [*rows, _total(rows)] if with_total else list(rows)
+    table_rows = [
+        [str(i), r.agency, *[drafting.n(getattr(r, c)) for c in TASK_COLUMNS], drafting.n(r.total)]
+        for i, r in enumerate(shown, start=1)
+    ]
+    if with_total:
+        table_rows[-1][0] = ""
+    _grid(
+        document,
+        ["STT", first_header, *[TASK_LABELS[c] for c in TASK_COLUMNS], "Tổng"],
+        [1.1, 4.6, 2.3, 2.3, 2.3, 2.1, 1.8],
+        table_rows,
+        centred=(0, 2, 3, 4, 5, 6),
+    )
+
+
+def _total(rows: list[AgencyTaskRow]) -> AgencyTaskRow:
+    total = AgencyTaskRow(agency="Tổng cộng")
+    for row in rows:
+        for column in TASK_COLUMNS:
+            setattr(total, column, getattr(total, column) + getattr(row, column))
+    return total
+
+
+def build_docx(
+    content: ReportContent,
+    head: Letterhead,
+    narrative: str = "",
+    chart_png: bytes | None = None,
+    sections: dict[str, str] | None = None,
+) -> bytes:
+    """The report as an official .docx; ``sections`` are the four sections' texts (drafted or edited)."""
+    if sections is None:
+        sections = drafting.sections_draft(content, {drafting.RESULTS: narrative})
     document = Document()
     section = document.sections[0]
     section.orientation = WD_ORIENT.PORTRAIT
@@ -361,22 +446,48 @@ def build_docx(content: ReportContent, head: Letterhead, narrative: str, chart_p
         f"{who} báo cáo kết quả thực hiện {_period_in_sentence(content.period_label)} "
         f"(từ ngày {vn_date(content.starts_on)} đến ngày {vn_date(content.ends_on)}) như sau:",
     )
+    texts = sections or drafting.sections_draft(content)
 
-    _para(document, "I. ĐÁNH GIÁ CHUNG", bold=True, indent=True, before=6)
-    for line in (narrative or default_narrative(content)).splitlines():
-        if line.strip():
-            _para(document, line.strip())
-
-    _para(document, f"II. TÌNH HÌNH THỰC HIỆN CÁC CHỈ TIÊU ĐẾN NĂM {content.milestone}", bold=True, before=6)
-    totals = content.status_totals
-    _para(
-        document,
-        "Tổng hợp: " + "; ".join(f"{STATUS_LABELS[s].lower()}: {totals[s]}" for s in STATUS_ORDER if totals[s]) + "."
-        if any(totals.values())
-        else "Chưa có chỉ tiêu nào trong phạm vi báo cáo.",
-    )
+    _para(document, drafting.SECTION_TITLES[drafting.RESULTS], bold=True, before=6)
+    _text_block(document, texts[drafting.RESULTS])
+    _para(document, f"1. Thực hiện các chỉ tiêu đến năm {content.milestone}", bold=True, italic=True)
+    if content.comparison:
+        _grid(
+            document,
+            [
+                "Nhóm chỉ tiêu",
+                "Số mục tiêu định lượng",
+                f"Đạt, đúng lộ trình {_period_in_sentence(content.period_label)}",
+                f"{content.previous_label}",
+                f"Cùng kỳ năm trước ({content.last_year_label})",
+            ],
+            [6.3, 2.3, 2.7, 2.5, 2.7],
+            [
+                [
+                    f"{c.code}. {c.title}",
+                    drafting.n(c.total),
+                    drafting.n(c.now),
+                    "–" if c.previous is None else drafting.n(c.previous),
+                    "–" if c.last_year is None else drafting.n(c.last_year),
+                ]
+                for c in content.comparison
+            ],
+            centred=(1, 2, 3, 4),
+        )
+    if content.groups:
+        rows: list = []
+        for group in content.groups:
+            rows.append(("__group__", f"{group.code}. {group.title}"))
+            rows += [_cell_row(cell) for cell in _cells(group.rows)]
+        _grid(
+            document,
+            ["Mã", f"Mục tiêu đến năm {content.milestone}", "Kết quả đạt được (kỳ của số liệu)", "Đánh giá"],
+            [1.3, 7.0, 5.0, 3.2],
+            rows,
+            centred=(0,),
+        )
     if chart_png:
-        document.add_picture(io.BytesIO(chart_png), width=Cm(15))
+        document.add_picture(io.BytesIO(chart_png), width=Cm(14))
         document.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
         _para(
             document,
@@ -385,54 +496,40 @@ def build_docx(content: ReportContent, head: Letterhead, narrative: str, chart_p
             italic=True,
             align=WD_ALIGN_PARAGRAPH.CENTER,
         )
-    if content.groups:
-        rows: list = []
-        for group in content.groups:
-            rows.append(("__group__", f"{group.code}. {group.title}"))
-            rows += [[r.indicator, r.target, r.latest or "–", r.status_label] for r in group.rows]
-        _grid(
-            document,
-            ["Mã", f"Mục tiêu đến năm {content.milestone}", "Kết quả đạt được", "Đánh giá"],
-            [1.4, 9.0, 2.8, 3.3],
-            rows,
-            centred=(0, 2),
-        )
 
-    _para(document, "III. TÌNH HÌNH THỰC HIỆN CÁC NHIỆM VỤ", bold=True, before=6)
-    _para(document, "1. Tiến độ thực hiện nhiệm vụ theo cơ quan", bold=True, italic=True)
-    if content.tasks_by_agency:
-        task_rows = [
-            [str(i), r.agency, *[str(getattr(r, c)) for c in TASK_COLUMNS], str(r.total)]
-            for i, r in enumerate([*content.tasks_by_agency, content.task_totals], start=1)
-        ]
-        task_rows[-1][0] = ""
-        _grid(
-            document,
-            ["STT", "Cơ quan, đơn vị", *[TASK_LABELS[c] for c in TASK_COLUMNS], "Tổng"],
-            [1.3, 4.5, 2.4, 2.4, 2.4, 2.0, 1.5],
-            task_rows,
-            centred=(0, 2, 3, 4, 5, 6),
-        )
+    _para(document, f"2. Thực hiện các nhiệm vụ {_period_in_sentence(content.period_label)}", bold=True, italic=True)
+    if content.tasks_by_kind and content.agency is None:
+        _task_table(document, content.tasks_by_kind, "Loại cơ quan, đơn vị", with_total=True)
+    if content.tasks_by_agency or content.tasks_localities:
+        rows_shown = list(content.tasks_by_agency)
+        if content.tasks_localities:
+            communes = AgencyTaskRow(
+                agency=f"Các xã, phường ({drafting.n(len(content.tasks_localities))} đơn vị; chi tiết tại Phụ lục)"
+            )
+            for row in content.tasks_localities:
+                for column in TASK_COLUMNS:
+                    setattr(communes, column, getattr(communes, column) + getattr(row, column))
+            rows_shown.append(communes)
+        if content.agency is None:
+            _para(document, "Chi tiết theo cơ quan, đơn vị:", italic=True)
+        _task_table(document, rows_shown, "Cơ quan, đơn vị", with_total=content.agency is None)
     else:
-        _para(document, "Chưa có nhiệm vụ đến hạn trong phạm vi báo cáo.")
-    _para(document, "2. Các nhiệm vụ quá hạn, chưa hoàn thành", bold=True, italic=True)
+        _para(document, "Không có nhiệm vụ đến hạn trong kỳ.")
     if content.overdue:
+        _para(document, "Các nhiệm vụ quá hạn, chưa hoàn thành:", italic=True)
         _grid(
             document,
             ["STT", "Nhiệm vụ", "Cơ quan chủ trì", "Hạn hoàn thành", "Số ngày quá hạn"],
             [1.3, 7.2, 3.5, 2.4, 2.1],
             [
-                [str(i), f"{task}. {title}", agencies, f"{vn_date(due_on)}", str(days)]
+                [str(i), f"{task}. {drafting.short_title(title)}", agencies, vn_date(due_on), drafting.n(days)]
                 for i, (task, title, due_on, days, agencies) in enumerate(overdue_by_task(content), start=1)
             ],
             centred=(0, 3, 4),
         )
-    else:
-        _para(document, "Không có nhiệm vụ quá hạn.")
 
-    section_number = "IV"
     if content.agency is not None:
-        _para(document, "IV. SỐ LIỆU ĐÃ ĐƯỢC PHÊ DUYỆT TRONG KỲ", bold=True, before=6)
+        _para(document, "3. Số liệu đã được phê duyệt trong kỳ", bold=True, italic=True)
         if content.figures:
             _grid(
                 document,
@@ -443,18 +540,13 @@ def build_docx(content: ReportContent, head: Letterhead, narrative: str, chart_p
             )
         else:
             _para(document, "Chưa có số liệu được phê duyệt trong kỳ.")
-        section_number = "V"
-    _para(document, f"{section_number}. KHÓ KHĂN, VƯỚNG MẮC VÀ KIẾN NGHỊ, ĐỀ XUẤT", bold=True, before=6)
-    _para(document, "1. Khó khăn, vướng mắc", bold=True, italic=True)
-    for row in content.difficulties or []:
-        _para(document, f"- {row.agency} (nhiệm vụ {row.task}): {row.text}")
-    if not content.difficulties:
-        _para(document, "Các cơ quan không báo cáo khó khăn, vướng mắc trong kỳ.")
-    _para(document, "2. Kiến nghị, đề xuất", bold=True, italic=True)
-    for row in content.proposals:
-        _para(document, f"- {row.agency} (nhiệm vụ {row.task}): {row.text}")
-    if not content.proposals:
-        _para(document, "Không có kiến nghị, đề xuất trong kỳ.")
+
+    for key in (drafting.DIFFICULTIES, drafting.DIRECTIONS, drafting.PROPOSALS):
+        title = drafting.SECTION_TITLES[key]
+        if key == drafting.DIRECTIONS:
+            title = f"III. PHƯƠNG HƯỚNG, NHIỆM VỤ TRỌNG TÂM {content.next_label.upper()}"
+        _para(document, title, bold=True, before=6)
+        _text_block(document, texts[key])
 
     _para(
         document,
@@ -464,6 +556,16 @@ def build_docx(content: ReportContent, head: Letterhead, narrative: str, chart_p
         after=12,
     )
     _closing(document, head)
+    if content.tasks_localities and content.agency is None:
+        document.add_page_break()
+        _para(document, "PHỤ LỤC", size=14, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, after=0)
+        _para(
+            document,
+            f"Tiến độ thực hiện nhiệm vụ {_period_in_sentence(content.period_label)} của các xã, phường",
+            bold=True,
+            align=WD_ALIGN_PARAGRAPH.CENTER,
+        )
+        _task_table(document, content.tasks_localities, "Xã, phường", with_total=False)
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
@@ -495,30 +597,68 @@ def _sheet(workbook, title: str, heading: str, headers: list[str], rows: list[li
     return sheet
 
 
+def _xlsx_value(row: TargetRow) -> float | None:
+    """A number the spreadsheet can compute with: a percentage as its fraction (shown "66,17%")."""
+    if row.value is None:
+        return None
+    return row.value / 100 if row.unit == "%" else row.value
+
+
+def _number_format(row: TargetRow) -> str:
+    """Excel number formats are written in the invariant notation; Excel and LibreOffice show them with the
+    reader's separators, "66,17%" and "2.559,5" on a Vietnamese system."""
+    if row.unit == "%":
+        return "0.00%"
+    if row.value is not None and float(row.value).is_integer():
+        return "#,##0"
+    return "#,##0.00"
+
+
 def build_xlsx(content: ReportContent) -> bytes:
     """The report's tables, one sheet each, with the same rows and numbers as the .docx."""
     workbook = Workbook()
     workbook.remove(workbook.active)
     subject = report_subject(content) + f" (số liệu tính đến ngày {vn_date(content.as_of)})"
-    _sheet(
+    targets = _sheet(
         workbook,
         "Chỉ tiêu",
         subject,
-        ["Nhóm", "Mã", f"Mục tiêu đến năm {content.milestone}", "Chỉ số", "Kết quả đạt được", "Đánh giá"],
-        [[g.code, r.indicator, r.target, r.metric, r.latest, r.status_label] for g in content.groups for r in g.rows],
-        [7, 7, 60, 40, 18, 20],
+        [
+            "Nhóm",
+            "Mã",
+            f"Mục tiêu đến năm {content.milestone}",
+            "Chỉ số",
+            "Kết quả đạt được",
+            "Đơn vị",
+            "Kỳ của số liệu",
+            "Đánh giá",
+        ],
+        [
+            [g.code, r.indicator, r.target, r.metric, _xlsx_value(r), r.unit, r.period, r.status_label]
+            for g in content.groups
+            for r in g.rows
+        ],
+        [7, 7, 60, 40, 16, 12, 18, 20],
     )
-    _sheet(
+    rows = [r for g in content.groups for r in g.rows]
+    for row, cell in zip(rows, targets.iter_rows(min_row=4, min_col=5, max_col=5), strict=True):
+        cell[0].number_format = _number_format(row)
+    tasks = _sheet(
         workbook,
         "Nhiệm vụ theo cơ quan",
-        "Tiến độ thực hiện nhiệm vụ theo cơ quan",
-        ["Cơ quan, đơn vị", *[TASK_LABELS[c] for c in TASK_COLUMNS], "Tổng"],
+        f"Tiến độ thực hiện nhiệm vụ {_period_in_sentence(content.period_label)} theo cơ quan",
+        ["Loại", "Cơ quan, đơn vị", *[TASK_LABELS[c] for c in TASK_COLUMNS], "Tổng"],
         [
-            [r.agency, *[getattr(r, c) for c in TASK_COLUMNS], r.total]
-            for r in [*content.tasks_by_agency, content.task_totals]
-        ],
-        [40, 14, 14, 14, 14, 10],
+            [kind, r.agency, *[getattr(r, c) for c in TASK_COLUMNS], r.total]
+            for kind, rows_of_kind in (("Cơ quan", content.tasks_by_agency), ("Xã, phường", content.tasks_localities))
+            for r in rows_of_kind
+        ]
+        + [["", "Tổng cộng", *[getattr(content.task_totals, c) for c in TASK_COLUMNS], content.task_totals.total]],
+        [12, 40, 14, 14, 14, 14, 10],
     )
+    for row in tasks.iter_rows(min_row=4, min_col=3, max_col=7):
+        for cell in row:
+            cell.number_format = "#,##0"
     _sheet(
         workbook,
         "Nhiệm vụ quá hạn",
@@ -536,9 +676,11 @@ def build_xlsx(content: ReportContent) -> bytes:
             "Số liệu",
             "Số liệu đã được phê duyệt trong kỳ",
             ["Chỉ số", "Kỳ", "Giá trị", "Đơn vị"],
-            [[f.metric, f.period, f.value, f.unit] for f in content.figures],
+            [[f.metric, f.period, f.number, f.unit] for f in content.figures],
             [60, 20, 16, 12],
         )
+        for row in workbook["Số liệu"].iter_rows(min_row=4, min_col=3, max_col=3):
+            row[0].number_format = "#,##0.##"
     _sheet(
         workbook,
         "Khó khăn, kiến nghị",

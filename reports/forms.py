@@ -6,6 +6,8 @@ from core.formatting import vn_date
 from indicators.models import Period
 from indicators.periods import period_bounds
 
+from .models import SigningAuthority
+
 # an HTML date picker wants ISO dates, whatever the page's locale shows
 DATE_INPUT = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 
@@ -48,16 +50,45 @@ class ReportRequestForm(forms.Form):
         return data
 
 
-class NarrativeForm(forms.Form):
-    narrative = forms.CharField(
-        label=_("Đánh giá chung"),
-        widget=forms.Textarea(attrs={"rows": 8}),
+def _section(label: str, rows: int = 8) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        widget=forms.Textarea(attrs={"rows": rows}),
         required=False,
         max_length=20000,
-        help_text=_("Mỗi đoạn một dòng. Để trống: dùng đoạn đánh giá tự động từ số liệu."),
+        help_text=_("Mỗi đoạn một dòng, dòng bắt đầu bằng “- ” là một ý. Để trống: dùng bản dự thảo viết từ số liệu."),
     )
+
+
+class SectionsForm(forms.Form):
+    """The four sections of the report as the office edits them before issuing (section I keeps the field name
+    "narrative" of earlier versions)."""
+
+    narrative = _section(_("I. Kết quả thực hiện"))
+    difficulties = _section(_("II. Hạn chế, khó khăn và nguyên nhân"))
+    directions = _section(_("III. Phương hướng, nhiệm vụ trọng tâm kỳ tới"))
+    proposals = _section(_("IV. Kiến nghị, đề xuất"), rows=5)
+
+    #: form field → key of ``PeriodicReport.sections``
+    KEYS = {
+        "narrative": "results",
+        "difficulties": "difficulties",
+        "directions": "directions",
+        "proposals": "proposals",
+    }
+
+
+NarrativeForm = SectionsForm
 
 
 class IssueForm(forms.Form):
     number = forms.CharField(label=_("Số báo cáo"), max_length=20, help_text=_("Chỉ phần số, ví dụ 12."))
     issued_on = forms.DateField(label=_("Ngày ban hành"), widget=DATE_INPUT)
+    signing_authority = forms.ChoiceField(label=_("Thẩm quyền ký"), choices=SigningAuthority.choices, required=False)
+    signer_title = forms.CharField(
+        label=_("Chức vụ người ký"),
+        max_length=120,
+        required=False,
+        help_text=_("Với KT. hoặc TL.: ví dụ Phó Giám đốc, Chánh Văn phòng."),
+    )
+    signer_name = forms.CharField(label=_("Họ tên người ký"), max_length=120, required=False)

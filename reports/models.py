@@ -10,6 +10,17 @@ def _report_path(instance: "PeriodicReport", filename: str) -> str:
     return f"reports/{instance.period.year}/{filename}"
 
 
+class SigningAuthority(models.TextChoices):
+    """Decree 30/2020/NĐ-CP Art. 13 (and 36-HD/VPTW for the Party's "T/M", "K/T", "T/L")."""
+
+    DEFAULT = "", _("Như mặc định của cơ quan ban hành")
+    DIRECT = "tt", _("Người đứng đầu ký trực tiếp")
+    ON_BEHALF = "tm", _("T/M – thay mặt tập thể")
+    DEPUTY = "kt", _("KT. – ký thay người đứng đầu")
+    BY_ORDER = "tl", _("TL. – thừa lệnh người đứng đầu")
+    ACTING = "q", _("Q. – quyền người đứng đầu")
+
+
 class PeriodicReport(models.Model):
     """A periodic report (báo cáo định kỳ) of the province, or of one agency to the Steering Committee.
 
@@ -43,6 +54,17 @@ class PeriodicReport(models.Model):
     number = models.CharField(_("số, ký hiệu"), max_length=60, blank=True)
     issued_on = models.DateField(_("ngày ban hành"), null=True, blank=True)
     narrative = models.TextField(_("đánh giá chung"), blank=True)
+    sections = models.JSONField(
+        _("nội dung các phần đã sửa"),
+        default=dict,
+        blank=True,
+        help_text=_("Phần nào để trống thì dùng bản dự thảo viết từ số liệu."),
+    )
+    signing_authority = models.CharField(
+        _("thẩm quyền ký"), max_length=2, choices=SigningAuthority.choices, default=SigningAuthority.DEFAULT, blank=True
+    )
+    signer_title = models.CharField(_("chức vụ người ký"), max_length=120, blank=True)
+    signer_name = models.CharField(_("họ tên người ký"), max_length=120, blank=True)
     content = models.JSONField(_("nội dung đã tổng hợp"), default=dict, blank=True)
     generation = models.CharField(
         _("tình trạng tạo tệp"), max_length=10, choices=Generation.choices, default=Generation.PENDING

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 from datetime import date
 from functools import partial
 
@@ -23,9 +24,9 @@ from agencies.models import Agency, User
 from core.jobs import enqueue
 from indicators.models import Period, Plan
 
-from . import documents, signing
+from . import documents, drafting, signing
 from .content import report_content_collect
-from .models import PeriodicReport
+from .models import PeriodicReport, SigningAuthority
 
 logger = logging.getLogger(__name__)
 
@@ -35,8 +36,31 @@ class ReportError(ValueError):
 
 
 def agency_symbol(agency: Agency) -> str:
-    """The issuing body's abbreviation in a number and symbol ("so-khcn" → "SKHCN")."""
-    return re.sub(r"[^A-Za-z0-9]", "", agency.code).upper()
+    """The issuing body's abbreviation in a number and symbol, from its official short name: "Sở KH&CN" → "SKHCN",
+    "VP UBND tỉnh" → "VPUBND", "Công an tỉnh" → "CAT"; a commune or ward issues as its People's Committee, "UBND".
+
+    With an abbreviation in the name, the capitalised words give their initial and the abbreviation its letters
+    (lower-case words such as "tỉnh" are left out); without one, every word gives its initial. Vietnamese
+    symbols keep "Đ" (as in "BCĐ") and drop the other diacritics.
+    """
+    if agency.kind == Agency.Kind.LOCALITY:
+        return "UBND"
+
+    def plain(text: str) -> str:
+        text = text.replace("đ", "Đ")
+        decomposed = unicodedata.normalize("NFD", text)
+        return "".join(c for c in decomposed if unicodedata.category(c) != "Mn" and (c.isalnum() or c == "Đ"))
+
+    words = [plain(word) for word in (agency.short_name or agency.name).split()]
+    words = [word for word in words if word]
+    abbreviated = any(sum(c.isupper() for c in word) >= 2 for word in words)
+    parts = []
+    for word in words:
+        if sum(c.isupper() for c in word) >= 2:
+            parts.append(word.upper())
+        elif word[0].isupper() or not abbreviated:
+            parts.append(word[0].upper())
+    return "".join(parts) or re.sub(r"[^A-Za-z0-9]", "", agency.code).upper()
 
 
 def report_number_and_symbol(report: PeriodicReport) -> str:
@@ -45,6 +69,17 @@ def report_number_and_symbol(report: PeriodicReport) -> str:
     if report.agency_id is None:
         return f"Số {number}-BC/{settings.REPORT_SYMBOL}"
     return f"Số: {number}/BC-{agency_symbol(report.agency)}"
+
+
+def _signer(report: PeriodicReport, layout: str, *, collective: str, head: str, default: tuple[str, str]):
+    """The lines above the signature: the issuer's default, or the authority chosen when issuing."""
+    if not report.signing_authority:
+        capacity, title = default
+    else:
+        capacity, title = documents.signature_lines(
+            layout, report.signing_authority, collective=collective, head=head, title=report.signer_title.upper()
+        )
+    return {"signer_capacity": capacity, "signer_title": title}
 
 
 def report_letterhead(report: PeriodicReport) -> documents.Letterhead:
@@ -60,10 +95,15 @@ def report_letterhead(report: PeriodicReport) -> documents.Letterhead:
             layout=documents.PARTY,
             parent=settings.REPORT_PARENT_BODY,
             issuer=settings.REPORT_ISSUING_BODY,
-            signer_capacity=settings.REPORT_SIGNER_CAPACITY,
-            signer_title=settings.REPORT_SIGNER_TITLE,
-            signer_name=settings.REPORT_SIGNER_NAME,
+            signer_name=report.signer_name or settings.REPORT_SIGNER_NAME,
             recipients=settings.REPORT_RECIPIENTS,
+            **_signer(
+                report,
+                documents.PARTY,
+                collective="BAN CHỈ ĐẠO",
+                head="TRƯỞNG BAN",
+                default=(settings.REPORT_SIGNER_CAPACITY, settings.REPORT_SIGNER_TITLE),
+            ),
             **common,
         )
     if agency.kind == Agency.Kind.PARTY:
@@ -71,19 +111,32 @@ def report_letterhead(report: PeriodicReport) -> documents.Letterhead:
             layout=documents.PARTY,
             parent=settings.REPORT_PARENT_BODY,
             issuer=agency.name.upper(),
-            signer_capacity="",
-            signer_title="THỦ TRƯỞNG CƠ QUAN",
+            signer_name=report.signer_name,
             recipients=["- Ban Chỉ đạo tỉnh (để báo cáo),", "- Văn phòng Tỉnh ủy,", "- Lưu VT."],
+            **_signer(
+                report,
+                documents.PARTY,
+                collective=agency.name.upper(),
+                head="THỦ TRƯỞNG CƠ QUAN",
+                default=("", "THỦ TRƯỞNG CƠ QUAN"),
+            ),
             **common,
         )
     locality = agency.kind == Agency.Kind.LOCALITY
+    head = "CHỦ TỊCH" if locality else "GIÁM ĐỐC"
     return documents.Letterhead(
         layout=documents.STATE,
         parent=f"TỈNH {settings.REPORT_PLACE.upper()}" if locality else f"UBND TỈNH {settings.REPORT_PLACE.upper()}",
         issuer=f"ỦY BAN NHÂN DÂN {agency.name.upper()}" if locality else agency.name.upper(),
-        signer_capacity="TM. ỦY BAN NHÂN DÂN" if locality else "",
-        signer_title="CHỦ TỊCH" if locality else "GIÁM ĐỐC",
+        signer_name=report.signer_name,
         recipients=["- Ban Chỉ đạo tỉnh (để báo cáo),", "- Văn phòng Tỉnh ủy (để tổng hợp),", "- Lưu: VT."],
+        **_signer(
+            report,
+            documents.STATE,
+            collective="ỦY BAN NHÂN DÂN" if locality else agency.name.upper(),
+            head=head,
+            default=("TM. ỦY BAN NHÂN DÂN", head) if locality else ("", head),
+        ),
         **common,
     )
 
@@ -143,6 +196,11 @@ def _sign(report: PeriodicReport, pdf: bytes | None) -> bytes | None:
     return signed
 
 
+def report_edited_sections(report: PeriodicReport) -> dict[str, str]:
+    """The sections the office rewrote; the narrative of older reports stands for section I."""
+    return {drafting.RESULTS: report.narrative, **{k: v for k, v in report.sections.items() if v}}
+
+
 def _build_files(report: PeriodicReport) -> None:
     # The report is an official document in Vietnamese, whatever language the requesting user browses in.
     with translation.override(settings.LANGUAGE_CODE):
@@ -150,7 +208,9 @@ def _build_files(report: PeriodicReport) -> None:
             plan=report.plan, period=report.period, as_of=report.as_of, agency=report.agency
         )
         chart = documents.build_status_chart(content)
-        docx = documents.build_docx(content, report_letterhead(report), report.narrative, chart)
+        drafts = drafting.sections_draft(content)
+        texts = drafting.sections_draft(content, report_edited_sections(report))
+        docx = documents.build_docx(content, report_letterhead(report), chart_png=chart, sections=texts)
         xlsx = documents.build_xlsx(content)
     pdf = None
     if settings.REPORT_PDF_ENABLED:
@@ -165,7 +225,7 @@ def _build_files(report: PeriodicReport) -> None:
     _replace_file(report.docx, f"{stem}.docx", docx)
     _replace_file(report.xlsx, f"{stem}.xlsx", xlsx)
     _replace_file(report.pdf, f"{stem}.pdf", pdf)
-    report.content = content.as_json()
+    report.content = {**content.as_json(), "drafts": drafts}
     report.generation = PeriodicReport.Generation.READY
     report.error = ""
     report.generated_at = timezone.now()
@@ -206,24 +266,57 @@ def _editable(report: PeriodicReport) -> PeriodicReport:
 
 @transaction.atomic
 def report_narrative_update(*, report: PeriodicReport, narrative: str, user: User) -> PeriodicReport:
-    """Save the standing office's narrative on a draft and regenerate its files."""
+    """Save the standing office's text of section I on a draft and regenerate its files."""
+    return report_sections_update(report=report, sections={drafting.RESULTS: narrative}, user=user)
+
+
+@transaction.atomic
+def report_sections_update(*, report: PeriodicReport, sections: dict[str, str], user: User) -> PeriodicReport:
+    """Save the office's text of the sections on a draft and regenerate its files.
+
+    A section left as drafted (or emptied) keeps following the data: only real edits are stored.
+    """
     report = _editable(report)
-    report.narrative = narrative.strip()
+    drafts = report.content.get("drafts", {})
+    edited = dict(report.sections)
+    for key in drafting.SECTIONS:
+        if key not in sections:
+            continue
+        text = "\n".join(line.rstrip() for line in (sections[key] or "").strip().splitlines())
+        edited[key] = "" if text == drafts.get(key, "").strip() else text
+    report.sections = {key: text for key, text in edited.items() if text}
+    report.narrative = report.sections.get(drafting.RESULTS, "")
     report.generation = PeriodicReport.Generation.PENDING
-    report.save(update_fields=["narrative", "generation"])
+    report.save(update_fields=["sections", "narrative", "generation"])
     _enqueue(report)
     return report
 
 
 @transaction.atomic
-def report_issue(*, report: PeriodicReport, number: str, issued_on: date, user: User) -> PeriodicReport:
-    """Issue a draft under a number and date: the files are built once more, final, and frozen."""
+def report_issue(
+    *,
+    report: PeriodicReport,
+    number: str,
+    issued_on: date,
+    user: User,
+    signing_authority: str = "",
+    signer_title: str = "",
+    signer_name: str = "",
+) -> PeriodicReport:
+    """Issue a draft under a number and date, signed as chosen: the files are built once more, final, frozen."""
     report = _editable(report)
     number = number.strip()
     if not number:
         raise ReportError(_("Hãy nhập số của báo cáo."))
     if issued_on < report.as_of:
         raise ReportError(_("Ngày ban hành không được trước ngày tính số liệu."))
+    if signing_authority not in SigningAuthority.values:
+        raise ReportError(_("Thẩm quyền ký không hợp lệ."))
+    if signing_authority in (SigningAuthority.DEPUTY, SigningAuthority.BY_ORDER) and not signer_title.strip():
+        raise ReportError(_("Ký thay (KT.) hoặc thừa lệnh (TL.) thì phải ghi chức vụ của người ký."))
+    report.signing_authority = signing_authority
+    report.signer_title = signer_title.strip()
+    report.signer_name = signer_name.strip()
     report.number = number
     report.issued_on = issued_on
     report.status = PeriodicReport.Status.ISSUED
@@ -253,6 +346,7 @@ def report_new_version(*, report: PeriodicReport, user: User) -> PeriodicReport:
         as_of=report.as_of,
         version=last + 1,
         narrative=report.narrative,
+        sections=report.sections,
         created_by=user,
     )
     _enqueue(draft)

@@ -23,7 +23,7 @@ from indicators.selectors import plan_current
 from indicators.services import period_get_or_create
 
 from . import services
-from .forms import IssueForm, NarrativeForm, ReportRequestForm
+from .forms import IssueForm, ReportRequestForm, SectionsForm
 from .models import PeriodicReport
 
 CONTENT_TYPES = {
@@ -105,9 +105,27 @@ def periodic_report_detail(request, pk: int):
             "number_and_symbol": services.report_number_and_symbol(report),
             "can_edit": manage,
             "can_new_version": can_manage(request.user, report.agency) and report.is_issued,
-            "narrative_form": NarrativeForm(initial={"narrative": report.narrative}) if manage else None,
-            "issue_form": IssueForm(initial={"issued_on": timezone.localdate()}) if manage else None,
+            "sections_form": _sections_form(report) if manage else None,
+            "issue_form": IssueForm(
+                initial={
+                    "issued_on": timezone.localdate(),
+                    "signing_authority": report.signing_authority,
+                    "signer_title": report.signer_title,
+                    "signer_name": report.signer_name,
+                }
+            )
+            if manage
+            else None,
         },
+    )
+
+
+def _sections_form(report: PeriodicReport) -> SectionsForm:
+    """The sections as they will print: the office's text where it wrote one, else the draft from the data."""
+    drafts = (report.content or {}).get("drafts", {})
+    edited = services.report_edited_sections(report)
+    return SectionsForm(
+        initial={field: edited.get(key) or drafts.get(key, "") for field, key in SectionsForm.KEYS.items()}
     )
 
 
@@ -122,16 +140,17 @@ def _managed_report(request, pk: int) -> PeriodicReport:
 @require_POST
 def periodic_report_narrative(request, pk: int):
     report = _managed_report(request, pk)
-    form = NarrativeForm(request.POST)
+    form = SectionsForm(request.POST)
     if form.is_valid():
+        sections = {key: form.cleaned_data[field] for field, key in SectionsForm.KEYS.items() if field in request.POST}
         try:
-            services.report_narrative_update(report=report, narrative=form.cleaned_data["narrative"], user=request.user)
+            services.report_sections_update(report=report, sections=sections, user=request.user)
         except services.ReportError as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(request, _("Đã lưu đánh giá chung và tạo lại tệp báo cáo."))
+            messages.success(request, _("Đã lưu nội dung báo cáo và tạo lại tệp."))
     else:
-        messages.error(request, _("Nội dung đánh giá không hợp lệ."))
+        messages.error(request, _("Nội dung báo cáo không hợp lệ."))
     return redirect("periodic_report_detail", pk=report.pk)
 
 
@@ -149,6 +168,9 @@ def periodic_report_issue(request, pk: int):
             number=form.cleaned_data["number"],
             issued_on=form.cleaned_data["issued_on"],
             user=request.user,
+            signing_authority=form.cleaned_data["signing_authority"],
+            signer_title=form.cleaned_data["signer_title"],
+            signer_name=form.cleaned_data["signer_name"],
         )
     except services.ReportError as exc:
         messages.error(request, str(exc))

@@ -128,7 +128,7 @@ def test_province_docx_has_the_official_layout_and_the_data(plan, world, reviewe
     assert task_table[-1][1:] == ["Tổng cộng", "1", "1", "2", "2", "6"]
     overdue_table = next(t for t in tables if t[0][1] == "Nhiệm vụ")
     assert [r[4] for r in overdue_table[1:]] == ["12", "5"]
-    assert any("Thiếu kinh phí triển khai nền tảng dữ liệu." in p for p in paragraphs)
+    assert any("Thiếu kinh phí triển khai nền tảng dữ liệu (Sở KH&CN)." in p for p in paragraphs)
     assert not any("CHƯA DUYỆT" in p for p in paragraphs)
     closing = tables[-1][0]
     assert closing[0].startswith("Nơi nhận:") and "T/M BAN CHỈ ĐẠO" in closing[1]
@@ -147,8 +147,8 @@ def test_xlsx_has_the_same_tables_and_guards_formulas(plan, world, reviewer, dja
     sheets = xlsx_rows(report.xlsx.read())
     content = report.content
     expected = [(g["code"], r["indicator"], r["status_label"]) for g in content["groups"] for r in g["rows"]]
-    assert [(row[0], row[1], row[5]) for row in sheets["Chỉ tiêu"]] == expected
-    assert sheets["Nhiệm vụ theo cơ quan"][-1] == ("Tổng cộng", 1, 1, 2, 2, 6)
+    assert [(row[0], row[1], row[7]) for row in sheets["Chỉ tiêu"]] == expected
+    assert sheets["Nhiệm vụ theo cơ quan"][-1] == (None, "Tổng cộng", 1, 1, 2, 2, 6)
     assert [row[4] for row in sheets["Nhiệm vụ quá hạn"]] == [12, 5]
     proposals = [row[3] for row in sheets["Khó khăn, kiến nghị"] if row[0] == "Kiến nghị, đề xuất"]
     # the agency wrote "=Đề nghị…": stored as text, never as a formula
@@ -210,12 +210,12 @@ def test_agency_report_uses_the_state_layout_and_its_own_submissions(
     report = _request(plan, world, django_capture_on_commit_callbacks, agency=khcn, user=agency_staff)
     paragraphs, tables = docx_text(report.docx.read())
     left, right = tables[0][0]
-    assert "SỞ KHOA HỌC VÀ CÔNG NGHỆ" in left.upper() and "/BC-SOKHCN" in left
+    assert "SỞ KHOA HỌC VÀ CÔNG NGHỆ" in left.upper() and "/BC-SKHCN" in left
     assert right.startswith("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc")
     figures = next(t for t in tables if t[0][1] == "Chỉ số")
     assert [r[3] for r in figures[1:]] == ["1.234"]
     task_table = next(t for t in tables if t[0][1] == "Cơ quan, đơn vị")
-    assert [r[1] for r in task_table[1:-1]] == [khcn.display_name]
+    assert [r[1] for r in task_table[1:]] == [khcn.display_name]  # its own row, no total of one
     text = "\n".join(paragraphs)
     assert "Thiếu kinh phí" in text and "Hạ tầng mạng cấp xã" not in text
 
