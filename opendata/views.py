@@ -7,14 +7,26 @@ from approved figures only) and the plan's published text; nothing about people,
 from __future__ import annotations
 
 from django.conf import settings
+from django.db.models import Max
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
 
-from core.formatting import value_text
-from indicators.models import TargetStatus
+from core.formatting import format_vn_number, value_text
+from indicators import periods
+from indicators.models import Indicator, ParsedTarget, ProvinceValue, TargetStatus
 from indicators.selectors import plan_current, plan_groups_with_indicators, target_statuses_as_of
+from indicators.templatetags.plan_text import plan_text
 
 from .datasets import DATASETS
+from .public_charts import PeriodPoint, TargetMark, public_series_figure
+
+
+def last_updated():
+    """When the published figures last changed: the latest computation of province values or statuses."""
+    values = ProvinceValue.objects.aggregate(at=Max("computed_at"))["at"]
+    statuses = TargetStatus.objects.aggregate(at=Max("computed_at"))["at"]
+    return max((t for t in (values, statuses) if t is not None), default=None)
 
 
 def public_indicators(request):
@@ -36,12 +48,16 @@ def public_indicators(request):
                     for item in target.parsed_targets.all():
                         snapshot = statuses.get(item.pk)
                         status = snapshot.status if snapshot else TargetStatus.Status.NO_DATA
+                        period = ""
+                        if snapshot and snapshot.latest_value is not None and snapshot.latest_date:
+                            period = periods.period_containing(item.metric.period_kind, snapshot.latest_date).label
                         claims.append(
                             {
                                 "metric": item.metric,
                                 "status": status,
                                 "label": TargetStatus.Status(status).label,
                                 "latest": value_text(snapshot.latest_value, item.metric.unit) if snapshot else "",
+                                "period": period,
                             }
                         )
                     rows.append({"indicator": indicator, "target": target, "claims": claims})
@@ -49,7 +65,87 @@ def public_indicators(request):
     return render(
         request,
         "opendata/indicators.html",
-        {"plan": plan, "groups": groups, "as_of": as_of, "milestone": milestone},
+        {"plan": plan, "groups": groups, "as_of": as_of, "milestone": milestone, "updated": last_updated()},
+    )
+
+
+def _target_label(parsed: ParsedTarget) -> str:
+    unit = parsed.metric.unit
+    suffix = unit if unit == "%" else f" {unit}" if unit else ""
+    if parsed.operator == ParsedTarget.Operator.RANGE and parsed.value_max is not None:
+        return f"{format_vn_number(parsed.value)}–{format_vn_number(parsed.value_max)}{suffix}"
+    return f"{parsed.get_operator_display()} {format_vn_number(parsed.value)}{suffix}"
+
+
+def public_indicator(request, code: str):
+    """One indicator in public: per metric the province values with their periods against the plan's targets,
+    the values as a table, when they were last computed, and what each metric means (the data dictionary)."""
+    if not settings.PUBLIC_DATA_ENABLED:
+        raise Http404
+    plan = plan_current()
+    if plan is None:
+        raise Http404
+    indicator = get_object_or_404(Indicator.objects.select_related("group"), plan=plan, code=code)
+    parsed = list(
+        ParsedTarget.objects.filter(target__indicator=indicator)
+        .select_related("metric", "target")
+        .order_by("metric__code", "target__year", "position")
+    )
+    metrics = {}
+    for item in parsed:
+        metrics.setdefault(item.metric_id, {"metric": item.metric, "targets": []})["targets"].append(item)
+    statuses = {s.parsed_target_id: s for s in target_statuses_as_of(plan=plan).filter(parsed_target__in=parsed)}
+    words = {"value": _("Giá trị toàn tỉnh"), "target": _("Mục tiêu")}
+    panels, figures = [], {}
+    for index, entry in enumerate(metrics.values()):
+        metric = entry["metric"]
+        rows = list(
+            ProvinceValue.objects.filter(metric=metric, period__kind=metric.period_kind)
+            .select_related("period")
+            .order_by("period__ends_on")
+        )
+        points = [
+            PeriodPoint(row.period.ends_on, float(row.value), row.period.label, value_text(row.value, metric.unit))
+            for row in rows
+        ]
+        marks = [TargetMark(t.target.year, float(t.value), _target_label(t)) for t in entry["targets"]]
+        figures[f"series-{index}"] = public_series_figure(
+            name=metric.name, unit=metric.unit, points=points, targets=marks, labels=words
+        )
+        claims = []
+        for target in entry["targets"]:
+            snapshot = statuses.get(target.pk)
+            status = snapshot.status if snapshot else TargetStatus.Status.NO_DATA
+            claims.append(
+                {
+                    "target": target,
+                    "label": _target_label(target),
+                    "status": status,
+                    "status_label": TargetStatus.Status(status).label,
+                }
+            )
+        panels.append(
+            {
+                "metric": metric,
+                "points": points,
+                "rows": rows,
+                "claims": claims,
+                "table": list(zip(rows, points, strict=True))[::-1],
+                "updated": max((r.computed_at for r in rows), default=None),
+            }
+        )
+    cells = [(t.year, plan_text(t.text)) for t in indicator.targets.order_by("year") if not t.is_empty]
+    return render(
+        request,
+        "opendata/indicator.html",
+        {
+            "plan": plan,
+            "indicator": indicator,
+            "cells": cells,
+            "panels": panels,
+            "figures": figures,
+            "updated": last_updated(),
+        },
     )
 
 

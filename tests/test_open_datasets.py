@@ -188,3 +188,32 @@ def test_api_texts_carry_no_raw_latex(client, plan):
     text = client.get("/api/indicators/", {"page_size": 1000}).content.decode()
     assert "\\\\geq" not in text and "$" not in text
     assert "≥" in text
+
+
+def test_public_indicator_page_has_series_with_periods_targets_and_dictionary(client, plan):
+    snapshots_fill(plan, as_of=AS_OF)
+    indicator = plan.indicators.get(code="I.1")
+    metric = indicator.targets.get(year=2030).parsed_targets.first().metric
+    value = (
+        ProvinceValue.objects.filter(metric=metric, period__kind=metric.period_kind).order_by("period__ends_on").last()
+    )
+
+    response = client.get("/cong-khai/chi-tieu/I.1/")
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Cập nhật lần cuối:" in page
+    assert "Từ điển dữ liệu" in page and metric.code in page and "Tần suất báo cáo" in page
+    assert value.period.label in page
+    figure = response.context["figures"]["series-0"]
+    labels = [row[0] for row in figure["data"][0]["customdata"]]
+    assert value.period.label in labels
+    assert figure["data"][1]["name"] == "Mục tiêu" and any("2030" in text for text in figure["data"][1]["text"])
+    assert "/cong-khai/chi-tieu/I.1/" in client.get("/cong-khai/").content.decode()
+
+
+def test_public_indicator_page_follows_the_setting(client, plan, settings):
+    assert client.get("/cong-khai/chi-tieu/KHONG-CO/").status_code == 404
+    settings.PUBLIC_DATA_ENABLED = False
+    assert client.get("/cong-khai/chi-tieu/I.1/").status_code == 404
+    assert client.get("/cong-khai/du-lieu/").status_code == 404
