@@ -56,7 +56,7 @@ def public_series_figure(
                 "x": [date(t.year, 12, 31).isoformat() for t in targets],
                 "y": [t.value for t in targets],
                 "text": [f"{t.year}: {t.label}" for t in targets],
-                "textposition": "top left",
+                "textposition": "middle left",
                 "marker": {"symbol": "diamond", "size": 11, "color": TARGET_COLOUR},
                 "hovertemplate": "%{text}<extra></extra>",
             }
@@ -65,11 +65,12 @@ def public_series_figure(
         "separators": ",.",
         "font": {"family": "Segoe UI, Roboto, Noto Sans, Arial, sans-serif", "size": 12, "color": INK},
         "height": 300,
-        "margin": {"l": 56, "r": 16, "t": 16, "b": 40},
+        "margin": {"l": 56, "r": 16, "t": 24, "b": 40},
         "legend": {"orientation": "h", "x": 0, "y": -0.2, "yanchor": "top"},
         "paper_bgcolor": "rgba(0,0,0,0)",
         "plot_bgcolor": "#fff",
-        "xaxis": {"type": "date", "tickformat": "%Y"},
+        # each year's label spans the year, so a target at 31/12/2030 sits at the end of "2030"
+        "xaxis": {"type": "date", "tickformat": "%Y", "ticklabelmode": "period"},
         "yaxis": {"title": {"text": unit or name[:40]}, "rangemode": "tozero", "tickformat": ",~r"},
     }
     return {"data": data, "layout": layout}

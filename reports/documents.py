@@ -225,6 +225,16 @@ def _no_borders(table) -> None:
     table._tbl.tblPr.append(borders)
 
 
+def _no_cell_margins(table) -> None:
+    margins = OxmlElement("w:tblCellMar")
+    for side in ("left", "right"):
+        element = OxmlElement(f"w:{side}")
+        element.set(qn("w:w"), "0")
+        element.set(qn("w:type"), "dxa")
+        margins.append(element)
+    table._tbl.tblPr.append(margins)
+
+
 def _shade(cell, fill: str) -> None:
     shading = OxmlElement("w:shd")
     shading.set(qn("w:val"), "clear")
@@ -307,8 +317,10 @@ def _rule(cell, width_cm: float, column_cm: float) -> None:
 def _letterhead(document, head: Letterhead) -> None:
     table = document.add_table(rows=1, cols=2)
     _no_borders(table)
-    widths = [7.6, 8.9] if head.layout == PARTY else [7.4, 9.1]
+    widths = [7.6, 8.9] if head.layout == PARTY else [6.9, 9.6]
     _widths(table, widths)
+    if head.layout == STATE:
+        _no_cell_margins(table)  # "SỞ KHOA HỌC VÀ CÔNG NGHỆ" and the national title each fit on one line
     left, right = table.rows[0].cells
     centre = WD_ALIGN_PARAGRAPH.CENTER
     if head.layout == PARTY:
@@ -323,7 +335,7 @@ def _letterhead(document, head: Letterhead) -> None:
         _cell_text(left, head.parent, size=13, align=centre)
         # the issuer's name in one line where it fits; a short rule under it (never an underline that would
         # follow the text onto a second line)
-        _cell_text(left, head.issuer, size=13 if len(head.issuer) <= 26 else 12, bold=True, align=centre, first=False)
+        _cell_text(left, head.issuer, size=13 if len(head.issuer) <= 20 else 12, bold=True, align=centre, first=False)
         _rule(left, 2.4, widths[0])
         _cell_text(left, head.number, size=13, align=centre, first=False)
         _cell_text(right, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", size=12, bold=True, align=centre)
@@ -386,7 +398,7 @@ def _task_table(document, rows: list[AgencyTaskRow], first_header: str, *, with_
     _grid(
         document,
         ["STT", first_header, *[TASK_LABELS[c] for c in TASK_COLUMNS], "Tổng"],
-        [1.1, 4.6, 2.3, 2.3, 2.3, 2.1, 1.8],
+        [1.3, 4.4, 2.3, 2.3, 2.3, 2.1, 1.8],
         table_rows,
         centred=(0, 2, 3, 4, 5, 6),
     )
