@@ -16,6 +16,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db.models import Prefetch
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -148,8 +149,29 @@ class OpenDataViewSet(viewsets.GenericViewSet):
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
         if getattr(request, "accepted_renderer", None) and request.accepted_renderer.format == "csv":
-            response["Content-Disposition"] = f'attachment; filename="{self.basename}.csv"'
+            response["Content-Disposition"] = f'attachment; filename="{csv_filename(self.basename, request)}"'
         return response
+
+
+#: what each endpoint's CSV holds, in the file name a citizen saves
+CSV_NAMES = {
+    "plan": "ke-hoach",
+    "indicator": "chi-tieu-va-muc-tieu",
+    "metric": "chi-so",
+    "task": "nhiem-vu",
+    "figure": "so-lieu-da-phe-duyet-theo-co-quan",
+    "province-figure": "gia-tri-toan-tinh-theo-ky",
+    "target-status": "tinh-trang-muc-tieu",
+    "task-status": "tinh-trang-nhiem-vu-theo-co-quan",
+}
+
+
+def csv_filename(basename: str, request) -> str:
+    """ "so-lieu-da-phe-duyet-theo-co-quan_trang-2_2026-12-01.csv": what it holds, which page, which day."""
+    name = CSV_NAMES.get(basename, basename)
+    page = request.query_params.get("page")
+    page_part = f"_trang-{page}" if page and page.isdigit() and page != "1" else ""
+    return f"{name}{page_part}_{timezone.localdate().isoformat()}.csv"
 
 
 class ReadOnlyOpenDataViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OpenDataViewSet):

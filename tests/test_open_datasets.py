@@ -217,3 +217,12 @@ def test_public_indicator_page_follows_the_setting(client, plan, settings):
     settings.PUBLIC_DATA_ENABLED = False
     assert client.get("/cong-khai/chi-tieu/I.1/").status_code == 404
     assert client.get("/cong-khai/du-lieu/").status_code == 404
+
+
+def test_api_csv_file_names_say_what_they_hold(client, plan):
+    response = client.get("/api/figures/", {"format": "csv", "page_size": 5})
+    assert response.status_code == 200
+    name = response["Content-Disposition"].split('filename="')[1].rstrip('"')
+    assert name.startswith("so-lieu-da-phe-duyet-theo-co-quan_") and name.endswith(".csv")
+    statuses = client.get("/api/target-statuses/", {"format": "csv"})
+    assert 'filename="tinh-trang-muc-tieu_' in statuses["Content-Disposition"]
