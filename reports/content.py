@@ -446,16 +446,17 @@ def _comparison(plan: Plan, period: Period, milestone: int, groups: list[GroupBl
 
 
 def _not_reporting(period: Period, as_of: date) -> tuple[str, list[str]]:
-    """The agencies whose figures for the last period due by ``as_of`` are missing or incomplete."""
-    bounds: Period | periods.PeriodBounds = period
-    while periods.period_bounds(bounds.kind, bounds.year, bounds.number).ends_on >= as_of:
-        bounds = _shift(bounds, -1)
-    due = Period.objects.filter(kind=bounds.kind, year=bounds.year, number=bounds.number).first()
+    """The agencies whose figures for the last period of this kind due by ``as_of`` are missing or incomplete."""
+    due = (
+        Period.objects.filter(kind=period.kind, due_on__lt=as_of, ends_on__lte=period.ends_on)
+        .order_by("-ends_on")
+        .first()
+    )
     if due is None:
-        return bounds.label, []
+        return "", []
     completeness = period_completeness(period=due, as_of=as_of)
     missing = [r.agency.display_name for r in completeness.rows if r.status in ("missing", "partial")]
-    return bounds.label, missing
+    return due.label, missing
 
 
 def _disagreements(period: Period, as_of: date, agency: Agency | None) -> list[DisagreementRow]:

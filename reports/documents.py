@@ -568,16 +568,37 @@ def build_docx(
         after=12,
     )
     _closing(document, head)
+    appendices = []
     if content.tasks_localities and content.agency is None:
+        appendices.append("communes")
+    if content.not_reporting:
+        appendices.append("not_reporting")
+    for number, appendix in enumerate(appendices, start=1):
         document.add_page_break()
-        _para(document, "PHỤ LỤC", size=14, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, after=0)
-        _para(
-            document,
-            f"Tiến độ thực hiện nhiệm vụ {_period_in_sentence(content.period_label)} của các xã, phường",
-            bold=True,
-            align=WD_ALIGN_PARAGRAPH.CENTER,
-        )
-        _task_table(document, content.tasks_localities, "Xã, phường", with_total=False)
+        title = "PHỤ LỤC" if len(appendices) == 1 else f"PHỤ LỤC {number}"
+        _para(document, title, size=14, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, after=0)
+        if appendix == "communes":
+            _para(
+                document,
+                f"Tiến độ thực hiện nhiệm vụ {_period_in_sentence(content.period_label)} của các xã, phường",
+                bold=True,
+                align=WD_ALIGN_PARAGRAPH.CENTER,
+            )
+            _task_table(document, content.tasks_localities, "Xã, phường", with_total=False)
+        else:
+            _para(
+                document,
+                f"Các cơ quan, đơn vị chưa gửi đủ số liệu {_period_in_sentence(content.not_reporting_label)}",
+                bold=True,
+                align=WD_ALIGN_PARAGRAPH.CENTER,
+            )
+            _grid(
+                document,
+                ["STT", "Cơ quan, đơn vị"],
+                [1.5, 15.0],
+                [[str(i), name] for i, name in enumerate(content.not_reporting, start=1)],
+                centred=(0,),
+            )
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()

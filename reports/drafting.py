@@ -140,7 +140,8 @@ def results_draft(content: ReportContent) -> str:
     if content.not_reporting:
         lines.append(
             f"Còn {n(len(content.not_reporting))} cơ quan, đơn vị chưa gửi đủ số liệu "
-            f"{in_sentence(content.not_reporting_label)}: {names_text(content.not_reporting, ITEMS_SHOWN)}."
+            f"{in_sentence(content.not_reporting_label)}: {names_text(content.not_reporting, ITEMS_SHOWN)}"
+            + (" (danh sách đầy đủ tại Phụ lục)." if len(content.not_reporting) > ITEMS_SHOWN else ".")
         )
     if content.disagreements:
         items = [

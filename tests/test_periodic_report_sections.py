@@ -207,3 +207,17 @@ def test_agency_report_symbol_and_signing_authority(plan, world, agency_staff, d
 @pytest.mark.parametrize(("code", "symbol"), [("so-khcn", "SKHCN"), ("vp-ubnd", "VPUBND"), ("so-tai-chinh", "STC")])
 def test_agency_symbol_follows_the_official_abbreviation(db, code, symbol):
     assert services.agency_symbol(Agency.objects.get(code=code)) == symbol
+
+
+def test_agencies_that_have_not_reported_are_listed(plan, world, reviewer, django_capture_on_commit_callbacks):
+    later = date(2026, 7, 10)  # the second quarter's figures were due on 24/06
+    with django_capture_on_commit_callbacks(execute=True):
+        report = services.report_request(plan=plan, period=world["quarter"], as_of=later, user=reviewer)
+    report.refresh_from_db()
+    content = report_content_collect(plan=plan, period=world["quarter"], as_of=later)
+    assert content.not_reporting and content.not_reporting_label == "Quý II/2026"
+
+    text, tables = _docx(report)
+    assert f"Còn {len(content.not_reporting)} cơ quan, đơn vị chưa gửi đủ số liệu quý II/2026" in text
+    appendix = next(t for t in tables if t[0] == ["STT", "Cơ quan, đơn vị"])
+    assert [row[1] for row in appendix[1:]] == content.not_reporting
