@@ -6,6 +6,7 @@ to sign (on issue, if ``REPORT_SIGNING_P12`` is set); nothing here reads setting
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from io import BytesIO
@@ -38,6 +39,13 @@ def certificate_holder(cert: x509.Certificate) -> str:
     return " – ".join(str(part) for part in parts if part) or cert.subject.human_friendly
 
 
+def off_loop(function, /, *args, **kwargs):
+    """Run ``function`` in a thread of its own: pyHanko's synchronous API calls ``asyncio.run()``, which fails
+    where an event loop is already running in this thread (an ASGI server; Playwright in the test suite)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(function, *args, **kwargs).result()
+
+
 def signer_load(*, p12_path: str | Path, password: str | None) -> signers.SimpleSigner:
     try:
         data = Path(p12_path).read_bytes()
@@ -66,7 +74,7 @@ def pdf_sign(
     )
     try:
         writer = IncrementalPdfFileWriter(BytesIO(pdf), strict=False)
-        signed = signers.sign_pdf(writer, meta, signer=signer).getvalue()
+        signed = off_loop(signers.sign_pdf, writer, meta, signer=signer).getvalue()
     except Exception as exc:  # pyHanko raises several types for a malformed PDF or an unusable key
         raise SigningError(f"Không ký số được tệp PDF: {exc}") from exc
     return signed, pdf_signature_read(signed)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -102,3 +103,14 @@ def office_certificate(
     path = directory / "office.p12"
     path.write_bytes(p12)
     return OfficeCertificate(p12_path=path, password=password, ca_der=ca_cert.public_bytes(serialization.Encoding.DER))
+
+
+def signature_validate(embedded, trust_root: asn1_x509.Certificate):
+    """pyHanko's validation of one embedded signature against ``trust_root`` (no network), in a thread of its
+    own: ``validate_pdf_signature`` calls ``asyncio.run()``, which fails under Playwright's running loop."""
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko_certvalidator import ValidationContext
+
+    context = ValidationContext(trust_roots=[trust_root], allow_fetching=False)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(validate_pdf_signature, embedded, context).result()

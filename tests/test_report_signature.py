@@ -10,13 +10,11 @@ from io import BytesIO
 
 import pytest
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.validation import validate_pdf_signature
-from pyhanko_certvalidator import ValidationContext
 
 from config.celery import app as celery_app
 from reports import documents, services
 from reports.models import PeriodicReport
-from tests.certificates import office_certificate
+from tests.certificates import office_certificate, signature_validate
 from tests.report_data import report_world
 from tests.unit.test_report_signing import a_pdf
 
@@ -64,8 +62,7 @@ def _draft(plan, reviewer, django_capture_on_commit_callbacks) -> PeriodicReport
 def _validate(pdf: bytes, office):
     embedded = PdfFileReader(BytesIO(pdf)).embedded_signatures
     assert len(embedded) == 1
-    context = ValidationContext(trust_roots=[office.ca], allow_fetching=False)
-    return validate_pdf_signature(embedded[0], context)
+    return signature_validate(embedded[0], office.ca)
 
 
 @pytest.mark.skipif(

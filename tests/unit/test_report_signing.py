@@ -1,15 +1,14 @@
 """The PAdES signature of an issued report's PDF, validated with pyHanko against a throwaway CA."""
 
+import asyncio
 from io import BytesIO
 
 import pytest
 from matplotlib.figure import Figure
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.validation import validate_pdf_signature
-from pyhanko_certvalidator import ValidationContext
 
 from reports import signing
-from tests.certificates import office_certificate
+from tests.certificates import office_certificate, signature_validate
 
 
 def a_pdf() -> bytes:
@@ -32,7 +31,7 @@ def test_signed_pdf_validates_against_the_issuing_ca(tmp_path):
     embedded = PdfFileReader(BytesIO(signed)).embedded_signatures
     assert len(embedded) == 1
     assert embedded[0].sig_object["/SubFilter"] == "/ETSI.CAdES.detached"
-    status = validate_pdf_signature(embedded[0], ValidationContext(trust_roots=[office.ca], allow_fetching=False))
+    status = signature_validate(embedded[0], office.ca)
     assert status.intact and status.valid and status.trusted
     assert status.bottom_line
 
@@ -44,7 +43,7 @@ def test_signature_does_not_validate_against_another_ca(tmp_path):
     signed, _ = signing.pdf_sign(a_pdf(), p12_path=office.p12_path, password=office.password)
 
     embedded = PdfFileReader(BytesIO(signed)).embedded_signatures[0]
-    status = validate_pdf_signature(embedded, ValidationContext(trust_roots=[stranger.ca], allow_fetching=False))
+    status = signature_validate(embedded, stranger.ca)
 
     assert status.intact and status.valid
     assert not status.trusted
@@ -56,7 +55,7 @@ def test_a_changed_byte_breaks_the_signature(tmp_path):
     tampered = signed.replace(b"/MediaBox", b"/MediaBoX", 1)
 
     embedded = PdfFileReader(BytesIO(tampered), strict=False).embedded_signatures[0]
-    status = validate_pdf_signature(embedded, ValidationContext(trust_roots=[office.ca], allow_fetching=False))
+    status = signature_validate(embedded, office.ca)
 
     assert not status.intact
 
@@ -70,3 +69,16 @@ def test_wrong_password_is_a_clear_error(tmp_path):
 def test_missing_certificate_file_is_a_clear_error(tmp_path):
     with pytest.raises(signing.SigningError, match="Không đọc được tệp chứng thư số"):
         signing.pdf_sign(a_pdf(), p12_path=tmp_path / "khong-co.p12", password="x")
+
+
+def test_signing_works_where_an_event_loop_is_running(tmp_path):
+    """pyHanko's synchronous API runs its own loop; an ASGI server (or Playwright in this suite) already has one."""
+    office = office_certificate(tmp_path)
+
+    async def inside_a_loop():
+        return signing.pdf_sign(a_pdf(), p12_path=office.p12_path, password=office.password)
+
+    signed, _ = asyncio.run(inside_a_loop())
+
+    embedded = PdfFileReader(BytesIO(signed)).embedded_signatures[0]
+    assert signature_validate(embedded, office.ca).bottom_line
