@@ -95,8 +95,10 @@ def test_download_page_says_who_signed_and_when(
     page = client.get(f"/bao-cao/dinh-ky/{issued.pk}/").content.decode()
 
     assert "Tệp PDF đã được ký số bởi Nguyễn Văn An – Văn phòng Tỉnh ủy Hưng Yên lúc" in page
+    listing = client.get("/bao-cao/dinh-ky/").content.decode()
     for fmt in ("docx", "xlsx", "pdf"):  # the report's own files, not a dashboard table
         assert f"/bao-cao/dinh-ky/{issued.pk}/tai/{fmt}/" in page
+        assert f"/bao-cao/dinh-ky/{issued.pk}/tai/{fmt}/" in listing
     from django.utils import timezone
 
     assert timezone.localtime(issued.signed_at).strftime("%H:%M %d/%m/%Y") in page
