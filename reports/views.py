@@ -102,6 +102,7 @@ def periodic_report_detail(request, pk: int):
         {
             "report": report,
             "content": report.content,
+            "target_groups": _target_groups(report.content or {}),
             "number_and_symbol": services.report_number_and_symbol(report),
             "can_edit": manage,
             "can_new_version": can_manage(request.user, report.agency) and report.is_issued,
@@ -118,6 +119,17 @@ def periodic_report_detail(request, pk: int):
             else None,
         },
     )
+
+
+def _target_groups(content: dict) -> list[dict]:
+    """The stored target rows with the rows of one cell together, as the .docx prints them: a cell once."""
+    groups = []
+    for group in content.get("groups", []):
+        cells: dict = {}
+        for index, row in enumerate(group["rows"]):
+            cells.setdefault(row.get("cell") or f"row-{index}", []).append(row)
+        groups.append({"code": group["code"], "title": group["title"], "cells": list(cells.values())})
+    return groups
 
 
 def _sections_form(report: PeriodicReport) -> SectionsForm:

@@ -83,7 +83,9 @@ def test_four_sections_drafted_from_the_data(plan, world, reviewer, django_captu
     assert report.content["drafts"]["results"].startswith("Tính đến ngày 20/06/2026")
 
 
-def test_values_carry_their_period_and_cells_print_whole(plan, world, reviewer, django_capture_on_commit_callbacks):
+def test_values_carry_their_period_and_cells_print_whole(
+    client, plan, world, reviewer, django_capture_on_commit_callbacks
+):
     report = _request(plan, world, django_capture_on_commit_callbacks, user=reviewer)
     _, tables = _docx(report)
     targets = next(t for t in tables if t[0][0] == "Mã")
@@ -98,6 +100,10 @@ def test_values_carry_their_period_and_cells_print_whole(plan, world, reviewer, 
     rows = [r for r in targets if r[0] == multi.target.indicator.code]
     assert len(rows) == 1
     assert len(rows[0][3].split("\n")) == multi.target.parsed_targets.count()
+    # the report page shows the cell once too
+    client.force_login(reviewer)
+    page = client.get(f"/bao-cao/dinh-ky/{report.pk}/").content.decode()
+    assert page.count(f"<tr><td>{multi.target.indicator.code}</td>") == 1
 
 
 def test_xlsx_numbers_are_numbers_with_vietnamese_formats(plan, world, reviewer, django_capture_on_commit_callbacks):
