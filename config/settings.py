@@ -188,6 +188,10 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Dashboard pages are cached as rendered blocks on the snapshot generation (core/snapshots.py) for this long.
+# Off by default without Redis: an in-memory cache is per process, and a command run in another process (a
+# recompute from the command line) could not make the web process's copy stale.
+DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=3600 if REDIS_URL else 0)
 
 # Celery: with no broker configured, jobs run in-process (the embedded default).
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "memory://")

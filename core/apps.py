@@ -1,7 +1,19 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils.translation import gettext_lazy as _
+
+from .snapshots import is_watched_on_delete, watched_model_changed
 
 
 class CoreConfig(AppConfig):
     name = "core"
     verbose_name = _("Nền tảng chung")
+
+    def ready(self):
+        # any row the dashboards show, saved or deleted one by one, makes the cached page blocks stale
+        post_save.connect(watched_model_changed, dispatch_uid="snapshots-save")
+        m2m_changed.connect(watched_model_changed, dispatch_uid="snapshots-m2m")
+        # per model, so that QuerySet.delete() of the bulk snapshot tables keeps its fast path
+        for model in apps.get_models():
+            if is_watched_on_delete(model):
+                post_delete.connect(watched_model_changed, sender=model, dispatch_uid=f"snapshots-{model._meta.label}")

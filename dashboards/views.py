@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -24,29 +25,19 @@ from comments.selectors import comments_on
 from comments.services import CommentError, comment_add
 from core.formatting import format_vn_number
 from core.workflow import SubmissionStatus
-from indicators.models import Metric, ParsedTarget, Period, ReportTimeliness, TargetStatus
+from indicators.models import Indicator, Metric, ParsedTarget, Period, ReportTimeliness, TargetStatus
 from indicators.periods import QUARTER, period_containing
 from indicators.selectors import assessment_disagreements, plan_current, plan_groups_with_indicators
 from tasks.models import Task, TaskOccurrence
 from tasks.schedule import RULE_HALF_YEARLY, RULE_MONTHLY, RULE_QUARTERLY, RULE_YEARLY
 
 from . import charts, selectors
-from .tables import FORMATS, Table, table_response
+from .pages import Page, page_response
+from .tables import Table
 
 
 def _today() -> date:
     return timezone.localdate()
-
-
-def _render(request, template: str, context: dict, tables: dict[str, callable]):
-    """Render the page, or, with ``?format=csv|xlsx``, send the table named by ``bang`` (default: the first)."""
-    fmt = request.GET.get("format")
-    if fmt in FORMATS and tables:
-        name = request.GET.get("bang")
-        build = tables.get(name) or next(iter(tables.values()))
-        return table_response(build(), fmt)
-    context["tables"] = list(tables)
-    return render(request, template, context)
 
 
 def _number(value) -> str:
@@ -189,17 +180,25 @@ SCORECARD_COLUMNS = [
 @login_required
 def plan_overview(request):
     """The plan's groups and indicators with their targets for each milestone (Appendix I)."""
+    return page_response(request, "plan", _plan_overview)
+
+
+def _plan_overview() -> Page:
     plan = plan_current()
     groups = plan_groups_with_indicators(plan) if plan else []
-    return render(request, "dashboards/plan_overview.html", {"plan": plan, "groups": groups})
+    return Page("dashboards/plan_overview.html", {"plan": plan, "groups": groups})
 
 
 @login_required
 def overview(request):
     """The province at a glance: headline figures, targets by group, overdue work, the agency scorecard."""
+    return page_response(request, "overview", lambda: _overview(request))
+
+
+def _overview(request) -> Page:
     plan = plan_current()
     if plan is None:
-        return render(request, "dashboards/overview.html", {"plan": None})
+        return Page("dashboards/overview.html", {"plan": None})
     today = _today()
     milestone = _milestone(request, plan)
     kind = request.GET.get("loai", Agency.Kind.DEPARTMENT)
@@ -292,12 +291,16 @@ def overview(request):
         "qua-han": lambda: _overdue_table(selectors.overdue_occurrences(plan=plan, limit=None)),
         "co-quan": lambda: _scorecard_table(scorecard),
     }
-    return _render(request, "dashboards/overview.html", context, tables)
+    return Page("dashboards/overview.html", context, tables)
 
 
 @login_required
 def agency_list(request):
     """The agency scorecard on its own, every kind of agency, sortable."""
+    return page_response(request, "agency-list", lambda: _agency_list(request))
+
+
+def _agency_list(request) -> Page:
     plan = plan_current()
     kind = request.GET.get("loai", "")
     kind = kind if kind in Agency.Kind.values else ""
@@ -311,16 +314,31 @@ def agency_list(request):
         "scorecard_columns": SCORECARD_COLUMNS,
         "sort": sort,
     }
-    return _render(request, "dashboards/agency_list.html", context, {"co-quan": lambda: _scorecard_table(scorecard)})
+    return Page("dashboards/agency_list.html", context, {"co-quan": lambda: _scorecard_table(scorecard)})
 
 
 @login_required
 def indicator_page(request, code: str, *, comment_form: dict | None = None, status_code: int = 200):
     """One indicator: its cells verbatim, per metric the approved series against targets, why each colour,
     and readers' comments (``comment_form`` carries a rejected comment back to its field)."""
+
+    def comments(keep: dict) -> str:
+        if "indicator" not in keep:
+            return ""
+        context = {
+            "comments": comments_on(indicator=Indicator(pk=keep["indicator"])),
+            "comment_form": comment_form or {},
+            "action": reverse("indicator_comment", args=[code]),
+        }
+        return render_to_string("dashboards/_comments.html", context, request=request)
+
+    return page_response(request, "indicator", lambda: _indicator(code), tail=comments, status=status_code)
+
+
+def _indicator(code: str) -> Page:
     plan = plan_current()
     if plan is None:
-        return render(request, "dashboards/overview.html", {"plan": None})
+        return Page("dashboards/overview.html", {"plan": None})
     indicator = selectors.indicator_detail(plan=plan, code=code)
     statuses = selectors.indicator_statuses(indicator)
     cells = list(indicator.targets.all())
@@ -389,8 +407,6 @@ def indicator_page(request, code: str, *, comment_form: dict | None = None, stat
         "panels": panels,
         "recent": recent,
         "figures": figures,
-        "comments": comments_on(indicator=indicator),
-        "comment_form": comment_form or {},
     }
     tables = {
         "so-lieu": lambda: Table(
@@ -408,18 +424,19 @@ def indicator_page(request, code: str, *, comment_form: dict | None = None, stat
             [[o.metric.name, o.agency.name, o.period.label, o.value, o.get_status_display()] for o in recent],
         ),
     }
-    response = _render(request, "dashboards/indicator.html", context, tables)
-    if response.status_code == 200:
-        response.status_code = status_code
-    return response
+    return Page("dashboards/indicator.html", context, tables, keep={"indicator": indicator.pk})
 
 
 @login_required
 def agency_page(request, code: str):
     """One agency: its tasks (lead and cooperating), its metrics, its submissions and their timeliness."""
+    return page_response(request, "agency", lambda: _agency(code))
+
+
+def _agency(code: str) -> Page:
     plan = plan_current()
     if plan is None:
-        return render(request, "dashboards/overview.html", {"plan": None})
+        return Page("dashboards/overview.html", {"plan": None})
     agency = selectors.agency_get(code)
     assignments = selectors.agency_assignments(plan=plan, agency=agency)
     occurrences = selectors.occurrence_counts(plan=plan, agency=agency)
@@ -469,15 +486,19 @@ def agency_page(request, code: str):
             [[o.metric.name, o.period.label, o.value, o.get_status_display()] for o in submissions],
         ),
     }
-    return _render(request, "dashboards/agency.html", context, tables)
+    return Page("dashboards/agency.html", context, tables)
 
 
 @login_required
 def task_board(request):
     """All tasks with their status, filtered by group, agency, status and kind of deadline; their timeline."""
+    return page_response(request, "task-board", lambda: _task_board(request))
+
+
+def _task_board(request) -> Page:
     plan = plan_current()
     if plan is None:
-        return render(request, "dashboards/task_board.html", {"plan": None, "rows": []})
+        return Page("dashboards/task_board.html", {"plan": None, "rows": []})
     today = _today()
     filters = selectors.TaskFilters(
         group=request.GET.get("nhom", ""),
@@ -533,7 +554,7 @@ def task_board(request):
             ],
         )
     }
-    return _render(request, "dashboards/task_board.html", context, tables)
+    return Page("dashboards/task_board.html", context, tables)
 
 
 def _rule_label(rule: str) -> str:
@@ -558,7 +579,7 @@ def task_detail(request, number: int, *, comment_form: dict | None = None, statu
     what agencies report as difficulties and proposals (approved updates only), and readers' comments."""
     plan = plan_current()
     if plan is None:
-        return render(request, "dashboards/overview.html", {"plan": None})
+        return page_response(request, "no-plan", lambda: Page("dashboards/overview.html", {"plan": None}))
     detail = selectors.task_detail(plan=plan, number=number)
     by_agency: dict[int, dict] = {}
     for occurrence in detail.occurrences:

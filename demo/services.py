@@ -13,6 +13,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from agencies.models import Agency, User
+from core.snapshots import snapshots_changed
 from core.workflow import SubmissionStatus
 from indicators.models import (
     AgencyAssessment,
@@ -351,6 +352,7 @@ def scale_figures_create(*, plan: Plan, until_year: int, batch_size: int = 5000,
         with transaction.atomic():
             Observation.objects.bulk_create(batch)
         total += len(batch)
+    snapshots_changed()
     return total
 
 

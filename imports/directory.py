@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db.models import ProtectedError
 
 from agencies.models import Agency, User, normalize_name
+from core.snapshots import snapshots_changed
 
 from .base import ERROR, NEW, UNCHANGED, UPDATED, AgencyLookup, Preview, RowResult, text
 from .reading import Table
@@ -55,6 +56,7 @@ def upsert_write(model, work: dict) -> dict:
     if fields:
         model.objects.bulk_update([obj for obj, _ in work["updates"]], fields, batch_size=2000)
     created = model.objects.bulk_create([model(**values) for values in work["new"]], batch_size=2000)
+    snapshots_changed()
     return {"created": [obj.pk for obj in created], "updated": before}
 
 
@@ -71,6 +73,7 @@ def upsert_undo(model, changes: dict) -> None:
             fields.add(name)
     if objects and fields:
         model.objects.bulk_update(list(objects.values()), sorted(fields))
+    snapshots_changed()
 
 
 def check_duplicates(table: Table, rows: list, key_name: str) -> None:

@@ -17,6 +17,7 @@ from decimal import Decimal
 from django.db import connection
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from core.snapshots import snapshots_changed
 from core.workflow import SubmissionStatus
 from imports.models import ImportBatch
 from indicators.services import period_get_or_create
@@ -96,6 +97,7 @@ def submissions_write(model, work: SubmissionWork, *, batch: ImportBatch, when: 
             default_change_reason=reason,
             default_date=when,
         )
+    snapshots_changed()
     return {"created": created_ids, "updated": list(work.updates)}
 
 
@@ -169,6 +171,7 @@ def submissions_undo(model, changes: dict, *, batch: ImportBatch, when: datetime
             "Không thể hoàn tác: đã có số liệu của lần nhập này được sửa, duyệt hoặc trả lại sau khi nhập."
         )
     model.objects.filter(pk__in=created).delete()
+    snapshots_changed()
     if not updated:
         return
     previous = {}

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from agencies.models import Agency
 from core.jobs import enqueue
+from core.snapshots import snapshots_changed
 from core.workflow import EntryError, check_period_open, save_version
 
 from .models import (
@@ -136,6 +137,7 @@ def target_statuses_recompute(*, as_of: date, metric_ids: Iterable[int] | None =
         unique_fields=["parsed_target", "as_of"],
         update_fields=_STATUS_FIELDS,
     )
+    snapshots_changed()
     return len(rows)
 
 
@@ -175,6 +177,7 @@ def province_values_save(
     if metric_ids is not None:
         stale = stale.filter(metric_id__in=list(metric_ids))
     stale.delete()
+    snapshots_changed()
     return len(rows)
 
 
@@ -353,6 +356,7 @@ def period_set_locked(*, period: Period, user, locked: bool) -> Period:
 @transaction.atomic
 def periods_lock_past_due(*, as_of: date) -> int:
     """Lock every open period whose deadline has passed; late entry then needs the reviewer to reopen."""
+    snapshots_changed()
     return Period.objects.filter(is_locked=False, due_on__lt=as_of).update(is_locked=True)
 
 

@@ -17,6 +17,7 @@ from agencies.models import Agency, User
 from agencies.selectors import AgencyDirectory, UnknownAgencyName
 from agencies.services import LoadCounts, upsert
 from core.formatting import vn_date
+from core.snapshots import snapshots_changed
 from core.workflow import EntryError, SubmissionStatus, check_period_open, save_version
 from indicators.models import Period, Plan, ReportTimeliness, TargetStatus
 from indicators.periods import HALF_YEAR, MONTH, QUARTER, YEAR
@@ -95,6 +96,7 @@ def _sync_assignments(task: Task, leads: list, cooperating: list) -> None:
     stale = [pk for key, pk in existing.items() if key not in wanted]
     if stale:
         TaskAssignment.objects.filter(pk__in=stale).delete()
+    snapshots_changed()
     TaskAssignment.objects.bulk_create(
         [TaskAssignment(task=task, agency_id=pk, role=role) for pk, role in wanted - existing.keys()]
     )
@@ -121,6 +123,7 @@ def task_occurrences_recompute(*, as_of: date) -> int:
     rows = task_occurrence_rows(as_of=as_of)
     TaskOccurrence.objects.all().delete()
     TaskOccurrence.objects.bulk_create(rows, batch_size=2000)
+    snapshots_changed()
     return len(rows)
 
 
@@ -131,6 +134,7 @@ def report_timeliness_recompute(*, as_of: date) -> int:
     rows = report_timeliness_rows(as_of=as_of)
     ReportTimeliness.objects.all().delete()
     ReportTimeliness.objects.bulk_create(rows, batch_size=2000)
+    snapshots_changed()
     return len(rows)
 
 

@@ -1,0 +1,70 @@
+"""How a dashboard page is answered: its body rendered once per snapshot generation and cached, the parts that
+belong to the reader (the top bar, messages, a comment form with its CSRF token) rendered on every request.
+
+A page's template extends ``dashboards/_blocks.html``, which renders its title, head, content and scripts blocks
+separated by a marker; ``page_response`` caches those strings (``core.snapshots.cached_block``: keyed by the
+generation, the day, the language, the path and the query string) and puts them into ``dashboards/page.html``,
+which extends ``base.html``. A page's body may therefore show nothing that depends on who reads it.
+``?format=csv|xlsx&bang=NAME`` builds the page's data and sends one of its tables instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
+
+from core.snapshots import MAX_KEY_QUERY, cached_block
+
+from .tables import FORMATS, Table, table_response
+
+#: what ``dashboards/_blocks.html`` puts between the blocks; escaped text can never contain it
+BLOCK_MARKER = "<!--dashboards:block-->"
+BLOCKS = ("title", "head", "content", "scripts")
+
+
+@dataclass
+class Page:
+    """What a page's builder returns: its template and context, its downloadable tables, and ``keep`` — small
+    plain values the per-request part needs (an indicator's id for its comments), cached with the body."""
+
+    template: str
+    context: dict
+    tables: dict[str, Callable[[], Table]] = field(default_factory=dict)
+    keep: dict = field(default_factory=dict)
+
+
+def page_response(
+    request,
+    name: str,
+    build: Callable[[], Page],
+    *,
+    tail: Callable[[dict], str] | None = None,
+    status: int = 200,
+):
+    """Answer with the page ``build()`` describes; ``tail(keep)`` renders what follows the cached body."""
+    fmt = request.GET.get("format")
+    if fmt in FORMATS:
+        page = build()
+        if page.tables:
+            make = page.tables.get(request.GET.get("bang")) or next(iter(page.tables.values()))
+            return table_response(make(), fmt)
+
+    def render_blocks() -> dict:
+        page = build()
+        context = {**page.context, "tables": list(page.tables)}
+        parts = render_to_string(page.template, context, request=request).split(BLOCK_MARKER)
+        return {**dict(zip(BLOCKS, parts, strict=True)), "keep": page.keep}
+
+    query = urlencode(sorted(request.GET.lists()), doseq=True)
+    if len(query) > MAX_KEY_QUERY:
+        blocks = render_blocks()
+    else:
+        blocks = cached_block(name, request.path, query, build=render_blocks)
+    context = {name: mark_safe(blocks[name]) for name in BLOCKS}  # noqa: S308 - our own rendered templates
+    context["tail"] = mark_safe(tail(blocks["keep"]) if tail else "")  # noqa: S308 - a rendered template
+    return render(request, "dashboards/page.html", context, status=status)

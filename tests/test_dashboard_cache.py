@@ -1,0 +1,154 @@
+"""Dashboard pages cached on the snapshot generation: served from the cache until a write changes what they show,
+never older than the last approval or recompute, and the same few queries whatever the data."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from agencies.models import Agency
+from core.snapshots import snapshot_generation, snapshots_changed
+from indicators.models import Metric, ParsedTarget, Target, TargetStatus
+from indicators.services import (
+    observation_approve,
+    observation_save,
+    periods_ensure_containing,
+    target_statuses_recompute,
+)
+from indicators.validation import FigureInput, clean_figure
+from tests.factories import occurrences_make, snapshots_fill
+
+AS_OF = date(2026, 9, 30)
+DAY = date(2026, 6, 10)
+
+
+@pytest.fixture(autouse=True)
+def cache_on(settings):
+    settings.DASHBOARD_CACHE_SECONDS = 600
+
+
+@pytest.fixture
+def steering_client(client, steering):
+    client.force_login(steering)
+    return client
+
+
+def _get(client, url: str) -> tuple[str, int]:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    # the CSRF token is masked anew on every page: not a difference in what the page shows
+    return re.sub(r'name="csrfmiddlewaretoken" value="\w+"', "", response.content.decode()), len(queries)
+
+
+def _pages() -> list[str]:
+    return [
+        "/",
+        "/?moc=2045&loai=locality",
+        "/chi-tieu/",
+        "/chi-tieu/I.1/",
+        "/co-quan/",
+        "/co-quan/so-khcn/",
+        "/nhiem-vu/",
+    ]
+
+
+@pytest.mark.parametrize("url", _pages())
+def test_a_cached_page_costs_the_same_few_queries_at_two_data_sizes(steering_client, plan, url, committing):
+    snapshots_fill(plan, as_of=AS_OF, size=1)
+    first, built = _get(steering_client, url)
+    again, cached = _get(steering_client, url)
+    assert again == first and cached < built
+    # five times the occurrences, reporting periods and figures; the writes bump the generation
+    with committing(execute=True):
+        snapshots_fill(plan, as_of=AS_OF, size=5, seed=7, figures=True)
+        occurrences_make(plan, as_of=AS_OF, size=5, seed=9)
+        snapshots_changed()
+    _html, rebuilt = _get(steering_client, url)
+    _html, cached_large = _get(steering_client, url)
+    assert rebuilt == built and cached_large == cached
+    # the session, its user, and the indicator's comments (rendered for each reader): nothing else
+    assert cached <= 3
+
+
+def test_an_approval_makes_the_cached_indicator_page_stale(steering_client, plan, agency_staff, reviewer, committing):
+    khcn = Agency.objects.get(code="so-khcn")
+    parsed = (
+        ParsedTarget.objects.filter(metric__reporters=khcn, metric__kind=Metric.Kind.STOCK)
+        .select_related("metric", "target__indicator")
+        .order_by("metric__code")
+        .first()
+    )
+    metric, url = parsed.metric, reverse("indicator", args=[parsed.target.indicator.code])
+    before, _ = _get(steering_client, url)
+    period = periods_ensure_containing(DAY)[metric.period_kind]
+    observation = observation_save(
+        metric=metric,
+        agency=khcn,
+        period=period,
+        user=agency_staff,
+        figure=clean_figure(metric.kind, FigureInput("4.321", "", "")),
+        submit=True,
+    )
+    # nothing committed yet (the test's transaction): the page is served from the cache, unchanged
+    assert _get(steering_client, url)[0] == before
+    generation = snapshot_generation()
+    with committing(execute=True):
+        observation_approve(observation=observation, user=reviewer)  # queues the metric's recompute on commit
+    assert snapshot_generation() > generation
+    status = TargetStatus.objects.filter(parsed_target=parsed).latest("as_of")
+    assert status.latest_value == 4321
+    after, _ = _get(steering_client, url)
+    assert after != before and "4.321" in after and status.get_status_display() in after
+
+
+def test_a_recompute_makes_the_cached_overview_stale(steering_client, plan, committing):
+    snapshots_fill(plan, as_of=AS_OF, size=1)
+    before, _ = _get(steering_client, "/")
+    # a snapshot row changed behind the cache's back (update() sends no signal): still the cached page
+    TargetStatus.objects.update(status=TargetStatus.Status.REGRESSING)
+    assert _get(steering_client, "/")[0] == before
+    # the progress engine's services announce what they write
+    with committing(execute=True):
+        target_statuses_recompute(as_of=AS_OF)
+    assert _get(steering_client, "/")[0] != before
+
+
+def test_a_plan_edit_through_save_makes_the_plan_page_stale(steering_client, plan, committing):
+    before, _ = _get(steering_client, "/chi-tieu/")
+    cell = Target.objects.filter(indicator__plan=plan, indicator__code="I.1").order_by("year").first()
+    cell.text = "Mục tiêu đã sửa để kiểm tra bộ nhớ đệm"
+    with committing(execute=True):
+        cell.save()
+    after, _ = _get(steering_client, "/chi-tieu/")
+    assert "Mục tiêu đã sửa để kiểm tra bộ nhớ đệm" not in before and "Mục tiêu đã sửa để kiểm tra bộ nhớ đệm" in after
+
+
+def test_a_page_in_another_language_is_cached_apart(steering_client, plan):
+    vietnamese, _ = _get(steering_client, "/chi-tieu/")
+    steering_client.cookies["django_language"] = "en"
+    english, _ = _get(steering_client, "/chi-tieu/")
+    assert english != vietnamese
+
+
+def test_the_top_bar_and_the_comment_form_are_the_readers_own(client, steering, reviewer, plan):
+    """The indicator's body is shared between readers; the top bar and the comment form are not."""
+    client.force_login(steering)
+    assert client.get("/chi-tieu/I.1/").status_code == 200
+    client.force_login(reviewer)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get("/chi-tieu/I.1/").content.decode()
+    assert len(queries) <= 4  # served from the cache: session, user, its agency (top bar), comments
+    assert reviewer.get_role_display() in page and steering.get_role_display() not in page
+    assert 'name="csrfmiddlewaretoken"' in page and 'id="id_comment_text"' in page
+
+
+@pytest.fixture
+def committing(django_capture_on_commit_callbacks):
+    """Run the on-commit callbacks (the generation's bump, the queued recompute) as a commit would."""
+    return django_capture_on_commit_callbacks
