@@ -7,7 +7,6 @@ import os
 import shutil
 
 import pytest
-from django.core.cache import cache
 from django.core.management import call_command
 
 from agencies.models import Agency, User
@@ -49,7 +48,6 @@ def dashboard_cache_off(settings):
     """Dashboard pages are built on every request in tests: a test's writes never commit, so the snapshot
     generation they bump would never move. tests/test_dashboard_cache.py turns the cache on."""
     settings.DASHBOARD_CACHE_SECONDS = 0
-    cache.clear()
 
 
 @pytest.fixture

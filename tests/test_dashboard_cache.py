@@ -7,6 +7,7 @@ import re
 from datetime import date
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -29,7 +30,10 @@ DAY = date(2026, 6, 10)
 
 @pytest.fixture(autouse=True)
 def cache_on(settings):
+    """The cache on, in this process's memory: parallel test processes share Redis, and clear it."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "cache"}}
     settings.DASHBOARD_CACHE_SECONDS = 600
+    cache.clear()
 
 
 @pytest.fixture
