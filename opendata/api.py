@@ -14,24 +14,33 @@ from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Prefetch
+from django.db import connection
+from django.db.models import BooleanField, Prefetch
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext, gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, permissions, renderers, viewsets
 from rest_framework.decorators import api_view, permission_classes, throttle_classes
-from rest_framework.pagination import PageNumberPagination
+from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import BasePagination, PageNumberPagination
+from rest_framework.response import Response
 from rest_framework.routers import APIRootView
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
+from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import exception_handler
 
+from agencies.models import Agency
+from core.snapshots import MAX_KEY_QUERY, cached_block
 from core.spreadsheets import neutralise
 from indicators.models import (
     Indicator,
     Metric,
     ParsedTarget,
+    Period,
     Plan,
     ProvinceValue,
     Target,
@@ -92,6 +101,73 @@ class OpenDataPagination(PageNumberPagination):
     page_size = 100
     page_size_query_param = "page_size"
     max_page_size = 1000
+
+
+class FigurePagination(BasePagination):
+    """Keyset pagination for the millions of figures, in the order of their ids: ``?after=ID`` (the ``next`` link
+    carries it), no total count, and every page costs the same however deep: ``WHERE id > ID ORDER BY id
+    LIMIT n``, or, when the list is filtered by one metric or agency (``view.keyset_fixed``: that column and its
+    value), ``WHERE (metric_id, id) > (M, ID) ORDER BY metric_id, id``: a condition only the (metric, id) or
+    (agency, id) index can answer, so that PostgreSQL does not walk the primary key through every other
+    metric's figures (its estimate for ``metric_id = M AND id > ID ORDER BY id``)."""
+
+    page_size = 100
+    max_page_size = 1000
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.request = request
+        try:
+            size = int(request.query_params.get("page_size", self.page_size))
+            after = int(request.query_params.get("after", 0))
+        except ValueError as exc:
+            raise ValidationError(gettext("Tham số page_size và after phải là số nguyên.")) from exc
+        size = min(max(size, 1), self.max_page_size)
+        fixed = getattr(view, "keyset_fixed", None)
+        if fixed:
+            column, value = fixed
+            quote, table = connection.ops.quote_name, queryset.model._meta.db_table
+            later = RawSQL(  # noqa: S611 - identifiers from the model, values as parameters
+                f"({quote(table)}.{quote(column)}, {quote(table)}.{quote('id')}) > (%s, %s)",
+                [value, after],
+                output_field=BooleanField(),
+            )
+            queryset = queryset.filter(later).order_by(column, "id")
+        else:
+            queryset = queryset.filter(id__gt=after).order_by("id")
+        rows = list(queryset[: size + 1])
+        self.next_after = rows[size - 1].pk if len(rows) > size else None
+        return rows[:size]
+
+    def get_paginated_response(self, data):
+        url = None
+        if self.next_after is not None:
+            url = replace_query_param(self.request.build_absolute_uri(), "after", self.next_after)
+        return Response({"next": url, "results": data})
+
+    def get_paginated_response_schema(self, schema):
+        return {
+            "type": "object",
+            "required": ["next", "results"],
+            "properties": {"next": {"type": "string", "nullable": True, "format": "uri"}, "results": schema},
+        }
+
+    def get_schema_operation_parameters(self, view):
+        return [
+            {
+                "name": "after",
+                "in": "query",
+                "required": False,
+                "schema": {"type": "integer"},
+                "description": "Chỉ lấy số liệu có id lớn hơn (lấy từ liên kết next).",
+            },
+            {
+                "name": "page_size",
+                "in": "query",
+                "required": False,
+                "schema": {"type": "integer"},
+                "description": f"Số dòng mỗi trang (tối đa {self.max_page_size}).",
+            },
+        ]
 
 
 def _cell(value):
@@ -174,7 +250,26 @@ def csv_filename(basename: str, request) -> str:
     return f"{name}{page_part}_{timezone.localdate().isoformat()}.csv"
 
 
-class ReadOnlyOpenDataViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OpenDataViewSet):
+class CachedListModelMixin(mixins.ListModelMixin):
+    """A list is the same for every reader (approved data only): its page is kept on the snapshot generation,
+    like the dashboards, under its host (the ``next`` links are absolute), path, query and format."""
+
+    def list(self, request, *args, **kwargs):
+        query = urlencode(sorted(request.query_params.lists()), doseq=True)
+        if len(query) > MAX_KEY_QUERY:
+            return super().list(request, *args, **kwargs)
+        data = cached_block(
+            "api",
+            request.get_host(),
+            request.path,
+            query,
+            request.accepted_renderer.format,
+            build=lambda: super(CachedListModelMixin, self).list(request, *args, **kwargs).data,
+        )
+        return Response(data)
+
+
+class ReadOnlyOpenDataViewSet(CachedListModelMixin, mixins.RetrieveModelMixin, OpenDataViewSet):
     pass
 
 
@@ -253,20 +348,27 @@ class FigureViewSet(ReadOnlyOpenDataViewSet):
     """Số liệu đã được phê duyệt của từng cơ quan, địa phương (chỉ số liệu đã duyệt)."""
 
     serializer_class = serializers.FigureSerializer
+    pagination_class = FigurePagination
 
     def get_queryset(self):
-        mapping = {"metric": "metric__code", "agency": "agency__code", "year": "period__year"}
-        mapping["period_kind"] = "period__kind"
-        return (
-            observations_approved()
-            .filter(**_filters(self.request, mapping))
-            .select_related("metric", "agency", "period")
-            .order_by("metric__code", "period__ends_on", "agency__code", "pk")
-        )
+        # codes resolved to ids first, so that PostgreSQL walks the (metric, id) or (agency, id) index in order
+        params = self.request.query_params
+        figures = observations_approved()
+        self.keyset_fixed = None
+        for name, model in (("agency", Agency), ("metric", Metric)):
+            if params.get(name):
+                ids = list(model.objects.filter(code=params[name]).values_list("pk", flat=True))
+                figures = figures.filter(**{f"{name}_id__in": ids})
+                if len(ids) == 1:  # one metric (or agency) fixed: its (…, id) index gives the rows in id order
+                    self.keyset_fixed = (f"{name}_id", ids[0])
+        periods = _filters(self.request, {"year": "year", "period_kind": "kind"})
+        if periods:
+            figures = figures.filter(period_id__in=list(Period.objects.filter(**periods).values_list("pk", flat=True)))
+        return figures.select_related("metric", "agency", "period")
 
 
 @extend_schema_view(list=extend_schema(parameters=FIGURE_FILTERS))
-class ProvinceFigureViewSet(mixins.ListModelMixin, OpenDataViewSet):
+class ProvinceFigureViewSet(CachedListModelMixin, OpenDataViewSet):
     """Số liệu toàn tỉnh theo kỳ, tổng hợp từ số liệu đã phê duyệt của các cơ quan (bản tính gần nhất)."""
 
     serializer_class = serializers.ProvinceFigureSerializer
@@ -290,7 +392,7 @@ class ProvinceFigureViewSet(mixins.ListModelMixin, OpenDataViewSet):
         ]
     )
 )
-class TargetStatusViewSet(mixins.ListModelMixin, OpenDataViewSet):
+class TargetStatusViewSet(CachedListModelMixin, OpenDataViewSet):
     """Tình trạng của từng mục tiêu định lượng tại một ngày tính (tính từ số liệu đã phê duyệt)."""
 
     serializer_class = serializers.TargetStatusSerializer
@@ -321,7 +423,7 @@ class TargetStatusViewSet(mixins.ListModelMixin, OpenDataViewSet):
         parameters=[OpenApiParameter("task", int), OpenApiParameter("agency", str), OpenApiParameter("status", str)]
     )
 )
-class TaskStatusViewSet(mixins.ListModelMixin, OpenDataViewSet):
+class TaskStatusViewSet(CachedListModelMixin, OpenDataViewSet):
     """Tình trạng các lần đến hạn của nhiệm vụ theo từng cơ quan."""
 
     serializer_class = serializers.TaskStatusSerializer
