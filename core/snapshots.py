@@ -52,7 +52,7 @@ def snapshot_generation() -> int:
     return generation
 
 
-def _bump() -> None:
+def snapshot_generation_bump() -> None:
     try:
         cache.incr(GENERATION_KEY)
     except ValueError:  # not there (evicted, cleared): start again from the clock, past every old number
@@ -61,7 +61,7 @@ def _bump() -> None:
 
 def snapshots_changed() -> None:
     """Bump the generation once the current transaction commits (at once outside one)."""
-    transaction.on_commit(_bump, robust=True)
+    transaction.on_commit(snapshot_generation_bump, robust=True)
 
 
 def is_watched(model) -> bool:

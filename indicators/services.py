@@ -147,8 +147,10 @@ def province_values_save(
 ) -> int:
     """Store the province value of each metric and period (of ``metric_ids``, or all metrics) as the snapshot.
 
-    One upsert writes the rows (same metric and period: same row), then one delete removes the rows of those
-    metrics this computation did not produce (a figure withdrawn, a period after ``as_of``). Returns the rows.
+    Only what changed is written: one upsert of the rows whose value, sums or reporters differ from the stored
+    ones (same metric and period: same row; its ``as_of`` and ``computed_at`` say which computation last changed
+    it), then one delete of the rows of those metrics this computation did not produce (a figure withdrawn, a
+    period after ``as_of``). A nightly run over unchanged figures writes nothing. Returns the rows computed.
     """
     stamp = timezone.now()
     rows = [
@@ -166,18 +168,33 @@ def province_values_save(
         for item in items
         if _decimal(item.value) is not None
     ]
+    stored = ProvinceValue.objects.all()
+    if metric_ids is not None:
+        stored = stored.filter(metric_id__in=list(metric_ids))
+    existing = {
+        (metric_id, period_id): (pk, numbers)
+        for pk, metric_id, period_id, *numbers in stored.values_list(
+            "pk", "metric_id", "period_id", "value", "numerator", "denominator", "reporters"
+        )
+    }
+    changed = [
+        row
+        for row in rows
+        if existing.get((row.metric_id, row.period_id), (None, None))[1]
+        != [row.value, row.numerator, row.denominator, row.reporters]
+    ]
     ProvinceValue.objects.bulk_create(
-        rows,
+        changed,
         batch_size=2000,
         update_conflicts=True,
         unique_fields=["metric", "period"],
         update_fields=["value", "numerator", "denominator", "reporters", "as_of", "computed_at"],
     )
-    stale = ProvinceValue.objects.exclude(computed_at=stamp)
-    if metric_ids is not None:
-        stale = stale.filter(metric_id__in=list(metric_ids))
-    stale.delete()
-    snapshots_changed()
+    produced = {(row.metric_id, row.period_id) for row in rows}
+    stale = [pk for key, (pk, _numbers) in existing.items() if key not in produced]
+    ProvinceValue.objects.filter(pk__in=stale).delete()
+    if changed or stale:
+        snapshots_changed()
     return len(rows)
 
 
