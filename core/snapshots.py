@@ -14,6 +14,7 @@ signal receivers connected in ``CoreConfig.ready`` (the admin, the entry forms, 
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from typing import TypeVar
@@ -22,8 +23,13 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone, translation
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 GENERATION_KEY = "snapshots:generation"
+#: Redis down: pages are built as if there were no cache, rather than failing
+CACHE_DOWN = (RedisConnectionError, RedisTimeoutError)
+logger = logging.getLogger(__name__)
 #: apps whose rows the dashboards show; their users' log-ins (``last_login``) are not a change of the plan's data
 WATCHED_APPS = {"agencies", "indicators", "tasks", "imports"}
 UNWATCHED_MODELS = {"agencies.user"}
@@ -89,18 +95,25 @@ def cached_block(name: str, *parts: object, build: Callable[[], T]) -> T:
     seconds = settings.DASHBOARD_CACHE_SECONDS
     if not seconds:
         return build()
-    key = ":".join(
-        [
-            "block",
-            name,
-            str(snapshot_generation()),
-            timezone.localdate().isoformat(),
-            translation.get_language() or "",
-            *map(str, parts),
-        ]
-    )
-    value = cache.get(key)
+    try:
+        key = ":".join(
+            [
+                "block",
+                name,
+                str(snapshot_generation()),
+                timezone.localdate().isoformat(),
+                translation.get_language() or "",
+                *map(str, parts),
+            ]
+        )
+        value = cache.get(key)
+    except CACHE_DOWN:
+        logger.warning("cache unreachable: page built without it", exc_info=True)
+        return build()
     if value is None:
         value = build()
-        cache.set(key, value, seconds)
+        try:
+            cache.set(key, value, seconds)
+        except CACHE_DOWN:
+            logger.warning("cache unreachable: page not kept", exc_info=True)
     return value

@@ -11,6 +11,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 from agencies.models import Agency
 from core.snapshots import snapshot_generation, snapshots_changed
@@ -156,3 +157,16 @@ def test_the_top_bar_and_the_comment_form_are_the_readers_own(client, steering, 
 def committing(django_capture_on_commit_callbacks):
     """Run the on-commit callbacks (the generation's bump, the queued recompute) as a commit would."""
     return django_capture_on_commit_callbacks
+
+
+def test_a_page_is_built_when_the_cache_is_unreachable(steering_client, plan, monkeypatch):
+    class Unreachable:
+        def __getattr__(self, name):
+            def fail(*args, **kwargs):
+                raise RedisConnectionError("Connection refused")
+
+            return fail
+
+    monkeypatch.setattr("core.snapshots.cache", Unreachable())
+    html, queries = _get(steering_client, "/")
+    assert "Tổng quan thực hiện Kế hoạch 65-KH/TU" in html and queries > 3  # built, not read from the cache
