@@ -1,6 +1,7 @@
 """The PAdES signature of an issued report's PDF, validated with pyHanko against a throwaway CA."""
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from io import BytesIO
 
 import pytest
@@ -78,7 +79,9 @@ def test_signing_works_where_an_event_loop_is_running(tmp_path):
     async def inside_a_loop():
         return signing.pdf_sign(a_pdf(), p12_path=office.p12_path, password=office.password)
 
-    signed, _ = asyncio.run(inside_a_loop())
+    # a thread of its own for the loop: this process may already run one (Playwright's, in the browser tests)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        signed, _ = pool.submit(asyncio.run, inside_a_loop()).result()
 
     embedded = PdfFileReader(BytesIO(signed)).embedded_signatures[0]
     assert signature_validate(embedded, office.ca).bottom_line
