@@ -170,7 +170,7 @@ def test_frictionless_validates_the_datapackage_served_live(live_server, loaded_
 
 
 @pytest.mark.parametrize(
-    "url", ["/api/indicators/KHONG-CO/", "/api/figures/?page=999", "/api/khong-co/", "/api/datasets/khong-co.csv"]
+    "url", ["/api/indicators/KHONG-CO/", "/api/indicators/?page=999", "/api/khong-co/", "/api/datasets/khong-co.csv"]
 )
 def test_not_found_speaks_the_request_language_in_json(client, plan, url):
     response = client.get(url)
