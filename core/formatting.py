@@ -7,6 +7,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
+from django.utils.translation import gettext
+
 
 def format_vn_number(number: Decimal | int | float, places: int | None = None) -> str:
     """Write a number the Vietnamese way: 1200.5 → "1.200,5"; trailing zeros dropped unless ``places``."""
@@ -42,3 +44,26 @@ def vn_date(day: date | datetime | None) -> str:
     if day is None:
         return ""
     return day.strftime("%d/%m/%Y")
+
+
+def period_phrase(period_label: str, provisional: bool = False, through: date | None = None) -> str:
+    """When a value is from, as people say it: "Năm 2025"; for a period still open "Quý IV/2026, tạm tính đến
+    ngày 20/11/2026"."""
+    if provisional and through:
+        return gettext("%(period)s, tạm tính đến ngày %(day)s") % {"period": period_label, "day": vn_date(through)}
+    return period_label
+
+
+def dated_value(
+    value: Decimal | float | int | None,
+    unit: str,
+    period_label: str | None,
+    *,
+    provisional: bool = False,
+    through: date | None = None,
+) -> str:
+    """A value with its unit and period: "0,48 (Năm 2023)", "45% (Quý IV/2026, tạm tính đến ngày 20/11/2026)"."""
+    text = value_text(value, unit)
+    if not text or not period_label:
+        return text
+    return f"{text} ({period_phrase(period_label, provisional, through)})"

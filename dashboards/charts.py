@@ -103,7 +103,12 @@ class Point:
 
 
 def figure_value(
-    kind: str, *, value: Decimal | None, numerator: Decimal | None, denominator: Decimal | None
+    kind: str,
+    *,
+    value: Decimal | None,
+    numerator: Decimal | None,
+    denominator: Decimal | None,
+    scale: int = 100,
 ) -> float | None:
     """One agency's figure as the province value would count it: a ratio from its numerator and denominator
     when it has them, otherwise its value (the same rule as ``indicators.progress.province_value``)."""
@@ -115,7 +120,7 @@ def figure_value(
         count=1,
         with_denominator=0 if denominator is None else 1,
     )
-    return province_value(kind, aggregate)
+    return province_value(kind, aggregate, scale=scale)
 
 
 def _float(value: Decimal | None) -> float | None:
@@ -166,6 +171,7 @@ def metric_series_figure(
     targets: Iterable[MilestoneTarget],
     baseline: Point | None,
     first_milestone: MilestoneTarget | None,
+    projection: Sequence[Point] | None = None,
 ) -> dict:
     """Approved province values over time, each milestone target, the required path and the trend."""
     targets = list(targets)
@@ -216,7 +222,8 @@ def metric_series_figure(
             }
         )
     if first_milestone:
-        projection = trend_projection(points, date(first_milestone.year, 12, 31))
+        if projection is None:
+            projection = trend_projection(points, date(first_milestone.year, 12, 31))
         if projection:
             data.append(
                 {

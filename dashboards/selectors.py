@@ -29,6 +29,7 @@ from indicators.models import (
     TargetStatus,
 )
 from indicators.selectors import observations_approved
+from indicators.statuses import target_statuses_at
 from tasks.models import Task, TaskAssignment, TaskGroup, TaskOccurrence, TaskUpdate
 from tasks.selectors import occurrences_overdue
 
@@ -68,10 +69,10 @@ _TASK_URGENCY = [
 TIMELINESS_STATUSES = [ReportTimeliness.Status.ON_TIME, ReportTimeliness.Status.LATE, ReportTimeliness.Status.MISSING]
 
 
-def _latest_statuses(plan: Plan):
-    """TargetStatus rows of the latest computation only (one query with a subquery for the date)."""
-    latest = TargetStatus.objects.filter(parsed_target__metric__plan=plan).order_by("-as_of").values("as_of")[:1]
-    return TargetStatus.objects.filter(parsed_target__metric__plan=plan, as_of=Subquery(latest))
+def _latest_statuses(plan: Plan) -> list[TargetStatus]:
+    """Every target's status as the whole dashboard shows it: the latest complete snapshot (or, without one,
+    computed on demand) from the one place every page, report and API reads (``target_statuses_at``)."""
+    return target_statuses_at(plan=plan)
 
 
 @dataclass
@@ -115,7 +116,7 @@ def milestone_targets(*, plan: Plan, milestone: int) -> tuple[list[GroupRow], li
         .select_related("metric", "target__indicator")
         .order_by("target__indicator__group__order", "target__indicator__number", "position")
     )
-    statuses = {s.parsed_target_id: s for s in _latest_statuses(plan).filter(parsed_target__target__year=milestone)}
+    statuses = {s.parsed_target_id: s for s in _latest_statuses(plan) if s.parsed_target.target.year == milestone}
     rows = [TargetRow(p, statuses.get(p.pk)) for p in parsed]
     for row in rows:
         counts = groups[row.parsed.target.indicator.group_id].counts
@@ -255,8 +256,8 @@ def indicator_detail(*, plan: Plan, code: str) -> Indicator:
 
 def indicator_statuses(indicator: Indicator) -> dict[int, TargetStatus]:
     """The latest status of each of the indicator's parsed targets, by parsed target id."""
-    statuses = _latest_statuses(indicator.plan).filter(parsed_target__target__indicator=indicator)
-    return {s.parsed_target_id: s for s in statuses}
+    statuses = _latest_statuses(indicator.plan)
+    return {s.parsed_target_id: s for s in statuses if s.parsed_target.target.indicator_id == indicator.pk}
 
 
 def indicator_assessments(indicator: Indicator) -> list[QualitativeAssessment]:
@@ -295,7 +296,11 @@ def metric_series(metrics: list[Metric]) -> list[MetricSeries]:
     for figure in observations_approved().filter(latest).select_related("agency"):
         series = by_metric[figure.metric_id]
         value = figure_value(
-            series.metric.kind, value=figure.value, numerator=figure.numerator, denominator=figure.denominator
+            series.metric.kind,
+            value=figure.value,
+            numerator=figure.numerator,
+            denominator=figure.denominator,
+            scale=series.metric.ratio_scale,
         )
         if value is not None:
             series.breakdown.append((figure.agency, value))

@@ -23,10 +23,12 @@ from django.views.decorators.http import require_POST
 from agencies.models import Agency
 from comments.selectors import comments_on
 from comments.services import CommentError, comment_add
-from core.formatting import format_vn_number
+from core.formatting import format_vn_number, period_phrase
 from core.workflow import SubmissionStatus
 from indicators.models import Indicator, Metric, ParsedTarget, Period, ReportTimeliness, TargetStatus
 from indicators.periods import QUARTER, period_containing
+from indicators.progress import Point as ProgressPoint
+from indicators.progress import forecast
 from indicators.selectors import assessment_disagreements, plan_current, plan_groups_with_indicators
 from tasks.models import Task, TaskOccurrence
 from tasks.schedule import RULE_HALF_YEARLY, RULE_MONTHLY, RULE_QUARTERLY, RULE_YEARLY
@@ -236,8 +238,12 @@ def _overview(request) -> Page:
             row.parsed.metric.name,
             target_label(row.parsed),
             row.label,
+            row.status.get_freshness_display() if row.status else TargetStatus.Freshness.MISSING.label,
             row.status.latest_value if row.status else None,
-            row.status.latest_date if row.status else None,
+            row.parsed.metric.unit,
+            period_phrase(row.status.latest_period.label, row.status.latest_provisional, row.status.latest_date)
+            if row.status and row.status.latest_period_id
+            else "",
         ]
         for row in targets
     ]
@@ -255,6 +261,9 @@ def _overview(request) -> Page:
             "behind": behind,
             "behind_share": share(behind),
             "no_data": by_status[selectors.Status.NO_DATA],
+            # stale data is counted, never hidden behind a colour (issue 11)
+            "late": sum(1 for row in targets if row.status and row.status.is_late),
+            "missing": sum(1 for row in targets if not row.status or row.status.freshness == "missing"),
             "done_on_time": occurrences.get(TaskOccurrence.Status.DONE_ON_TIME, 0),
             "done_late": occurrences.get(TaskOccurrence.Status.DONE_LATE, 0),
             "overdue": occurrences.get(TaskOccurrence.Status.OVERDUE, 0),
@@ -280,7 +289,16 @@ def _overview(request) -> Page:
     tables = {
         "muc-tieu": lambda: Table(
             f"muc-tieu-{milestone}",
-            [_("Chỉ tiêu"), _("Chỉ số"), _("Mục tiêu"), _("Trạng thái"), _("Giá trị mới nhất"), _("Ngày")],
+            [
+                _("Chỉ tiêu"),
+                _("Chỉ số"),
+                _("Mục tiêu"),
+                _("Trạng thái"),
+                _("Tình trạng số liệu"),
+                _("Giá trị mới nhất"),
+                _("Đơn vị"),
+                _("Kỳ"),
+            ],
             target_rows,
         ),
         "nhom": lambda: Table(
@@ -381,6 +399,16 @@ def _indicator(code: str) -> Page:
             baseline = charts.Point(status.baseline_date, float(status.baseline_value))
         elif series.points:
             baseline = series.points[0]
+        # the forecast is the status's own: same method, baseline and latest value (docs/progress-method.md)
+        projection = []
+        if status and status.latest_value is not None and status.latest_date and milestones:
+            line = forecast(
+                status.explanation,
+                status.method,
+                ProgressPoint(status.latest_date, float(status.latest_value)),
+                date(milestones[0].year, 12, 31),
+            )
+            projection = [charts.Point(p.on, p.value) for p in line]
         figure = charts.metric_series_figure(
             name=metric.name,
             unit=metric.unit,
@@ -388,6 +416,7 @@ def _indicator(code: str) -> Page:
             targets=milestones,
             baseline=baseline,
             first_milestone=milestones[0] if milestones else None,
+            projection=projection,
         )
         breakdown = None
         if series.breakdown:

@@ -26,9 +26,10 @@ from indicators.models import (
     Target,
     TargetStatus,
 )
-from indicators.periods import periods_between
+from indicators.periods import period_containing, periods_between
 from indicators.selectors import target_statuses_as_of
 from indicators.services import period_get_or_create, periods_ensure_containing
+from indicators.validation import PART_OF_WHOLE_SCALES
 from tasks.models import Task, TaskAssignment, TaskUpdate
 
 DEMO_PASSWORD = "Demo@65KHTU"  # noqa: S105 - printed for demo accounts only, documented in README
@@ -149,15 +150,18 @@ def _observation(metric: Metric, path: _Path, agency: Agency, period: Period, pe
         )
     percent = max(0.0, min(level, 100.0))
     if metric.kind == Metric.Kind.RATIO:
+        # value = scale × numerator / denominator: a percentage, or e.g. researchers per vạn dân (scale 1)
+        scale = metric.ratio_scale
+        share = max(0.0, min(level, float(scale))) if scale in PART_OF_WHOLE_SCALES else max(0.0, level)
         denominator = path.rng.randint(40, 400)
-        numerator = round(denominator * percent / 100)
+        numerator = round(denominator * share / scale)
         return Observation(
             metric=metric,
             agency=agency,
             period=period,
             numerator=numerator,
             denominator=denominator,
-            value=_quantize(100 * numerator / denominator),
+            value=_quantize(scale * numerator / denominator),
             **extra,
         )
     return Observation(metric=metric, agency=agency, period=period, value=_quantize(percent), **extra)
@@ -216,10 +220,36 @@ def demo_figures_create(*, plan: Plan, as_of: date, seed: int = 65, localities_p
                         reviewed_by=reviewer if state == SubmissionStatus.APPROVED else None,
                     )
                 )
+        if metric.period_kind == "year":
+            rows += _provisional_year(metric, path, reporters, as_of, now, reviewer)
     _return_one(rows, reviewer, now)
     # bulk_create_with_history records every figure's first version, as any other write path must
     bulk_create_with_history(rows, Observation, batch_size=2000)
     return len(rows)
+
+
+def _provisional_year(metric: Metric, path: _Path, reporters, as_of: date, now, reviewer) -> list[Observation]:
+    """The year still open on ``as_of``, already reported and approved: a provisional value ("tạm tính"), so a
+    yearly metric shows its trend since the plan began before the year closes (docs/progress-method.md)."""
+    bounds = period_containing("year", as_of)
+    if bounds.ends_on <= as_of or not reporters:
+        return []
+    period = period_get_or_create(kind="year", year=bounds.year, number=1)
+    moment = min(now, timezone.make_aware(datetime.combine(as_of, time(9, 0))))
+    return [
+        _observation(
+            metric,
+            path,
+            agency,
+            period,
+            1,
+            status=SubmissionStatus.APPROVED,
+            submitted_at=moment,
+            reviewed_at=moment,
+            reviewed_by=reviewer,
+        )
+        for agency in reporters
+    ]
 
 
 def _return_one(rows: list[Observation], reviewer, now) -> None:

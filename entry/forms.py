@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.formatting import format_vn_number
 from indicators.models import AgencyAssessment, Metric, Period, QualitativeAssessment, Target, TargetStatus
-from indicators.validation import CleanFigure, FigureInput, clean_figure, jump_warning
+from indicators.validation import CleanFigure, FigureInput, clean_figure_for, jump_warning
 
 from .evidence import validate_evidence
 
@@ -55,9 +55,8 @@ class FigureForm(forms.Form):
         data = super().clean()
         if self.is_blank():
             return data
-        figure = clean_figure(
-            self.metric.kind,
-            FigureInput(data.get("value", ""), data.get("numerator", ""), data.get("denominator", "")),
+        figure = clean_figure_for(
+            self.metric, FigureInput(data.get("value", ""), data.get("numerator", ""), data.get("denominator", ""))
         )
         for name, messages in figure.errors.items():
             for message in messages:
@@ -85,9 +84,8 @@ class CorrectionForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        figure = clean_figure(
-            self.metric.kind,
-            FigureInput(data.get("value", ""), data.get("numerator", ""), data.get("denominator", "")),
+        figure = clean_figure_for(
+            self.metric, FigureInput(data.get("value", ""), data.get("numerator", ""), data.get("denominator", ""))
         )
         for name, messages in figure.errors.items():
             for message in messages:

@@ -7,7 +7,7 @@ from indicators.models import Metric, Observation
 from indicators.periods import period_code
 from indicators.selectors import plan_current
 from indicators.services import metrics_recompute_after_commit
-from indicators.validation import FigureInput, clean_figure
+from indicators.validation import FigureInput, clean_figure_for
 
 from .base import ERROR, NEW, UNCHANGED, UPDATED, AgencyLookup, PeriodLookup, Preview, RowResult, text
 from .reading import Column, Table
@@ -78,7 +78,7 @@ def prepare(tables: dict, *, only_agency: Agency | None = None, approve: bool = 
             continue
         clean = None
         if metric:
-            clean = clean_figure(metric.kind, raw)
+            clean = clean_figure_for(metric, raw)
             for name, messages in clean.errors.items():
                 result.messages += [f"{table.where(row, name)}: {m}" for m in messages]
         if result.messages or not (metric and agency and period_key and clean):

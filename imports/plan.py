@@ -54,6 +54,8 @@ METRIC_COLUMNS = [
     Column("collection", "Cách thu thập", required=True),
     Column("numerator_label", "Tử số"),
     Column("denominator_label", "Mẫu số"),
+    Column("ratio_scale", "Hệ số tỷ lệ (100: %, 1000: ‰, 1: trên đơn vị mẫu số)"),
+    Column("reporting_agency", "Cơ quan cung cấp số liệu toàn tỉnh"),
 ]
 CLAIM_COLUMNS = [
     Column("indicator", "Mã chỉ tiêu", required=True),
@@ -148,8 +150,10 @@ def plan_workbook(plan: Plan) -> bytes:
                 m.get_collection_display(),
                 m.numerator_label,
                 m.denominator_label,
+                m.ratio_scale,
+                m.reporting_agency.name if m.reporting_agency_id else "",
             ]
-            for m in plan.metrics.order_by("code")
+            for m in plan.metrics.select_related("reporting_agency").order_by("code")
         ],
     )
     _sheet(workbook, CLAIMS_SHEET, CLAIM_COLUMNS, claims)
@@ -319,6 +323,16 @@ def plan_data_from_tables(tables: dict[str, Table], problems: _Problems) -> dict
                 metric[key] = _choice(row.values.get(key), choices)
             except ValueError as exc:
                 problems.at(table, row, key, str(exc))
+        scale = text(row.values.get("ratio_scale"))
+        if scale:
+            try:
+                metric["ratio_scale"] = _number(scale)
+                if metric["ratio_scale"] not in (1, 100, 1000, 10000):
+                    raise ValueError
+            except ValueError:
+                problems.at(table, row, "ratio_scale", f"hệ số “{scale}” không hợp lệ: ghi 100, 1000, 10000 hoặc 1.")
+        if text(row.values.get("reporting_agency")):
+            metric["reporting_agency"] = text(row.values.get("reporting_agency"))
         if metric["code"] in metric_lines:
             problems.at(table, row, "code", f"mã chỉ số trùng với dòng {metric_lines[metric['code']]}.")
         metric_lines.setdefault(metric["code"], row.line)

@@ -155,10 +155,15 @@ def plan_load(*, data: dict) -> LoadCounts:
                 "collection": row["collection"],
                 "numerator_label": row.get("numerator_label", "") or "",
                 "denominator_label": row.get("denominator_label", "") or "",
+                "ratio_scale": int(row.get("ratio_scale") or 100),
             },
             counts,
         )
     metric_leads: dict[str, set[int]] = {code: set() for code in metrics}
+    designated: dict[str, Agency | None] = {
+        row["code"]: _single_agency(directory, [row["reporting_agency"]]) if row.get("reporting_agency") else None
+        for row in data["metrics"]
+    }
     for order, group_row in enumerate(data["indicator_groups"], start=1):
         group = upsert(
             IndicatorGroup,
@@ -204,21 +209,52 @@ def plan_load(*, data: dict) -> LoadCounts:
                     )
                     kept.append(parsed.pk)
                     metric_leads[claim.metric].update(a.pk for a in leads)
+                    if designated.get(claim.metric) is None:
+                        designated[claim.metric] = _single_agency(directory, lead_names)
                 target.parsed_targets.exclude(pk__in=kept).delete()
+    _set_reporting_agencies(metrics, designated)
     _set_reporters(metrics, metric_leads)
     counts.add(tasks_load(plan=plan, groups=data["task_groups"], directory=directory))
     return counts
 
 
+def _single_agency(directory: AgencyDirectory, names: list[str]) -> Agency | None:
+    """The first name that means exactly one agency ("Sở Công Thương", not "các cơ quan liên quan")."""
+    for name in names:
+        try:
+            found = directory.resolve(name)
+        except UnknownAgencyName:
+            continue
+        if len(found) == 1:
+            return found[0]
+    return None
+
+
+def _set_reporting_agencies(metrics: dict[str, Metric], designated: dict[str, Agency | None]) -> None:
+    """A metric collected once for the province has one source: the plan's ``reporting_agency``, else the first
+    single agency leading its indicators."""
+    for code, metric in metrics.items():
+        agency = designated.get(code) if metric.collection == Metric.Collection.PROVINCE else None
+        if metric.reporting_agency_id != (agency.pk if agency else None):
+            metric.reporting_agency = agency
+            metric.save(update_fields=["reporting_agency"])
+
+
 def _set_reporters(metrics: dict[str, Metric], metric_leads: dict[str, set[int]]) -> None:
-    """Who reports each metric: the lead agencies of its indicators, or every department and locality."""
+    """Who reports each metric: every department and locality, or for a metric collected once for the province
+    its designated agency (else the lead agencies of its indicators)."""
     everyone = set(
         Agency.objects.filter(kind__in=[Agency.Kind.DEPARTMENT, Agency.Kind.LOCALITY], is_active=True).values_list(
             "pk", flat=True
         )
     )
     for code, metric in metrics.items():
-        wanted = everyone if metric.collection == Metric.Collection.PER_AGENCY else metric_leads[code]
+        if metric.collection == Metric.Collection.PER_AGENCY:
+            wanted = everyone
+        elif metric.reporting_agency_id:
+            wanted = {metric.reporting_agency_id}
+        else:
+            wanted = metric_leads[code]
         if wanted != set(metric.reporters.values_list("pk", flat=True)):
             metric.reporters.set(wanted)
 
@@ -290,8 +326,10 @@ def plan_export(plan: Plan) -> dict:
             "direction": m.direction,
             "frequency": m.frequency,
             "collection": m.collection,
+            "ratio_scale": m.ratio_scale,
+            "reporting_agency": m.reporting_agency.name if m.reporting_agency_id else None,
         }
-        for m in plan.metrics.order_by("code")
+        for m in plan.metrics.select_related("reporting_agency").order_by("code")
     ]
     return {
         "plan": {

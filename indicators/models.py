@@ -89,6 +89,27 @@ class Metric(models.Model):
     reporters = models.ManyToManyField(
         Agency, blank=True, related_name="reported_metrics", verbose_name=_("cơ quan báo cáo")
     )
+    # value = ratio_scale × numerator / denominator (indicators/validation.py, docs/progress-method.md "Scales")
+    ratio_scale = models.PositiveIntegerField(
+        _("hệ số tỷ lệ"),
+        choices=[
+            (100, _("× 100 (phần trăm, %)")),
+            (1000, _("× 1.000 (phần nghìn, ‰)")),
+            (10000, _("× 10.000 (trên vạn, mẫu số tính bằng người)")),
+            (1, _("× 1 (mẫu số đã theo đơn vị của tỷ lệ, ví dụ vạn người)")),
+        ],
+        default=100,
+    )
+    # a metric collected once for the province has one authoritative source: only its figures count
+    reporting_agency = models.ForeignKey(
+        Agency,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="designated_metrics",
+        verbose_name=_("cơ quan cung cấp số liệu toàn tỉnh"),
+        help_text=_("Với chỉ số một số liệu toàn tỉnh: chỉ nhận số liệu của cơ quan này."),
+    )
     # How the progress engine judges this metric (indicators/progress.py, docs/progress-method.md).
     progress_method = models.CharField(
         _("phương pháp đánh giá tiến độ"),
@@ -126,6 +147,14 @@ class Metric(models.Model):
     @property
     def is_ratio(self) -> bool:
         return self.kind == self.Kind.RATIO
+
+    @property
+    def is_province_figure(self) -> bool:
+        """Collected once for the province from its designated agency (VI.1's share of GRDP, the DTI …)."""
+        return self.collection == self.Collection.PROVINCE and self.reporting_agency_id is not None
+
+    def accepts_figures_from(self, agency) -> bool:
+        return not self.is_province_figure or agency.pk == self.reporting_agency_id
 
     @property
     def period_kind(self) -> str:
@@ -343,6 +372,13 @@ class TargetStatus(models.Model):
         NO_DATA = "no_data", _("Chưa có số liệu")
         QUALITATIVE = "qualitative", _("Định tính")
 
+    class Freshness(models.TextChoices):
+        """How fresh the data behind the status is (indicators/freshness.py)."""
+
+        CURRENT = "current", _("Số liệu cập nhật")
+        LATE = "late", _("Số liệu chậm")
+        MISSING = "missing", _("Chưa có số liệu")
+
     parsed_target = models.ForeignKey(ParsedTarget, on_delete=models.CASCADE, related_name="statuses")
     as_of = models.DateField(_("tính đến ngày"))
     status = models.CharField(_("trạng thái"), max_length=12, choices=Status.choices)
@@ -352,6 +388,12 @@ class TargetStatus(models.Model):
     baseline_date = models.DateField(_("ngày gốc"), null=True, blank=True)
     latest_value = models.DecimalField(_("giá trị mới nhất"), max_digits=20, decimal_places=6, null=True, blank=True)
     latest_date = models.DateField(_("ngày mới nhất"), null=True, blank=True)
+    # the period of the latest value, provisional while that period is still open on the as-of date
+    latest_period = models.ForeignKey(
+        "Period", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("kỳ mới nhất")
+    )
+    latest_provisional = models.BooleanField(_("số liệu tạm tính"), default=False)
+    freshness = models.CharField(_("tình trạng số liệu"), max_length=8, choices=Freshness.choices, default="missing")
     expected_value = models.DecimalField(
         _("giá trị cần đạt đến nay"), max_digits=20, decimal_places=6, null=True, blank=True
     )
@@ -367,6 +409,10 @@ class TargetStatus(models.Model):
 
     def __str__(self) -> str:
         return f"{self.parsed_target} @ {self.as_of}: {self.get_status_display()}"
+
+    @property
+    def is_late(self) -> bool:
+        return self.freshness == self.Freshness.LATE
 
 
 class ProvinceValue(models.Model):
@@ -384,6 +430,7 @@ class ProvinceValue(models.Model):
     numerator = models.DecimalField(_("tổng tử số"), max_digits=26, decimal_places=6, null=True, blank=True)
     denominator = models.DecimalField(_("tổng mẫu số"), max_digits=26, decimal_places=6, null=True, blank=True)
     reporters = models.PositiveIntegerField(_("số cơ quan có số liệu"))
+    provisional = models.BooleanField(_("tạm tính"), default=False, help_text=_("Kỳ chưa kết thúc."))
     as_of = models.DateField(_("tính đến ngày"))
     computed_at = models.DateTimeField(_("tính lúc"))
 

@@ -194,15 +194,30 @@ def _choose_method(spec: TargetSpec, baseline: float, latest: float, aim: float)
     return GROWTH, None
 
 
+def baseline_point(points: list[Point], start: date | None) -> Point:
+    """The one baseline rule: the last value on or before the start (where things stood when the plan began),
+    or, with none that early, the first value after it. Values arriving later never move it."""
+    before = [p for p in points if start is not None and p.on <= start]
+    return before[-1] if before else points[0]
+
+
+def forecast(explanation: dict, method: str, latest: Point | None, until: date) -> list[Point]:
+    """The line a status foresees: from its latest value onwards at its observed rate, by its own method
+    (compound growth or linear change) and from its own baseline, to ``until``. Empty where the status measured
+    no rate (no trend yet, a target met, a passed deadline, a yearly flow)."""
+    rate = explanation.get("observed_rate")
+    if latest is None or rate is None or explanation.get("reason") not in ("growth_ratio", "gap_closure"):
+        return []
+    years = _years(latest.on, until)
+    if years <= 0:
+        return []
+    end = latest.value * (1 + rate) ** years if method == GROWTH else latest.value + rate * years
+    return [latest, Point(until, end)]
+
+
 def _assess_level(spec: TargetSpec, points: list[Point], as_of: date) -> Assessment:
     latest = points[-1]
-    after_start = [p for p in points if spec.baseline_from is None or p.on >= spec.baseline_from]
-    before_start = points[: len(points) - len(after_start)]
-    if len(after_start) == 1 and before_start:
-        # One value since the start shows no trend yet: measure from the last value before the start.
-        baseline = before_start[-1]
-    else:
-        baseline = after_start[0] if after_start else points[0]
+    baseline = baseline_point(points, spec.baseline_from)
     aim, sign = _aim(spec, latest.value)
     common = {"baseline": _point(baseline), "latest": _point(latest), "aim": aim, "desired_sign": sign}
 
@@ -350,12 +365,13 @@ class PeriodAggregate:
     with_denominator: int
 
 
-def province_value(kind: str, agg: PeriodAggregate) -> float | None:
-    """Sum for counts and flows; ratio of sums for ratios collected as numerator/denominator; mean otherwise."""
+def province_value(kind: str, agg: PeriodAggregate, scale: float = 100.0) -> float | None:
+    """Sum for counts and flows; for ratios collected as numerator/denominator the ratio of sums on the metric's
+    scale (Σ numerators / Σ denominators × scale: ×100 for %, ×1 per vạn dân …); the mean otherwise."""
     if kind in ("stock", "flow"):
         return agg.total
     if kind == "ratio" and agg.count and agg.with_denominator == agg.count and agg.denominator:
-        return 100.0 * (agg.numerator or 0.0) / agg.denominator
+        return float(scale) * (agg.numerator or 0.0) / agg.denominator
     return agg.mean
 
 
@@ -447,7 +463,7 @@ def _movement(value: float, method: str, unit: str) -> str:
     return _("không thay đổi")
 
 
-def explain_vi(spec: TargetSpec, result: Assessment, *, unit: str = "") -> dict:
+def explain_vi(spec: TargetSpec, result: Assessment, *, unit: str = "", labels: dict[date, str] | None = None) -> dict:
     """The reasoning behind ``result`` in plain Vietnamese: ``{"summary": str, "items": [[label, value], …]}``.
 
     ``summary`` is one or two sentences a Steering Committee member can read aloud; ``items`` are the labelled
@@ -464,7 +480,9 @@ def explain_vi(spec: TargetSpec, result: Assessment, *, unit: str = "") -> dict:
     base, last = result.baseline, result.latest
 
     def point(p: Point) -> str:
-        return f"{_with_unit(p.value, unit)} ({_day(p.on)})"
+        # dated the way people speak: by its period ("Năm 2023", "Quý III/2026"), else by its day
+        when = (labels or {}).get(p.on) or _day(p.on)
+        return f"{_with_unit(p.value, unit)} ({when})"
 
     if reason == "assessed_by_reviewer":
         summary = _("Chỉ tiêu định tính: Văn phòng Thường trực đánh giá theo từng kỳ báo cáo.")
@@ -472,6 +490,10 @@ def explain_vi(spec: TargetSpec, result: Assessment, *, unit: str = "") -> dict:
         summary = _("Chưa có số liệu đã duyệt của năm nay và năm trước: chưa đánh giá được.")
     elif reason == "no_data":
         summary = _("Chưa có số liệu đã duyệt đến ngày %(day)s: chưa đánh giá được.") % {"day": _day(info["as_of"])}
+    elif reason == "single_point" and (labels or {}).get(last.on):
+        summary = _("Từ giá trị gốc %(value)s chưa có số liệu mới hơn: chưa đủ để tính xu hướng.") % {
+            "value": point(last)
+        }
     elif reason == "single_point":
         summary = _("Mới có một số liệu (%(value)s ngày %(day)s): chưa đủ để tính xu hướng.") % {
             "value": _with_unit(last.value, unit),

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import connection
-from django.db.models import Avg, Count, Max, Prefetch, Sum
+from django.db.models import Avg, Count, Max, Prefetch, Q, Sum
+from django.utils import timezone
 
 from core.workflow import SubmissionStatus
 
@@ -60,7 +61,11 @@ def observations_approved():
 
 @dataclass(frozen=True)
 class PeriodValue:
-    """The province value of one metric for one reporting period, with the sums it was computed from."""
+    """The province value of one metric for one reporting period, with the sums it was computed from.
+
+    ``on`` is the date the progress engine judges it at: the period's end, or for a period still open on the
+    as-of date (a provisional value) the day its figures were last approved ("tạm tính đến ngày …").
+    """
 
     period_id: int
     on: date
@@ -68,23 +73,47 @@ class PeriodValue:
     numerator: float | None
     denominator: float | None
     reporters: int
+    ends_on: date | None = None
+    provisional: bool = False
 
 
 def province_period_values(*, as_of, metric_ids=None) -> dict[int, list[PeriodValue]]:
     """Per metric, the province value of every period up to ``as_of``: ONE grouped query over approved figures.
 
-    Per-agency figures are summed (counts, flows), combined as a ratio of sums (ratios entered as numerator and
-    denominator) or averaged (indices, shares) by ``progress.province_value``. Only periods of the metric's own
-    reporting frequency count; a metric with none uses the kind of period it has most figures for.
+    Per-agency figures are summed (counts, flows), combined as a ratio of sums on the metric's scale (ratios
+    entered as numerator and denominator) or averaged (indices, shares) by ``progress.province_value``; a metric
+    collected once for the province counts its designated agency's figure only. Only periods of the metric's
+    own reporting frequency count; a metric with none uses the kind of period it has most figures for. The
+    period still open on ``as_of`` counts with the figures approved by then, marked provisional.
     """
     metrics = Metric.objects.all()
     if metric_ids is not None:
         metrics = metrics.filter(pk__in=metric_ids)
-    info = {m["pk"]: m for m in metrics.values("pk", "kind", "frequency")}
-    periods = {p["pk"]: p for p in Period.objects.filter(ends_on__lte=as_of).values("pk", "kind", "ends_on")}
-    figures = observations_approved().filter(period_id__in=Period.objects.filter(ends_on__lte=as_of).values("pk"))
+    info = {
+        m["pk"]: m
+        for m in metrics.values("pk", "kind", "frequency", "ratio_scale", "collection", "reporting_agency_id")
+    }
+    periods = {
+        p["pk"]: p for p in Period.objects.filter(starts_on__lte=as_of).values("pk", "kind", "starts_on", "ends_on")
+    }
+    closed = [pk for pk, p in periods.items() if p["ends_on"] <= as_of]
+    still_open = [pk for pk, p in periods.items() if p["ends_on"] > as_of]
+    # an open period's figures count from the day they were approved (approved when, unknown: once it ends)
+    figures = observations_approved().filter(
+        Q(period_id__in=closed) | Q(period_id__in=still_open, reviewed_at__date__lte=as_of)
+    )
     if metric_ids is not None:
         figures = figures.filter(metric_id__in=list(info))
+    designated = {
+        pk: m["reporting_agency_id"]
+        for pk, m in info.items()
+        if m["collection"] == Metric.Collection.PROVINCE and m["reporting_agency_id"]
+    }
+    if designated:
+        only_theirs = Q()
+        for metric_id, agency_id in designated.items():
+            only_theirs |= Q(metric_id=metric_id, agency_id=agency_id)
+        figures = figures.filter(~Q(metric_id__in=list(designated)) | only_theirs)
     # grouped by the figures' own columns only (the period's kind and date come from ``periods``): with the
     # (metric, period) statistics of migration 0010 PostgreSQL expects the ~17 000 groups there are, not one
     # per figure, and aggregates them in memory instead of spilling a hash table of millions to disk
@@ -98,12 +127,13 @@ def province_period_values(*, as_of, metric_ids=None) -> dict[int, list[PeriodVa
             den=Sum("denominator"),
             n=Count("id"),
             n_den=Count("denominator"),
+            last_reviewed=Max("reviewed_at"),
         )
         .order_by()
     )
     by_metric: dict[int, dict[str, list[PeriodValue]]] = {}
     for row in rows:
-        kind = info[row["metric_id"]]["kind"]
+        metric = info[row["metric_id"]]
         aggregate = progress.PeriodAggregate(
             total=_float(row["total"]),
             mean=_float(row["mean"]),
@@ -112,13 +142,20 @@ def province_period_values(*, as_of, metric_ids=None) -> dict[int, list[PeriodVa
             count=row["n"],
             with_denominator=row["n_den"],
         )
-        value = progress.province_value(kind, aggregate)
-        if value is not None:
-            period = periods[row["period_id"]]
-            point = PeriodValue(
-                row["period_id"], period["ends_on"], value, aggregate.numerator, aggregate.denominator, row["n"]
-            )
-            by_metric.setdefault(row["metric_id"], {}).setdefault(period["kind"], []).append(point)
+        value = progress.province_value(metric["kind"], aggregate, scale=metric["ratio_scale"])
+        if value is None:
+            continue
+        period = periods[row["period_id"]]
+        ends_on = period["ends_on"]
+        provisional = ends_on > as_of
+        on = ends_on
+        if provisional:
+            reviewed = timezone.localdate(row["last_reviewed"]) if row["last_reviewed"] else as_of
+            on = max(period["starts_on"], min(as_of, reviewed))
+        point = PeriodValue(
+            row["period_id"], on, value, aggregate.numerator, aggregate.denominator, row["n"], ends_on, provisional
+        )
+        by_metric.setdefault(row["metric_id"], {}).setdefault(period["kind"], []).append(point)
     values = {}
     for metric_id, by_kind in by_metric.items():
         own = Metric(frequency=info[metric_id]["frequency"]).period_kind
@@ -163,23 +200,6 @@ def target_spec(parsed: ParsedTarget, *, plan_start) -> progress.TargetSpec:
         thresholds=progress.Thresholds.from_config(metric.thresholds),
         baseline_from=metric.baseline_date or plan_start,
     )
-
-
-def target_explain(
-    *, code: str, year: int, as_of, plan: Plan | None = None
-) -> list[tuple[ParsedTarget, progress.Assessment]]:
-    """Compute (without storing) the status of every claim of one target cell, e.g. ("V.1", 2030)."""
-    plan = plan or plan_current()
-    target = Target.objects.select_related("indicator__plan").get(indicator__plan=plan, indicator__code=code, year=year)
-    parsed_targets = list(target.parsed_targets.select_related("metric", "target").order_by("position"))
-    series = province_series(as_of=as_of, metric_ids={p.metric_id for p in parsed_targets})
-    return [
-        (
-            parsed,
-            progress.assess(target_spec(parsed, plan_start=plan.issued_on), series.get(parsed.metric_id, []), as_of),
-        )
-        for parsed in parsed_targets
-    ]
 
 
 def target_statuses_as_of(*, as_of=None, plan=None):

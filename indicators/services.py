@@ -8,9 +8,8 @@ from datetime import date
 from decimal import Decimal
 from functools import partial
 
-from django.conf import settings
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency
@@ -31,8 +30,8 @@ from .models import (
     TargetStatus,
 )
 from .periods import periods_between
-from .progress import assess, explain_vi, next_unmet_milestone
-from .selectors import PeriodValue, periods_containing, province_period_values, series_of, target_spec
+from .selectors import PeriodValue, periods_containing, province_period_values
+from .statuses import target_statuses_compute
 from .validation import CleanFigure
 
 
@@ -82,6 +81,9 @@ _STATUS_FIELDS = [
     "baseline_date",
     "latest_value",
     "latest_date",
+    "latest_period",
+    "latest_provisional",
+    "freshness",
     "expected_value",
     "explanation",
     "computed_at",
@@ -93,43 +95,21 @@ def target_statuses_recompute(*, as_of: date, metric_ids: Iterable[int] | None =
     """Compute and store the status of every parsed target (or those of ``metric_ids``) as of ``as_of``.
 
     One grouped query reads the province values, which are stored as a snapshot for the pages
-    (``province_values_save``); the pure engine (indicators/progress.py) judges each target, and one upsert
-    writes the status rows: running it twice leaves the same rows. Returns the status rows written.
+    (``province_values_save``); ``statuses.target_statuses_compute`` judges each target, and one upsert
+    writes the status rows: running it twice leaves the same rows. A snapshot set is always complete: when
+    ``as_of`` has no complete set yet (the first approval of the day, before or after a failed nightly run),
+    every target is computed, not only those of ``metric_ids``. Returns the status rows written.
     """
     ids = None if metric_ids is None else sorted(set(metric_ids))
-    parsed = ParsedTarget.objects.select_related("metric__plan", "target")
+    if ids is not None and TargetStatus.objects.filter(as_of=as_of).count() < ParsedTarget.objects.count():
+        ids = None
+    parsed = ParsedTarget.objects.select_related("metric__plan", "target__indicator")
     if ids is not None:
         parsed = parsed.filter(metric_id__in=ids)
     parsed_targets = list(parsed.order_by("metric_id", "target__year", "pk"))
     values = province_period_values(as_of=as_of, metric_ids=ids)
     province_values_save(values=values, as_of=as_of, metric_ids=ids)
-    series = series_of(values)
-    rows: list[TargetStatus] = []
-    milestones: dict[int, dict[int, bool]] = {}
-    for item in parsed_targets:
-        spec = target_spec(item, plan_start=item.metric.plan.issued_on)
-        result = assess(spec, series.get(item.metric_id, []), as_of)
-        with translation.override(settings.LANGUAGE_CODE):
-            result.explanation.update(explain_vi(spec, result, unit=item.metric.unit))
-        met = milestones.setdefault(item.metric_id, {})
-        met[spec.year] = met.get(spec.year, True) and result.status == TargetStatus.Status.ACHIEVED
-        rows.append(
-            TargetStatus(
-                parsed_target=item,
-                as_of=as_of,
-                status=result.status,
-                method=result.method,
-                ratio=_decimal(result.ratio),
-                baseline_value=_decimal(result.baseline.value) if result.baseline else None,
-                baseline_date=result.baseline.on if result.baseline else None,
-                latest_value=_decimal(result.latest.value) if result.latest else None,
-                latest_date=result.latest.on if result.latest else None,
-                expected_value=_decimal(result.expected_value),
-                explanation=result.explanation,
-            )
-        )
-    for row in rows:
-        row.explanation["next_unmet_milestone"] = next_unmet_milestone(milestones[row.parsed_target.metric_id])
+    rows = target_statuses_compute(as_of=as_of, parsed_targets=parsed_targets, values=values)
     TargetStatus.objects.bulk_create(
         rows,
         batch_size=1000,
@@ -161,6 +141,7 @@ def province_values_save(
             numerator=_decimal(item.numerator),
             denominator=_decimal(item.denominator),
             reporters=item.reporters,
+            provisional=item.provisional,
             as_of=as_of,
             computed_at=stamp,
         )
@@ -188,7 +169,7 @@ def province_values_save(
         batch_size=2000,
         update_conflicts=True,
         unique_fields=["metric", "period"],
-        update_fields=["value", "numerator", "denominator", "reporters", "as_of", "computed_at"],
+        update_fields=["value", "numerator", "denominator", "reporters", "provisional", "as_of", "computed_at"],
     )
     produced = {(row.metric_id, row.period_id) for row in rows}
     stale = [pk for key, (pk, _numbers) in existing.items() if key not in produced]
@@ -217,6 +198,9 @@ def observation_save(
 ) -> Observation:
     """Record an agency's figure as a draft, or submit it for review (one write, one version)."""
     check_period_open(period)
+    if not metric.accepts_figures_from(agency):
+        message = _("“%(metric)s” là một số liệu toàn tỉnh, chỉ %(agency)s cung cấp.")
+        raise EntryError(message % {"metric": metric.name, "agency": metric.reporting_agency})
     period = period_stored(period)
     if not figure.is_valid:
         raise EntryError(_("Số liệu chưa hợp lệ."))

@@ -23,6 +23,13 @@ FLOW = "flow"
 
 HUNDRED = Decimal(100)
 
+#: Ratio scales (``Metric.ratio_scale``): value = scale × numerator / denominator. A percentage (×100), a
+#: per-mille (×1000) or a rate per 10 000 counted in persons (×10 000) measure a part of a whole, so the
+#: numerator cannot exceed the denominator; ×1 is a rate per unit of the denominator ("người/vạn dân" with
+#: the population entered in vạn người), where it may.
+PERCENT = 100
+PART_OF_WHOLE_SCALES = (100, 1000, 10000)
+
 #: how far a value may move from the previous period's before the user must explain it (DHIS2's
 #: outlier idea, kept simple): a relative change beyond this share of the previous value
 JUMP_THRESHOLD = Decimal("0.5")
@@ -70,13 +77,20 @@ def _whole(number: Decimal) -> bool:
     return number == number.to_integral_value()
 
 
-def clean_figure(kind: str, raw: FigureInput, *, required: bool = True) -> CleanFigure:
+def clean_figure_for(metric, raw: FigureInput, *, required: bool = True) -> CleanFigure:
+    """``clean_figure`` with the metric's own kind and ratio scale (what every entry path calls)."""
+    return clean_figure(metric.kind, raw, required=required, scale=metric.ratio_scale)
+
+
+def clean_figure(kind: str, raw: FigureInput, *, required: bool = True, scale: int = PERCENT) -> CleanFigure:
     """Read and check one figure for a metric of ``kind``.
 
-    Ratios are entered as numerator and denominator (the percentage is computed), or as a percentage when
-    the agency only has the share; counts are non-negative whole numbers; percentages lie in 0–100; an index
-    lies in 0–1.
+    Ratios are entered as numerator and denominator (the value is computed on the metric's ``scale``: ×100 for
+    a percentage, ×1 for "người/vạn dân" with the denominator in vạn người …), or as the value when the agency
+    only has that; counts are non-negative whole numbers; a share of a whole lies in 0–scale; an index in 0–1.
     """
+    scale = int(scale or PERCENT)
+    bounded = scale in PART_OF_WHOLE_SCALES
     result = CleanFigure()
     if kind == RATIO and ((raw.numerator or "").strip() or (raw.denominator or "").strip()):
         numerator = _number(raw.numerator, "numerator", result)
@@ -89,7 +103,7 @@ def clean_figure(kind: str, raw: FigureInput, *, required: bool = True) -> Clean
             result.error("numerator", _("Tử số không được âm."))
         if denominator is not None and denominator <= 0:
             result.error("denominator", _("Mẫu số phải lớn hơn 0."))
-        if result.is_valid and numerator > denominator:
+        if result.is_valid and bounded and numerator > denominator:
             result.error(
                 "numerator",
                 _("Tử số (%(numerator)s) không được lớn hơn mẫu số (%(denominator)s).")
@@ -97,7 +111,7 @@ def clean_figure(kind: str, raw: FigureInput, *, required: bool = True) -> Clean
             )
         if result.is_valid:
             result.numerator, result.denominator = numerator, denominator
-            result.value = (HUNDRED * numerator / denominator).quantize(Decimal("0.01"))
+            result.value = (Decimal(scale) * numerator / denominator).quantize(Decimal("0.01"))
         return result
 
     value = _number(raw.value, "value", result)
@@ -110,9 +124,14 @@ def clean_figure(kind: str, raw: FigureInput, *, required: bool = True) -> Clean
             result.error("value", _("Số lượng không được âm."))
         elif not _whole(value):
             result.error("value", _("Số lượng phải là số nguyên (ví dụ 1.200)."))
-    elif kind in (RATIO, GRDP_SHARE):
+    elif kind == GRDP_SHARE or (kind == RATIO and scale == PERCENT):
         if not Decimal(0) <= value <= HUNDRED:
             result.error("value", _("Tỷ lệ phải nằm trong khoảng 0–100%."))
+    elif kind == RATIO:
+        if value < 0:
+            result.error("value", _("Tỷ lệ không được âm."))
+        elif bounded and value > scale:
+            result.error("value", _("Giá trị không được lớn hơn %(scale)s.") % {"scale": vn(Decimal(scale))})
     elif kind == INDEX:
         if not Decimal(0) <= value <= Decimal(1):
             result.error("value", _("Chỉ số phải nằm trong khoảng 0–1 (ví dụ 0,75)."))

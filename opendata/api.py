@@ -25,7 +25,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, permissions, renderers, viewsets
 from rest_framework.decorators import api_view, permission_classes, throttle_classes
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import ParseError, ValidationError
 from rest_framework.pagination import BasePagination, PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.routers import APIRootView
@@ -44,9 +44,9 @@ from indicators.models import (
     Plan,
     ProvinceValue,
     Target,
-    TargetStatus,
 )
-from indicators.selectors import observations_approved, target_statuses_as_of
+from indicators.selectors import observations_approved
+from indicators.statuses import target_statuses_at
 from tasks.models import Task, TaskOccurrence
 
 from . import serializers
@@ -398,23 +398,36 @@ class TargetStatusViewSet(CachedListModelMixin, OpenDataViewSet):
     serializer_class = serializers.TargetStatusSerializer
 
     def get_queryset(self):
+        """Statuses as of ``as_of`` — the latest on or before that day, computed as reports do — or a refusal."""
         raw = self.request.query_params.get("as_of")
-        try:
-            rows = target_statuses_as_of(as_of=date.fromisoformat(raw) if raw else None)
-        except ValueError:
-            rows = TargetStatus.objects.none()
-        mapping = {"indicator": "parsed_target__target__indicator__code", "status": "status"}
-        return (
-            rows.filter(**_filters(self.request, mapping))
-            .select_related("parsed_target__target__indicator", "parsed_target__metric")
-            .order_by(
-                "parsed_target__target__indicator__plan_id",
-                "parsed_target__target__indicator__group__order",
-                "parsed_target__target__indicator__number",
-                "parsed_target__target__year",
-                "parsed_target__position",
-                "pk",
-            )
+        as_of = None
+        if raw:
+            try:
+                as_of = date.fromisoformat(raw)
+            except ValueError:
+                raise ParseError(
+                    gettext_lazy("Ngày tính “as_of” không hợp lệ: hãy ghi theo dạng YYYY-MM-DD.")
+                ) from None
+            if as_of > timezone.localdate():
+                raise ParseError(gettext_lazy("Chưa thể tính tình trạng cho một ngày trong tương lai."))
+        rows = target_statuses_at(as_of=as_of)
+        indicator = self.request.query_params.get("indicator")
+        status = self.request.query_params.get("status")
+        rows = [
+            row
+            for row in rows
+            if (not indicator or row.parsed_target.target.indicator.code == indicator)
+            and (not status or row.status == status)
+        ]
+        return sorted(
+            rows,
+            key=lambda row: (
+                row.parsed_target.target.indicator.group.order,
+                row.parsed_target.target.indicator.number,
+                row.parsed_target.target.year,
+                row.parsed_target.position,
+                row.parsed_target_id,
+            ),
         )
 
 

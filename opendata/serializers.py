@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from indicators.models import (
@@ -14,6 +15,7 @@ from indicators.models import (
     Target,
     TargetStatus,
 )
+from indicators.statuses import latest_claim
 from indicators.templatetags.plan_text import plan_text
 from tasks.models import Task, TaskOccurrence
 
@@ -190,6 +192,7 @@ class TargetStatusSerializer(serializers.ModelSerializer):
     latest_value = _number(allow_null=True)
     expected_value = _number(allow_null=True)
     baseline_value = _number(allow_null=True)
+    latest = serializers.SerializerMethodField()
 
     class Meta:
         model = TargetStatus
@@ -200,6 +203,8 @@ class TargetStatusSerializer(serializers.ModelSerializer):
             "target",
             "as_of",
             "status",
+            "freshness",
+            "latest",
             "method",
             "ratio",
             "baseline_value",
@@ -208,6 +213,22 @@ class TargetStatusSerializer(serializers.ModelSerializer):
             "latest_date",
             "expected_value",
         ]
+
+    @extend_schema_field(
+        {
+            "type": "object",
+            "nullable": True,
+            "properties": {
+                "value": {"type": "number"},
+                "period": {"type": "string", "example": "Năm 2025"},
+                "provisional": {"type": "boolean"},
+                "date": {"type": "string", "format": "date"},
+            },
+        }
+    )
+    def get_latest(self, row) -> dict | None:
+        """The latest value with its period; provisional while that period is still open."""
+        return latest_claim(row)
 
 
 class TaskStatusSerializer(serializers.ModelSerializer):

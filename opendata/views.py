@@ -13,9 +13,9 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
 from core.formatting import format_vn_number, value_text
-from indicators import periods
 from indicators.models import Indicator, ParsedTarget, ProvinceValue, TargetStatus
-from indicators.selectors import plan_current, plan_groups_with_indicators, target_statuses_as_of
+from indicators.selectors import plan_current, plan_groups_with_indicators
+from indicators.statuses import latest_claim, latest_text, target_statuses_at
 from indicators.templatetags.plan_text import plan_text
 
 from .datasets import DATASETS
@@ -35,7 +35,7 @@ def public_indicators(request):
     plan = plan_current()
     groups, as_of, milestone = [], None, None
     if plan is not None:
-        statuses = {s.parsed_target_id: s for s in target_statuses_as_of(plan=plan)}
+        statuses = {s.parsed_target_id: s for s in target_statuses_at(plan=plan)}
         as_of = next(iter(statuses.values())).as_of if statuses else None
         milestone = plan.milestone_for(as_of) if as_of else min(plan.milestones)
         for group in plan_groups_with_indicators(plan):
@@ -48,15 +48,16 @@ def public_indicators(request):
                     for item in target.parsed_targets.all():
                         snapshot = statuses.get(item.pk)
                         status = snapshot.status if snapshot else TargetStatus.Status.NO_DATA
-                        period = ""
-                        if snapshot and snapshot.latest_value is not None and snapshot.latest_date:
-                            period = periods.period_containing(item.metric.period_kind, snapshot.latest_date).label
+                        latest = latest_claim(snapshot) if snapshot else None
+                        period = (latest["period"] or "") if latest else ""
                         claims.append(
                             {
                                 "metric": item.metric,
                                 "status": status,
                                 "label": TargetStatus.Status(status).label,
-                                "latest": value_text(snapshot.latest_value, item.metric.unit) if snapshot else "",
+                                "freshness": snapshot.freshness if snapshot else TargetStatus.Freshness.MISSING,
+                                "late": bool(snapshot and snapshot.is_late),
+                                "latest": latest_text(snapshot, item.metric.unit) if snapshot else "",
                                 "period": period,
                             }
                         )
@@ -94,7 +95,8 @@ def public_indicator(request, code: str):
     metrics = {}
     for item in parsed:
         metrics.setdefault(item.metric_id, {"metric": item.metric, "targets": []})["targets"].append(item)
-    statuses = {s.parsed_target_id: s for s in target_statuses_as_of(plan=plan).filter(parsed_target__in=parsed)}
+    wanted = {p.pk for p in parsed}
+    statuses = {s.parsed_target_id: s for s in target_statuses_at(plan=plan) if s.parsed_target_id in wanted}
     words = {"value": _("Giá trị toàn tỉnh"), "target": _("Mục tiêu")}
     panels, figures = [], {}
     for index, entry in enumerate(metrics.values()):
@@ -122,6 +124,8 @@ def public_indicator(request, code: str):
                     "label": _target_label(target),
                     "status": status,
                     "status_label": TargetStatus.Status(status).label,
+                    "late": bool(snapshot and snapshot.is_late),
+                    "latest": latest_text(snapshot, metric.unit) if snapshot else "",
                 }
             )
         panels.append(

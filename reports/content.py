@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils import translation
 
 from agencies.models import Agency
-from core.formatting import format_vn_number, value_text
+from core.formatting import format_vn_number, period_phrase, value_text
 from core.workflow import SubmissionStatus
 from entry.selectors import period_completeness
 from indicators import periods
@@ -33,7 +33,8 @@ from indicators.models import (
     Target,
     TargetStatus,
 )
-from indicators.selectors import assessment_disagreements, target_statuses_as_of
+from indicators.selectors import assessment_disagreements
+from indicators.statuses import latest_claim, target_statuses_at
 from indicators.templatetags.plan_text import plan_text
 from tasks import occurrences as occ
 from tasks.models import TaskOccurrence, TaskUpdate
@@ -43,6 +44,7 @@ from tasks.occurrences import status_on
 STATUS_ORDER = [value for value, _ in TargetStatus.Status.choices]
 with translation.override(settings.LANGUAGE_CODE):  # the official report is in Vietnamese
     STATUS_LABELS = {value: str(label) for value, label in TargetStatus.Status.choices}
+    FRESHNESS_LABELS = {value: str(label) for value, label in TargetStatus.Freshness.choices}
 
 DONE_ON_TIME = "done_on_time"
 DONE_LATE = "done_late"
@@ -66,13 +68,17 @@ class TargetRow:
     year: int
     target: str
     metric: str
-    latest: str
+    latest: str  # the value with its unit and period, "12,77 người/vạn dân (Năm 2025)"
     status: str
-    status_label: str
+    status_label: str  # with the freshness mark when the data is late: "Đúng lộ trình (số liệu chậm)"
     cell: int = 0  # the Target (cell) id: rows of one cell are printed as one
     value: float | None = None  # the latest value as a number (for the .xlsx)
     unit: str = ""
-    period: str = ""  # the period of the latest value, "Quý II/2026"
+    period: str = ""  # the period of the latest value, "Quý II/2026" (provisional: "…, tạm tính đến ngày …")
+    freshness: str = "missing"
+    latest_value: float | None = None
+    latest_period: str = ""  # the period's label alone, as the API and explain_target give it
+    provisional: bool = False
 
 
 @dataclass
@@ -230,9 +236,13 @@ def occurrence_status_as_of(*, due_on: date | None, completed_on: date | None, a
 
 
 def _latest_statuses(plan: Plan, parsed_ids: list[int], as_of: date) -> dict[int, TargetStatus]:
-    """For each parsed target, its row in the plan's last snapshot computed on or before the as-of date."""
-    rows = target_statuses_as_of(as_of=as_of, plan=plan).filter(parsed_target_id__in=parsed_ids)
-    return {row.parsed_target_id: row for row in rows}
+    """For each parsed target, its status as of the as-of date (``target_statuses_at``: the one truth)."""
+    wanted = set(parsed_ids)
+    return {
+        row.parsed_target_id: row
+        for row in target_statuses_at(as_of=as_of, plan=plan)
+        if row.parsed_target_id in wanted
+    }
 
 
 def _target_groups(plan: Plan, period: Period, as_of: date, milestone: int, agency: Agency | None) -> list:
@@ -276,11 +286,18 @@ def _target_groups(plan: Plan, period: Period, as_of: date, milestone: int, agen
         for item in items:
             snapshot = statuses.get(item.pk)
             status = snapshot.status if snapshot else TargetStatus.Status.NO_DATA
+            claim = latest_claim(snapshot) if snapshot else None
             value = snapshot.latest_value if snapshot else None
             period_label = ""
-            if value is not None and snapshot.latest_date:
+            if claim and claim["period"]:
+                period_label = period_phrase(claim["period"], claim["provisional"], snapshot.latest_date)
+            elif value is not None and snapshot.latest_date:
                 period_label = periods.period_containing(item.metric.period_kind, snapshot.latest_date).label
             latest = value_text(value, item.metric.unit)
+            fresh = snapshot.freshness if snapshot else TargetStatus.Freshness.MISSING
+            label = STATUS_LABELS[status]
+            if fresh == TargetStatus.Freshness.LATE:
+                label = f"{label} ({FRESHNESS_LABELS[fresh].lower()})"
             block.rows.append(
                 TargetRow(
                     target.indicator.code,
@@ -289,11 +306,15 @@ def _target_groups(plan: Plan, period: Period, as_of: date, milestone: int, agen
                     item.metric.name,
                     f"{latest} — {period_label}" if latest and period_label else latest,
                     status,
-                    STATUS_LABELS[status],
+                    label,
                     cell=target.pk,
                     value=float(value) if value is not None else None,
                     unit=item.metric.unit,
                     period=period_label,
+                    freshness=fresh,
+                    latest_value=claim["value"] if claim else None,
+                    latest_period=(claim["period"] or "") if claim else "",
+                    provisional=bool(claim and claim["provisional"]),
                 )
             )
     return [block for block in groups.values() if block.rows]
@@ -421,10 +442,11 @@ def _comparison(plan: Plan, period: Period, milestone: int, groups: list[GroupBl
     )
 
     def good_by_group(day: date) -> dict[str, int] | None:
-        rows = target_statuses_as_of(as_of=day, plan=plan).filter(parsed_target_id__in=parsed_groups)
+        # the statuses as of that day, as every other surface would give them (indicators/statuses.py)
+        rows = [r for r in target_statuses_at(as_of=day, plan=plan) if r.parsed_target_id in parsed_groups]
         counted: Counter = Counter()
         seen = False
-        for parsed_id, status in rows.values_list("parsed_target_id", "status"):
+        for parsed_id, status in ((r.parsed_target_id, r.status) for r in rows):
             seen = True
             if status in GOOD:
                 counted[parsed_groups[parsed_id]] += 1

@@ -4,6 +4,7 @@ import io
 from datetime import date
 
 from django.core.management import call_command
+from django.db.models import Count
 
 from agencies.models import User
 from core.workflow import SubmissionStatus
@@ -30,12 +31,22 @@ def test_seed_demo_creates_accounts_figures_and_task_updates(plan):
     assert figures.exclude(period__kind="year").order_by("period__ends_on").first().period.ends_on >= date(2025, 1, 14)
     yearly = plan.metrics.filter(frequency=Metric.Frequency.YEARLY).first()
     assert figures.filter(metric=yearly, status=SubmissionStatus.APPROVED).values("period").distinct().count() >= 3
-    assert figures.order_by("period__ends_on").last().period.ends_on <= date(2026, 11, 26)
+    # nothing after the as-of date, except the open year's figures, approved by then: provisional values
+    later = figures.filter(period__ends_on__gt=date(2026, 11, 26))
+    assert set(later.values_list("period__kind", "period__year", "status").distinct()) == {("year", 2026, "approved")}
+    assert not later.filter(reviewed_at__date__gt=date(2026, 11, 26)).exists()
+    # a metric collected once for the province has one source: never two agencies' figures for a period
+    for metric in plan.metrics.filter(collection=Metric.Collection.PROVINCE):
+        per_period = figures.filter(metric=metric, status=SubmissionStatus.APPROVED).values("period")
+        assert per_period.annotate(n=Count("agency", distinct=True)).filter(n__gt=1).count() == 0, metric.code
     assert figures.filter(status=SubmissionStatus.APPROVED).exists()
     assert figures.filter(status=SubmissionStatus.SUBMITTED).exists()  # the review queue has work
-    for figure in figures.filter(metric__kind=Metric.Kind.RATIO)[:200]:
+    for figure in figures.filter(metric__kind=Metric.Kind.RATIO, metric__ratio_scale=100)[:200]:
         assert 0 <= figure.numerator <= figure.denominator
         assert 0 <= figure.value <= 100
+    # II.5 per vạn dân: the population in vạn người, the value numerator / denominator (not a percentage)
+    for figure in figures.filter(metric__code="researchers_per_10k"):
+        assert figure.value == round(figure.numerator / figure.denominator, 2)
     for figure in figures.filter(metric__kind=Metric.Kind.INDEX):
         assert 0 <= figure.value <= 1
     assert figures.first().history.count() == 1  # bulk paths keep the audit history too

@@ -1,5 +1,5 @@
 /* Data entry helpers (no framework): a form submits once — its buttons are disabled on the first submit —
-   and ratio rows show the percentage as numerator and denominator are typed (Vietnamese number habits). */
+   and ratio rows show the value on the metric's scale as numerator and denominator are typed (Vietnamese number habits). */
 (function () {
   function parseVn(text) {
     var s = (text || "").trim().replace(/%$/, "").trim();
@@ -24,9 +24,13 @@
     var num = row.querySelector("[name$=-numerator]"), den = row.querySelector("[name$=-denominator]");
     var out = row.querySelector("[data-percent]");
     if (!num || !den || !out) return;  // a figure already sent is shown, not edited
+    // the metric's own scale: ×100 for %, ×1 for "người/vạn dân" with the denominator in vạn người, ×1000 for ‰
+    var scale = parseFloat(row.dataset.scale || "100"), unit = row.dataset.unit || "%";
     function update() {
       var n = parseVn(num.value), d = parseVn(den.value);
-      out.textContent = (n >= 0 && d > 0) ? "= " + (100 * n / d).toFixed(2).replace(".", ",") + "%" : "";
+      if (!(n >= 0 && d > 0)) { out.textContent = ""; return; }
+      var text = (scale * n / d).toFixed(2).replace(".", ",").replace(/\B(?=(\d{3})+(?!\d))/g, ".");
+      out.textContent = "= " + text + (unit.charAt(0) === "%" ? unit : " " + unit);
     }
     num.addEventListener("input", update); den.addEventListener("input", update); update();
   });

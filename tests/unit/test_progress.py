@@ -93,12 +93,27 @@ def test_no_data_and_future_points_ignored():
     assert result.status == p.NO_DATA
 
 
-def test_baseline_is_first_value_from_the_start_unless_it_is_the_only_one():
-    values = series((date(2025, 12, 31), 80), (BASE, 100), (TWO_YEARS, 150))
-    result = p.assess(spec(baseline_from=date(2026, 4, 22)), values, TWO_YEARS)
-    assert result.baseline == p.Point(BASE, 100)
-    only_one_since = p.assess(spec(baseline_from=date(2026, 4, 22)), values[:2], BASE)
-    assert only_one_since.baseline == p.Point(date(2025, 12, 31), 80)
+def test_the_baseline_does_not_move_as_later_data_arrives():
+    # one rule: the last value on or before the plan's start, else the first after it (issue 11, case 7)
+    start = date(2026, 4, 22)
+    values = series((date(2025, 12, 31), 80), (BASE, 100), (date(2027, 12, 31), 120), (TWO_YEARS, 150))
+    baselines = {p.assess(spec(baseline_from=start), values[:n], TWO_YEARS).baseline for n in (2, 3, 4)}
+    assert baselines == {p.Point(date(2025, 12, 31), 80)}
+    # with nothing before the start, the first value after it, whatever comes later
+    later = values[1:]
+    assert {p.assess(spec(baseline_from=start), later[:n], TWO_YEARS).baseline for n in (2, 3)} == {p.Point(BASE, 100)}
+
+
+def test_the_forecast_follows_the_status_method_and_inputs():
+    # growth from 100 to 150 in two years (22,46 %/year): the forecast goes on at that rate from 150
+    result = p.assess(spec(), series((BASE, 100), (TWO_YEARS, 150)), TWO_YEARS)
+    start, end = p.forecast(result.explanation, result.method, result.latest, date(2030, 12, 31))
+    assert start == p.Point(TWO_YEARS, 150)
+    assert end.value == pytest.approx(150 * (1 + result.explanation["observed_rate"]) ** (730 / 365.25))
+    # a slow linear trend stays below the target, as its badge says
+    slow = p.assess(spec(kind="ratio", value=100.0), series((BASE, 40), (TWO_YEARS, 45)), TWO_YEARS)
+    assert slow.status == p.LIMITED
+    assert p.forecast(slow.explanation, slow.method, slow.latest, date(2030, 12, 31))[-1].value < 100
 
 
 def test_percentages_are_judged_by_gap_closure():

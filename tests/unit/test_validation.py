@@ -77,3 +77,20 @@ def test_jump_warning_for_large_moves_only():
 )
 def test_format_vn_number(number, places, text):
     assert format_vn_number(number, places) == text
+
+
+def test_a_rate_per_ten_thousand_people_is_stored_on_its_own_scale():
+    # II.5 "người/vạn dân": 4.800 researchers, population 376 (vạn người) → 12,77, not 1.276,60 % and no refusal
+    result = clean_figure("ratio", FigureInput(numerator="4.800", denominator="376"), scale=1)
+    assert result.is_valid, result.errors
+    assert result.value == Decimal("12.77")
+    per_mille = clean_figure("ratio", FigureInput(numerator="3", denominator="1.200"), scale=1000)
+    assert per_mille.value == Decimal("2.50")
+
+
+def test_a_share_of_a_whole_still_refuses_a_numerator_above_its_denominator():
+    for scale in (100, 1000):
+        result = clean_figure("ratio", FigureInput(numerator="130", denominator="120"), scale=scale)
+        assert "numerator" in result.errors
+    assert clean_figure("ratio", FigureInput(value="12,77"), scale=1).value == Decimal("12.77")
+    assert "value" in clean_figure("ratio", FigureInput(value="120"), scale=100).errors

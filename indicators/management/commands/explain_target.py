@@ -6,8 +6,8 @@ from django.utils import timezone
 
 from core.formatting import format_vn_number, vn_date
 from indicators.models import Target, TargetStatus
-from indicators.progress import explain_vi
-from indicators.selectors import plan_current, target_explain, target_spec
+from indicators.selectors import plan_current
+from indicators.statuses import latest_text, status_claim, target_statuses_compute
 
 _METHODS = {
     "growth": "tốc độ tăng trưởng kép (Open SDG)",
@@ -17,6 +17,10 @@ _METHODS = {
     "": "—",
 }
 _OPERATORS = {">=": "≥", ">": ">", "=": "=", "<=": "≤", "<": "<"}
+
+
+def _float(value) -> float | None:
+    return None if value is None else float(value)
 
 
 def _num(value) -> str:
@@ -39,54 +43,62 @@ class Command(BaseCommand):
         as_of = options["as_of"] or timezone.localdate()
         code, year = options["code"], options["year"]
         try:
-            results = target_explain(code=code, year=year, as_of=as_of, plan=plan)
+            target = Target.objects.get(indicator__plan=plan, indicator__code=code, year=year)
         except Target.DoesNotExist:
             raise CommandError(f"Không có ô mục tiêu {code} năm {year} trong kế hoạch {plan.code}.") from None
+        # the same computation every page, report and the API read (indicators/statuses.py)
+        metric_ids = set(target.parsed_targets.values_list("metric_id", flat=True))
+        rows = [
+            row
+            for row in target_statuses_compute(as_of=as_of, plan=plan, metric_ids=metric_ids)
+            if row.parsed_target.target_id == target.pk
+        ]
+        rows.sort(key=lambda row: row.parsed_target.position)
         labels = dict(TargetStatus.Status.choices)
         if options["json"]:
             payload = [
                 {
                     "indicator": code,
                     "year": year,
-                    "metric": parsed.metric.code,
-                    "fragment": parsed.fragment,
-                    "status": result.status,
-                    "status_label": str(labels[result.status]),
-                    "method": result.method,
-                    "ratio": result.ratio,
-                    "baseline": {"date": result.baseline.on.isoformat(), "value": result.baseline.value}
-                    if result.baseline
+                    "metric": row.parsed_target.metric.code,
+                    "fragment": row.parsed_target.fragment,
+                    "as_of": as_of.isoformat(),
+                    **status_claim(row),
+                    "status_label": str(labels[row.status]),
+                    "freshness_label": str(TargetStatus.Freshness(row.freshness).label),
+                    "latest_text": latest_text(row, row.parsed_target.metric.unit),
+                    "method": row.method,
+                    "ratio": _float(row.ratio),
+                    "baseline": {"date": row.baseline_date.isoformat(), "value": _float(row.baseline_value)}
+                    if row.baseline_date
                     else None,
-                    "latest": {"date": result.latest.on.isoformat(), "value": result.latest.value}
-                    if result.latest
-                    else None,
-                    "expected_value": result.expected_value,
-                    "explanation": {
-                        **result.explanation,
-                        **explain_vi(target_spec(parsed, plan_start=plan.issued_on), result, unit=parsed.metric.unit),
-                    },
+                    "expected_value": _float(row.expected_value),
+                    "explanation": row.explanation,
                 }
-                for parsed, result in results
+                for row in rows
             ]
             self.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2))
             return
         self.stdout.write(f"Chỉ tiêu {code} – mốc {year}, tính đến ngày {vn_date(as_of)}")
-        if not results:
+        if not rows:
             self.stdout.write("  Ô này không có mục tiêu định lượng (định tính hoặc để trống).")
-        for parsed, result in results:
-            target = (
+        for row in rows:
+            parsed = row.parsed_target
+            target_text = (
                 f"{_num(float(parsed.value))}–{_num(float(parsed.value_max))}"
                 if parsed.operator == "range"
                 else f"{_OPERATORS[parsed.operator]} {_num(float(parsed.value))}"
             )
             self.stdout.write(f"\n  {parsed.metric.name} ({parsed.metric.code})")
-            self.stdout.write(f"    Mục tiêu:        {target} {parsed.metric.unit} đến hết năm {year}")
-            self.stdout.write(f"    Trạng thái:      {labels[result.status]}")
-            self.stdout.write(f"    Phương pháp:     {_METHODS.get(result.method, result.method)}")
-            for label, point in (("Giá trị gốc:", result.baseline), ("Mới nhất:", result.latest)):
-                shown = f"{_num(point.value)} ({vn_date(point.on)})" if point else "—"
-                self.stdout.write(f"    {label:<16} {shown}")
-            self.stdout.write(f"    Cần đạt đến nay: {_num(result.expected_value)}")
-            self.stdout.write(f"    Tỷ số tiến độ:   {_num(result.ratio)}")
-            words = explain_vi(target_spec(parsed, plan_start=plan.issued_on), result, unit=parsed.metric.unit)
-            self.stdout.write(f"    Diễn giải:       {words['summary']}")
+            self.stdout.write(f"    Mục tiêu:        {target_text} {parsed.metric.unit} đến hết năm {year}")
+            self.stdout.write(f"    Trạng thái:      {labels[row.status]}")
+            self.stdout.write(f"    Số liệu:         {TargetStatus.Freshness(row.freshness).label}")
+            self.stdout.write(f"    Phương pháp:     {_METHODS.get(row.method, row.method)}")
+            baseline = (
+                f"{_num(_float(row.baseline_value))} ({vn_date(row.baseline_date)})" if row.baseline_date else "—"
+            )
+            self.stdout.write(f"    Giá trị gốc:     {baseline}")
+            self.stdout.write(f"    Mới nhất:        {latest_text(row, parsed.metric.unit) or '—'}")
+            self.stdout.write(f"    Cần đạt đến nay: {_num(_float(row.expected_value))}")
+            self.stdout.write(f"    Tỷ số tiến độ:   {_num(_float(row.ratio))}")
+            self.stdout.write(f"    Diễn giải:       {row.explanation.get('summary', '')}")

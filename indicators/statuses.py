@@ -1,0 +1,165 @@
+"""Where every target stands as of a date: the one computation behind every page, report, API and command.
+
+``target_statuses_compute`` judges the targets as of any date from the approved figures (nothing is stored);
+``target_statuses_recompute`` (services) stores its result as the snapshot of that date; ``target_statuses_at``
+is what every reader calls: the stored snapshot when it is the latest and complete, otherwise the same
+computation on demand — so the overview, an indicator page, a periodic report, the public page, the API and
+``explain_target`` cannot disagree. docs/progress-method.md ("As-of history") explains the rule.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Max
+from django.utils import timezone, translation
+
+from core.formatting import dated_value, period_phrase
+
+from . import freshness, progress
+from .models import ParsedTarget, Period, Plan, TargetStatus
+from .selectors import PeriodValue, plan_current, province_period_values, target_spec
+
+
+def _decimal(value: float | None) -> Decimal | None:
+    if value is None or not math.isfinite(value):
+        return None
+    return Decimal(repr(value)).quantize(Decimal("0.000001"))
+
+
+def _parsed_targets(*, plan: Plan | None, metric_ids=None) -> list[ParsedTarget]:
+    parsed = ParsedTarget.objects.select_related("metric__plan", "target__indicator__group")
+    if plan is not None:
+        parsed = parsed.filter(metric__plan=plan)
+    if metric_ids is not None:
+        parsed = parsed.filter(metric_id__in=list(metric_ids))
+    return list(parsed.order_by("metric_id", "target__year", "pk"))
+
+
+def target_statuses_compute(
+    *,
+    as_of: date,
+    plan: Plan | None = None,
+    metric_ids=None,
+    parsed_targets: list[ParsedTarget] | None = None,
+    values: dict[int, list[PeriodValue]] | None = None,
+) -> list[TargetStatus]:
+    """The status of every parsed target (of ``plan``, or of ``metric_ids``) as of ``as_of``, as unsaved rows.
+
+    Reads only: one grouped query for the province values (``province_period_values``, unless ``values`` are
+    given), one for the targets and one for the periods of the latest values. Each row carries the status, the
+    freshness of its data and its latest value with that value's period (provisional while the period is open).
+    """
+    if parsed_targets is None:
+        parsed_targets = _parsed_targets(plan=plan, metric_ids=metric_ids)
+    if values is None:
+        values = province_period_values(as_of=as_of, metric_ids={p.metric_id for p in parsed_targets})
+    by_day = {metric_id: {v.on: v for v in items} for metric_id, items in values.items()}
+    periods = Period.objects.in_bulk({v.period_id for items in values.values() for v in items})
+    with translation.override(settings.LANGUAGE_CODE):
+        labels = {
+            metric_id: {v.on: period_phrase(periods[v.period_id].label, v.provisional, v.on) for v in items}
+            for metric_id, items in values.items()
+        }
+    rows: list[TargetStatus] = []
+    milestones: dict[int, dict[int, bool]] = {}
+    for item in parsed_targets:
+        metric = item.metric
+        spec = target_spec(item, plan_start=metric.plan.issued_on)
+        series = [progress.Point(v.on, v.value) for v in values.get(metric.pk, [])]
+        result = progress.assess(spec, series, as_of)
+        with translation.override(settings.LANGUAGE_CODE):
+            result.explanation.update(
+                progress.explain_vi(spec, result, unit=metric.unit, labels=labels.get(metric.pk, {}))
+            )
+        latest = by_day.get(metric.pk, {}).get(result.latest.on) if result.latest else None
+        # freshness is about the data, not the judgement: the latest approved value up to the as-of date
+        newest = next((v for v in reversed(values.get(metric.pk, [])) if v.on <= as_of), None)
+        fresh = freshness.freshness(
+            kind=metric.period_kind,
+            latest_period_end=newest.ends_on if newest else None,
+            as_of=as_of,
+            due_days=settings.REPORT_DUE_DAYS[metric.period_kind],
+        )
+        met = milestones.setdefault(metric.pk, {})
+        met[spec.year] = met.get(spec.year, True) and result.status == TargetStatus.Status.ACHIEVED
+        row = TargetStatus(
+            parsed_target=item,
+            as_of=as_of,
+            status=result.status,
+            method=result.method,
+            ratio=_decimal(result.ratio),
+            baseline_value=_decimal(result.baseline.value) if result.baseline else None,
+            baseline_date=result.baseline.on if result.baseline else None,
+            latest_value=_decimal(result.latest.value) if result.latest else None,
+            latest_date=result.latest.on if result.latest else None,
+            latest_period_id=latest.period_id if latest else None,
+            latest_provisional=bool(latest and latest.provisional),
+            freshness=fresh,
+            expected_value=_decimal(result.expected_value),
+            explanation=result.explanation,
+        )
+        rows.append(row)
+    for row in rows:
+        row.explanation["next_unmet_milestone"] = progress.next_unmet_milestone(milestones[row.parsed_target.metric_id])
+    for row in rows:
+        if row.latest_period_id:
+            row.latest_period = periods[row.latest_period_id]
+    return rows
+
+
+def latest_snapshot_day(plan: Plan) -> date | None:
+    return TargetStatus.objects.filter(parsed_target__metric__plan=plan).aggregate(day=Max("as_of"))["day"]
+
+
+def target_statuses_at(*, as_of: date | None = None, plan: Plan | None = None) -> list[TargetStatus]:
+    """Every target of ``plan`` as of ``as_of`` (default: the latest snapshot, else today): the stored snapshot
+    when ``as_of`` is its day and it is complete, otherwise computed on demand (nothing is written)."""
+    plan = plan or plan_current()
+    if plan is None:
+        return []
+    snapshot_day = latest_snapshot_day(plan)
+    if as_of is None:
+        as_of = snapshot_day or timezone.localdate()
+    if snapshot_day == as_of:
+        rows = list(
+            TargetStatus.objects.filter(parsed_target__metric__plan=plan, as_of=as_of).select_related(
+                "parsed_target__metric__plan", "parsed_target__target__indicator__group", "latest_period"
+            )
+        )
+        if len(rows) == ParsedTarget.objects.filter(metric__plan=plan).count():
+            return rows
+    return target_statuses_compute(as_of=as_of, plan=plan)
+
+
+def latest_claim(row: TargetStatus) -> dict | None:
+    """The latest value a status rests on, as the contract names it: value, period label, provisional."""
+    if row.latest_value is None:
+        return None
+    return {
+        "value": float(row.latest_value),
+        "period": row.latest_period.label if row.latest_period_id else None,
+        "provisional": bool(row.latest_provisional),
+        "date": row.latest_date.isoformat() if row.latest_date else None,
+    }
+
+
+def status_claim(row: TargetStatus) -> dict:
+    """What every surface must agree on for one target: its status, the freshness of its data, its latest value."""
+    return {"status": row.status, "freshness": row.freshness, "latest": latest_claim(row)}
+
+
+def latest_text(row: TargetStatus, unit: str) -> str:
+    """The latest value of a status with its unit and period (and the provisional mark)."""
+    if row.latest_value is None:
+        return ""
+    label = row.latest_period.label if row.latest_period_id else None
+    return dated_value(row.latest_value, unit, label, provisional=row.latest_provisional, through=row.latest_date)
+
+
+def final_on(row: TargetStatus) -> date | None:
+    """When a provisional latest value becomes final: the day its period closes."""
+    return row.latest_period.ends_on if row.latest_provisional and row.latest_period_id else None
