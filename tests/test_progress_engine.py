@@ -59,7 +59,7 @@ def test_recompute_writes_one_row_per_parsed_target_and_twice_gives_the_same_row
     assert float(row.ratio) == pytest.approx(1.137, abs=2e-3)
     assert (row.baseline_value, row.latest_value) == (Decimal("0.6"), Decimal("0.68"))
     assert row.explanation["next_unmet_milestone"] == 2030
-    assert row.explanation["summary"].startswith("Giá trị gốc 0,6 (14/12/2026), mới nhất 0,68 (14/12/2028).")
+    assert row.explanation["summary"].startswith("Giá trị gốc 0,6 (Năm 2026), mới nhất 0,68 (Năm 2028).")
     assert row.explanation["summary"].endswith("→ tỷ số 1,14 ≥ 0,95: đúng lộ trình.")
     assert ["Tỷ số tiến độ", "1,14"] in row.explanation["items"]
 
@@ -81,16 +81,22 @@ def test_only_approved_figures_count_and_per_agency_ratios_are_ratios_of_sums(pl
 
 def test_stocks_are_summed_over_agencies(plan):
     metric = Metric.objects.get(plan=plan, code="st_enterprises")
+    # a stock reported by several agencies (not a province figure with one designated source)
+    Metric.objects.filter(pk=metric.pk).update(reporting_agency=None, collection=Metric.Collection.PER_AGENCY)
     period = period_get_or_create(kind="quarter", year=2026, number=2)
     for agency, value in zip(Agency.objects.order_by("pk")[:2], (7, 5), strict=True):
         _approved(metric, agency, period, value=value)
     assert province_series(as_of=AS_OF, metric_ids=[metric.pk])[metric.pk][0].value == 12
 
 
-def test_recompute_metric_job_touches_only_that_metric(plan, dti):
+def test_recompute_metric_job_touches_only_that_metric_once_the_day_has_a_complete_set(plan, dti):
+    # the first recompute of a day computes every target: a snapshot set is always complete (issue 11)
+    first = jobs.recompute_metric.apply(args=[dti.pk], kwargs={"as_of": "2029-01-01"})
+    assert first.get() == ParsedTarget.objects.count()
+    before = dict(TargetStatus.objects.exclude(parsed_target__metric=dti).values_list("pk", "computed_at"))
     result = jobs.recompute_metric.apply(args=[dti.pk], kwargs={"as_of": "2029-01-01"})
     assert result.get() == ParsedTarget.objects.filter(metric=dti).count()
-    assert set(TargetStatus.objects.values_list("parsed_target__metric_id", flat=True)) == {dti.pk}
+    assert dict(TargetStatus.objects.exclude(parsed_target__metric=dti).values_list("pk", "computed_at")) == before
 
 
 def _province_values(metric=None) -> list[tuple]:
@@ -125,7 +131,7 @@ def test_single_metric_recompute_updates_only_that_metric_and_drops_withdrawn_pe
     other = Metric.objects.get(plan=plan, code="st_enterprises")
     agency = Agency.objects.get(code="so-khcn")
     _approved(other, agency, period_get_or_create(kind="quarter", year=2026, number=2), value=7)
-    target_statuses_recompute(as_of=AS_OF)
+    target_statuses_recompute(as_of=date(2029, 1, 1))  # that day's complete set
     other_rows = list(ProvinceValue.objects.filter(metric=other).values_list("pk", "value", "computed_at"))
     assert len(other_rows) == 1
 
@@ -156,12 +162,13 @@ def test_explain_target_command(plan, dti):
     assert claim["metric"] == "dti_index"
     assert claim["status"] == "on_track"
     assert claim["baseline"] == {"date": "2026-12-14", "value": 0.6}
-    assert claim["latest"] == {"date": "2028-12-14", "value": 0.68}
+    assert claim["latest"] == {"date": "2028-12-14", "value": 0.68, "period": "Năm 2028", "provisional": False}
+    assert claim["freshness"] == "current"
     assert claim["explanation"]["target"]["value"] == 0.75
     text = io.StringIO()
     call_command("explain_target", "V.1", "2030", "--as-of", "2029-01-01", stdout=text)
     assert "Đúng lộ trình" in text.getvalue()
-    assert "0,68 (14/12/2028)" in text.getvalue()
+    assert "0,68 (Năm 2028)" in text.getvalue()
 
 
 def test_one_off_tasks_with_no_progress_are_overdue_once_their_deadline_passed(plan):
@@ -302,7 +309,8 @@ def test_an_approval_recomputes_its_metric_once_committed(plan, dti, reviewer, d
     callbacks[0]()
     statuses = TargetStatus.objects.filter(parsed_target__metric=dti)
     assert statuses.count() == ParsedTarget.objects.filter(metric=dti).count()
-    assert set(TargetStatus.objects.values_list("parsed_target__metric_id", flat=True)) == {dti.pk}
+    # the day had no snapshot yet: every target got one, not only the approved metric's (issue 11)
+    assert TargetStatus.objects.count() == ParsedTarget.objects.count()
 
     # a bulk approval of several figures of one metric recomputes it once
     others = [

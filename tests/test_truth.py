@@ -15,9 +15,9 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
-from indicators.workflow import EntryError
 
 from agencies.models import Agency
+from core.workflow import EntryError
 from indicators.models import Metric, Observation, ParsedTarget, TargetStatus
 from indicators.services import observation_approve, observation_save, period_get_or_create, target_statuses_recompute
 from indicators.statuses import target_statuses_at
