@@ -21,6 +21,7 @@ from core.formatting import dated_value, period_phrase
 
 from . import freshness, progress
 from .models import ParsedTarget, Period, Plan, TargetStatus
+from .periods import YEAR, period_bounds
 from .selectors import PeriodValue, plan_current, province_period_values, target_spec
 
 
@@ -135,14 +136,26 @@ def target_statuses_at(*, as_of: date | None = None, plan: Plan | None = None) -
     return target_statuses_compute(as_of=as_of, plan=plan)
 
 
+def _latest_period(row: TargetStatus) -> tuple[str | None, bool]:
+    """The label of the latest value's period and whether it is provisional. A yearly flow's latest value is a
+    year's total: "Năm 2025", or for the year under way its total so far, provisional until the year ends."""
+    info = row.explanation or {}
+    if row.method == progress.FLOW_YEAR and info.get("reason") in ("year_to_date", "year_met"):
+        return period_bounds(YEAR, info["current_year"], 1).label, True
+    if row.method == progress.FLOW_YEAR and info.get("reason") in ("last_year", "last_year_met"):
+        return period_bounds(YEAR, info["last_full_year"], 1).label, False
+    return (row.latest_period.label if row.latest_period_id else None), bool(row.latest_provisional)
+
+
 def latest_claim(row: TargetStatus) -> dict | None:
     """The latest value a status rests on, as the contract names it: value, period label, provisional."""
     if row.latest_value is None:
         return None
+    period, provisional = _latest_period(row)
     return {
         "value": float(row.latest_value),
-        "period": row.latest_period.label if row.latest_period_id else None,
-        "provisional": bool(row.latest_provisional),
+        "period": period,
+        "provisional": provisional,
         "date": row.latest_date.isoformat() if row.latest_date else None,
     }
 
@@ -156,8 +169,8 @@ def latest_text(row: TargetStatus, unit: str) -> str:
     """The latest value of a status with its unit and period (and the provisional mark)."""
     if row.latest_value is None:
         return ""
-    label = row.latest_period.label if row.latest_period_id else None
-    return dated_value(row.latest_value, unit, label, provisional=row.latest_provisional, through=row.latest_date)
+    period, provisional = _latest_period(row)
+    return dated_value(row.latest_value, unit, period, provisional=provisional, through=row.latest_date)
 
 
 def final_on(row: TargetStatus) -> date | None:

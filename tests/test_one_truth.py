@@ -25,6 +25,7 @@ from agencies.models import User
 from indicators.models import Metric, Observation, ParsedTarget, TargetStatus
 from indicators.periods import period_containing
 from indicators.services import observation_approve, observation_correct, observation_save, period_get_or_create
+from indicators.statuses import latest_claim
 from indicators.validation import FigureInput, clean_figure_for
 from reports.content import report_content_collect
 
@@ -71,10 +72,11 @@ def _claim(value, period, provisional, status, fresh) -> tuple:
 def _row_claim(row: TargetStatus) -> tuple:
     if row is None:
         return ("no_data", "missing", None, None, False)
+    latest = latest_claim(row)
     return _claim(
-        row.latest_value,
-        row.latest_period.label if row.latest_period_id else None,
-        bool(row.latest_provisional),
+        latest["value"] if latest else None,
+        latest["period"] if latest else None,
+        latest["provisional"] if latest else False,
         row.status,
         row.freshness,
     )
