@@ -48,6 +48,7 @@ def target_statuses_make(plan: Plan, *, as_of: date, seed: int = 1) -> list[Targ
                 baseline_date=date(2025, 1, 14),
                 latest_value=None if status == "no_data" else parsed.value * Decimal(str(rng.uniform(0.5, 1.1))),
                 latest_date=None if status == "no_data" else as_of - timedelta(days=20),
+                freshness="missing" if status == "no_data" else "current",
                 expected_value=parsed.value * Decimal("0.6"),
                 explanation={
                     "summary": f"Giá trị mới nhất so với lộ trình: {status}",

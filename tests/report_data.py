@@ -25,6 +25,7 @@ def target_status_create(parsed: ParsedTarget, as_of: date, status: str, latest:
         status=status,
         latest_value=Decimal(latest) if latest is not None else None,
         latest_date=as_of if latest is not None else None,
+        freshness="current" if latest is not None else "missing",
     )
 
 
@@ -36,6 +37,9 @@ def statuses_for_plan(plan: Plan, as_of: date, year: int = 2030) -> list[TargetS
         status = STATUS_CYCLE[index % len(STATUS_CYCLE)]
         latest = None if status == "no_data" else str(Decimal(index) * Decimal("1.5"))
         rows.append(target_status_create(item, as_of, status, latest))
+    # a snapshot set is complete (issue 11): the other milestones' targets have a row too
+    for item in ParsedTarget.objects.filter(target__indicator__plan=plan).exclude(target__year=year):
+        target_status_create(item, as_of, "no_data")
     return rows
 
 
