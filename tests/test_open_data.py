@@ -12,10 +12,10 @@ from django.core.cache import cache
 from django.core.management import call_command
 
 from agencies.models import Agency
+from core.formatting import value_text
 from core.workflow import SubmissionStatus
 from indicators.models import Metric, ParsedTarget
 from indicators.services import period_get_or_create, target_statuses_recompute
-from reports.content import value_text
 from tests.report_data import observation_create, report_world
 
 AS_OF = date(2026, 6, 20)
