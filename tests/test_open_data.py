@@ -68,7 +68,9 @@ def test_approved_figures_only_and_nothing_personal(client, figures, reviewer):
 
     target_statuses_recompute(as_of=AS_OF)  # the province figures are the engine's snapshot
     province = client.get("/api/province-figures/", {"metric": figures["metric"].code}).json()["results"]
-    assert [(row["value"], row["agencies_reporting"]) for row in province] == [(150, 2)]
+    # a metric collected once for the province counts its designated agency's figure only (issue 11)
+    assert figures["metric"].reporting_agency.code == "so-khcn"
+    assert [(row["value"], row["agencies_reporting"]) for row in province] == [(120, 1)]
 
 
 def test_api_is_read_only(client, figures, administrator):

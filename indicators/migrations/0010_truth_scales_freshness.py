@@ -4,36 +4,6 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
-def designate(apps, schema_editor):
-    """Existing plans: the scales and designated agencies that fixtures/plan_65_kh_tu.yaml now states."""
-    Metric = apps.get_model("indicators", "Metric")
-    Agency = apps.get_model("agencies", "Agency")
-    ParsedTarget = apps.get_model("indicators", "ParsedTarget")
-    TargetStatus = apps.get_model("indicators", "TargetStatus")
-    Metric.objects.filter(code="researchers_per_10k").update(ratio_scale=1)
-    by_name = {}
-    for agency in Agency.objects.all():
-        for name in (agency.name, agency.short_name):
-            if name:
-                by_name.setdefault(name.casefold(), agency)
-    for metric in Metric.objects.filter(collection="province"):
-        explicit = {
-            "digital_economy_grdp_share": "Sở Công Thương",
-            "adults_regular_digital_services_use": "Sở Khoa học và Công nghệ",
-            "vneid_accounts": "Công an tỉnh",
-            "digital_signature_holders": "Công an tỉnh",
-        }
-        names = [explicit[metric.code]] if metric.code in explicit else []
-        for parsed in ParsedTarget.objects.filter(metric=metric).select_related("target__indicator"):
-            names += parsed.target.indicator.lead_names or []
-        agency = next((by_name[n.casefold()] for n in names if n.casefold() in by_name), None)
-        if agency is not None:
-            metric.reporting_agency = agency
-            metric.save(update_fields=["reporting_agency"])
-            metric.reporters.set([agency])
-    TargetStatus.objects.filter(latest_value__isnull=False).update(freshness="current")
-
-
 
 class Migration(migrations.Migration):
 
@@ -73,5 +43,4 @@ class Migration(migrations.Migration):
             name='latest_provisional',
             field=models.BooleanField(default=False, verbose_name='số liệu tạm tính'),
         ),
-        migrations.RunPython(designate, migrations.RunPython.noop),
     ]
