@@ -1,4 +1,4 @@
-# Data for 0010 in a migration of its own: on PostgreSQL, rows updated in the transaction that added the
+# Data for 0011 in a migration of its own: on PostgreSQL, rows updated in the transaction that added the
 # foreign key leave deferred trigger events that forbid creating its index.
 
 from django.db import migrations
@@ -36,7 +36,7 @@ def designate(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("agencies", "0001_initial"),
-        ("indicators", "0010_truth_scales_freshness"),
+        ("indicators", "0011_truth_scales_freshness"),
     ]
 
     operations = [migrations.RunPython(designate, migrations.RunPython.noop)]

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('agencies', '0001_initial'),
-        ('indicators', '0009_delete_importbatch'),
+        ('indicators', '0010_observation_metric_period_statistics'),
     ]
 
     operations = [
