@@ -11,6 +11,8 @@ Views call these helpers and never test roles themselves:
 - ``can_read_submission(user, obj)`` / ``can_write_for(user, agency_id)``: checks on one row.
 - ``submission_for_user(user, queryset, pk, for_write=...)``: fetch one figure or task update for a user —
   404 when the user may not even see it (another agency's draft), 403 when they may see it but not change it.
+- ``submissions_visible_to(user, queryset)``: the same read rule for many rows — every list, table, export,
+  count and chart of figures or task updates goes through it.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
 from core.workflow import SubmissionStatus
@@ -50,6 +52,15 @@ def can_read_submission(user, obj) -> bool:
     if not user.is_agency_staff:
         return True
     return obj.agency_id == user.agency_id or obj.status == SubmissionStatus.APPROVED
+
+
+def submissions_visible_to(user, queryset: QuerySet) -> QuerySet:
+    """The figures or task updates of ``queryset`` that ``user`` may read (the rule of ``can_read_submission``)."""
+    if not user.is_authenticated:
+        return queryset.none()
+    if not user.is_agency_staff:
+        return queryset
+    return queryset.filter(Q(agency_id=user.agency_id) | Q(status=SubmissionStatus.APPROVED))
 
 
 def submission_for_user(user, queryset: QuerySet, pk: int, *, for_write: bool = False) -> Model:

@@ -12,6 +12,7 @@ from django.db.models import Count, Max, Prefetch, Q, Subquery
 from django.http import Http404
 
 from agencies.models import Agency
+from agencies.permissions import submissions_visible_to
 from comments.models import Comment
 from comments.selectors import comments_on
 from core.workflow import SubmissionStatus
@@ -310,8 +311,9 @@ def metric_series(metrics: list[Metric]) -> list[MetricSeries]:
     return list(by_metric.values())
 
 
-def recent_figures(metrics: list[Metric], *, limit: int = 30) -> list[Observation]:
-    """The latest figures entered for these metrics, in any state of the review.
+def recent_figures(metrics: list[Metric], *, viewer, limit: int = 30) -> list[Observation]:
+    """The latest figures entered for these metrics that ``viewer`` may read (agency staff: their own agency's
+    in any state of the review, other agencies' once approved).
 
     One query per metric (an indicator has one to four). The ids come from a subquery that reads at most
     ``limit`` entries backwards along the (metric, id) index; asked directly for ``metric = … ORDER BY id DESC``
@@ -319,7 +321,8 @@ def recent_figures(metrics: list[Metric], *, limit: int = 30) -> list[Observatio
     """
     figures: list[Observation] = []
     for metric in metrics:
-        newest = Observation.objects.filter(metric=metric).order_by("-pk").values("pk")[:limit]
+        visible = submissions_visible_to(viewer, Observation.objects.filter(metric=metric))
+        newest = visible.order_by("-pk").values("pk")[:limit]
         figures += (
             Observation.objects.filter(pk__in=Subquery(newest)).select_related("agency", "period").order_by("-pk")
         )
@@ -355,13 +358,16 @@ def agency_led_indicators(*, plan: Plan, agency: Agency) -> list[Indicator]:
     return list(agency.led_indicators.filter(plan=plan).select_related("group").order_by("group__order", "number"))
 
 
-def agency_submissions(*, agency: Agency, limit: int = 30) -> list[Observation]:
-    return list(Observation.objects.filter(agency=agency).select_related("metric", "period").order_by("-pk")[:limit])
+def agency_submissions(*, agency: Agency, viewer, limit: int = 30) -> list[Observation]:
+    """The agency's latest figures that ``viewer`` may read."""
+    figures = submissions_visible_to(viewer, Observation.objects.filter(agency=agency))
+    return list(figures.select_related("metric", "period").order_by("-pk")[:limit])
 
 
-def agency_submission_counts(*, agency: Agency) -> dict[str, int]:
+def agency_submission_counts(*, agency: Agency, viewer) -> dict[str, int]:
     # COUNT(*): answered from the (agency, status) index alone
-    rows = Observation.objects.filter(agency=agency).values("status").annotate(n=Count("*")).order_by()
+    figures = submissions_visible_to(viewer, Observation.objects.filter(agency=agency))
+    rows = figures.values("status").annotate(n=Count("*")).order_by()
     return {row["status"]: row["n"] for row in rows}
 
 

@@ -428,7 +428,7 @@ def _indicator(code: str) -> Page:
         figures[f"series-{index}"] = panel["figure"]
         if panel["breakdown"]:
             figures[f"breakdown-{index}"] = panel["breakdown"]
-    recent = selectors.recent_figures(list(metrics.values()))
+    recent = selectors.recent_figures(list(metrics.values()), viewer=request.user)
     context = {
         "plan": plan,
         "indicator": indicator,
@@ -472,8 +472,8 @@ def _agency(code: str) -> Page:
     overdue = selectors.overdue_occurrences(plan=plan, agency=agency, limit=None)
     timeliness = selectors.agency_timeliness(agency=agency)
     timeliness_counts = selectors.agency_timeliness_counts(agency=agency)
-    submissions = selectors.agency_submissions(agency=agency)
-    submission_counts = selectors.agency_submission_counts(agency=agency)
+    submissions = selectors.agency_submissions(agency=agency, viewer=request.user)
+    submission_counts = selectors.agency_submission_counts(agency=agency, viewer=request.user)
     figures = {
         "tasks": charts.counts_bar_figure(
             [(c, TaskOccurrence.Status(c).label, occurrences.get(c, 0)) for c in selectors.OCCURRENCE_STATUSES],
