@@ -5,6 +5,7 @@ who and why. The kernel: every layer above may use it; it imports no app."""
 from __future__ import annotations
 
 from django.db import models
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -22,6 +23,29 @@ class EntryError(ValueError):
     """A write the workflow does not allow (locked period, figure waiting for review, …), in Vietnamese."""
 
 
+#: django-simple-history keeps a step's reason in a varchar(100): a longer reason is shortened there, while
+#: the full text stays in the row's own field (review note, correction reason)
+HISTORY_REASON_MAX = 100
+#: the longest note, reason or narrative anyone may write on a figure, task update, assessment or comment
+TEXT_MAX = 5000
+
+
+def text_checked(text: str, *, label: str, max_length: int = TEXT_MAX) -> str:
+    """Free text as typed, stripped; ``EntryError`` if it holds a NUL byte or is longer than ``max_length``."""
+    text = (text or "").strip()
+    if "\x00" in text:
+        raise EntryError(_("%(label)s có ký tự không hợp lệ (NUL); hãy gõ lại nội dung.") % {"label": label})
+    if len(text) > max_length:
+        message = _("%(label)s dài %(length)s ký tự; tối đa %(max)s ký tự.")
+        raise EntryError(message % {"label": label, "length": len(text), "max": max_length})
+    return text
+
+
+def history_reason(reason: str) -> str:
+    """The reason as the history keeps it: at most HISTORY_REASON_MAX characters."""
+    return Truncator(reason).chars(HISTORY_REASON_MAX)
+
+
 def period_accepts_entry(period) -> bool:
     """Entry is open until the standing office locks the period (after its deadline, or at any time)."""
     return not period.is_locked
@@ -36,5 +60,5 @@ def check_period_open(period) -> None:
 def save_version(obj, *, user, reason: str) -> None:
     """Save a row as one step of its history, with who made it and why (the change reason)."""
     obj._history_user = user
-    obj._change_reason = reason
+    obj._change_reason = history_reason(reason)
     obj.save()

@@ -51,12 +51,18 @@ OBSERVATION_HISTORY_FIELDS = [
 ]
 
 
+#: the days a page may be about: the plan's years with a wide margin; 0001-01-15 or 9999-12-20 is a typo or a
+#: probe, and a month shifted from the edge of the calendar would not even exist
+EARLIEST_DAY, LATEST_DAY = date(2000, 1, 1), date(2100, 12, 31)
+
+
 def as_of_date(request) -> date:
-    """The day whose periods a page is about: ``?ngay=YYYY-MM-DD``, or today."""
+    """The day whose periods a page is about: ``?ngay=YYYY-MM-DD`` within 2000–2100, or today."""
     try:
-        return date.fromisoformat(request.GET.get("ngay", ""))
+        day = date.fromisoformat(request.GET.get("ngay", ""))
     except ValueError:
         return timezone.localdate()
+    return day if EARLIEST_DAY <= day <= LATEST_DAY else timezone.localdate()
 
 
 def _shift_month(day: date, months: int) -> date:

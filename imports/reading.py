@@ -29,6 +29,7 @@ INSTRUCTIONS_SHEET = "Hướng dẫn"
 _NEUTRALISED = re.compile(r"^'(?=[=+\-@])")
 _MERGE_REF = re.compile(rb'<mergeCell ref="([A-Z]+\d+:[A-Z]+\d+)"')
 _XLSX_MAGIC = b"PK\x03\x04"
+_DIMENSION = re.compile(rb'<dimension ref="[A-Z]+\d+(?::[A-Z]+(\d+))?"')
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"
 
 
@@ -89,6 +90,62 @@ def check_size(size: int) -> None:
         )
 
 
+def _limit(name: str) -> int:
+    return getattr(settings, name, DEFAULT_LIMITS[name])
+
+
+#: what one import may hold; files beyond are refused before they are parsed (a 7,6 MB xlsx of 400 000 inline
+#: strings took a minute of a web worker). Each can be raised through the environment (config/settings.py).
+DEFAULT_LIMITS = {
+    "IMPORT_MAX_ROWS": 20_000,
+    "IMPORT_MAX_CELLS": 400_000,
+    "IMPORT_MAX_CELL_CHARS": 5_000,
+    "IMPORT_MAX_UNCOMPRESSED_BYTES": 60 * 1024 * 1024,
+}
+
+
+def _too_many_rows(count: int) -> FileProblem:
+    return FileProblem(
+        [
+            f"Tệp có hơn {_limit('IMPORT_MAX_ROWS')} dòng ({count} dòng trở lên); "
+            "hãy chia thành nhiều tệp nhỏ hơn rồi tải lên lần lượt."
+        ]
+    )
+
+
+def _check_xlsx_archive(content: bytes, filename: str) -> None:
+    """Refuse an .xlsx whose unpacked size, or whose data sheets' declared size, is beyond the limits.
+
+    Read from the zip directory and each sheet's first bytes (its ``<dimension ref="A1:K400001">``), before
+    openpyxl parses anything: a zip bomb or a 400 000-row sheet costs milliseconds to refuse.
+    """
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+    except zipfile.BadZipFile as exc:
+        raise FileProblem([f"Tệp “{filename}” không phải bảng tính đọc được ({exc.__class__.__name__})."]) from exc
+    with archive:
+        members = archive.infolist()
+        unpacked = sum(member.file_size for member in members)
+        if unpacked > _limit("IMPORT_MAX_UNCOMPRESSED_BYTES"):
+            raise FileProblem(
+                [
+                    f"Tệp “{filename}” khi giải nén lớn {format_vn_number(Decimal(unpacked) / 1048576, 1)} MB, "
+                    f"vượt giới hạn {format_vn_number(Decimal(_limit('IMPORT_MAX_UNCOMPRESSED_BYTES')) / 1048576, 1)}"
+                    " MB; hãy chia thành nhiều tệp."
+                ]
+            )
+        for member in members:
+            if not member.filename.startswith("xl/worksheets/") or not member.filename.endswith(".xml"):
+                continue
+            with archive.open(member) as handle:
+                head = handle.read(2048)
+            match = _DIMENSION.search(head)
+            if match:
+                rows = int(match.group(1))
+                if rows > _limit("IMPORT_MAX_ROWS") + 1:
+                    raise _too_many_rows(rows - 1)
+
+
 def _cell_text(value) -> str | date:
     if value is None:
         return ""
@@ -97,7 +154,8 @@ def _cell_text(value) -> str | date:
     if isinstance(value, date):
         return value
     if isinstance(value, bool):
-        return "1" if value else "0"
+        # as a spreadsheet shows it: a number column then says it cannot read "TRUE", rather than taking 1
+        return "TRUE" if value else "FALSE"
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float | Decimal):
@@ -136,6 +194,7 @@ def read_workbook_sheets(content: bytes, filename: str, names: list[str]) -> dic
 
 
 def _read_xlsx(content: bytes, filename: str, wanted: list[str | None]) -> dict[str | None, tuple[str, list]]:
+    _check_xlsx_archive(content, filename)
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as exc:
@@ -173,7 +232,16 @@ def _read_xlsx(content: bytes, filename: str, wanted: list[str | None]) -> dict[
         result = {}
         for key, ws in chosen.items():
             rows = []
+            cells_read = 0
             for cells in ws.iter_rows():
+                # the declared dimension can be missing or false: count while reading, too
+                cells_read += len(cells)
+                if len(rows) > _limit("IMPORT_MAX_ROWS"):
+                    raise _too_many_rows(len(rows))
+                if cells_read > _limit("IMPORT_MAX_CELLS"):
+                    raise FileProblem(
+                        [f"Tệp có quá nhiều ô (hơn {_limit('IMPORT_MAX_CELLS')}); hãy xóa các cột thừa hoặc chia tệp."]
+                    )
                 rows.append(
                     [
                         ("=formula", c.value)
@@ -202,8 +270,16 @@ def _read_csv(content: bytes, filename: str) -> tuple[str, list]:
     first_line = text.split("\n", 1)[0]
     delimiter = max(",;\t", key=first_line.count)
     rows = []
-    for cells in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
-        rows.append([("=formula", c) if c.strip().startswith("=") else _cell_text(c) for c in cells])
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        for cells in reader:
+            if len(rows) > _limit("IMPORT_MAX_ROWS"):
+                raise _too_many_rows(len(rows))
+            rows.append([("=formula", c) if c.strip().startswith("=") else _cell_text(c) for c in cells])
+    except csv.Error as exc:  # a cell over csv's field limit (128 KB), a stray NUL, an unclosed quote
+        raise FileProblem(
+            [f"Tệp CSV “{filename}” hỏng ở dòng {reader.line_num} ({exc}); hãy mở bằng Excel và lưu lại dạng CSV UTF-8."]
+        ) from exc
     return "CSV", rows
 
 
@@ -263,8 +339,17 @@ def build_table(name: str | None, raw: tuple[str, list], columns: list[Column]) 
                     "hãy dán giá trị (Paste Values) thay cho công thức."
                 )
                 cell = ""
+            if isinstance(cell, str) and len(cell) > _limit("IMPORT_MAX_CELL_CHARS"):
+                label = next(c.label for c in columns if c.key == key)
+                row.errors.append(
+                    f"{where}dòng {line}, cột {letters[key]} ({label}): ô dài {len(cell)} ký tự, "
+                    f"tối đa {_limit('IMPORT_MAX_CELL_CHARS')}; hãy rút gọn nội dung."
+                )
+                cell = ""
             row.values[key] = cell
         table_rows.append(row)
+    if name is None and not table_rows:
+        raise FileProblem(["Tệp chỉ có dòng tiêu đề, không có dòng dữ liệu nào; không có gì để nhập."])
     return Table(sheet=sheet, columns=columns, letters=letters, rows=table_rows)
 
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from agencies.models import Agency
 from core.jobs import enqueue
 from core.snapshots import snapshots_changed
-from core.workflow import EntryError, check_period_open, save_version
+from core.workflow import EntryError, check_period_open, save_version, text_checked
 
 from .models import (
     AgencyAssessment,
@@ -215,7 +215,7 @@ def observation_save(
         figure.numerator,
         figure.denominator,
     )
-    observation.note = note
+    observation.note = text_checked(note, label=_("Ghi chú, giải trình"))
     if evidence:
         observation.evidence = evidence
     observation.entered_by = user
@@ -255,15 +255,16 @@ def observation_correct(*, observation: Observation, user, figure: CleanFigure, 
         raise EntryError(_("Đã có một đề nghị điều chỉnh đang chờ duyệt."))
     if not figure.is_valid:
         raise EntryError(_("Số liệu chưa hợp lệ."))
-    if not reason.strip():
+    reason = text_checked(reason, label=_("Lý do điều chỉnh"))
+    if not reason:
         raise EntryError(_("Hãy nêu lý do điều chỉnh."))
     observation.proposed_value = figure.value
     observation.proposed_numerator = figure.numerator
     observation.proposed_denominator = figure.denominator
-    observation.proposed_note = reason.strip()
+    observation.proposed_note = reason
     observation.correction_status = SubmissionStatus.SUBMITTED
     observation.submitted_at = timezone.now()
-    save_version(observation, user=user, reason=f"Đề nghị điều chỉnh: {reason.strip()}")
+    save_version(observation, user=user, reason=f"Đề nghị điều chỉnh: {reason}")
     return observation
 
 
@@ -318,7 +319,8 @@ def _clear_correction(observation: Observation) -> None:
 @transaction.atomic
 def observation_return(*, observation: Observation, user, reason: str) -> bool:
     """Send a submitted figure (or a correction) back to its agency with the reason. False if nothing waits."""
-    if not reason.strip():
+    reason = text_checked(reason, label=_("Lý do trả lại"))
+    if not reason:
         raise EntryError(_("Hãy nêu lý do trả lại."))
     observation = Observation.objects.select_for_update().get(pk=observation.pk)
     if not _waiting(observation):
@@ -329,8 +331,8 @@ def observation_return(*, observation: Observation, user, reason: str) -> bool:
         observation.status = SubmissionStatus.RETURNED
     observation.reviewed_by = user
     observation.reviewed_at = timezone.now()
-    observation.review_note = reason.strip()
-    save_version(observation, user=user, reason=f"Trả lại: {reason.strip()}")
+    observation.review_note = reason
+    save_version(observation, user=user, reason=f"Trả lại: {reason}")
     return True
 
 

@@ -59,18 +59,41 @@ class CleanFigure:
         self.errors.setdefault(field_name, []).append(message)
 
 
-def _number(raw: str, field_name: str, result: CleanFigure) -> Decimal | None:
+#: the largest figure the database keeps (numeric(20, 6): 14 digits before the decimal comma)
+VALUE_LIMIT = Decimal(10) ** 14
+#: what a cell may hold before it is not worth reading as a number
+NUMBER_TEXT_MAX = 40
+
+
+def _number(raw: str, field_name: str, result: CleanFigure, *, percent_allowed: bool = True) -> Decimal | None:
     raw = (raw or "").strip()
     if not raw:
+        return None
+    if len(raw) > NUMBER_TEXT_MAX:
+        result.error(field_name, _("Giá trị quá dài (%(length)s ký tự) để là một số.") % {"length": len(raw)})
+        return None
+    if any(char.isdigit() and not char.isascii() for char in raw):
+        # full-width "１２" or Arabic-Indic "١٢": Python would read them silently; ask for plain digits
+        message = _("“%(text)s” có chữ số không phải 0–9 (chữ số toàn độ rộng hoặc chữ số khác); hãy gõ lại bằng 0–9.")
+        result.error(field_name, message % {"text": raw})
+        return None
+    if not percent_allowed and "%" in raw:
+        message = _("“%(text)s” là tỷ lệ phần trăm, nhưng chỉ số này là số lượng; hãy nhập số lượng, không kèm %%.")
+        result.error(field_name, message % {"text": raw})
         return None
     sign = -1 if raw.startswith("-") else 1  # read "-3" as a number, so the message can say it is negative
     unsigned = raw.removeprefix("-").strip()
     try:
-        return sign * parse_vn_number(unsigned)
+        number = sign * parse_vn_number(unsigned)
     except ValueError:
         message = _("Không đọc được số “%(text)s”. Hãy nhập số theo kiểu Việt Nam, ví dụ 1.200 hoặc 0,75.")
         result.error(field_name, message % {"text": unsigned})
         return None
+    if abs(number) >= VALUE_LIMIT:
+        message = _("Số “%(text)s” quá lớn: tối đa 14 chữ số trước dấu phẩy. Hãy kiểm tra lại đơn vị tính.")
+        result.error(field_name, message % {"text": unsigned})
+        return None
+    return number
 
 
 def _whole(number: Decimal) -> bool:
@@ -114,7 +137,7 @@ def clean_figure(kind: str, raw: FigureInput, *, required: bool = True, scale: i
             result.value = (Decimal(scale) * numerator / denominator).quantize(Decimal("0.01"))
         return result
 
-    value = _number(raw.value, "value", result)
+    value = _number(raw.value, "value", result, percent_allowed=kind not in (STOCK, FLOW))
     if value is None:
         if required and not result.errors:
             result.error("value", _("Hãy nhập giá trị."))

@@ -18,7 +18,7 @@ from agencies.selectors import AgencyDirectory, UnknownAgencyName
 from agencies.services import LoadCounts, upsert
 from core.formatting import vn_date
 from core.snapshots import snapshots_changed
-from core.workflow import EntryError, SubmissionStatus, check_period_open, save_version
+from core.workflow import EntryError, SubmissionStatus, check_period_open, save_version, text_checked
 from indicators.models import Period, Plan, ReportTimeliness, TargetStatus
 from indicators.periods import HALF_YEAR, MONTH, QUARTER, YEAR
 from indicators.selectors import target_statuses_as_of
@@ -291,6 +291,8 @@ def task_update_save(
     for name in TASK_UPDATE_FIELDS:
         value = data.get(name)
         field = TaskUpdate._meta.get_field(name)
+        if isinstance(value, str):
+            value = text_checked(value, label=str(field.verbose_name).capitalize())
         setattr(update, name, field.get_default() if value is None and not field.null else value)
     if update.progress == TaskUpdate.Progress.DONE:
         update.percent_complete = 100
@@ -321,12 +323,13 @@ def task_update_approve(*, task_update: TaskUpdate, user, note: str = "") -> boo
 
 @transaction.atomic
 def task_update_return(*, task_update: TaskUpdate, user, reason: str) -> bool:
-    if not reason.strip():
+    reason = text_checked(reason, label=_("Lý do trả lại"))
+    if not reason:
         raise EntryError(_("Hãy nêu lý do trả lại."))
     update = TaskUpdate.objects.select_for_update().get(pk=task_update.pk)
     if update.status != SubmissionStatus.SUBMITTED:
         return False
     update.status = SubmissionStatus.RETURNED
-    update.reviewed_by, update.reviewed_at, update.review_note = user, timezone.now(), reason.strip()
-    save_version(update, user=user, reason=f"Trả lại: {reason.strip()}")
+    update.reviewed_by, update.reviewed_at, update.review_note = user, timezone.now(), reason
+    save_version(update, user=user, reason=f"Trả lại: {reason}")
     return True
