@@ -7,7 +7,7 @@ short transaction or nothing at all.
 from __future__ import annotations
 
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from agencies.models import Agency
@@ -74,7 +74,19 @@ def import_batch_commit(*, batch: ImportBatch, preview: Preview | None = None) -
     """Validate the stored file again (the data may have moved since the preview) and write it, all or nothing.
 
     ``preview`` may be passed by a caller that has just made it in the same process (the command line).
+    When another batch writes the same new rows at the same moment, the database's unique constraint makes
+    this one lose: nothing of it is written and ``ImportRefused`` says so.
     """
+    try:
+        return _commit(batch=batch, preview=preview)
+    except (IntegrityError, connection.Database.IntegrityError) as exc:  # the latter: raised through COPY
+        raise ImportRefused(
+            "Chưa ghi gì: đúng lúc này một lần nhập khác đã ghi cùng số liệu (cùng cơ quan, chỉ số, kỳ). "
+            "Hãy xác nhận lại: tệp sẽ được kiểm tra lại với dữ liệu mới rồi mới ghi."
+        ) from exc
+
+
+def _commit(*, batch: ImportBatch, preview: Preview | None) -> Preview:
     with transaction.atomic():
         batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
         if batch.status != ImportBatch.Status.PREVIEWED:

@@ -339,6 +339,10 @@ def build_table(name: str | None, raw: tuple[str, list], columns: list[Column]) 
                     "hãy dán giá trị (Paste Values) thay cho công thức."
                 )
                 cell = ""
+            if isinstance(cell, str) and "\x00" in cell:
+                label = next(c.label for c in columns if c.key == key)
+                row.errors.append(f"{where}dòng {line}, cột {letters[key]} ({label}): ô có ký tự NUL không hợp lệ.")
+                cell = ""
             if isinstance(cell, str) and len(cell) > _limit("IMPORT_MAX_CELL_CHARS"):
                 label = next(c.label for c in columns if c.key == key)
                 row.errors.append(

@@ -85,3 +85,29 @@ def test_a_header_only_file_says_it_had_no_rows():
     preview = _preview(xlsx([]))
     assert preview.file_errors and "không có dòng dữ liệu" in preview.file_errors[0]
     assert _observations() == 0
+
+
+def test_the_loser_of_two_confirms_writing_the_same_new_rows_is_told_and_writes_nothing(administrator):
+    """Both batches were validated before either wrote (the race): the second write meets the first's rows."""
+    try:
+        from imports.batches import ImportRefused, import_batch_commit, import_batch_create
+    except ImportError:
+        from indicators.imports.batches import ImportRefused, import_batch_commit, import_batch_create
+    first, _ = import_batch_create(kind="figures", content=xlsx(GOOD), filename="a.xlsx", user=administrator)
+    second, stale = import_batch_create(kind="figures", content=xlsx(GOOD), filename="b.xlsx", user=administrator)
+    import_batch_commit(batch=first)
+    written = _observations()
+    with pytest.raises(ImportRefused, match="một lần nhập khác"):
+        import_batch_commit(batch=second, preview=stale)
+    assert _observations() == written
+    second.refresh_from_db()
+    assert second.status == "previewed"  # confirming again re-validates against the new rows
+    import_batch_commit(batch=second)
+    second.refresh_from_db()
+    assert second.status == "committed" and _observations() == written
+
+
+def test_a_nul_byte_in_a_csv_cell_is_a_row_error():
+    content = csv_bytes([["so-khcn", "digitized_admin_records", "2026-T02", "75", "", "", "ghi\x00chú"]])
+    preview = _preview(content, "so-lieu.csv")
+    assert preview.file_errors or preview.counts["error"] == 1
