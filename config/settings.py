@@ -186,7 +186,8 @@ FILE_UPLOAD_PERMISSIONS = 0o640
 # Redis serves as Celery's broker and result store and as Django's cache on the full stack.
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # fails soft (core/cache.py): with Redis down, pages and the API answer, unthrottled, instead of 500
+    CACHES = {"default": {"BACKEND": "core.cache.TolerantRedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Dashboard pages are cached as rendered blocks on the snapshot generation (core/snapshots.py) for this long.
@@ -302,6 +303,9 @@ INSTALLED_APPS += ["rest_framework", "drf_spectacular"]
 # Permissions, throttles, pagination and renderers of the open-data API sit on its views (opendata/api.py).
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    # Throttling identifies a client by its address. X-Forwarded-For is trusted only for the proxies we run
+    # (DJANGO_NUM_PROXIES, default 1 behind a proxy, else 0): a client cannot vary it to escape its limit.
+    "NUM_PROXIES": env.int("DJANGO_NUM_PROXIES", default=1 if env.bool("DJANGO_BEHIND_PROXY", default=False) else 0),
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "opendata.api.open_data_exception_handler",
 }

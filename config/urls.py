@@ -28,3 +28,7 @@ urlpatterns = [
     path("quan-tri/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
 ]
+
+handler400 = "config.errors.bad_request"
+handler403 = "config.errors.permission_denied"
+handler404 = "config.errors.page_not_found"

@@ -277,9 +277,8 @@ def _read_csv(content: bytes, filename: str) -> tuple[str, list]:
                 raise _too_many_rows(len(rows))
             rows.append([("=formula", c) if c.strip().startswith("=") else _cell_text(c) for c in cells])
     except csv.Error as exc:  # a cell over csv's field limit (128 KB), a stray NUL, an unclosed quote
-        raise FileProblem(
-            [f"Tệp CSV “{filename}” hỏng ở dòng {reader.line_num} ({exc}); hãy mở bằng Excel và lưu lại dạng CSV UTF-8."]
-        ) from exc
+        where = f"Tệp CSV “{filename}” hỏng ở dòng {reader.line_num} ({exc})"
+        raise FileProblem([f"{where}; hãy mở bằng Excel và lưu lại dạng CSV UTF-8."]) from exc
     return "CSV", rows
 
 

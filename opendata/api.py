@@ -21,9 +21,11 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext, gettext_lazy
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, permissions, renderers, viewsets
+from rest_framework import serializers as drf_serializers
 from rest_framework.decorators import api_view, permission_classes, throttle_classes
 from rest_framework.exceptions import ParseError, ValidationError
 from rest_framework.pagination import BasePagination, PageNumberPagination
@@ -98,9 +100,29 @@ def not_found(request, *args, **kwargs):
 
 
 class OpenDataPagination(PageNumberPagination):
+    """Pages of 100 rows (``page_size`` up to 1000). A page or page size that is not a whole number in range is a
+    400, not silently the first page or the default size."""
+
     page_size = 100
     page_size_query_param = "page_size"
     max_page_size = 1000
+
+    def _whole(self, request, name: str, maximum: int) -> None:
+        raw = request.query_params.get(name)
+        if raw is not None and not (raw.isdigit() and raw.isascii() and 1 <= int(raw) <= maximum):
+            raise drf_serializers.ValidationError({name: [f"Phải là số nguyên từ 1 đến {maximum}."]})
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        bounds = {self.page_query_param: 10**6, self.page_size_query_param: self.max_page_size}
+        for parameter in parameters:
+            parameter["schema"].update({"minimum": 1, "maximum": bounds[parameter["name"]]})
+        return parameters
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self._whole(request, self.page_query_param, 10**6)
+        self._whole(request, self.page_size_query_param, self.max_page_size)
+        return super().paginate_queryset(queryset, request, view)
 
 
 class FigurePagination(BasePagination):
@@ -216,11 +238,86 @@ class CSVRenderer(renderers.BaseRenderer):
         return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
+#: every filter the API takes, with its type and bounds: a word for a year, a NUL byte or a 10 000-character
+#: code is a 400 with a message per parameter, never a query. The schema's parameters are built from the same
+#: table (``filter_parameter``), so what the schema allows is exactly what the API accepts.
+FILTER_SPECS: dict[str, dict] = {
+    "plan": {"type": "string", "maxLength": 40},
+    "group": {"type": "string", "maxLength": 10},
+    "metric": {"type": "string", "maxLength": 60},
+    "agency": {"type": "string", "maxLength": 60},
+    "indicator": {"type": "string", "maxLength": 12},
+    "status": {"type": "string", "maxLength": 12},
+    "year": {"type": "integer", "minimum": 1900, "maximum": 2200},
+    "task": {"type": "integer", "minimum": 1, "maximum": 32767},
+    "period_kind": {"type": "string", "enum": ["month", "quarter", "half_year", "year"]},
+}
+_NO_NUL = "^[^\\u0000]*$"
+
+
+def filter_parameter(name: str, description: str = "") -> OpenApiParameter:
+    spec = dict(FILTER_SPECS[name])
+    if spec["type"] == "string" and "enum" not in spec:
+        spec["pattern"] = _NO_NUL
+    return OpenApiParameter(name, spec, description=description)
+
+
+def _filter_field(spec: dict) -> drf_serializers.Field:
+    if "enum" in spec:
+        return drf_serializers.ChoiceField(choices=spec["enum"], required=False)
+    if spec["type"] == "integer":
+        return drf_serializers.IntegerField(min_value=spec["minimum"], max_value=spec["maximum"], required=False)
+    # DRF's CharField refuses NUL bytes itself
+    return drf_serializers.CharField(max_length=spec["maxLength"], required=False, allow_blank=True)
+
+
+def _filters(request, mapping: dict[str, str]) -> dict:
+    """The lookups for the query parameters present in ``mapping`` (parameter -> field), validated:
+    ``ValidationError`` (400) names each bad parameter."""
+    fields = {name: _filter_field(FILTER_SPECS[name]) for name in mapping}
+    filters = type("Filters", (drf_serializers.Serializer,), fields)(
+        data={name: request.query_params[name] for name in mapping if request.query_params.get(name)}
+    )
+    filters.is_valid(raise_exception=True)
+    return {mapping[name]: value for name, value in filters.validated_data.items() if value != ""}
+
+
+class OpenDataSchema(AutoSchema):
+    """The API's schema as it behaves: readable without logging in while public data is on, and answering
+    400 (a bad filter), 404 (no such item or page) and 429 (rate limit) besides 200."""
+
+    def get_auth(self):
+        auths = super().get_auth()
+        if settings.PUBLIC_DATA_ENABLED and {} not in auths:
+            auths.append({})
+        return auths
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        error = {
+            "description": "Lỗi: tham số không hợp lệ, không tìm thấy, hoặc vượt giới hạn truy cập",
+            "content": {
+                media: {"schema": {"type": "string"} if media == "text/csv" else {"type": "object"}}
+                for media in ("application/json", "text/csv")
+            },
+        }
+        for code in ("400", "404", "429"):
+            responses.setdefault(code, error)
+        return responses
+
+
 class OpenDataViewSet(viewsets.GenericViewSet):
+    schema = OpenDataSchema()
     permission_classes = [OpenDataPermission]
     throttle_classes = [OpenDataAnonThrottle, OpenDataUserThrottle]
     pagination_class = OpenDataPagination
     renderer_classes = [renderers.JSONRenderer, CSVRenderer]
+
+    def initial(self, request, *args, **kwargs):
+        fmt = request.query_params.get("format")
+        if fmt is not None and fmt not in ("json", "csv"):
+            raise drf_serializers.ValidationError({"format": ["Chỉ có json hoặc csv."]})
+        super().initial(request, *args, **kwargs)
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
@@ -273,11 +370,7 @@ class ReadOnlyOpenDataViewSet(CachedListModelMixin, mixins.RetrieveModelMixin, O
     pass
 
 
-def _filters(request, mapping: dict[str, str]) -> dict:
-    return {field: request.query_params[name] for name, field in mapping.items() if request.query_params.get(name)}
-
-
-PLAN = OpenApiParameter("plan", str, description="Mã kế hoạch, ví dụ 65-KH/TU")
+PLAN = filter_parameter("plan", "Mã kế hoạch, ví dụ 65-KH/TU")
 
 
 class PlanViewSet(ReadOnlyOpenDataViewSet):
@@ -287,7 +380,7 @@ class PlanViewSet(ReadOnlyOpenDataViewSet):
     serializer_class = serializers.PlanSerializer
 
 
-@extend_schema_view(list=extend_schema(parameters=[PLAN, OpenApiParameter("group", str)]))
+@extend_schema_view(list=extend_schema(parameters=[PLAN, filter_parameter("group")]))
 class IndicatorViewSet(ReadOnlyOpenDataViewSet):
     """Chỉ tiêu (Phụ lục I) với các ô mục tiêu theo mốc năm và các mục tiêu định lượng của mỗi ô."""
 
@@ -321,7 +414,7 @@ class MetricViewSet(ReadOnlyOpenDataViewSet):
         )
 
 
-@extend_schema_view(list=extend_schema(parameters=[PLAN, OpenApiParameter("group", str)]))
+@extend_schema_view(list=extend_schema(parameters=[PLAN, filter_parameter("group")]))
 class TaskViewSet(ReadOnlyOpenDataViewSet):
     """Nhiệm vụ (Phụ lục II)."""
 
@@ -337,13 +430,13 @@ class TaskViewSet(ReadOnlyOpenDataViewSet):
 
 
 FIGURE_FILTERS = [
-    OpenApiParameter("metric", str, description="Mã chỉ số"),
-    OpenApiParameter("year", int),
-    OpenApiParameter("period_kind", str, enum=["month", "quarter", "half_year", "year"]),
+    filter_parameter("metric", "Mã chỉ số"),
+    filter_parameter("year"),
+    filter_parameter("period_kind"),
 ]
 
 
-@extend_schema_view(list=extend_schema(parameters=[*FIGURE_FILTERS, OpenApiParameter("agency", str)]))
+@extend_schema_view(list=extend_schema(parameters=[*FIGURE_FILTERS, filter_parameter("agency")]))
 class FigureViewSet(ReadOnlyOpenDataViewSet):
     """Số liệu đã được phê duyệt của từng cơ quan, địa phương (chỉ số liệu đã duyệt)."""
 
@@ -387,8 +480,8 @@ class ProvinceFigureViewSet(CachedListModelMixin, OpenDataViewSet):
     list=extend_schema(
         parameters=[
             OpenApiParameter("as_of", OpenApiTypes.DATE, description="Ngày tính; mặc định: lần tính gần nhất"),
-            OpenApiParameter("indicator", str),
-            OpenApiParameter("status", str),
+            filter_parameter("indicator"),
+            filter_parameter("status"),
         ]
     )
 )
@@ -411,8 +504,8 @@ class TargetStatusViewSet(CachedListModelMixin, OpenDataViewSet):
             if as_of > timezone.localdate():
                 raise ParseError(gettext_lazy("Chưa thể tính tình trạng cho một ngày trong tương lai."))
         rows = target_statuses_at(as_of=as_of)
-        indicator = self.request.query_params.get("indicator")
-        status = self.request.query_params.get("status")
+        wanted = _filters(self.request, {"indicator": "indicator", "status": "status"})
+        indicator, status = wanted.get("indicator"), wanted.get("status")
         rows = [
             row
             for row in rows
@@ -432,9 +525,7 @@ class TargetStatusViewSet(CachedListModelMixin, OpenDataViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(
-        parameters=[OpenApiParameter("task", int), OpenApiParameter("agency", str), OpenApiParameter("status", str)]
-    )
+    list=extend_schema(parameters=[filter_parameter("task"), filter_parameter("agency"), filter_parameter("status")])
 )
 class TaskStatusViewSet(CachedListModelMixin, OpenDataViewSet):
     """Tình trạng các lần đến hạn của nhiệm vụ theo từng cơ quan."""

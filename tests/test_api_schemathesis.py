@@ -12,11 +12,10 @@ import itertools
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, given, settings
-from schemathesis.core.failures import FailureGroup
-
 from django.core import signals
 from django.db import close_old_connections
+from hypothesis import HealthCheck, given, settings
+from schemathesis.core.failures import FailureGroup
 
 from config.wsgi import application
 

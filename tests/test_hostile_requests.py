@@ -140,7 +140,12 @@ def world(plan):
     congan = Agency.objects.get(code="cong-an")
     metric = Metric.objects.filter(kind="stock").order_by("pk").first() or Metric.objects.order_by("pk").first()
     period = Period.objects.create(
-        kind="quarter", year=2026, number=1, starts_on=date(2026, 1, 1), ends_on=date(2026, 3, 31), due_on=date(2026, 4, 10)
+        kind="quarter",
+        year=2026,
+        number=1,
+        starts_on=date(2026, 1, 1),
+        ends_on=date(2026, 3, 31),
+        due_on=date(2026, 4, 10),
     )
     figures = {}
     for agency in (khcn, congan):

@@ -7,7 +7,6 @@ Each list and export that shows figures has a test here: the page, its CSV and i
 
 from __future__ import annotations
 
-import csv
 import io
 from datetime import date
 from decimal import Decimal

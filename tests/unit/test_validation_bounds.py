@@ -29,7 +29,9 @@ def test_questionable_values_are_refused_with_a_message(kind, raw, message):
 
 
 def test_a_ratio_with_a_huge_numerator_and_denominator_is_refused_not_stored():
-    result = clean_figure("ratio", FigureInput(numerator="99.999.999.999.999.999", denominator="99.999.999.999.999.999"))
+    result = clean_figure(
+        "ratio", FigureInput(numerator="99.999.999.999.999.999", denominator="99.999.999.999.999.999")
+    )
     assert not result.is_valid
     assert "quá lớn" in " ".join(result.errors["numerator"] + result.errors["denominator"])
 
