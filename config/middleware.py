@@ -43,11 +43,14 @@ class RefuseNulMiddleware:
         return self.get_response(request)
 
 
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
 def _fields(request):
     for key, values in request.GET.lists():
         for value in values:
             yield key, value
-    if request.method == "POST" and request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+    if request.method == "POST" and request.content_type in FORM_TYPES:
         for key, values in request.POST.lists():
             for value in values:
                 yield key, value
