@@ -10,6 +10,7 @@ import zipfile
 import pytest
 from openpyxl import Workbook
 
+from imports.batches import ImportRefused, import_batch_commit, import_batch_create, import_preview
 from tests.test_import_figures import GOOD, HEADERS, csv_bytes, xlsx
 
 pytestmark = pytest.mark.django_db
@@ -24,10 +25,6 @@ def private_storage(settings, tmp_path):
 
 
 def _preview(content: bytes, filename: str = "so-lieu.xlsx"):
-    try:
-        from imports.batches import import_preview
-    except ImportError:
-        from indicators.imports.batches import import_preview
     return import_preview(kind="figures", content=content, filename=filename)
 
 
@@ -89,10 +86,6 @@ def test_a_header_only_file_says_it_had_no_rows():
 
 def test_the_loser_of_two_confirms_writing_the_same_new_rows_is_told_and_writes_nothing(administrator):
     """Both batches were validated before either wrote (the race): the second write meets the first's rows."""
-    try:
-        from imports.batches import ImportRefused, import_batch_commit, import_batch_create
-    except ImportError:
-        from indicators.imports.batches import ImportRefused, import_batch_commit, import_batch_create
     first, _ = import_batch_create(kind="figures", content=xlsx(GOOD), filename="a.xlsx", user=administrator)
     second, stale = import_batch_create(kind="figures", content=xlsx(GOOD), filename="b.xlsx", user=administrator)
     import_batch_commit(batch=first)
