@@ -30,7 +30,8 @@ pytestmark = pytest.mark.django_db
 def test_a_bad_filter_is_a_400_naming_it(client, plan, url, parameter):
     response = client.get(url)
     assert response.status_code == 400
-    assert parameter in response.json()
+    # a NUL byte is refused before the API sees it (config.middleware.RefuseNulMiddleware), in JSON too
+    assert parameter in response.json() if "%00" not in url else "detail" in response.json()
 
 
 def test_a_url_no_route_matches_is_a_json_404(client, plan):
