@@ -16,6 +16,8 @@ app.autodiscover_tasks(related_name="jobs")
 app.conf.beat_schedule = {
     # progress engine (indicators/jobs.py): every target's status, after the day's approvals
     "recompute-target-statuses-nightly": {"task": "indicators.recompute_all", "schedule": crontab(hour=1, minute=0)},
+    # recomputes requested by approvals but not done (broker down at the time, worker lost): caught up
+    "recompute-pending": {"task": "indicators.recompute_pending", "schedule": crontab(minute="*/5")},
     # reporting periods (indicators/jobs.py): lock those past their deadline and grace days
     "lock-past-due-periods": {"task": "indicators.lock_past_due_periods", "schedule": crontab(hour=0, minute=30)},
     # tasks and reports (tasks/jobs.py): overdue flags before the working day, then reminders, weekly digest

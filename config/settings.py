@@ -207,6 +207,12 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A dead broker must cost a user's request at most about a second (core.jobs.enqueue gives up, the work is
+# recorded in the database and caught up later), never Celery's default ~20 s of retries.
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=1.0)
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 2, "max_retries": 0}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 1
+CELERY_REDIS_SOCKET_TIMEOUT = 2
 # Periodic jobs (Celery beat) are listed in config/celery.py beside the app that runs them.
 # Jobs take a cache lock so that two runs of one job never overlap (Redis on the full stack, LocMem embedded).
 JOB_LOCK_SECONDS = env.int("JOB_LOCK_SECONDS", default=60 * 60)

@@ -7,6 +7,7 @@ worker die holding it.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,6 +21,11 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
+
+logger = logging.getLogger(__name__)
+
+#: the broker cannot be reached
+BROKER_UNAVAILABLE = (BrokerError, RedisConnectionError, RedisTimeoutError, OSError)
 
 #: errors worth retrying: the database or the broker was briefly unreachable
 TRANSIENT_ERRORS = (OperationalError, InterfaceError, BrokerError, RedisConnectionError, RedisTimeoutError)
@@ -57,8 +63,17 @@ def enqueue(name: str, *args) -> None:
     """Queue the job registered as ``name`` (services name their jobs, the jobs import the services: one arrow).
 
     On the embedded default the job runs in-process (``task_always_eager``); on the full stack a worker takes
-    it from Redis.
+    it from Redis. With the broker down the job is not queued and this returns at once: jobs whose work must
+    not be lost record it in the database first (``RecomputeRequest``) and are caught up by a periodic job.
     """
     if name not in current_app.tasks:
         current_app.loader.import_default_modules()  # runs autodiscovery: every app's jobs.py
-    current_app.tasks[name].delay(*args)
+    task = current_app.tasks[name]
+    if current_app.conf.task_always_eager:
+        task.delay(*args)
+        return
+    try:
+        # one quick attempt: a user's action must not wait on a dead broker (Celery would retry for ~20 s)
+        task.apply_async(args, retry=False)
+    except BROKER_UNAVAILABLE as error:
+        logger.warning("Broker unavailable, job %s%r not queued: %s", name, args, error)

@@ -16,6 +16,7 @@ from .models import (
     Plan,
     ProvinceValue,
     QualitativeAssessment,
+    RecomputeRequest,
     ReportTimeliness,
     Target,
     TargetStatus,
@@ -123,6 +124,20 @@ class TargetStatusAdmin(admin.ModelAdmin):
     search_fields = ["parsed_target__metric__code", "parsed_target__target__indicator__code"]
     list_select_related = ["parsed_target__metric", "parsed_target__target__indicator"]
     date_hierarchy = "as_of"
+
+
+@admin.register(RecomputeRequest)
+class RecomputeRequestAdmin(admin.ModelAdmin):
+    """Recomputes waiting (the broker was down, a worker was lost): shown for checking, cleared by the jobs."""
+
+    list_display = ["metric", "requested_at"]
+    list_select_related = ["metric"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(ProvinceValue)

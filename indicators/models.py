@@ -524,3 +524,19 @@ class ReportTimeliness(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency} · {self.period}: {self.get_status_display()}"
+
+
+class RecomputeRequest(models.Model):
+    """A metric whose target statuses must be recomputed: written in the approval's own transaction, cleared by
+    the recompute that covered it. Nothing is lost when the broker is down at approval time, or a worker dies:
+    the catch-up job (every few minutes) and the nightly recompute run whatever is still here."""
+
+    metric = models.OneToOneField(Metric, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    requested_at = models.DateTimeField(_("yêu cầu lúc"))
+
+    class Meta:
+        verbose_name = _("yêu cầu tính lại")
+        verbose_name_plural = _("yêu cầu tính lại")
+
+    def __str__(self) -> str:
+        return f"{self.metric_id} · {self.requested_at:%Y-%m-%d %H:%M}"

@@ -25,6 +25,7 @@ from .models import (
     Period,
     ProvinceValue,
     QualitativeAssessment,
+    RecomputeRequest,
     SubmissionStatus,
     Target,
     TargetStatus,
@@ -277,10 +278,36 @@ def _waiting(observation: Observation) -> bool:
 def metrics_recompute_after_commit(metric_ids) -> None:
     """Once the approval commits, recompute the status of these metrics' targets (issue 4: right after it).
 
+    The request is first written in the caller's transaction (``RecomputeRequest``), so it commits with the
+    approval; the job is then queued. If the broker is down the approval still succeeds at once (``enqueue``
+    gives up quickly) and the request waits in the database for the catch-up job or the nightly recompute.
     On the embedded default the job runs in-process; on the full stack a worker takes it from Redis.
     """
-    for metric_id in sorted(set(metric_ids)):
+    metric_ids = sorted(set(metric_ids))
+    if not metric_ids:
+        return
+    now = timezone.now()
+    RecomputeRequest.objects.bulk_create(
+        [RecomputeRequest(metric_id=metric_id, requested_at=now) for metric_id in metric_ids],
+        update_conflicts=True,
+        unique_fields=["metric"],
+        update_fields=["requested_at"],
+    )
+    for metric_id in metric_ids:
         transaction.on_commit(partial(enqueue, "indicators.recompute_metric", metric_id))
+
+
+def recompute_requests_pending() -> list[int]:
+    """The metrics whose recompute was requested and not yet done."""
+    return list(RecomputeRequest.objects.order_by("metric_id").values_list("metric_id", flat=True))
+
+
+def recompute_requests_clear(*, before, metric_ids: Iterable[int] | None = None) -> int:
+    """Forget the requests made before ``before`` (when the recompute that covered them started)."""
+    requests = RecomputeRequest.objects.filter(requested_at__lte=before)
+    if metric_ids is not None:
+        requests = requests.filter(metric_id__in=list(metric_ids))
+    return requests.delete()[0]
 
 
 @transaction.atomic

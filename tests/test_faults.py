@@ -18,6 +18,7 @@ import shutil
 import socket
 import subprocess
 import time
+from decimal import Decimal
 from wsgiref.util import setup_testing_defaults
 
 import psycopg2
@@ -25,6 +26,8 @@ import pytest
 from django.apps import apps
 from django.core.cache import caches
 from django.db import connection
+from django.test import Client
+from django.utils import timezone
 
 from config.celery import app as celery_app
 from config.wsgi import application
@@ -97,13 +100,69 @@ def on_private_redis(redis_server, settings):
     eager, broker = celery_app.conf.task_always_eager, celery_app.conf.broker_url
     celery_app.conf.task_always_eager = False
     celery_app.conf.broker_url = redis_server.url
-    celery_app.pool.force_close_all()
-    celery_app._pool = None
+    celery_app._pool = None  # a fresh producer pool for the private broker (pools are keyed by URL)
     yield redis_server
     celery_app.conf.task_always_eager, celery_app.conf.broker_url = eager, broker
-    celery_app.pool.force_close_all()
     celery_app._pool = None
     caches["default"].close()
+
+
+@pytest.mark.django_db
+def test_with_redis_stopped_pages_and_api_answer_and_an_approval_is_quick_and_its_recompute_is_kept(
+    on_private_redis, plan, reviewer, agency_staff, django_capture_on_commit_callbacks
+):
+    Observation = _model("Observation")
+    Metric = _model("Metric")
+    RecomputeRequest = _model("RecomputeRequest")
+    client = Client()
+    assert client.get("/api/figures/").status_code == 200  # Redis up: the throttle counts in it
+
+    metric = Metric.objects.filter(kind__in=["stock", "flow"], reporters=agency_staff.agency).order_by("pk").first()
+    period = _model("Period").objects.create(
+        kind="year", year=2025, number=1, starts_on="2025-01-01", ends_on="2025-12-31", due_on="2026-01-20"
+    )
+    figure = Observation.objects.create(
+        metric=metric, agency=agency_staff.agency, period=period, value=Decimal(7), status="submitted"
+    )
+
+    on_private_redis.stop()
+
+    for url in ("/api/figures/", "/api/", "/cong-khai/"):
+        started = time.monotonic()
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert time.monotonic() - started < 5, url
+
+    client.force_login(reviewer)
+    assert client.get("/").status_code == 200
+    started = time.monotonic()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/tham-dinh/", {"action": "approve", "o": [figure.pk]})
+    assert response.status_code == 302
+    assert time.monotonic() - started < 5, "an approval must not wait for a dead broker"
+    figure.refresh_from_db()
+    assert figure.status == "approved"
+    assert RecomputeRequest.objects.filter(metric=metric).exists(), "the pending recompute is recorded"
+
+    # Redis is back: the catch-up job finds the pending recompute, runs it and clears it
+    on_private_redis.start()
+    celery_app.conf.task_always_eager = True
+    from indicators.jobs import recompute_pending
+
+    assert recompute_pending() == 1
+    assert not RecomputeRequest.objects.exists()
+    assert _model("TargetStatus").objects.filter(parsed_target__metric=metric).exists()
+
+
+@pytest.mark.django_db
+def test_the_nightly_recompute_clears_the_pending_requests_it_covered(plan):
+    RecomputeRequest = _model("RecomputeRequest")
+    metric = _model("Metric").objects.order_by("pk").first()
+    RecomputeRequest.objects.create(metric=metric, requested_at=timezone.now())
+    from indicators.jobs import recompute_all
+
+    recompute_all()
+    assert not RecomputeRequest.objects.exists()
 
 
 def _wsgi_get(path: str) -> int:
