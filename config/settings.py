@@ -180,6 +180,12 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=5 *
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # Spreadsheet imports (indicators/imports): files over this size are refused before they are parsed.
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
+# ... and refused before parsing when they would unpack or hold more than this (imports/reading.py): a 7,6 MB
+# xlsx of 400 000 inline strings otherwise takes a web worker for a minute
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=20_000)
+IMPORT_MAX_CELLS = env.int("IMPORT_MAX_CELLS", default=400_000)
+IMPORT_MAX_CELL_CHARS = env.int("IMPORT_MAX_CELL_CHARS", default=5_000)
+IMPORT_MAX_UNCOMPRESSED_BYTES = env.int("IMPORT_MAX_UNCOMPRESSED_BYTES", default=60 * 1024 * 1024)
 # Absolute address of the site, for links in e-mails sent outside a request (imported users' reset links).
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 FILE_UPLOAD_PERMISSIONS = 0o640

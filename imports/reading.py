@@ -91,17 +91,8 @@ def check_size(size: int) -> None:
 
 
 def _limit(name: str) -> int:
-    return getattr(settings, name, DEFAULT_LIMITS[name])
-
-
-#: what one import may hold; files beyond are refused before they are parsed (a 7,6 MB xlsx of 400 000 inline
-#: strings took a minute of a web worker). Each can be raised through the environment (config/settings.py).
-DEFAULT_LIMITS = {
-    "IMPORT_MAX_ROWS": 20_000,
-    "IMPORT_MAX_CELLS": 400_000,
-    "IMPORT_MAX_CELL_CHARS": 5_000,
-    "IMPORT_MAX_UNCOMPRESSED_BYTES": 60 * 1024 * 1024,
-}
+    """One of the IMPORT_MAX_* limits (config/settings.py)."""
+    return getattr(settings, name)
 
 
 def _too_many_rows(count: int) -> FileProblem:
