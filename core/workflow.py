@@ -4,7 +4,7 @@ who and why. The kernel: every layer above may use it; it imports no app."""
 
 from __future__ import annotations
 
-from django.db import models
+from django.db import models, transaction
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -62,3 +62,13 @@ def save_version(obj, *, user, reason: str) -> None:
     obj._history_user = user
     obj._change_reason = history_reason(reason)
     obj.save()
+
+
+def evidence_replace(obj, evidence) -> None:
+    """Attach a new evidence file to a figure or task update; the file it replaces is deleted from storage
+    once the change commits (it would otherwise stay on disk, unreachable, forever)."""
+    old = obj.evidence.name if obj.evidence else ""
+    obj.evidence = evidence
+    if old:
+        storage = obj.evidence.storage
+        transaction.on_commit(lambda: storage.delete(old))

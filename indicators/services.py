@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from agencies.models import Agency
 from core.jobs import enqueue
 from core.snapshots import snapshots_changed
-from core.workflow import EntryError, check_period_open, save_version, text_checked
+from core.workflow import EntryError, check_period_open, evidence_replace, save_version, text_checked
 
 from .models import (
     AgencyAssessment,
@@ -218,7 +218,7 @@ def observation_save(
     )
     observation.note = text_checked(note, label=_("Ghi chú, giải trình"))
     if evidence:
-        observation.evidence = evidence
+        evidence_replace(observation, evidence)
     observation.entered_by = user
     if submit:
         observation.status = SubmissionStatus.SUBMITTED

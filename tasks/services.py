@@ -18,7 +18,7 @@ from agencies.selectors import AgencyDirectory, UnknownAgencyName
 from agencies.services import LoadCounts, upsert
 from core.formatting import vn_date
 from core.snapshots import snapshots_changed
-from core.workflow import EntryError, SubmissionStatus, check_period_open, save_version, text_checked
+from core.workflow import EntryError, SubmissionStatus, check_period_open, evidence_replace, save_version, text_checked
 from indicators.models import Period, Plan, ReportTimeliness, TargetStatus
 from indicators.periods import HALF_YEAR, MONTH, QUARTER, YEAR
 from indicators.selectors import target_statuses_as_of
@@ -299,7 +299,7 @@ def task_update_save(
     else:
         update.completed_on = None
     if evidence:
-        update.evidence = evidence
+        evidence_replace(update, evidence)
     update.entered_by = user
     if submit:
         update.status = SubmissionStatus.SUBMITTED
