@@ -5,12 +5,23 @@ from __future__ import annotations
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from agencies.models import Agency
 from core.workflow import EntryError
-from indicators.models import Observation
+from indicators.models import Metric, Observation
 from indicators.services import observation_return
-from tests.test_data_entry import PDF, khcn, metric, save  # noqa: F401 (fixtures)
+from tests.test_data_entry import PDF, save
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def khcn(plan) -> Agency:
+    return Agency.objects.get(code="so-khcn")
+
+
+@pytest.fixture
+def metric(plan, khcn) -> Metric:
+    return Metric.objects.filter(reporters=khcn).exclude(kind="ratio").order_by("code").first()
 
 
 def test_a_replaced_evidence_file_is_deleted_from_storage(
@@ -19,7 +30,7 @@ def test_a_replaced_evidence_file_is_deleted_from_storage(
     agency_staff,
     settings,
     tmp_path,
-    django_capture_on_commit_callbacks,  # noqa: F811
+    django_capture_on_commit_callbacks,
 ):
     settings.STORAGES = {
         **settings.STORAGES,
@@ -38,7 +49,7 @@ def test_a_long_return_reason_is_kept_whole_and_shortened_only_in_the_history(
     metric,
     khcn,
     agency_staff,
-    reviewer,  # noqa: F811
+    reviewer,
 ):
     figure = save(metric, khcn, agency_staff, submit=True)
     reason = "Số liệu chưa khớp với báo cáo quý trước; " * 5
@@ -49,7 +60,7 @@ def test_a_long_return_reason_is_kept_whole_and_shortened_only_in_the_history(
 
 
 @pytest.mark.parametrize("reason, message", [("lý do\x00", "NUL"), ("x" * 6000, "tối đa 5000")])
-def test_a_bad_reason_or_note_is_refused_with_a_message(metric, khcn, agency_staff, reviewer, reason, message):  # noqa: F811
+def test_a_bad_reason_or_note_is_refused_with_a_message(metric, khcn, agency_staff, reviewer, reason, message):
     with pytest.raises(EntryError, match=message):
         save(metric, khcn, agency_staff, note=reason)
     assert not Observation.objects.filter(agency=khcn, metric=metric).exists()
