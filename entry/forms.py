@@ -6,6 +6,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.formatting import format_vn_number
+from core.validators import text_length
+from core.workflow import TEXT_MAX
 from indicators.models import AgencyAssessment, Metric, Period, QualitativeAssessment, Target, TargetStatus
 from indicators.validation import CleanFigure, FigureInput, clean_figure_for, jump_warning
 
@@ -25,7 +27,9 @@ class FigureForm(forms.Form):
     value = forms.CharField(label=_("Giá trị"), required=False, widget=_NUMBER)
     numerator = forms.CharField(label=_("Tử số"), required=False, widget=_NUMBER)
     denominator = forms.CharField(label=_("Mẫu số"), required=False, widget=_NUMBER)
-    note = forms.CharField(label=_("Ghi chú, giải trình"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label=_("Ghi chú, giải trình"), required=False, max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 2})
+    )
     evidence = forms.FileField(label=_("Tài liệu minh chứng"), required=False, validators=[validate_evidence])
 
     def __init__(self, *args, metric: Metric, previous=None, submitting: bool = False, **kwargs):
@@ -75,7 +79,7 @@ class CorrectionForm(forms.Form):
     value = forms.CharField(label=_("Giá trị mới"), required=False, widget=_NUMBER)
     numerator = forms.CharField(label=_("Tử số mới"), required=False, widget=_NUMBER)
     denominator = forms.CharField(label=_("Mẫu số mới"), required=False, widget=_NUMBER)
-    reason = forms.CharField(label=_("Lý do điều chỉnh"), widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(label=_("Lý do điều chỉnh"), max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, metric: Metric, **kwargs):
         super().__init__(*args, **kwargs)
@@ -111,7 +115,12 @@ class QualitativeAssessmentForm(forms.ModelForm):
     class Meta:
         model = QualitativeAssessment
         fields = ["target", "period", "status", "narrative"]
-        widgets = {"narrative": forms.Textarea(attrs={"rows": 3})}
+        widgets = {"narrative": forms.Textarea(attrs={"rows": 3, "maxlength": TEXT_MAX})}
+
+    def clean_narrative(self):
+        narrative = self.cleaned_data["narrative"]
+        text_length()(narrative)
+        return narrative
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -124,4 +133,6 @@ class AgencyAssessmentForm(forms.Form):
     confidence = forms.ChoiceField(
         label=_("Mức độ tin tưởng"), required=False, choices=[("", "—"), *AgencyAssessment.Confidence.choices]
     )
-    narrative = forms.CharField(label=_("Giải trình"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    narrative = forms.CharField(
+        label=_("Giải trình"), required=False, max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 2})
+    )

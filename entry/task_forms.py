@@ -5,6 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.validators import plausible_day, text_length
+from core.workflow import TEXT_MAX
 from tasks.models import TaskUpdate
 
 from .evidence import validate_evidence
@@ -33,6 +35,15 @@ class TaskUpdateForm(forms.ModelForm):
             "document_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "completed_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("work_done", "difficulties", "proposals"):
+            self.fields[name].max_length = TEXT_MAX
+            self.fields[name].validators.append(text_length())
+            self.fields[name].widget.attrs["maxlength"] = TEXT_MAX
+        for name in ("document_date", "completed_on"):
+            self.fields[name].validators.append(plausible_day)
 
     def clean_percent_complete(self):
         percent = self.cleaned_data["percent_complete"]

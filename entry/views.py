@@ -19,6 +19,7 @@ from agencies.permissions import (
     submission_for_user,
     writer_required,
 )
+from core.validators import EARLIEST_DAY, LATEST_DAY
 from core.workflow import EntryError, SubmissionStatus
 from indicators.models import Observation, Period, QualitativeAssessment
 from indicators.services import (
@@ -49,11 +50,6 @@ OBSERVATION_HISTORY_FIELDS = [
     "proposed_value",
     "proposed_note",
 ]
-
-
-#: the days a page may be about: the plan's years with a wide margin; 0001-01-15 or 9999-12-20 is a typo or a
-#: probe, and a month shifted from the edge of the calendar would not even exist
-EARLIEST_DAY, LATEST_DAY = date(2000, 1, 1), date(2100, 12, 31)
 
 
 def as_of_date(request) -> date:

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency
 from core.formatting import vn_date
+from core.validators import plausible_day
 from indicators.models import Period
 from indicators.periods import period_bounds
 
@@ -18,7 +19,7 @@ class ReportRequestForm(forms.Form):
     number = forms.IntegerField(
         label=_("Kỳ số"), min_value=1, max_value=12, help_text=_("Tháng 1–12, quý 1–4, 6 tháng 1–2, năm: 1.")
     )
-    as_of = forms.DateField(label=_("Số liệu tính đến ngày"), widget=DATE_INPUT)
+    as_of = forms.DateField(label=_("Số liệu tính đến ngày"), widget=DATE_INPUT, validators=[plausible_day])
     agency = forms.ModelChoiceField(
         label=_("Cơ quan báo cáo"),
         queryset=Agency.objects.none(),
@@ -83,7 +84,7 @@ NarrativeForm = SectionsForm
 
 class IssueForm(forms.Form):
     number = forms.CharField(label=_("Số báo cáo"), max_length=20, help_text=_("Chỉ phần số, ví dụ 12."))
-    issued_on = forms.DateField(label=_("Ngày ban hành"), widget=DATE_INPUT)
+    issued_on = forms.DateField(label=_("Ngày ban hành"), widget=DATE_INPUT, validators=[plausible_day])
     signing_authority = forms.ChoiceField(label=_("Thẩm quyền ký"), choices=SigningAuthority.choices, required=False)
     signer_title = forms.CharField(
         label=_("Chức vụ người ký"),
