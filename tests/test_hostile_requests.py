@@ -309,7 +309,9 @@ def test_every_url_as_every_role_with_hostile_queries_gives_no_500_and_writes_no
                 statuses[response.status_code // 100] += 1
                 if response.status_code >= 500:
                     failures.append(f"{role} GET {full[:160]} -> {response.status_code}")
-                if written:
+                # SQLite's change counter cannot leave the session table out; Django's own reset view keeps
+                # its token in the session on GET
+                if written and not (connection.vendor == "sqlite" and url.startswith("/tai-khoan/reset/")):
                     failures.append(f"{role} GET {full[:160]} wrote {written} rows")
     with capsys.disabled():
         print(
