@@ -19,7 +19,7 @@ from rest_framework.views import APIView
 
 from indicators.selectors import plan_current
 
-from .api import OpenDataAnonThrottle, OpenDataPermission, OpenDataUserThrottle
+from .api import OpenDataAnonThrottle, OpenDataPermission, OpenDataSchema, OpenDataUserThrottle
 from .datasets import BY_SLUG, DATASETS, Dataset, csv_lines
 
 DCAT_CONTEXT = {
@@ -32,6 +32,7 @@ DCAT_CONTEXT = {
 
 
 class OpenDataView(APIView):
+    schema = OpenDataSchema()
     permission_classes = [OpenDataPermission]
     throttle_classes = [OpenDataAnonThrottle, OpenDataUserThrottle]
 

@@ -15,6 +15,7 @@ import schemathesis
 from django.core import signals
 from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
+from hypothesis.errors import Unsatisfiable
 from schemathesis.core.failures import FailureGroup
 
 from config.wsgi import application
@@ -43,6 +44,8 @@ def test_open_data_api_conforms_to_its_schema_and_never_fails(settings_override)
 
         try:
             run()
+        except Unsatisfiable:
+            continue  # nothing to make invalid (an operation without parameters, in negative mode)
         except (Exception, FailureGroup) as exc:  # every operation is tried; the report names each one that failed
             failures.append(f"{operation.method.upper()} {operation.path} ({mode.value}): {exc}")
     assert not failures, "\n\n".join(failures)
