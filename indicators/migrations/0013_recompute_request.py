@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('indicators', '0009_delete_importbatch'),
+        ('indicators', '0012_truth_designate'),
     ]
 
     operations = [
