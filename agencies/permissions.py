@@ -63,6 +63,14 @@ def submissions_visible_to(user, queryset: QuerySet) -> QuerySet:
     return queryset.filter(Q(agency_id=user.agency_id) | Q(status=SubmissionStatus.APPROVED))
 
 
+def read_scope(user) -> str:
+    """Which figures and task updates ``user`` may read, as a key for cached pages: ``all``, or ``agency-<id>``
+    (approved work plus that agency's own, in any state). Users with the same scope see the same pages."""
+    if user.is_authenticated and user.is_agency_staff:
+        return f"agency-{user.agency_id}"
+    return "all" if user.is_authenticated else "none"
+
+
 def submission_for_user(user, queryset: QuerySet, pk: int, *, for_write: bool = False) -> Model:
     """One figure or task update for this user: 404 if they may not see it, 403 if they may not change it."""
     try:

@@ -18,6 +18,7 @@ from django.template.loader import render_to_string
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 
+from agencies.permissions import read_scope
 from core.snapshots import MAX_KEY_QUERY, cached_block
 
 from .tables import FORMATS, Table, table_response
@@ -64,7 +65,8 @@ def page_response(
     if len(query) > MAX_KEY_QUERY:
         blocks = render_blocks()
     else:
-        blocks = cached_block(name, request.path, query, build=render_blocks)
+        # what the page lists depends on what the reader may see (agency staff: their agency's drafts too)
+        blocks = cached_block(name, request.path, query, read_scope(request.user), build=render_blocks)
     context = {name: mark_safe(blocks[name]) for name in BLOCKS}  # noqa: S308 - our own rendered templates
     context["tail"] = mark_safe(tail(blocks["keep"]) if tail else "")  # noqa: S308 - a rendered template
     return render(request, "dashboards/page.html", context, status=status)

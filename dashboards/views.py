@@ -350,10 +350,12 @@ def indicator_page(request, code: str, *, comment_form: dict | None = None, stat
         }
         return render_to_string("dashboards/_comments.html", context, request=request)
 
-    return page_response(request, "indicator", lambda: _indicator(code), tail=comments, status=status_code)
+    return page_response(
+        request, "indicator", lambda: _indicator(code, viewer=request.user), tail=comments, status=status_code
+    )
 
 
-def _indicator(code: str) -> Page:
+def _indicator(code: str, *, viewer) -> Page:
     plan = plan_current()
     if plan is None:
         return Page("dashboards/overview.html", {"plan": None})
@@ -428,7 +430,7 @@ def _indicator(code: str) -> Page:
         figures[f"series-{index}"] = panel["figure"]
         if panel["breakdown"]:
             figures[f"breakdown-{index}"] = panel["breakdown"]
-    recent = selectors.recent_figures(list(metrics.values()), viewer=request.user)
+    recent = selectors.recent_figures(list(metrics.values()), viewer=viewer)
     context = {
         "plan": plan,
         "indicator": indicator,
@@ -459,10 +461,10 @@ def _indicator(code: str) -> Page:
 @login_required
 def agency_page(request, code: str):
     """One agency: its tasks (lead and cooperating), its metrics, its submissions and their timeliness."""
-    return page_response(request, "agency", lambda: _agency(code))
+    return page_response(request, "agency", lambda: _agency(code, viewer=request.user))
 
 
-def _agency(code: str) -> Page:
+def _agency(code: str, *, viewer) -> Page:
     plan = plan_current()
     if plan is None:
         return Page("dashboards/overview.html", {"plan": None})
@@ -472,8 +474,8 @@ def _agency(code: str) -> Page:
     overdue = selectors.overdue_occurrences(plan=plan, agency=agency, limit=None)
     timeliness = selectors.agency_timeliness(agency=agency)
     timeliness_counts = selectors.agency_timeliness_counts(agency=agency)
-    submissions = selectors.agency_submissions(agency=agency, viewer=request.user)
-    submission_counts = selectors.agency_submission_counts(agency=agency, viewer=request.user)
+    submissions = selectors.agency_submissions(agency=agency, viewer=viewer)
+    submission_counts = selectors.agency_submission_counts(agency=agency, viewer=viewer)
     figures = {
         "tasks": charts.counts_bar_figure(
             [(c, TaskOccurrence.Status(c).label, occurrences.get(c, 0)) for c in selectors.OCCURRENCE_STATUSES],

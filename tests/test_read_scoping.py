@@ -115,3 +115,19 @@ def test_the_scoping_helper_is_the_detail_pages_rule(khcn_figures, agency_staff,
     for user in (agency_staff, other_agency_staff, reviewer):
         visible = set(submissions_visible_to(user, everything).values_list("pk", flat=True))
         assert visible == {f.pk for f in figures.values() if can_read_submission(user, f)}
+
+
+@pytest.mark.parametrize("page_index", [0, 1], ids=["agency-page", "indicator-recent"])
+def test_a_cached_page_is_never_served_to_a_reader_with_a_narrower_scope(
+    client, khcn_figures, reviewer, other_agency_staff, settings, page_index
+):
+    from django.core.cache import cache
+
+    settings.DASHBOARD_CACHE_SECONDS = 300
+    cache.clear()
+    metric, _figures = khcn_figures
+    page, _table = _pages(metric)[page_index]
+    client.force_login(reviewer)
+    assert _shown(client.get(page).content.decode()) == {"draft", "submitted", "approved"}
+    client.force_login(other_agency_staff)
+    assert _shown(client.get(page).content.decode()) == {"approved"}
