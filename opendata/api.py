@@ -226,7 +226,8 @@ class CSVRenderer(renderers.BaseRenderer):
             data = data["results"]
         elif isinstance(data, dict):
             data = [data]
-        rows = [_flatten(item) for item in data or []]
+        # an error rendered as CSV can be a list of messages: each becomes a "detail" row
+        rows = [_flatten(item if isinstance(item, dict) else {"detail": str(item)}) for item in data or []]
         columns: list[str] = []
         for row in rows:
             columns += [key for key in row if key not in columns]
@@ -274,6 +275,9 @@ def _filter_field(spec: dict) -> drf_serializers.Field:
 def _filters(request, mapping: dict[str, str]) -> dict:
     """The lookups for the query parameters present in ``mapping`` (parameter -> field), validated:
     ``ValidationError`` (400) names each bad parameter."""
+    repeated = {name: ["Chỉ một giá trị."] for name in mapping if len(request.query_params.getlist(name)) > 1}
+    if repeated:
+        raise drf_serializers.ValidationError(repeated)
     fields = {name: _filter_field(FILTER_SPECS[name]) for name in mapping}
     filters = type("Filters", (drf_serializers.Serializer,), fields)(
         data={name: request.query_params[name] for name in mapping if request.query_params.get(name)}
@@ -297,7 +301,7 @@ class OpenDataSchema(AutoSchema):
         error = {
             "description": "Lỗi: tham số không hợp lệ, không tìm thấy, hoặc vượt giới hạn truy cập",
             "content": {
-                media: {"schema": {"type": "string"} if media == "text/csv" else {"type": "object"}}
+                media: {"schema": {"type": "string"} if media == "text/csv" else {}}
                 for media in ("application/json", "text/csv")
             },
         }
