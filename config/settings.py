@@ -5,6 +5,7 @@ embedded default: a SQLite file under ``var/``, Celery jobs executed in-process,
 Set ``DATABASE_URL`` (PostgreSQL) and ``REDIS_URL`` for the full stack; see README.md and docs/operations.md.
 """
 
+import os
 import secrets
 from pathlib import Path
 
@@ -197,6 +198,9 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     # fails soft (core/cache.py): with Redis down, pages and the API answer, unthrottled, instead of 500
     CACHES = {"default": {"BACKEND": "core.cache.TolerantRedisCache", "LOCATION": REDIS_URL}}
+    # CACHE_KEY_PREFIX keeps sites sharing one Redis apart; parallel test processes (pytest-xdist) get one each,
+    # so their throttle counters and job locks never meet
+    CACHES["default"]["KEY_PREFIX"] = env.str("CACHE_KEY_PREFIX", default=os.environ.get("PYTEST_XDIST_WORKER", ""))
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Dashboard pages are cached as rendered blocks on the snapshot generation (core/snapshots.py) for this long.
