@@ -3,7 +3,8 @@ from django.urls import path
 from . import views
 
 urlpatterns = [
-    path("", views.overview, name="home"),
+    path("", views.home, name="home"),
+    path("tong-quan/", views.overview, name="overview"),
     path("chi-tieu/", views.plan_overview, name="plan_overview"),
     path("chi-tieu/<str:code>/", views.indicator_page, name="indicator"),
     path("chi-tieu/<str:key>/y-kien/", views.comment_create, {"subject": "indicator"}, name="indicator_comment"),

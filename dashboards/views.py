@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from agencies.models import Agency
+from agencies.permissions import can_enter_data, can_review
 from comments.selectors import comments_on
 from comments.services import CommentError, comment_add
 from core.formatting import format_vn_number, period_phrase
@@ -189,6 +190,19 @@ def _plan_overview() -> Page:
     plan = plan_current()
     groups = plan_groups_with_indicators(plan) if plan else []
     return Page("dashboards/plan_overview.html", {"plan": plan, "groups": groups})
+
+
+@login_required
+def home(request):
+    """Each person lands on what needs them: agency staff on their work list, the standing office on its
+    review queue; the Steering Committee and administrators on the province overview (also ``/tong-quan/``)."""
+    user = request.user
+    if not request.GET and not user.is_administrator:
+        if can_enter_data(user):
+            return redirect("worklist")
+        if can_review(user):
+            return redirect("review_queue")
+    return overview(request)
 
 
 @login_required

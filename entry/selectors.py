@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 
-from django.db.models import Q
+from django.db.models import Count, Min, Q
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from agencies.models import Agency
@@ -18,9 +22,12 @@ from indicators.models import (
     ParsedTarget,
     Period,
 )
-from indicators.periods import report_timeliness
+from indicators.periods import QUARTER, period_containing, report_timeliness
 from indicators.selectors import observations_approved, periods_containing
-from tasks.models import TaskUpdate
+from tasks.models import Task, TaskAssignment, TaskOccurrence, TaskUpdate
+
+from . import worklist as wl
+from .worklist import WorkItem, WorkList
 
 
 @dataclass
@@ -90,18 +97,25 @@ def entry_rows(*, agency: Agency, as_of: date) -> list[EntryRow]:
     return rows
 
 
-def review_queue() -> dict[str, list]:
-    """Submissions waiting for the standing office, figures and task updates, by agency and period."""
-
+def review_queue(*, agency_id: int | None = None, period_id: int | None = None) -> dict[str, list]:
+    """Submissions waiting for the standing office, figures and task updates, by agency and period (optionally
+    those of one agency and one period)."""
+    only = Q()
+    if agency_id:
+        only &= Q(agency_id=agency_id)
+    if period_id:
+        only &= Q(period_id=period_id)
     observations = list(
         Observation.objects.filter(
             Q(status=SubmissionStatus.SUBMITTED) | Q(correction_status=SubmissionStatus.SUBMITTED)
         )
+        .filter(only)
         .select_related("metric", "agency", "period")
         .order_by("agency__name", "period__ends_on", "metric__code")
     )
     updates = list(
         TaskUpdate.objects.filter(status=SubmissionStatus.SUBMITTED)
+        .filter(only)
         .select_related("task", "agency", "period")
         .order_by("agency__name", "period__ends_on", "task__number")
     )
@@ -237,3 +251,289 @@ _FREQUENCY_KIND = {
     "half_yearly": periods.HALF_YEAR,
     "yearly": periods.YEAR,
 }
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# What needs me today: an agency's work list ("Việc cần làm"); a GET never writes, so periods nobody stored yet
+# are built in memory from their Decree 09 window.
+
+#: how far ahead a task's own deadline shows among the things due
+TASK_DEADLINE_HORIZON = timedelta(days=31)
+
+
+def _open_periods(kinds: set[str], *, start: date, as_of: date) -> list[Period]:
+    """The periods of ``kinds`` an agency may still report for: begun by ``as_of``, ending after ``start``
+    (the plan's issue date) and not locked. The current period of each kind is there even before anyone
+    stored it (an unsaved row with its Decree 09 window and configured deadline)."""
+    if not kinds:
+        return []
+    rows = list(Period.objects.filter(kind__in=kinds, ends_on__gte=start, starts_on__lte=as_of))
+    known = {(p.kind, p.year, p.number) for p in rows}
+    for kind in sorted(kinds):
+        bounds = period_containing(kind, as_of)
+        if (kind, bounds.year, bounds.number) not in known:
+            rows.append(Period.build(kind, bounds.year, bounds.number))
+    return sorted((p for p in rows if not p.is_locked), key=lambda p: (p.ends_on, p.kind))
+
+
+def _entry_url(name: str, period: Period, anchor: str = "") -> str:
+    return f"{reverse(name)}?ngay={period.ends_on:%Y-%m-%d}{anchor}"
+
+
+def _state(submission) -> str:
+    return wl.MISSING if submission is None else submission.status
+
+
+def agency_work(*, agency: Agency, as_of: date, start: date) -> WorkList:
+    """Everything ``agency`` must still enter, send or correct as of ``as_of``: figures and task reports per
+    open reporting period, returned items one by one with the reviewer's reason, overdue and near task
+    deadlines. A fixed number of queries whatever the number of metrics, tasks and periods."""
+    items: list[WorkItem] = []
+    metrics = list(Metric.objects.filter(reporters=agency).only("pk", "code", "name", "frequency"))
+    lead_tasks = list(
+        Task.objects.filter(assignments__agency=agency, assignments__role=TaskAssignment.Role.LEAD)
+        .exclude(schedule_kind=Task.ScheduleKind.CONDITIONAL)
+        .distinct()
+        .only("pk", "number", "title")
+    )
+    kinds = {m.period_kind for m in metrics} | ({QUARTER} if lead_tasks else set())
+    periods = _open_periods(kinds, start=start, as_of=as_of)
+    stored = [p for p in periods if p.pk]
+
+    figures = {
+        (o.metric_id, o.period_id): o
+        for o in Observation.objects.filter(agency=agency, period__in=stored).only(
+            "pk", "metric_id", "period_id", "status", "correction_status", "review_note"
+        )
+    }
+    by_kind: dict[str, list[Metric]] = defaultdict(list)
+    for metric in metrics:
+        by_kind[metric.period_kind].append(metric)
+    for period in periods:
+        counts: dict[str, int] = defaultdict(int)
+        for metric in by_kind.get(period.kind, []):
+            figure = figures.get((metric.pk, period.pk)) if period.pk else None
+            state = _state(figure)
+            if state == wl.RETURNED:
+                items.append(
+                    WorkItem(
+                        kind=wl.FIGURES,
+                        title=metric.name,
+                        period_label=period.label,
+                        due_on=period.due_on,
+                        url=_entry_url("figure_entry", period, f"#chi-so-{metric.code}"),
+                        counts={wl.RETURNED: 1},
+                        reason=figure.review_note,
+                        action=_("Sửa và gửi lại"),
+                        key=f"so-lieu-{metric.code}-{period.pk}",
+                    )
+                )
+            elif state != wl.APPROVED:
+                counts[state] += 1
+            if figure is not None and figure.correction_status == SubmissionStatus.RETURNED:
+                items.append(
+                    WorkItem(
+                        kind=wl.FIGURES,
+                        title=_("Điều chỉnh: %(metric)s") % {"metric": metric.name},
+                        period_label=period.label,
+                        due_on=None,
+                        url=reverse("observation_detail", args=[figure.pk]),
+                        counts={wl.RETURNED: 1},
+                        reason=figure.review_note,
+                        action=_("Xem"),
+                        key=f"dieu-chinh-{figure.pk}",
+                    )
+                )
+        if counts:
+            items.append(
+                WorkItem(
+                    kind=wl.FIGURES,
+                    title=_("Số liệu %(period)s") % {"period": period.label},
+                    period_label=period.label,
+                    due_on=period.due_on,
+                    url=_entry_url("figure_entry", period),
+                    counts=dict(counts),
+                    action=_("Nhập số liệu") if counts.get(wl.MISSING) or counts.get(wl.DRAFT) else _("Xem"),
+                    key=f"so-lieu-{period.kind}-{period.year}-{period.number}",
+                )
+            )
+
+    if lead_tasks:
+        quarters = [p for p in periods if p.kind == QUARTER]
+        done = set(
+            TaskUpdate.objects.filter(
+                agency=agency, status=SubmissionStatus.APPROVED, progress=TaskUpdate.Progress.DONE
+            ).values_list("task_id", flat=True)
+        )
+        reports = {
+            (u.task_id, u.period_id): u
+            for u in TaskUpdate.objects.filter(agency=agency, period__in=[p for p in quarters if p.pk]).only(
+                "pk", "task_id", "period_id", "status", "review_note"
+            )
+        }
+        for period in quarters:
+            counts = defaultdict(int)
+            for task in lead_tasks:
+                report = reports.get((task.pk, period.pk)) if period.pk else None
+                state = _state(report)
+                if state == wl.RETURNED:
+                    items.append(
+                        WorkItem(
+                            kind=wl.TASK_REPORTS,
+                            title=_("Báo cáo nhiệm vụ %(number)s: %(title)s")
+                            % {"number": task.number, "title": task.title},
+                            period_label=period.label,
+                            due_on=period.due_on,
+                            url=f"{reverse('task_update_edit', args=[task.number])}?ngay={period.ends_on:%Y-%m-%d}",
+                            counts={wl.RETURNED: 1},
+                            reason=report.review_note,
+                            action=_("Sửa và gửi lại"),
+                            key=f"bao-cao-nv-{task.number}-{period.pk}",
+                        )
+                    )
+                elif state != wl.APPROVED and not (state == wl.MISSING and task.pk in done):
+                    counts[state] += 1
+            if counts:
+                items.append(
+                    WorkItem(
+                        kind=wl.TASK_REPORTS,
+                        title=_("Báo cáo tiến độ nhiệm vụ %(period)s") % {"period": period.label},
+                        period_label=period.label,
+                        due_on=period.due_on,
+                        url=_entry_url("task_progress", period),
+                        counts=dict(counts),
+                        action=_("Báo cáo") if counts.get(wl.MISSING) or counts.get(wl.DRAFT) else _("Xem"),
+                        key=f"bao-cao-nv-{period.year}-{period.number}",
+                    )
+                )
+
+    # the tasks themselves: overdue ones (one line per task, its oldest deadline) and those due soon
+    occurrences = (
+        TaskOccurrence.objects.filter(agency=agency)
+        .filter(
+            Q(status=TaskOccurrence.Status.OVERDUE)
+            # a recurring or continuous task falls due with each quarterly report, listed above; a one-off
+            # task's own deadline is worth its own line
+            | Q(
+                status__in=[TaskOccurrence.Status.IN_PROGRESS, TaskOccurrence.Status.NOT_DUE],
+                due_on__lte=as_of + TASK_DEADLINE_HORIZON,
+                task__schedule_kind=Task.ScheduleKind.ONE_OFF,
+            )
+        )
+        .values("task__number", "task__title", "status")
+        .annotate(first_due=Min("due_on"), n=Count("id"))
+        .order_by()
+    )
+    for row in occurrences:
+        overdue = row["status"] == TaskOccurrence.Status.OVERDUE
+        if row["first_due"] is None:
+            continue
+        items.append(
+            WorkItem(
+                kind=wl.TASK,
+                title=_("Nhiệm vụ %(number)s: %(title)s")
+                % {"number": row["task__number"], "title": row["task__title"]},
+                period_label=_("Thời hạn của nhiệm vụ")
+                if not overdue or row["n"] == 1
+                else _("%(n)d lần đến hạn chưa hoàn thành") % {"n": row["n"]},
+                due_on=row["first_due"],
+                url=reverse("task_update_edit", args=[row["task__number"]]),
+                days_late=max(0, (as_of - row["first_due"]).days) if overdue else 0,
+                counts={wl.MISSING: 1},
+                action=_("Báo cáo"),
+                key=f"nhiem-vu-{row['task__number']}-{row['status']}",
+            )
+        )
+    return wl.work_list(items, as_of)
+
+
+# Review: the queue by agency and period, each figure against its agency's history
+
+
+@dataclass
+class QueueGroup:
+    """Submissions waiting from one agency for one period."""
+
+    agency: Agency
+    period: Period
+    figures: int
+    task_reports: int
+
+    @property
+    def total(self) -> int:
+        return self.figures + self.task_reports
+
+
+def review_queue_groups() -> list[QueueGroup]:
+    """How many figures and task reports wait for review, per agency and period (two grouped queries)."""
+    counts: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])
+    waiting_figures = Observation.objects.filter(
+        Q(status=SubmissionStatus.SUBMITTED) | Q(correction_status=SubmissionStatus.SUBMITTED)
+    )
+    for row in waiting_figures.values("agency_id", "period_id").annotate(n=Count("id")).order_by():
+        counts[(row["agency_id"], row["period_id"])][0] = row["n"]
+    waiting_reports = TaskUpdate.objects.filter(status=SubmissionStatus.SUBMITTED)
+    for row in waiting_reports.values("agency_id", "period_id").annotate(n=Count("id")).order_by():
+        counts[(row["agency_id"], row["period_id"])][1] = row["n"]
+    agencies = Agency.objects.in_bulk({a for a, _p in counts})
+    periods = Period.objects.in_bulk({p for _a, p in counts})
+    groups = [QueueGroup(agencies[a], periods[p], n[0], n[1]) for (a, p), n in counts.items()]
+    return sorted(groups, key=lambda g: (g.period.ends_on, g.agency.name))
+
+
+def review_queue_count() -> int:
+    """What the reviewer's menu badge shows: submissions waiting for review."""
+    figures = Observation.objects.filter(
+        Q(status=SubmissionStatus.SUBMITTED) | Q(correction_status=SubmissionStatus.SUBMITTED)
+    ).count()
+    return figures + TaskUpdate.objects.filter(status=SubmissionStatus.SUBMITTED).count()
+
+
+@dataclass
+class FigureComparison:
+    """What a reviewer weighs a submitted figure against: the agency's previous approved value and history."""
+
+    previous: Observation | None
+    change: Decimal | None
+    outlier: bool | None
+
+
+#: how many earlier approved values of the agency the outlier test reads
+HISTORY_LENGTH = 12
+
+
+def figure_comparisons(observations: list[Observation]) -> dict[int, FigureComparison]:
+    """Per waiting figure, its agency's previous approved value of the metric (same kind of period), the change
+    in % and whether the new value stands out of that agency's own history. One query for all of them."""
+    if not observations:
+        return {}
+    pairs = {(o.metric_id, o.agency_id) for o in observations}
+    pair_filter = Q()
+    for metric_id, agency_id in pairs:
+        pair_filter |= Q(metric_id=metric_id, agency_id=agency_id)
+    history: dict[tuple[int, int, str], list[Observation]] = defaultdict(list)
+    for earlier in (
+        Observation.objects.filter(pair_filter, status=SubmissionStatus.APPROVED)
+        .select_related("period")
+        .only("pk", "metric_id", "agency_id", "value", "period__kind", "period__ends_on", "period__year")
+        .order_by("-period__ends_on")
+    ):
+        history[(earlier.metric_id, earlier.agency_id, earlier.period.kind)].append(earlier)
+    result = {}
+    for o in observations:
+        candidate = o.proposed_value if o.correction_status == SubmissionStatus.SUBMITTED else o.value
+        earlier = [
+            h
+            for h in history.get((o.metric_id, o.agency_id, o.period.kind), [])
+            if h.period.ends_on < o.period.ends_on and h.value is not None
+        ][:HISTORY_LENGTH]
+        if o.correction_status == SubmissionStatus.SUBMITTED:
+            previous = o  # a correction is compared with the approved value it would replace
+        else:
+            previous = earlier[0] if earlier else None
+        result[o.pk] = FigureComparison(
+            previous=previous,
+            change=wl.change_percent(candidate, previous.value if previous else None),
+            outlier=wl.is_outlier(candidate, [h.value for h in earlier]),
+        )
+    return result

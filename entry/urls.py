@@ -3,6 +3,7 @@ from django.urls import path
 from . import task_views, views
 
 urlpatterns = [
+    path("viec-can-lam/", views.worklist, name="worklist"),
     path("so-lieu/", views.figure_entry, name="figure_entry"),
     path("so-lieu/<int:pk>/", views.observation_detail, name="observation_detail"),
     path("so-lieu/<int:pk>/dieu-chinh/", views.observation_correction, name="observation_correction"),

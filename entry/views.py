@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from agencies.permissions import (
@@ -22,6 +23,7 @@ from agencies.permissions import (
 from core.validators import EARLIEST_DAY, LATEST_DAY
 from core.workflow import EntryError, SubmissionStatus
 from indicators.models import Observation, Period, QualitativeAssessment
+from indicators.selectors import plan_current
 from indicators.services import (
     observation_correct,
     observation_return,
@@ -36,7 +38,15 @@ from tasks.services import task_update_approve, task_update_return
 
 from .evidence import evidence_response
 from .forms import CorrectionForm, FigureForm, QualitativeAssessmentForm
-from .selectors import entry_rows, history_steps, period_completeness, review_queue
+from .selectors import (
+    agency_work,
+    entry_rows,
+    figure_comparisons,
+    history_steps,
+    period_completeness,
+    review_queue,
+    review_queue_groups,
+)
 
 OBSERVATION_HISTORY_FIELDS = [
     "value",
@@ -64,6 +74,28 @@ def as_of_date(request) -> date:
 def _shift_month(day: date, months: int) -> date:
     index = day.year * 12 + day.month - 1 + months
     return date(index // 12, index % 12 + 1, min(day.day, 28))
+
+
+# What needs me today
+
+
+#: the work list's sections: anchor, heading, attribute of WorkList
+WORK_SECTIONS = [
+    ("tra-lai", gettext_lazy("Bị trả lại – sửa và gửi lại"), "returned"),
+    ("qua-han", gettext_lazy("Quá hạn"), "overdue"),
+    ("den-han", gettext_lazy("Đến hạn"), "due"),
+    ("cho-duyet", gettext_lazy("Đã gửi, chờ duyệt"), "waiting"),
+]
+
+
+@writer_required
+def worklist(request):
+    """What the user's agency must enter, send or correct now, most pressing first ("Việc cần làm")."""
+    plan = plan_current()
+    today = timezone.localdate()
+    work = agency_work(agency=request.user.agency, as_of=today, start=plan.issued_on if plan else today)
+    sections = [(anchor, title, getattr(work, name)) for anchor, title, name in WORK_SECTIONS]
+    return render(request, "entry/worklist.html", {"work": work, "sections": sections, "agency": request.user.agency})
 
 
 # Entry: "what I must report now"
@@ -127,6 +159,9 @@ def figure_entry(request):
         "previous_day": _shift_month(as_of, -1),
         "next_day": _shift_month(as_of, 1),
         "has_editable": any(row.form for row in rows),
+        # each period's Decree 09 deadline, soonest first
+        "deadlines": sorted({row.period.label: row.period for row in rows}.values(), key=lambda p: (p.due_on, p.kind)),
+        "today": timezone.localdate(),
     }
     return render(request, "entry/figure_entry.html", context, status=400 if request.method == "POST" else 200)
 
@@ -209,8 +244,20 @@ def review_queue_view(request):
     """Submissions waiting, by agency and period: approve a selection, or return one with a reason."""
     if request.method == "POST":
         _review_action(request)
-        return redirect("review_queue")
-    return render(request, "entry/review_queue.html", review_queue())
+        return redirect(request.get_full_path())
+    groups = review_queue_groups()
+    # ?co_quan=<agency code>&ky=<period id>: one group of the queue
+    wanted = (request.GET.get("co_quan"), request.GET.get("ky"))
+    chosen = next((g for g in groups if (g.agency.code, str(g.period.pk)) == wanted), None)
+    if chosen:
+        context = review_queue(agency_id=chosen.agency.pk, period_id=chosen.period.pk)
+    else:
+        context = review_queue()
+    comparisons = figure_comparisons(context["observations"])
+    for observation in context["observations"]:
+        observation.comparison = comparisons[observation.pk]
+    context.update(groups=groups, chosen=chosen)
+    return render(request, "entry/review_queue.html", context)
 
 
 # what the queue's form names each kind of submission: model, approve, return, the services' argument name

@@ -182,18 +182,54 @@ def reports_missing():
 class TaskRow:
     assignment: TaskAssignment
     update: TaskUpdate | None
+    #: the agency's latest report on the task, whatever its period
+    last_update: TaskUpdate | None = None
+    #: the earliest deadline of the task the agency has not met yet (its lead occurrences), and how late it is
+    next_due: date | None = None
+    days_late: int = 0
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.days_late > 0
 
 
 def task_rows(*, agency: Agency, period: Period) -> list[TaskRow]:
-    """Every task assigned to ``agency`` (lead first) with its progress report for ``period``, in two queries."""
+    """Every task assigned to ``agency`` (lead first) with its progress report for ``period``, its latest report
+    and its next deadline, in four queries."""
     assignments = list(
         TaskAssignment.objects.filter(agency=agency).select_related("task").order_by("task__number", "role")
     )
     updates = {u.task_id: u for u in TaskUpdate.objects.filter(agency=agency, period_id=period.pk)}
+    latest: dict[int, TaskUpdate] = {}
+    for update in (
+        TaskUpdate.objects.filter(agency=agency).select_related("period").order_by("task_id", "-period__ends_on")
+    ):
+        latest.setdefault(update.task_id, update)
+    pending = (
+        TaskOccurrence.Status.OVERDUE,
+        TaskOccurrence.Status.IN_PROGRESS,
+        TaskOccurrence.Status.NOT_DUE,
+    )
+    deadlines: dict[int, tuple[date, int]] = {}
+    for task_id, due_on, days_late in (
+        TaskOccurrence.objects.filter(agency=agency, status__in=pending, due_on__isnull=False)
+        .order_by("task_id", "due_on")
+        .values_list("task_id", "due_on", "days_late")
+    ):
+        deadlines.setdefault(task_id, (due_on, days_late))
     seen: set[int] = set()
     rows = []
     for assignment in assignments:
         if assignment.task_id not in seen:
             seen.add(assignment.task_id)
-            rows.append(TaskRow(assignment, updates.get(assignment.task_id)))
+            due_on, days_late = deadlines.get(assignment.task_id, (None, 0))
+            rows.append(
+                TaskRow(
+                    assignment,
+                    updates.get(assignment.task_id),
+                    last_update=latest.get(assignment.task_id),
+                    next_due=due_on,
+                    days_late=days_late,
+                )
+            )
     return rows

@@ -13,16 +13,16 @@ from tests.conftest import PASSWORD
 def test_log_in_and_out(client, agency_staff):
     response = client.post(reverse("login"), {"username": agency_staff.username, "password": PASSWORD})
     assert response.status_code == 302 and response["Location"] == reverse("home")
-    html = client.get(reverse("home")).content.decode()
-    assert "Đổi mật khẩu" in html and "Nhập số liệu" in html
+    html = client.get(reverse("home"), follow=True).content.decode()  # staff land on their work list
+    assert "Đổi mật khẩu" in html and "Nhập số liệu" in html and "Việc cần làm" in html
     client.post(reverse("logout"))
     assert client.get(reverse("home")).status_code == 302
 
 
 def test_nav_links_follow_the_role(client, reviewer, steering):
     client.force_login(reviewer)
-    html = client.get(reverse("home")).content.decode()
-    assert "Thẩm định" in html and "Nhập số liệu" not in html
+    html = client.get(reverse("home"), follow=True).content.decode()
+    assert "Thẩm định" in html and "Nhập số liệu" not in html and "Việc cần làm" not in html
     client.force_login(steering)
     html = client.get(reverse("home")).content.decode()
     assert "Thẩm định" not in html and "Nhập số liệu" not in html and "Kỳ báo cáo" in html

@@ -33,7 +33,7 @@ def steering_client(client, steering):
 
 def _pages():
     return [
-        reverse("home"),
+        reverse("overview"),
         reverse("home") + "?moc=2035&loai=locality&sap_xep=ten",
         reverse("indicator", args=["I.1"]),
         reverse("indicator", args=["II.2"]),  # collected per commune: a breakdown by agency
