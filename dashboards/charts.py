@@ -64,7 +64,7 @@ def status_by_group_figure(rows: Sequence[dict], statuses: Sequence[tuple[str, s
         legend={"orientation": "h", "x": 0, "y": -0.2, "yanchor": "top", "traceorder": "normal"},
         height=max(220, 46 * len(rows) + 120),
         yaxis={"autorange": "reversed", "automargin": True},
-        xaxis={"title": {"text": _("Số mục tiêu")}, "dtick": 5},
+        xaxis={"title": {"text": _("Số mục tiêu")}, "dtick": 5, "tickformat": ",d"},
         margin={"l": 10, "r": 12, "t": 8, "b": 40},
     )
     return {"data": traces, "layout": layout}
@@ -80,15 +80,16 @@ def counts_bar_figure(items: Sequence[tuple[str, str, int]], *, title: str = "")
                 "y": [label for _code, label, _n in items],
                 "x": [n for _code, _label, n in items],
                 "marker": {"color": [STATUS_COLOURS.get(code, "#999") for code, _label, _n in items]},
-                "text": [n for _code, _label, n in items],
+                # ",d" groups thousands with the layout's separators: "2.559", on the bars and the axis alike
+                "texttemplate": "%{x:,d}",
                 "textposition": "outside",
                 "cliponaxis": False,
-                "hovertemplate": "%{y}: %{x}<extra></extra>",
+                "hovertemplate": "%{y}: %{x:,d}<extra></extra>",
             }
         ],
         "layout": _layout(
             height=60 + 34 * len(items),
-            xaxis={"title": {"text": title}, "rangemode": "tozero"},
+            xaxis={"title": {"text": title}, "rangemode": "tozero", "tickformat": ",d"},
             yaxis={"autorange": "reversed", "automargin": True},
             showlegend=False,
             margin={"l": 10, "r": 30, "t": 8, "b": 40},

@@ -147,6 +147,63 @@ def overdue_occurrences(*, plan: Plan, agency: Agency | None = None, limit: int 
     return list(occurrences[:limit] if limit else occurrences)
 
 
+#: the order the overview's "needs attention" list reads in: furthest behind first, then targets without data
+ATTENTION_ORDER = [Status.REGRESSING, Status.LIMITED, Status.ACCELERATE, Status.NO_DATA]
+
+
+def is_data_late(row: TargetRow) -> bool:
+    """Whether a target's data is missing or late: no figure yet, or the snapshot marks it late (the period
+    due last has no approved figure: ``TargetStatus.is_late``)."""
+    if row.code == Status.NO_DATA:
+        return True
+    return bool(row.status is not None and row.status.is_late)
+
+
+def targets_needing_attention(targets: list[TargetRow]) -> list[TargetRow]:
+    """Off-track targets and those whose data is missing or late, the furthest behind first."""
+    rank = {code: index for index, code in enumerate(ATTENTION_ORDER)}
+    chosen = [row for row in targets if row.code in BEHIND or is_data_late(row)]
+    return sorted(chosen, key=lambda row: (rank.get(row.code, len(rank)), row.parsed.target.indicator.number))
+
+
+@dataclass(frozen=True)
+class OverdueGroup:
+    """Overdue occurrences of one task, or of one agency: how many, how many agencies or tasks, the longest."""
+
+    key: str
+    label: str
+    count: int
+    spread: int
+    longest: int
+
+
+def overdue_grouped(*, plan: Plan, limit: int = 6) -> tuple[list[OverdueGroup], list[OverdueGroup]]:
+    """Overdue work counted by task and by agency, most first (two grouped queries): a task due in every
+    commune reads as one line, not one per commune."""
+    overdue = TaskOccurrence.objects.filter(task__plan=plan, status=OccurrenceStatus.OVERDUE)
+    by_task = [
+        OverdueGroup(str(r["task__number"]), r["task__title"], r["n"], r["spread"], r["longest"] or 0)
+        for r in overdue.values("task__number", "task__title")
+        .annotate(n=Count("id"), spread=Count("agency", distinct=True), longest=Max("days_late"))
+        .order_by("-n", "-longest", "task__number")[:limit]
+    ]
+    by_agency = [
+        OverdueGroup(
+            r["agency__code"], r["agency__short_name"] or r["agency__name"], r["n"], r["spread"], r["longest"] or 0
+        )
+        for r in overdue.values("agency__code", "agency__name", "agency__short_name")
+        .annotate(n=Count("id"), spread=Count("task", distinct=True), longest=Max("days_late"))
+        .order_by("-n", "-longest", "agency__name")[:limit]
+    ]
+    return by_task, by_agency
+
+
+def laggards(rows: list[ScorecardRow], *, limit: int = 5) -> list[ScorecardRow]:
+    """The agencies furthest behind: most overdue tasks and missing reports."""
+    behind = [r for r in rows if r.tasks_overdue or r.reports_missing]
+    return sorted(behind, key=lambda r: (-(r.tasks_overdue + r.reports_missing), r.agency.name))[:limit]
+
+
 @dataclass(frozen=True)
 class ReportingPeriodCounts:
     ends_on: date | None

@@ -192,6 +192,10 @@ def _plan_overview() -> Page:
     return Page("dashboards/plan_overview.html", {"plan": plan, "groups": groups})
 
 
+#: rows of the overview's "needs attention" list before "see all"
+ATTENTION_SHOWN = 8
+
+
 @login_required
 def home(request):
     """Each person lands on what needs them: agency staff on their work list, the standing office on its
@@ -223,9 +227,11 @@ def _overview(request) -> Page:
     groups, targets, as_of = selectors.milestone_targets(plan=plan, milestone=milestone)
     occurrences = selectors.occurrence_counts(plan=plan)
     reports = selectors.reports_this_period(today=today)
-    overdue = selectors.overdue_occurrences(plan=plan, limit=50)
-    scorecard = selectors.agency_scorecard(plan=plan, kind=kind or None, sort=sort)
+    every_agency = selectors.agency_scorecard(plan=plan, kind=None, sort=sort)
+    scorecard = [row for row in every_agency if not kind or row.agency.kind == kind]
+    overdue_by_task, overdue_by_agency = selectors.overdue_grouped(plan=plan)
 
+    attention = selectors.targets_needing_attention(targets)
     measured = len(targets)
     by_status = {code: sum(g.counts.get(code, 0) for g in groups) for code in selectors.TARGET_STATUSES}
     behind = sum(by_status[code] for code in selectors.BEHIND)
@@ -290,7 +296,13 @@ def _overview(request) -> Page:
         "groups": groups,
         "statuses": statuses,
         "targets": targets,
-        "overdue": overdue,
+        # what needs the Committee's eye first (issue 14): off-track and late-data targets, overdue work
+        # grouped by task and by agency, the agencies furthest behind; the rest one click away
+        "attention": attention[:ATTENTION_SHOWN],
+        "attention_total": len(attention),
+        "overdue_by_task": overdue_by_task,
+        "overdue_by_agency": overdue_by_agency,
+        "laggards": selectors.laggards(every_agency),
         "overdue_total": occurrences.get(TaskOccurrence.Status.OVERDUE, 0),
         "scorecard": scorecard,
         "kind": kind,

@@ -92,12 +92,24 @@ def test_overview_milestone_selector_changes_the_targets(steering_client, snapsh
     assert steering_client.get(reverse("home"), {"moc": "abc"}).context["milestone"] == 2030
 
 
-def test_overdue_list_is_longest_late_first_with_agency(steering_client, snapshots):
-    overdue = steering_client.get(reverse("home")).context["overdue"]
-    assert overdue, "the factory makes overdue occurrences"
-    days = [o.days_late for o in overdue]
-    assert days == sorted(days, reverse=True)
-    assert all(o.status == "overdue" for o in overdue)
+def test_overview_groups_overdue_work_by_task_and_by_agency(steering_client, snapshots):
+    context = steering_client.get(reverse("overview")).context
+    overdue = TaskOccurrence.objects.filter(status="overdue")
+    by_task, by_agency = context["overdue_by_task"], context["overdue_by_agency"]
+    assert by_task and by_agency, "the factory makes overdue occurrences"
+    first = by_task[0]
+    of_task = overdue.filter(task__number=int(first.key))
+    assert first.count == of_task.count() == max(overdue.filter(task__number=int(g.key)).count() for g in by_task)
+    assert first.spread == of_task.values("agency").distinct().count()
+    assert first.longest == max(o.days_late for o in of_task)
+    assert [g.count for g in by_agency] == sorted((g.count for g in by_agency), reverse=True)
+    assert by_agency[0].count == overdue.filter(agency__code=by_agency[0].key).count()
+    # off-track and late-data targets come first, furthest behind first
+    codes = [row.code for row in context["attention"]]
+    assert codes and set(codes) <= {"regressing", "limited", "accelerate", "no_data"}
+    order = ["regressing", "limited", "accelerate", "no_data"]
+    assert [order.index(c) for c in codes] == sorted(order.index(c) for c in codes)
+    assert all(r.tasks_overdue or r.reports_missing for r in context["laggards"])
 
 
 def test_scorecard_sorts_and_filters_by_kind(steering_client, snapshots):
