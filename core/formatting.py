@@ -67,3 +67,10 @@ def dated_value(
     if not text or not period_label:
         return text
     return f"{text} ({period_phrase(period_label, provisional, through)})"
+
+
+def number_as_read(number: Decimal | int | float) -> str:
+    """A number read from a file, shown so that nobody can mistake its grouping: 1250 → "1 250", 1250.5 →
+    "1 250,5" (thin spaces between thousands, a decimal comma). The import preview shows it beside the text
+    as written ("1.250" → 1 250)."""
+    return format_vn_number(number).replace(".", "\u202f")

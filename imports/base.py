@@ -29,6 +29,8 @@ class RowResult:
     outcome: str
     label: str = ""
     messages: list[str] = field(default_factory=list)
+    #: what was read from the row, as the app understood it: (column, value) — "“1.250” → 1.250"
+    read: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -64,7 +66,11 @@ class Preview:
             "total": len(self.rows),
             "file_errors": self.file_errors,
             "errors": self.errors[:PREVIEW_ERRORS_KEPT],
-            "rows": [[r.line, r.outcome, r.label, r.messages] for r in self.rows[:PREVIEW_ROWS_KEPT]],
+            # errors first, so the rows kept are the ones to fix
+            "rows": [
+                [r.line, r.outcome, r.label, r.messages, r.read]
+                for r in sorted(self.rows, key=lambda r: (r.outcome != ERROR, r.line))[:PREVIEW_ROWS_KEPT]
+            ],
         }
 
     def summary_text(self) -> str:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from agencies.models import Agency
+from core.formatting import number_as_read, with_unit
 from indicators.models import Metric, Observation
-from indicators.periods import period_code
+from indicators.periods import period_bounds, period_code
 from indicators.selectors import plan_current
 from indicators.services import metrics_recompute_after_commit
 from indicators.validation import FigureInput, clean_figure_for
@@ -81,6 +82,7 @@ def prepare(tables: dict, *, only_agency: Agency | None = None, approve: bool = 
             clean = clean_figure_for(metric, raw)
             for name, messages in clean.errors.items():
                 result.messages += [f"{table.where(row, name)}: {m}" for m in messages]
+        result.read = _as_read(agency, metric, period_key, raw, clean)
         if result.messages or not (metric and agency and period_key and clean):
             continue
         result.label = f"{agency.code} · {metric.code} · {period_code(*period_key)}"
@@ -115,6 +117,26 @@ def prepare(tables: dict, *, only_agency: Agency | None = None, approve: bool = 
             work.updates[current["id"]] = values
     preview.work = work
     return preview
+
+
+def _as_read(agency, metric, period_key, raw: FigureInput, clean) -> list[tuple[str, str]]:
+    """What the preview shows of a row as the app read it: names for codes, numbers as understood."""
+    read = []
+    if agency is not None:
+        read.append(("Cơ quan", agency.display_name))
+    if metric is not None:
+        read.append(("Chỉ số", metric.name))
+    if period_key is not None:
+        read.append(("Kỳ", period_bounds(*period_key).label))
+    for name, label in _FIGURE_FIELDS.items():
+        written = getattr(raw, name)
+        if not written:
+            continue
+        number = getattr(clean, name, None) if clean is not None and not clean.errors.get(name) else None
+        unit = metric.unit if metric is not None and name == "value" else ""
+        shown = with_unit(number_as_read(number), unit) if number is not None else "?"
+        read.append((label, f"“{written}” → {shown}"))
+    return read
 
 
 def _existing(candidates: list, periods: PeriodLookup, only_agency: Agency | None) -> dict[tuple, dict]:

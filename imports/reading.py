@@ -210,18 +210,12 @@ def _read_xlsx(content: bytes, filename: str, wanted: list[str | None]) -> dict[
             if extra:
                 errors.append("Tệp có trang tính thừa: " + ", ".join(f"“{n}”" for n in extra) + ". Hãy xóa chúng.")
             chosen = {ws.title: ws for ws in data_sheets if ws.title in wanted}
-        for ws in chosen.values():
-            with workbook._archive.open(ws._worksheet_path) as handle:  # read-only sheets do not expose merges
-                merged = [m.decode() for m in _MERGE_REF.findall(handle.read())]
-            if merged:
-                errors.append(
-                    f"Trang “{ws.title}” có ô gộp (merged cells) tại {', '.join(merged[:10])}; "
-                    "hãy bỏ gộp ô và điền đủ giá trị cho từng dòng."
-                )
         if errors:
             raise FileProblem(errors)
         result = {}
         for key, ws in chosen.items():
+            with workbook._archive.open(ws._worksheet_path) as handle:  # read-only sheets do not expose merges
+                merged = [m.decode() for m in _MERGE_REF.findall(handle.read())]
             rows = []
             cells_read = 0
             for cells in ws.iter_rows():
@@ -242,13 +236,13 @@ def _read_xlsx(content: bytes, filename: str, wanted: list[str | None]) -> dict[
                         for c in cells
                     ]
                 )
-            result[key] = (ws.title, rows)
+            result[key] = (ws.title, rows, merged)
         return result
     finally:
         workbook.close()
 
 
-def _read_csv(content: bytes, filename: str) -> tuple[str, list]:
+def _read_csv(content: bytes, filename: str) -> tuple[str, list, list]:
     head = content[:4096]
     if b"\x00" in head:
         raise FileProblem([f"Tệp “{filename}” không phải bảng tính (.xlsx hoặc .csv)."])
@@ -258,8 +252,8 @@ def _read_csv(content: bytes, filename: str) -> tuple[str, list]:
         raise FileProblem([f"Tệp CSV “{filename}” phải được lưu với bảng mã UTF-8."]) from exc
     if not text.strip():
         raise FileProblem([f"Tệp “{filename}” không có dữ liệu."])
-    first_line = text.split("\n", 1)[0]
-    delimiter = max(",;\t", key=first_line.count)
+    top = text.split("\n", HEADER_SEARCH_ROWS)[:HEADER_SEARCH_ROWS]  # title lines above the header may have none
+    delimiter = max(",;\t", key=lambda d: sum(line.count(d) for line in top))
     rows = []
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
@@ -270,20 +264,55 @@ def _read_csv(content: bytes, filename: str) -> tuple[str, list]:
     except csv.Error as exc:  # a cell over csv's field limit (128 KB), a stray NUL, an unclosed quote
         where = f"Tệp CSV “{filename}” hỏng ở dòng {reader.line_num} ({exc})"
         raise FileProblem([f"{where}; hãy mở bằng Excel và lưu lại dạng CSV UTF-8."]) from exc
-    return "CSV", rows
+    return "CSV", rows, []
 
 
-def build_table(name: str | None, raw: tuple[str, list], columns: list[Column]) -> Table:
-    """One sheet's raw rows as a table of the given columns (``FileProblem`` for missing or unknown columns)."""
-    sheet, rows = raw
+#: columns offices add that carry nothing to import: the row number ("STT"), unless the sheet defines it
+IGNORED_HEADERS = frozenset(_header_key(h) for h in ("STT", "TT", "Số TT", "Số thứ tự", "No", "No."))
+#: how far down a sheet the header row is looked for (title rows above it are skipped)
+HEADER_SEARCH_ROWS = 20
+_MERGE_ROWS = re.compile(r"[A-Z]+(\d+):[A-Z]+(\d+)")
+
+
+def _header_row(rows: list, by_header: dict[str, Column], columns: list[Column]) -> int:
+    """The index of the header row: the first of the top rows naming the most known columns (all the required
+    ones if any row does); title rows above it, as offices write them, are skipped. 0 when no row names any."""
+    required = {c.key for c in columns if c.required}
+    best, best_score = 0, (False, 0)
+    for index, cells in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        named = {by_header[_header_key(c)].key for c in cells if isinstance(c, str) and _header_key(c) in by_header}
+        score = (required <= named, len(named))
+        if named and score > best_score:
+            best, best_score = index, score
+    return best
+
+
+def build_table(name: str | None, raw: tuple, columns: list[Column]) -> Table:
+    """One sheet's raw rows as a table of the given columns (``FileProblem`` for missing or unknown columns).
+
+    The header row may sit under title rows ("BÁO CÁO SỐ LIỆU ...", merged across the top): it is the row that
+    names the columns. An "STT" column is ignored; below such a header, lines that fill none of the required
+    columns (a signature block, a note) are skipped."""
+    sheet, rows = raw[0], raw[1]
+    merged = raw[2] if len(raw) > 2 else []
     where = f"Trang “{sheet}”: " if name else ""
-    if not rows or not any(_filled(c) for c in rows[0]):
-        raise FileProblem([f"{where}dòng 1 phải là dòng tiêu đề cột ({', '.join(c.label for c in columns)})."])
     by_header = {}
     for column in columns:
         for text in (column.label, column.key, *column.aliases):
             by_header[_header_key(text)] = column
-    header = rows[0]
+    start = _header_row(rows, by_header, columns)
+    header_line = start + 1
+    if not rows or not any(_filled(c) for c in rows[start]):
+        raise FileProblem([f"{where}dòng 1 phải là dòng tiêu đề cột ({', '.join(c.label for c in columns)})."])
+    in_table = [ref for ref in merged if int(_MERGE_ROWS.fullmatch(ref).group(2)) >= header_line]
+    if in_table:
+        raise FileProblem(
+            [
+                f"Trang “{sheet}” có ô gộp (merged cells) tại {', '.join(in_table[:10])}; "
+                "hãy bỏ gộp ô và điền đủ giá trị cho từng dòng."
+            ]
+        )
+    header = rows[start]
     letters: dict[str, str] = {}
     index: dict[str, int] = {}
     errors: list[str] = []
@@ -294,10 +323,12 @@ def build_table(name: str | None, raw: tuple[str, list], columns: list[Column]) 
             errors.append(f"{where}tiêu đề cột {letter} là công thức; hãy ghi tên cột.")
             continue
         if not _filled(cell):
-            if any(position < len(r) and _filled(r[position]) for r in rows[1:]):
-                errors.append(f"{where}cột {letter} có dữ liệu nhưng không có tên cột ở dòng 1.")
+            if any(position < len(r) and _filled(r[position]) for r in rows[start + 1 :]):
+                errors.append(f"{where}cột {letter} có dữ liệu nhưng không có tên cột ở dòng {header_line}.")
             continue
         column = by_header.get(_header_key(cell))
+        if column is None and _header_key(cell) in IGNORED_HEADERS:
+            continue  # a row-number column the sheet does not itself define
         if column is None:
             unknown.append(f"“{cell}” (cột {letter})")
         elif column.key in index:
@@ -315,10 +346,13 @@ def build_table(name: str | None, raw: tuple[str, list], columns: list[Column]) 
         errors.append(f"{where}thiếu cột bắt buộc: {', '.join(missing)}.")
     if errors:
         raise FileProblem(errors)
+    required_positions = [index[c.key] for c in columns if c.required]
     table_rows = []
-    for line, cells in enumerate(rows[1:], start=2):
+    for line, cells in enumerate(rows[start + 1 :], start=header_line + 1):
         if not any(_filled(c) for c in cells):
             continue  # empty rows are skipped
+        if start and required_positions and not any(p < len(cells) and _filled(cells[p]) for p in required_positions):
+            continue  # under a titled sheet, a line that fills no required column: a signature or a note
         row = Row(line=line, values={})
         for key, position in index.items():
             cell = cells[position] if position < len(cells) else ""

@@ -5,6 +5,7 @@ from . import views
 app_name = "imports"
 urlpatterns = [
     path("", views.import_index, name="index"),
+    path("huong-dan/", views.import_guide, name="guide"),
     path("<int:pk>/", views.import_preview_page, name="preview"),
     path("<int:pk>/xac-nhan/", views.import_confirm, name="confirm"),
     path("<int:pk>/hoan-tac/", views.import_undo, name="undo"),

@@ -15,6 +15,7 @@ from indicators.models import Observation
 from indicators.resources import ObservationResource
 from indicators.selectors import plan_current
 
+from . import kinds as kinds_module
 from .base import OUTCOME_LABELS
 from .batches import ImportRefused, import_batch_commit, import_batch_create, import_batch_undo
 from .forms import AgencyUploadForm, TemplateForm, UploadForm, size_limit_text
@@ -37,6 +38,19 @@ def _batch_for_user(user, pk: int) -> ImportBatch:
     if not user.is_administrator:
         batches = batches.filter(created_by=user, agency_id=user.agency_id, kind=ImportBatch.Kind.FIGURES)
     return get_object_or_404(batches, pk=pk)
+
+
+#: the kinds the format guide describes, in the order offices meet them
+Kind = ImportBatch.Kind
+GUIDE_KINDS = [Kind.FIGURES, Kind.TASK_UPDATES, Kind.AGENCIES, Kind.USERS]
+
+
+@login_required
+def import_guide(request):
+    """The file format guide, written from the columns the importer itself reads (never out of date)."""
+    _require_importer(request.user)
+    kinds = [(kind, kinds_module.get(kind).COLUMNS) for kind in GUIDE_KINDS]
+    return render(request, "imports/guide.html", {"kinds": kinds, "limit": size_limit_text()})
 
 
 @login_required
@@ -77,8 +91,15 @@ def import_preview_page(request, pk: int):
     batch = _batch_for_user(request.user, pk)
     summary = batch.summary or {}
     rows = [
-        {"line": line, "outcome": outcome, "outcome_label": OUTCOME_LABELS[outcome], "label": label, "messages": msgs}
-        for line, outcome, label, msgs in summary.get("rows", [])
+        {
+            "line": row[0],
+            "outcome": row[1],
+            "outcome_label": OUTCOME_LABELS[row[1]],
+            "label": row[2],
+            "messages": row[3],
+            "read": row[4] if len(row) > 4 else [],  # previews stored before the values read were kept
+        }
+        for row in summary.get("rows", [])
     ]
     return render(
         request,

@@ -7,6 +7,8 @@ its last month. Pure functions: no ORM, no "today".
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -91,8 +93,42 @@ def period_code(kind: str, year: int, number: int) -> str:
     return f"{year}-{_CODE_PREFIX[kind]}{number:02d}" if kind == MONTH else f"{year}-{_CODE_PREFIX[kind]}{number}"
 
 
+_ROMAN_NUMBER = {roman: number for number, roman in _ROMAN.items()}
+# the app's own labels as offices copy them into spreadsheets: "Quý IV/2026", "Tháng 12/2026", "Năm 2026",
+# "6 tháng đầu năm 2026" (also "Quý 4/2026", "Tháng 5 năm 2026")
+_LABELS = (
+    (re.compile(r"quý\s*(iv|iii|ii|i|[1-4])\s*(?:/|năm)\s*(\d{4})"), QUARTER),
+    (re.compile(r"tháng\s*(\d{1,2})\s*(?:/|năm)\s*(\d{4})"), MONTH),
+    (re.compile(r"6\s*tháng\s*(đầu|cuối)\s*năm\s*(\d{4})"), HALF_YEAR),
+    (re.compile(r"năm\s*(\d{4})"), YEAR),
+)
+
+
+def parse_period_label(text: str) -> tuple[str, int, int] | None:
+    """(kind, year, number) of a period written as the app labels it, or None if the text is no such label."""
+    cleaned = " ".join(unicodedata.normalize("NFC", str(text)).split()).casefold()
+    for pattern, kind in _LABELS:
+        match = pattern.fullmatch(cleaned)
+        if match is None:
+            continue
+        if kind == YEAR:
+            return YEAR, int(match.group(1)), 1
+        first, year = match.group(1), int(match.group(2))
+        if kind == HALF_YEAR:
+            return HALF_YEAR, year, 1 if first == "đầu" else 2
+        number = _ROMAN_NUMBER.get(first.upper()) or int(first)
+        if not 1 <= number <= {MONTH: 12, QUARTER: 4}[kind]:
+            return None
+        return kind, year, number
+    return None
+
+
 def parse_period_code(text: str) -> tuple[str, int, int]:
-    """(kind, year, number) of a period code; raises ValueError with a Vietnamese message."""
+    """(kind, year, number) of a period code ("2026-Q4") or label ("Quý IV/2026"); raises ValueError with a
+    Vietnamese message."""
+    label = parse_period_label(text)
+    if label is not None:
+        return label
     cleaned = "".join(str(text).split()).upper()
     year_text, _, rest = cleaned.partition("-")
     try:
@@ -106,8 +142,8 @@ def parse_period_code(text: str) -> tuple[str, int, int]:
         period_bounds(kind, year, number)
     except (ValueError, KeyError) as exc:
         message = gettext(
-            "Không đọc được kỳ báo cáo “%(text)s”; hãy ghi 2026-T05 (tháng 5), 2026-Q2 (quý II), "
-            "2026-H1 (6 tháng đầu năm) hoặc 2026 (cả năm)."
+            "Không đọc được kỳ báo cáo “%(text)s”; hãy ghi 2026-T05 hoặc Tháng 5/2026, 2026-Q2 hoặc Quý II/2026, "
+            "2026-H1 hoặc 6 tháng đầu năm 2026, 2026 hoặc Năm 2026."
         )
         raise ValueError(message % {"text": text}) from exc
     return kind, year, number

@@ -267,3 +267,73 @@ def test_only_agency_restricts_rows(plan, agency_staff):
 
 def test_metric_reporters_fixture_sanity(plan):
     assert Metric.objects.get(code="coverage_5g").reporters.filter(code="so-khcn").exists()
+
+
+def office_workbook() -> bytes:
+    """A figures file as an office makes it: title rows (merged) above the header, an "STT" column, the app's
+    own period labels, numbers stored as text, a signature line under the table."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Báo cáo"
+    sheet.append(["SỞ KHOA HỌC VÀ CÔNG NGHỆ"])
+    sheet.append(["BÁO CÁO SỐ LIỆU CHỈ TIÊU KẾ HOẠCH 65-KH/TU – QUÝ III/2026"])
+    sheet.append([])
+    sheet.merge_cells("A1:F1")
+    sheet.merge_cells("A2:F2")
+    sheet.append(["STT", "Mã cơ quan", "Mã chỉ số", "Kỳ báo cáo", "Giá trị", "Ghi chú"])
+    sheet.append([1, "so-khcn", "innovative_startups", "Quý III/2026", "1.250", "Số liệu quý III"])
+    sheet.append([2, "so-khcn", "applied_innovation_articles", "Quý III/2026", "12", ""])
+    sheet.append([3, "so-khcn", "digital_economy_grdp_share", "Năm 2026", "1,45", ""])
+    sheet.append([])
+    sheet.append(["", "Người lập biểu", "", "", "", "Thủ trưởng đơn vị"])
+    for row in sheet.iter_rows(min_row=5, max_row=7, min_col=5, max_col=5):
+        for cell in row:
+            cell.data_type = "s"  # numbers stored as text, as a copied sheet keeps them
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def test_a_file_as_an_office_makes_it_commits_and_its_preview_shows_the_values_read(client, plan, administrator):
+    batch, preview = _run(office_workbook(), administrator)
+    assert preview.is_valid, preview.errors
+    assert [r.line for r in preview.rows] == [5, 6, 7]  # the sheet's own line numbers; the signature skipped
+    first = dict(preview.rows[0].read)
+    assert first["Cơ quan"] == "Sở KH&CN" and first["Kỳ"] == "Quý III/2026"
+    assert first["Chỉ số"] == Metric.objects.get(code="innovative_startups").name
+    assert first["Giá trị"] == "“1.250” → 1\u202f250 doanh nghiệp"
+    assert dict(preview.rows[2].read)["Giá trị"] == "“1,45” → 1,45% GRDP"
+    client.force_login(administrator)
+    html = client.get(f"/nhap-du-lieu/{batch.pk}/").content.decode()
+    assert "“1.250” → 1\u202f250 doanh nghiệp" in html and "Quý III/2026" in html
+
+    import_batch_commit(batch=batch)
+    agency = Agency.objects.get(code="so-khcn")
+    stored = {
+        (o.metric.code, o.period.label): o.value
+        for o in Observation.objects.filter(agency=agency, note__in=["Số liệu quý III", ""]).select_related(
+            "metric", "period"
+        )
+        if o.metric.code in ("innovative_startups", "applied_innovation_articles", "digital_economy_grdp_share")
+    }
+    assert stored == {
+        ("innovative_startups", "Quý III/2026"): Decimal(1250),
+        ("applied_innovation_articles", "Quý III/2026"): Decimal(12),
+        ("digital_economy_grdp_share", "Năm 2026"): Decimal("1.45"),
+    }
+
+
+def test_merged_cells_inside_the_table_are_still_refused_under_title_rows(plan, administrator):
+    def title_and_merge(workbook, sheet):
+        sheet.insert_rows(1)
+        sheet["A1"] = "BÁO CÁO SỐ LIỆU"
+        sheet.merge_cells("A1:D1")
+        sheet.merge_cells("A3:A4")
+
+    _assert_rejected(xlsx(GOOD, extra=title_and_merge), administrator, "ô gộp", "A3:A4")
+
+
+def test_preview_lists_errors_first(plan, administrator):
+    rows = [GOOD[0], ["so-khcn", "khong-co", "2026-Q1", "1", "", "", ""], GOOD[1]]
+    batch, _preview = _run(xlsx(rows), administrator)
+    assert [row[0] for row in batch.summary["rows"]] == [3, 2, 4]

@@ -172,3 +172,13 @@ def test_users_import_refuses_passwords_and_sends_reset_links(plan, administrato
     user = User.objects.get(username="lan.khcn")
     assert not user.has_usable_password() and user.agency.code == "so-khcn" and user.role == "agency_staff"
     assert len(mailoutbox) == 1 and "/tai-khoan/reset/" in mailoutbox[0].body
+
+
+def test_the_format_guide_is_a_page_written_from_the_importers_columns(client, plan, administrator, steering):
+    client.force_login(administrator)
+    html = client.get(reverse("imports:guide")).content.decode()
+    assert "Mã chỉ số" in html and "Phần trăm hoàn thành" in html and "Tên đăng nhập" in html
+    assert "Quý IV/2026" in html and "STT" in html
+    assert reverse("imports:guide") in client.get(reverse("imports:index")).content.decode()
+    client.force_login(steering)
+    assert client.get(reverse("imports:guide")).status_code == 403

@@ -134,3 +134,11 @@ def test_parsed_target_is_frozen_and_validated() -> None:
 def test_reversed_range_is_rejected() -> None:
     with pytest.raises(ValueError, match="cận trên nhỏ hơn cận dưới"):
         parse_target("60 đến 50")
+
+
+def test_a_number_as_read_cannot_be_mistaken():
+    from core.formatting import number_as_read
+
+    assert number_as_read(Decimal(1250)) == "1\u202f250"
+    assert number_as_read(Decimal("1250.5")) == "1\u202f250,5"
+    assert number_as_read(Decimal("1.45")) == "1,45"

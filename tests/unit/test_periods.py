@@ -45,3 +45,30 @@ def test_periods_between_lists_windows_that_end_in_range():
 def test_invalid_periods_are_rejected(kind, number):
     with pytest.raises(ValueError):
         period_bounds(kind, 2026, number)
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("Quý IV/2026", ("quarter", 2026, 4)),
+        ("quý 3 / 2026", ("quarter", 2026, 3)),
+        ("Tháng 12/2026", ("month", 2026, 12)),
+        ("Tháng 5 năm 2026", ("month", 2026, 5)),
+        ("Năm 2026", ("year", 2026, 1)),
+        ("6 tháng đầu năm 2026", ("half_year", 2026, 1)),
+        ("6 tháng cuối năm 2026", ("half_year", 2026, 2)),
+        ("2026-Q4", ("quarter", 2026, 4)),
+    ],
+)
+def test_the_apps_own_period_labels_are_read_back(text, key):
+    from indicators.periods import parse_period_code
+
+    assert parse_period_code(text) == key
+
+
+@pytest.mark.parametrize("text", ["Quý V/2026", "Tháng 13/2026", "Quý IV", "quý tư 2026"])
+def test_impossible_period_labels_are_refused_with_the_accepted_forms(text):
+    from indicators.periods import parse_period_code
+
+    with pytest.raises(ValueError, match="Quý II/2026"):
+        parse_period_code(text)
