@@ -408,7 +408,19 @@ def agency_assignments(*, plan: Plan, agency: Agency) -> list[TaskAssignment]:
 
 
 def agency_metrics(*, plan: Plan, agency: Agency) -> list[Metric]:
-    return list(agency.reported_metrics.filter(plan=plan).order_by("name"))
+    """The metrics the agency reports, each with ``indicator_code``: the first indicator whose targets use it
+    (so the agency page links every metric to its indicator page). Two queries."""
+    metrics = list(agency.reported_metrics.filter(plan=plan).order_by("name"))
+    first: dict[int, str] = {}
+    for metric_id, code in (
+        ParsedTarget.objects.filter(metric__in=metrics)
+        .order_by("target__indicator__group__order", "target__indicator__number")
+        .values_list("metric_id", "target__indicator__code")
+    ):
+        first.setdefault(metric_id, code)
+    for metric in metrics:
+        metric.indicator_code = first.get(metric.pk, "")
+    return metrics
 
 
 def agency_led_indicators(*, plan: Plan, agency: Agency) -> list[Indicator]:

@@ -460,6 +460,8 @@ def _indicator(code: str, *, viewer) -> Page:
     context = {
         "plan": plan,
         "indicator": indicator,
+        # the plan gives an indicator no name of its own: it is named by what it measures
+        "indicator_name": "; ".join(m.name for m in metrics.values()),
         "cells": cells,
         "panels": panels,
         "recent": recent,

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.validators import plausible_day, text_length
+from core.widgets import VnDateInput
 from core.workflow import TEXT_MAX
 from tasks.models import TaskUpdate
 
@@ -32,8 +33,8 @@ class TaskUpdateForm(forms.ModelForm):
             "work_done": forms.Textarea(attrs={"rows": 3}),
             "difficulties": forms.Textarea(attrs={"rows": 2}),
             "proposals": forms.Textarea(attrs={"rows": 2}),
-            "document_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "completed_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "document_date": VnDateInput(),
+            "completed_on": VnDateInput(),
         }
 
     def __init__(self, *args, **kwargs):

@@ -4,13 +4,14 @@ from django.utils.translation import gettext_lazy as _
 from agencies.models import Agency
 from core.formatting import vn_date
 from core.validators import plausible_day
+from core.widgets import VnDateInput
 from indicators.models import Period
 from indicators.periods import period_bounds
 
 from .models import SigningAuthority
 
-# an HTML date picker wants ISO dates, whatever the page's locale shows
-DATE_INPUT = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+# dd/mm/yyyy whatever the browser's locale (a native date picker shows the browser's own order)
+DATE_INPUT = VnDateInput()
 
 
 class ReportRequestForm(forms.Form):

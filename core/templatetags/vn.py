@@ -22,3 +22,9 @@ def vn_value(value, unit=""):
 @register.filter
 def vn_date(value):
     return formatting.vn_date(value)
+
+
+@register.filter
+def with_unit(text, unit=""):
+    """A written number and its unit: "1,45% GRDP", "12 bài báo"."""
+    return formatting.with_unit(str(text), unit)
