@@ -209,3 +209,24 @@ def test_figure_entry_shows_each_periods_deadline(client, agency_staff, today):
     bounds = period_containing(QUARTER, today)
     quarter = period_of(kind=QUARTER, year=bounds.year, number=bounds.number)  # not stored yet: a GET never writes
     assert f"{quarter.label}: hạn nộp <strong>{quarter.due_on:%d/%m/%Y}</strong>" in html
+
+
+def test_language_switch_names_the_other_language_in_its_own_tongue(client, steering, settings):
+    client.force_login(steering)
+    html = client.get(reverse("overview")).content.decode()
+    assert 'value="en" lang="en">English</button>' in html
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get(reverse("overview")).content.decode()
+    assert 'value="vi" lang="vi">Tiếng Việt</button>' in html
+
+
+def test_dates_are_entered_dd_mm_yyyy_whatever_the_browser(db):
+    from datetime import date
+
+    from entry.task_forms import TaskUpdateForm
+
+    field = str(TaskUpdateForm(initial={"completed_on": date(2026, 6, 30)})["completed_on"])
+    assert 'type="text"' in field and 'value="30/06/2026"' in field and 'placeholder="dd/mm/yyyy"' in field
+    form = TaskUpdateForm(data={"progress": "done", "percent_complete": 100, "completed_on": "30/06/2026"})
+    form.is_valid()
+    assert "completed_on" not in form.errors and form.cleaned_data["completed_on"] == date(2026, 6, 30)

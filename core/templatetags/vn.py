@@ -1,6 +1,9 @@
 """Template filters for the one Vietnamese formatter (core/formatting.py): ``{% load vn %}``."""
 
+import unicodedata
+
 from django import template
+from django.utils.translation import get_language_info
 
 from core import formatting
 
@@ -28,3 +31,10 @@ def vn_date(value):
 def with_unit(text, unit=""):
     """A written number and its unit: "1,45% GRDP", "12 bài báo"."""
     return formatting.with_unit(str(text), unit)
+
+
+@register.simple_tag
+def language_name_local(code: str) -> str:
+    """A language named in its own tongue ("English", "Tiếng Việt"), in the composed Unicode form the rest of
+    the pages use (Django's own table writes Vietnamese decomposed)."""
+    return unicodedata.normalize("NFC", get_language_info(code)["name_local"])
