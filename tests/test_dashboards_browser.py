@@ -72,7 +72,8 @@ def test_milestone_selector_changes_the_overview(page, live_server, committee):
     login(page, live_server, committee.username)
     page.goto(live_server.url + "/")
     heading = page.locator("#muc-tieu h2").inner_text()
-    page.select_option("#moc", "2040")
+    with page.expect_navigation():  # the select submits its form; waiting for "networkidle" alone races it
+        page.select_option("#moc", "2040")
     page.wait_for_load_state("networkidle")
     assert "moc=2040" in page.url
     assert "2040" in page.locator("#muc-tieu h2").inner_text() and page.locator("#muc-tieu h2").inner_text() != heading
