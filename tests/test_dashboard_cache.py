@@ -148,7 +148,8 @@ def test_the_top_bar_and_the_comment_form_are_the_readers_own(client, steering, 
     client.force_login(reviewer)
     with CaptureQueriesContext(connection) as queries:
         page = client.get("/chi-tieu/I.1/").content.decode()
-    assert len(queries) <= 4  # served from the cache: session, user, its agency (top bar), comments
+    # served from the cache: session, user, its agency (top bar), comments, the review queue's menu badge
+    assert len(queries) <= 5
     assert reviewer.get_role_display() in page and steering.get_role_display() not in page
     assert 'name="csrfmiddlewaretoken"' in page and 'id="id_comment_text"' in page
 

@@ -269,6 +269,12 @@ def test_metric_reporters_fixture_sanity(plan):
     assert Metric.objects.get(code="coverage_5g").reporters.filter(code="so-khcn").exists()
 
 
+def _yearly_percent_metric() -> Metric:
+    """A yearly metric in % that Sở KH&CN reports (which one follows the plan's designations)."""
+    metrics = Metric.objects.filter(reporters__code="so-khcn", frequency="yearly", unit__startswith="%")
+    return metrics.order_by("code")[0]
+
+
 def office_workbook() -> bytes:
     """A figures file as an office makes it: title rows (merged) above the header, an "STT" column, the app's
     own period labels, numbers stored as text, a signature line under the table."""
@@ -283,7 +289,7 @@ def office_workbook() -> bytes:
     sheet.append(["STT", "Mã cơ quan", "Mã chỉ số", "Kỳ báo cáo", "Giá trị", "Ghi chú"])
     sheet.append([1, "so-khcn", "innovative_startups", "Quý III/2026", "1.250", "Số liệu quý III"])
     sheet.append([2, "so-khcn", "applied_innovation_articles", "Quý III/2026", "12", ""])
-    sheet.append([3, "so-khcn", "digital_economy_grdp_share", "Năm 2026", "1,45", ""])
+    sheet.append([3, "so-khcn", _yearly_percent_metric().code, "Năm 2026", "1,45", ""])
     sheet.append([])
     sheet.append(["", "Người lập biểu", "", "", "", "Thủ trưởng đơn vị"])
     for row in sheet.iter_rows(min_row=5, max_row=7, min_col=5, max_col=5):
@@ -302,7 +308,8 @@ def test_a_file_as_an_office_makes_it_commits_and_its_preview_shows_the_values_r
     assert first["Cơ quan"] == "Sở KH&CN" and first["Kỳ"] == "Quý III/2026"
     assert first["Chỉ số"] == Metric.objects.get(code="innovative_startups").name
     assert first["Giá trị"] == "“1.250” → 1\u202f250 doanh nghiệp"
-    assert dict(preview.rows[2].read)["Giá trị"] == "“1,45” → 1,45% GRDP"
+    yearly = _yearly_percent_metric()
+    assert dict(preview.rows[2].read)["Giá trị"] == f"“1,45” → 1,45{yearly.unit}"
     client.force_login(administrator)
     html = client.get(f"/nhap-du-lieu/{batch.pk}/").content.decode()
     assert "“1.250” → 1\u202f250 doanh nghiệp" in html and "Quý III/2026" in html
@@ -314,12 +321,12 @@ def test_a_file_as_an_office_makes_it_commits_and_its_preview_shows_the_values_r
         for o in Observation.objects.filter(agency=agency, note__in=["Số liệu quý III", ""]).select_related(
             "metric", "period"
         )
-        if o.metric.code in ("innovative_startups", "applied_innovation_articles", "digital_economy_grdp_share")
+        if o.metric.code in ("innovative_startups", "applied_innovation_articles", yearly.code)
     }
     assert stored == {
         ("innovative_startups", "Quý III/2026"): Decimal(1250),
         ("applied_innovation_articles", "Quý III/2026"): Decimal(12),
-        ("digital_economy_grdp_share", "Năm 2026"): Decimal("1.45"),
+        (yearly.code, "Năm 2026"): Decimal("1.45"),
     }
 
 
