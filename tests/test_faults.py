@@ -100,10 +100,13 @@ def on_private_redis(redis_server, settings):
     eager, broker = celery_app.conf.task_always_eager, celery_app.conf.broker_url
     celery_app.conf.task_always_eager = False
     celery_app.conf.broker_url = redis_server.url
-    celery_app._pool = None  # a fresh producer pool for the private broker (pools are keyed by URL)
+    celery_app._pool = None  # fresh pools for the private broker (pools are keyed by URL)
+    celery_app.amqp._producer_pool = None
     yield redis_server
     celery_app.conf.task_always_eager, celery_app.conf.broker_url = eager, broker
+    # drop every pool holding connections to the private broker, or later tests queue jobs to a dead port
     celery_app._pool = None
+    celery_app.amqp._producer_pool = None
     caches["default"].close()
 
 
