@@ -8,21 +8,26 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
 from agencies.permissions import can_enter_data, can_review
+from core.snapshots import cached_block
 from indicators.selectors import plan_current
 
 from .selectors import agency_work, review_queue_count
 
 
+def _worklist_count(agency) -> int:
+    plan = plan_current()
+    today = timezone.localdate()
+    return agency_work(agency=agency, as_of=today, start=plan.issued_on if plan else today).action_count
+
+
 def _badges(user) -> dict[str, int]:
+    # on every page of the menu: kept on the snapshot generation (any write bumps it), so a page view costs a
+    # cache read on the full stack instead of building the agency's whole work list again
     badges = {"worklist": 0, "review": 0}
     if can_enter_data(user):
-        plan = plan_current()
-        today = timezone.localdate()
-        badges["worklist"] = agency_work(
-            agency=user.agency, as_of=today, start=plan.issued_on if plan else today
-        ).action_count
+        badges["worklist"] = cached_block("worklist-count", user.agency_id, build=lambda: _worklist_count(user.agency))
     if can_review(user):
-        badges["review"] = review_queue_count()
+        badges["review"] = cached_block("review-count", build=review_queue_count)
     return badges
 
 

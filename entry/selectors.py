@@ -483,9 +483,13 @@ def review_queue_groups() -> list[QueueGroup]:
 
 def review_queue_count() -> int:
     """What the reviewer's menu badge shows: submissions waiting for review (one query on every page)."""
-    figures = Observation.objects.filter(
-        Q(status=SubmissionStatus.SUBMITTED) | Q(correction_status=SubmissionStatus.SUBMITTED)
-    ).values_list("pk").order_by()
+    figures = (
+        Observation.objects.filter(
+            Q(status=SubmissionStatus.SUBMITTED) | Q(correction_status=SubmissionStatus.SUBMITTED)
+        )
+        .values_list("pk")
+        .order_by()
+    )
     reports = TaskUpdate.objects.filter(status=SubmissionStatus.SUBMITTED).values_list("pk").order_by()
     # no ORDER BY inside the UNION: SQLite (the embedded default) refuses it in a compound statement
     return figures.union(reports, all=True).count()

@@ -4,18 +4,21 @@ never older than the last approval or recompute, and the same few queries whatev
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from agencies.models import Agency
-from core.snapshots import snapshot_generation, snapshots_changed
-from indicators.models import Metric, ParsedTarget, Target, TargetStatus
+from core.snapshots import snapshot_generation, snapshot_generation_bump, snapshots_changed
+from core.workflow import SubmissionStatus
+from indicators.models import Metric, Observation, ParsedTarget, Target, TargetStatus
 from indicators.services import (
     observation_approve,
     observation_save,
@@ -171,3 +174,32 @@ def test_a_page_is_built_when_the_cache_is_unreachable(steering_client, plan, mo
     monkeypatch.setattr("core.snapshots.cache", Unreachable())
     html, queries = _get(steering_client, "/")
     assert "Tổng quan thực hiện Kế hoạch 65-KH/TU" in html and queries > 3  # built, not read from the cache
+
+
+def _badge(html: str) -> int:
+    found = re.search(r'class="badge"[^>]*>(\d+)<', html)
+    return int(found.group(1)) if found else 0
+
+
+def test_the_menu_badge_is_kept_and_follows_a_write(client, agency_staff, reviewer):
+    """The staff menu's count is built once per generation, not on every page, and a write moves it."""
+    client.force_login(agency_staff)
+    first, first_queries = _get(client, "/chi-tieu/")
+    _again, cached_queries = _get(client, "/chi-tieu/")
+    assert cached_queries <= 3  # session, user, its agency: the work list behind the badge is not built again
+    metric = Metric.objects.filter(reporters=agency_staff.agency, frequency="monthly").order_by("code").first()
+    today = timezone.localdate()
+    month = periods_ensure_containing(today.replace(day=1) - timedelta(days=40))["month"]
+    Observation.objects.create(
+        metric=metric,
+        agency=agency_staff.agency,
+        period=month,
+        value=Decimal(12),
+        status=SubmissionStatus.RETURNED,
+        review_note="Xin bổ sung minh chứng.",
+        reviewed_by=reviewer,
+    )
+    snapshot_generation_bump()  # what the commit does (the test's transaction never commits)
+    after, rebuilt_queries = _get(client, "/chi-tieu/")
+    assert rebuilt_queries > cached_queries  # built again under the new generation
+    assert _badge(after) > _badge(first)  # the returned figure is more to do
