@@ -184,7 +184,7 @@ def _badge(html: str) -> int:
 def test_the_menu_badge_is_kept_and_follows_a_write(client, agency_staff, reviewer):
     """The staff menu's count is built once per generation, not on every page, and a write moves it."""
     client.force_login(agency_staff)
-    first, first_queries = _get(client, "/chi-tieu/")
+    first, _queries = _get(client, "/chi-tieu/")
     _again, cached_queries = _get(client, "/chi-tieu/")
     assert cached_queries <= 3  # session, user, its agency: the work list behind the badge is not built again
     metric = Metric.objects.filter(reporters=agency_staff.agency, frequency="monthly").order_by("code").first()
