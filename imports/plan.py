@@ -269,11 +269,16 @@ def _split_names(value) -> list[str]:
     return [name.strip() for name in _NAME_SEPARATOR.split(text(value)) if name.strip()]
 
 
+def _plain(label: str) -> str:
+    """A label compared without case, spacing or a trailing note in brackets ("Tỷ lệ (%)" reads as "tỷ lệ")."""
+    return re.sub(r"\s*\([^)]*\)$", "", " ".join(str(label).split())).casefold()
+
+
 def _choice(value, choices) -> str:
-    """A metric's kind, direction…: its code ("ratio") or its label ("Tỷ lệ (%)")."""
-    wanted = " ".join(text(value).split()).casefold()
+    """A metric's kind, direction…: its code ("ratio") or its label ("Tỷ lệ"; an older "Tỷ lệ (%)" too)."""
+    wanted = _plain(text(value))
     for code, label in choices.choices:
-        if wanted in (code.casefold(), " ".join(str(label).split()).casefold()):
+        if wanted in (code.casefold(), _plain(label)):
             return code
     allowed = "; ".join(f"“{label}”" for _, label in choices.choices)
     raise ValueError(f"“{text(value)}” không hợp lệ; ghi một trong: {allowed}.")

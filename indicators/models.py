@@ -58,7 +58,7 @@ class Metric(models.Model):
     class Kind(models.TextChoices):
         STOCK = "stock", _("Số lượng tại một thời điểm")
         FLOW = "flow", _("Số lượng trong năm")
-        RATIO = "ratio", _("Tỷ lệ (%)")
+        RATIO = "ratio", _("Tỷ lệ")  # on the metric's own scale (ratio_scale): %, ‰, per vạn dân…
         INDEX = "index", _("Chỉ số (0–1)")
         GRDP_SHARE = "grdp_share", _("Tỷ trọng trong GRDP (%)")
 

@@ -178,3 +178,14 @@ def test_the_import_page_shows_a_broken_plan_workbook_row_by_row(client, plan, a
     assert batch.status == ImportBatch.Status.INVALID
     page = client.get(response.url).content.decode()
     assert "cột F (Cơ quan phối hợp): Không xác định được cơ quan “Sở Không Tồn Tại”" in page
+
+
+def test_a_workbook_made_before_the_ratio_label_changed_still_reads():
+    """Ratios have their own scale now, so the kind reads "Tỷ lệ"; workbooks exported as "Tỷ lệ (%)" still load."""
+    from imports.plan import _choice
+    from indicators.models import Metric
+
+    assert (
+        _choice("Tỷ lệ (%)", Metric.Kind) == _choice("Tỷ lệ", Metric.Kind) == _choice("ratio", Metric.Kind) == "ratio"
+    )
+    assert _choice("Chỉ số (0–1)", Metric.Kind) == "index"
