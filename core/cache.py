@@ -78,4 +78,23 @@ class TolerantRedisCache(RedisCache):
         return self._soft("incr", delta, key, delta, version)
 
     def clear(self):
-        return self._soft("clear", None)
+        """Forget this site's keys only: with a KEY_PREFIX, other sites (or test processes) on the Redis keep theirs."""
+        if not self.key_prefix:
+            return self._soft("clear", None)
+        try:
+            client = self._cache.get_client(write=True)
+            for batch in _batches(client.scan_iter(match=f"{self.key_prefix}:*", count=1000), 500):
+                client.delete(*batch)
+        except UNAVAILABLE as error:
+            _warn("clear", error)
+
+
+def _batches(keys, size):
+    batch = []
+    for key in keys:
+        batch.append(key)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

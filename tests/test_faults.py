@@ -195,3 +195,18 @@ def test_a_terminated_database_connection_does_not_give_the_next_request_a_500()
     time.sleep(0.2)
     assert _wsgi_get("/healthz") == 200
     assert _wsgi_get("/cong-khai/") in (200, 302)
+
+
+def test_clearing_the_cache_forgets_only_this_sites_keys(redis_server):
+    from core.cache import TolerantRedisCache
+
+    ours = TolerantRedisCache(redis_server.url, {"KEY_PREFIX": "site-a"})
+    theirs = TolerantRedisCache(redis_server.url, {"KEY_PREFIX": "site-b"})
+    for n in range(1200):  # more than one SCAN page and one delete batch
+        ours.set(f"k{n}", n)
+    theirs.set("throttle", [1, 2, 3])
+
+    ours.clear()
+
+    assert ours.get("k0") is None and ours.get("k1199") is None
+    assert theirs.get("throttle") == [1, 2, 3]
