@@ -1,39 +1,53 @@
 """Benchmark: import N figure rows (default 100 000) on PostgreSQL, against PostgreSQL COPY of the same rows.
 
-    DATABASE_URL=postgres://… .venv/bin/python benchmarks/import_figures.py [--rows 100000]
+    DATABASE_URL=postgres://… .venv/bin/python benchmarks/import_figures.py [--rows 100000] [--rows 25000,50000,100000]
 
-Reports the preview (read + validate, no writes) and the commit (read + validate + bulk write with audit
-history), each beside COPY of the same rows into a scratch copy of the figures table. Not a test: run by
-hand, figures go to docs/performance.md. Leaves the database as it found it (imported rows are deleted).
+For each size: builds a CSV of N valid figure rows, then runs the import the way the site does, each step in a
+process of its own (so that its peak memory is its own):
+
+- the preview (``import_batch_create``: read + validate every row, keep the upload and its validated rows),
+- the commit (``import_batch_commit`` of the stored batch, as the confirm button does: re-check what may have
+  moved since the preview, write the figures and their audit history),
+
+and beside them PostgreSQL ``COPY`` (psycopg2 ``copy_expert``) of the same rows, already resolved to ids, into a
+scratch copy of the figures table with its indexes. Prints the times, the commit's ratio to COPY and each
+process's peak resident memory (``ru_maxrss``; a Django process that only started is given for reference).
+Not a test: run by hand, figures go to docs/performance.md. Leaves the database as it found it.
 """
 
 from __future__ import annotations
 
 import argparse
 import io
+import json
 import os
 import resource
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+# the site's limits (20 000 rows, 20 MB) would refuse the benchmark's files: lift them in every process
+os.environ.update(IMPORT_MAX_ROWS="10000000", IMPORT_MAX_BYTES=str(1 << 31), IMPORT_MAX_CELLS="100000000")
 
 import django
 
 django.setup()
 
-from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
-from imports.batches import import_preview, import_run  # noqa: E402
-from imports.models import ImportBatch  # noqa: E402
 from indicators.models import Metric, Observation, Period  # noqa: E402
-from indicators.periods import period_code, periods_between  # noqa: E402
+from indicators.periods import parse_period_code, period_code, periods_between  # noqa: E402
 from indicators.selectors import plan_current  # noqa: E402
 from indicators.services import period_get_or_create  # noqa: E402
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def build_rows(count: int) -> list[tuple]:
@@ -79,8 +93,6 @@ def copy_time(rows) -> float:
 
     agencies = dict(Observation._meta.get_field("agency").related_model.objects.values_list("code", "pk"))
     metrics = dict(Metric.objects.filter(plan=plan_current()).values_list("code", "pk"))
-    from indicators.periods import parse_period_code
-
     periods = {}
     for _, _, code, *_ in rows:
         if code not in periods:
@@ -124,42 +136,98 @@ def copy_time(rows) -> float:
     return elapsed
 
 
+def child(step: str, argument: str) -> None:
+    """One step in this process: prints a JSON line with its time and the process's peak memory."""
+    from imports.batches import import_batch_commit, import_batch_create
+    from imports.models import ImportBatch
+
+    started_mb = peak_mb()
+    if step == "idle":
+        print(json.dumps({"peak_mb": started_mb}))
+        return
+    if step == "preview":
+        content = Path(argument).read_bytes()
+        started = time.perf_counter()
+        batch, preview = import_batch_create(kind="figures", content=content, filename="bench.csv")
+        elapsed = time.perf_counter() - started
+        assert preview.is_valid, preview.errors[:5]
+        result = {"batch": batch.pk, "counts": preview.counts}
+    else:
+        batch = ImportBatch.objects.get(pk=int(argument))
+        started = time.perf_counter()
+        preview = import_batch_commit(batch=batch)
+        elapsed = time.perf_counter() - started
+        batch.refresh_from_db()
+        assert batch.status == ImportBatch.Status.COMMITTED, (batch.status, preview.errors[:5])
+        result = {"counts": preview.counts}
+    print(json.dumps({**result, "seconds": elapsed, "peak_mb": peak_mb(), "started_mb": started_mb}))
+
+
+def run_child(step: str, argument: str = "") -> dict:
+    done = subprocess.run(  # noqa: S603 - this script itself, no shell
+        [sys.executable, __file__, "--child", step, argument], capture_output=True, text=True, check=False
+    )
+    if done.returncode:
+        sys.exit(f"{step} failed:\n{done.stdout}\n{done.stderr}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def cleanup(batch_id: int, before_periods: set[int]) -> None:
+    from imports.models import ImportBatch
+
+    batch = ImportBatch.objects.get(pk=batch_id)
+    created = batch.changes.get("created", [])
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM indicators_historicalobservation WHERE id = ANY(%s)", [created])
+        cursor.execute("DELETE FROM indicators_observation WHERE id = ANY(%s)", [created])
+    Period.objects.exclude(pk__in=before_periods).delete()
+    storage = batch.file.storage
+    for name in storage.listdir(str(Path(batch.file.name).parent))[1]:
+        if name.startswith(Path(batch.file.name).name):
+            storage.delete(str(Path(batch.file.name).parent / name))
+    ImportBatch.objects.filter(pk=batch.pk).delete()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--rows", default="100000", help="rows per file; several sizes separated by commas")
+    parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child:
+        child(*args.child)
+        return
     if connection.vendor != "postgresql":
         sys.exit("Run on PostgreSQL: set DATABASE_URL=postgres://…")
     call_command("migrate", verbosity=0)
     if plan_current() is None:
         call_command("load_plan", stdout=io.StringIO())
-    settings.IMPORT_MAX_BYTES = 1 << 31
-    # every period the run creates (the COPY baseline's and the import's) is removed at the end
-    before_periods = set(Period.objects.values_list("pk", flat=True))
-    rows = build_rows(args.rows)
-    content = as_csv(rows)
-    print(f"{len(rows)} rows, {len(content) / 1e6:.1f} MB CSV")
-    started = time.perf_counter()
-    preview = import_preview(kind="figures", content=content, filename="bench.csv")
-    preview_time = time.perf_counter() - started
-    assert preview.is_valid, preview.errors[:5]
-    copy_seconds = copy_time(rows)
-    started = time.perf_counter()
-    preview, batch = import_run(kind="figures", content=content, filename="bench.csv")
-    commit_time = time.perf_counter() - started
-    assert preview.counts["new"] == len(rows), preview.summary_text()
-    # leave the database as it was
-    created = batch.changes["created"]
-    Observation.history.model.objects.filter(id__in=created).delete()
-    Observation.objects.filter(pk__in=created)._raw_delete(connection.alias)
-    Period.objects.exclude(pk__in=before_periods).delete()
-    batch.file.delete(save=False)
-    ImportBatch.objects.filter(pk=batch.pk).delete()
-    print(f"COPY:                {copy_seconds:7.2f} s")
-    print(f"preview (dry run):   {preview_time:7.2f} s  = {preview_time / copy_seconds:5.1f} × COPY")
-    print(f"commit (with history): {commit_time:5.2f} s  = {commit_time / copy_seconds:5.1f} × COPY")
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"peak memory of the process (preview and commit): {peak:.0f} MB")
+    idle = run_child("idle")["peak_mb"]
+    print(f"load: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f} (1, 5, 15 min)")
+    print(f"a Django process that only started: {idle:.0f} MB")
+    for size in (int(n) for n in args.rows.split(",")):
+        # every period the run creates (the COPY baseline's and the import's) is removed at the end
+        before_periods = set(Period.objects.values_list("pk", flat=True))
+        rows = build_rows(size)
+        content = as_csv(rows)
+        copy_seconds = copy_time(rows)
+        Period.objects.exclude(pk__in=before_periods).delete()  # the import creates its own
+        with tempfile.NamedTemporaryFile(suffix=".csv") as upload:
+            upload.write(content)
+            upload.flush()
+            preview = run_child("preview", upload.name)
+        assert preview["counts"]["new"] == size, preview
+        try:
+            commit = run_child("commit", str(preview["batch"]))
+            assert commit["counts"]["new"] == size, commit
+        finally:
+            cleanup(preview["batch"], before_periods)
+        print(f"\n{size} rows, {len(content) / 1e6:.1f} MB CSV")
+        print(f"  COPY:                        {copy_seconds:7.2f} s")
+        for label, step in (("preview (read + validate)", preview), ("commit (re-check + write)", commit)):
+            ratio = step["seconds"] / copy_seconds
+            print(
+                f"  {label:28} {step['seconds']:7.2f} s = {ratio:5.1f} × COPY   peak memory {step['peak_mb']:5.0f} MB"
+            )
 
 
 if __name__ == "__main__":

@@ -35,7 +35,12 @@ class RowResult:
 
 @dataclass
 class Preview:
-    """The dry run of one file: every row's outcome; ``work`` holds what a commit would write."""
+    """The dry run of one file: every row's outcome; ``work`` holds what a commit would write.
+
+    A kind that reads its file as a stream gives each row to ``add`` once its outcome is known: the preview then
+    counts every row but keeps only the rows a stored summary keeps (``rows``: the first errors and the first
+    other rows), so its memory does not grow with the file.
+    """
 
     kind: str
     rows: list[RowResult] = field(default_factory=list)
@@ -43,27 +48,55 @@ class Preview:
     work: Any = None
     #: counts of records rather than rows, for kinds whose rows are not records one for one (the plan)
     counted: dict[str, int] | None = None
+    #: rows given to ``add``, by outcome (None: every row is in ``rows``)
+    tally: Counter | None = None
+    #: the error messages of the rows given to ``add`` (the first PREVIEW_ERRORS_KEPT)
+    error_messages: list[str] = field(default_factory=list)
+    #: rows kept by ``add``, errors and others
+    kept: Counter = field(default_factory=Counter, repr=False)
+
+    def add(self, result: RowResult) -> None:
+        """Count a row whose outcome is final; keep it if a stored summary would show it."""
+        if self.tally is None:
+            self.tally = Counter()
+        self.tally[result.outcome] += 1
+        is_error = result.outcome == ERROR
+        if is_error and len(self.error_messages) < PREVIEW_ERRORS_KEPT:
+            self.error_messages += result.messages[: PREVIEW_ERRORS_KEPT - len(self.error_messages)]
+        # a stored summary keeps the first PREVIEW_ROWS_KEPT rows, errors first: these are always among them
+        bucket = "errors" if is_error else "others"
+        if self.kept[bucket] < PREVIEW_ROWS_KEPT:
+            self.kept[bucket] += 1
+            self.rows.append(result)
 
     @property
     def counts(self) -> dict[str, int]:
         if self.counted is not None:
             return self.counted
-        counted = Counter(r.outcome for r in self.rows)
+        counted = self.tally if self.tally is not None else Counter(r.outcome for r in self.rows)
         return {key: counted.get(key, 0) for key in (NEW, UPDATED, UNCHANGED, ERROR)}
 
     @property
+    def total(self) -> int:
+        return sum(self.counts.values()) if self.tally is not None else len(self.rows)
+
+    @property
     def errors(self) -> list[str]:
+        if self.tally is not None:
+            return self.file_errors + self.error_messages
         return self.file_errors + [m for r in self.rows if r.outcome == ERROR for m in r.messages]
 
     @property
     def is_valid(self) -> bool:
+        if self.tally is not None:
+            return not self.file_errors and not self.tally[ERROR]
         return not self.file_errors and not any(r.outcome == ERROR for r in self.rows)
 
     def as_summary(self) -> dict:
         """What an ImportBatch keeps of the preview (rows capped, errors capped)."""
         return {
             "counts": self.counts,
-            "total": len(self.rows),
+            "total": self.total,
             "file_errors": self.file_errors,
             "errors": self.errors[:PREVIEW_ERRORS_KEPT],
             # errors first, so the rows kept are the ones to fix

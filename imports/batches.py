@@ -30,10 +30,14 @@ def import_preview(
     try:
         # the plan workbook reads its own sheets: its columns depend on the plan's milestones
         reader = getattr(spec, "read_tables", None)
-        tables = reader(content, filename) if reader else read_tables(content, filename, spec.SHEETS)
+        if reader:
+            tables = reader(content, filename)
+        else:
+            tables = read_tables(content, filename, spec.SHEETS, stream=getattr(spec, "STREAMED", False))
+        # a streamed file is read while it is validated: a problem further down it is still the file's
+        return spec.prepare(tables, only_agency=only_agency, approve=approve)
     except FileProblem as exc:
         return Preview(kind=kind, file_errors=exc.errors)
-    return spec.prepare(tables, only_agency=only_agency, approve=approve)
 
 
 def import_run(
@@ -67,11 +71,16 @@ def import_batch_create(
     )
     batch.file.save(filename, ContentFile(content), save=False)
     batch.save()
+    if preview.is_valid and hasattr(preview.work, "keep"):
+        preview.work.keep(batch)  # the validated rows, next to the upload: the commit need not validate it again
     return batch, preview
 
 
 def import_batch_commit(*, batch: ImportBatch, preview: Preview | None = None) -> Preview:
-    """Validate the stored file again (the data may have moved since the preview) and write it, all or nothing.
+    """Check the batch again (the data may have moved since the preview) and write it, all or nothing.
+
+    A kind that keeps its validated rows with the batch (figures) re-checks only what may have moved, set-based
+    (``recheck``); otherwise, or when it cannot, the stored file is read and validated again.
 
     ``preview`` may be passed by a caller that has just made it in the same process (the command line).
     When another batch writes the same new rows at the same moment, the database's unique constraint makes
@@ -91,6 +100,9 @@ def _commit(*, batch: ImportBatch, preview: Preview | None) -> Preview:
         batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
         if batch.status != ImportBatch.Status.PREVIEWED:
             raise ImportRefused("Lần nhập này không còn chờ xác nhận (đã ghi, có lỗi hoặc đã hoàn tác).")
+        recheck = getattr(kinds.get(batch.kind), "recheck", None)
+        if preview is None and recheck is not None:
+            preview = recheck(batch)
         if preview is None:
             with batch.file.open("rb") as handle:
                 content = handle.read()

@@ -8,7 +8,6 @@ from django.core.management.base import BaseCommand, CommandError
 
 from agencies.models import Agency
 
-from .base import ERROR
 from .batches import import_preview, import_run
 from .reading import FileProblem, check_size
 
@@ -46,12 +45,8 @@ class ImportCommand(BaseCommand):
             preview = import_preview(**kwargs)
         else:
             preview, _batch = import_run(**kwargs)
-        for message in preview.file_errors:
+        for message in preview.errors:  # the file's, then the rows' (the first PREVIEW_ERRORS_KEPT)
             self.stderr.write(message)
-        for row in preview.rows:
-            if row.outcome == ERROR:
-                for message in row.messages:
-                    self.stderr.write(message)
         summary = preview.summary_text()
         if not preview.is_valid:
             raise CommandError(f"Tệp có lỗi, không có gì được ghi ({summary}).")

@@ -1,20 +1,64 @@
-"""Importing figures (observations): one row per agency, metric and period."""
+"""Importing figures (observations): one row per agency, metric and period.
+
+The file is read as a stream and validated once, at the preview: each valid row, resolved to ids, goes as one
+line into a compact file (``ValidatedFigures``) kept in private storage next to the upload. The commit does not
+read the upload again: on PostgreSQL it COPYs those lines into a temporary table and re-checks, in SQL, only what
+may have moved since the preview (figures written, changed or approved meanwhile, periods locked), then writes
+the figures and their audit history on the server (``INSERT … SELECT``). When what the validation read from the
+plan (metrics, reporters, agencies) has changed since, or on other databases, the upload is validated again.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
+import tempfile
+from collections import Counter
+from decimal import Decimal
+
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.db import connection, transaction
+
 from agencies.models import Agency
 from core.formatting import number_as_read, with_unit
-from indicators.models import Metric, Observation
+from core.snapshots import snapshots_changed
+from indicators.models import Metric, Observation, Period
 from indicators.periods import period_bounds, period_code
 from indicators.selectors import plan_current
 from indicators.services import metrics_recompute_after_commit
 from indicators.validation import FigureInput, clean_figure_for
 
-from .base import ERROR, NEW, UNCHANGED, UPDATED, AgencyLookup, PeriodLookup, Preview, RowResult, text
+from .base import (
+    ERROR,
+    NEW,
+    PREVIEW_ERRORS_KEPT,
+    PREVIEW_ROWS_KEPT,
+    UNCHANGED,
+    UPDATED,
+    AgencyLookup,
+    PeriodLookup,
+    Preview,
+    RowResult,
+    text,
+)
 from .reading import Column, Table
-from .submissions import SubmissionWork, is_unchanged, submissions_undo, submissions_write, wanted_status
+from .submissions import (
+    SubmissionWork,
+    copy_text,
+    is_unchanged,
+    submissions_insert_select,
+    submissions_undo,
+    submissions_update_select,
+    submissions_write,
+    wanted_status,
+)
 
 KIND = "figures"
+#: the file is read as a stream (reading.read_tables(stream=True)): its rows are never all in memory
+STREAMED = True
+#: rows validated together: their stored figures are read with one query
+CHUNK_ROWS = 5000
 COLUMNS = [
     Column("agency", "Mã cơ quan", aliases=("Cơ quan", "agency_code")),
     Column("agency_name", "Tên cơ quan", informative=True),
@@ -34,24 +78,34 @@ _FIGURE_FIELDS = {"value": "Giá trị", "numerator": "Tử số", "denominator"
 
 
 def prepare(tables: dict, *, only_agency: Agency | None = None, approve: bool = False) -> Preview:
-    """Validate every row against the plan's metrics, agencies, reporters and periods; write nothing."""
+    """Validate every row against the plan's metrics, agencies, reporters and periods; write nothing.
+
+    Rows are read and validated as a stream, ``CHUNK_ROWS`` at a time; the preview keeps their counts and the
+    rows a summary shows, ``work`` the valid rows resolved to ids (``ValidatedFigures``)."""
     table: Table = tables[None]
     preview = Preview(kind=KIND)
     plan = plan_current()
     if plan is None:
         preview.file_errors.append("Chưa có kế hoạch nào được nạp; hãy nạp kế hoạch trước khi nhập số liệu.")
         return preview
+    # taken before the lookups: if they change after it, the commit sees a different one and validates again
+    fingerprint = reference_fingerprint(plan)
     metrics = {m.code.casefold(): m for m in Metric.objects.filter(plan=plan)}
     reporters = set(Metric.reporters.through.objects.filter(metric__plan=plan).values_list("metric_id", "agency_id"))
     agencies = AgencyLookup()
     periods = PeriodLookup()
     has_note = "note" in table.letters
     status = wanted_status(approve)
+    work = ValidatedFigures({"fingerprint": fingerprint, "status": status, "has_note": has_note})
     seen: dict[tuple, int] = {}
+    chunk: list[RowResult] = []  # every row's result, in line order, until the chunk's candidates are classified
     candidates = []  # (row result, natural key, values)
     for row in table.rows:
+        if len(chunk) >= CHUNK_ROWS:
+            _classify(preview, work, chunk, candidates, periods, only_agency, status)
+            chunk, candidates = [], []
         result = RowResult(line=row.line, outcome=ERROR, messages=list(row.errors))
-        preview.rows.append(result)
+        chunk.append(result)
         v = row.values
         agency = agencies.for_row(table, row, result, only_agency=only_agency)
         metric = metrics.get(text(v.get("metric")).casefold())
@@ -76,6 +130,7 @@ def prepare(tables: dict, *, only_agency: Agency | None = None, approve: bool = 
         if not any((raw.value, raw.numerator, raw.denominator)):
             if not result.messages:
                 result.outcome, result.messages = UNCHANGED, ["Chưa nhập giá trị: bỏ qua dòng này."]
+                work.header["skipped"] += 1
             continue
         clean = None
         if metric:
@@ -96,27 +151,31 @@ def prepare(tables: dict, *, only_agency: Agency | None = None, approve: bool = 
             values["note"] = text(v.get("note"))
         candidates.append((result, key, values))
 
+    _classify(preview, work, chunk, candidates, periods, only_agency, status)
+    preview.work = work
+    return preview
+
+
+def _classify(preview: Preview, work, chunk: list, candidates: list, periods, only_agency, status: str) -> None:
+    """The chunk's valid rows against the stored figures (new, updated, unchanged; a locked period is an error);
+    each goes to ``work``, then every row of the chunk to the preview, in line order."""
     existing = _existing(candidates, periods, only_agency)
-    work = SubmissionWork()
     for result, key, values in candidates:
         metric_id, agency_id, period_key = key
         period = periods.get(period_key)
         current = existing.get((metric_id, agency_id, period.pk)) if period else None
         if current is not None and is_unchanged(current, values, status):
             result.outcome = UNCHANGED
-            continue
-        if period is not None and period.is_locked:
+        elif period is not None and period.is_locked:
             result.messages.append(f"Dòng {result.line}: kỳ {period.label} đã khóa, không nhận số liệu mới.")
             continue
-        if current is None:
-            result.outcome = NEW
-            work.new.append({"metric_id": metric_id, "agency_id": agency_id, "period_key": period_key, **values})
-            work.periods.add(period_key)
         else:
-            result.outcome = UPDATED
-            work.updates[current["id"]] = values
-    preview.work = work
-    return preview
+            result.outcome = NEW if current is None else UPDATED
+        work.append(
+            result.line, result.outcome, current["id"] if current else None, metric_id, agency_id, period_key, values
+        )
+    for result in chunk:
+        preview.add(result)
 
 
 def _as_read(agency, metric, period_key, raw: FigureInput, clean) -> list[tuple[str, str]]:
@@ -144,19 +203,327 @@ def _existing(candidates: list, periods: PeriodLookup, only_agency: Agency | Non
     period_ids = {periods.get(key[2]).pk for _, key, _ in candidates if periods.get(key[2])}
     if not period_ids:
         return {}
-    query = Observation.objects.filter(period_id__in=period_ids, metric_id__in={key[0] for _, key, _ in candidates})
+    query = Observation.objects.filter(
+        period_id__in=period_ids,
+        metric_id__in={key[0] for _, key, _ in candidates},
+        agency_id__in={key[1] for _, key, _ in candidates},
+    )
     if only_agency:
         query = query.filter(agency=only_agency)
     fields = ("id", "metric_id", "agency_id", "period_id", "value", "numerator", "denominator", "note", "status")
     return {(r["metric_id"], r["agency_id"], r["period_id"]): r for r in query.values(*fields)}
 
 
-def write(work: SubmissionWork, *, batch, when) -> dict:
-    return submissions_write(Observation, work, batch=batch, when=when)
+def write(work, *, batch, when) -> dict:
+    # the validated rows are kept until the batch is written
+    name = ValidatedFigures.name_for(batch)
+    transaction.on_commit(lambda: default_storage.delete(name) if default_storage.exists(name) else None)
+    if isinstance(work, SubmissionWork):
+        return submissions_write(Observation, work, batch=batch, when=when)
+    if connection.vendor != "postgresql":
+        return submissions_write(Observation, work.as_submission_work(), batch=batch, when=when)
+    return work.write(batch=batch, when=when)
 
 
 def undo(changes: dict, *, batch, when) -> None:
     submissions_undo(Observation, changes, batch=batch, when=when)
+
+
+def recheck(batch) -> Preview | None:
+    """The preview of ``batch`` as of now, from its validated rows, re-checked in SQL against the data as it is
+    (inside the commit's transaction); None when they cannot be used (not PostgreSQL, no stored rows, or the
+    plan's metrics, reporters or agencies changed since): the caller then validates the upload again."""
+    if connection.vendor != "postgresql":
+        return None
+    work = ValidatedFigures.stored(batch)
+    if work is None or work.header["fingerprint"] != reference_fingerprint(plan_current()):
+        return None
+    summary = batch.summary or {}
+    found = work.stage(recheck=True, lines=[row[0] for row in summary.get("rows", [])])
+    tally = Counter(
+        {
+            NEW: found["counts"].get(NEW, 0),
+            UPDATED: found["counts"].get(UPDATED, 0),
+            UNCHANGED: found["counts"].get(UNCHANGED, 0) + work.header["skipped"],
+            ERROR: found["counts"].get("locked", 0),
+        }
+    )
+    preview = Preview(kind=KIND, work=work, tally=tally, file_errors=list(summary.get("file_errors", [])))
+    locked = {line: f"Dòng {line}: kỳ {label} đã khóa, không nhận số liệu mới." for line, _, label in found["locked"]}
+    preview.error_messages = list(locked.values())
+    kept = set()
+    for line, outcome, label, messages, read in (row[:5] for row in summary.get("rows", []) if len(row) >= 5):
+        now = found["outcomes"].get(line, outcome)
+        if now == "locked":
+            outcome, messages = ERROR, [locked[line]] if line in locked else messages
+        else:
+            outcome = now
+        preview.rows.append(RowResult(line, outcome, label, list(messages), [tuple(pair) for pair in read]))
+        kept.add(line)
+    for line, row_label, _ in found["locked"][:PREVIEW_ROWS_KEPT]:
+        if line not in kept:
+            preview.rows.append(RowResult(line, ERROR, row_label, [locked[line]]))
+    return preview
+
+
+def reference_fingerprint(plan) -> str:
+    """A digest of what validating a figure reads besides the figures and periods: the plan's metrics, their
+    reporters, the agencies. Equal at preview and commit: the rows validated then are still valid as read."""
+    if plan is None:
+        return ""
+    digest = hashlib.sha256(str(plan.pk).encode())
+    metric_fields = [f.attname for f in Metric._meta.concrete_fields]
+    agency_fields = [f.attname for f in Agency._meta.concrete_fields]
+    through = Metric.reporters.through.objects.filter(metric__plan=plan)
+    for query in (
+        Metric.objects.filter(plan=plan).order_by("pk").values_list(*metric_fields),
+        through.order_by("metric_id", "agency_id").values_list("metric_id", "agency_id"),
+        Agency.objects.order_by("pk").values_list(*agency_fields),
+    ):
+        for row in query.iterator(chunk_size=2000):
+            digest.update(repr(row).encode())
+    return digest.hexdigest()
+
+
+class ValidatedFigures:
+    """The valid rows of a figures file, resolved to ids: one line each, in COPY's text format, in a file.
+
+    Columns: ``COLUMNS``; ``outcome`` and ``existing_id`` as the preview found them; ``note`` is ``\\N`` when the
+    file has no note column (a figure's note is then left as it is). ``header``: the fingerprint of what the
+    validation read (``reference_fingerprint``), the wanted status, the rows skipped as empty.
+    """
+
+    COLUMNS = (
+        ("line", "integer"),
+        ("outcome", "varchar(10)"),
+        ("existing_id", "bigint"),
+        ("metric_id", "bigint"),
+        ("agency_id", "bigint"),
+        ("kind", "varchar(10)"),
+        ("year", "integer"),
+        ("number", "integer"),
+        ("value", "numeric"),
+        ("numerator", "numeric"),
+        ("denominator", "numeric"),
+        ("note", "text"),
+    )
+    SUFFIX = ".validated"
+
+    def __init__(self, header: dict, file=None):
+        self.header = {"version": 1, "skipped": 0, **header}
+        self.file = file if file is not None else tempfile.TemporaryFile()
+        self.start = self.file.tell()
+
+    def append(self, line, outcome, existing_id, metric_id, agency_id, period_key, values) -> None:
+        kind, year, number = period_key
+        fields = [line, outcome, existing_id, metric_id, agency_id, kind, year, number]
+        fields += [values["value"], values["numerator"], values["denominator"], values.get("note")]
+        self.file.write(("\t".join(map(copy_text, fields)) + "\n").encode())
+
+    def lines(self):
+        """The rows back as Python values (for the ORM path)."""
+        self.file.seek(self.start)
+        for raw in self.file:
+            fields = [None if f == "\\N" else f for f in _copy_split(raw.decode().rstrip("\n"))]
+            line, outcome, existing_id, metric_id, agency_id, kind, year, number, value, numerator, denominator = (
+                fields[:11]
+            )
+            values = {
+                name: Decimal(v) if v is not None else None
+                for name, v in (("value", value), ("numerator", numerator), ("denominator", denominator))
+            }
+            if fields[11] is not None:
+                values["note"] = fields[11]
+            yield (
+                int(line),
+                outcome,
+                existing_id and int(existing_id),
+                int(metric_id),
+                int(agency_id),
+                (kind, int(year), int(number)),
+                values,
+            )
+
+    def as_submission_work(self) -> SubmissionWork:
+        """The rows to write as the bulk write path of other databases takes them."""
+        work = SubmissionWork()
+        for _, outcome, existing_id, metric_id, agency_id, period_key, values in self.lines():
+            if outcome == NEW:
+                work.new.append({"metric_id": metric_id, "agency_id": agency_id, "period_key": period_key, **values})
+                work.periods.add(period_key)
+            elif outcome == UPDATED:
+                work.updates[existing_id] = values
+        return work
+
+    # keeping the rows with the batch
+
+    @classmethod
+    def name_for(cls, batch) -> str:
+        return batch.file.name + cls.SUFFIX
+
+    def keep(self, batch) -> None:
+        """Store the rows in private storage next to the batch's upload."""
+        name = self.name_for(batch)
+        if default_storage.exists(name):
+            default_storage.delete(name)
+        self.file.seek(self.start)
+        header = json.dumps({**self.header, "batch": batch.pk}).encode() + b"\n"
+        with tempfile.TemporaryFile() as stored:
+            stored.write(header)
+            while block := self.file.read(1 << 20):
+                stored.write(block)
+            stored.seek(0)
+            saved = default_storage.save(name, File(stored, name=name))
+        if saved != name:  # storage chose another name: the commit would not find it; it validates again
+            default_storage.delete(saved)
+
+    @classmethod
+    def stored(cls, batch) -> ValidatedFigures | None:
+        name = cls.name_for(batch)
+        if not batch.file.name or not default_storage.exists(name):
+            return None
+        handle = default_storage.open(name, "rb")
+        try:
+            header = json.loads(handle.readline())
+        except ValueError:
+            handle.close()
+            return None
+        if header.get("batch") != batch.pk or header.get("version") != 1:
+            handle.close()
+            return None
+        return cls(header, handle)
+
+    # the write, on PostgreSQL
+
+    def stage(self, *, recheck: bool, lines=()) -> dict:
+        """COPY the rows into a temporary table and classify them into ``import_checked``.
+
+        ``recheck``: against the figures and periods as they are now (the commit of a stored batch); else as the
+        preview found them (a preview just made in this process). Returns the counts by outcome, the outcomes by
+        line of ``lines`` and the rows whose period is now locked (line, label, period)."""
+        quote = connection.ops.quote_name
+        columns = ", ".join(f"{quote(name)} {kind}" for name, kind in self.COLUMNS)
+        period = "p.kind = s.kind AND p.year = s.year AND p.number = s.number"
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE IF EXISTS import_rows, import_checked")
+            cursor.execute(f"CREATE TEMPORARY TABLE import_rows ({columns}) ON COMMIT DROP")
+            self.file.seek(self.start)
+            cursor.cursor.copy_expert("COPY import_rows FROM STDIN", self.file)
+            if recheck:
+                same = " AND ".join(f"o.{n} IS NOT DISTINCT FROM s.{n}" for n in ("value", "numerator", "denominator"))
+                outcome = f"""CASE
+                    WHEN o.id IS NOT NULL AND {same} AND (s.note IS NULL OR o.note = s.note)
+                         AND o.status IN (%s, %s) THEN 'unchanged'
+                    WHEN p.is_locked THEN 'locked'
+                    WHEN o.id IS NULL THEN 'new'
+                    ELSE 'updated' END"""
+                params = [self.header["status"], "approved"]
+                existing = "o.id"
+                join = (
+                    " LEFT JOIN indicators_observation o"
+                    " ON o.metric_id = s.metric_id AND o.agency_id = s.agency_id AND o.period_id = p.id"
+                )
+            else:
+                outcome, params, existing, join = "s.outcome", [], "s.existing_id", ""
+            cursor.execute(
+                f"""CREATE TEMPORARY TABLE import_checked ON COMMIT DROP AS
+                SELECT s.line, {outcome} AS outcome, {existing} AS existing_id, s.metric_id, s.agency_id,
+                       s.kind, s.year, s.number, p.id AS period_id, s.value, s.numerator, s.denominator, s.note
+                FROM import_rows s LEFT JOIN indicators_period p ON {period}{join}""",  # noqa: S608 - identifiers from the models and SQL from this code; values are parameters
+                params,
+            )
+            cursor.execute("SELECT outcome, count(*) FROM import_checked GROUP BY outcome")
+            counts = dict(cursor.fetchall())
+            outcomes, locked = {}, []
+            if recheck and lines:
+                cursor.execute("SELECT line, outcome FROM import_checked WHERE line = ANY(%s)", [list(lines)])
+                outcomes = dict(cursor.fetchall())
+            if counts.get("locked"):
+                cursor.execute(
+                    """SELECT c.line, a.code || ' · ' || m.code, c.kind, c.year, c.number
+                    FROM import_checked c JOIN agencies_agency a ON a.id = c.agency_id
+                    JOIN indicators_metric m ON m.id = c.metric_id
+                    WHERE c.outcome = 'locked' ORDER BY c.line LIMIT %s""",
+                    [PREVIEW_ERRORS_KEPT],
+                )
+                for line, codes, kind, year, number in cursor.fetchall():
+                    locked.append(
+                        (line, f"{codes} · {period_code(kind, year, number)}", period_bounds(kind, year, number).label)
+                    )
+        self.staged = True
+        return {"counts": counts, "outcomes": outcomes, "locked": locked}
+
+    def write(self, *, batch, when) -> dict:
+        """Write the staged rows (staged here as the preview found them if not yet) with their audit history."""
+        if not getattr(self, "staged", False):
+            self.stage(recheck=False)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT DISTINCT kind, year, number FROM import_checked WHERE outcome = 'new' AND period_id IS NULL"
+            )
+            missing = cursor.fetchall()
+            if missing:  # created as period_get_or_create would, in one statement
+                Period.objects.bulk_create([Period.build(*key) for key in missing], ignore_conflicts=True)
+                cursor.execute(
+                    f"""UPDATE import_checked s SET period_id = p.id FROM {Period._meta.db_table} p
+                    WHERE s.period_id IS NULL AND p.kind = s.kind AND p.year = s.year AND p.number = s.number"""  # noqa: S608 - identifiers from the models and SQL from this code; values are parameters
+                )
+        user = batch.created_by
+        reason = f"Lần nhập #{batch.pk}: nhập từ tệp “{batch.original_name}”"[:100]
+        fixed = {"status": self.header["status"], "entered_by_id": user.pk if user else None, "submitted_at": when}
+        review = {"reviewed_by_id": user.pk if user else None, "reviewed_at": when} if batch.approve else {}
+        values = {name: f"s.{name}" for name in ("value", "numerator", "denominator")}
+        created = submissions_insert_select(
+            Observation,
+            source="import_checked s WHERE s.outcome = 'new' ORDER BY s.line",
+            given={
+                "metric_id": "s.metric_id",
+                "agency_id": "s.agency_id",
+                "period_id": "s.period_id",
+                **values,
+                "note": "COALESCE(s.note, '')",
+            },
+            fixed={**fixed, **review},
+            user=user,
+            reason=reason,
+            when=when,
+        )
+        if self.header["has_note"]:
+            values["note"] = "s.note"
+        updated = submissions_update_select(
+            Observation,
+            source="import_checked s",
+            where="s.outcome = 'updated' AND t.id = s.existing_id",
+            given=values,
+            fixed={**{k: v for k, v in fixed.items() if k != "entered_by_id"}, "updated_at": when, **review},
+            user=user,
+            reason=reason,
+            when=when,
+        )
+        snapshots_changed()
+        self.file.close()
+        return {"created": sorted(created), "updated": updated}
+
+
+def _copy_split(line: str) -> list[str]:
+    """The fields of one line in COPY's text format, unescaped (``\\N`` kept as is)."""
+    out = []
+    for field in line.split("\t"):
+        if field == "\\N" or "\\" not in field:
+            out.append(field)
+            continue
+        chars, i = [], 0
+        while i < len(field):
+            c = field[i]
+            if c == "\\" and i + 1 < len(field):
+                nxt = field[i + 1]
+                chars.append({"t": "\t", "n": "\n", "r": "\r", "\\": "\\"}.get(nxt, nxt))
+                i += 2
+            else:
+                chars.append(c)
+                i += 1
+        out.append("".join(chars))
+    return out
 
 
 def after_commit(batch) -> None:

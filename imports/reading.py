@@ -4,14 +4,20 @@ Whole-file problems (not a spreadsheet, too large, extra sheets, merged cells, w
 ``FileProblem``; cell problems (formulas) are reported per row by the caller through ``Row.errors``.
 Every cell comes out as text (numbers written so that ``parse_vn_number`` reads them back exactly), a
 ``date`` for date cells, or ``""`` when empty.
+
+``read_tables(..., stream=True)`` reads a file as a stream: the table's ``rows`` is then an iterator, read once,
+and problems found further down the file (too many rows, data under a column without a header) raise
+``FileProblem`` while iterating; the rows are never all held in memory at once.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
 import zipfile
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -65,7 +71,7 @@ class Table:
     sheet: str
     columns: list[Column]
     letters: dict[str, str]  # column key -> spreadsheet column letter, for messages
-    rows: list[Row]
+    rows: list[Row] | Iterator[Row]  # an iterator when read as a stream
 
     def where(self, row: Row, key: str) -> str:
         """ "dòng 5, cột C (Giá trị)": where a message points to."""
@@ -159,17 +165,21 @@ def _cell_text(value) -> str | date:
     return _NEUTRALISED.sub("", text)
 
 
-def read_tables(content: bytes, filename: str, sheets: dict[str | None, list[Column]]) -> dict[str | None, Table]:
-    """Read ``content`` into one table per expected sheet (``None``: the single data sheet, whatever its name)."""
+def read_tables(
+    content: bytes, filename: str, sheets: dict[str | None, list[Column]], *, stream: bool = False
+) -> dict[str | None, Table]:
+    """Read ``content`` into one table per expected sheet (``None``: the single data sheet, whatever its name).
+
+    ``stream``: each table's rows come as an iterator, read from the file as they are asked for."""
     check_size(len(content))
     if content.startswith(_XLSX_MAGIC):
-        raw = _read_xlsx(content, filename, list(sheets))
+        raw = _read_xlsx(content, filename, list(sheets), stream=stream)
     elif content.startswith(_OLE_MAGIC):
         raise FileProblem([f"Tệp “{filename}” là định dạng Excel 97–2003 (.xls); hãy lưu lại thành .xlsx rồi tải lên."])
     else:
         if None not in sheets or len(sheets) != 1:
             raise FileProblem([f"Tệp “{filename}” không phải tệp Excel (.xlsx); loại dữ liệu này cần tệp .xlsx."])
-        raw = {None: _read_csv(content, filename)}
+        raw = {None: _read_csv(content, filename, stream=stream)}
     return {name: build_table(name, raw[name], columns) for name, columns in sheets.items()}
 
 
@@ -184,7 +194,9 @@ def read_workbook_sheets(content: bytes, filename: str, names: list[str]) -> dic
     return _read_xlsx(content, filename, names)
 
 
-def _read_xlsx(content: bytes, filename: str, wanted: list[str | None]) -> dict[str | None, tuple[str, list]]:
+def _read_xlsx(
+    content: bytes, filename: str, wanted: list[str | None], *, stream: bool = False
+) -> dict[str | None, tuple[str, list]]:
     _check_xlsx_archive(content, filename)
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
@@ -214,57 +226,92 @@ def _read_xlsx(content: bytes, filename: str, wanted: list[str | None]) -> dict[
             raise FileProblem(errors)
         result = {}
         for key, ws in chosen.items():
-            with workbook._archive.open(ws._worksheet_path) as handle:  # read-only sheets do not expose merges
-                merged = [m.decode() for m in _MERGE_REF.findall(handle.read())]
-            rows = []
-            cells_read = 0
-            for cells in ws.iter_rows():
-                # the declared dimension can be missing or false: count while reading, too
-                cells_read += len(cells)
-                if len(rows) > _limit("IMPORT_MAX_ROWS"):
-                    raise _too_many_rows(len(rows))
-                if cells_read > _limit("IMPORT_MAX_CELLS"):
-                    raise FileProblem(
-                        [f"Tệp có quá nhiều ô (hơn {_limit('IMPORT_MAX_CELLS')}); hãy xóa các cột thừa hoặc chia tệp."]
-                    )
-                rows.append(
-                    [
-                        ("=formula", c.value)
-                        if getattr(c, "data_type", None) == "f"
-                        or (isinstance(c.value, str) and c.value.startswith("="))
-                        else _cell_text(c.value)
-                        for c in cells
-                    ]
-                )
-            result[key] = (ws.title, rows, merged)
-        return result
-    finally:
+            rows = _xlsx_rows(ws, workbook if stream else None)
+            result[key] = (ws.title, rows if stream else list(rows), _merged_cells(workbook, ws))
+    except BaseException:
         workbook.close()
+        raise
+    if not stream:
+        workbook.close()
+    return result
 
 
-def _read_csv(content: bytes, filename: str) -> tuple[str, list, list]:
+def _merged_cells(workbook, ws) -> list[str]:
+    """The sheet's merged ranges, read from its XML in chunks (read-only sheets do not expose them)."""
+    found: dict[str, None] = {}
+    tail = b""
+    with workbook._archive.open(ws._worksheet_path) as handle:
+        while chunk := handle.read(1 << 20):
+            for ref in _MERGE_REF.findall(tail + chunk):
+                found[ref.decode()] = None
+            tail = chunk[-64:]
+    return list(found)
+
+
+def _xlsx_rows(ws, workbook=None) -> Iterator[list]:
+    """The sheet's rows as cell values; ``workbook``: closed once the rows are read (a streamed sheet)."""
+    try:
+        count = cells_read = 0
+        for cells in ws.iter_rows():
+            # the declared dimension can be missing or false: count while reading, too
+            cells_read += len(cells)
+            if count > _limit("IMPORT_MAX_ROWS"):
+                raise _too_many_rows(count)
+            if cells_read > _limit("IMPORT_MAX_CELLS"):
+                raise FileProblem(
+                    [f"Tệp có quá nhiều ô (hơn {_limit('IMPORT_MAX_CELLS')}); hãy xóa các cột thừa hoặc chia tệp."]
+                )
+            count += 1
+            yield [
+                ("=formula", c.value)
+                if getattr(c, "data_type", None) == "f" or (isinstance(c.value, str) and c.value.startswith("="))
+                else _cell_text(c.value)
+                for c in cells
+            ]
+    finally:
+        if workbook is not None:
+            workbook.close()
+
+
+def _read_csv(content: bytes, filename: str, *, stream: bool = False) -> tuple[str, list, list]:
     head = content[:4096]
     if b"\x00" in head:
         raise FileProblem([f"Tệp “{filename}” không phải bảng tính (.xlsx hoặc .csv)."])
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise FileProblem([f"Tệp CSV “{filename}” phải được lưu với bảng mã UTF-8."]) from exc
-    if not text.strip():
+    if not content.removeprefix(codecs.BOM_UTF8).strip():
         raise FileProblem([f"Tệp “{filename}” không có dữ liệu."])
-    top = text.split("\n", HEADER_SEARCH_ROWS)[:HEADER_SEARCH_ROWS]  # title lines above the header may have none
+    text = io.TextIOWrapper(io.BytesIO(content), encoding="utf-8-sig", newline="")
+    try:
+        top = [text.readline() for _ in range(HEADER_SEARCH_ROWS)]  # title lines above the header may have none
+    except UnicodeDecodeError as exc:
+        raise _not_utf8(filename) from exc
     delimiter = max(",;\t", key=lambda d: sum(line.count(d) for line in top))
-    rows = []
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows = _csv_rows(filename, [line for line in top if line], text, delimiter)
+    return "CSV", rows if stream else list(rows), []
+
+
+def _not_utf8(filename: str) -> FileProblem:
+    return FileProblem([f"Tệp CSV “{filename}” phải được lưu với bảng mã UTF-8."])
+
+
+def _csv_rows(filename: str, top: list[str], rest: Iterable[str], delimiter: str) -> Iterator[list]:
+    count = 0
+    reader = csv.reader(_chain(top, rest), delimiter=delimiter)
     try:
         for cells in reader:
-            if len(rows) > _limit("IMPORT_MAX_ROWS"):
-                raise _too_many_rows(len(rows))
-            rows.append([("=formula", c) if c.strip().startswith("=") else _cell_text(c) for c in cells])
+            if count > _limit("IMPORT_MAX_ROWS"):
+                raise _too_many_rows(count)
+            count += 1
+            yield [("=formula", c) if c.strip().startswith("=") else _cell_text(c) for c in cells]
     except csv.Error as exc:  # a cell over csv's field limit (128 KB), a stray NUL, an unclosed quote
         where = f"Tệp CSV “{filename}” hỏng ở dòng {reader.line_num} ({exc})"
         raise FileProblem([f"{where}; hãy mở bằng Excel và lưu lại dạng CSV UTF-8."]) from exc
-    return "CSV", rows, []
+    except UnicodeDecodeError as exc:
+        raise _not_utf8(filename) from exc
+
+
+def _chain(first: list[str], rest: Iterable[str]) -> Iterator[str]:
+    yield from first
+    yield from rest
 
 
 #: columns offices add that carry nothing to import: the row number ("STT"), unless the sheet defines it
@@ -292,9 +339,16 @@ def build_table(name: str | None, raw: tuple, columns: list[Column]) -> Table:
 
     The header row may sit under title rows ("BÁO CÁO SỐ LIỆU ...", merged across the top): it is the row that
     names the columns. An "STT" column is ignored; below such a header, lines that fill none of the required
-    columns (a signature block, a note) are skipped."""
+    columns (a signature block, a note) are skipped.
+
+    ``raw``'s rows may be an iterator (a file read as a stream): the table's rows are then an iterator too."""
     sheet, rows = raw[0], raw[1]
     merged = raw[2] if len(raw) > 2 else []
+    streamed = not isinstance(rows, list)
+    rest: Iterator[list] = iter(())
+    if streamed:
+        rest = iter(rows)
+        rows = [row for _, row in zip(range(HEADER_SEARCH_ROWS), rest, strict=False)]
     where = f"Trang “{sheet}”: " if name else ""
     by_header = {}
     for column in columns:
@@ -317,6 +371,7 @@ def build_table(name: str | None, raw: tuple, columns: list[Column]) -> Table:
     index: dict[str, int] = {}
     errors: list[str] = []
     unknown = []
+    unnamed: dict[int, str] = {}  # position -> letter of the columns without a header
     for position, cell in enumerate(header):
         letter = get_column_letter(position + 1)
         if isinstance(cell, tuple):
@@ -324,7 +379,9 @@ def build_table(name: str | None, raw: tuple, columns: list[Column]) -> Table:
             continue
         if not _filled(cell):
             if any(position < len(r) and _filled(r[position]) for r in rows[start + 1 :]):
-                errors.append(f"{where}cột {letter} có dữ liệu nhưng không có tên cột ở dòng {header_line}.")
+                errors.append(_unnamed_column(where, letter, header_line))
+            else:
+                unnamed[position] = letter
             continue
         column = by_header.get(_header_key(cell))
         if column is None and _header_key(cell) in IGNORED_HEADERS:
@@ -346,9 +403,25 @@ def build_table(name: str | None, raw: tuple, columns: list[Column]) -> Table:
         errors.append(f"{where}thiếu cột bắt buộc: {', '.join(missing)}.")
     if errors:
         raise FileProblem(errors)
+    body = _chain(rows[start + 1 :], rest) if streamed else rows[start + 1 :]
+    table_rows = _table_rows(name, sheet, columns, body, start, index, letters, unnamed)
+    return Table(sheet=sheet, columns=columns, letters=letters, rows=table_rows if streamed else list(table_rows))
+
+
+def _unnamed_column(where: str, letter: str, header_line: int) -> str:
+    return f"{where}cột {letter} có dữ liệu nhưng không có tên cột ở dòng {header_line}."
+
+
+def _table_rows(name, sheet, columns, body, start, index, letters, unnamed) -> Iterator[Row]:
+    """The data rows under the header (line numbers as in the sheet); ``unnamed``: columns that must stay empty."""
+    where = f"Trang “{sheet}”: " if name else ""
+    header_line = start + 1
     required_positions = [index[c.key] for c in columns if c.required]
-    table_rows = []
-    for line, cells in enumerate(rows[start + 1 :], start=header_line + 1):
+    yielded = False
+    for line, cells in enumerate(body, start=header_line + 1):
+        for position, letter in unnamed.items():
+            if position < len(cells) and _filled(cells[position]):  # further down a streamed file
+                raise FileProblem([_unnamed_column(where, letter, header_line)])
         if not any(_filled(c) for c in cells):
             continue  # empty rows are skipped
         if start and required_positions and not any(p < len(cells) and _filled(cells[p]) for p in required_positions):
@@ -375,10 +448,10 @@ def build_table(name: str | None, raw: tuple, columns: list[Column]) -> Table:
                 )
                 cell = ""
             row.values[key] = cell
-        table_rows.append(row)
-    if name is None and not table_rows:
+        yielded = True
+        yield row
+    if name is None and not yielded:
         raise FileProblem(["Tệp chỉ có dòng tiêu đề, không có dòng dữ liệu nào; không có gì để nhập."])
-    return Table(sheet=sheet, columns=columns, letters=letters, rows=table_rows)
 
 
 def _filled(cell) -> bool:

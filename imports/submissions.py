@@ -1,15 +1,18 @@
 """The bulk write path shared by figures and task updates: create, update and undo with audit history.
 
-Imports are the bulk counterpart of the entry forms' services: rows are validated in memory first, then
-written with their audit history records, like any other change. New rows on PostgreSQL go in with COPY,
-into the table and its history table, in the caller's transaction (the ORM's multi-row INSERT builds and
-binds every value in Python and was 45x slower than COPY, see docs/performance.md); elsewhere, and for
-updates, ``bulk_create_with_history`` / ``bulk_update_with_history``.
+Imports are the bulk counterpart of the entry forms' services: rows are validated first, then written with
+their audit history records, like any other change. On PostgreSQL, new rows go in with COPY (streamed, never
+built whole in memory) or with ``INSERT … SELECT`` from a staging table (figures, see ``imports.figures``), and
+their history rows are written by the server from the rows just written (``submissions_insert_select``,
+``submissions_update_select``), in the caller's transaction: the ORM's multi-row INSERT builds and binds every
+value in Python and was 45x slower than COPY (docs/performance.md). Elsewhere, and for task updates' updates,
+``bulk_create_with_history`` / ``bulk_update_with_history``.
 """
 
 from __future__ import annotations
 
 import io
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -119,36 +122,154 @@ def _copy_with_history(model, rows: list[dict], *, user, reason: str, when: date
         )
         ids = [row[0] for row in cursor.fetchall()]
         keys = ["id", *(f.attname for f in fields)]
-        lines = [
-            "\t".join([_copy_text(row.get(key, defaults.get(key))) for key in keys])
+        lines = (
+            "\t".join([copy_text(row.get(key, defaults.get(key))) for key in keys])
             for row in ({**row, "id": pk} for pk, row in zip(ids, rows, strict=True))
-        ]
+        )
         columns = [pk_column, *(f.column for f in fields)]
         _copy(cursor, table, columns, lines)
-        # a history row is its record's row followed by who, when, why and "+" (created): same text, longer
-        history = {"history_date": when, "history_change_reason": reason, "history_type": "+"}
-        history["history_user_id"] = user.pk if user else None
-        suffix = "\t" + "\t".join(_copy_text(value) for value in history.values())
-        _copy(cursor, model.history.model._meta.db_table, columns + list(history), [line + suffix for line in lines])
+        # the history rows: the records just written, with who, when, why and "+" (created), copied by the server
+        _history_insert(
+            cursor,
+            model,
+            f"{connection.ops.quote_name(table)} t WHERE t.id = ANY(%s)",
+            [ids],
+            "+",
+            user=user,
+            reason=reason,
+            when=when,
+        )
     return ids
+
+
+def _history_columns(model) -> list[str]:
+    return [f.column for f in model._meta.concrete_fields]
+
+
+def _history_insert(
+    cursor, model, source: str, params: list, history_type: str, *, user, reason, when, prefix=("", [])
+) -> list[int]:
+    """INSERT INTO the history table the rows of ``source`` (``t``: rows of the model's table, or of a CTE
+    written by ``prefix``, SQL and its parameters) with who, when, why and the type of change; returns their
+    records' ids."""
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(c) for c in _history_columns(model))
+    history = model.history.model._meta.db_table
+    cursor.execute(
+        f"{prefix[0]}INSERT INTO {quote(history)} ({columns}, "  # noqa: S608 - SQL from code
+        "history_date, history_change_reason, history_type, history_user_id) "
+        f"SELECT {', '.join('t.' + quote(c) for c in _history_columns(model))}, %s, %s, %s, %s FROM {source} "
+        "RETURNING id",
+        [*prefix[1], when, reason, history_type, user.pk if user else None, *params],
+    )
+    return [row[0] for row in cursor.fetchall()]
+
+
+def submissions_insert_select(model, *, source: str, given: dict, fixed: dict, user, reason: str, when) -> list[int]:
+    """Insert into ``model``'s table one row per row of ``source`` (SQL after FROM, aliased ``s``), and its
+    history row ("+": created), in one statement on the server; return the new ids.
+
+    ``given``: attname -> SQL expression over ``s``; other fields take ``fixed`` values, else their defaults
+    (auto_now fields ``when``), as ``save()`` would."""
+    quote = connection.ops.quote_name
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    expressions, params = [], []
+    for f in fields:
+        if f.attname in given:
+            expressions.append(given[f.attname])
+        else:
+            expressions.append("%s")
+            params.append(fixed[f.attname] if f.attname in fixed else (when if _is_auto_time(f) else f.get_default()))
+    table = quote(model._meta.db_table)
+    returning = ", ".join(quote(c) for c in _history_columns(model))
+    with connection.cursor() as cursor:
+        return _history_insert(
+            cursor,
+            model,
+            "created t",
+            [],
+            "+",
+            user=user,
+            reason=reason,
+            when=when,
+            prefix=(
+                f"WITH created AS (INSERT INTO {table} ({', '.join(quote(f.column) for f in fields)}) "  # noqa: S608 - SQL from code
+                f"SELECT {', '.join(expressions)} FROM {source} RETURNING {returning}) ",
+                params,
+            ),
+        )
+
+
+def submissions_update_select(
+    model, *, source: str, where: str, given: dict, fixed: dict, user, reason: str, when
+) -> list[int]:
+    """Update the rows of ``model``'s table (aliased ``t``) matched by ``where`` against ``source`` (aliased
+    ``s``): ``given`` fields (attname -> SQL over ``s`` and ``t``) and ``fixed`` values; write each updated row's
+    history ("~": changed) on the server in the same statement; return the ids updated."""
+    quote = connection.ops.quote_name
+    sets, params = [], []
+    for attname, expression in given.items():
+        sets.append(f"{quote(model._meta.get_field(attname).column)} = {expression}")
+    for attname, value in fixed.items():
+        sets.append(f"{quote(model._meta.get_field(attname).column)} = %s")
+        params.append(value)
+    table = quote(model._meta.db_table)
+    returning = ", ".join("t." + quote(c) for c in _history_columns(model))
+    with connection.cursor() as cursor:
+        return _history_insert(
+            cursor,
+            model,
+            "changed t",
+            [],
+            "~",
+            user=user,
+            reason=reason,
+            when=when,
+            prefix=(
+                f"WITH changed AS (UPDATE {table} t SET {', '.join(sets)} FROM {source} WHERE {where} "  # noqa: S608 - SQL from code
+                f"RETURNING {returning}) ",
+                params,
+            ),
+        )
 
 
 def _is_auto_time(field) -> bool:
     return getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
 
 
-def _copy(cursor, table: str, columns: list[str], lines: list[str]) -> None:
-    """PostgreSQL COPY into ``table`` of ``lines`` (values of ``columns`` in COPY's text format)."""
-    buffer = io.StringIO("\n".join(lines) + "\n")
+def _copy(cursor, table: str, columns: list[str], lines: Iterable[str]) -> None:
+    """PostgreSQL COPY into ``table`` of ``lines`` (values of ``columns`` in COPY's text format), streamed."""
     quote = connection.ops.quote_name
     names = ", ".join(quote(column) for column in columns)
-    cursor.cursor.copy_expert(f"COPY {quote(table)} ({names}) FROM STDIN", buffer)
+    cursor.cursor.copy_expert(f"COPY {quote(table)} ({names}) FROM STDIN", LinesReader(lines))
+
+
+class LinesReader(io.RawIOBase):
+    """A file over an iterable of text lines, read by COPY in blocks: the lines are made as COPY asks for them."""
+
+    def __init__(self, lines: Iterable[str]):
+        self._lines = iter(lines)
+        self._pending = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        while size < 0 or len(self._pending) < size:
+            line = next(self._lines, None)
+            if line is None:
+                break
+            self._pending += (line + "\n").encode()
+        if size < 0:
+            size = len(self._pending)
+        block, self._pending = self._pending[:size], self._pending[size:]
+        return block
 
 
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
-def _copy_text(value) -> str:
+def copy_text(value) -> str:
     """One value in COPY's text format."""
     if value is None:
         return "\\N"

@@ -309,8 +309,10 @@ class Submission(models.Model):
 class Observation(Submission):
     """A figure (số liệu): the value of a metric reported by an agency for a reporting period."""
 
-    metric = models.ForeignKey(Metric, on_delete=models.PROTECT, related_name="observations")
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="observations")
+    # no index of their own: (metric, …) and (agency, …) lead the composite indexes below, which serve every query
+    # by metric or agency (docs/performance.md, "Spreadsheet import"); each index costs every imported row
+    metric = models.ForeignKey(Metric, on_delete=models.PROTECT, related_name="observations", db_index=False)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="observations", db_index=False)
     period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="observations")
     value = models.DecimalField(_("giá trị"), max_digits=20, decimal_places=6, null=True, blank=True)
     numerator = models.DecimalField(_("tử số"), max_digits=20, decimal_places=6, null=True, blank=True)
@@ -334,7 +336,8 @@ class Observation(Submission):
         _("mẫu số đề nghị"), max_digits=20, decimal_places=6, null=True, blank=True
     )
     proposed_note = models.TextField(_("lý do điều chỉnh"), blank=True)
-    history = HistoricalRecords()
+    # the history is read by record (its id) and date only: no index on the figure's other keys
+    history = HistoricalRecords(no_db_index=["metric", "agency", "period", "entered_by", "reviewed_by"])
 
     class Meta:
         verbose_name = _("số liệu")
