@@ -29,7 +29,8 @@ from indicators.models import (
     Target,
     TargetStatus,
 )
-from indicators.selectors import observations_approved
+from indicators.periods import QUARTER
+from indicators.selectors import PeriodCompleteness, figures_completeness, observations_approved, period_last_due
 from indicators.statuses import target_statuses_at
 from tasks.models import Task, TaskAssignment, TaskGroup, TaskOccurrence, TaskUpdate
 from tasks.selectors import occurrences_overdue
@@ -204,19 +205,15 @@ def laggards(rows: list[ScorecardRow], *, limit: int = 5) -> list[ScorecardRow]:
     return sorted(behind, key=lambda r: (-(r.tasks_overdue + r.reports_missing), r.agency.name))[:limit]
 
 
-@dataclass(frozen=True)
-class ReportingPeriodCounts:
-    ends_on: date | None
-    counts: dict[str, int]
+#: the rhythm of the Steering Committee's periodic report, whose figures the overview counts as (not) sent
+REPORTING_KIND = QUARTER
 
 
-def reports_this_period(*, today: date) -> ReportingPeriodCounts:
-    """Report timeliness of the latest reporting period whose deadline has passed (two queries)."""
-    ends_on = ReportTimeliness.objects.filter(period__due_on__lte=today).aggregate(last=Max("period__ends_on"))["last"]
-    if ends_on is None:
-        return ReportingPeriodCounts(None, {})
-    rows = ReportTimeliness.objects.filter(period__ends_on=ends_on).values("status").annotate(n=Count("id")).order_by()
-    return ReportingPeriodCounts(ends_on, {row["status"]: row["n"] for row in rows})
+def reporting_last_due(*, plan: Plan, as_of: date) -> PeriodCompleteness | None:
+    """Who has sent the figures of the last quarter due by ``as_of``, by the one completeness rule the periodic
+    report and the completeness page count with (three queries); None before the first quarter was due."""
+    period = period_last_due(plan=plan, kind=REPORTING_KIND, as_of=as_of)
+    return figures_completeness(period=period, as_of=as_of) if period is not None else None
 
 
 @dataclass

@@ -226,7 +226,7 @@ def _overview(request) -> Page:
     sort = request.GET.get("sap_xep", "qua-han")
     groups, targets, as_of = selectors.milestone_targets(plan=plan, milestone=milestone)
     occurrences = selectors.occurrence_counts(plan=plan)
-    reports = selectors.reports_this_period(today=today)
+    reporting = selectors.reporting_last_due(plan=plan, as_of=today)
     every_agency = selectors.agency_scorecard(plan=plan, kind=None, sort=sort)
     scorecard = [row for row in every_agency if not kind or row.agency.kind == kind]
     overdue_by_task, overdue_by_agency = selectors.overdue_grouped(plan=plan)
@@ -288,11 +288,9 @@ def _overview(request) -> Page:
             "done_late": occurrences.get(TaskOccurrence.Status.DONE_LATE, 0),
             "overdue": occurrences.get(TaskOccurrence.Status.OVERDUE, 0),
         },
-        "reports": reports,
-        "report_counts": [
-            (code, ReportTimeliness.Status(code).label, reports.counts.get(code, 0))
-            for code in selectors.TIMELINESS_STATUSES
-        ],
+        # who has not sent the figures of the last quarter due: the rule the periodic report and the
+        # completeness page count with (one number, whichever the Committee reads)
+        "reporting": reporting,
         "groups": groups,
         "statuses": statuses,
         "targets": targets,

@@ -9,21 +9,18 @@ from decimal import Decimal
 
 from django.db.models import Count, Min, Q
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from agencies.models import Agency
 from core.workflow import SubmissionStatus
-from indicators import periods
 from indicators.models import (
     Metric,
     Observation,
     ParsedTarget,
     Period,
 )
-from indicators.periods import QUARTER, period_containing, report_timeliness
-from indicators.selectors import observations_approved, periods_containing
+from indicators.periods import QUARTER, period_containing
+from indicators.selectors import PeriodCompleteness, figures_completeness, observations_approved, periods_containing
 from tasks.models import Task, TaskAssignment, TaskOccurrence, TaskUpdate
 
 from . import worklist as wl
@@ -160,97 +157,13 @@ def history_steps(obj, fields: list[str]) -> list[HistoryStep]:
     return steps
 
 
-# Completeness: who has reported for a period (DHIS2's reporting rate and timeliness), computed live.
-
-ON_TIME, LATE, PARTIAL, MISSING, NOT_DUE = "on_time", "late", "partial", "missing", "not_due"
-COMPLETENESS_LABELS = {
-    ON_TIME: gettext_lazy("Nộp đúng hạn"),
-    LATE: gettext_lazy("Nộp muộn"),
-    PARTIAL: gettext_lazy("Nộp chưa đủ"),
-    MISSING: gettext_lazy("Chưa nộp"),
-    NOT_DUE: gettext_lazy("Chưa đến hạn"),
-}
-
-
-@dataclass
-class AgencyCompleteness:
-    agency: Agency
-    expected: int
-    submitted: int
-    submitted_at: object
-    status: str
-
-    @property
-    def label(self) -> str:
-        return str(COMPLETENESS_LABELS[self.status])
-
-
-@dataclass
-class PeriodCompleteness:
-    period: Period
-    rows: list[AgencyCompleteness]
-
-    def count(self, status: str) -> int:
-        return sum(1 for row in self.rows if row.status == status)
-
-    @property
-    def counts(self) -> list[tuple[str, str, int]]:
-        return [(status, str(label), self.count(status)) for status, label in COMPLETENESS_LABELS.items()]
-
-    @property
-    def reporting_rate(self) -> float | None:
-        """Share of agencies whose report is complete (on time or late)."""
-        if not self.rows:
-            return None
-        return 100 * (self.count(ON_TIME) + self.count(LATE)) / len(self.rows)
-
-    @property
-    def timeliness(self) -> float | None:
-        """Share of agencies whose complete report came by the deadline."""
-        if not self.rows:
-            return None
-        return 100 * self.count(ON_TIME) / len(self.rows)
+# Completeness: who has reported for a period. The rule is the indicators' (the overview and the periodic
+# report count with it too); the page shows it as of the day asked.
 
 
 def period_completeness(*, period: Period, as_of: date) -> PeriodCompleteness:
-    """Per agency expected to report figures for ``period``: complete on time, late, partly, or not at all.
-
-    A report is complete when every metric the agency reports at this period's frequency is submitted or
-    approved; its time is the latest of those submissions, on time if by the end of the due date.
-    """
-    frequency = {v: k for k, v in _FREQUENCY_KIND.items()}[period.kind]
-    pairs = Metric.reporters.through.objects.filter(metric__frequency=frequency).values_list("agency_id", "metric_id")
-    expected: dict[int, set[int]] = {}
-    for agency_id, metric_id in pairs:
-        expected.setdefault(agency_id, set()).add(metric_id)
-    sent: dict[int, dict[int, object]] = {}
-    for agency_id, metric_id, submitted_at in Observation.objects.filter(
-        period=period, status__in=[SubmissionStatus.SUBMITTED, SubmissionStatus.APPROVED]
-    ).values_list("agency_id", "metric_id", "submitted_at"):
-        sent.setdefault(agency_id, {})[metric_id] = submitted_at
-    rows = []
-    for agency in Agency.objects.filter(pk__in=expected).order_by("kind", "name"):
-        wanted = expected[agency.pk]
-        got = {m: t for m, t in sent.get(agency.pk, {}).items() if m in wanted}
-        times = [t for t in got.values() if t is not None]
-        last = max(times) if times else None
-        if got and len(got) < len(wanted):
-            status = PARTIAL
-        else:  # complete (its time is the last submission's) or nothing sent: the one on-time rule decides
-            sent_on = (timezone.localtime(last).date() if last else as_of) if got else None
-            status, _days_late = report_timeliness(
-                due_on=period.due_on, submitted_on=sent_on, as_of=max(as_of, sent_on or as_of)
-            )
-        rows.append(AgencyCompleteness(agency, len(wanted), len(got), last, status))
-    return PeriodCompleteness(period, rows)
-
-
-_FREQUENCY_KIND = {
-    "monthly": periods.MONTH,
-    "quarterly": periods.QUARTER,
-    "half_yearly": periods.HALF_YEAR,
-    "yearly": periods.YEAR,
-}
+    """Per agency expected to report figures for ``period``: complete on time, late, partly, or not at all."""
+    return figures_completeness(period=period, as_of=as_of)
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -155,6 +155,7 @@ REPORT_NOT_DUE = "not_due"
 REPORT_ON_TIME = "on_time"
 REPORT_LATE = "late"
 REPORT_MISSING = "missing"
+REPORT_PARTIAL = "partial"
 
 
 def report_timeliness(*, due_on: date, submitted_on: date | None, as_of: date) -> tuple[str, int]:
@@ -165,3 +166,13 @@ def report_timeliness(*, due_on: date, submitted_on: date | None, as_of: date) -
     if as_of > due_on:
         return REPORT_MISSING, (as_of - due_on).days
     return REPORT_NOT_DUE, 0
+
+
+def report_completeness(
+    *, expected: int, sent: int, last_sent_on: date | None, due_on: date, as_of: date
+) -> tuple[str, int]:
+    """An agency's figures for a period: partial while some but not all it owes are sent (days past the due
+    date), otherwise the on-time rule on the day the last of them was sent (or missing / not yet due)."""
+    if 0 < sent < expected:
+        return REPORT_PARTIAL, max(0, (as_of - due_on).days)
+    return report_timeliness(due_on=due_on, submitted_on=last_sent_on if sent else None, as_of=as_of)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 from django.db import connection
 from django.db.models import Avg, Count, Max, Prefetch, Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
+from agencies.models import Agency
 from core.workflow import SubmissionStatus
 
 from . import periods, progress
@@ -232,3 +234,130 @@ def assessment_disagreements(*, period, as_of) -> list[dict]:
         if (confident and computed & bad) or (not confident and computed and computed <= good):
             result.append({"assessment": assessment, "computed": sorted(computed)})
     return result
+
+
+# Who has sent their figures for a period (DHIS2's reporting rate and timeliness): the one rule the completeness
+# page, the overview's "agencies not reporting" and the periodic report's list all count with, computed as of a
+# day from the figures themselves (a GET never writes; the same answer for any as-of date).
+
+COMPLETENESS_LABELS = {
+    periods.REPORT_ON_TIME: gettext_lazy("Nộp đúng hạn"),
+    periods.REPORT_LATE: gettext_lazy("Nộp muộn"),
+    periods.REPORT_PARTIAL: gettext_lazy("Nộp chưa đủ"),
+    periods.REPORT_MISSING: gettext_lazy("Chưa nộp"),
+    periods.REPORT_NOT_DUE: gettext_lazy("Chưa đến hạn"),
+}
+#: an agency counted as "not reporting" for a period: nothing sent, or not all of it
+NOT_REPORTED = (periods.REPORT_PARTIAL, periods.REPORT_MISSING)
+
+
+@dataclass
+class AgencyCompleteness:
+    agency: Agency
+    expected: int
+    submitted: int
+    submitted_at: datetime | None
+    status: str
+
+    @property
+    def label(self) -> str:
+        return str(COMPLETENESS_LABELS[self.status])
+
+
+@dataclass
+class PeriodCompleteness:
+    period: Period
+    as_of: date
+    rows: list[AgencyCompleteness]
+
+    def count(self, status: str) -> int:
+        return sum(1 for row in self.rows if row.status == status)
+
+    @property
+    def counts(self) -> list[tuple[str, str, int]]:
+        return [(status, str(label), self.count(status)) for status, label in COMPLETENESS_LABELS.items()]
+
+    @property
+    def not_reported(self) -> list[AgencyCompleteness]:
+        """The agencies that have not sent all the figures they owe for the period (missing or partial)."""
+        return [row for row in self.rows if row.status in NOT_REPORTED]
+
+    @property
+    def reporting_rate(self) -> float | None:
+        """Share of agencies whose report is complete (on time or late)."""
+        if not self.rows:
+            return None
+        return 100 * (self.count(periods.REPORT_ON_TIME) + self.count(periods.REPORT_LATE)) / len(self.rows)
+
+    @property
+    def timeliness(self) -> float | None:
+        """Share of agencies whose complete report came by the deadline."""
+        if not self.rows:
+            return None
+        return 100 * self.count(periods.REPORT_ON_TIME) / len(self.rows)
+
+
+_KIND_FREQUENCY = {
+    periods.MONTH: Metric.Frequency.MONTHLY,
+    periods.QUARTER: Metric.Frequency.QUARTERLY,
+    periods.HALF_YEAR: Metric.Frequency.HALF_YEARLY,
+    periods.YEAR: Metric.Frequency.YEARLY,
+}
+
+
+def figures_completeness(*, period: Period, as_of: date) -> PeriodCompleteness:
+    """Per active agency expected to report figures for ``period``: complete on time, late, partly, not at all
+    or not yet due, as of the end of ``as_of`` (three queries).
+
+    An agency owes the figures of every metric of this period's frequency it reports; a figure counts as sent
+    once submitted or approved by then, and the report's time is the last of those sendings
+    (``periods.report_completeness``, built on the one on-time rule).
+    """
+    pairs = Metric.reporters.through.objects.filter(
+        metric__frequency=_KIND_FREQUENCY[period.kind], agency__is_active=True
+    ).values_list("agency_id", "metric_id")
+    expected: dict[int, set[int]] = {}
+    for agency_id, metric_id in pairs:
+        expected.setdefault(agency_id, set()).add(metric_id)
+    sent: dict[int, dict[int, datetime]] = {}
+    if period.pk is not None:
+        end_of_day = timezone.make_aware(datetime.combine(as_of, time.max))
+        for agency_id, metric_id, submitted_at in Observation.objects.filter(
+            period=period,
+            status__in=[SubmissionStatus.SUBMITTED, SubmissionStatus.APPROVED],
+            submitted_at__lte=end_of_day,
+        ).values_list("agency_id", "metric_id", "submitted_at"):
+            sent.setdefault(agency_id, {})[metric_id] = submitted_at
+    rows = []
+    for agency in Agency.objects.filter(pk__in=expected).order_by("kind", "name"):
+        wanted = expected[agency.pk]
+        got = [moment for metric_id, moment in sent.get(agency.pk, {}).items() if metric_id in wanted]
+        last = max(got) if got else None
+        status, _days = periods.report_completeness(
+            expected=len(wanted),
+            sent=len(got),
+            last_sent_on=timezone.localtime(last).date() if last else None,
+            due_on=period.due_on,
+            as_of=as_of,
+        )
+        rows.append(AgencyCompleteness(agency, len(wanted), len(got), last, status))
+    return PeriodCompleteness(period, as_of, rows)
+
+
+def period_last_due(*, plan: Plan, kind: str, as_of: date, ends_by: date | None = None) -> Period | None:
+    """The latest period of ``kind`` whose figures were due before ``as_of`` (and ending by ``ends_by``): the
+    stored one, or an unsaved one with its Decree 09 window where nobody has used it yet; None before the
+    plan's first period was due."""
+    latest = periods.period_containing(kind, min(as_of, ends_by or as_of))
+    candidates = [latest]
+    for _step in range(3):  # a due date falls at most one period after the period's end
+        candidates.append(periods.period_containing(kind, candidates[-1].starts_on - timedelta(days=1)))
+    stored = {
+        (p.year, p.number): p
+        for p in Period.objects.filter(kind=kind, ends_on__gte=candidates[-1].ends_on, ends_on__lte=latest.ends_on)
+    }
+    for bounds in candidates:
+        period = stored.get((bounds.year, bounds.number)) or Period.build(kind, bounds.year, bounds.number)
+        if period.due_on < as_of and (ends_by is None or period.ends_on <= ends_by):
+            return period if period.ends_on >= plan.issued_on else None
+    return None

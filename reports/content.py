@@ -19,7 +19,6 @@ from django.utils import translation
 from agencies.models import Agency
 from core.formatting import format_vn_number, period_phrase, value_text
 from core.workflow import SubmissionStatus
-from entry.selectors import period_completeness
 from indicators import periods
 from indicators.models import (
     AgencyAssessment,
@@ -33,7 +32,7 @@ from indicators.models import (
     Target,
     TargetStatus,
 )
-from indicators.selectors import assessment_disagreements
+from indicators.selectors import assessment_disagreements, figures_completeness, period_last_due
 from indicators.statuses import latest_claim, target_statuses_at
 from indicators.templatetags.plan_text import plan_text
 from tasks import occurrences as occ
@@ -190,6 +189,8 @@ class ReportContent:
     next_tasks: list[NextTaskRow] = field(default_factory=list)
     not_reporting: list[str] = field(default_factory=list)
     not_reporting_label: str = ""
+    #: the deadline of that period's figures
+    not_reporting_due: date | None = None
     disagreements: list[DisagreementRow] = field(default_factory=list)
 
     def rows_with(self, *statuses: str) -> list[TargetRow]:
@@ -467,18 +468,13 @@ def _comparison(plan: Plan, period: Period, milestone: int, groups: list[GroupBl
     ]
 
 
-def _not_reporting(period: Period, as_of: date) -> tuple[str, list[str]]:
-    """The agencies whose figures for the last period of this kind due by ``as_of`` are missing or incomplete."""
-    due = (
-        Period.objects.filter(kind=period.kind, due_on__lt=as_of, ends_on__lte=period.ends_on)
-        .order_by("-ends_on")
-        .first()
-    )
+def _not_reporting(plan: Plan, period: Period, as_of: date) -> tuple[Period | None, list[str]]:
+    """The last period of this kind due by ``as_of`` and the agencies whose figures for it are missing or
+    partial: the one completeness rule the overview and the completeness page count with."""
+    due = period_last_due(plan=plan, kind=period.kind, as_of=as_of, ends_by=period.ends_on)
     if due is None:
-        return "", []
-    completeness = period_completeness(period=due, as_of=as_of)
-    missing = [r.agency.display_name for r in completeness.rows if r.status in ("missing", "partial")]
-    return due.label, missing
+        return None, []
+    return due, [row.agency.display_name for row in figures_completeness(period=due, as_of=as_of).not_reported]
 
 
 def _disagreements(period: Period, as_of: date, agency: Agency | None) -> list[DisagreementRow]:
@@ -559,7 +555,7 @@ def report_content_collect(*, plan: Plan, period: Period, as_of: date, agency: A
     difficulties, proposals = _issues(plan, period, as_of, agency)
     groups = _target_groups(plan, period, as_of, milestone, agency)
     per_year = PER_YEAR[period.kind]
-    not_reporting_label, not_reporting = ("", []) if agency is not None else _not_reporting(period, as_of)
+    not_reporting_period, not_reporting = (None, []) if agency is not None else _not_reporting(plan, period, as_of)
     return ReportContent(
         plan_code=plan.code,
         plan_title=plan.title,
@@ -586,6 +582,7 @@ def report_content_collect(*, plan: Plan, period: Period, as_of: date, agency: A
         tasks_localities=tasks_localities,
         next_tasks=_next_tasks(plan, period, as_of, agency),
         not_reporting=not_reporting,
-        not_reporting_label=not_reporting_label,
+        not_reporting_label=not_reporting_period.label if not_reporting_period else "",
+        not_reporting_due=not_reporting_period.due_on if not_reporting_period else None,
         disagreements=_disagreements(period, as_of, agency),
     )

@@ -588,7 +588,7 @@ def build_docx(
         else:
             _para(
                 document,
-                f"Các cơ quan, đơn vị chưa gửi đủ số liệu {_period_in_sentence(content.not_reporting_label)}",
+                f"Các cơ quan, đơn vị {drafting.not_reporting_what(content)}",
                 bold=True,
                 align=WD_ALIGN_PARAGRAPH.CENTER,
             )

@@ -45,6 +45,13 @@ def in_sentence(label: str) -> str:
     return label[:1].lower() + label[1:]
 
 
+def not_reporting_what(content: ReportContent) -> str:
+    """What the agencies listed as not reporting have not done, as the overview and the completeness page count
+    it: "chưa gửi đủ số liệu quý III/2026 (hạn 24/09/2026)"."""
+    due = f" (hạn {vn_date(content.not_reporting_due)})" if content.not_reporting_due else ""
+    return f"chưa gửi đủ số liệu {in_sentence(content.not_reporting_label)}{due}"
+
+
 def n(number: int) -> str:
     """A count as written in Vietnamese: 2559 → "2.559"."""
     return format_vn_number(number)
@@ -139,8 +146,8 @@ def results_draft(content: ReportContent) -> str:
 
     if content.not_reporting:
         lines.append(
-            f"Còn {n(len(content.not_reporting))} cơ quan, đơn vị chưa gửi đủ số liệu "
-            f"{in_sentence(content.not_reporting_label)}: {names_text(content.not_reporting, ITEMS_SHOWN)}"
+            f"Còn {n(len(content.not_reporting))} cơ quan, đơn vị {not_reporting_what(content)}: "
+            f"{names_text(content.not_reporting, ITEMS_SHOWN)}"
             + (" (danh sách đầy đủ tại Phụ lục)." if len(content.not_reporting) > ITEMS_SHOWN else ".")
         )
     if content.disagreements:
@@ -234,8 +241,7 @@ def directions_draft(content: ReportContent) -> str:
         lines.append(f"- Có giải pháp đẩy nhanh tiến độ các chỉ tiêu chưa đạt lộ trình: {_listed(codes, 'chỉ tiêu')}.")
     if content.not_reporting:
         lines.append(
-            f"- {n(len(content.not_reporting))} cơ quan, đơn vị chưa gửi đủ số liệu "
-            f"{in_sentence(content.not_reporting_label)} gửi bổ sung ngay."
+            f"- {n(len(content.not_reporting))} cơ quan, đơn vị {not_reporting_what(content)} gửi bổ sung ngay."
         )
     if not lines:
         lines.append(f"- Tiếp tục triển khai các nhiệm vụ của Kế hoạch số {content.plan_code} theo lộ trình.")
