@@ -1,4 +1,4 @@
-""""Agencies not reporting" is one number: the overview, the periodic report and the completeness page count the
+"""“Agencies not reporting” is one number: the overview, the periodic report and the completeness page count the
 agencies whose figures for the last quarter due are missing or partial, by one rule, for the same as-of date."""
 
 from __future__ import annotations
