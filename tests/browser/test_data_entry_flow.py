@@ -54,10 +54,10 @@ def test_department_enters_reviewer_returns_one_and_approves_the_rest(
     # this month's and quarter's figures, Vietnamese style; one bad value
     row(staff, "dti_index").locator("input[name$=-value]").fill("0,78")
     row(staff, "st_researchers").locator("input[name$=-value]").fill("12,5")
-    vneid = row(staff, "vneid_accounts")
-    vneid.locator("input[name$=-numerator]").fill("1.200")
-    vneid.locator("input[name$=-denominator]").fill("1.600")
-    assert vneid.locator("[data-percent]").inner_text() == "= 75,00%"
+    ratio = row(staff, "digitized_admin_records")  # a monthly ratio the department reports itself
+    ratio.locator("input[name$=-numerator]").fill("1.200")
+    ratio.locator("input[name$=-denominator]").fill("1.600")
+    assert ratio.locator("[data-percent]").inner_text() == "= 75,00%"
     staff.click("button[value=draft]")
     assert "Số lượng phải là số nguyên" in row(staff, "st_researchers").locator(".fielderror").inner_text()
     assert Observation.objects.count() == 0
@@ -86,7 +86,7 @@ def test_department_enters_reviewer_returns_one_and_approves_the_rest(
     review.click("button[value=approve]")
     assert "Đã duyệt 2 mục" in review.locator(".messages").inner_text()
     statuses = dict(Observation.objects.values_list("metric__code", "status"))
-    assert statuses == {"st_researchers": "returned", "dti_index": "approved", "vneid_accounts": "approved"}
+    assert statuses == {"st_researchers": "returned", "dti_index": "approved", "digitized_admin_records": "approved"}
 
     # another agency's staff cannot see the department's unapproved (returned) figure, nor its history
     other = new_page(browser)
