@@ -18,7 +18,9 @@ from django.db import connection
 from django.db.models import BooleanField, Prefetch
 from django.db.models.expressions import RawSQL
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.translation import gettext, gettext_lazy
 from drf_spectacular.openapi import AutoSchema
@@ -550,3 +552,17 @@ class OpenDataRootView(APIRootView):
 
     permission_classes = [OpenDataPermission]
     throttle_classes = [OpenDataAnonThrottle, OpenDataUserThrottle]
+
+    def get_view_name(self) -> str:
+        return gettext("Dữ liệu mở")
+
+    def get_view_description(self, html: bool = False) -> str:
+        text = gettext(
+            "Các điểm truy cập dữ liệu mở (chỉ số liệu đã duyệt), dạng JSON. Tải cả bộ dữ liệu, danh mục và giấy "
+            "phép: trang dữ liệu mở %(url)s."
+        )
+        url = reverse("public_datasets")
+        if not html:
+            return text % {"url": url}
+        before, _url, after = text.partition("%(url)s")
+        return format_html('<p>{}<a href="{}">{}</a>{}</p>', before, url, url, after)
