@@ -1,24 +1,56 @@
-"""The one Vietnamese formatter for numbers, values with units and dates: "2.559", "66,17%", "1,45% GRDP",
-"14/12/2026". Pages (through the ``vn`` template filters), reports, exports, messages and commands all use it,
-so a number reads the same everywhere. Period labels ("Quý III/2026") come from ``indicators.periods``."""
+"""The one formatter for numbers, values with units and dates: "2.559", "66,17%", "1,45% GRDP", "14/12/2026".
+Pages (through the ``vn`` template filters), charts, reports, exports, messages and commands all use it, so a
+number reads the same everywhere. Period labels ("Quý III/2026") come from ``indicators.periods``.
+
+Numbers follow the active language: Vietnamese ("2.559", "66,17%") unless the reader chose English ("2,559",
+"66.17%"). Vietnamese is the default, and the official documents (periodic reports: .docx, .pdf, .xlsx) are
+always Vietnamese because they are built under ``translation.override("vi")``; what a person types back into a
+form or a spreadsheet is read the Vietnamese way, so input fields and import previews use
+``format_vn_number``, which is Vietnamese whatever the language."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
+
+VIETNAMESE = "vi"
+#: how each language writes a number: (decimal mark, thousands separator)
+SEPARATORS = {VIETNAMESE: (",", "."), "en": (".", ",")}
 
 
-def format_vn_number(number: Decimal | int | float, places: int | None = None) -> str:
-    """Write a number the Vietnamese way: 1200.5 → "1.200,5"; trailing zeros dropped unless ``places``."""
+def number_language(language: str | None = None) -> str:
+    """The language whose way of writing numbers applies: ``language``, else the active one; Vietnamese for any
+    language without a rule of its own."""
+    code = (language or get_language() or VIETNAMESE).split("-")[0].lower()
+    return code if code in SEPARATORS else VIETNAMESE
+
+
+def format_number(number: Decimal | int | float, places: int | None = None, *, language: str | None = None) -> str:
+    """Write a number the reader's way (the active language, or ``language``): 1200.5 → "1.200,5" in Vietnamese,
+    "1,200.5" in English; trailing zeros dropped unless ``places``."""
     value = Decimal(str(number))
     if places is not None:
         value = value.quantize(Decimal(1).scaleb(-places))
     text = f"{value:,f}" if places is not None else f"{value.normalize():,f}"
     if "." in text and places is None:
         text = text.rstrip("0").rstrip(".")
-    return text.replace(",", "\u0000").replace(".", ",").replace("\u0000", ".")
+    decimal_mark, thousands = SEPARATORS[number_language(language)]
+    return text.replace(",", "\u0000").replace(".", decimal_mark).replace("\u0000", thousands)
+
+
+def format_vn_number(number: Decimal | int | float, places: int | None = None) -> str:
+    """Write a number the Vietnamese way whatever the language: 1200.5 → "1.200,5" (form inputs, imports, the
+    official report's own text)."""
+    return format_number(number, places, language=VIETNAMESE)
+
+
+def plotly_separators(language: str | None = None) -> str:
+    """Plotly's ``layout.separators`` (decimal mark, then thousands separator) for the reader: ",." in
+    Vietnamese, ".," in English, so chart axes, bar labels and hovers read like the page around them."""
+    decimal_mark, thousands = SEPARATORS[number_language(language)]
+    return decimal_mark + thousands
 
 
 def with_unit(text: str, unit: str) -> str:
@@ -32,11 +64,11 @@ def with_unit(text: str, unit: str) -> str:
 
 
 def value_text(value: Decimal | float | int | None, unit: str = "", places: int = 2) -> str:
-    """A value as shown to people: rounded to ``places`` for display only, Vietnamese separators, its unit."""
+    """A value as shown to people: rounded to ``places`` for display only, the reader's separators, its unit."""
     if value is None:
         return ""
     rounded = Decimal(str(value)).quantize(Decimal(1).scaleb(-places))
-    return with_unit(format_vn_number(rounded), unit)
+    return with_unit(format_number(rounded), unit)
 
 
 def vn_date(day: date | datetime | None) -> str:

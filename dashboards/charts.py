@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from core.formatting import plotly_separators
 from core.palette import STATUS_COLOURS
 from indicators.progress import PeriodAggregate, province_value
 
@@ -24,9 +25,9 @@ PROJECTION_COLOUR = "#d55e00"
 
 
 def _layout(**extra) -> dict:
-    """Common layout: Vietnamese separators ("1.200,5"), compact margins, legend below the plot."""
+    """Common layout: the reader's separators ("1.200,5" / "1,200.5"), compact margins, legend below the plot."""
     layout = {
-        "separators": ",.",
+        "separators": plotly_separators(),
         "font": {"family": "Segoe UI, Roboto, Noto Sans, Arial, sans-serif", "size": 12, "color": INK},
         "margin": {"l": 50, "r": 12, "t": 12, "b": 40},
         "legend": {"orientation": "h", "x": 0, "y": -0.18, "yanchor": "top"},

@@ -24,7 +24,7 @@ from agencies.models import Agency
 from agencies.permissions import can_enter_data, can_review
 from comments.selectors import comments_on
 from comments.services import CommentError, comment_add
-from core.formatting import format_vn_number, period_phrase
+from core.formatting import format_number, period_phrase
 from core.workflow import SubmissionStatus
 from indicators.models import Indicator, Metric, ParsedTarget, Period, ReportTimeliness, TargetStatus
 from indicators.periods import QUARTER, period_containing
@@ -44,14 +44,14 @@ def _today() -> date:
 
 
 def _number(value) -> str:
-    return format_vn_number(value) if value is not None else ""
+    return format_number(value) if value is not None else ""
 
 
 def target_label(parsed: ParsedTarget) -> str:
     unit = f" {parsed.metric.unit}" if parsed.metric.unit else ""
     if parsed.operator == ParsedTarget.Operator.RANGE:
-        return f"{format_vn_number(parsed.value)}–{format_vn_number(parsed.value_max)}{unit}"
-    return f"{parsed.get_operator_display()} {format_vn_number(parsed.value)}{unit}"
+        return f"{format_number(parsed.value)}–{format_number(parsed.value_max)}{unit}"
+    return f"{parsed.get_operator_display()} {format_number(parsed.value)}{unit}"
 
 
 #: the progress engine's reason codes (indicators/progress.py) as sentences for the "why this colour" box
@@ -237,7 +237,7 @@ def _overview(request) -> Page:
     behind = sum(by_status[code] for code in selectors.BEHIND)
 
     def share(n: int) -> str:
-        return format_vn_number(round(100 * n / measured)) if measured else "0"
+        return format_number(round(100 * n / measured)) if measured else "0"
 
     statuses = [(code, selectors.Status(code).label) for code in selectors.TARGET_STATUSES]
     figures = {

@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from core.formatting import plotly_separators
+
 INK = "#1d2430"
 VALUE_COLOUR = "#0072b2"
 TARGET_COLOUR = "#d55e00"
@@ -62,7 +64,7 @@ def public_series_figure(
             }
         )
     layout = {
-        "separators": ",.",
+        "separators": plotly_separators(),
         "font": {"family": "Segoe UI, Roboto, Noto Sans, Arial, sans-serif", "size": 12, "color": INK},
         "height": 300,
         "margin": {"l": 56, "r": 16, "t": 24, "b": 40},

@@ -12,7 +12,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
-from core.formatting import format_vn_number, value_text
+from core.formatting import format_number, value_text
 from indicators.models import Indicator, ParsedTarget, ProvinceValue, TargetStatus
 from indicators.selectors import plan_current, plan_groups_with_indicators
 from indicators.statuses import latest_claim, latest_text, target_statuses_at
@@ -74,8 +74,8 @@ def _target_label(parsed: ParsedTarget) -> str:
     unit = parsed.metric.unit
     suffix = unit if unit == "%" else f" {unit}" if unit else ""
     if parsed.operator == ParsedTarget.Operator.RANGE and parsed.value_max is not None:
-        return f"{format_vn_number(parsed.value)}–{format_vn_number(parsed.value_max)}{suffix}"
-    return f"{parsed.get_operator_display()} {format_vn_number(parsed.value)}{suffix}"
+        return f"{format_number(parsed.value)}–{format_number(parsed.value_max)}{suffix}"
+    return f"{parsed.get_operator_display()} {format_number(parsed.value)}{suffix}"
 
 
 def public_indicator(request, code: str):

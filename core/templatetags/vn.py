@@ -1,4 +1,5 @@
-"""Template filters for the one Vietnamese formatter (core/formatting.py): ``{% load vn %}``."""
+"""Template filters for the one formatter (core/formatting.py): ``{% load vn %}``. Numbers follow the page's
+language ("2.559" in Vietnamese, "2,559" in English); dates are written dd/mm/yyyy."""
 
 import unicodedata
 
@@ -14,7 +15,7 @@ register = template.Library()
 def vn_number(value, places=None):
     if value is None or value == "":
         return ""
-    return formatting.format_vn_number(value, None if places in (None, "") else int(places))
+    return formatting.format_number(value, None if places in (None, "") else int(places))
 
 
 @register.filter

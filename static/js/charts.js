@@ -1,5 +1,6 @@
 /* Draws the page's Plotly figures from the JSON the server built (json_script "figures").
-   Vietnamese locale and separators; the modebar keeps the PNG download button. */
+   The page's locale for Plotly's own words; the number separators come with the figure (the server's one rule,
+   core.formatting.plotly_separators). The modebar keeps the PNG download button. */
 (function () {
   "use strict";
   var source = document.getElementById("figures");
@@ -10,7 +11,6 @@
     var figure = figures[element.dataset.figure];
     if (!figure) { return; }
     var layout = Object.assign({ autosize: true }, figure.layout);
-    if (lang === "en") { layout.separators = ".,"; }
     Plotly.newPlot(element, figure.data, layout, {
       locale: lang,
       responsive: true,
