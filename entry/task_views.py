@@ -10,11 +10,13 @@ from django.utils.translation import gettext as _
 
 from agencies.permissions import can_write_for, submission_for_user, writer_required
 from core.workflow import EntryError, SubmissionStatus
-from indicators.models import AgencyAssessment, Metric
-from indicators.selectors import periods_containing, plan_current
+from indicators.models import AgencyAssessment, Metric, TargetStatus
+from indicators.progress import confidence_disagrees
+from indicators.selectors import metric_computed_statuses, periods_containing, plan_current
 from indicators.services import agency_assessment_save
 from tasks.models import Task, TaskAssignment, TaskUpdate
-from tasks.selectors import task_rows
+from tasks.occurrences import progress_disagrees
+from tasks.selectors import task_rows, task_standing
 from tasks.services import TASK_UPDATE_FIELDS, task_update_save
 
 from .evidence import evidence_response
@@ -67,13 +69,28 @@ def task_progress(request):
         else:
             messages.success(request, _("Đã lưu %(n)d tự đánh giá.") % {"n": saved})
             return redirect(request.get_full_path())
+    computed = metric_computed_statuses(as_of=as_of)
     context = {
         "rows": task_rows(agency=agency, period=quarter),
         "period": quarter,
         "as_of": as_of,
-        "assessments": assessments,
+        "assessments": [_assessment_row(metric, form, computed.get(metric.pk, set())) for metric, form in assessments],
     }
     return render(request, "entry/task_progress.html", context)
+
+
+def _assessment_row(metric: Metric, form: AgencyAssessmentForm, computed: set[str]) -> dict:
+    """A metric's self-assessment beside the computed statuses of its targets, and which choices contradict
+    them (``confidence_disagrees``, the rule the overview and the report flag disagreements with)."""
+    order = [code for code, _label in TargetStatus.Status.choices]
+    choices = [code for code, _label in AgencyAssessment.Confidence.choices]
+    return {
+        "metric": metric,
+        "form": form,
+        "computed": [(code, TargetStatus.Status(code).label) for code in sorted(computed, key=order.index)],
+        "disagrees": confidence_disagrees(form["confidence"].value() or "", computed),
+        "disagreeing": " ".join(c for c in choices if confidence_disagrees(c, computed)),
+    }
 
 
 @writer_required
@@ -112,7 +129,21 @@ def task_update_edit(request, number: int):
             else:
                 messages.success(request, _("Đã gửi báo cáo để thẩm định.") if submitting else _("Đã lưu nháp."))
             return redirect(request.get_full_path())
-    context = {"task": task, "period": period, "update": update, "form": form, "as_of": as_of}
+    standing = task_standing(task=task, agency=agency)
+    progress = (form["progress"].value() if form else getattr(update, "progress", "")) or ""
+    context = {
+        "task": task,
+        "period": period,
+        "update": update,
+        "form": form,
+        "as_of": as_of,
+        # the agency's own "tình trạng" beside the computed status, and the choices that contradict it
+        "standing": standing,
+        "disagrees": bool(standing and progress_disagrees(progress, standing.status)),
+        "disagreeing": " ".join(
+            p for p in TaskUpdate.Progress.values if standing and progress_disagrees(p, standing.status)
+        ),
+    }
     return render(request, "entry/task_update_form.html", context, status=400 if request.method == "POST" else 200)
 
 

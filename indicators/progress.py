@@ -613,3 +613,16 @@ def explain_vi(spec: TargetSpec, result: Assessment, *, unit: str = "", labels: 
     if reason not in ("growth_ratio", "gap_closure") and result.method in _METHOD_LABELS:
         items.append([str(_("Cách tính")), str(_METHOD_LABELS[result.method])])
     return {"summary": str(summary), "items": items}
+
+
+CONFIDENT = "confident"
+
+
+def confidence_disagrees(confidence: str, computed: set[str]) -> bool:
+    """Whether an agency's confidence in a metric contradicts its targets' computed statuses: "confident" while a
+    target is limited or regressing, or doubtful while every target is achieved or on track."""
+    if not confidence:
+        return False
+    if confidence == CONFIDENT:
+        return bool(computed & {LIMITED, REGRESSING})
+    return bool(computed) and computed <= {ACHIEVED, ON_TRACK}

@@ -218,20 +218,22 @@ def target_statuses_as_of(*, as_of=None, plan=None):
     return statuses.filter(as_of=day) if day else statuses.none()
 
 
+def metric_computed_statuses(*, as_of=None) -> dict[int, set[str]]:
+    """Per metric, the computed statuses of its targets in the snapshot at or before ``as_of`` (one query)."""
+    computed: dict[int, set[str]] = {}
+    for row in target_statuses_as_of(as_of=as_of).values("parsed_target__metric_id", "status"):
+        computed.setdefault(row["parsed_target__metric_id"], set()).add(row["status"])
+    return computed
+
+
 def assessment_disagreements(*, period, as_of) -> list[dict]:
-    """Where an agency's own confidence for ``period`` and the computed status (snapshot at ``as_of``) disagree:
-    "confident" while a target of the metric is limited or regressing, or doubtful while all are on track."""
-    statuses = target_statuses_as_of(as_of=as_of)
-    worst: dict[int, set[str]] = {}
-    for row in statuses.values("parsed_target__metric_id", "status"):
-        worst.setdefault(row["parsed_target__metric_id"], set()).add(row["status"])
-    good = {progress.ACHIEVED, progress.ON_TRACK}
-    bad = {progress.LIMITED, progress.REGRESSING}
+    """Where an agency's own confidence for ``period`` and the computed status (snapshot at ``as_of``) disagree
+    (``progress.confidence_disagrees``)."""
+    worst = metric_computed_statuses(as_of=as_of)
     result = []
     for assessment in AgencyAssessment.objects.filter(period=period).select_related("agency", "metric", "period"):
         computed = worst.get(assessment.metric_id, set())
-        confident = assessment.confidence == AgencyAssessment.Confidence.CONFIDENT
-        if (confident and computed & bad) or (not confident and computed and computed <= good):
+        if progress.confidence_disagrees(assessment.confidence, computed):
             result.append({"assessment": assessment, "computed": sorted(computed)})
     return result
 

@@ -160,3 +160,14 @@ def status_on(*, due_on: date, done_on: date | None, as_of: date) -> tuple[str, 
     if as_of > due_on:
         return OVERDUE, (as_of - due_on).days
     return NOT_DUE, 0
+
+
+#: the most pressing first: what a task's standing for an agency shows
+URGENCY = (OVERDUE, IN_PROGRESS, NOT_DUE, DONE_LATE, DONE_ON_TIME, AWAITING_TRIGGER)
+
+
+def progress_disagrees(progress: str, computed: str) -> bool:
+    """Whether an agency's own "tình trạng" of a task contradicts its computed status: not started or in progress
+    while a deadline has passed unmet, or while the work is already recorded as done. Reporting "done" is never
+    a contradiction: it is how the computed status learns the work is done."""
+    return progress != DONE and computed in (OVERDUE, DONE_ON_TIME, DONE_LATE)

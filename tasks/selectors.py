@@ -233,3 +233,33 @@ def task_rows(*, agency: Agency, period: Period) -> list[TaskRow]:
                 )
             )
     return rows
+
+
+@dataclass(frozen=True)
+class TaskStanding:
+    """Where an agency's work on a task stands by the computed rule (the occurrence snapshot, ``status_on``)."""
+
+    status: str
+    due_on: date | None
+    days_late: int
+
+    @property
+    def label(self) -> str:
+        return str(TaskOccurrence.Status(self.status).label)
+
+
+def task_standing(*, task: Task, agency: Agency) -> TaskStanding | None:
+    """The most pressing of the agency's occurrences of ``task`` in the snapshot (overdue first, then the next
+    deadline, then the last done), or None if the agency has none (one query)."""
+    found = list(TaskOccurrence.objects.filter(task=task, agency=agency).values_list("status", "due_on", "days_late"))
+    if not found:
+        return None
+
+    def pressing(item):
+        status, due_on, _days = item
+        # among the done ones the latest; among the others the earliest deadline
+        day = due_on.toordinal() if due_on else 0
+        return occ.URGENCY.index(status), -day if status in (occ.DONE_LATE, occ.DONE_ON_TIME) else day
+
+    status, due_on, days_late = min(found, key=pressing)
+    return TaskStanding(status, due_on, days_late)

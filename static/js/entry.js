@@ -40,6 +40,14 @@
       if (event.key === "Enter") { event.preventDefault(); input.parentNode.querySelector("button").click(); }
     });
   });
+  // A self-assessment that contradicts the computed status says so as it is chosen (the server renders the same).
+  document.querySelectorAll("[data-disagree-for]").forEach(function (note) {
+    var scope = note.closest("tr") || note.closest("form");
+    var select = scope && scope.querySelector("select[name$=confidence], select[name=progress]");
+    if (!select) return;
+    var disagreeing = note.dataset.disagreeFor.split(" ");
+    select.addEventListener("change", function () { note.hidden = disagreeing.indexOf(select.value) < 0; });
+  });
   document.querySelectorAll("[data-select-all]").forEach(function (box) {
     box.addEventListener("change", function () {
       box.closest("form").querySelectorAll("input[name=" + box.dataset.selectAll + "]")
