@@ -12,7 +12,7 @@ process of its own (so that its peak memory is its own):
 and beside them PostgreSQL ``COPY`` (psycopg2 ``copy_expert``) of the same rows, already resolved to ids, into a
 scratch copy of the figures table with its indexes (no foreign keys: the issue's baseline), and into the figures
 table itself with its foreign keys checked (rolled back). Prints the times, the ratios to COPY and each process's
-peak resident memory (``ru_maxrss``; a Django process that only started is given for reference).
+peak resident memory (VmHWM; a Django process that only started is given for reference).
 Not a test: run by hand, figures go to docs/performance.md. Leaves the database as it found it.
 """
 
@@ -40,6 +40,7 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
+from django.db.models import Max  # noqa: E402
 
 from indicators.models import Metric, Observation, Period  # noqa: E402
 from indicators.periods import parse_period_code, period_code, periods_between  # noqa: E402
@@ -48,11 +49,18 @@ from indicators.services import period_get_or_create  # noqa: E402
 
 
 def peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """This process's peak resident memory: VmHWM of its own address space. (``ru_maxrss`` of a child on Linux
+    starts at its parent's peak at the fork: the parent holding a large CSV would inflate every child.)"""
+    try:
+        with open("/proc/self/status") as status:
+            return next(int(line.split()[1]) for line in status if line.startswith("VmHWM:")) / 1024
+    except (OSError, StopIteration):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def build_rows(count: int) -> list[tuple]:
-    """(agency code, metric code, period code, value, numerator, denominator) for reporter pairs over the years."""
+    """(agency code, metric code, period code, value, numerator, denominator) for reporter pairs over the years
+    after the latest figure stored."""
     from datetime import date
 
     plan = plan_current()
@@ -63,7 +71,9 @@ def build_rows(count: int) -> list[tuple]:
     )
     kinds = {"monthly": "month", "quarterly": "quarter", "half_yearly": "half_year", "yearly": "year"}
     rows = []
-    year = 2000
+    # years no stored figure has: every row is new (the database may hold a seeded data set)
+    latest = Observation.objects.aggregate(latest=Max("period__year"))["latest"]
+    year = max(2000, (latest or 0) + 1)
     while len(rows) < count:
         for metric, agency, frequency, kind in pairs:
             for bounds in periods_between(kinds[frequency], date(year, 1, 1), date(year, 12, 31)):
