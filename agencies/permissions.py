@@ -13,6 +13,8 @@ Views call these helpers and never test roles themselves:
   404 when the user may not even see it (another agency's draft), 403 when they may see it but not change it.
 - ``submissions_visible_to(user, queryset)``: the same read rule for many rows — every list, table, export,
   count and chart of figures or task updates goes through it.
+- ``can_read_unapproved(user, agency_id)``: the same rule for what is not a row, such as a count of an
+  agency's figures waiting for review.
 """
 
 from __future__ import annotations
@@ -44,14 +46,20 @@ def can_enter_data(user) -> bool:
     return user.is_authenticated and user.agency_id is not None and (user.is_agency_staff or user.is_administrator)
 
 
-def can_read_submission(user, obj) -> bool:
-    """A figure or task update: the whole plan's approved work is public to users; unapproved work is
-    seen only by its own agency, the standing office, the Steering Committee and administrators."""
+def can_read_unapproved(user, agency_id: int | None) -> bool:
+    """An agency's unapproved work (drafts, submissions, returns): its own staff, the standing office, the
+    Steering Committee and administrators."""
     if not user.is_authenticated:
         return False
-    if not user.is_agency_staff:
-        return True
-    return obj.agency_id == user.agency_id or obj.status == SubmissionStatus.APPROVED
+    return not user.is_agency_staff or agency_id == user.agency_id
+
+
+def can_read_submission(user, obj) -> bool:
+    """A figure or task update: the whole plan's approved work is public to users; unapproved work is
+    seen only as ``can_read_unapproved`` says."""
+    if not user.is_authenticated:
+        return False
+    return obj.status == SubmissionStatus.APPROVED or can_read_unapproved(user, obj.agency_id)
 
 
 def submissions_visible_to(user, queryset: QuerySet) -> QuerySet:

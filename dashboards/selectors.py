@@ -12,7 +12,7 @@ from django.db.models import Count, Max, Prefetch, Q, Subquery
 from django.http import Http404
 
 from agencies.models import Agency
-from agencies.permissions import submissions_visible_to
+from agencies.permissions import can_read_unapproved, submissions_visible_to
 from comments.models import Comment
 from comments.selectors import comments_on
 from core.workflow import SubmissionStatus
@@ -225,7 +225,8 @@ class ScorecardRow:
     reports_on_time: int = 0
     reports_late: int = 0
     reports_missing: int = 0
-    figures_waiting: int = 0
+    #: None where the reader may not see the agency's unapproved figures (agency staff, another agency)
+    figures_waiting: int | None = 0
 
 
 SCORECARD_SORTS = {
@@ -236,12 +237,15 @@ SCORECARD_SORTS = {
     "bao-cao-dung-han": lambda row: -row.reports_on_time,
     "bao-cao-thieu": lambda row: -row.reports_missing,
     "bao-cao-muon": lambda row: -row.reports_late,
-    "cho-duyet": lambda row: -row.figures_waiting,
+    "cho-duyet": lambda row: -(row.figures_waiting or 0),
 }
 
 
-def agency_scorecard(*, plan: Plan, kind: str | None, sort: str = "qua-han") -> list[ScorecardRow]:
-    """Each agency's tasks on time and overdue, reports on time/late/missing, figures waiting (four queries)."""
+def agency_scorecard(*, plan: Plan, kind: str | None, user, sort: str = "qua-han") -> list[ScorecardRow]:
+    """Each agency's tasks on time and overdue, reports on time/late/missing, figures waiting (four queries).
+
+    Figures waiting for review are unapproved: counted only for the agencies whose unapproved work ``user``
+    may read (the read rule of ``agencies.permissions``), None for the others."""
     agencies = Agency.objects.filter(is_active=True).order_by("name")
     if kind:
         agencies = agencies.filter(kind=kind)
@@ -270,12 +274,11 @@ def agency_scorecard(*, plan: Plan, kind: str | None, sort: str = "qua-han") -> 
     for item in timeliness:
         if item["status"] in report_fields:
             setattr(rows[item["agency"]], report_fields[item["status"]], item["n"])
-    waiting = (
-        Observation.objects.filter(metric__plan=plan, agency__in=agencies, status=SubmissionStatus.SUBMITTED)
-        .values("agency")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
+    for row in rows.values():
+        if not can_read_unapproved(user, row.agency.pk):
+            row.figures_waiting = None
+    submitted = Observation.objects.filter(metric__plan=plan, agency__in=agencies, status=SubmissionStatus.SUBMITTED)
+    waiting = submissions_visible_to(user, submitted).values("agency").annotate(n=Count("id")).order_by()
     for item in waiting:
         rows[item["agency"]].figures_waiting = item["n"]
     key = SCORECARD_SORTS.get(sort, SCORECARD_SORTS["qua-han"])

@@ -227,7 +227,7 @@ def _overview(request) -> Page:
     groups, targets, as_of = selectors.milestone_targets(plan=plan, milestone=milestone)
     occurrences = selectors.occurrence_counts(plan=plan)
     reporting = selectors.reporting_last_due(plan=plan, as_of=today)
-    every_agency = selectors.agency_scorecard(plan=plan, kind=None, sort=sort)
+    every_agency = selectors.agency_scorecard(plan=plan, kind=None, user=request.user, sort=sort)
     scorecard = [row for row in every_agency if not kind or row.agency.kind == kind]
     overdue_by_task, overdue_by_agency = selectors.overdue_grouped(plan=plan)
 
@@ -347,7 +347,7 @@ def _agency_list(request) -> Page:
     kind = request.GET.get("loai", "")
     kind = kind if kind in Agency.Kind.values else ""
     sort = request.GET.get("sap_xep", "qua-han")
-    scorecard = selectors.agency_scorecard(plan=plan, kind=kind or None, sort=sort) if plan else []
+    scorecard = selectors.agency_scorecard(plan=plan, kind=kind or None, user=request.user, sort=sort) if plan else []
     context = {
         "plan": plan,
         "scorecard": scorecard,

@@ -131,3 +131,38 @@ def test_a_cached_page_is_never_served_to_a_reader_with_a_narrower_scope(
     assert _shown(client.get(page).content.decode()) == {"draft", "submitted", "approved"}
     client.force_login(other_agency_staff)
     assert _shown(client.get(page).content.decode()) == {"approved"}
+
+
+def _waiting_cell(html: str, agency_code: str) -> str:
+    """The scorecard's "Số liệu chờ duyệt" cell (its last column) in the agency's row."""
+    import re
+
+    row = re.search(rf'<tr>\s*<th scope="row"><a href="/co-quan/{agency_code}/">.*?</tr>', html, re.S).group(0)
+    return re.sub(r"<[^>]+>", "", re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)[-1]).strip()
+
+
+def _waiting_csv(text: str, agency_name: str) -> str:
+    import csv
+
+    return next(row for row in csv.reader(io.StringIO(text)) if row[0] == agency_name)[-1]
+
+
+@pytest.mark.parametrize("page", ["/co-quan/", "/tong-quan/"])
+def test_the_scorecard_counts_figures_waiting_only_where_the_reader_may_see_them(
+    client, khcn_figures, agency_staff, other_agency_staff, reviewer, settings, page
+):
+    """Sở KH&CN has one submitted figure: its staff and the standing office see the count; Công an's staff
+    may not see Sở KH&CN's unapproved figures, nor so their number — also from a page cached for a reviewer."""
+    from django.core.cache import cache
+
+    settings.DASHBOARD_CACHE_SECONDS = 300
+    cache.clear()
+    name = agency_staff.agency.name
+    client.force_login(reviewer)
+    assert _waiting_cell(client.get(page).content.decode(), "so-khcn") == "1"
+    assert _waiting_csv(_csv_text(client.get(page, {"format": "csv", "bang": "co-quan"})), name) == "1"
+    client.force_login(other_agency_staff)
+    assert _waiting_cell(client.get(page).content.decode(), "so-khcn") == "—"
+    assert _waiting_csv(_csv_text(client.get(page, {"format": "csv", "bang": "co-quan"})), name) == ""
+    client.force_login(agency_staff)
+    assert _waiting_cell(client.get(page).content.decode(), "so-khcn") == "1"
