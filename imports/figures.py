@@ -215,9 +215,7 @@ def _existing(candidates: list, periods: PeriodLookup, only_agency: Agency | Non
 
 
 def write(work, *, batch, when) -> dict:
-    # the validated rows are kept until the batch is written
-    name = ValidatedFigures.name_for(batch)
-    transaction.on_commit(lambda: default_storage.delete(name) if default_storage.exists(name) else None)
+    _discard(batch)  # the validated rows are kept until the batch is written
     if isinstance(work, SubmissionWork):
         return submissions_write(Observation, work, batch=batch, when=when)
     if connection.vendor != "postgresql":
@@ -236,7 +234,11 @@ def recheck(batch) -> Preview | None:
     if connection.vendor != "postgresql":
         return None
     work = ValidatedFigures.stored(batch)
-    if work is None or work.header["fingerprint"] != reference_fingerprint(plan_current()):
+    if work is None:
+        return None
+    if work.header["fingerprint"] != reference_fingerprint(plan_current()):
+        work.file.close()
+        _discard(batch)  # validated against what has changed: never of use again
         return None
     summary = batch.summary or {}
     found = work.stage(recheck=True, lines=[row[0] for row in summary.get("rows", [])])
@@ -263,7 +265,15 @@ def recheck(batch) -> Preview | None:
     for line, row_label, _ in found["locked"][:PREVIEW_ROWS_KEPT]:
         if line not in kept:
             preview.rows.append(RowResult(line, ERROR, row_label, [locked[line]]))
+    if not preview.is_valid:
+        _discard(batch)  # the batch is now invalid: it will not be committed
     return preview
+
+
+def _discard(batch) -> None:
+    """Delete the batch's validated rows once the current transaction commits."""
+    name = ValidatedFigures.name_for(batch)
+    transaction.on_commit(lambda: default_storage.delete(name) if default_storage.exists(name) else None)
 
 
 def reference_fingerprint(plan) -> str:

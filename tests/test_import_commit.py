@@ -162,3 +162,51 @@ def test_a_file_without_a_note_column_keeps_the_notes_written_since(plan, admini
     import_batch_commit(batch=again)
     coverage = _figure("coverage_5g")
     assert coverage.numerator == 1300 and coverage.note == "Số liệu quý I"
+
+
+def test_the_validated_rows_read_back_as_written_for_the_orm_path():
+    """SQLite writes a preview's validated rows through the ORM: they come back from the COPY text unchanged."""
+    work = figures.ValidatedFigures({"fingerprint": "", "status": "submitted", "has_note": True})
+    note = "Dòng 1\tcột\\ghi chú\nDòng 2\r"
+    work.append(
+        2,
+        "new",
+        None,
+        5,
+        7,
+        ("month", 2026, 2),
+        {"value": Decimal("1.5"), "numerator": None, "denominator": None, "note": note},
+    )
+    work.append(
+        3,
+        "updated",
+        41,
+        5,
+        7,
+        ("month", 2026, 3),
+        {"value": None, "numerator": Decimal("45"), "denominator": Decimal("60")},
+    )
+    work.append(
+        4,
+        "unchanged",
+        42,
+        5,
+        7,
+        ("month", 2026, 4),
+        {"value": Decimal("2"), "numerator": None, "denominator": None, "note": ""},
+    )
+    submission = work.as_submission_work()
+    assert submission.new == [
+        {
+            "metric_id": 5,
+            "agency_id": 7,
+            "period_key": ("month", 2026, 2),
+            "value": Decimal("1.5"),
+            "numerator": None,
+            "denominator": None,
+            "note": note,
+        }
+    ]
+    assert submission.updates == {41: {"value": None, "numerator": Decimal("45"), "denominator": Decimal("60")}}
+    assert submission.periods == {("month", 2026, 2)}
+    assert [line[:2] for line in work.lines()] == [(2, "new"), (3, "updated"), (4, "unchanged")]
