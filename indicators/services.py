@@ -128,42 +128,49 @@ def province_values_save(
 ) -> int:
     """Store the province value of each metric and period (of ``metric_ids``, or all metrics) as the snapshot.
 
-    Only what changed is written: one upsert of the rows whose value, sums or reporters differ from the stored
-    ones (same metric and period: same row; its ``as_of`` and ``computed_at`` say which computation last changed
-    it), then one delete of the rows of those metrics this computation did not produce (a figure withdrawn, a
-    period after ``as_of``). A nightly run over unchanged figures writes nothing. Returns the rows computed.
+    Only what changed is written: one upsert of the rows whose value, sums, reporters or provisional mark differ
+    from the stored ones (same metric and period: same row; its ``as_of`` and ``computed_at`` say which
+    computation last changed it), then one delete of the rows of those metrics this computation did not produce
+    (a figure withdrawn, a period after ``as_of``). A nightly run over unchanged figures writes nothing. Returns
+    the rows computed.
     """
-    stamp = timezone.now()
-    rows = [
-        ProvinceValue(
-            metric_id=metric_id,
-            period_id=item.period_id,
-            value=_decimal(item.value),
-            numerator=_decimal(item.numerator),
-            denominator=_decimal(item.denominator),
-            reporters=item.reporters,
-            provisional=item.provisional,
-            as_of=as_of,
-            computed_at=stamp,
-        )
+    computed = {
+        (metric_id, item.period_id): [
+            value,
+            _decimal(item.numerator),
+            _decimal(item.denominator),
+            item.reporters,
+            item.provisional,
+        ]
         for metric_id, items in values.items()
         for item in items
-        if _decimal(item.value) is not None
-    ]
+        if (value := _decimal(item.value)) is not None
+    }
     stored = ProvinceValue.objects.all()
     if metric_ids is not None:
         stored = stored.filter(metric_id__in=list(metric_ids))
     existing = {
         (metric_id, period_id): (pk, numbers)
         for pk, metric_id, period_id, *numbers in stored.values_list(
-            "pk", "metric_id", "period_id", "value", "numerator", "denominator", "reporters"
+            "pk", "metric_id", "period_id", "value", "numerator", "denominator", "reporters", "provisional"
         )
     }
+    # model instances only for the rows that changed: building 17 000 of them cost more than the query
+    stamp = timezone.now()
     changed = [
-        row
-        for row in rows
-        if existing.get((row.metric_id, row.period_id), (None, None))[1]
-        != [row.value, row.numerator, row.denominator, row.reporters]
+        ProvinceValue(
+            metric_id=metric_id,
+            period_id=period_id,
+            value=numbers[0],
+            numerator=numbers[1],
+            denominator=numbers[2],
+            reporters=numbers[3],
+            provisional=numbers[4],
+            as_of=as_of,
+            computed_at=stamp,
+        )
+        for (metric_id, period_id), numbers in computed.items()
+        if existing.get((metric_id, period_id), (None, None))[1] != numbers
     ]
     ProvinceValue.objects.bulk_create(
         changed,
@@ -172,12 +179,11 @@ def province_values_save(
         unique_fields=["metric", "period"],
         update_fields=["value", "numerator", "denominator", "reporters", "provisional", "as_of", "computed_at"],
     )
-    produced = {(row.metric_id, row.period_id) for row in rows}
-    stale = [pk for key, (pk, _numbers) in existing.items() if key not in produced]
+    stale = [pk for key, (pk, _numbers) in existing.items() if key not in computed]
     ProvinceValue.objects.filter(pk__in=stale).delete()
     if changed or stale:
         snapshots_changed()
-    return len(rows)
+    return len(computed)
 
 
 # ---------------------------------------------------------------------------------------------------------------

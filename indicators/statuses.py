@@ -61,8 +61,9 @@ def target_statuses_compute(
     by_day = {metric_id: {v.on: v for v in items} for metric_id, items in values.items()}
     periods = Period.objects.in_bulk({v.period_id for items in values.values() for v in items})
     with translation.override(settings.LANGUAGE_CODE):
+        period_labels = {pk: period.label for pk, period in periods.items()}  # once a period, not once a point
         labels = {
-            metric_id: {v.on: period_phrase(periods[v.period_id].label, v.provisional, v.on) for v in items}
+            metric_id: {v.on: period_phrase(period_labels[v.period_id], v.provisional, v.on) for v in items}
             for metric_id, items in values.items()
         }
     rows: list[TargetStatus] = []
