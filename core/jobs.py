@@ -54,6 +54,11 @@ def job_lock(name: str) -> Iterator[bool]:
             cache.delete(key)
 
 
+def job_lock_held(name: str) -> bool:
+    """Whether a run holds the lock ``name`` now (False when the cache cannot be reached)."""
+    return cache.get(f"job-lock:{name}") is not None
+
+
 def as_of_date(value: str | None) -> date:
     """A job's as-of date: the ISO date it was given, else today in the project's time zone."""
     return date.fromisoformat(value) if value else timezone.localdate()

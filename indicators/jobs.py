@@ -7,20 +7,15 @@ from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
-from django.utils import timezone
 
-from core.jobs import JOB_OPTIONS, as_of_date, job_lock
+from core.jobs import JOB_OPTIONS, as_of_date, job_lock, job_lock_held
 
-from .services import (
-    periods_lock_past_due,
-    recompute_requests_clear,
-    recompute_requests_pending,
-    target_statuses_recompute,
-)
+from .services import periods_lock_past_due, recompute_requests_pending, target_statuses_recompute
 
 logger = logging.getLogger(__name__)
 
-#: the recompute jobs share one lock: a single-metric recompute waits for the nightly one to finish
+#: the full recomputes (nightly, catch-up) take turns on this lock; an approval's recompute does not wait for it
+#: (it holds its metric's own lock: indicators.services.target_statuses_recompute)
 LOCK = "indicators.recompute"
 
 
@@ -31,22 +26,17 @@ def recompute_all(as_of: str | None = None) -> int | None:
         if not acquired:
             logger.info("recompute_all skipped: another recompute is running")
             return None
-        started = timezone.now()
-        written = target_statuses_recompute(as_of=as_of_date(as_of))
-        recompute_requests_clear(before=started)
-        return written
+        return target_statuses_recompute(as_of=as_of_date(as_of))
 
 
-@shared_task(bind=True, name="indicators.recompute_metric", **JOB_OPTIONS)
-def recompute_metric(self, metric_id: int, as_of: str | None = None) -> int:
-    """After an approval: the status of one metric's targets. Waits (retries) while a recompute runs."""
-    with job_lock(LOCK) as acquired:
-        if not acquired:
-            raise self.retry(countdown=30)
-        started = timezone.now()
-        written = target_statuses_recompute(as_of=as_of_date(as_of), metric_ids=[metric_id])
-        recompute_requests_clear(before=started, metric_ids=[metric_id])
-        return written
+@shared_task(name="indicators.recompute_metric", **JOB_OPTIONS)
+def recompute_metric(metric_id: int, as_of: str | None = None) -> int:
+    """After an approval: the status of one metric's targets, at once, even while the nightly recompute runs.
+
+    A day with no complete set yet is completed here, unless a full recompute under way does it."""
+    return target_statuses_recompute(
+        as_of=as_of_date(as_of), metric_ids=[metric_id], complete_day=not job_lock_held(LOCK)
+    )
 
 
 @shared_task(name="indicators.recompute_pending", **JOB_OPTIONS)
@@ -58,9 +48,7 @@ def recompute_pending() -> int | None:
             return None
         metric_ids = recompute_requests_pending()
         if metric_ids:
-            started = timezone.now()
             target_statuses_recompute(as_of=as_of_date(None), metric_ids=metric_ids)
-            recompute_requests_clear(before=started, metric_ids=metric_ids)
         return len(metric_ids)
 
 

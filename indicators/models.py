@@ -543,3 +543,24 @@ class RecomputeRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.metric_id} · {self.requested_at:%Y-%m-%d %H:%M}"
+
+
+class MetricRecompute(models.Model):
+    """When a recompute last read a metric's approved figures for the snapshot rows it stored (its province values
+    and its targets' statuses as of ``as_of``).
+
+    A single-metric recompute (after an approval) holds the metric's lock while it reads and writes; a full one
+    reads every metric without their locks, so as not to hold back approvals, and takes them only to write: it
+    then leaves alone the metrics whose rows a single-metric recompute stored meanwhile from a later read, which
+    are newer than its own (``indicators.services.target_statuses_recompute``)."""
+
+    metric = models.OneToOneField(Metric, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    as_of = models.DateField(_("tính đến ngày"))
+    figures_read_at = models.DateTimeField(_("đọc số liệu lúc"))
+
+    class Meta:
+        verbose_name = _("lần tính lại của chỉ số")
+        verbose_name_plural = _("lần tính lại của chỉ số")
+
+    def __str__(self) -> str:
+        return f"{self.metric_id} · {self.as_of} · {self.figures_read_at:%Y-%m-%d %H:%M:%S}"

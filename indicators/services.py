@@ -6,9 +6,11 @@ import math
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
-from functools import partial
+from functools import partial, reduce
+from operator import or_
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,6 +22,7 @@ from core.workflow import EntryError, check_period_open, evidence_replace, save_
 from .models import (
     AgencyAssessment,
     Metric,
+    MetricRecompute,
     Observation,
     ParsedTarget,
     Period,
@@ -91,25 +94,55 @@ _STATUS_FIELDS = [
 ]
 
 
+#: PostgreSQL advisory locks of the metrics' recomputes: (this number, the metric's id)
+METRIC_LOCK_SPACE = 6501
+
+
 @transaction.atomic
-def target_statuses_recompute(*, as_of: date, metric_ids: Iterable[int] | None = None) -> int:
+def target_statuses_recompute(
+    *, as_of: date, metric_ids: Iterable[int] | None = None, complete_day: bool = True
+) -> int:
     """Compute and store the status of every parsed target (or those of ``metric_ids``) as of ``as_of``.
 
-    One grouped query reads the province values, which are stored as a snapshot for the pages
+    Grouped queries read the province values, which are stored as a snapshot for the pages
     (``province_values_save``); ``statuses.target_statuses_compute`` judges each target, and one upsert
     writes the status rows: running it twice leaves the same rows. A snapshot set is always complete: when
     ``as_of`` has no complete set yet (the first approval of the day, before or after a failed nightly run),
-    every target is computed, not only those of ``metric_ids``. Returns the status rows written.
+    every target is computed, not only those of ``metric_ids`` (unless ``complete_day`` is False: a full
+    recompute under way completes it). Returns the status rows written.
+
+    Concurrent recomputes never store an older result over a newer one, and an approval's recompute never waits
+    for the nightly one. A recompute of some metrics holds their locks while it reads and writes, so it reads
+    what the one before it committed. A full recompute reads without the locks (an approval's recompute goes on
+    meanwhile), then takes them all to write, and leaves alone the metrics whose rows were stored meanwhile from
+    a later read (``MetricRecompute``): theirs are newer. The recompute requests committed before the read are
+    covered by it and forgotten.
     """
     ids = None if metric_ids is None else sorted(set(metric_ids))
-    if ids is not None and TargetStatus.objects.filter(as_of=as_of).count() < ParsedTarget.objects.count():
-        ids = None
+    if ids is not None and complete_day:
+        if TargetStatus.objects.filter(as_of=as_of).count() < ParsedTarget.objects.count():
+            ids = None
+    if ids is not None:
+        _metrics_lock(ids)
+    requests = _recompute_requests_seen(metric_ids=ids)
+    read_at = _database_now()
     parsed = ParsedTarget.objects.select_related("metric__plan", "target__indicator")
     if ids is not None:
         parsed = parsed.filter(metric_id__in=ids)
     parsed_targets = list(parsed.order_by("metric_id", "target__year", "pk"))
     values = province_period_values(as_of=as_of, metric_ids=ids)
-    province_values_save(values=values, as_of=as_of, metric_ids=ids)
+    written = ids
+    if ids is None:
+        written = list(Metric.objects.order_by("pk").values_list("pk", flat=True))
+        _metrics_lock(written)
+        newer = set(
+            MetricRecompute.objects.filter(as_of=as_of, figures_read_at__gt=read_at).values_list("metric_id", flat=True)
+        )
+        if newer:
+            written = [pk for pk in written if pk not in newer]
+            values = {pk: items for pk, items in values.items() if pk not in newer}
+            parsed_targets = [p for p in parsed_targets if p.metric_id not in newer]
+    province_values_save(values=values, as_of=as_of, metric_ids=written)
     rows = target_statuses_compute(as_of=as_of, parsed_targets=parsed_targets, values=values)
     TargetStatus.objects.bulk_create(
         rows,
@@ -118,8 +151,33 @@ def target_statuses_recompute(*, as_of: date, metric_ids: Iterable[int] | None =
         unique_fields=["parsed_target", "as_of"],
         update_fields=_STATUS_FIELDS,
     )
+    MetricRecompute.objects.bulk_create(
+        [MetricRecompute(metric_id=pk, as_of=as_of, figures_read_at=read_at) for pk in written],
+        update_conflicts=True,
+        unique_fields=["metric"],
+        update_fields=["as_of", "figures_read_at"],
+    )
+    _recompute_requests_forget(requests)
     snapshots_changed()
     return len(rows)
+
+
+def _metrics_lock(metric_ids: Iterable[int]) -> None:
+    """Hold the recompute lock of each metric until the transaction ends (PostgreSQL; SQLite has one writer)."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for metric_id in sorted(metric_ids):  # always in one order: two recomputes never wait for each other
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [METRIC_LOCK_SPACE, metric_id])
+
+
+def _database_now():
+    """The database's clock (the same for every worker), at this very moment, not the transaction's start."""
+    if connection.vendor != "postgresql":
+        return timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT clock_timestamp()")
+        return cursor.fetchone()[0]
 
 
 @transaction.atomic
@@ -308,12 +366,20 @@ def recompute_requests_pending() -> list[int]:
     return list(RecomputeRequest.objects.order_by("metric_id").values_list("metric_id", flat=True))
 
 
-def recompute_requests_clear(*, before, metric_ids: Iterable[int] | None = None) -> int:
-    """Forget the requests made before ``before`` (when the recompute that covered them started)."""
-    requests = RecomputeRequest.objects.filter(requested_at__lte=before)
+def _recompute_requests_seen(*, metric_ids: Iterable[int] | None = None) -> list[tuple[int, object]]:
+    """The requests committed so far (read before the figures: their approvals are in what the recompute reads)."""
+    requests = RecomputeRequest.objects.all()
     if metric_ids is not None:
         requests = requests.filter(metric_id__in=list(metric_ids))
-    return requests.delete()[0]
+    return list(requests.values_list("metric_id", "requested_at"))
+
+
+def _recompute_requests_forget(requests: list[tuple[int, object]]) -> None:
+    """Delete these requests, unless a later approval renewed them (the renewed one waits for its own run)."""
+    if requests:
+        RecomputeRequest.objects.filter(
+            reduce(or_, (Q(metric_id=metric_id, requested_at=at) for metric_id, at in requests))
+        ).delete()
 
 
 @transaction.atomic

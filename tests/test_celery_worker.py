@@ -4,17 +4,22 @@ Skipped locally when REDIS_URL is unset; in CI (CI=true) it must run, so it fail
 """
 
 import os
-from datetime import date
+import time
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from celery.result import EagerResult
 from django.conf import settings
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
 
 from agencies.models import Agency
+from core.jobs import job_lock, job_lock_held
 from indicators import jobs
-from indicators.models import Metric, Observation, ParsedTarget, TargetStatus
-from indicators.services import period_get_or_create
+from indicators.models import Metric, Observation, ParsedTarget, RecomputeRequest, TargetStatus
+from indicators.services import period_get_or_create, periods_ensure_containing, target_statuses_recompute
 from tasks import jobs as task_jobs
 from tasks.models import TaskOccurrence
 
@@ -62,3 +67,41 @@ def test_worker_recomputes_after_an_approval(worker, loaded_plan):
 
     scan = task_jobs.overdue_scan.delay("2026-11-26")
     assert scan.get(timeout=120)["occurrences"] == TaskOccurrence.objects.count() > 0
+
+
+def test_an_approval_reaches_the_dashboard_while_the_nightly_recompute_runs(worker, loaded_plan, reviewer, settings):
+    """The approval's recompute does not wait for the nightly one's lock (it retried every 30 s behind it)."""
+    settings.DASHBOARD_CACHE_SECONDS = 600  # pages cached as in production: the recompute must make them stale
+    khcn = Agency.objects.get(code="so-khcn")
+    parsed = (
+        ParsedTarget.objects.filter(metric__reporters=khcn, metric__kind=Metric.Kind.STOCK)
+        .select_related("metric", "target__indicator")
+        .order_by("metric__code")
+        .first()
+    )
+    metric, url = parsed.metric, reverse("indicator", args=[parsed.target.indicator.code])
+    today = timezone.localdate()
+    target_statuses_recompute(as_of=today)  # the day's complete set, as after last night's run
+    period = periods_ensure_containing(today - timedelta(days=200))[metric.period_kind]
+    figure = Observation.objects.create(
+        metric=metric, agency=khcn, period=period, value=Decimal("4321"), status="submitted"
+    )
+    client = Client()
+    client.force_login(reviewer)
+    shown = "Mới nhất: 4.321"  # the target's latest value (the figure itself is listed as waiting already)
+    assert shown not in client.get(url).content.decode()
+
+    with job_lock(jobs.LOCK) as nightly_running:  # the nightly recompute holds its lock throughout
+        assert nightly_running
+        approved_at = time.monotonic()
+        response = client.post(reverse("review_queue"), {"action": "approve", "o": [figure.pk]})
+        assert response.status_code == 302
+        deadline = approved_at + 60  # generous for a loaded machine; a job deferred by the lock never shows it
+        while shown not in (page := client.get(url).content.decode()):
+            assert time.monotonic() < deadline, "the approval's recompute waited for the nightly recompute"
+            time.sleep(0.05)
+        print(f"approval visible on the indicator page after {time.monotonic() - approved_at:.2f} s")
+        assert job_lock_held(jobs.LOCK), "shown while the nightly recompute still held its lock"
+    row = TargetStatus.objects.get(parsed_target=parsed, as_of=today)
+    assert row.latest_value == 4321 and row.get_status_display() in page
+    assert not RecomputeRequest.objects.filter(metric=metric).exists()
