@@ -10,6 +10,7 @@ from .models import (
     Indicator,
     IndicatorGroup,
     Metric,
+    MetricRecompute,
     Observation,
     ParsedTarget,
     Period,
@@ -124,6 +125,21 @@ class TargetStatusAdmin(admin.ModelAdmin):
     search_fields = ["parsed_target__metric__code", "parsed_target__target__indicator__code"]
     list_select_related = ["parsed_target__metric", "parsed_target__target__indicator"]
     date_hierarchy = "as_of"
+
+
+@admin.register(MetricRecompute)
+class MetricRecomputeAdmin(admin.ModelAdmin):
+    """When each metric's figures were last read for its stored snapshot rows: shown for checking, kept by the
+    recomputes."""
+
+    list_display = ["metric", "as_of", "figures_read_at"]
+    list_select_related = ["metric"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(RecomputeRequest)
