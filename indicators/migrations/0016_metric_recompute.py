@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('indicators', '0014_metric_kind_ratio_label'),
+        ('indicators', '0015_observation_fewer_indexes'),
     ]
 
     operations = [
