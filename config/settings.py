@@ -119,7 +119,8 @@ AUTH_USER_MODEL = "agencies.User"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, with each request's user read from the cache (USER_CACHE_SECONDS)
+    "agencies.backends.UserBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -208,6 +209,11 @@ else:
 # Off by default without Redis: an in-memory cache is per process, and a command run in another process (a
 # recompute from the command line) could not make the web process's copy stale.
 DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=3600 if REDIS_URL else 0)
+# With Redis, a request reads its session and its user from the cache, not PostgreSQL (agencies/backends.py,
+# core/sessions.py); a cached page then costs no query at all. Off without Redis, for the same reason as above:
+# a log-out or a deactivation in one process could not reach another process's memory.
+SESSION_ENGINE = "core.sessions" if REDIS_URL else "django.contrib.sessions.backends.db"
+USER_CACHE_SECONDS = env.int("USER_CACHE_SECONDS", default=300 if REDIS_URL else 0)
 
 # Celery: with no broker configured, jobs run in-process (the embedded default).
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "memory://")

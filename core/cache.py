@@ -12,7 +12,7 @@ import logging
 import time
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -30,6 +30,25 @@ def _warn(operation: str, error: Exception) -> None:
         logger.warning("Redis cache unavailable (%s): %s; carrying on without it", operation, error)
 
 
+class ReusedClientRedisCacheClient(RedisCacheClient):
+    """Django's client, keeping one ``redis.Redis`` per connection pool instead of building one per operation.
+
+    Building one fills ~200 response callbacks: 0,2 ms of CPU on every cache call, several per page view. A
+    ``redis.Redis`` takes a pooled connection for each command, so one object serves every thread.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients = {}
+
+    def get_client(self, key=None, *, write=False):
+        pool = self._get_connection_pool(write)
+        client = self._clients.get(id(pool))
+        if client is None:
+            client = self._clients[id(pool)] = self._client(connection_pool=pool)
+        return client
+
+
 class TolerantRedisCache(RedisCache):
     """Django's Redis cache whose operations fail soft: a miss on read, nothing on write."""
 
@@ -38,6 +57,11 @@ class TolerantRedisCache(RedisCache):
         options.setdefault("socket_connect_timeout", 0.5)
         options.setdefault("socket_timeout", 0.5)
         super().__init__(server, params)
+        self._class = ReusedClientRedisCacheClient
+
+    def delete_strict(self, key, version=None) -> bool:
+        """``delete`` that raises when Redis does not answer: for what must be forgotten (a logged-out session)."""
+        return super().delete(key, version)
 
     def _soft(self, operation: str, default, *args, **kwargs):
         try:

@@ -8,7 +8,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Count, Max, Prefetch, Q, Subquery
+from django.db.models import Count, F, Max, Prefetch, Q, Subquery, Window
+from django.db.models.functions import RowNumber
 from django.http import Http404
 
 from agencies.models import Agency
@@ -295,6 +296,29 @@ class MetricSeries:
     reporters_last: int = 0
     last_day: date | None = None
     breakdown: list[tuple[Agency, float]] = field(default_factory=list)
+    #: the first day shown, when older periods exist that the page leaves to the download
+    shown_from: date | None = None
+
+
+#: how many calendar years of a metric's series an indicator page shows, by the metric's frequency (whole years:
+#: a yearly flow is summed per year); older periods are in the page's downloadable table. At most 36 months,
+#: 20 quarters, 10 half-years or 10 years, whatever the length of the history.
+SHOWN_YEARS = {
+    Metric.Frequency.MONTHLY: 3,
+    Metric.Frequency.QUARTERLY: 5,
+    Metric.Frequency.HALF_YEARLY: 5,
+    Metric.Frequency.YEARLY: 10,
+}
+PERIODS_PER_YEAR = {
+    Metric.Frequency.MONTHLY: 12,
+    Metric.Frequency.QUARTERLY: 4,
+    Metric.Frequency.HALF_YEARLY: 2,
+    Metric.Frequency.YEARLY: 1,
+}
+
+
+def _shown_years(metric: Metric) -> int:
+    return SHOWN_YEARS.get(metric.frequency, SHOWN_YEARS[Metric.Frequency.YEARLY])
 
 
 def indicator_detail(*, plan: Plan, code: str) -> Indicator:
@@ -328,24 +352,35 @@ def indicator_assessments(indicator: Indicator) -> list[QualitativeAssessment]:
 
 
 def metric_series(metrics: list[Metric]) -> list[MetricSeries]:
-    """Per metric, the province value of each period from the progress engine's snapshot (ProvinceValue), and,
-    for metrics collected per agency, each agency's figure of the latest period (two queries for any number of
-    metrics; the first reads one row per period, the second at most one figure per agency)."""
+    """Per metric, the province value of its recent periods (``SHOWN_YEARS``) from the progress engine's
+    snapshot (ProvinceValue), and, for metrics collected per agency, each agency's figure of the latest period.
+
+    Two queries for any number of metrics and any length of history: the first reads at most a few dozen rows
+    per metric (the newest, numbered per metric by a window function), the second at most one figure per agency.
+    """
     if not metrics:
         return []
     by_metric = {m.pk: MetricSeries(m, []) for m in metrics}
+    # one row more than a metric's window can hold: a row before the window tells that older periods exist
+    newest = max(_shown_years(m) * PERIODS_PER_YEAR.get(m.frequency, 1) for m in metrics) + 1
     last_period: dict[int, int] = {}
-    values = (
+    rows = (
         ProvinceValue.objects.filter(metric__in=list(by_metric))
-        .order_by("metric_id", "period__ends_on")
-        .values_list("metric_id", "period_id", "period__ends_on", "value", "reporters")
+        .annotate(newest=Window(RowNumber(), partition_by=[F("metric_id")], order_by=F("period__ends_on").desc()))
+        .filter(newest__lte=newest)
     )
-    for metric_id, period_id, ends_on, value, reporters in values:
+    for metric_id, period_id, ends_on, value, reporters in _province_rows(rows):
         series = by_metric[metric_id]
         series.points.append(Point(ends_on, float(value)))
         series.reporters_last = reporters
         series.last_day = ends_on
         last_period[metric_id] = period_id
+    for series in by_metric.values():
+        if series.points:
+            start = date(series.last_day.year - _shown_years(series.metric) + 1, 1, 1)
+            if series.points[0].day < start:
+                series.points = [p for p in series.points if p.day >= start]
+                series.shown_from = start
     latest = Q(pk__in=[])
     for metric_id, period_id in last_period.items():
         if by_metric[metric_id].metric.collection == Metric.Collection.PER_AGENCY:
@@ -366,6 +401,24 @@ def metric_series(metrics: list[Metric]) -> list[MetricSeries]:
         if series.metric.kind == Metric.Kind.FLOW:
             series.points = yearly_totals(series.points)
     return list(by_metric.values())
+
+
+def metric_history(metrics: list[Metric]) -> dict[Metric, list[Point]]:
+    """Per metric, the province value of every period (yearly flows summed per year): the indicator page's
+    download, which holds what the page leaves out. One query; grows with the history, as a download may."""
+    by_pk = {m.pk: m for m in metrics}
+    history: dict[Metric, list[Point]] = {m: [] for m in metrics}
+    for metric_id, _period_id, ends_on, value, _reporters in _province_rows(
+        ProvinceValue.objects.filter(metric__in=list(by_pk))
+    ):
+        history[by_pk[metric_id]].append(Point(ends_on, float(value)))
+    return {m: yearly_totals(points) if m.kind == Metric.Kind.FLOW else points for m, points in history.items()}
+
+
+def _province_rows(values):
+    return values.order_by("metric_id", "period__ends_on").values_list(
+        "metric_id", "period_id", "period__ends_on", "value", "reporters"
+    )
 
 
 def recent_figures(metrics: list[Metric], *, viewer, limit: int = 30) -> list[Observation]:

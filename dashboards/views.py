@@ -469,10 +469,11 @@ def _indicator(code: str, *, viewer) -> Page:
         "so-lieu": lambda: Table(
             f"chi-tieu-{indicator.code}-so-lieu-toan-tinh",
             [_("Chỉ số"), _("Đơn vị"), _("Ngày cuối kỳ"), _("Giá trị toàn tỉnh")],
+            # every period: the page shows the recent ones (selectors.SHOWN_YEARS)
             [
-                [p["series"].metric.name, p["series"].metric.unit, pt.day, round(pt.value, 4)]
-                for p in panels
-                for pt in p["series"].points
+                [metric.name, metric.unit, pt.day, round(pt.value, 4)]
+                for metric, points in selectors.metric_history(list(metrics.values())).items()
+                for pt in points
             ],
         ),
         "gan-day": lambda: Table(
@@ -482,6 +483,10 @@ def _indicator(code: str, *, viewer) -> Page:
         ),
     }
     return Page("dashboards/indicator.html", context, tables, keep={"indicator": indicator.pk})
+
+
+#: overdue occurrences listed on an agency's page; all of them are in its "qua-han" download
+AGENCY_OVERDUE_SHOWN = 50
 
 
 @login_required
@@ -497,7 +502,8 @@ def _agency(code: str, *, viewer) -> Page:
     agency = selectors.agency_get(code)
     assignments = selectors.agency_assignments(plan=plan, agency=agency)
     occurrences = selectors.occurrence_counts(plan=plan, agency=agency)
-    overdue = selectors.overdue_occurrences(plan=plan, agency=agency, limit=None)
+    # the most late first, bounded: an agency that misses a monthly report piles up one a month
+    overdue = selectors.overdue_occurrences(plan=plan, agency=agency, limit=AGENCY_OVERDUE_SHOWN)
     timeliness = selectors.agency_timeliness(agency=agency)
     timeliness_counts = selectors.agency_timeliness_counts(agency=agency)
     submissions = selectors.agency_submissions(agency=agency, viewer=viewer)
@@ -518,6 +524,7 @@ def _agency(code: str, *, viewer) -> Page:
         "lead": [a for a in assignments if a.role == "lead"],
         "cooperating": [a for a in assignments if a.role == "cooperating"],
         "overdue": overdue,
+        "overdue_total": occurrences.get(TaskOccurrence.Status.OVERDUE, 0),
         "metrics": selectors.agency_metrics(plan=plan, agency=agency),
         "indicators": selectors.agency_led_indicators(plan=plan, agency=agency),
         "timeliness": timeliness,
@@ -531,7 +538,7 @@ def _agency(code: str, *, viewer) -> Page:
             [_("Nhiệm vụ"), _("Tên nhiệm vụ"), _("Vai trò"), _("Thời gian hoàn thành")],
             [[a.task.number, a.task.title, a.get_role_display(), a.task.deadline_text] for a in assignments],
         ),
-        "qua-han": lambda: _overdue_table(overdue),
+        "qua-han": lambda: _overdue_table(selectors.overdue_occurrences(plan=plan, agency=agency, limit=None)),
         "bao-cao": lambda: Table(
             f"{agency.code}-bao-cao",
             [_("Kỳ báo cáo"), _("Hạn nộp"), _("Tình trạng"), _("Số ngày chậm")],

@@ -353,23 +353,46 @@ def csv_filename(basename: str, request) -> str:
     return f"{name}{page_part}_{timezone.localdate().isoformat()}.csv"
 
 
+class RenderedResponse(Response):
+    """A response whose body was rendered before (and kept): DRF only sets its content type."""
+
+    def __init__(self, content: bytes):
+        super().__init__()
+        self.kept_content = content
+
+    @property
+    def rendered_content(self) -> bytes:
+        renderer = self.accepted_renderer
+        self["Content-Type"] = (
+            f"{renderer.media_type}; charset={renderer.charset}" if renderer.charset else renderer.media_type
+        )
+        return self.kept_content
+
+
 class CachedListModelMixin(mixins.ListModelMixin):
     """A list is the same for every reader (approved data only): its page is kept on the snapshot generation,
-    like the dashboards, under its host (the ``next`` links are absolute), path, query and format."""
+    like the dashboards, under its host (the ``next`` links are absolute), path, query and the accepted media
+    type — rendered, so that a request served from the cache encodes no JSON."""
 
     def list(self, request, *args, **kwargs):
         query = urlencode(sorted(request.query_params.lists()), doseq=True)
         if len(query) > MAX_KEY_QUERY:
             return super().list(request, *args, **kwargs)
-        data = cached_block(
-            "api",
+
+        def render() -> bytes:
+            data = super(CachedListModelMixin, self).list(request, *args, **kwargs).data
+            return request.accepted_renderer.render(data, request.accepted_media_type, self.get_renderer_context())
+
+        content = cached_block(
+            "api-rendered",
             request.get_host(),
             request.path,
             query,
             request.accepted_renderer.format,
-            build=lambda: super(CachedListModelMixin, self).list(request, *args, **kwargs).data,
+            request.accepted_media_type,
+            build=render,
         )
-        return Response(data)
+        return RenderedResponse(content)
 
 
 class ReadOnlyOpenDataViewSet(CachedListModelMixin, mixins.RetrieveModelMixin, OpenDataViewSet):

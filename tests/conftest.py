@@ -46,8 +46,10 @@ def jobs_in_process():
 @pytest.fixture(autouse=True)
 def dashboard_cache_off(settings):
     """Dashboard pages are built on every request in tests: a test's writes never commit, so the snapshot
-    generation they bump would never move. tests/test_dashboard_cache.py turns the cache on."""
+    generation they bump would never move. tests/test_dashboard_cache.py turns the cache on. So is each request's
+    user (agencies/backends.py), so that query counts do not depend on the test before."""
     settings.DASHBOARD_CACHE_SECONDS = 0
+    settings.USER_CACHE_SECONDS = 0
 
 
 @pytest.fixture

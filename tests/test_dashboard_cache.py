@@ -203,3 +203,109 @@ def test_the_menu_badge_is_kept_and_follows_a_write(client, agency_staff, review
     after, rebuilt_queries = _get(client, "/chi-tieu/")
     assert rebuilt_queries > cached_queries  # built again under the new generation
     assert _badge(after) > _badge(first)  # the returned figure is more to do
+
+
+# --- the session and the user of each request, from the cache (core/sessions.py, agencies/backends.py) ---------
+
+
+@pytest.fixture
+def users_cached(settings):
+    settings.SESSION_ENGINE = "core.sessions"
+    settings.USER_CACHE_SECONDS = 300
+
+
+def test_a_cached_page_costs_no_query_once_the_session_and_the_user_are_cached(client, steering, plan, users_cached):
+    client.force_login(steering)
+    _get(client, "/chi-tieu/")
+    html, queries = _get(client, "/chi-tieu/")
+    assert queries == 0 and steering.username in html
+
+
+def test_a_changed_or_deactivated_user_counts_from_the_next_request(
+    client, agency_staff, plan, users_cached, committing
+):
+    client.force_login(agency_staff)
+    _get(client, "/chi-tieu/")
+    assert _get(client, "/chi-tieu/")[1] == 0
+    agency_staff.role = agency_staff.Role.STEERING
+    with committing(execute=True):
+        agency_staff.save()
+    html, _ = _get(client, "/chi-tieu/")
+    assert agency_staff.get_role_display() in html and 'href="/viec-can-lam/"' not in html
+    agency_staff.is_active = False
+    with committing(execute=True):
+        agency_staff.save()
+    assert client.get("/chi-tieu/").status_code == 302  # to the log-in page
+
+
+def test_a_bulk_change_of_users_counts_once_announced(client, agency_staff, plan, users_cached, committing):
+    """The directory import writes users with bulk_update and announces it (snapshots_changed): every cached
+    user is read again."""
+    client.force_login(agency_staff)
+    _get(client, "/chi-tieu/")
+    type(agency_staff).objects.filter(pk=agency_staff.pk).update(is_active=False)
+    assert client.get("/chi-tieu/").status_code == 200  # not announced: the cached row
+    with committing(execute=True):
+        snapshots_changed()
+    assert client.get("/chi-tieu/").status_code == 302
+
+
+def test_a_logged_out_session_is_gone_from_the_cache_too(client, steering, plan, users_cached):
+    from django.test import Client
+
+    client.force_login(steering)
+    _get(client, "/chi-tieu/")
+    stolen = client.cookies["sessionid"].value
+    assert client.post(reverse("logout")).status_code == 302
+    replay = Client()
+    replay.cookies["sessionid"] = stolen
+    assert replay.get("/chi-tieu/").status_code == 302
+
+
+def test_a_log_out_that_cannot_reach_redis_fails_rather_than_keep_the_session(db, users_cached):
+    from core.sessions import SessionStore
+
+    forgotten = []
+
+    class Unreachable:
+        def __getattr__(self, name):
+            return lambda *args, **kwargs: None  # the tolerant cache: reads miss, writes are dropped
+
+        def delete_strict(self, key):
+            forgotten.append(key)
+            raise RedisConnectionError("Connection refused")
+
+    store = SessionStore()
+    store["_auth_user_id"] = "1"
+    store.save()
+    key = store.session_key
+    store._cache = Unreachable()
+    with pytest.raises(RedisConnectionError):
+        store.flush()
+    assert forgotten == [store.cache_key_prefix + key]
+
+
+# --- the top bar, kept rendered per reader and kind of page (core/templatetags/topbar.py) ------------------------
+
+
+def test_the_kept_top_bar_is_each_readers_own_and_its_forms_post(steering, plan, settings):
+    from django.test import Client
+
+    from agencies.models import User
+
+    settings.DEBUG = False
+    other = User.objects.create_user(username="lan.bcd", password="x", role=User.Role.STEERING, last_name="Trần Thị")
+    pages = {}
+    for user in (steering, other, steering):
+        browser = Client(enforce_csrf_checks=True)
+        browser.force_login(user)
+        page = browser.get("/nhiem-vu/?nhom=I&trang_thai=overdue").content.decode()
+        pages.setdefault(user.username, []).append(page)
+        # the path the language forms come back to, escaped as the template would
+        assert 'name="next" type="hidden" value="/nhiem-vu/?nhom=I&amp;trang_thai=overdue"' in page
+        # every form carries this response's token, which the server accepts
+        tokens = set(re.findall(r'name="csrfmiddlewaretoken" value="(\w+)"', page))
+        assert len(tokens) == 1
+        assert browser.post(reverse("logout"), {"csrfmiddlewaretoken": tokens.pop()}).status_code == 302
+    assert "Trần Thị" in pages["lan.bcd"][0] and "Trần Thị" not in pages["an.bcd"][0]
+    assert 'aria-current="page">Nhiệm vụ' in pages["an.bcd"][1]

@@ -264,3 +264,75 @@ def test_self_assessments_that_disagree_show_on_the_overview_and_the_indicator(s
     # an agreeing assessment is not listed
     AgencyAssessment.objects.filter(metric=metric).update(confidence="unlikely")
     assert "Tự đánh giá khác kết quả tính toán" not in steering_client.get(reverse("home")).content.decode()
+
+
+def _province_history(metric, *, years: int, until: int = 2026) -> int:
+    """A province value for every period of ``metric`` over ``years`` years up to ``until`` (the snapshot rows the
+    indicator page reads); how many periods that is."""
+    from django.utils import timezone
+
+    from indicators.models import ProvinceValue
+
+    from .factories import period_make
+
+    per_year = {"month": 12, "quarter": 4, "half_year": 2, "year": 1}[metric.period_kind]
+    ProvinceValue.objects.filter(metric=metric).delete()
+    rows = [
+        ProvinceValue(
+            metric=metric,
+            period=period_make(metric.period_kind, year, number),
+            value=year - 2000 + number,
+            reporters=1,
+            as_of=date(until, 12, 31),
+            computed_at=timezone.now(),
+        )
+        for year in range(until - years + 1, until + 1)
+        for number in range(1, per_year + 1)
+    ]
+    ProvinceValue.objects.bulk_create(rows)
+    return len(rows)
+
+
+def _series_rows(html: str, metric_code: str) -> int:
+    """Rows of the province table in the metric's panel of an indicator page."""
+    import re
+
+    section = html.split(f'id="chi-so-{metric_code}"', 1)[1].split("</section>", 1)[0]
+    table = re.search(r'<table class="datatable compact">.*?</table>', section, re.S)
+    return table.group(0).count("<tr>") - 1 if table else 0
+
+
+@pytest.mark.parametrize(
+    ("code", "metric_code", "small", "shown", "years_shown"),
+    [
+        ("V.9", "vneid_accounts", 24, 36, 3),  # monthly: three calendar years of months
+        ("I.1", "coverage_5g", 8, 20, 5),  # quarterly: five years of quarters
+        ("III.6", "ip_applications", 2, 5, 5),  # a quarterly flow: five yearly totals
+    ],
+)
+def test_an_indicator_page_shows_recent_periods_whatever_the_history(
+    steering_client, plan, code, metric_code, small, shown, years_shown, django_assert_num_queries
+):
+    """The page reads and shows the same bounded number of periods after 2 or 30 years of history, with the same
+    queries; the rest is one click away in the CSV download, which holds every period."""
+    metric = plan.metrics.get(code=metric_code)
+    url = reverse("indicator", args=[code])
+    _province_history(metric, years=2)
+    small_queries = _count_queries(steering_client, url, None)
+    html = steering_client.get(url).content.decode()
+    assert _series_rows(html, metric_code) == small
+    assert "Xem toàn bộ các kỳ (tải CSV)" not in html
+
+    periods = _province_history(metric, years=30)
+    with django_assert_num_queries(small_queries):
+        html = steering_client.get(url).content.decode()
+    assert _series_rows(html, metric_code) == shown
+    first_shown = date(2026 - years_shown + 1, 1, 1)
+    assert f"Biểu đồ và bảng hiển thị các kỳ từ {first_shown:%d/%m/%Y}." in html
+    assert "Xem toàn bộ các kỳ (tải CSV)" in html
+
+    download = steering_client.get(url, {"format": "csv", "bang": "so-lieu"})
+    rows = [row for row in csv.reader(io.StringIO(download.content.decode("utf-8-sig")))][1:]
+    mine = [row for row in rows if row[0] == metric.name]
+    assert len(mine) == (30 if metric.kind == "flow" else periods)
+    assert mine[0][2].endswith("1997") and mine[-1][2].endswith("2026")
