@@ -145,11 +145,13 @@ def user_prepare() -> str:
     return password
 
 
-def server_start(*, port: int, workers: int, log: Path) -> subprocess.Popen:
+def server_start(*, port: int, workers: int, log: Path, worker_class: str, worker_threads: int) -> subprocess.Popen:
     env = dict(os.environ)
     env.update(
         GUNICORN_BIND=f"127.0.0.1:{port}",
         GUNICORN_WORKERS=str(workers),
+        GUNICORN_WORKER_CLASS=worker_class,
+        GUNICORN_THREADS=str(worker_threads),
         DJANGO_DEBUG="false",
         DJANGO_LOG_LEVEL="WARNING",
         OPEN_DATA_THROTTLE_USER="1000000/min",
@@ -264,6 +266,8 @@ def main() -> None:
     parser.add_argument("--label", default="run")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--worker-class", default="gthread", help="gunicorn's: gthread (scripts/serve's) or sync")
+    parser.add_argument("--worker-threads", type=int, default=4, help="threads per gunicorn worker (gthread)")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--seconds", type=int, default=60)
@@ -277,7 +281,13 @@ def main() -> None:
     log = ROOT / "var" / f"bench-load-{args.label}-gunicorn.log"
     log.parent.mkdir(exist_ok=True)
     base = f"http://127.0.0.1:{args.port}"
-    process = server_start(port=args.port, workers=args.workers, log=log)
+    process = server_start(
+        port=args.port,
+        workers=args.workers,
+        log=log,
+        worker_class=args.worker_class,
+        worker_threads=args.worker_threads,
+    )
     try:
         session = log_in(base, password)
         single = warm_up(base, session, PAGES)
@@ -290,6 +300,8 @@ def main() -> None:
             connections=args.connections,
             seconds=args.seconds,
         )
+        # the machine is shared: its load over the run's last minute says what the figures are worth
+        mix["load_average_1min"] = os.getloadavg()[0]
         healthz = None
         if args.healthz_seconds:
             drain(base)
@@ -307,8 +319,10 @@ def main() -> None:
     out = ROOT / "var" / f"bench-load-{args.label}.json"
     out.write_text(json.dumps({"figures": figures, "mix": mix, "healthz": healthz, "single_ms": single}, indent=2))
     print(
-        f"\n{args.label}: {figures:,} figures, {args.workers} gunicorn workers, wrk -t{args.threads} "
-        f"-c{args.connections} -d{args.seconds}s over {len(PAGES)} pages\n"
+        f"\n{args.label}: {figures:,} figures, {args.workers} gunicorn {args.worker_class} workers"
+        f"{f' × {args.worker_threads} threads' if args.worker_class == 'gthread' else ''}, wrk -t{args.threads} "
+        f"-c{args.connections} -d{args.seconds}s over {len(PAGES)} pages; load average (1 min) at the end of the "
+        f"mix: {mix['load_average_1min']:.1f} on {os.cpu_count()} cores\n"
     )
     print("| run | req/s | p50 ms | p95 ms | p99 ms | errors |")
     print("|---|---|---|---|---|---|")

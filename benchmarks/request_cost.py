@@ -13,6 +13,12 @@ counted instead.
     .venv/bin/python benchmarks/request_cost.py --label after --compare before
     .venv/bin/python benchmarks/request_cost.py --profile 500      # cProfile over 500 requests of the mix
 
+On a machine shared with other jobs, compare two trees by alternating their runs with ``--accumulate`` (each
+keeps its best figure per page), e.g. the tree before the change checked out in another worktree:
+
+    for i in 1 2 3 4; do (cd ../before && python benchmarks/request_cost.py --rounds 1 --label before --accumulate)
+                         python benchmarks/request_cost.py --rounds 1 --label after --accumulate; done
+
 Results are kept in ``var/bench-cost-LABEL.json``.
 """
 
@@ -187,6 +193,11 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--label", default="run")
     parser.add_argument("--compare", help="label of an earlier run to show beside this one")
+    parser.add_argument(
+        "--accumulate",
+        action="store_true",
+        help="keep, per page, the best of this run and the label's earlier ones (alternate two trees' runs)",
+    )
     parser.add_argument("--profile", type=int, metavar="N", help="cProfile N requests of the mix instead")
     parser.add_argument("--sort", default="cumulative", help="pstats order for --profile (cumulative, tottime)")
     args = parser.parse_args()
@@ -197,6 +208,9 @@ def main() -> None:
     results = measure(args.runs, args.rounds, cookie)
     out = ROOT / "var" / f"bench-cost-{args.label}.json"
     out.parent.mkdir(exist_ok=True)
+    if args.accumulate and out.exists():
+        kept = json.loads(out.read_text())
+        results = {p: min(r, kept.get(p, r), key=lambda x: x["cpu_ms"]) for p, r in results.items()}
     out.write_text(json.dumps(results, indent=2))
     earlier = json.loads((ROOT / "var" / f"bench-cost-{args.compare}.json").read_text()) if args.compare else {}
     print(

@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
+from asgiref.local import Local
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
@@ -49,16 +50,39 @@ MAX_KEY_QUERY = 300
 T = TypeVar("T")
 
 
+#: the generation read once per request (the user and the page's blocks are keyed on it): see ``request_began``
+_request = Local()
+
+
 def snapshot_generation() -> int:
-    """The current generation (one cache read)."""
+    """The current generation (one cache read; one per request while a request runs)."""
+    generation = getattr(_request, "generation", None)
+    if generation is not None:
+        return generation
     generation = cache.get(GENERATION_KEY)
     if generation is None:
         cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
         generation = cache.get(GENERATION_KEY)
+    if getattr(_request, "running", False):
+        _request.generation = generation
     return generation
 
 
+def request_began(**kwargs) -> None:
+    """request_started: the request reads the generation once. A request is short, and a block it builds after
+    another process's bump is stored under the older number, which no later request reads; its own writes
+    forget the number (``snapshot_generation_bump``). Jobs and commands, outside requests, read it every time."""
+    _request.running = True
+    _request.generation = None
+
+
+def request_ended(**kwargs) -> None:
+    _request.running = False
+    _request.generation = None
+
+
 def snapshot_generation_bump() -> None:
+    _request.generation = None
     try:
         cache.incr(GENERATION_KEY)
     except ValueError:  # not there (evicted, cleared): start again from the clock, past every old number

@@ -309,3 +309,19 @@ def test_the_kept_top_bar_is_each_readers_own_and_its_forms_post(steering, plan,
         assert browser.post(reverse("logout"), {"csrfmiddlewaretoken": tokens.pop()}).status_code == 302
     assert "Trần Thị" in pages["lan.bcd"][0] and "Trần Thị" not in pages["an.bcd"][0]
     assert 'aria-current="page">Nhiệm vụ' in pages["an.bcd"][1]
+
+
+def test_a_request_reads_the_generation_once_and_its_own_writes_move_it():
+    from core.snapshots import GENERATION_KEY, request_began, request_ended
+
+    request_began()
+    try:
+        first = snapshot_generation()
+        cache.incr(GENERATION_KEY)  # another process's write, meanwhile: this request keeps its number
+        assert snapshot_generation() == first
+        snapshot_generation_bump()  # a write of this request: read again
+        assert snapshot_generation() == first + 2
+    finally:
+        request_ended()
+    cache.incr(GENERATION_KEY)
+    assert snapshot_generation() == first + 3  # outside a request (jobs, commands): every time
