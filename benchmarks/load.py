@@ -235,6 +235,19 @@ def drain(base: str) -> None:
         time.sleep(1)
 
 
+def group_cpu_seconds(pgid: int) -> float:
+    """CPU time (user + system) of the live processes of a process group: gunicorn's master and workers."""
+    ticks = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid:  # after the name: state, ppid, pgrp, …, utime (12th), stime (13th)
+            ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def wrk_run(base: str, *, pages: list[str], cookie: str, threads: int, connections: int, seconds: int) -> dict:
     script = ROOT / "var" / "bench-load.lua"
     paths = "{" + ", ".join(json.dumps(p) for p in pages) + "}"
@@ -292,6 +305,7 @@ def main() -> None:
         session = log_in(base, password)
         single = warm_up(base, session, PAGES)
         cookie = "; ".join(f"{c.name}={c.value}" for c in session.cookies)
+        cpu_before = group_cpu_seconds(process.pid)
         mix = wrk_run(
             base,
             pages=PAGES,
@@ -300,8 +314,10 @@ def main() -> None:
             connections=args.connections,
             seconds=args.seconds,
         )
-        # the machine is shared: its load over the run's last minute says what the figures are worth
+        # the machine is shared: its load over the run's last minute says what the figures are worth; the CPU
+        # gunicorn spent per request does not depend on it (much)
         mix["load_average_1min"] = os.getloadavg()[0]
+        mix["server_cpu_ms_per_request"] = (group_cpu_seconds(process.pid) - cpu_before) * 1000 / mix["requests"]
         healthz = None
         if args.healthz_seconds:
             drain(base)
@@ -332,6 +348,7 @@ def main() -> None:
                 f"| {name} | {r['req_per_s']:.0f} | {r['p50_ms']:.0f} | {r['p95_ms']:.0f} | {r['p99_ms']:.0f} | "
                 f"{r['errors']} ({r['non_200']} non-200 {r['statuses'].strip()}, {r['timeouts']} timeouts) |"
             )
+    print(f"\ngunicorn's CPU per request of the mix: {mix['server_cpu_ms_per_request']:.2f} ms")
     print(
         "\none client, one request each after the warm-up (ms): "
         + ", ".join(f"{page} {ms:.0f}" for page, ms in single.items())
