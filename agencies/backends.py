@@ -24,6 +24,10 @@ from core.snapshots import CACHE_DOWN, snapshot_generation
 from .models import User
 
 
+class CacheUnreachable(RuntimeError):
+    pass
+
+
 def _key(user_id) -> str | None:
     try:
         generation = snapshot_generation()
@@ -56,9 +60,12 @@ class UserBackend(ModelBackend):
 
 
 def _forget(user_id) -> None:
-    if key := _key(user_id):
-        # strict: with Redis not answering, the save fails rather than a deactivated user staying logged in
-        getattr(cache, "delete_strict", cache.delete)(key)
+    # strict: with Redis not answering, the save fails rather than a deactivated user staying logged in once
+    # it answers again (the tolerant cache reads a miss: no generation, no key to delete)
+    key = _key(user_id)
+    if key is None:
+        raise CacheUnreachable("Redis does not answer: the change of this user cannot be made visible")
+    getattr(cache, "delete_strict", cache.delete)(key)
 
 
 def user_cache_forget(sender, instance, update_fields=None, **kwargs) -> None:

@@ -325,3 +325,22 @@ def test_a_request_reads_the_generation_once_and_its_own_writes_move_it():
         request_ended()
     cache.incr(GENERATION_KEY)
     assert snapshot_generation() == first + 3  # outside a request (jobs, commands): every time
+
+
+def test_a_user_change_that_cannot_reach_redis_fails_rather_than_keep_the_cached_user(agency_staff, users_cached):
+    from agencies.backends import CacheUnreachable
+
+    class Unreachable:
+        def __getattr__(self, name):
+            return lambda *args, **kwargs: None  # the tolerant cache: reads miss, writes are dropped
+
+    import core.snapshots
+
+    original = core.snapshots.cache
+    core.snapshots.cache = Unreachable()
+    try:
+        agency_staff.is_active = False
+        with pytest.raises(CacheUnreachable):
+            agency_staff.save()
+    finally:
+        core.snapshots.cache = original
