@@ -9,6 +9,7 @@ from datetime import date
 
 import openpyxl
 import pytest
+from django.db.models import Count
 from django.urls import reverse
 
 from indicators.models import ReportTimeliness, TargetStatus
@@ -336,3 +337,26 @@ def test_an_indicator_page_shows_recent_periods_whatever_the_history(
     mine = [row for row in rows if row[0] == metric.name]
     assert len(mine) == (30 if metric.kind == "flow" else periods)
     assert mine[0][2].endswith("1997") and mine[-1][2].endswith("2026")
+
+
+def test_an_agency_page_lists_its_most_late_work_and_downloads_all(steering_client, snapshots, monkeypatch):
+    agency = (
+        TaskOccurrence.objects.filter(status="overdue")
+        .values("agency__code")
+        .annotate(n=Count("id"))
+        .order_by("-n")
+        .first()
+    )
+    assert agency["n"] > 2
+    monkeypatch.setattr("dashboards.views.AGENCY_OVERDUE_SHOWN", 2)
+    url = reverse("agency", args=[agency["agency__code"]])
+    html = steering_client.get(url).content.decode()
+    section = html.split('id="qua-han"', 1)[1].split("</section>", 1)[0]
+    assert section.count('<th scope="row">') == 2 and f"<small>({agency['n']})</small>" in section
+    assert "2 lần quá hạn lâu nhất." in section and "Xem toàn bộ (tải CSV)" in section
+    rows = list(
+        csv.reader(
+            io.StringIO(steering_client.get(url, {"format": "csv", "bang": "qua-han"}).content.decode("utf-8-sig"))
+        )
+    )
+    assert len(rows) - 1 == agency["n"]
