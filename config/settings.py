@@ -191,6 +191,11 @@ IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=20_000)
 IMPORT_MAX_CELLS = env.int("IMPORT_MAX_CELLS", default=400_000)
 IMPORT_MAX_CELL_CHARS = env.int("IMPORT_MAX_CELL_CHARS", default=5_000)
 IMPORT_MAX_UNCOMPRESSED_BYTES = env.int("IMPORT_MAX_UNCOMPRESSED_BYTES", default=60 * 1024 * 1024)
+# Files up to this size are checked and written within the request (a second or less); larger ones by a
+# Celery job, the batch page showing its progress (docs/import-export.md). 0: every file goes to a job.
+IMPORT_BACKGROUND_BYTES = env.int("IMPORT_BACKGROUND_BYTES", default=64 * 1024)
+# A running import job that has reported no progress for this long is shown as failed and may be re-run.
+IMPORT_JOB_STALE_MINUTES = env.int("IMPORT_JOB_STALE_MINUTES", default=10)
 # Absolute address of the site, for links in e-mails sent outside a request (imported users' reset links).
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 FILE_UPLOAD_PERMISSIONS = 0o640

@@ -64,21 +64,24 @@ def as_of_date(value: str | None) -> date:
     return date.fromisoformat(value) if value else timezone.localdate()
 
 
-def enqueue(name: str, *args) -> None:
+def enqueue(name: str, *args) -> bool:
     """Queue the job registered as ``name`` (services name their jobs, the jobs import the services: one arrow).
 
     On the embedded default the job runs in-process (``task_always_eager``); on the full stack a worker takes
     it from Redis. With the broker down the job is not queued and this returns at once: jobs whose work must
     not be lost record it in the database first (``RecomputeRequest``) and are caught up by a periodic job.
+    Returns whether the job was run or queued.
     """
     if name not in current_app.tasks:
         current_app.loader.import_default_modules()  # runs autodiscovery: every app's jobs.py
     task = current_app.tasks[name]
     if current_app.conf.task_always_eager:
         task.delay(*args)
-        return
+        return True
     try:
         # one quick attempt: a user's action must not wait on a dead broker (Celery would retry for ~20 s)
         task.apply_async(args, retry=False)
     except BROKER_UNAVAILABLE as error:
         logger.warning("Broker unavailable, job %s%r not queued: %s", name, args, error)
+        return False
+    return True

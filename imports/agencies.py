@@ -17,7 +17,7 @@ COLUMNS = [
 SHEETS = {None: COLUMNS}
 
 
-def prepare(tables, *, only_agency=None, approve=False):
+def prepare(tables, *, only_agency=None, approve=False, progress=None):
     return agencies_prepare(tables[None])
 
 

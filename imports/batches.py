@@ -1,43 +1,109 @@
-"""Writes for imports: store an upload as an ImportBatch, preview it, commit it in one transaction, undo it.
+"""Writes for imports: store an upload as an ImportBatch, check it, commit it in one transaction, undo it.
 
 The pipeline follows pretix's: keep the upload, validate every row first, then write everything in one
-short transaction or nothing at all.
+short transaction or nothing at all. Checking and writing a large file is the work of a Celery job
+(imports/jobs.py) that reports its progress on the batch for the batch page to show; a file up to
+IMPORT_BACKGROUND_BYTES goes through the same functions within the request. A job that dies leaves the
+batch "running" without progress: after IMPORT_JOB_STALE_MINUTES the page shows it failed and offers to
+check it again (``import_batch_retry``).
 """
 
 from __future__ import annotations
 
+import logging
+import time
+from collections.abc import Callable
+from functools import partial
+
+from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 
 from agencies.models import Agency
+from core.jobs import TRANSIENT_ERRORS, enqueue
 from imports.models import ImportBatch
 
 from . import kinds
 from .base import Preview
-from .reading import FileProblem, check_size, read_tables
+from .reading import FileProblem, Progress, check_size, read_tables
+
+logger = logging.getLogger(__name__)
+
+Status, Step = ImportBatch.Status, ImportBatch.Step
+
+#: a running job writes its progress down at most this often: every 2 % of the rows, not under 200 rows
+#: apart nor under a quarter of a second apart (and whenever a step starts or ends)
+PROGRESS_SHARE = 50
+PROGRESS_MIN_ROWS = 200
+PROGRESS_MIN_SECONDS = 0.25
+
+RACE_LOST = (
+    "Chưa ghi gì: đúng lúc này một lần nhập khác đã ghi cùng số liệu (cùng cơ quan, chỉ số, kỳ). "
+    "Hãy xác nhận lại: tệp sẽ được kiểm tra lại với dữ liệu mới rồi mới ghi."
+)
 
 
 class ImportRefused(ValueError):
     pass
 
 
+class BatchProgress:
+    """What a running job has done, written down on its batch for the page to show: a few updates a file
+    (every 2 % of the rows), never one per row. Each step (reading, checking) counts its rows afresh."""
+
+    def __init__(self, batch_id: int, status: str):
+        self.batch_id, self.status = batch_id, status
+        self.current: str | None = None
+        self.next_done = 0
+        self.next_time = 0.0
+
+    def step(self, step: str) -> Progress:
+        return partial(self.report, step)
+
+    def report(self, step: str, done: int, total: int) -> None:
+        """``total`` 0: not known yet (a sheet that does not declare its size)."""
+        finished = total > 0 and done >= total
+        if step == self.current and not finished:
+            if done < self.next_done or time.monotonic() < self.next_time:
+                return
+        self.current = step
+        self.next_done = done + max(PROGRESS_MIN_ROWS, total // PROGRESS_SHARE)
+        self.next_time = time.monotonic() + PROGRESS_MIN_SECONDS
+        ImportBatch.objects.filter(pk=self.batch_id, status=self.status).update(
+            progress_step=step, progress_done=done, progress_total=total, progress_at=timezone.now()
+        )
+
+
 def import_preview(
-    *, kind: str, content: bytes, filename: str, only_agency: Agency | None = None, approve: bool = False
+    *,
+    kind: str,
+    content: bytes,
+    filename: str,
+    only_agency: Agency | None = None,
+    approve: bool = False,
+    progress: BatchProgress | None = None,
 ) -> Preview:
-    """The dry run: read and validate ``content`` as ``kind``; nothing is written."""
+    """The dry run: read and validate ``content`` as ``kind``; nothing is written (but ``progress``)."""
     spec = kinds.get(kind)
+    streamed = getattr(spec, "STREAMED", False)
+    checking = progress and progress.step(Step.CHECK)
     try:
         # the plan workbook reads its own sheets: its columns depend on the plan's milestones
         reader = getattr(spec, "read_tables", None)
         if reader:
             tables = reader(content, filename)
         else:
-            tables = read_tables(content, filename, spec.SHEETS, stream=getattr(spec, "STREAMED", False))
+            # a streamed file is checked as it is read: the rows read are the rows checked
+            reading = checking if streamed else progress and progress.step(Step.READ)
+            tables = read_tables(content, filename, spec.SHEETS, stream=streamed, progress=reading)
         # a streamed file is read while it is validated: a problem further down it is still the file's
-        return spec.prepare(tables, only_agency=only_agency, approve=approve)
+        preview = spec.prepare(tables, only_agency=only_agency, approve=approve, progress=checking)
     except FileProblem as exc:
         return Preview(kind=kind, file_errors=exc.errors)
+    if checking:
+        checking(preview.total, preview.total)
+    return preview
 
 
 def import_run(
@@ -47,83 +113,257 @@ def import_run(
     batch, preview = import_batch_create(
         kind=kind, content=content, filename=filename, user=user, only_agency=only_agency, approve=approve
     )
-    if batch.status != ImportBatch.Status.PREVIEWED:
+    if batch.status != Status.PREVIEWED:
         return preview, batch
     preview = import_batch_commit(batch=batch, preview=preview)
     batch.refresh_from_db()
     return preview, batch
 
 
-def import_batch_create(
+def import_batch_store(
     *, kind: str, content: bytes, filename: str, user=None, only_agency: Agency | None = None, approve: bool = False
-) -> tuple[ImportBatch, Preview]:
-    """Keep the upload in private storage and record its preview."""
+) -> ImportBatch:
+    """Keep the upload in private storage as a batch waiting to be checked; only its size is checked here."""
+    kinds.get(kind)
     check_size(len(content))
-    preview = import_preview(kind=kind, content=content, filename=filename, only_agency=only_agency, approve=approve)
     batch = ImportBatch(
         kind=kind,
         original_name=filename[:255],
         agency=only_agency,
         approve=approve,
         created_by=user,
-        summary=preview.as_summary(),
-        status=ImportBatch.Status.PREVIEWED if preview.is_valid else ImportBatch.Status.INVALID,
+        status=Status.VALIDATING,
+        progress_step=Step.QUEUED,
+        progress_at=timezone.now(),
     )
     batch.file.save(filename, ContentFile(content), save=False)
     batch.save()
-    if preview.is_valid and hasattr(preview.work, "keep"):
-        preview.work.keep(batch)  # the validated rows, next to the upload: the commit need not validate it again
+    return batch
+
+
+def import_batch_upload(
+    *, kind: str, content: bytes, filename: str, user=None, only_agency: Agency | None = None, approve: bool = False
+) -> ImportBatch:
+    """The upload page: store the file, then check it (within the request when small, else in a job)."""
+    batch = import_batch_store(
+        kind=kind, content=content, filename=filename, user=user, only_agency=only_agency, approve=approve
+    )
+    _start(batch, "imports.batch_validate", import_batch_validate)
+    return batch
+
+
+def import_batch_create(
+    *, kind: str, content: bytes, filename: str, user=None, only_agency: Agency | None = None, approve: bool = False
+) -> tuple[ImportBatch, Preview]:
+    """Store the upload and check it at once, in this process (the command line, tests); the preview of a check
+    that failed holds its message as a file error."""
+    batch = import_batch_store(
+        kind=kind, content=content, filename=filename, user=user, only_agency=only_agency, approve=approve
+    )
+    preview = import_batch_validate(batch_id=batch.pk)
+    batch.refresh_from_db()
+    if preview is None:  # the check failed: the batch says why
+        preview = Preview(kind=kind, file_errors=[batch.message])
     return batch, preview
 
 
-def import_batch_commit(*, batch: ImportBatch, preview: Preview | None = None) -> Preview:
-    """Check the batch again (the data may have moved since the preview) and write it, all or nothing.
+def import_batch_validate(*, batch_id: int) -> Preview | None:
+    """The check job's body: read and validate the stored file, keep its preview on the batch.
 
-    A kind that keeps its validated rows with the batch (figures) re-checks only what may have moved, set-based
-    (``recheck``); otherwise, or when it cannot, the stored file is read and validated again.
+    Does nothing to a batch no longer being checked (the job delivered twice). Any failure but a passing
+    one (the database or broker briefly away: the job is retried) is recorded on the batch."""
+    try:
+        batch = ImportBatch.objects.select_related("agency").get(pk=batch_id)
+        if batch.status != Status.VALIDATING:
+            return None
+        preview = _check_file(batch, Status.VALIDATING)
+        if preview.is_valid and hasattr(preview.work, "keep"):
+            preview.work.keep(batch)  # the validated rows, next to the upload: the commit need not validate it again
+        ImportBatch.objects.filter(pk=batch_id, status=Status.VALIDATING).update(
+            status=Status.PREVIEWED if preview.is_valid else Status.INVALID,
+            summary=preview.as_summary(),
+            message="",
+            progress_at=timezone.now(),
+        )
+        return preview
+    except TRANSIENT_ERRORS:
+        raise
+    except Exception as exc:
+        logger.exception("Import batch %s could not be checked", batch_id)
+        _fail(batch_id, Status.VALIDATING, f"Kiểm tra tệp không hoàn tất: {_reason(exc)}. {_AGAIN}")
+        return None
+
+
+def import_batch_confirm(*, batch: ImportBatch) -> None:
+    """The confirm button: mark the batch as being written, then write it (within the request when small,
+    else in a job). Refuses a batch that is not waiting for confirmation: a second confirm meets "Đang ghi"."""
+    _mark_committing(batch)
+    _start(batch, "imports.batch_write", _write_recorded)
+
+
+def import_batch_commit(*, batch: ImportBatch, preview: Preview | None = None) -> Preview:
+    """Confirm and write at once, in this process (the command line, tests).
 
     ``preview`` may be passed by a caller that has just made it in the same process (the command line).
     When another batch writes the same new rows at the same moment, the database's unique constraint makes
-    this one lose: nothing of it is written and ``ImportRefused`` says so.
-    """
+    this one lose: nothing of it is written and ``ImportRefused`` says so."""
+    _mark_committing(batch)
+    written = import_batch_write(batch_id=batch.pk, preview=preview)
+    if written is None:
+        batch.refresh_from_db()
+        raise ImportRefused(batch.message or "Lần nhập này không được ghi.")
+    return written
+
+
+def import_batch_write(*, batch_id: int, preview: Preview | None = None) -> Preview | None:
+    """The commit job's body: check the stored file again (the data may have moved since the preview), then
+    write it in one transaction, all or nothing; the outcome is kept on the batch.
+
+    Returns None when nothing was done (the batch was no longer being written, or the write failed: the
+    batch says why); raises ``ImportRefused`` when a concurrent import won the race for the same rows."""
     try:
-        return _commit(batch=batch, preview=preview)
-    except (IntegrityError, connection.Database.IntegrityError) as exc:  # the latter: raised through COPY
-        raise ImportRefused(
-            "Chưa ghi gì: đúng lúc này một lần nhập khác đã ghi cùng số liệu (cùng cơ quan, chỉ số, kỳ). "
-            "Hãy xác nhận lại: tệp sẽ được kiểm tra lại với dữ liệu mới rồi mới ghi."
-        ) from exc
+        return _write(batch_id, preview)
+    except ImportRefused:
+        raise
+    except TRANSIENT_ERRORS:
+        raise
+    except Exception as exc:
+        logger.exception("Import batch %s could not be written", batch_id)
+        _fail(
+            batch_id,
+            Status.COMMITTING,
+            f"Ghi không hoàn tất: {_reason(exc)}. Không có gì được ghi. Hãy bấm “Kiểm tra lại” rồi xác nhận lại.",
+        )
+        return None
 
 
-def _commit(*, batch: ImportBatch, preview: Preview | None) -> Preview:
+def import_batch_retry(*, batch: ImportBatch) -> None:
+    """Check again, from its stored file, a batch whose job failed or went silent (see ``is_stale``)."""
     with transaction.atomic():
-        batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
-        if batch.status != ImportBatch.Status.PREVIEWED:
+        try:
+            # a job still writing holds the row: then it is not dead, and we do not wait for it
+            locked = ImportBatch.objects.select_for_update(nowait=True).get(pk=batch.pk)
+        except DatabaseError as exc:
+            raise ImportRefused("Lần nhập này đang được ghi; hãy chờ kết quả.") from exc
+        if not (locked.status == Status.FAILED or locked.is_stale(timezone.now())):
+            raise ImportRefused("Chỉ kiểm tra lại được lần nhập không hoàn tất.")
+        _set_running(locked, Status.VALIDATING)
+    _start(batch, "imports.batch_validate", import_batch_validate)
+
+
+_AGAIN = "Hãy bấm “Kiểm tra lại” hoặc tải tệp lên lại."
+
+
+def _reason(exc: Exception) -> str:
+    return (str(exc) or exc.__class__.__name__)[:300]
+
+
+def _fail(batch_id: int, status: str, message: str) -> None:
+    ImportBatch.objects.filter(pk=batch_id, status=status).update(
+        status=Status.FAILED, message=message, progress_at=timezone.now()
+    )
+
+
+def _set_running(batch: ImportBatch, status: str) -> None:
+    batch.status, batch.message = status, ""
+    batch.progress_step, batch.progress_done, batch.progress_total = Step.QUEUED, 0, 0
+    batch.progress_at = timezone.now()
+    batch.save(update_fields=["status", "message", "progress_step", "progress_done", "progress_total", "progress_at"])
+
+
+def _mark_committing(batch: ImportBatch) -> None:
+    with transaction.atomic():
+        locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        if locked.status == Status.COMMITTING:
+            raise ImportRefused("Lần nhập này đang được ghi; không xác nhận lần nữa. Hãy chờ kết quả trên trang này.")
+        if locked.status == Status.VALIDATING:
+            raise ImportRefused("Tệp đang được kiểm tra; hãy chờ kết quả rồi mới xác nhận.")
+        if locked.status != Status.PREVIEWED:
             raise ImportRefused("Lần nhập này không còn chờ xác nhận (đã ghi, có lỗi hoặc đã hoàn tác).")
-        recheck = getattr(kinds.get(batch.kind), "recheck", None)
-        if preview is None and recheck is not None:
-            preview = recheck(batch)
-        if preview is None:
-            with batch.file.open("rb") as handle:
-                content = handle.read()
-            preview = import_preview(
-                kind=batch.kind,
-                content=content,
-                filename=batch.original_name,
-                only_agency=batch.agency,
-                approve=batch.approve,
-            )
-        batch.summary = preview.as_summary()
-        if not preview.is_valid:
-            batch.status = ImportBatch.Status.INVALID
-            batch.save(update_fields=["summary", "status"])
-            return preview
-        when = timezone.now()
-        batch.committed_at = when
-        batch.changes = kinds.get(batch.kind).write(preview.work, batch=batch, when=when)
-        batch.status = ImportBatch.Status.COMMITTED
-        batch.save(update_fields=["summary", "status", "committed_at", "changes"])
-    kinds.get(batch.kind).after_commit(batch)
+        _set_running(locked, Status.COMMITTING)
+
+
+def _start(batch: ImportBatch, job: str, run: Callable[..., object]) -> None:
+    """Run ``run`` on the batch now when its file is small, else queue ``job`` once the batch is saved.
+
+    With the broker down the file is checked or written here, too: slower, but nothing waits on a queue."""
+    if batch.file.size <= settings.IMPORT_BACKGROUND_BYTES:
+        run(batch_id=batch.pk)
+        return
+
+    def queue() -> None:
+        if not enqueue(job, batch.pk):
+            run(batch_id=batch.pk)
+
+    transaction.on_commit(queue)
+
+
+def _check_file(batch: ImportBatch, status: str) -> Preview:
+    with batch.file.open("rb") as handle:
+        content = handle.read()
+    return import_preview(
+        kind=batch.kind,
+        content=content,
+        filename=batch.original_name,
+        only_agency=batch.agency,
+        approve=batch.approve,
+        progress=BatchProgress(batch.pk, status),
+    )
+
+
+def _write_recorded(*, batch_id: int) -> None:
+    """The write, its refusal already told on the batch."""
+    try:
+        import_batch_write(batch_id=batch_id)
+    except ImportRefused:
+        pass
+
+
+def _write(batch_id: int, preview: Preview | None) -> Preview | None:
+    batch = ImportBatch.objects.select_related("agency", "created_by").get(pk=batch_id)
+    if batch.status != Status.COMMITTING:
+        return None
+    spec = kinds.get(batch.kind)
+    # a kind that kept its validated rows with the batch (figures) re-checks, set-based and quickly, only what
+    # may have moved since the preview, inside the write's transaction; others read the file again, here,
+    # where their progress can be seen
+    recheck = getattr(spec, "recheck", None)
+    if preview is None and recheck is None:
+        preview = _check_file(batch, Status.COMMITTING)
+    # the write is one transaction: what it does inside is seen by no one else until it ends, so the page
+    # shows the rows being written rather than a count that could not move
+    rows = preview.total if preview is not None else (batch.summary or {}).get("total", 0)
+    ImportBatch.objects.filter(pk=batch_id, status=Status.COMMITTING).update(
+        progress_step=Step.WRITE, progress_done=rows, progress_total=rows, progress_at=timezone.now()
+    )
+    try:
+        with transaction.atomic():
+            batch = ImportBatch.objects.select_for_update(of=("self",)).select_related("created_by").get(pk=batch_id)
+            if batch.status != Status.COMMITTING:
+                return None  # checked again by hand meanwhile: this run was given up for dead
+            if preview is None:
+                preview = recheck(batch)
+            if preview is None:  # the rows kept cannot be used (the plan changed, not PostgreSQL)
+                preview = _check_file(batch, Status.COMMITTING)
+            batch.summary = preview.as_summary()
+            if not preview.is_valid:
+                batch.status = Status.INVALID
+                batch.message = "Dữ liệu đã thay đổi từ lúc xem trước và tệp nay có lỗi; không có gì được ghi."
+                batch.save(update_fields=["summary", "status", "message"])
+                return preview
+            when = timezone.now()
+            batch.committed_at = when
+            batch.changes = spec.write(preview.work, batch=batch, when=when)
+            batch.status = Status.COMMITTED
+            batch.message = f"Đã ghi: {preview.summary_text()}."
+            batch.progress_at = timezone.now()
+            batch.save(update_fields=["summary", "status", "message", "committed_at", "changes", "progress_at"])
+    except (IntegrityError, connection.Database.IntegrityError) as exc:  # the latter: raised through COPY
+        ImportBatch.objects.filter(pk=batch_id, status=Status.COMMITTING).update(
+            status=Status.PREVIEWED, message=RACE_LOST, progress_at=timezone.now()
+        )
+        raise ImportRefused(RACE_LOST) from exc
+    spec.after_commit(batch)
     return preview
 
 
@@ -131,12 +371,12 @@ def _commit(*, batch: ImportBatch, preview: Preview | None) -> Preview:
 def import_batch_undo(*, batch: ImportBatch, user=None) -> None:
     """Delete what the batch created and restore what it updated."""
     batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
-    if batch.status != ImportBatch.Status.COMMITTED:
+    if batch.status != Status.COMMITTED:
         raise ImportRefused("Chỉ hoàn tác được lần nhập đã ghi.")
     spec = kinds.get(batch.kind)
     if not getattr(spec, "undo", None):
         raise ImportRefused(f"Không hoàn tác được loại dữ liệu “{batch.get_kind_display()}”.")
     spec.undo(batch.changes, batch=batch, when=timezone.now())
-    batch.status = ImportBatch.Status.UNDONE
+    batch.status = Status.UNDONE
     batch.undone_at = timezone.now()
     batch.save(update_fields=["status", "undone_at"])

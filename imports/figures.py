@@ -77,11 +77,12 @@ SHEETS = {None: COLUMNS}
 _FIGURE_FIELDS = {"value": "Giá trị", "numerator": "Tử số", "denominator": "Mẫu số"}
 
 
-def prepare(tables: dict, *, only_agency: Agency | None = None, approve: bool = False) -> Preview:
+def prepare(tables: dict, *, only_agency: Agency | None = None, approve: bool = False, progress=None) -> Preview:
     """Validate every row against the plan's metrics, agencies, reporters and periods; write nothing.
 
     Rows are read and validated as a stream, ``CHUNK_ROWS`` at a time; the preview keeps their counts and the
-    rows a summary shows, ``work`` the valid rows resolved to ids (``ValidatedFigures``)."""
+    rows a summary shows, ``work`` the valid rows resolved to ids (``ValidatedFigures``). ``progress`` is not
+    used: the stream's reading reports the rows as they are checked (``reading.read_tables``)."""
     table: Table = tables[None]
     preview = Preview(kind=KIND)
     plan = plan_current()

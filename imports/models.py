@@ -1,3 +1,5 @@
+from datetime import datetime, timedelta
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -20,13 +22,36 @@ class ImportBatch(models.Model):
         PLAN = "plan", _("Kế hoạch (Phụ lục I, II)")
 
     class Status(models.TextChoices):
+        VALIDATING = "validating", _("Đang kiểm tra")
         PREVIEWED = "previewed", _("Đã xem trước, chờ xác nhận")
         INVALID = "invalid", _("Có lỗi, không ghi")
+        COMMITTING = "committing", _("Đang ghi")
         COMMITTED = "committed", _("Đã ghi")
         UNDONE = "undone", _("Đã hoàn tác")
+        FAILED = "failed", _("Không hoàn tất")
+
+    class Step(models.TextChoices):
+        """What a running job is doing, shown beside its progress."""
+
+        QUEUED = "queued", _("Đang chờ đến lượt")
+        READ = "read", _("Đọc tệp")
+        CHECK = "check", _("Kiểm tra từng dòng")
+        WRITE = "write", _("Ghi vào cơ sở dữ liệu")
+
+    #: the states in which a job works on the batch; the page polls while the batch is in one of them
+    RUNNING = frozenset({Status.VALIDATING, Status.COMMITTING})
 
     kind = models.CharField(_("loại dữ liệu"), max_length=20, choices=Kind.choices)
-    status = models.CharField(_("trạng thái"), max_length=10, choices=Status.choices, default=Status.PREVIEWED)
+    status = models.CharField(_("trạng thái"), max_length=12, choices=Status.choices, default=Status.VALIDATING)
+    message = models.TextField(
+        _("kết quả"), blank=True, help_text=_("Kết quả của lần ghi, hoặc vì sao không hoàn tất.")
+    )
+    progress_step = models.CharField(_("đang làm"), max_length=10, choices=Step.choices, blank=True)
+    progress_done = models.PositiveIntegerField(_("số dòng đã xử lý"), default=0)
+    progress_total = models.PositiveIntegerField(_("tổng số dòng"), default=0)
+    progress_at = models.DateTimeField(
+        _("tiến độ cập nhật lúc"), null=True, blank=True, help_text=_("Lần cuối công việc nền báo tiến độ.")
+    )
     file = models.FileField(_("tệp"), upload_to="imports/%Y/%m/")
     original_name = models.CharField(_("tên tệp"), max_length=255)
     agency = models.ForeignKey(
@@ -55,3 +80,18 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.original_name}"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in self.RUNNING
+
+    def is_stale(self, now: datetime) -> bool:
+        """A job said to be running that has reported nothing for IMPORT_JOB_STALE_MINUTES: its worker died
+        (or the broker lost it). The page shows it as failed and offers to run it again."""
+        if not self.is_running or self.progress_at is None:
+            return False
+        return now - self.progress_at > timedelta(minutes=settings.IMPORT_JOB_STALE_MINUTES)
+
+    def shown_status(self, now: datetime) -> str:
+        """The status a reader is shown: a stale running batch is failed (a GET never writes it so)."""
+        return self.Status.FAILED if self.is_stale(now) else self.status

@@ -453,7 +453,7 @@ def plan_workbook_read(content: bytes, filename: str) -> dict:
 # --- the import page's kind ----------------------------------------------------------------------------
 
 
-def prepare(tables: dict[str, Table], *, only_agency=None, approve: bool = False) -> Preview:
+def prepare(tables: dict[str, Table], *, only_agency=None, approve: bool = False, progress=None) -> Preview:
     """Validate the workbook and dry-run the load (rolled back) to count what would be new, updated, unchanged."""
     preview = Preview(kind=KIND)
     problems = _Problems()

@@ -17,7 +17,7 @@ import csv
 import io
 import re
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -37,6 +37,12 @@ _MERGE_REF = re.compile(rb'<mergeCell ref="([A-Z]+\d+:[A-Z]+\d+)"')
 _XLSX_MAGIC = b"PK\x03\x04"
 _DIMENSION = re.compile(rb'<dimension ref="[A-Z]+\d+(?::[A-Z]+(\d+))?"')
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"
+
+
+#: a job's progress report: called with (rows done, rows in all; 0 while not known)
+Progress = Callable[[int, int], None]
+#: rows between two progress reports while reading (the reporter decides how often it writes them down)
+PROGRESS_EVERY = 100
 
 
 class FileProblem(ValueError):
@@ -166,20 +172,26 @@ def _cell_text(value) -> str | date:
 
 
 def read_tables(
-    content: bytes, filename: str, sheets: dict[str | None, list[Column]], *, stream: bool = False
+    content: bytes,
+    filename: str,
+    sheets: dict[str | None, list[Column]],
+    *,
+    stream: bool = False,
+    progress: Progress | None = None,
 ) -> dict[str | None, Table]:
     """Read ``content`` into one table per expected sheet (``None``: the single data sheet, whatever its name).
 
-    ``stream``: each table's rows come as an iterator, read from the file as they are asked for."""
+    ``stream``: each table's rows come as an iterator, read from the file as they are asked for.
+    ``progress`` is told the rows read so far (below the first), out of the rows the file declares."""
     check_size(len(content))
     if content.startswith(_XLSX_MAGIC):
-        raw = _read_xlsx(content, filename, list(sheets), stream=stream)
+        raw = _read_xlsx(content, filename, list(sheets), stream=stream, progress=progress)
     elif content.startswith(_OLE_MAGIC):
         raise FileProblem([f"Tệp “{filename}” là định dạng Excel 97–2003 (.xls); hãy lưu lại thành .xlsx rồi tải lên."])
     else:
         if None not in sheets or len(sheets) != 1:
             raise FileProblem([f"Tệp “{filename}” không phải tệp Excel (.xlsx); loại dữ liệu này cần tệp .xlsx."])
-        raw = {None: _read_csv(content, filename, stream=stream)}
+        raw = {None: _read_csv(content, filename, stream=stream, progress=progress)}
     return {name: build_table(name, raw[name], columns) for name, columns in sheets.items()}
 
 
@@ -195,7 +207,7 @@ def read_workbook_sheets(content: bytes, filename: str, names: list[str]) -> dic
 
 
 def _read_xlsx(
-    content: bytes, filename: str, wanted: list[str | None], *, stream: bool = False
+    content: bytes, filename: str, wanted: list[str | None], *, stream: bool = False, progress: Progress | None = None
 ) -> dict[str | None, tuple[str, list]]:
     _check_xlsx_archive(content, filename)
     try:
@@ -226,7 +238,9 @@ def _read_xlsx(
             raise FileProblem(errors)
         result = {}
         for key, ws in chosen.items():
-            rows = _xlsx_rows(ws, workbook if stream else None)
+            # rows below the header line, as the sheet's <dimension> declares them (0: it does not say)
+            declared = max((ws.max_row or 0) - 1, 0)
+            rows = _xlsx_rows(ws, workbook if stream else None, progress, declared)
             result[key] = (ws.title, rows if stream else list(rows), _merged_cells(workbook, ws))
     except BaseException:
         workbook.close()
@@ -248,11 +262,13 @@ def _merged_cells(workbook, ws) -> list[str]:
     return list(found)
 
 
-def _xlsx_rows(ws, workbook=None) -> Iterator[list]:
+def _xlsx_rows(ws, workbook=None, progress: Progress | None = None, declared: int = 0) -> Iterator[list]:
     """The sheet's rows as cell values; ``workbook``: closed once the rows are read (a streamed sheet)."""
     try:
         count = cells_read = 0
         for cells in ws.iter_rows():
+            if progress and count % PROGRESS_EVERY == 0:
+                progress(max(count - 1, 0), declared)
             # the declared dimension can be missing or false: count while reading, too
             cells_read += len(cells)
             if count > _limit("IMPORT_MAX_ROWS"):
@@ -268,12 +284,16 @@ def _xlsx_rows(ws, workbook=None) -> Iterator[list]:
                 else _cell_text(c.value)
                 for c in cells
             ]
+        if progress:
+            progress(max(count - 1, 0), max(count - 1, 0))
     finally:
         if workbook is not None:
             workbook.close()
 
 
-def _read_csv(content: bytes, filename: str, *, stream: bool = False) -> tuple[str, list, list]:
+def _read_csv(
+    content: bytes, filename: str, *, stream: bool = False, progress: Progress | None = None
+) -> tuple[str, list, list]:
     head = content[:4096]
     if b"\x00" in head:
         raise FileProblem([f"Tệp “{filename}” không phải bảng tính (.xlsx hoặc .csv)."])
@@ -285,7 +305,8 @@ def _read_csv(content: bytes, filename: str, *, stream: bool = False) -> tuple[s
     except UnicodeDecodeError as exc:
         raise _not_utf8(filename) from exc
     delimiter = max(",;\t", key=lambda d: sum(line.count(d) for line in top))
-    rows = _csv_rows(filename, [line for line in top if line], text, delimiter)
+    lines = content.count(b"\n")  # about the rows below the header; a quoted cell may hold line breaks
+    rows = _csv_rows(filename, [line for line in top if line], text, delimiter, progress, lines)
     return "CSV", rows if stream else list(rows), []
 
 
@@ -293,15 +314,21 @@ def _not_utf8(filename: str) -> FileProblem:
     return FileProblem([f"Tệp CSV “{filename}” phải được lưu với bảng mã UTF-8."])
 
 
-def _csv_rows(filename: str, top: list[str], rest: Iterable[str], delimiter: str) -> Iterator[list]:
+def _csv_rows(
+    filename: str, top: list[str], rest: Iterable[str], delimiter: str, progress: Progress | None = None, lines=0
+) -> Iterator[list]:
     count = 0
     reader = csv.reader(_chain(top, rest), delimiter=delimiter)
     try:
         for cells in reader:
+            if progress and count % PROGRESS_EVERY == 0:
+                progress(max(count - 1, 0), lines)
             if count > _limit("IMPORT_MAX_ROWS"):
                 raise _too_many_rows(count)
             count += 1
             yield [("=formula", c) if c.strip().startswith("=") else _cell_text(c) for c in cells]
+        if progress:
+            progress(max(count - 1, 0), max(count - 1, 0))
     except csv.Error as exc:  # a cell over csv's field limit (128 KB), a stray NUL, an unclosed quote
         where = f"Tệp CSV “{filename}” hỏng ở dòng {reader.line_num} ({exc})"
         raise FileProblem([f"{where}; hãy mở bằng Excel và lưu lại dạng CSV UTF-8."]) from exc

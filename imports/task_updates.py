@@ -8,7 +8,7 @@ from indicators.selectors import plan_current
 from tasks.models import Task, TaskAssignment, TaskUpdate
 
 from .base import ERROR, NEW, UNCHANGED, UPDATED, AgencyLookup, PeriodLookup, Preview, RowResult, text
-from .reading import Column, Table, parse_date
+from .reading import PROGRESS_EVERY, Column, Progress, Table, parse_date
 from .submissions import SubmissionWork, is_unchanged, submissions_undo, submissions_write, wanted_status
 
 KIND = "task_updates"
@@ -34,7 +34,9 @@ _PROGRESS = {normalize_name(str(label)): value for value, label in TaskUpdate.Pr
 _PROGRESS.update({value: value for value in TaskUpdate.Progress.values})
 
 
-def prepare(tables: dict, *, only_agency: Agency | None = None, approve: bool = False) -> Preview:
+def prepare(
+    tables: dict, *, only_agency: Agency | None = None, approve: bool = False, progress: Progress | None = None
+) -> Preview:
     table: Table = tables[None]
     preview = Preview(kind=KIND)
     plan = plan_current()
@@ -47,7 +49,9 @@ def prepare(tables: dict, *, only_agency: Agency | None = None, approve: bool = 
     status = wanted_status(approve)
     seen: dict[tuple, int] = {}
     candidates = []
-    for row in table.rows:
+    for done, row in enumerate(table.rows):
+        if progress and done % PROGRESS_EVERY == 0:
+            progress(done, len(table.rows))
         result = RowResult(line=row.line, outcome=ERROR, messages=list(row.errors))
         preview.rows.append(result)
         v = row.values

@@ -30,7 +30,7 @@ COLUMNS = [
 SHEETS = {None: COLUMNS}
 
 
-def prepare(tables, *, only_agency=None, approve=False):
+def prepare(tables, *, only_agency=None, approve=False, progress=None):
     table = tables[None]
     if "password" in table.letters:
         return Preview(

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.views.decorators.http import require_GET, require_POST
 
+from core.formatting import format_vn_number
 from core.spreadsheets import resource_export
 from imports.models import ImportBatch
 from indicators.models import Observation
@@ -17,7 +21,7 @@ from indicators.selectors import plan_current
 
 from . import kinds as kinds_module
 from .base import OUTCOME_LABELS
-from .batches import ImportRefused, import_batch_commit, import_batch_create, import_batch_undo
+from .batches import ImportRefused, import_batch_confirm, import_batch_retry, import_batch_undo, import_batch_upload
 from .forms import AgencyUploadForm, TemplateForm, UploadForm, size_limit_text
 from .submissions import UndoRefused
 from .templates import figures_template, period_for_template
@@ -69,7 +73,7 @@ def import_index(request):
             }
         else:
             options = {"kind": ImportBatch.Kind.FIGURES, "only_agency": user.agency, "approve": False}
-        batch, _ = import_batch_create(content=upload.read(), filename=upload.name, user=user, **options)
+        batch = import_batch_upload(content=upload.read(), filename=upload.name, user=user, **options)
         return redirect("imports:preview", pk=batch.pk)
     batches = ImportBatch.objects.select_related("agency", "created_by")
     if not user.is_administrator:
@@ -84,6 +88,42 @@ def import_index(request):
             "template_form": TemplateForm(initial={"agency": user.agency}),
         },
     )
+
+
+def _progress(batch: ImportBatch) -> dict:
+    """What the batch page and its status endpoint show of a batch: its status as a reader sees it and, while
+    a job runs, the step and "x / y dòng"."""
+    status = batch.shown_status(timezone.now())
+    running = status in ImportBatch.RUNNING
+    done, total = format_vn_number(batch.progress_done), format_vn_number(batch.progress_total)
+    if not running or not (batch.progress_done or batch.progress_total):
+        text = ""
+    elif batch.progress_total:
+        text = gettext("%(done)s / %(total)s dòng") % {"done": done, "total": total}
+    else:  # the file does not say how many rows it has
+        text = gettext("%(done)s dòng") % {"done": done}
+    return {
+        "status": status,
+        "label": ImportBatch.Status(status).label,
+        "running": running,
+        "step": batch.get_progress_step_display() if running else "",
+        "done": batch.progress_done,
+        "total": batch.progress_total,
+        "text": text,
+        "stale": batch.is_stale(timezone.now()),
+    }
+
+
+@login_required
+@require_GET
+def import_status(request, pk: int):
+    """The batch's progress as JSON, polled by the batch page (static/js/importprogress.js) while a job runs."""
+    batch = _batch_for_user(request.user, pk)
+    state = _progress(batch)
+    state["label"] = str(state["label"])
+    response = JsonResponse(state)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @login_required
@@ -104,23 +144,38 @@ def import_preview_page(request, pk: int):
     return render(
         request,
         "imports/preview.html",
-        {"batch": batch, "summary": summary, "rows": rows, "hidden_rows": summary.get("total", 0) - len(rows)},
+        {
+            "batch": batch,
+            "progress": _progress(batch),
+            "stale_minutes": settings.IMPORT_JOB_STALE_MINUTES,
+            "summary": summary,
+            "rows": rows,
+            "hidden_rows": summary.get("total", 0) - len(rows),
+        },
     )
 
 
 @login_required
 @require_POST
 def import_confirm(request, pk: int):
+    """Write a previewed batch (within the request when small, else by a job); its page then shows the outcome."""
     batch = _batch_for_user(request.user, pk)
     try:
-        preview = import_batch_commit(batch=batch)
+        import_batch_confirm(batch=batch)
     except ImportRefused as exc:
         messages.error(request, str(exc))
-    else:
-        if preview.is_valid:
-            messages.success(request, f"Đã ghi: {preview.summary_text()}.")
-        else:
-            messages.error(request, "Dữ liệu đã thay đổi từ lúc xem trước và tệp nay có lỗi; không có gì được ghi.")
+    return redirect("imports:preview", pk=batch.pk)
+
+
+@login_required
+@require_POST
+def import_retry(request, pk: int):
+    """Check again a batch whose job failed or went silent."""
+    batch = _batch_for_user(request.user, pk)
+    try:
+        import_batch_retry(batch=batch)
+    except ImportRefused as exc:
+        messages.error(request, str(exc))
     return redirect("imports:preview", pk=batch.pk)
 
 
