@@ -1,6 +1,14 @@
+import logging
+
 from django.conf import settings
 from django.core.exceptions import SuspiciousOperation
+from django.shortcuts import render
 from django.utils import translation
+
+from agencies.backends import CacheUnreachable
+from core.snapshots import CACHE_DOWN
+
+logger = logging.getLogger(__name__)
 
 
 class ChosenLanguageMiddleware:
@@ -66,3 +74,25 @@ class PermissionsPolicyMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
         return response
+
+
+class CacheRequiredMiddleware:
+    """A change that must reach Redis and cannot (a log-out, a change to a user) answers a clear 503.
+
+    Those two refuse to go on without Redis rather than leave an old session or user readable in it once it
+    answers again (core/sessions.py, agencies/backends.py). The reader is told what happened and to try
+    again, on the site's own error page, instead of a bare "Lỗi 500"; a user's change is rolled back with the
+    admin's transaction.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, (CacheUnreachable, *CACHE_DOWN)):
+            return None
+        logger.warning("Refused for want of Redis: %s %s (%s)", request.method, request.path, exception)
+        return render(request, "503.html", status=503)

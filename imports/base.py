@@ -8,7 +8,7 @@ from typing import Any
 
 from agencies.models import Agency
 from agencies.selectors import AgencyDirectory
-from core.formatting import vn_date
+from core.formatting import format_number, vn_date
 from indicators.models import Period
 from indicators.periods import parse_period_code
 
@@ -107,7 +107,7 @@ class Preview:
         }
 
     def summary_text(self) -> str:
-        c = self.counts
+        c = {outcome: format_number(n) for outcome, n in self.counts.items()}
         return f"{c[NEW]} mới, {c[UPDATED]} cập nhật, {c[UNCHANGED]} không đổi, {c[ERROR]} lỗi"
 
 

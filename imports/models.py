@@ -2,6 +2,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency
@@ -95,3 +96,12 @@ class ImportBatch(models.Model):
     def shown_status(self, now: datetime) -> str:
         """The status a reader is shown: a stale running batch is failed (a GET never writes it so)."""
         return self.Status.FAILED if self.is_stale(now) else self.status
+
+    @property
+    def status_now(self) -> str:
+        """``shown_status`` as of this moment (for templates: the list of batches)."""
+        return self.shown_status(timezone.now())
+
+    @property
+    def status_now_label(self) -> str:
+        return self.Status(self.status_now).label

@@ -27,6 +27,7 @@ from django.apps import apps
 from django.core.cache import caches
 from django.db import connection
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from config.celery import app as celery_app
@@ -210,3 +211,22 @@ def test_clearing_the_cache_forgets_only_this_sites_keys(redis_server):
 
     assert ours.get("k0") is None and ours.get("k1199") is None
     assert theirs.get("throttle") == [1, 2, 3]
+
+
+def test_a_log_out_redis_cannot_confirm_answers_a_clear_503_not_a_500(client, steering, settings):
+    """With Redis unreachable, a log-out refuses to go on (core/sessions.py) and says why on the site's page."""
+    port = _free_port()  # nothing listens there
+    settings.CACHES = {
+        "default": {"BACKEND": "core.cache.TolerantRedisCache", "LOCATION": f"redis://127.0.0.1:{port}/0"}
+    }
+    settings.SESSION_ENGINE = "core.sessions"
+    settings.DEBUG_PROPAGATE_EXCEPTIONS = False
+    client.raise_request_exception = False
+    client.force_login(steering)
+
+    response = client.post(reverse("logout"))
+
+    assert response.status_code == 503
+    page = response.content.decode()
+    assert "Tạm thời chưa thực hiện được" in page and "Redis" in page
+    caches["default"].close()

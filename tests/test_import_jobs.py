@@ -105,10 +105,10 @@ def test_a_large_upload_is_stored_and_checked_by_a_job_that_reports_progress(
     assert "Đang ghi" in client.get(response.url).content.decode()
     _jobs(queued)[0]()
     batch.refresh_from_db()
-    assert batch.status == "committed" and batch.message.startswith("Đã ghi: 1000 mới")
+    assert batch.status == "committed" and batch.message.startswith("Đã ghi: 1.000 mới")
     assert Observation.objects.filter(period__year__lt=2026).count() == 1_000
     page = client.get(response.url).content.decode()
-    assert "Đã ghi: 1000 mới" in page and "Hoàn tác lần nhập" in page
+    assert "Đã ghi: 1.000 mới" in page and "Hoàn tác lần nhập" in page
 
 
 def test_small_files_are_checked_within_the_request_through_the_same_service(client, plan, administrator):
@@ -250,6 +250,8 @@ def test_a_job_gone_silent_is_shown_failed_without_a_write_and_can_be_checked_ag
     page = client.get(reverse("imports:preview", args=[batch.pk])).content.decode()
     assert "không báo tiến độ đã hơn 10 phút" in page and "Kiểm tra lại" in page
     assert "importprogress.js" not in page
+    listed = client.get(reverse("imports:index")).content.decode()
+    assert 'class="chip import-failed">Không hoàn tất' in listed and "import-validating" not in listed
     # a GET never writes: the stored status is unchanged
     assert ImportBatch.objects.get().status == "validating"
     with django_capture_on_commit_callbacks(execute=True):

@@ -59,5 +59,5 @@ def test_worker_checks_then_writes_a_large_import(worker, loaded_plan, settings,
     import_batch_confirm(batch=batch)
     batch = wait_for(batch, "committed", "failed", "previewed", "invalid")
     assert batch.status == "committed", batch.message
-    assert batch.message == "Đã ghi: 3000 mới, 0 cập nhật, 0 không đổi, 0 lỗi."
+    assert batch.message == "Đã ghi: 3.000 mới, 0 cập nhật, 0 không đổi, 0 lỗi."
     assert Observation.objects.filter(period__year__lt=2026).count() == 3_000

@@ -95,7 +95,7 @@ def test_a_large_upload_shows_progress_then_the_preview_then_is_written(
     page.click("button:has-text('Xác nhận và ghi')")
     assert page.locator(".chip").inner_text() == "Đang ghi"  # checked again, then written, by the worker
     page.locator(".chip", has_text="Đã ghi").wait_for(timeout=120_000)
-    assert "Đã ghi: 6000 mới" in page.content()
+    assert "Đã ghi: 6.000 mới" in page.content()
     _shot(page, tmp_path, "import-committed-1366")
     page.set_viewport_size({"width": 390, "height": 844})
     _shot(page, tmp_path, "import-committed-390")
