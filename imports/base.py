@@ -107,7 +107,8 @@ class Preview:
         }
 
     def summary_text(self) -> str:
-        c = {outcome: format_number(n) for outcome, n in self.counts.items()}
+        counts = self.counts
+        c = {outcome: format_number(counts.get(outcome, 0)) for outcome in (NEW, UPDATED, UNCHANGED, ERROR)}
         return f"{c[NEW]} mới, {c[UPDATED]} cập nhật, {c[UNCHANGED]} không đổi, {c[ERROR]} lỗi"
 
 
