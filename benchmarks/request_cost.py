@@ -46,6 +46,7 @@ import django  # noqa: E402
 
 django.setup()
 
+import load  # noqa: E402  (benchmarks/load.py, beside this script)
 from django.conf import settings  # noqa: E402
 from django.core.cache import cache  # noqa: E402
 from django.db import connection  # noqa: E402
@@ -56,18 +57,7 @@ from agencies.models import User  # noqa: E402
 from config.wsgi import application  # noqa: E402  (what gunicorn serves)
 
 #: the page mix of benchmarks/load.py, plus /healthz as the floor of the stack
-PAGES = [
-    "/",
-    "/chi-tieu/",
-    "/chi-tieu/V.1/",
-    "/co-quan/",
-    "/nhiem-vu/",
-    "/api/figures/",
-    "/api/province-figures/",
-    "/api/target-statuses/",
-    "/api/tasks/",
-    "/healthz",
-]
+PAGES = [*load.PAGES, "/healthz"]
 USERNAME = "bench.cost"
 
 

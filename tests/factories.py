@@ -11,15 +11,29 @@ import random
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.urls import reverse
+
 from agencies.models import Agency
 from core.workflow import SubmissionStatus
-from indicators.models import Observation, ParsedTarget, Period, Plan, ReportTimeliness, TargetStatus
+from indicators.models import Metric, Observation, ParsedTarget, Period, Plan, ReportTimeliness, TargetStatus
 from indicators.periods import period_bounds
 from indicators.selectors import province_period_values
 from indicators.services import province_values_save
 from tasks.models import TaskAssignment, TaskOccurrence
 
 STATUS_CYCLE = ["achieved", "on_track", "accelerate", "limited", "regressing", "no_data"]
+
+
+def khcn_stock_target() -> tuple[Agency, ParsedTarget, str]:
+    """Sở KH&CN, the first parsed target of a stock metric it reports, and that target's indicator page."""
+    khcn = Agency.objects.get(code="so-khcn")
+    parsed = (
+        ParsedTarget.objects.filter(metric__reporters=khcn, metric__kind=Metric.Kind.STOCK)
+        .select_related("metric", "target__indicator")
+        .order_by("metric__code")
+        .first()
+    )
+    return khcn, parsed, reverse("indicator", args=[parsed.target.indicator.code])
 
 
 def period_make(kind: str, year: int, number: int) -> Period:

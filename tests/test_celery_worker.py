@@ -22,6 +22,7 @@ from indicators.models import Metric, Observation, ParsedTarget, RecomputeReques
 from indicators.services import period_get_or_create, periods_ensure_containing, target_statuses_recompute
 from tasks import jobs as task_jobs
 from tasks.models import TaskOccurrence
+from tests.factories import khcn_stock_target
 
 pytestmark = pytest.mark.celery_worker
 
@@ -72,14 +73,8 @@ def test_worker_recomputes_after_an_approval(worker, loaded_plan):
 def test_an_approval_reaches_the_dashboard_while_the_nightly_recompute_runs(worker, loaded_plan, reviewer, settings):
     """The approval's recompute does not wait for the nightly one's lock (it retried every 30 s behind it)."""
     settings.DASHBOARD_CACHE_SECONDS = 600  # pages cached as in production: the recompute must make them stale
-    khcn = Agency.objects.get(code="so-khcn")
-    parsed = (
-        ParsedTarget.objects.filter(metric__reporters=khcn, metric__kind=Metric.Kind.STOCK)
-        .select_related("metric", "target__indicator")
-        .order_by("metric__code")
-        .first()
-    )
-    metric, url = parsed.metric, reverse("indicator", args=[parsed.target.indicator.code])
+    khcn, parsed, url = khcn_stock_target()
+    metric = parsed.metric
     today = timezone.localdate()
     target_statuses_recompute(as_of=today)  # the day's complete set, as after last night's run
     period = periods_ensure_containing(today - timedelta(days=200))[metric.period_kind]

@@ -15,10 +15,9 @@ from django.urls import reverse
 from django.utils import timezone
 from redis.exceptions import ConnectionError as RedisConnectionError
 
-from agencies.models import Agency
 from core.snapshots import snapshot_generation, snapshot_generation_bump, snapshots_changed
 from core.workflow import SubmissionStatus
-from indicators.models import Metric, Observation, ParsedTarget, Target, TargetStatus
+from indicators.models import Metric, Observation, Target, TargetStatus
 from indicators.services import (
     observation_approve,
     observation_save,
@@ -26,7 +25,7 @@ from indicators.services import (
     target_statuses_recompute,
 )
 from indicators.validation import FigureInput, clean_figure
-from tests.factories import occurrences_make, snapshots_fill
+from tests.factories import khcn_stock_target, occurrences_make, snapshots_fill
 
 AS_OF = date(2026, 9, 30)
 DAY = date(2026, 6, 10)
@@ -85,14 +84,8 @@ def test_a_cached_page_costs_the_same_few_queries_at_two_data_sizes(steering_cli
 
 
 def test_an_approval_makes_the_cached_indicator_page_stale(steering_client, plan, agency_staff, reviewer, committing):
-    khcn = Agency.objects.get(code="so-khcn")
-    parsed = (
-        ParsedTarget.objects.filter(metric__reporters=khcn, metric__kind=Metric.Kind.STOCK)
-        .select_related("metric", "target__indicator")
-        .order_by("metric__code")
-        .first()
-    )
-    metric, url = parsed.metric, reverse("indicator", args=[parsed.target.indicator.code])
+    khcn, parsed, url = khcn_stock_target()
+    metric = parsed.metric
     before, _ = _get(steering_client, url)
     period = periods_ensure_containing(DAY)[metric.period_kind]
     observation = observation_save(
