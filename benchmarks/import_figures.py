@@ -1,6 +1,7 @@
 """Benchmark: import N figure rows (default 100 000) on PostgreSQL, against PostgreSQL COPY of the same rows.
 
     DATABASE_URL=postgres://… .venv/bin/python benchmarks/import_figures.py [--rows 100000] [--rows 25000,50000,100000]
+        [--repeat 7]
 
 For each size: builds a CSV of N valid figure rows, then runs the import the way the site does, each step in a
 process of its own (so that its peak memory is its own):
@@ -11,9 +12,12 @@ process of its own (so that its peak memory is its own):
 
 and beside them PostgreSQL ``COPY`` (psycopg2 ``copy_expert``) of the same rows, already resolved to ids, into a
 scratch copy of the figures table with its indexes (no foreign keys: the issue's baseline), and into the figures
-table itself with its foreign keys checked (rolled back). Prints the times, the ratios to COPY and each process's
-peak resident memory (VmHWM; a Django process that only started is given for reference).
-Not a test: run by hand, figures go to docs/performance.md. Leaves the database as it found it.
+table itself with its foreign keys checked (rolled back). The file is uploaded by an administrator, as on the site
+(his id is written on every figure and its history). Prints the times, the ratios to COPY and each process's peak
+resident memory (VmHWM; a Django process that only started is given for reference); with ``--repeat``, each
+round in turn and the medians (the disks of these machines are shared: one round can be twice another).
+Not a test: run by hand, figures go to docs/performance.md. Leaves the database as it found it (and vacuumed: a
+table that took and lost 100 000 rows a round would otherwise slow every later round).
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import io
 import json
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -167,9 +172,12 @@ def child(step: str, argument: str) -> None:
         print(json.dumps({"peak_mb": started_mb}))
         return
     if step == "preview":
+        from agencies.models import User
+
         content = Path(argument).read_bytes()
+        user = User.objects.get(username=UPLOADER)
         started = time.perf_counter()
-        batch, preview = import_batch_create(kind="figures", content=content, filename="bench.csv")
+        batch, preview = import_batch_create(kind="figures", content=content, filename="bench.csv", user=user)
         elapsed = time.perf_counter() - started
         assert preview.is_valid, preview.errors[:5]
         result = {"batch": batch.pk, "counts": preview.counts}
@@ -193,6 +201,9 @@ def run_child(step: str, argument: str = "") -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+UPLOADER = "bench-import"
+
+
 def cleanup(batch_id: int, before_periods: set[int]) -> None:
     from imports.models import ImportBatch
 
@@ -207,11 +218,48 @@ def cleanup(batch_id: int, before_periods: set[int]) -> None:
         if name.startswith(Path(batch.file.name).name):
             storage.delete(str(Path(batch.file.name).parent / name))
     ImportBatch.objects.filter(pk=batch.pk).delete()
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE indicators_observation, indicators_historicalobservation")
+
+
+def one_round(size: int) -> dict:
+    """COPY, preview and commit of ``size`` new rows; every period and row the round creates is removed."""
+    before_periods = set(Period.objects.values_list("pk", flat=True))
+    rows = build_rows(size)
+    content = as_csv(rows)
+    copies = copy_time(rows)
+    Period.objects.exclude(pk__in=before_periods).delete()  # the import creates its own
+    with tempfile.NamedTemporaryFile(suffix=".csv") as upload:
+        upload.write(content)
+        upload.flush()
+        preview = run_child("preview", upload.name)
+    assert preview["counts"]["new"] == size, preview
+    try:
+        commit = run_child("commit", str(preview["batch"]))
+        assert commit["counts"]["new"] == size, commit
+    finally:
+        cleanup(preview["batch"], before_periods)
+    return {"megabytes": len(content) / 1e6, "copies": copies, "preview": preview, "commit": commit}
+
+
+def report(size: int, result: dict) -> None:
+    copy_seconds, table_seconds = result["copies"]["scratch"], result["copies"]["table"]
+    print(f"\n{size} rows, {result['megabytes']:.1f} MB CSV")
+    print(f"  COPY into a scratch copy of the table:  {copy_seconds:7.2f} s (its indexes, no foreign keys)")
+    print(f"  COPY into the figures table itself:     {table_seconds:7.2f} s (foreign keys checked; rolled back)")
+    steps = (("preview (read + validate)", result["preview"]), ("commit (re-check + write)", result["commit"]))
+    for label, step in steps:
+        ratio, ratio_table = step["seconds"] / copy_seconds, step["seconds"] / table_seconds
+        print(
+            f"  {label:28} {step['seconds']:7.2f} s = {ratio:4.1f} × COPY ({ratio_table:4.1f} × into the table)"
+            f"   peak memory {step['peak_mb']:4.0f} MB (started at {step['started_mb']:.0f})"
+        )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", default="100000", help="rows per file; several sizes separated by commas")
+    parser.add_argument("--repeat", type=int, default=1, help="rounds per size; the medians are printed")
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -222,36 +270,30 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     if plan_current() is None:
         call_command("load_plan", stdout=io.StringIO())
-    idle = run_child("idle")["peak_mb"]
-    print(f"load: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f} (1, 5, 15 min)")
-    print(f"a Django process that only started, the import loaded: {idle:.0f} MB")
-    for size in (int(n) for n in args.rows.split(",")):
-        # every period the run creates (the COPY baseline's and the import's) is removed at the end
-        before_periods = set(Period.objects.values_list("pk", flat=True))
-        rows = build_rows(size)
-        content = as_csv(rows)
-        copies = copy_time(rows)
-        Period.objects.exclude(pk__in=before_periods).delete()  # the import creates its own
-        with tempfile.NamedTemporaryFile(suffix=".csv") as upload:
-            upload.write(content)
-            upload.flush()
-            preview = run_child("preview", upload.name)
-        assert preview["counts"]["new"] == size, preview
-        try:
-            commit = run_child("commit", str(preview["batch"]))
-            assert commit["counts"]["new"] == size, commit
-        finally:
-            cleanup(preview["batch"], before_periods)
-        copy_seconds = copies["scratch"]
-        print(f"\n{size} rows, {len(content) / 1e6:.1f} MB CSV")
-        print(f"  COPY into a scratch copy of the table:  {copy_seconds:7.2f} s (its indexes, no foreign keys)")
-        print(f"  COPY into the figures table itself:     {copies['table']:7.2f} s (foreign keys checked; rolled back)")
-        for label, step in (("preview (read + validate)", preview), ("commit (re-check + write)", commit)):
-            ratio, ratio_table = step["seconds"] / copy_seconds, step["seconds"] / copies["table"]
-            print(
-                f"  {label:28} {step['seconds']:7.2f} s = {ratio:4.1f} × COPY ({ratio_table:4.1f} × into the table)"
-                f"   peak memory {step['peak_mb']:4.0f} MB (started at {step['started_mb']:.0f})"
-            )
+    from agencies.models import User
+
+    uploader, created = User.objects.get_or_create(username=UPLOADER, defaults={"role": User.Role.ADMIN})
+    try:
+        idle = run_child("idle")["peak_mb"]
+        print(f"load: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f} (1, 5, 15 min)")
+        print(f"a Django process that only started, the import loaded: {idle:.0f} MB")
+        for size in (int(n) for n in args.rows.split(",")):
+            rounds = []
+            for _ in range(args.repeat):
+                rounds.append(one_round(size))
+                report(size, rounds[-1])
+            if args.repeat > 1:
+                ratios = [r["commit"]["seconds"] / r["copies"]["scratch"] for r in rounds]
+                print(
+                    f"\n{size} rows, {args.repeat} rounds: commit median "
+                    f"{statistics.median(r['commit']['seconds'] for r in rounds):.2f} s, COPY median "
+                    f"{statistics.median(r['copies']['scratch'] for r in rounds):.2f} s; "
+                    f"commit / COPY by round: {', '.join(f'{x:.1f}' for x in sorted(ratios))} "
+                    f"(median {statistics.median(ratios):.1f} ×)"
+                )
+    finally:
+        if created:
+            uploader.delete()
 
 
 if __name__ == "__main__":

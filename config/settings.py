@@ -185,6 +185,9 @@ UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=5 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # Spreadsheet imports (indicators/imports): files over this size are refused before they are parsed.
+# the audit trail is read record by record (core.workflow.audit_history): no index on its dates alone
+SIMPLE_HISTORY_DATE_INDEX = False
+
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
 # ... and refused before parsing when they would unpack or hold more than this (imports/reading.py): a 7,6 MB
 # xlsx of 400 000 inline strings otherwise takes a web worker for a minute
@@ -197,6 +200,9 @@ IMPORT_MAX_UNCOMPRESSED_BYTES = env.int("IMPORT_MAX_UNCOMPRESSED_BYTES", default
 IMPORT_BACKGROUND_BYTES = env.int("IMPORT_BACKGROUND_BYTES", default=64 * 1024)
 # A running import job that has reported no progress for this long is shown as failed and may be re-run.
 IMPORT_JOB_STALE_MINUTES = env.int("IMPORT_JOB_STALE_MINUTES", default=10)
+# An upload left unconfirmed (or refused, or failed) this many days is deleted from private storage; the batch
+# stays in the list, "expired", with who uploaded what and when (imports.batches.import_batches_expire, nightly).
+IMPORT_UNCONFIRMED_DAYS = env.int("IMPORT_UNCONFIRMED_DAYS", default=30)
 # Absolute address of the site, for links in e-mails sent outside a request (imported users' reset links).
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 FILE_UPLOAD_PERMISSIONS = 0o640

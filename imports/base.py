@@ -18,6 +18,12 @@ UNCHANGED = "unchanged"
 ERROR = "error"
 OUTCOME_LABELS = {NEW: "Mới", UPDATED: "Cập nhật", UNCHANGED: "Không đổi", ERROR: "Lỗi"}
 
+
+class PreviewMoved(Exception):
+    """The write found that the data moved since the re-check it relied on (a figure written where the preview
+    found none): the commit checks every row again, then writes."""
+
+
 #: rows kept in a stored preview, beyond which only the counts and the errors are kept
 PREVIEW_ROWS_KEPT = 1000
 PREVIEW_ERRORS_KEPT = 2000

@@ -13,11 +13,15 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from functools import partial
+from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from agencies.models import Agency
@@ -25,7 +29,7 @@ from core.jobs import TRANSIENT_ERRORS, enqueue
 from imports.models import ImportBatch
 
 from . import kinds
-from .base import Preview
+from .base import Preview, PreviewMoved
 from .reading import FileProblem, Progress, check_size, read_tables
 
 logger = logging.getLogger(__name__)
@@ -251,6 +255,51 @@ def import_batch_retry(*, batch: ImportBatch) -> None:
     _start(batch, "imports.batch_validate", import_batch_validate)
 
 
+def import_batches_expire(*, now: datetime | None = None) -> int:
+    """Delete from private storage the files of batches left unwritten for ``IMPORT_UNCONFIRMED_DAYS`` (never
+    confirmed, refused, or failed and not checked again): an upload holds an agency's figures or the users' list,
+    and is kept no longer than it can be of use. The batch stays, "expired", with who uploaded what, when, and
+    what its preview found. Returns how many expired. A batch being confirmed at that moment is left alone."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.IMPORT_UNCONFIRMED_DAYS)
+    old = ImportBatch.objects.filter(status__in=ImportBatch.UNWRITTEN, created_at__lt=cutoff).filter(
+        Q(progress_at__isnull=True) | Q(progress_at__lt=cutoff)
+    )
+    expired = 0
+    for pk in old.values_list("pk", flat=True).iterator():
+        with transaction.atomic():
+            batch = old.select_for_update(skip_locked=True).filter(pk=pk).first()
+            if batch is None:  # confirmed, checked again or written meanwhile
+                continue
+            names = _stored_files(batch)
+            batch.status, batch.file = Status.EXPIRED, ""
+            batch.message = (
+                f"Quá {settings.IMPORT_UNCONFIRMED_DAYS} ngày chưa ghi: tệp đã được xóa khỏi máy chủ, không có gì "
+                "được ghi. Nếu vẫn cần, hãy tải tệp lên lại."
+            )
+            batch.save(update_fields=["status", "file", "message"])
+            transaction.on_commit(partial(_delete_files, names))
+            expired += 1
+    return expired
+
+
+def _stored_files(batch: ImportBatch) -> list[str]:
+    """The batch's upload and what was kept beside it (``<upload>.validated``)."""
+    if not batch.file.name:
+        return []
+    upload = PurePosixPath(batch.file.name)
+    try:
+        _, files = default_storage.listdir(str(upload.parent))
+    except FileNotFoundError:
+        return []
+    return [str(upload.parent / name) for name in files if name.startswith(upload.name)]
+
+
+def _delete_files(names: list[str]) -> None:
+    for name in names:
+        default_storage.delete(name)
+
+
 _AGAIN = "Hãy bấm “Kiểm tra lại” hoặc tải tệp lên lại."
 
 
@@ -319,6 +368,29 @@ def _write_recorded(*, batch_id: int) -> None:
         pass
 
 
+def _write_checked(spec, batch: ImportBatch, preview: Preview | None, recheck) -> Preview:
+    """Inside the write's transaction: check the rows again if need be, then write them; the outcome is kept on
+    the batch (``INVALID`` when the data moved since the preview and the file is now wrong)."""
+    if preview is None:
+        preview = recheck(batch)
+    if preview is None:  # the rows kept cannot be used (the plan changed, not PostgreSQL)
+        preview = _check_file(batch, Status.COMMITTING)
+    batch.summary = preview.as_summary()
+    if not preview.is_valid:
+        batch.status = Status.INVALID
+        batch.message = "Dữ liệu đã thay đổi từ lúc xem trước và tệp nay có lỗi; không có gì được ghi."
+        batch.save(update_fields=["summary", "status", "message"])
+        return preview
+    when = timezone.now()
+    batch.committed_at = when
+    batch.changes = spec.write(preview.work, batch=batch, when=when)
+    batch.status = Status.COMMITTED
+    batch.message = f"Đã ghi: {preview.summary_text()}."
+    batch.progress_at = timezone.now()
+    batch.save(update_fields=["summary", "status", "message", "committed_at", "changes", "progress_at"])
+    return preview
+
+
 def _write(batch_id: int, preview: Preview | None) -> Preview | None:
     batch = ImportBatch.objects.select_related("agency", "created_by").get(pk=batch_id)
     if batch.status != Status.COMMITTING:
@@ -341,23 +413,13 @@ def _write(batch_id: int, preview: Preview | None) -> Preview | None:
             batch = ImportBatch.objects.select_for_update(of=("self",)).select_related("created_by").get(pk=batch_id)
             if batch.status != Status.COMMITTING:
                 return None  # checked again by hand meanwhile: this run was given up for dead
-            if preview is None:
-                preview = recheck(batch)
-            if preview is None:  # the rows kept cannot be used (the plan changed, not PostgreSQL)
-                preview = _check_file(batch, Status.COMMITTING)
-            batch.summary = preview.as_summary()
-            if not preview.is_valid:
-                batch.status = Status.INVALID
-                batch.message = "Dữ liệu đã thay đổi từ lúc xem trước và tệp nay có lỗi; không có gì được ghi."
-                batch.save(update_fields=["summary", "status", "message"])
+            try:
+                with transaction.atomic():  # a savepoint: what PreviewMoved undoes
+                    preview = _write_checked(spec, batch, preview, recheck)
+            except PreviewMoved:
+                preview = _write_checked(spec, batch, None, partial(recheck, thorough=True))
+            if batch.status != Status.COMMITTED:
                 return preview
-            when = timezone.now()
-            batch.committed_at = when
-            batch.changes = spec.write(preview.work, batch=batch, when=when)
-            batch.status = Status.COMMITTED
-            batch.message = f"Đã ghi: {preview.summary_text()}."
-            batch.progress_at = timezone.now()
-            batch.save(update_fields=["summary", "status", "message", "committed_at", "changes", "progress_at"])
     except (IntegrityError, connection.Database.IntegrityError) as exc:  # the latter: raised through COPY
         ImportBatch.objects.filter(pk=batch_id, status=Status.COMMITTING).update(
             status=Status.PREVIEWED, message=RACE_LOST, progress_at=timezone.now()

@@ -18,7 +18,7 @@ from decimal import Decimal
 
 from django.core.files import File
 from django.core.files.storage import default_storage
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 
 from agencies.models import Agency
 from core.formatting import number_as_read, with_unit
@@ -39,6 +39,7 @@ from .base import (
     AgencyLookup,
     PeriodLookup,
     Preview,
+    PreviewMoved,
     RowResult,
     text,
 )
@@ -228,10 +229,15 @@ def undo(changes: dict, *, batch, when) -> None:
     submissions_undo(Observation, changes, batch=batch, when=when)
 
 
-def recheck(batch) -> Preview | None:
+def recheck(batch, *, thorough: bool = False) -> Preview | None:
     """The preview of ``batch`` as of now, from its validated rows, re-checked in SQL against the data as it is
     (inside the commit's transaction); None when they cannot be used (not PostgreSQL, no stored rows, or the
-    plan's metrics, reporters or agencies changed since): the caller then validates the upload again."""
+    plan's metrics, reporters or agencies changed since): the caller then validates the upload again.
+
+    Rows the preview found new are taken as still new unless ``thorough``: the database's unique constraint
+    tells at the write if a figure was written for one of them since, and ``write`` then raises
+    ``PreviewMoved`` for the caller to check every row again. Looking each one up here would cost as much as
+    writing it."""
     if connection.vendor != "postgresql":
         return None
     work = ValidatedFigures.stored(batch)
@@ -242,7 +248,7 @@ def recheck(batch) -> Preview | None:
         _discard(batch)  # validated against what has changed: never of use again
         return None
     summary = batch.summary or {}
-    found = work.stage(recheck=True, lines=[row[0] for row in summary.get("rows", [])])
+    found = work.stage(recheck="all" if thorough else "existing", lines=[row[0] for row in summary.get("rows", [])])
     tally = Counter(
         {
             NEW: found["counts"].get(NEW, 0),
@@ -322,10 +328,13 @@ class ValidatedFigures:
 
     def __init__(self, header: dict, file=None):
         self.header = {"version": 1, "skipped": 0, **header}
+        #: the rows' periods (a few hundred at most): created, if need be, before the rows are staged
+        self.periods = {tuple(key) for key in self.header.pop("periods", [])}
         self.file = file if file is not None else tempfile.TemporaryFile()
         self.start = self.file.tell()
 
     def append(self, line, outcome, existing_id, metric_id, agency_id, period_key, values) -> None:
+        self.periods.add(period_key)
         kind, year, number = period_key
         fields = [line, outcome, existing_id, metric_id, agency_id, kind, year, number]
         fields += [values["value"], values["numerator"], values["denominator"], values.get("note")]
@@ -378,7 +387,8 @@ class ValidatedFigures:
         if default_storage.exists(name):
             default_storage.delete(name)
         self.file.seek(self.start)
-        header = json.dumps({**self.header, "batch": batch.pk}).encode() + b"\n"
+        header = {**self.header, "batch": batch.pk, "periods": sorted(self.periods)}
+        header = json.dumps(header).encode() + b"\n"
         with tempfile.TemporaryFile() as stored:
             stored.write(header)
             while block := self.file.read(1 << 20):
@@ -406,45 +416,55 @@ class ValidatedFigures:
 
     # the write, on PostgreSQL
 
-    def stage(self, *, recheck: bool, lines=()) -> dict:
+    def stage(self, *, recheck: str = "", lines=()) -> dict:
         """COPY the rows into a temporary table and classify them into ``import_checked``.
 
-        ``recheck``: against the figures and periods as they are now (the commit of a stored batch); else as the
-        preview found them (a preview just made in this process). Returns the counts by outcome, the outcomes by
-        line of ``lines`` and the rows whose period is now locked (line, label, period)."""
+        ``recheck``: "" keeps the outcomes the preview found (a preview just made in this process); "all"
+        classifies every row against the figures and periods as they are now (the commit of a stored batch);
+        "existing" does so for the rows the preview found written, and for the rest looks only at their period
+        (see ``recheck``). Returns the counts by outcome, the outcomes by line of ``lines`` and the rows whose
+        period is now locked (line, label, period)."""
         quote = connection.ops.quote_name
         columns = ", ".join(f"{quote(name)} {kind}" for name, kind in self.COLUMNS)
-        period = "p.kind = s.kind AND p.year = s.year AND p.number = s.number"
+        period = "LEFT JOIN indicators_period p ON p.kind = s.kind AND p.year = s.year AND p.number = s.number"
+        rest = "s.metric_id, s.agency_id, s.kind, s.year, s.number, p.id AS period_id, s.value, s.numerator"
+        rest += ", s.denominator, s.note"
+        # the periods not made yet, as period_get_or_create would (one statement): every row then finds its own
+        Period.objects.bulk_create([Period.build(*key) for key in sorted(self.periods)], ignore_conflicts=True)
         with connection.cursor() as cursor:
             cursor.execute("DROP TABLE IF EXISTS import_rows, import_checked")
             cursor.execute(f"CREATE TEMPORARY TABLE import_rows ({columns}) ON COMMIT DROP")
             self.file.seek(self.start)
             cursor.cursor.copy_expert("COPY import_rows FROM STDIN", self.file)
-            if recheck:
-                same = " AND ".join(f"o.{n} IS NOT DISTINCT FROM s.{n}" for n in ("value", "numerator", "denominator"))
-                outcome = f"""CASE
-                    WHEN o.id IS NOT NULL AND {same} AND (s.note IS NULL OR o.note = s.note)
-                         AND o.status IN (%s, %s) THEN 'unchanged'
-                    WHEN p.is_locked THEN 'locked'
-                    WHEN o.id IS NULL THEN 'new'
-                    ELSE 'updated' END"""
-                params = [self.header["status"], "approved"]
-                existing = "o.id"
-                join = (
-                    " LEFT JOIN indicators_observation o"
-                    " ON o.metric_id = s.metric_id AND o.agency_id = s.agency_id AND o.period_id = p.id"
-                )
+            if not recheck:
+                select = f"SELECT s.line, s.outcome, s.existing_id, {rest} FROM import_rows s {period}"  # noqa: S608 - SQL from this code
+                params = []
             else:
-                outcome, params, existing, join = "s.outcome", [], "s.existing_id", ""
+                same = " AND ".join(f"o.{n} IS NOT DISTINCT FROM s.{n}" for n in ("value", "numerator", "denominator"))
+                select = f"""SELECT s.line, CASE
+                        WHEN o.id IS NOT NULL AND {same} AND (s.note IS NULL OR o.note = s.note)
+                             AND o.status IN (%s, %s) THEN 'unchanged'
+                        WHEN p.is_locked THEN 'locked'
+                        WHEN o.id IS NULL THEN 'new'
+                        ELSE 'updated' END, o.id, {rest}
+                    FROM import_rows s {period} LEFT JOIN indicators_observation o
+                         ON o.metric_id = s.metric_id AND o.agency_id = s.agency_id AND o.period_id = p.id"""  # noqa: S608 - SQL from this code
+                params = [self.header["status"], "approved"]
+                if recheck == "existing":
+                    select += f""" WHERE s.outcome <> 'new'
+                    UNION ALL SELECT s.line, CASE WHEN p.is_locked THEN 'locked' ELSE 'new' END, NULL, {rest}
+                    FROM import_rows s {period} WHERE s.outcome = 'new'"""  # noqa: S608 - SQL from this code
             cursor.execute(
-                f"""CREATE TEMPORARY TABLE import_checked ON COMMIT DROP AS
-                SELECT s.line, {outcome} AS outcome, {existing} AS existing_id, s.metric_id, s.agency_id,
-                       s.kind, s.year, s.number, p.id AS period_id, s.value, s.numerator, s.denominator, s.note
-                FROM import_rows s LEFT JOIN indicators_period p ON {period}{join}""",  # noqa: S608 - identifiers from the models and SQL from this code; values are parameters
+                "CREATE TEMPORARY TABLE import_checked (line, outcome, existing_id, metric_id, agency_id, kind, year, "
+                f"number, period_id, value, numerator, denominator, note) ON COMMIT DROP AS {select}",
                 params,
             )
-            cursor.execute("SELECT outcome, count(*) FROM import_checked GROUP BY outcome")
-            counts = dict(cursor.fetchall())
+            cursor.execute(
+                "SELECT outcome, count(*), count(*) FILTER (WHERE period_id IS NULL) FROM import_checked GROUP BY 1"
+            )
+            found = cursor.fetchall()
+            counts = {outcome: count for outcome, count, _ in found}
+            self.without_period = sum(missing for outcome, _, missing in found if outcome == NEW)
             outcomes, locked = {}, []
             if recheck and lines:
                 cursor.execute("SELECT line, outcome FROM import_checked WHERE line = ANY(%s)", [list(lines)])
@@ -462,17 +482,21 @@ class ValidatedFigures:
                         (line, f"{codes} · {period_code(kind, year, number)}", period_bounds(kind, year, number).label)
                     )
         self.staged = True
+        #: rows taken as new without looking for a figure written since: the write must not find one
+        self.assumed_new = recheck == "existing"
         return {"counts": counts, "outcomes": outcomes, "locked": locked}
 
     def write(self, *, batch, when) -> dict:
         """Write the staged rows (staged here as the preview found them if not yet) with their audit history."""
         if not getattr(self, "staged", False):
-            self.stage(recheck=False)
+            self.stage()
         with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT DISTINCT kind, year, number FROM import_checked WHERE outcome = 'new' AND period_id IS NULL"
-            )
-            missing = cursor.fetchall()
+            missing = []
+            if self.without_period:  # rows kept before their periods were (files stored by an earlier version)
+                cursor.execute(
+                    "SELECT DISTINCT kind, year, number FROM import_checked WHERE outcome = 'new' AND period_id IS NULL"
+                )
+                missing = cursor.fetchall()
             if missing:  # created as period_get_or_create would, in one statement
                 Period.objects.bulk_create([Period.build(*key) for key in missing], ignore_conflicts=True)
                 cursor.execute(
@@ -484,8 +508,7 @@ class ValidatedFigures:
         fixed = {"status": self.header["status"], "entered_by_id": user.pk if user else None, "submitted_at": when}
         review = {"reviewed_by_id": user.pk if user else None, "reviewed_at": when} if batch.approve else {}
         values = {name: f"s.{name}" for name in ("value", "numerator", "denominator")}
-        created = submissions_insert_select(
-            Observation,
+        new = dict(
             source="import_checked s WHERE s.outcome = 'new' ORDER BY s.line",
             given={
                 "metric_id": "s.metric_id",
@@ -499,6 +522,12 @@ class ValidatedFigures:
             reason=reason,
             when=when,
         )
+        try:
+            created = submissions_insert_select(Observation, **new)
+        except IntegrityError as exc:
+            if self.assumed_new and _constraint_of(exc) == FIGURE_KEY:
+                raise PreviewMoved from exc
+            raise
         if self.header["has_note"]:
             values["note"] = "s.note"
         updated = submissions_update_select(
@@ -514,6 +543,15 @@ class ValidatedFigures:
         snapshots_changed()
         self.file.close()
         return {"created": sorted(created), "updated": updated}
+
+
+#: the unique constraint on a figure's agency, metric and period
+FIGURE_KEY = "uniq_observation"
+
+
+def _constraint_of(exc: IntegrityError) -> str:
+    """The name of the constraint PostgreSQL says ``exc`` broke."""
+    return getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None) or ""
 
 
 def _copy_split(line: str) -> list[str]:

@@ -3,9 +3,9 @@ from datetime import date
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from agencies.models import Agency
+from core.workflow import audit_history
 from indicators.models import Period, Plan, Submission
 
 from .schedule import Schedule
@@ -113,7 +113,7 @@ class TaskUpdate(Submission):
     document_date = models.DateField(_("ngày văn bản"), null=True, blank=True)
     completed_on = models.DateField(_("ngày hoàn thành"), null=True, blank=True)
     evidence = models.FileField(_("tài liệu minh chứng"), upload_to="task-evidence/%Y/%m/", blank=True)
-    history = HistoricalRecords()
+    history = audit_history()
 
     class Meta:
         verbose_name = _("báo cáo tiến độ nhiệm vụ")
@@ -144,7 +144,7 @@ class TaskTrigger(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(_("ghi nhận lúc"), auto_now_add=True)
-    history = HistoricalRecords()
+    history = audit_history()
 
     class Meta:
         verbose_name = _("yêu cầu kích hoạt nhiệm vụ")

@@ -94,6 +94,22 @@ def test_draft_then_submit_then_approve_keeps_every_step_in_history(metric, khcn
     assert users == [agency_staff.pk, agency_staff.pk, reviewer.pk]
 
 
+def test_deleting_a_user_keeps_the_figures_and_their_trail_and_empties_who(metric, khcn, agency_staff, reviewer):
+    """Who entered, reviewed or changed a figure has no foreign key in PostgreSQL (core.workflow.audit_history,
+    Submission): Django empties them when the user goes, and the figures and their trail stay."""
+    observation = save(metric, khcn, agency_staff, submit=True)
+    observation_approve(observation=observation, user=reviewer)
+    steps, gone = observation.history.count(), reviewer.pk
+    reviewer.delete()
+    observation.refresh_from_db()
+    assert observation.reviewed_by is None and observation.entered_by == agency_staff
+    assert observation.history.count() == steps
+    users = list(observation.history.order_by("history_id").values_list("history_user", flat=True))
+    assert users == [agency_staff.pk, None]
+    assert not Observation.objects.filter(reviewed_by_id=gone).exists()
+    assert not Observation.history.filter(history_user_id=gone).exists()
+
+
 def test_return_needs_a_reason_and_the_agency_resubmits(metric, khcn, agency_staff, reviewer):
     observation = save(metric, khcn, agency_staff, submit=True)
     with pytest.raises(EntryError, match="lý do"):

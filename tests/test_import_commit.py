@@ -95,6 +95,30 @@ def test_a_figure_changed_meanwhile_is_written_back_with_its_history(plan, admin
         assert getattr(record, field.attname) == getattr(figure, field.attname), field.name
 
 
+@on_postgresql
+def test_a_figure_written_meanwhile_where_the_preview_found_none_is_updated_and_the_rest_created(plan, administrator):
+    """The re-check takes the rows the preview found new as still new: the write finds the figure written since
+    through the unique constraint, and the commit checks every row again rather than failing."""
+    batch, preview = _create(_monthly(5), administrator)
+    assert preview.counts["new"] == 5
+    other, _ = _create([[*_monthly(5)[2][:3], "10", "", "", ""]], administrator, name="thang-3.xlsx")
+    import_batch_commit(batch=other)
+    other.refresh_from_db()
+    written = Observation.objects.get(pk__in=other.changes["created"])
+
+    import_batch_commit(batch=batch)
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.COMMITTED
+    assert batch.summary["counts"] == {"new": 4, "updated": 1, "unchanged": 0, "error": 0}
+    assert batch.changes["updated"] == [written.pk] and len(batch.changes["created"]) == 4
+    written.refresh_from_db()
+    assert written.value == Decimal("75.5")
+    assert list(written.history.order_by("history_id").values_list("history_type", flat=True)) == ["+", "~"]
+    for figure in Observation.objects.filter(pk__in=batch.changes["created"]):  # nothing left of the first try
+        assert list(figure.history.values_list("history_type", flat=True)) == ["+"]
+    assert Observation.objects.filter(metric__code="digitized_admin_records", agency__code="so-khcn").count() == 5
+
+
 def test_a_period_locked_meanwhile_refuses_the_commit_and_writes_nothing(plan, administrator):
     period = period_get_or_create(kind="quarter", year=2026, number=1)
     batch, preview = _create(GOOD, administrator)
