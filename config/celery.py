@@ -20,6 +20,8 @@ app.conf.beat_schedule = {
     "recompute-pending": {"task": "indicators.recompute_pending", "schedule": crontab(minute="*/5")},
     # reporting periods (indicators/jobs.py): lock those past their deadline and grace days
     "lock-past-due-periods": {"task": "indicators.lock_past_due_periods", "schedule": crontab(hour=0, minute=30)},
+    # imports (imports/jobs.py): uploads left unwritten for IMPORT_UNCONFIRMED_DAYS are deleted
+    "expire-unconfirmed-imports": {"task": "imports.expire_unconfirmed", "schedule": crontab(hour=2, minute=30)},
     # tasks and reports (tasks/jobs.py): overdue flags before the working day, then reminders, weekly digest
     "overdue-scan-early-morning": {"task": "tasks.overdue_scan", "schedule": crontab(hour=5, minute=30)},
     "reminders-morning": {"task": "tasks.send_reminders", "schedule": crontab(hour=6, minute=30)},

@@ -10,7 +10,7 @@ from celery import shared_task
 
 from core.jobs import JOB_OPTIONS
 
-from .batches import ImportRefused, import_batch_validate, import_batch_write
+from .batches import ImportRefused, import_batch_validate, import_batch_write, import_batches_expire
 from .models import ImportBatch
 
 
@@ -29,6 +29,12 @@ def batch_write(batch_id: int) -> str:
     except ImportRefused:
         pass  # another import won the race for the same rows: the batch says so, nothing was written
     return _status(batch_id)
+
+
+@shared_task(name="imports.expire_unconfirmed", **JOB_OPTIONS)
+def expire_unconfirmed() -> int:
+    """Nightly: delete the uploads of batches left unwritten for IMPORT_UNCONFIRMED_DAYS."""
+    return import_batches_expire()
 
 
 def _status(batch_id: int) -> str:

@@ -30,6 +30,7 @@ class ImportBatch(models.Model):
         COMMITTED = "committed", _("Đã ghi")
         UNDONE = "undone", _("Đã hoàn tác")
         FAILED = "failed", _("Không hoàn tất")
+        EXPIRED = "expired", _("Hết hạn, chưa ghi")
 
     class Step(models.TextChoices):
         """What a running job is doing, shown beside its progress."""
@@ -41,6 +42,9 @@ class ImportBatch(models.Model):
 
     #: the states in which a job works on the batch; the page polls while the batch is in one of them
     RUNNING = frozenset({Status.VALIDATING, Status.COMMITTING})
+    #: the states of a batch not written (yet): its files are deleted once it is left so for long
+    #: (``import_batches_expire``)
+    UNWRITTEN = frozenset({Status.VALIDATING, Status.PREVIEWED, Status.INVALID, Status.COMMITTING, Status.FAILED})
 
     kind = models.CharField(_("loại dữ liệu"), max_length=20, choices=Kind.choices)
     status = models.CharField(_("trạng thái"), max_length=12, choices=Status.choices, default=Status.VALIDATING)

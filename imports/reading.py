@@ -444,6 +444,8 @@ def _table_rows(name, sheet, columns, body, start, index, letters, unnamed) -> I
     where = f"Trang “{sheet}”: " if name else ""
     header_line = start + 1
     required_positions = [index[c.key] for c in columns if c.required]
+    # a line with a number in a column that is read, whatever else it lacks, is a row of data: told, not skipped
+    data_positions = [index[c.key] for c in columns if c.key in index and not c.informative]
     yielded = False
     for line, cells in enumerate(body, start=header_line + 1):
         for position, letter in unnamed.items():
@@ -451,8 +453,13 @@ def _table_rows(name, sheet, columns, body, start, index, letters, unnamed) -> I
                 raise FileProblem([_unnamed_column(where, letter, header_line)])
         if not any(_filled(c) for c in cells):
             continue  # empty rows are skipped
-        if start and required_positions and not any(p < len(cells) and _filled(cells[p]) for p in required_positions):
-            continue  # under a titled sheet, a line that fills no required column: a signature or a note
+        if (
+            start
+            and required_positions
+            and not any(p < len(cells) and _filled(cells[p]) for p in required_positions)
+            and not any(p < len(cells) and _is_number(cells[p]) for p in data_positions)
+        ):
+            continue  # under a titled sheet, a line that fills no required column and holds no number: a signature
         row = Row(line=line, values={})
         for key, position in index.items():
             cell = cells[position] if position < len(cells) else ""
@@ -479,6 +486,18 @@ def _table_rows(name, sheet, columns, body, start, index, letters, unnamed) -> I
         yield row
     if name is None and not yielded:
         raise FileProblem(["Tệp chỉ có dòng tiêu đề, không có dòng dữ liệu nào; không có gì để nhập."])
+
+
+_NUMBER = re.compile(r"\s*[-+]?\d[\d.,\s]*%?\s*")
+
+
+def _is_number(cell) -> bool:
+    """A number, or text written as one ("1.250", "75,5", "12 %")."""
+    if isinstance(cell, bool):
+        return False
+    if isinstance(cell, int | float | Decimal):
+        return True
+    return isinstance(cell, str) and _NUMBER.fullmatch(cell) is not None
 
 
 def _filled(cell) -> bool:

@@ -300,6 +300,20 @@ def office_workbook() -> bytes:
     return buffer.getvalue()
 
 
+def test_a_line_with_a_figure_but_no_metric_or_period_under_a_titled_sheet_is_an_error_not_skipped(plan, administrator):
+    workbook = load_workbook(io.BytesIO(office_workbook()))
+    sheet = workbook.active
+    sheet.insert_rows(8)
+    for column, value in zip("ABCDEF", [4, "so-khcn", "", "", "7", ""], strict=True):
+        sheet[f"{column}8"] = value
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    batch, preview = _run(buffer.getvalue(), administrator)
+    assert not preview.is_valid and batch.status == ImportBatch.Status.INVALID
+    assert [r.line for r in preview.rows if r.outcome == "error"] == [8]
+    assert 10 not in [r.line for r in preview.rows]  # the signature line is still skipped
+
+
 def test_a_file_as_an_office_makes_it_commits_and_its_preview_shows_the_values_read(client, plan, administrator):
     batch, preview = _run(office_workbook(), administrator)
     assert preview.is_valid, preview.errors

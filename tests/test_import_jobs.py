@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -287,3 +288,44 @@ def test_the_command_line_reports_a_check_that_failed_and_writes_nothing(plan, m
         call_command("import_figures", str(path), stderr=errors)
     assert "Kiểm tra tệp không hoàn tất: bộ đọc hỏng" in errors.getvalue()
     assert not Observation.objects.filter(period__year=2026).exists()
+
+
+def test_uploads_left_unwritten_a_month_are_deleted_and_the_batch_stays_expired(
+    client, plan, administrator, settings, django_capture_on_commit_callbacks
+):
+    from django.core.files.storage import default_storage
+
+    from imports.batches import ImportRefused, import_batch_commit, import_batch_create, import_batch_retry
+
+    old, _ = import_batch_create(kind="figures", content=xlsx(GOOD), filename="cu.xlsx", user=administrator)
+    failed, _ = import_batch_create(kind="figures", content=xlsx(GOOD), filename="loi.xlsx", user=administrator)
+    recent, _ = import_batch_create(kind="figures", content=xlsx(GOOD), filename="moi.xlsx", user=administrator)
+    written, _ = import_batch_create(kind="figures", content=xlsx(GOOD), filename="da-ghi.xlsx", user=administrator)
+    import_batch_commit(batch=written)
+    month_ago = timezone.now() - timedelta(days=settings.IMPORT_UNCONFIRMED_DAYS + 1)
+    ImportBatch.objects.filter(pk=failed.pk).update(status=ImportBatch.Status.FAILED)
+    ImportBatch.objects.exclude(pk=recent.pk).update(created_at=month_ago, progress_at=month_ago)
+    upload = Path(old.file.name)
+    assert f"{upload.name}.validated" in default_storage.listdir(str(upload.parent))[1]  # the validated rows
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert jobs.expire_unconfirmed.apply().get() == 2
+    for batch in (old, failed):
+        batch.refresh_from_db()
+        assert batch.status == ImportBatch.Status.EXPIRED and not batch.file
+        assert "Quá 30 ngày chưa ghi" in batch.message and batch.summary["counts"]["new"] == 2
+    left = default_storage.listdir(str(Path(recent.file.name).parent))[1]
+    assert not [name for name in left if name.startswith(upload.name)]
+    assert Path(recent.file.name).name in left and Path(written.file.name).name in left
+    assert ImportBatch.objects.get(pk=recent.pk).status == ImportBatch.Status.PREVIEWED
+    assert ImportBatch.objects.get(pk=written.pk).status == ImportBatch.Status.COMMITTED
+
+    with pytest.raises(ImportRefused):
+        import_batch_commit(batch=old)
+    with pytest.raises(ImportRefused):
+        import_batch_retry(batch=failed)
+    client.force_login(administrator)
+    page = client.get(reverse("imports:preview", args=[old.pk])).content.decode()
+    assert "Hết hạn, chưa ghi" in page and "Xác nhận và ghi" not in page and "tải tệp lên lại" in page
+    assert 'class="chip import-expired">Hết hạn, chưa ghi' in client.get(reverse("imports:index")).content.decode()
+    assert jobs.expire_unconfirmed.apply().get() == 0

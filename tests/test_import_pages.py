@@ -46,6 +46,19 @@ def test_admin_uploads_previews_and_confirms(client, plan, administrator):
     assert not Observation.objects.filter(period__year=2026).exists()
 
 
+def test_a_file_that_cannot_be_read_says_so_rather_than_counting_zero_rows(client, plan, administrator):
+    c = _client(client, administrator)
+    upload = io.BytesIO(xlsx(GOOD, headers=["Mã cơ quan", "Chỉ số?", "Kỳ báo cáo", "Giá trị"]))
+    upload.name = "sai-mau.xlsx"
+    c.post(reverse("imports:index"), {"kind": "figures", "file": upload})
+    batch = ImportBatch.objects.get()
+    assert batch.summary["file_errors"]
+    page = c.get(reverse("imports:preview", args=[batch.pk])).content.decode()
+    assert "thiếu cột bắt buộc: Mã chỉ số" in page and 'class="importcounts"' not in page
+    listing = c.get(reverse("imports:index")).content.decode()
+    assert "lỗi của tệp: không đọc được dòng nào" in listing and "0 mới" not in listing
+
+
 @pytest.mark.parametrize("persona", ["steering", "reviewer"])
 def test_only_importers_reach_the_pages(client, plan, persona, request, administrator):
     batch, _ = import_batch_create(kind="figures", content=xlsx(GOOD), filename="a.xlsx", user=administrator)

@@ -116,3 +116,13 @@ def test_vietnamese_number_and_date_formats():
 def test_healthz(client, db):
     response = client.get("/healthz")
     assert response.status_code == 200 and response.json() == {"status": "ok"}
+
+
+def test_every_periodic_job_names_a_registered_task():
+    """Celery beat sends the task by name: a misspelt name would be sent every night and run by no worker."""
+    from config.celery import app
+
+    app.loader.import_default_modules()
+    names = [entry["task"] for entry in app.conf.beat_schedule.values()]
+    assert "imports.expire_unconfirmed" in names
+    assert [name for name in names if name not in app.tasks] == []
