@@ -232,6 +232,9 @@ CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "memory://
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=REDIS_URL or None) or None
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=CELERY_BROKER_URL == "memory://")
 CELERY_TASK_EAGER_PROPAGATES = True
+# the queue jobs go to and workers take them from; like CACHE_KEY_PREFIX, parallel test processes (pytest-xdist)
+# get one each, so that one process's real worker never takes another's job (against the other's database)
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default=os.environ.get("PYTEST_XDIST_WORKER") or "celery")
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

@@ -15,13 +15,6 @@ from indicators.models import Plan
 PASSWORD = "Kiem-tra-65!"
 
 
-def pytest_collection_modifyitems(items):
-    """Real-worker tests run in one xdist process: Celery workers of two processes would share the queue."""
-    for item in items:
-        if item.get_closest_marker("celery_worker"):
-            item.add_marker(pytest.mark.xdist_group("celery"))
-
-
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Load Plan 65-KH/TU once into the test database; each test runs in a transaction rolled back after it."""
