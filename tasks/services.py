@@ -90,15 +90,18 @@ def tasks_load(*, plan: Plan, groups: list[dict], directory: AgencyDirectory) ->
 def _sync_assignments(task: Task, leads: list, cooperating: list) -> None:
     """One assignment row per agency and role; an agency that leads is not also listed as cooperating."""
     lead_ids = {a.pk for a in leads}
-    wanted = {(pk, TaskAssignment.Role.LEAD.value) for pk in lead_ids}
-    wanted |= {(a.pk, TaskAssignment.Role.COOPERATING.value) for a in cooperating if a.pk not in lead_ids}
+    # in the plan's order, leads first: loading the plan twice writes the same rows in the same order
+    ordered = [(a.pk, TaskAssignment.Role.LEAD.value) for a in leads]
+    ordered += [(a.pk, TaskAssignment.Role.COOPERATING.value) for a in cooperating if a.pk not in lead_ids]
+    ordered = list(dict.fromkeys(ordered))
+    wanted = set(ordered)
     existing = {(a.agency_id, a.role): a.pk for a in task.assignments.all()}
     stale = [pk for key, pk in existing.items() if key not in wanted]
     if stale:
         TaskAssignment.objects.filter(pk__in=stale).delete()
     snapshots_changed()
     TaskAssignment.objects.bulk_create(
-        [TaskAssignment(task=task, agency_id=pk, role=role) for pk, role in wanted - existing.keys()]
+        [TaskAssignment(task=task, agency_id=pk, role=role) for pk, role in ordered if (pk, role) not in existing]
     )
 
 

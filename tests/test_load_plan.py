@@ -36,6 +36,14 @@ def test_tasks_load_by_group(plan):
     assert per_group == {"I": 7, "II": 7, "III": 10, "IV": 2, "V": 2, "VI": 3, "VII": 4}
 
 
+def test_a_tasks_agencies_are_stored_in_the_plans_order_leads_first(plan):
+    """Loading the plan writes the same rows in the same order in every process (no set's order leaks in)."""
+    for task in Task.objects.filter(plan=plan):
+        roles = list(task.assignments.order_by("pk").values_list("role", flat=True))
+        leads = roles.count(TaskAssignment.Role.LEAD)
+        assert roles == [TaskAssignment.Role.LEAD] * leads + [TaskAssignment.Role.COOPERATING] * (len(roles) - leads)
+
+
 @pytest.mark.parametrize(
     ("code", "year", "operator", "value", "value_max"),
     [
