@@ -205,6 +205,7 @@ UPLOADER = "bench-import"
 
 
 def cleanup(batch_id: int, before_periods: set[int]) -> None:
+    from imports.figures import ValidatedFigures
     from imports.models import ImportBatch
 
     batch = ImportBatch.objects.get(pk=batch_id)
@@ -213,10 +214,8 @@ def cleanup(batch_id: int, before_periods: set[int]) -> None:
         cursor.execute("DELETE FROM indicators_historicalobservation WHERE id = ANY(%s)", [created])
         cursor.execute("DELETE FROM indicators_observation WHERE id = ANY(%s)", [created])
     Period.objects.exclude(pk__in=before_periods).delete()
-    storage = batch.file.storage
-    for name in storage.listdir(str(Path(batch.file.name).parent))[1]:
-        if name.startswith(Path(batch.file.name).name):
-            storage.delete(str(Path(batch.file.name).parent / name))
+    batch.file.storage.delete(ValidatedFigures.name_for(batch))  # deleted at the commit; not if it failed
+    batch.file.delete(save=False)
     ImportBatch.objects.filter(pk=batch.pk).delete()
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE indicators_observation, indicators_historicalobservation")

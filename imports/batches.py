@@ -15,7 +15,6 @@ import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import partial
-from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -271,33 +270,25 @@ def import_batches_expire(*, now: datetime | None = None) -> int:
             batch = old.select_for_update(skip_locked=True).filter(pk=pk).first()
             if batch is None:  # confirmed, checked again or written meanwhile
                 continue
-            names = _stored_files(batch)
+            _files_delete(batch)
             batch.status, batch.file = Status.EXPIRED, ""
             batch.message = (
                 f"Quá {settings.IMPORT_UNCONFIRMED_DAYS} ngày chưa ghi: tệp đã được xóa khỏi máy chủ, không có gì "
                 "được ghi. Nếu vẫn cần, hãy tải tệp lên lại."
             )
             batch.save(update_fields=["status", "file", "message"])
-            transaction.on_commit(partial(_delete_files, names))
             expired += 1
     return expired
 
 
-def _stored_files(batch: ImportBatch) -> list[str]:
-    """The batch's upload and what was kept beside it (``<upload>.validated``)."""
-    if not batch.file.name:
-        return []
-    upload = PurePosixPath(batch.file.name)
-    try:
-        _, files = default_storage.listdir(str(upload.parent))
-    except FileNotFoundError:
-        return []
-    return [str(upload.parent / name) for name in files if name.startswith(upload.name)]
-
-
-def _delete_files(names: list[str]) -> None:
-    for name in names:
-        default_storage.delete(name)
+def _files_delete(batch: ImportBatch) -> None:
+    """Delete the batch's upload, and what its kind kept beside it (``discard``), once the transaction commits."""
+    discard = getattr(kinds.get(batch.kind), "discard", None)
+    if discard:
+        discard(batch)
+    name = batch.file.name
+    if name:
+        transaction.on_commit(partial(default_storage.delete, name))
 
 
 _AGAIN = "Hãy bấm “Kiểm tra lại” hoặc tải tệp lên lại."

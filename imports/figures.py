@@ -217,7 +217,7 @@ def _existing(candidates: list, periods: PeriodLookup, only_agency: Agency | Non
 
 
 def write(work, *, batch, when) -> dict:
-    _discard(batch)  # the validated rows are kept until the batch is written
+    discard(batch)  # the validated rows are kept until the batch is written
     if isinstance(work, SubmissionWork):
         return submissions_write(Observation, work, batch=batch, when=when)
     if connection.vendor != "postgresql":
@@ -245,7 +245,7 @@ def recheck(batch, *, thorough: bool = False) -> Preview | None:
         return None
     if work.header["fingerprint"] != reference_fingerprint(plan_current()):
         work.file.close()
-        _discard(batch)  # validated against what has changed: never of use again
+        discard(batch)  # validated against what has changed: never of use again
         return None
     summary = batch.summary or {}
     found = work.stage(recheck="all" if thorough else "existing", lines=[row[0] for row in summary.get("rows", [])])
@@ -273,12 +273,12 @@ def recheck(batch, *, thorough: bool = False) -> Preview | None:
         if line not in kept:
             preview.rows.append(RowResult(line, ERROR, row_label, [locked[line]]))
     if not preview.is_valid:
-        _discard(batch)  # the batch is now invalid: it will not be committed
+        discard(batch)  # the batch is now invalid: it will not be committed
     return preview
 
 
-def _discard(batch) -> None:
-    """Delete the batch's validated rows once the current transaction commits."""
+def discard(batch) -> None:
+    """Delete the batch's validated rows once the current transaction commits (also when its upload expires)."""
     name = ValidatedFigures.name_for(batch)
     transaction.on_commit(lambda: default_storage.delete(name) if default_storage.exists(name) else None)
 

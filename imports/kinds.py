@@ -1,4 +1,5 @@
-"""The kinds of data that can be imported: modules with SHEETS (or read_tables), prepare, write, after_commit."""
+"""The kinds of data that can be imported: modules with SHEETS (or read_tables), prepare, write, after_commit;
+optionally recheck (re-check kept rows at commit), undo, and discard (delete what the kind kept beside the upload)."""
 
 from __future__ import annotations
 

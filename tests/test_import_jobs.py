@@ -300,11 +300,13 @@ def test_uploads_left_unwritten_a_month_are_deleted_and_the_batch_stays_expired(
     old, _ = import_batch_create(kind="figures", content=xlsx(GOOD), filename="cu.xlsx", user=administrator)
     failed, _ = import_batch_create(kind="figures", content=xlsx(GOOD), filename="loi.xlsx", user=administrator)
     recent, _ = import_batch_create(kind="figures", content=xlsx(GOOD), filename="moi.xlsx", user=administrator)
+    # a recent upload whose name begins with the old one's: not the old one's file
+    namesake, _ = import_batch_create(kind="figures", content=xlsx(GOOD), filename="cu.xlsx.xlsx", user=administrator)
     written, _ = import_batch_create(kind="figures", content=xlsx(GOOD), filename="da-ghi.xlsx", user=administrator)
     import_batch_commit(batch=written)
     month_ago = timezone.now() - timedelta(days=settings.IMPORT_UNCONFIRMED_DAYS + 1)
     ImportBatch.objects.filter(pk=failed.pk).update(status=ImportBatch.Status.FAILED)
-    ImportBatch.objects.exclude(pk=recent.pk).update(created_at=month_ago, progress_at=month_ago)
+    ImportBatch.objects.exclude(pk__in=[recent.pk, namesake.pk]).update(created_at=month_ago, progress_at=month_ago)
     upload = Path(old.file.name)
     assert f"{upload.name}.validated" in default_storage.listdir(str(upload.parent))[1]  # the validated rows
 
@@ -315,7 +317,8 @@ def test_uploads_left_unwritten_a_month_are_deleted_and_the_batch_stays_expired(
         assert batch.status == ImportBatch.Status.EXPIRED and not batch.file
         assert "Quá 30 ngày chưa ghi" in batch.message and batch.summary["counts"]["new"] == 2
     left = default_storage.listdir(str(Path(recent.file.name).parent))[1]
-    assert not [name for name in left if name.startswith(upload.name)]
+    assert upload.name not in left and f"{upload.name}.validated" not in left
+    assert Path(namesake.file.name).name in left and f"{Path(namesake.file.name).name}.validated" in left
     assert Path(recent.file.name).name in left and Path(written.file.name).name in left
     assert ImportBatch.objects.get(pk=recent.pk).status == ImportBatch.Status.PREVIEWED
     assert ImportBatch.objects.get(pk=written.pk).status == ImportBatch.Status.COMMITTED
