@@ -8,7 +8,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
@@ -93,7 +92,7 @@ def import_index(request):
 def _progress(batch: ImportBatch) -> dict:
     """What the batch page and its status endpoint show of a batch: its status as a reader sees it and, while
     a job runs, the step and "x / y dòng"."""
-    status = batch.shown_status(timezone.now())
+    status = batch.status_now
     running = status in ImportBatch.RUNNING
     done, total = format_vn_number(batch.progress_done), format_vn_number(batch.progress_total)
     if not running or not (batch.progress_done or batch.progress_total):
@@ -104,13 +103,13 @@ def _progress(batch: ImportBatch) -> dict:
         text = gettext("%(done)s dòng") % {"done": done}
     return {
         "status": status,
-        "label": ImportBatch.Status(status).label,
+        "label": str(ImportBatch.Status(status).label),
         "running": running,
         "step": batch.get_progress_step_display() if running else "",
         "done": batch.progress_done,
         "total": batch.progress_total,
         "text": text,
-        "stale": batch.is_stale(timezone.now()),
+        "stale": status != batch.status,  # shown failed while its job is said to run
     }
 
 
@@ -119,9 +118,7 @@ def _progress(batch: ImportBatch) -> dict:
 def import_status(request, pk: int):
     """The batch's progress as JSON, polled by the batch page (static/js/importprogress.js) while a job runs."""
     batch = _batch_for_user(request.user, pk)
-    state = _progress(batch)
-    state["label"] = str(state["label"])
-    response = JsonResponse(state)
+    response = JsonResponse(_progress(batch))
     response["Cache-Control"] = "no-store"
     return response
 
