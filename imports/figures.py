@@ -429,13 +429,17 @@ class ValidatedFigures:
         period = "LEFT JOIN indicators_period p ON p.kind = s.kind AND p.year = s.year AND p.number = s.number"
         rest = "s.metric_id, s.agency_id, s.kind, s.year, s.number, p.id AS period_id, s.value, s.numerator"
         rest += ", s.denominator, s.note"
-        # the periods not made yet, as period_get_or_create would (one statement): every row then finds its own
-        Period.objects.bulk_create([Period.build(*key) for key in sorted(self.periods)], ignore_conflicts=True)
         with connection.cursor() as cursor:
             cursor.execute("DROP TABLE IF EXISTS import_rows, import_checked")
             cursor.execute(f"CREATE TEMPORARY TABLE import_rows ({columns}) ON COMMIT DROP")
             self.file.seek(self.start)
             cursor.cursor.copy_expert("COPY import_rows FROM STDIN", self.file)
+            keys = self.periods
+            if not keys:  # rows kept by an earlier version, without their periods
+                cursor.execute("SELECT DISTINCT kind, year, number FROM import_rows")
+                keys = cursor.fetchall()
+            # the periods not made yet, as period_get_or_create would (one statement): every row finds its own
+            Period.objects.bulk_create([Period.build(*key) for key in sorted(keys)], ignore_conflicts=True)
             if not recheck:
                 select = f"SELECT s.line, s.outcome, s.existing_id, {rest} FROM import_rows s {period}"  # noqa: S608 - SQL from this code
                 params = []
@@ -459,12 +463,8 @@ class ValidatedFigures:
                 f"number, period_id, value, numerator, denominator, note) ON COMMIT DROP AS {select}",
                 params,
             )
-            cursor.execute(
-                "SELECT outcome, count(*), count(*) FILTER (WHERE period_id IS NULL) FROM import_checked GROUP BY 1"
-            )
-            found = cursor.fetchall()
-            counts = {outcome: count for outcome, count, _ in found}
-            self.without_period = sum(missing for outcome, _, missing in found if outcome == NEW)
+            cursor.execute("SELECT outcome, count(*) FROM import_checked GROUP BY outcome")
+            counts = dict(cursor.fetchall())
             outcomes, locked = {}, []
             if recheck and lines:
                 cursor.execute("SELECT line, outcome FROM import_checked WHERE line = ANY(%s)", [list(lines)])
@@ -490,19 +490,6 @@ class ValidatedFigures:
         """Write the staged rows (staged here as the preview found them if not yet) with their audit history."""
         if not getattr(self, "staged", False):
             self.stage()
-        with connection.cursor() as cursor:
-            missing = []
-            if self.without_period:  # rows kept before their periods were (files stored by an earlier version)
-                cursor.execute(
-                    "SELECT DISTINCT kind, year, number FROM import_checked WHERE outcome = 'new' AND period_id IS NULL"
-                )
-                missing = cursor.fetchall()
-            if missing:  # created as period_get_or_create would, in one statement
-                Period.objects.bulk_create([Period.build(*key) for key in missing], ignore_conflicts=True)
-                cursor.execute(
-                    f"""UPDATE import_checked s SET period_id = p.id FROM {Period._meta.db_table} p
-                    WHERE s.period_id IS NULL AND p.kind = s.kind AND p.year = s.year AND p.number = s.number"""  # noqa: S608 - identifiers from the models and SQL from this code; values are parameters
-                )
         user = batch.created_by
         reason = f"Lần nhập #{batch.pk}: nhập từ tệp “{batch.original_name}”"[:100]
         fixed = {"status": self.header["status"], "entered_by_id": user.pk if user else None, "submitted_at": when}

@@ -3,9 +3,11 @@ re-checks only what may have moved since the preview and refuses what became inv
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection
 
@@ -234,3 +236,20 @@ def test_the_validated_rows_read_back_as_written_for_the_orm_path():
     assert submission.updates == {41: {"value": None, "numerator": Decimal("45"), "denominator": Decimal("60")}}
     assert submission.periods == {("month", 2026, 2)}
     assert [line[:2] for line in work.lines()] == [(2, "new"), (3, "updated"), (4, "unchanged")]
+
+
+@on_postgresql
+def test_rows_kept_by_an_earlier_version_without_their_periods_still_commit(plan, administrator):
+    batch, _ = _create(_monthly(3), administrator)
+    name = figures.ValidatedFigures.name_for(batch)
+    with default_storage.open(name, "rb") as handle:
+        header, rows = handle.readline(), handle.read()
+    header = {key: value for key, value in json.loads(header).items() if key != "periods"}
+    default_storage.delete(name)
+    default_storage.save(name, ContentFile(json.dumps(header).encode() + b"\n" + rows))
+    Period.objects.filter(kind="month", year=2020).delete()
+
+    import_batch_commit(batch=batch)
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.COMMITTED and len(batch.changes["created"]) == 3
+    assert sorted(Period.objects.filter(kind="month", year=2020).values_list("number", flat=True)) == [1, 2, 3]
