@@ -45,7 +45,7 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
-from django.db.models import Max  # noqa: E402
+from django.db.models import Min  # noqa: E402
 
 from indicators.models import Metric, Observation, Period  # noqa: E402
 from indicators.periods import parse_period_code, period_code, periods_between  # noqa: E402
@@ -65,7 +65,7 @@ def peak_mb() -> float:
 
 def build_rows(count: int) -> list[tuple]:
     """(agency code, metric code, period code, value, numerator, denominator) for reporter pairs over the years
-    after the latest figure stored."""
+    before the earliest figure stored (an import refuses periods not begun yet)."""
     from datetime import date
 
     plan = plan_current()
@@ -77,8 +77,8 @@ def build_rows(count: int) -> list[tuple]:
     kinds = {"monthly": "month", "quarterly": "quarter", "half_yearly": "half_year", "yearly": "year"}
     rows = []
     # years no stored figure has: every row is new (the database may hold a seeded data set)
-    latest = Observation.objects.aggregate(latest=Max("period__year"))["latest"]
-    year = max(2000, (latest or 0) + 1)
+    earliest = Observation.objects.aggregate(earliest=Min("period__year"))["earliest"]
+    year = (earliest or date.today().year) - 1
     while len(rows) < count:
         for metric, agency, frequency, kind in pairs:
             for bounds in periods_between(kinds[frequency], date(year, 1, 1), date(year, 12, 31)):
@@ -93,7 +93,7 @@ def build_rows(count: int) -> list[tuple]:
                     rows.append((agency, metric, code, "12,5", "", ""))
                 if len(rows) == count:
                     return rows
-        year += 1
+        year -= 1
     return rows
 
 

@@ -6,11 +6,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils import timezone
+
 from agencies.models import Agency
 from agencies.selectors import AgencyDirectory
 from core.formatting import format_number, vn_date
 from indicators.models import Period
-from indicators.periods import parse_period_code
+from indicators.periods import parse_period_code, period_bounds
 
 NEW = "new"
 UPDATED = "updated"
@@ -142,13 +144,23 @@ class AgencyLookup(AgencyDirectory):
 
 
 class PeriodLookup:
-    """Periods by code ("2026-Q2") from one query; periods not yet in the database are created on commit."""
+    """Periods by code ("2026-Q2") from one query; periods not yet in the database are created on commit.
+
+    A period that has not begun yet is refused: nothing can have been measured or done in it, and "2062" for
+    "2026" would otherwise be written as a figure of a far year."""
 
     def __init__(self) -> None:
         self.existing = {(p.kind, p.year, p.number): p for p in Period.objects.all()}
+        self.today = timezone.localdate()
 
     def parse(self, text: str) -> tuple[str, int, int]:
-        return parse_period_code(text)
+        key = parse_period_code(text)
+        bounds = period_bounds(*key)
+        if bounds.starts_on > self.today:
+            raise ValueError(
+                f"kỳ {bounds.label} chưa bắt đầu (từ {vn_date(bounds.starts_on)}); chỉ nhập được kỳ đã bắt đầu."
+            )
+        return key
 
     def get(self, key: tuple[str, int, int]) -> Period | None:
         return self.existing.get(key)

@@ -358,3 +358,11 @@ def test_preview_lists_errors_first(plan, administrator):
     rows = [GOOD[0], ["so-khcn", "khong-co", "2026-Q1", "1", "", "", ""], GOOD[1]]
     batch, _preview = _run(xlsx(rows), administrator)
     assert [row[0] for row in batch.summary["rows"]] == [3, 2, 4]
+
+
+def test_a_period_not_begun_yet_is_refused_with_its_dates(plan, administrator):
+    """ "2062" typed for "2026" must not become a figure of a far year."""
+    rows = [GOOD[0], ["so-khcn", "digitized_admin_records", "2062-T02", "75,5", "", "", ""]]
+    _assert_rejected(
+        xlsx(rows), administrator, "dòng 3, cột C (Kỳ báo cáo): kỳ Tháng 2/2062 chưa bắt đầu (từ 15/01/2062)"
+    )
