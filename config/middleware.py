@@ -2,13 +2,17 @@ import logging
 
 from django.conf import settings
 from django.core.exceptions import SuspiciousOperation
+from django.db import InterfaceError, OperationalError
 from django.shortcuts import render
 from django.utils import translation
 
 from agencies.backends import CacheUnreachable
+from core import replica
 from core.snapshots import CACHE_DOWN
 
 logger = logging.getLogger(__name__)
+
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")
 
 
 class ChosenLanguageMiddleware:
@@ -96,3 +100,62 @@ class CacheRequiredMiddleware:
             return None
         logger.warning("Refused for want of Redis: %s %s (%s)", request.method, request.path, exception)
         return render(request, "503.html", status=503)
+
+
+class ReplicaReadsMiddleware:
+    """Reads a request from the read replica when it may (core/replica.py), and keeps a writer on the primary.
+
+    A GET or HEAD of a page of ``REPLICA_READ_APPS`` (dashboards, the open-data API, the public pages) reads from
+    the replica while the replica keeps up. A request that may write (POST and the like) leaves a cookie
+    that keeps its sender's reads on the primary for ``REPLICA_STICKY_SECONDS``, whichever node serves them:
+    they see at once what they have just done. The signed-in user and the session are read before the switch,
+    from the primary (or the cache), so a log-out or a deactivation counts at once. A replica that fails in the
+    middle of a request is left aside and the page is built again from the primary: a GET never writes, so
+    building it twice is safe.
+    """
+
+    COOKIE = "doc_chinh"  # "read the primary": its value is only a marker
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = replica.request_reads()
+        try:
+            response = self.get_response(request)
+        finally:
+            replica.request_reads_end(token)
+        if request.method not in SAFE_METHODS and replica.replica_configured():
+            response.set_cookie(
+                self.COOKIE,
+                "1",
+                max_age=settings.REPLICA_STICKY_SECONDS,
+                secure=settings.SESSION_COOKIE_SECURE,
+                httponly=True,
+                samesite="Lax",
+            )
+        return response
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if (
+            request.method in ("GET", "HEAD")
+            and self.COOKIE not in request.COOKIES
+            and view_func.__module__.split(".")[0] in settings.REPLICA_READ_APPS
+            and replica.replica_configured()
+        ):
+            request.user.is_authenticated  # noqa: B018 - the session and the user, read before the switch
+            request.reads_replica = replica.read_from_replica()
+        return None
+
+    def process_exception(self, request, exception):
+        if not (getattr(request, "reads_replica", False) and isinstance(exception, (OperationalError, InterfaceError))):
+            return None
+        logger.warning("Read replica failed during %s %s, built again from the primary", request.method, request.path)
+        replica.state.failed(exception)
+        replica.read_from_primary()
+        request.reads_replica = False
+        match = request.resolver_match
+        response = match.func(request, *match.args, **match.kwargs)
+        if hasattr(response, "render") and callable(response.render):
+            response = response.render()
+        return response

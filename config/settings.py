@@ -81,6 +81,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "config.middleware.PermissionsPolicyMiddleware",
     "config.middleware.CacheRequiredMiddleware",
+    # after the session and the user: they are read from the primary before a page switches to the replica
+    "config.middleware.ReplicaReadsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: it turns failed log-ins into a lockout response.
     "axes.middleware.AxesMiddleware",
@@ -114,6 +116,29 @@ DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+
+# A PostgreSQL streaming replica (a hot standby of the database above). With it set, dashboards, the open-data
+# API and the public pages read from it; every write, a user's reads for REPLICA_STICKY_SECONDS after their own
+# write, and every job read the primary. A replica that lags more than REPLICA_MAX_LAG_SECONDS, or does not
+# answer, is left aside until it catches up: reads go to the primary and /readyz says so (core/replica.py).
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = env.db_url_config(DATABASE_REPLICA_URL)
+    DATABASES["replica"].setdefault("CONN_MAX_AGE", DATABASES["default"]["CONN_MAX_AGE"])
+    DATABASES["replica"].setdefault("CONN_HEALTH_CHECKS", True)
+    # a replica host that is down must cost a request seconds at most, once per check
+    DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
+    # tests read the test database through both names
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["core.replica.PrimaryReplicaRouter"]
+REPLICA_MAX_LAG_SECONDS = env.float("REPLICA_MAX_LAG_SECONDS", default=5.0)
+# how often each process asks the replica how far behind it is (and tries again one that did not answer)
+REPLICA_CHECK_SECONDS = env.float("REPLICA_CHECK_SECONDS", default=5.0)
+# longer than the lag a usable replica may have plus the time between two checks, so that a user who has just
+# written reads it back whichever node they reach
+REPLICA_STICKY_SECONDS = env.int("REPLICA_STICKY_SECONDS", default=30)
+# the apps whose GET pages read from the replica (any other page, and every POST, reads the primary)
+REPLICA_READ_APPS = ["dashboards", "opendata"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "agencies.User"
@@ -165,14 +190,49 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_COLLECTED = env.bool("DJANGO_STATIC_COLLECTED", default=(STATIC_ROOT / "staticfiles.json").exists())
 WHITENOISE_USE_FINDERS = DEBUG or not STATIC_COLLECTED
 
-# Uploaded evidence is kept in var/uploads, never under STATIC_ROOT, and is only sent through a view that
-# checks the user may see it. MEDIA_URL is deliberately unset: no web server serves these files directly.
+# Every stored file (uploads, evidence, kept import rows, generated and signed reports) goes through the default
+# storage, never a path on disk (docs/architecture.md). It is private: files are only sent through a view that
+# checks the user may see them. MEDIA_URL is deliberately unset: no web server serves these files directly.
+# The embedded default keeps them in var/uploads, never under STATIC_ROOT. With AWS_STORAGE_BUCKET_NAME set they
+# go to that bucket of an S3-compatible object store instead (django-storages), so that any web node and any
+# worker reads what another stored (docs/scaling.md). `move_files_to_bucket` moves the files already on disk.
 PRIVATE_MEDIA_ROOT = Path(env.str("DJANGO_PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "uploads")))
-STORAGES = {
-    "default": {
+AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
+AWS_S3_ENDPOINT_URL = env.str("AWS_S3_ENDPOINT_URL", default="")
+if AWS_STORAGE_BUCKET_NAME:
+    DEFAULT_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "endpoint_url": AWS_S3_ENDPOINT_URL or None,
+            # unset: boto3 looks further (its own environment variables, an instance's role)
+            "access_key": env.str("AWS_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("AWS_SECRET_ACCESS_KEY", default="") or None,
+            "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
+            # stores other than AWS are addressed by path (http://store:8333/bucket/key): no wildcard DNS needed
+            "addressing_style": env.str("AWS_S3_ADDRESSING_STYLE", default="path" if AWS_S3_ENDPOINT_URL else "")
+            or None,
+            "signature_version": "s3v4",
+            # keys under this prefix, so that one bucket may serve several sites
+            "location": env.str("AWS_LOCATION", default=""),
+            # no ACL sent: objects take the bucket's, which must be private (docs/scaling.md)
+            "default_acl": None,
+            # like the disk: a second file of the same name gets a new name, it never replaces the first
+            "file_overwrite": False,
+            # a link to an object, should one ever be made, is signed and expires in 5 minutes
+            "querystring_auth": True,
+            "querystring_expire": env.int("AWS_QUERYSTRING_EXPIRE", default=300),
+            # a file read back (an import, a report to send) is held in memory up to this size, then in /tmp
+            "max_memory_size": 2 * 1024 * 1024,
+        },
+    }
+else:
+    DEFAULT_STORAGE = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": str(PRIVATE_MEDIA_ROOT), "base_url": None},
-    },
+    }
+STORAGES = {
+    "default": DEFAULT_STORAGE,
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -247,6 +307,18 @@ CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT",
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 2, "max_retries": 0}
 CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 1
 CELERY_REDIS_SOCKET_TIMEOUT = 2
+# A worker stopped (SIGTERM: a deploy, a scale-down) finishes the jobs it runs before it exits (Celery's warm
+# shutdown); one killed outright leaves its job unacknowledged and another worker runs it (ACKS_LATE above).
+# Beat: with Redis, the schedule and a leader lock live in Redis (celery-redbeat), so however many nodes start
+# beat exactly one sends the jobs; the others wait for the lock and take over within a few minutes if that one
+# dies. Without Redis (the embedded default) Celery's own file scheduler.
+if REDIS_URL:
+    CELERY_BEAT_SCHEDULER = "redbeat.RedBeatScheduler"
+    CELERY_REDBEAT_REDIS_URL = REDIS_URL
+    CELERY_REDBEAT_KEY_PREFIX = env.str("REDBEAT_KEY_PREFIX", default="redbeat:")
+    # beat wakes at least this often; the lock expires after five times it, and a waiting beat tries as often
+    CELERY_BEAT_MAX_LOOP_INTERVAL = env.int("BEAT_MAX_LOOP_INTERVAL", default=30)
+    CELERY_REDBEAT_LOCK_TIMEOUT = CELERY_BEAT_MAX_LOOP_INTERVAL * 5
 # Periodic jobs (Celery beat) are listed in config/celery.py beside the app that runs them.
 # Jobs take a cache lock so that two runs of one job never overlap (Redis on the full stack, LocMem embedded).
 JOB_LOCK_SECONDS = env.int("JOB_LOCK_SECONDS", default=60 * 60)

@@ -1,19 +1,12 @@
 from django.contrib import admin
-from django.db import connection
-from django.http import JsonResponse
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
+
+from config.health import healthz, readyz
 
 admin.site.site_header = _("Quản trị – Kế hoạch 65-KH/TU")
 admin.site.site_title = _("Kế hoạch 65-KH/TU")
 admin.site.index_title = _("Quản trị hệ thống")
-
-
-def healthz(request):
-    """Liveness for the container orchestrator: the app answers and the database responds."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})
 
 
 urlpatterns = [
@@ -27,6 +20,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("quan-tri/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
 ]
 
 handler400 = "config.errors.bad_request"

@@ -27,6 +27,8 @@ from django.utils import timezone, translation
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from core import replica
+
 GENERATION_KEY = "snapshots:generation"
 #: Redis down: pages are built as if there were no cache, rather than failing
 CACHE_DOWN = (RedisConnectionError, RedisTimeoutError)
@@ -84,9 +86,24 @@ def request_ended(**kwargs) -> None:
 def snapshot_generation_bump() -> None:
     _request.generation = None
     try:
-        cache.incr(GENERATION_KEY)
+        generation = cache.incr(GENERATION_KEY)
     except ValueError:  # not there (evicted, cleared): start again from the clock, past every old number
-        cache.set(GENERATION_KEY, time.time_ns(), timeout=None)
+        generation = time.time_ns()
+        cache.set(GENERATION_KEY, generation, timeout=None)
+    # with a read replica: where the primary's WAL stood once this write committed (core/replica.py)
+    position = replica.primary_wal_position()
+    if position is not None:
+        cache.set(_wal_key(generation), position, timeout=settings.DASHBOARD_CACHE_SECONDS or None)
+
+
+def _wal_key(generation: int) -> str:
+    return f"{GENERATION_KEY}:wal:{generation}"
+
+
+def _may_keep(generation: int) -> bool:
+    """A block read from the replica is kept only once the replica has replayed the write that made this
+    generation: built before, it would show every later reader the page as it was before that write."""
+    return not replica.reading_from_replica() or replica.replica_has_replayed(cache.get(_wal_key(generation)))
 
 
 def snapshots_changed() -> None:
@@ -120,11 +137,12 @@ def cached_block(name: str, *parts: object, build: Callable[[], T]) -> T:
     if not seconds:
         return build()
     try:
+        generation = snapshot_generation()
         key = ":".join(
             [
                 "block",
                 name,
-                str(snapshot_generation()),
+                str(generation),
                 timezone.localdate().isoformat(),
                 translation.get_language() or "",
                 *map(str, parts),
@@ -137,7 +155,8 @@ def cached_block(name: str, *parts: object, build: Callable[[], T]) -> T:
     if value is None:
         value = build()
         try:
-            cache.set(key, value, seconds)
+            if _may_keep(generation):
+                cache.set(key, value, seconds)
         except CACHE_DOWN:
             logger.warning("cache unreachable: page not kept", exc_info=True)
     return value

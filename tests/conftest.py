@@ -143,3 +143,37 @@ def login(page, live_server, username: str, password: str = PASSWORD) -> None:
     page.fill("#id_password", password)
     page.click("button[type=submit]")
     page.wait_for_load_state("networkidle")
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """moto's S3 server, one per test process (tests/s3.py), with the bucket the tests store into."""
+    from tests.s3 import s3_server_start
+
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
+    server = s3_server_start(offset=int(worker) if worker.isdigit() else 0)
+    server.bucket_create("plan65-test")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def bucket(s3_server, settings, request):
+    """The default storage on the S3 server, each test under a prefix of its own; gives the keys stored."""
+    import uuid
+
+    from tests.s3 import storage_options
+
+    prefix = f"t-{uuid.uuid4().hex[:12]}"
+    settings.STORAGES = {**settings.STORAGES, "default": storage_options(s3_server, "plan65-test", prefix)}
+    settings.AWS_STORAGE_BUCKET_NAME = "plan65-test"
+
+    class Bucket:
+        name = "plan65-test"
+        server = s3_server
+
+        @staticmethod
+        def keys() -> list[str]:
+            return [key.removeprefix(f"{prefix}/") for key in s3_server.keys("plan65-test", f"{prefix}/")]
+
+    return Bucket
