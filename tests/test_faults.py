@@ -185,7 +185,7 @@ def _wsgi_get(path: str) -> int:
 @pytest.mark.django_db(transaction=True)
 def test_a_terminated_database_connection_does_not_give_the_next_request_a_500():
     assert connection.settings_dict["CONN_MAX_AGE"] > 0, "persistent connections are what this is about"
-    assert _wsgi_get("/healthz") == 200
+    assert _wsgi_get("/readyz") == 200  # reads the database: the worker's connection is open
     pid = connection.connection.get_backend_pid()  # the worker's persistent connection, still open
     params = connection.get_connection_params()
     killer = psycopg2.connect(**{k: v for k, v in params.items() if k != "cursor_factory"})
@@ -194,7 +194,7 @@ def test_a_terminated_database_connection_does_not_give_the_next_request_a_500()
         cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
     killer.close()
     time.sleep(0.2)
-    assert _wsgi_get("/healthz") == 200
+    assert _wsgi_get("/readyz") == 200
     assert _wsgi_get("/cong-khai/") in (200, 302)
 
 

@@ -262,3 +262,47 @@ def test_readyz_names_the_bucket_and_is_unready_when_it_cannot_be_reached(client
     assert response.json()["checks"]["storage"]["ok"] is False
     assert "404" in response.json()["checks"]["storage"]["error"]
     assert response.json()["checks"]["database"]["ok"] is True
+
+
+APPS = ["core", "agencies", "indicators", "tasks", "entry", "imports", "comments", "demo", "dashboards", "reports"]
+APPS += ["opendata", "config"]
+
+
+def _path_uses(source: str) -> list[tuple[int, str]]:
+    """Where code asks a stored file (or a storage) for its path on disk: ``x.path`` other than a request's."""
+    import ast
+
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Attribute) and node.attr == "path":
+            owner = ast.unparse(node.value)
+            if owner not in ("os", "sys") and not owner.split(".")[-1] == "request":
+                found.append((node.lineno, ast.unparse(node)))
+        elif isinstance(node, ast.Name | ast.Attribute) and getattr(node, "id", getattr(node, "attr", "")) in (
+            "MEDIA_ROOT",
+            "PRIVATE_MEDIA_ROOT",
+        ):
+            found.append((node.lineno, ast.unparse(node)))
+    return found
+
+
+def test_no_code_reads_a_stored_file_by_its_path():
+    """Every stored file goes through the default storage by name (docs/architecture.md): a path on disk exists
+    on one node only, and not at all with the bucket. Only the settings and the move from disk name the folder."""
+    allowed = {"config/settings.py", "core/management/commands/move_files_to_bucket.py"}
+    offending = {}
+    for app in APPS:
+        for module in sorted((ROOT / app).rglob("*.py")):
+            name = module.relative_to(ROOT).as_posix()
+            if "/migrations/" in name or name in allowed:
+                continue
+            if uses := _path_uses(module.read_text()):
+                offending[name] = uses
+    assert offending == {}
+
+
+def test_the_path_rule_catches_a_stored_file_read_by_path():
+    assert _path_uses("open(report.pdf.path, 'rb')") == [(1, "report.pdf.path")]
+    assert _path_uses("default_storage.path(name)") == [(1, "default_storage.path")]
+    assert _path_uses("x = settings.PRIVATE_MEDIA_ROOT / name") == [(1, "settings.PRIVATE_MEDIA_ROOT")]
+    assert _path_uses("if request.path.startswith('/api/'): os.path.join(a, b)") == []
