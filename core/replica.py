@@ -62,7 +62,7 @@ def replica_health_check() -> ReplicaHealth:
             in_recovery, receiving, lag = cursor.fetchone()
     except DatabaseError as exc:
         _close(connection)
-        return ReplicaHealth(False, f"unreachable: {str(exc).strip()[:200]}")
+        return ReplicaHealth(False, f"unreachable: {_first_line(exc)}")
     lag = float(lag)
     if not in_recovery:
         return ReplicaHealth(False, "not a standby (pg_is_in_recovery() is false)", lag)
@@ -71,6 +71,10 @@ def replica_health_check() -> ReplicaHealth:
     if lag > settings.REPLICA_MAX_LAG_SECONDS:
         return ReplicaHealth(False, f"lagging {lag:.1f} s behind the primary", lag)
     return ReplicaHealth(True, "", lag)
+
+
+def _first_line(error: Exception) -> str:
+    return (str(error).strip().splitlines() or [error.__class__.__name__])[0][:200]
 
 
 def _close(connection) -> None:
@@ -102,7 +106,7 @@ class ReplicaState:
     def failed(self, error: Exception) -> None:
         """A query on the replica failed mid-request: leave it aside until the next check."""
         _close(connections[REPLICA])
-        self.observed(ReplicaHealth(False, f"failed during a request: {str(error).strip()[:200]}"))
+        self.observed(ReplicaHealth(False, f"failed during a request: {_first_line(error)}"))
 
     def forget(self) -> None:
         self._checked_at = float("-inf")

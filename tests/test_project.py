@@ -86,7 +86,7 @@ def test_postgres_and_redis_urls_select_the_full_stack(tmp_path):
 def test_docker_compose_runs_the_whole_stack_with_the_ci_commands():
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     services = compose["services"]
-    assert set(services) == {"db", "redis", "web", "worker", "beat"}
+    assert set(services) == {"db", "redis", "s3", "migrate", "web", "worker", "beat", "lb"}
     assert services["db"]["image"].startswith("postgres:")
     assert services["redis"]["image"].startswith("redis:")
     # the same scripts .ci/run starts without Docker
@@ -102,6 +102,24 @@ def test_docker_compose_runs_the_whole_stack_with_the_ci_commands():
         assert env["DATABASE_URL"].startswith("postgres://") and env["REDIS_URL"].startswith("redis://")
         assert "?" in env["DJANGO_SECRET_KEY"]  # required from the environment, never written in the file
     assert "gunicorn" in (ROOT / "scripts" / "serve").read_text()
+
+
+def test_docker_compose_scales_web_and_workers_behind_the_load_balancer():
+    """`docker compose up --scale web=3 --scale worker=2`: nothing ties a web node or a worker to a host port, a
+    container name or a disk of its own; the load balancer is the one published port and finds them by name."""
+    services = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+    for name in ("migrate", "web", "worker", "beat"):
+        service = services[name]
+        assert "ports" not in service and "container_name" not in service and "volumes" not in service, name
+        env = service["environment"]
+        assert env["AWS_STORAGE_BUCKET_NAME"] and env["AWS_S3_ENDPOINT_URL"] == "${AWS_S3_ENDPOINT_URL:-http://s3:8333}"
+        assert env["DJANGO_MIGRATE"] == "false"  # migrations run once, in `migrate`
+    for name in ("web", "worker", "beat"):
+        assert services[name]["depends_on"]["migrate"] == {"condition": "service_completed_successfully"}
+    assert services["lb"]["ports"] == ["${HTTP_PORT:-8000}:8000"]
+    haproxy = (ROOT / "deploy" / "haproxy.cfg").read_text()
+    assert "server-template web 20 web:8000" in haproxy and "uri /readyz" in haproxy
+    assert services["s3"]["command"][0] == "mini"
 
 
 def test_vietnamese_number_and_date_formats():
