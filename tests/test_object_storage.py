@@ -124,13 +124,13 @@ def test_unconfirmed_uploads_expire_from_the_bucket(
 
 def test_evidence_is_kept_in_the_bucket_and_sent_only_to_who_may_see_it(
     client,
-    metric,
-    khcn,
+    metric,  # noqa: F811 - the imported fixture
+    khcn,  # noqa: F811 - the imported fixture
     agency_staff,
     other_agency_staff,
     steering,
     bucket,
-    disk,  # noqa: F811 - fixtures
+    disk,
 ):
     client.force_login(agency_staff)
     post_entry(client, metric, value=good_value(metric), evidence=SimpleUploadedFile("bien-ban.pdf", PDF))
@@ -156,11 +156,11 @@ def test_a_report_is_built_issued_signed_and_downloaded_from_the_bucket(
     plan,
     reviewer,
     agency_staff,
-    office,
-    quick_pdf,
+    office,  # noqa: F811 - the imported fixture
+    quick_pdf,  # noqa: F811 - the imported fixture
     bucket,
     disk,
-    django_capture_on_commit_callbacks,  # noqa: F811
+    django_capture_on_commit_callbacks,
 ):
     report = _draft(plan, reviewer, django_capture_on_commit_callbacks)
     draft_files = sorted([report.docx.name, report.xlsx.name, report.pdf.name])
