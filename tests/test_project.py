@@ -119,6 +119,7 @@ def test_docker_compose_scales_web_and_workers_behind_the_load_balancer():
     assert services["lb"]["ports"] == ["${HTTP_PORT:-8000}:8000"]
     haproxy = (ROOT / "deploy" / "haproxy.cfg").read_text()
     assert "server-template web 20 web:8000" in haproxy and "uri /readyz" in haproxy
+    assert "http-request deny deny_status 404 if { path /readyz }" in haproxy  # not for the public
     assert services["s3"]["command"][0] == "mini"
 
 
