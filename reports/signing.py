@@ -131,13 +131,13 @@ def names_agree(printed: str, holder: str) -> bool:
 def organisation_agrees(info: CertificateInfo, body_names: Iterable[str], place: str = "") -> bool:
     """The certificate's organisation (or one of its units) names the issuing body: "Sở Khoa học và Công nghệ
     tỉnh Hưng Yên" agrees with "Sở Khoa học và Công nghệ" (the province's name after it may be left out)."""
-    suffixes = [name_key(f"tỉnh {place}"), name_key(place)] if place else []
+    suffixes = [name_key(place), name_key("tỉnh")] if place else [name_key("tỉnh")]
 
     def bare(text: str) -> str:
         key = name_key(text)
-        for suffix in suffixes:
-            if suffix and key.endswith(" " + suffix):
-                return key[: -len(suffix) - 1].strip()
+        for suffix in suffixes:  # "Công an tỉnh Hưng Yên" → "công an tỉnh" → "công an"
+            if key.endswith(" " + suffix):
+                key = key[: -len(suffix) - 1].strip()
         return key
 
     wanted = {bare(name) for name in body_names if name_key(name)}
@@ -220,6 +220,9 @@ class _TokenSession:
                 key_label=self.key.key_label,
                 cert_label=self.key.cert_label or self.key.key_label,
                 other_certs_to_pull=None,
+                # the token signs a digest computed here (raw RSA PKCS#1 v1.5 or ECDSA): every token has those
+                # mechanisms, not every one has the hash-and-sign ones (SoftHSM has no ECDSA-SHA256)
+                use_raw_mechanism=True,
             )
         except Exception as exc:
             self.__exit__(None, None, None)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import socket
 import threading
 from dataclasses import dataclass
@@ -239,8 +240,9 @@ def softhsm_token(directory: Path, pki: Pki, label: str) -> str:
     conf = directory / "softhsm2.conf"
     conf.write_text(f"directories.tokendir = {tokens}\nobjectstore.backend = file\nlog.level = ERROR\n")
     os.environ["SOFTHSM2_CONF"] = str(conf)
-    subprocess.run(  # noqa: S603 - fixed arguments
-        ["softhsm2-util", "--init-token", "--free", "--label", TOKEN_LABEL, "--pin", TOKEN_PIN, "--so-pin", "5678"],
+    util = shutil.which("softhsm2-util") or "softhsm2-util"
+    subprocess.run(
+        [util, "--init-token", "--free", "--label", TOKEN_LABEL, "--pin", TOKEN_PIN, "--so-pin", "5678"],
         check=True,
         capture_output=True,
     )

@@ -17,6 +17,7 @@ from reports import signing
 from tests.certificates import office_certificate, signature_validate
 
 PLACEMENT = signing.Placement("ChuKySo", 215, 113)
+ZOOM = generic.NumberObject(0)
 
 
 def a_pdf() -> bytes:
@@ -34,7 +35,13 @@ def a_pdf_with_signature_space(left: float = 330, top: float = 400) -> bytes:
     writer.root["/Dests"] = generic.DictionaryObject(
         {
             generic.pdf_name("/ChuKySo"): generic.ArrayObject(
-                [page_ref, generic.pdf_name("/XYZ"), generic.FloatObject(left), generic.FloatObject(top), generic.NumberObject(0)]
+                [
+                    page_ref,
+                    generic.pdf_name("/XYZ"),
+                    generic.FloatObject(left),
+                    generic.FloatObject(top),
+                    generic.NumberObject(0),
+                ]
             )
         }
     )
