@@ -18,9 +18,12 @@ and the certificate authority for revocation data while signing; verifying never
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import io
+import os
 import re
+import tempfile
 import unicodedata
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -30,6 +33,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from asn1crypto import pem, x509
+from fontTools.ttLib import TTFont
+from fontTools.ttLib.scaleUpem import scale_upem
 from PIL import Image
 from pyhanko.config.pkcs11 import TokenCriteria
 from pyhanko.pdf_utils import generic, layout
@@ -64,6 +69,21 @@ B_B, B_T, B_LT, B_LTA = "B-B", "B-T", "B-LT", "B-LTA"
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 #: Liberation Serif (SIL Open Font License, beside it), metric-compatible with the reports' Times New Roman
 STAMP_FONT = Path(__file__).resolve().parent / "fonts" / "LiberationSerif-Regular.ttf"
+
+
+@functools.cache
+def _stamp_font() -> str:
+    """The stamp's font scaled to 1000 units per em, in a temporary file for this process.
+
+    pyHanko writes a TrueType font's glyph widths as they are in the font while PDF reads them in thousandths
+    of an em: Liberation Serif's 2048 units per em spread the letters twice as wide as they should be."""
+    font = TTFont(STAMP_FONT)
+    if font["head"].unitsPerEm != 1000:
+        scale_upem(font, 1000)
+    handle, path = tempfile.mkstemp(prefix="plan65-stamp-", suffix=".ttf")
+    with os.fdopen(handle, "wb") as out:
+        font.save(out)
+    return path
 
 
 class SigningError(Exception):
@@ -337,7 +357,7 @@ def signing_time_text(moment: datetime) -> str:
 
 
 #: points: the stamp's text (three lines of 7 pt) and the margin around the images
-_TEXT_SIZE, _TEXT_LEADING, _TEXT_BLOCK = 7, 9, 30
+_TEXT_SIZE, _TEXT_LEADING, _TEXT_BLOCK = 7, 9, 38
 
 
 def _images_composed(appearance: Appearance, width: float, height: float):
@@ -385,7 +405,7 @@ def stamp_style(appearance: Appearance, width: float, height: float) -> TextStam
     return TextStampStyle(
         stamp_text="Ký số bởi: %(nguoi_ky)s\nCơ quan: %(co_quan)s\nThời gian ký: %(thoi_gian)s",
         text_box_style=TextBoxStyle(
-            font=GlyphAccumulatorFactory(str(STAMP_FONT), font_size=_TEXT_SIZE),
+            font=GlyphAccumulatorFactory(_stamp_font(), font_size=_TEXT_SIZE),
             font_size=_TEXT_SIZE,
             leading=_TEXT_LEADING,
         ),
