@@ -490,3 +490,86 @@ def test_the_visible_signature_is_on_the_last_page_of_the_body_text(
     assert red > 500 and blue > 100
     outside = image.crop((int(x1), int(height - y2) - 60, int(x2), int(height - y2) - 30)).getcolors(1_000_000)
     assert not any(r > 180 and g < 80 and b < 80 for _, (r, g, b) in outside)
+
+
+# --- the public verification page -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def signed_report(plan, world, pki, reviewer, quick_pdf, django_capture_on_commit_callbacks):
+    _key(pki, "bcd", "bcd")
+    report = _draft(plan, world, reviewer, django_capture_on_commit_callbacks)
+    return services.report_issue(report=report, number="15", issued_on=ISSUED_ON, user=reviewer)
+
+
+@pytest.fixture
+def _fresh_throttle():
+    from django.core.cache import cache
+
+    cache.delete("throttle_report_verify_127.0.0.1")
+    yield
+    cache.delete("throttle_report_verify_127.0.0.1")
+
+
+def _upload(client, data: bytes, name="BC-15-BCD-Quy-II-2026.pdf"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return client.post("/xac-thuc-bao-cao/", {"pdf": SimpleUploadedFile(name, data, "application/pdf")})
+
+
+def test_anyone_can_check_an_issued_report_on_the_page(client, signed_report, _fresh_throttle):
+    assert client.get("/xac-thuc-bao-cao/").status_code == 200  # no log-in
+
+    page = _upload(client, signed_report.pdf.read()).content.decode()
+
+    assert "Chữ ký số hợp lệ." in page and "Nguyễn Văn An" in page and "Văn phòng Tỉnh ủy Hưng Yên" in page
+    assert "theo đồng hồ của máy ký, không được chứng thực" in page and "PAdES B-B" in page
+    assert "Số 15-BC/BCĐ" in page and "Báo cáo Quý II/2026 – Toàn tỉnh" in page
+    assert f"/bao-cao/dinh-ky/{signed_report.pk}/" not in page  # the link only for those who may open it
+
+
+def test_the_page_catches_a_file_changed_after_signing_and_stores_nothing(
+    client, signed_report, settings, tmp_path, _fresh_throttle
+):
+    signed_report.pdf.open("rb")
+    tampered = signed_report.pdf.read().replace(b"/MediaBox", b"/MediaBoX", 1)
+    before = sorted(p.name for p in (tmp_path / "uploads").rglob("*"))
+
+    page = _upload(client, tampered).content.decode()
+
+    assert "Chữ ký số KHÔNG hợp lệ." in page and "tệp không còn như lúc ký" in page
+    assert "Không phải báo cáo do hệ thống này ban hành" in page
+    assert sorted(p.name for p in (tmp_path / "uploads").rglob("*")) == before
+
+
+def test_the_page_limits_size_and_rate_and_needs_csrf(client, signed_report, settings, _fresh_throttle):
+    from django.test import Client
+
+    settings.REPORT_VERIFY_MAX_BYTES = 1024
+    response = _upload(client, signed_report.pdf.read())
+    assert response.status_code == 413 and "Tệp lớn quá" in response.content.decode()
+
+    strict = Client(enforce_csrf_checks=True)
+    assert _upload(strict, b"%PDF-1.7").status_code == 403
+
+    from django.core.cache import cache
+
+    cache.delete("throttle_report_verify_127.0.0.1")
+    settings.REPORT_VERIFY_MAX_BYTES = 20 * 1024 * 1024
+    settings.REPORT_VERIFY_RATE = "2/hour"
+    assert _upload(client, b"%PDF-1.7 not really").status_code == 200
+    assert _upload(client, b"%PDF-1.7 not really").status_code == 200
+    response = _upload(client, signed_report.pdf.read())
+    assert response.status_code == 429 and "quá nhiều tệp" in response.content.decode()
+
+
+def test_a_reader_of_the_report_gets_a_link_to_it(client, signed_report, reviewer, _fresh_throttle):
+    client.force_login(reviewer)
+    page = _upload(client, signed_report.pdf.read()).content.decode()
+    assert f'href="/bao-cao/dinh-ky/{signed_report.pk}/"' in page
+
+
+def test_downloads_are_named_with_the_document_number(client, signed_report, reviewer):
+    client.force_login(reviewer)
+    response = client.get(f"/bao-cao/dinh-ky/{signed_report.pk}/tai/pdf/")
+    assert 'filename="BC-15-BCD-Quy-II-2026.pdf"' in response["Content-Disposition"]
