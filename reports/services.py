@@ -438,7 +438,7 @@ def body_names(agency: Agency | None) -> list[str]:
 
 
 def signing_key_in_use(agency: Agency | None) -> SigningKey | None:
-    return SigningKey.objects.filter(agency=agency, retired_at__isnull=True).first()
+    return SigningKey.objects.filter(agency=agency, retired_at__isnull=True).order_by("pk").first()
 
 
 def _certificate_agrees(info: signing.CertificateInfo, agency: Agency | None) -> None:
@@ -525,7 +525,8 @@ def signing_key_set(
         raise ReportError(_("Chỉ chọn một: tệp PKCS#12 hoặc thiết bị ký số PKCS#11."))
     signature_png = _png_checked(signature_png, _("Hình chữ ký")) if signature_png is not None else None
     seal_png = _png_checked(seal_png, _("Hình con dấu")) if seal_png is not None else None
-    current = SigningKey.objects.select_for_update().filter(agency=agency, retired_at__isnull=True).first()
+    in_use = SigningKey.objects.filter(agency=agency, retired_at__isnull=True).order_by("pk")
+    current = in_use.select_for_update(of=("self",)).first()
     if p12 is None and not pkcs11_module:
         if current is None:
             raise ReportError(

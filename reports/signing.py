@@ -684,8 +684,13 @@ def pdf_verify(pdf: bytes, *, trust_roots: Sequence[x509.Certificate]) -> Verifi
             revocation_mode="soft-fail",
         )
         status = off_loop(validate_pdf_signature, signature, context)
-    except (SignatureValidationError, ValueError, KeyError, TypeError) as exc:
-        result.problems.append(f"Không kiểm tra được chữ ký ({type(exc).__name__}: {exc}).")
+    except SignatureValidationError as exc:
+        result.problems.append(f"Không kiểm tra được chữ ký ({exc}).")
+        return result
+    except Exception as exc:  # an uploaded file can be malformed in any way: it is then simply not valid
+        result.problems.append(
+            f"Không kiểm tra được chữ ký: tệp PDF hỏng hoặc không đúng chuẩn ({type(exc).__name__})."
+        )
         return result
     result.intact, crypto_ok = status.intact, status.valid
     coverage, modifications = status.coverage, status.modification_level
@@ -703,7 +708,10 @@ def pdf_verify(pdf: bytes, *, trust_roots: Sequence[x509.Certificate]) -> Verifi
             result.signed_at = status.timestamp_validity.timestamp
     has_revinfo = reader.root.get("/DSS") is not None
     if result.intact and crypto_ok and has_revinfo:
-        result.long_term = long_term_validate(signature, trust_roots).ades_subindic == AdESPassed.OK
+        try:
+            result.long_term = long_term_validate(signature, trust_roots).ades_subindic == AdESPassed.OK
+        except Exception:  # a malformed DSS: the file is simply not verifiable in the long term
+            result.long_term = False
     result.trusted = bool(status.trusted) or result.long_term
     if result.long_term:
         result.level = B_LTA if document_timestamps else B_LT
