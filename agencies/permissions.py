@@ -15,6 +15,7 @@ Views call these helpers and never test roles themselves:
   count and chart of figures or task updates goes through it.
 - ``can_read_unapproved(user, agency_id)``: the same rule for what is not a row, such as a count of an
   agency's figures waiting for review.
+- ``can_issue_for(user, agency)``: issue (and so sign, with that body's key) a report in a body's name.
 """
 
 from __future__ import annotations
@@ -44,6 +45,20 @@ def can_write_for(user, agency_id: int | None) -> bool:
 def can_enter_data(user) -> bool:
     """Has an agency to report for (the entry pages are about "my agency")."""
     return user.is_authenticated and user.agency_id is not None and (user.is_agency_staff or user.is_administrator)
+
+
+def can_issue_for(user, agency) -> bool:
+    """Issue a document in a body's name, which signs it with that body's key: only the body's own people.
+
+    The Steering Committee's report (``agency`` None): its standing office (reviewers; administrators). An
+    agency's report: that agency's staff, or a reviewer or administrator who belongs to it — never another
+    body, the standing office included, whatever else it may edit.
+    """
+    if not user.is_authenticated:
+        return False
+    if agency is None:
+        return user.is_reviewer
+    return user.agency_id == agency.pk and (user.is_agency_staff or user.is_reviewer)
 
 
 def can_read_unapproved(user, agency_id: int | None) -> bool:

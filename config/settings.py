@@ -376,7 +376,12 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # pyHanko logs each path it tries while validating a signature (expected failures, with tracebacks)
+        "pyhanko": {"level": "ERROR"},
+        "pyhanko_certvalidator": {"level": "ERROR"},
+    },
 }
 
 # The plan shipped with the product and the commune/ward list loaded by `load_plan`.
@@ -412,12 +417,30 @@ REPORT_RECIPIENTS = [
     "- Lưu Văn phòng Tỉnh ủy.",
 ]
 REPORT_PDF_ENABLED = env.bool("REPORT_PDF_ENABLED", default=True)
-# Digital signature of an issued report's PDF (PAdES, reports/signing.py) with the office's certificate: a
-# PKCS#12 file (.p12/.pfx) and its password. Unset: reports are issued unsigned, as before.
-REPORT_SIGNING_P12 = env.str("REPORT_SIGNING_P12", default="")
-REPORT_SIGNING_PASSWORD = env.str("REPORT_SIGNING_PASSWORD", default="")
-if REPORT_SIGNING_P12 and not Path(REPORT_SIGNING_P12).is_file():
-    raise ImproperlyConfigured(f"REPORT_SIGNING_P12={REPORT_SIGNING_P12} is not a readable file")
+# Digital signatures of issued reports (reports/signing.py, docs/report-signatures.md). Each issuing body signs
+# with its own key, given with `manage.py signing_key_set` (kept in private storage, its password encrypted);
+# a body without one issues unsigned. One certificate for the whole site signed every agency's reports as the
+# Party office: that setting is refused rather than silently ignored.
+if env.str("REPORT_SIGNING_P12", default=""):
+    raise ImproperlyConfigured(
+        "REPORT_SIGNING_P12 is no longer read: each issuing body has its own key. Register the Steering "
+        "Committee's with `manage.py signing_key_set bcd FILE.p12 --password-file FILE` (docs/report-signatures.md)"
+        " and unset REPORT_SIGNING_P12 and REPORT_SIGNING_PASSWORD."
+    )
+# An RFC 3161 time-stamping authority: signatures get a trusted time and the certificates' revocation data
+# (PAdES B-LT), so they can be checked after the certificate expires. Unset: PAdES B-B, said on the report page.
+REPORT_TSA_URL = env.str("REPORT_TSA_URL", default="")
+# Root certificates (PEM bundle) trusted besides the roots of the bodies' own certificate chains: the TSA's, and
+# the CAs whose signatures the verification page accepts.
+REPORT_TRUST_ROOTS = env.str("REPORT_TRUST_ROOTS", default="")
+if REPORT_TRUST_ROOTS and not Path(REPORT_TRUST_ROOTS).is_file():
+    raise ImproperlyConfigured(f"REPORT_TRUST_ROOTS={REPORT_TRUST_ROOTS} is not a readable file")
+# The Steering Committee's standing office (an agency code): its name may stand in the certificate of the key
+# that signs the province's report.
+REPORT_STANDING_OFFICE = env.str("REPORT_STANDING_OFFICE", default="vp-tu")
+# The public page that checks an uploaded report (/xac-thuc-bao-cao/): largest file, uploads per address.
+REPORT_VERIFY_MAX_BYTES = env.int("REPORT_VERIFY_MAX_BYTES", default=20 * 1024 * 1024)
+REPORT_VERIFY_RATE = env.str("REPORT_VERIFY_RATE", default="30/hour")
 
 # Open data (opendata/api.py, opendata/views.py): read-only JSON/CSV API and the public page. Turned
 # off, both require a log-in (the API) or answer 404 (the page).

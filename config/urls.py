@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from config.health import healthz, readyz
+from reports.views import report_verify_page
 
 admin.site.site_header = _("Quản trị – Kế hoạch 65-KH/TU")
 admin.site.site_title = _("Kế hoạch 65-KH/TU")
@@ -14,6 +15,7 @@ urlpatterns = [
     path("", include("entry.urls")),
     path("nhap-du-lieu/", include("imports.urls")),
     path("bao-cao/dinh-ky/", include("reports.urls")),
+    path("xac-thuc-bao-cao/", report_verify_page, name="report_verify"),
     path("api/", include("opendata.urls")),
     path("cong-khai/", include("opendata.public_urls")),
     path("tai-khoan/", include("django.contrib.auth.urls")),

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.admin import ReadOnlyAdminMixin
 
-from .models import PeriodicReport
+from .models import PeriodicReport, SigningKey
 
 
 @admin.register(PeriodicReport)
@@ -27,3 +27,31 @@ class PeriodicReportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             if getattr(obj, f)
         ]
         return format_html_join(" · ", '<a href="{}">{}</a>', formats) or "—"
+
+
+@admin.register(SigningKey)
+class SigningKeyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Keys are given with ``manage.py signing_key_set`` on the server (docs/report-signatures.md): the private
+    key and its password never pass through a browser. Here: which body signs with whose certificate, until when."""
+
+    list_display = ["body", "holder", "organisation", "kind", "not_after", "in_use_flag", "created_at"]
+    list_filter = ["kind", ("retired_at", admin.EmptyFieldListFilter)]
+    search_fields = ["holder", "organisation", "agency__name", "fingerprint"]
+    list_select_related = ["agency"]
+    exclude = ["p12", "secret", "signature_image", "seal_image"]
+    readonly_fields = ["images"]
+
+    @admin.display(description=_("cơ quan ban hành"), ordering="agency__name")
+    def body(self, obj):
+        return obj.body_name
+
+    @admin.display(description=_("đang dùng"), boolean=True)
+    def in_use_flag(self, obj):
+        return obj.in_use
+
+    @admin.display(description=_("hình chữ ký, con dấu"))
+    def images(self, obj):
+        shown = [
+            str(label) for label, field in ((_("chữ ký"), obj.signature_image), (_("con dấu"), obj.seal_image)) if field
+        ]
+        return ", ".join(shown) or "—"

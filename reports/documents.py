@@ -20,7 +20,7 @@ from pathlib import Path
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt
@@ -358,9 +358,40 @@ def _closing(document, head: Letterhead) -> None:
     centre = WD_ALIGN_PARAGRAPH.CENTER
     for index, line in enumerate([text for text in (head.signer_capacity, head.signer_title) if text] or [""]):
         _cell_text(right, line, size=14, bold=True, align=centre, first=index == 0)
-    for _ in range(4):
-        _cell_text(right, "", size=14, first=False)
+    _signature_space(right)
     _cell_text(right, head.signer_name, size=14, bold=True, align=centre, first=False)
+    # the block never splits across pages: the signature stays with the recipients and the closing sentence
+    cant_split = OxmlElement("w:cantSplit")
+    table.rows[0]._tr.get_or_add_trPr().append(cant_split)
+
+
+#: where the signature goes: a space of this size (width, height in cm) between the signer's title and name,
+#: its top left corner marked by a bookmark that LibreOffice exports as a named destination of the PDF, so that
+#: the visible digital signature (reports/signing.py) is drawn exactly there
+SIGNATURE_ANCHOR = "ChuKySo"
+SIGNATURE_SPACE_CM = (7.6, 4.0)
+
+
+def signature_space_points() -> tuple[float, float]:
+    width, height = SIGNATURE_SPACE_CM
+    return width / 2.54 * 72, height / 2.54 * 72
+
+
+def _signature_space(cell) -> None:
+    """One empty line exactly as tall as the signature space (room for a hand signature and the seal too)."""
+    paragraph = cell.add_paragraph()
+    fmt = paragraph.paragraph_format
+    fmt.space_before = fmt.space_after = Pt(0)
+    fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    fmt.line_spacing = Cm(SIGNATURE_SPACE_CM[1])
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.LEFT
+    start = OxmlElement("w:bookmarkStart")
+    start.set(qn("w:id"), "65")
+    start.set(qn("w:name"), SIGNATURE_ANCHOR)
+    end = OxmlElement("w:bookmarkEnd")
+    end.set(qn("w:id"), "65")
+    paragraph._p.append(start)
+    paragraph._p.append(end)
 
 
 def _text_block(document, text: str) -> None:
@@ -439,7 +470,9 @@ def build_docx(
     _letterhead(document, head)
     if head.draft:
         _para(document, "DỰ THẢO", size=13, bold=True, align=WD_ALIGN_PARAGRAPH.LEFT, before=6, after=0)
-    _para(document, "BÁO CÁO", size=16, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, before=18, after=0)
+    # the document type's name: 15–16 pt under 36-HD/VPTW, 13–14 pt under Decree 30/2020 (Phụ lục I)
+    title_size = 16 if head.layout == PARTY else 14
+    _para(document, "BÁO CÁO", size=title_size, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, before=18, after=0)
     _para(document, report_subject(content), size=14, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, after=0)
     _para(
         document,
@@ -560,13 +593,14 @@ def build_docx(
         _para(document, title, bold=True, before=6)
         _text_block(document, texts[key])
 
-    _para(
+    closing = _para(
         document,
         f"Trên đây là báo cáo kết quả thực hiện Kế hoạch số {content.plan_code} "
         f"{_period_in_sentence(content.period_label)} của {who}./.",
         before=6,
         after=12,
     )
+    closing.paragraph_format.keep_with_next = True  # the signature is never alone on a page
     _closing(document, head)
     appendices = []
     if content.tasks_localities and content.agency is None:
@@ -574,9 +608,11 @@ def build_docx(
     if content.not_reporting:
         appendices.append("not_reporting")
     for number, appendix in enumerate(appendices, start=1):
-        document.add_page_break()
         title = "PHỤ LỤC" if len(appendices) == 1 else f"PHỤ LỤC {number}"
-        _para(document, title, size=14, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, after=0)
+        heading = _para(document, title, size=14, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, after=0)
+        # a new page by the heading's own property: a paragraph holding a page break, after a signature block
+        # that ends at the foot of a page, made a blank page of its own
+        heading.paragraph_format.page_break_before = True
         if appendix == "communes":
             _para(
                 document,
@@ -753,7 +789,8 @@ def docx_to_pdf(docx: bytes, *, timeout: int = 180) -> bytes | None:
                 f"-env:UserInstallation={profile}",
                 "--headless",
                 "--convert-to",
-                "pdf",
+                # bookmarks as named destinations: the signature space's position (SIGNATURE_ANCHOR)
+                'pdf:writer_pdf_Export:{"ExportBookmarksToPDFDestination":{"type":"boolean","value":"true"}}',
                 "--outdir",
                 str(work),
                 str(source),

@@ -94,3 +94,11 @@ class IssueForm(forms.Form):
         help_text=_("Với KT. hoặc TL.: ví dụ Phó Giám đốc, Chánh Văn phòng."),
     )
     signer_name = forms.CharField(label=_("Họ tên người ký"), max_length=120, required=False)
+
+
+class VerifyForm(forms.Form):
+    """An issued report's PDF, uploaded by anyone to check its signature (never stored)."""
+
+    pdf = forms.FileField(
+        label=_("Tệp PDF báo cáo"), help_text=_("Tệp PDF đã ban hành, tải từ hệ thống hoặc nhận qua thư.")
+    )

@@ -1,13 +1,103 @@
+import uuid
+
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency
+from core.workflow import audit_history
 from indicators.models import Period, Plan
 
 
 def _report_path(instance: "PeriodicReport", filename: str) -> str:
     return f"reports/{instance.period.year}/{filename}"
+
+
+def _signing_path(instance: "SigningKey", filename: str) -> str:
+    """signing/<body>/<random>.<ext>: never guessable, never the name the file was uploaded with."""
+    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"signing/{instance.body_code}/{uuid.uuid4().hex}.{suffix}"
+
+
+class SigningKey(models.Model):
+    """The certificate and private key with which one issuing body signs its reports' PDFs.
+
+    The body is an agency, or, with no agency, the provincial Steering Committee (code ``bcd``), whose reports
+    its standing office issues. The key is a PKCS#12 file kept in private storage (never served, never in the
+    database) with its password encrypted with a key derived from the site's secret, or read from an
+    environment variable; or a key on a PKCS#11 token (a USB token or an HSM) with its PIN kept the same way.
+    The certificates are public and kept here, so that a report signed with a key since replaced still
+    verifies. One key in use per body; a replaced key is retired (its file deleted, its secret wiped).
+    Written only by ``reports.services.signing_key_set``.
+    """
+
+    STEERING_COMMITTEE = "bcd"
+
+    class Kind(models.TextChoices):
+        P12 = "p12", _("Tệp chứng thư số PKCS#12")
+        TOKEN = "pkcs11", _("Thiết bị ký số PKCS#11 (USB token, HSM)")
+
+    agency = models.ForeignKey(
+        Agency,
+        verbose_name=_("cơ quan ban hành"),
+        on_delete=models.PROTECT,
+        related_name="signing_keys",
+        null=True,
+        blank=True,
+        help_text=_("Để trống: Ban Chỉ đạo tỉnh."),
+    )
+    kind = models.CharField(_("loại khóa"), max_length=10, choices=Kind.choices)
+    holder = models.CharField(_("người ký (chủ chứng thư số)"), max_length=200)
+    organisation = models.CharField(_("cơ quan trong chứng thư số"), max_length=300, blank=True)
+    issuer = models.CharField(_("tổ chức cấp chứng thư số"), max_length=300, blank=True)
+    fingerprint = models.CharField(_("dấu vân tay SHA-256"), max_length=64)
+    not_before = models.DateTimeField(_("hiệu lực từ"))
+    not_after = models.DateTimeField(_("hiệu lực đến"))
+    certificates = models.TextField(
+        _("chứng thư số (PEM)"), help_text=_("Chứng thư số của người ký, sau đó là chuỗi chứng thư của nó.")
+    )
+    p12 = models.FileField(_("tệp PKCS#12"), upload_to=_signing_path, blank=True)
+    secret = models.TextField(_("mật khẩu hoặc mã PIN (đã mã hóa)"), blank=True, editable=False)
+    secret_env = models.CharField(_("biến môi trường chứa mật khẩu hoặc mã PIN"), max_length=100, blank=True)
+    pkcs11_module = models.CharField(_("thư viện PKCS#11"), max_length=300, blank=True)
+    token_label = models.CharField(_("nhãn thiết bị ký số"), max_length=100, blank=True)
+    key_label = models.CharField(_("nhãn khóa"), max_length=100, blank=True)
+    signature_image = models.FileField(_("hình chữ ký"), upload_to=_signing_path, blank=True)
+    seal_image = models.FileField(_("hình con dấu"), upload_to=_signing_path, blank=True)
+    created_at = models.DateTimeField(_("đăng ký lúc"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    retired_at = models.DateTimeField(_("thôi dùng từ"), null=True, blank=True)
+    history = audit_history(excluded_fields=["secret"])
+
+    class Meta:
+        verbose_name = _("khóa ký số")
+        verbose_name_plural = _("khóa ký số")
+        ordering = ["agency__name", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                Coalesce("agency", models.Value(0), output_field=models.BigIntegerField()),
+                condition=models.Q(retired_at__isnull=True),
+                name="one_signing_key_in_use_per_body",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.body_name}: {self.holder}"
+
+    @property
+    def body_code(self) -> str:
+        return self.agency.code if self.agency_id else self.STEERING_COMMITTEE
+
+    @property
+    def body_name(self) -> str:
+        return self.agency.name if self.agency_id else str(_("Ban Chỉ đạo tỉnh"))
+
+    @property
+    def in_use(self) -> bool:
+        return self.retired_at is None
 
 
 class SigningAuthority(models.TextChoices):
@@ -86,6 +176,19 @@ class PeriodicReport(models.Model):
         _("người ký số"), max_length=300, blank=True, help_text=_("Chủ thể của chứng thư số đã ký tệp PDF.")
     )
     signed_at = models.DateTimeField(_("ký số lúc"), null=True, blank=True)
+    signing_key = models.ForeignKey(
+        SigningKey, verbose_name=_("khóa ký số"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    signature_level = models.CharField(
+        _("mức chữ ký"), max_length=8, blank=True, help_text=_("PAdES B-B (không dấu thời gian) hoặc B-LT.")
+    )
+    signature_digest = models.CharField(
+        _("mã băm phần đã ký"),
+        max_length=64,
+        blank=True,
+        db_index=True,
+        help_text=_("SHA-256 của phần tệp PDF mà chữ ký bao phủ: nhận ra báo cáo từ một tệp được gửi lên."),
+    )
 
     class Meta:
         verbose_name = _("báo cáo định kỳ")

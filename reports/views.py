@@ -7,6 +7,7 @@ province's; an agency's staff, and the standing office, on that agency's.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -15,16 +16,19 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
+from rest_framework.throttling import SimpleRateThrottle
 
 from agencies.models import Agency, User
+from agencies.permissions import can_issue_for
 from indicators.periods import QUARTER, period_containing
 from indicators.selectors import plan_current
 from indicators.services import period_get_or_create
 
 from . import services
-from .forms import IssueForm, ReportRequestForm, SectionsForm
+from .forms import IssueForm, ReportRequestForm, SectionsForm, VerifyForm
 from .models import PeriodicReport
+from .selectors import report_verify
 
 CONTENT_TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -107,6 +111,9 @@ def periodic_report_detail(request, pk: int):
             "can_edit": manage,
             "can_new_version": can_manage(request.user, report.agency) and report.is_issued,
             "sections_form": _sections_form(report) if manage else None,
+            "can_issue": manage and can_issue_for(request.user, report.agency),
+            "issuing_body": report.agency.name if report.agency_id else _("Ban Chỉ đạo tỉnh"),
+            "signing_key": services.signing_key_in_use(report.agency) if manage else None,
             "issue_form": IssueForm(
                 initial={
                     "issued_on": timezone.localdate(),
@@ -215,6 +222,62 @@ def periodic_report_download(request, pk: int, fmt: str):
     return FileResponse(
         stored.open("rb"),
         as_attachment=True,
-        filename=stored.name.rsplit("/", 1)[-1],
+        filename=f"{services.report_file_stem(report)}.{fmt}",
         content_type=CONTENT_TYPES[fmt],
     )
+
+
+class VerifyThrottle(SimpleRateThrottle):
+    """Uploads to the verification page per client address (``REPORT_VERIFY_RATE``), the address told the way
+    the open-data API's throttle tells it (X-Forwarded-For only from our own proxies)."""
+
+    scope = "report_verify"
+
+    def get_rate(self):
+        return settings.REPORT_VERIFY_RATE
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+@require_http_methods(["GET", "POST"])
+def report_verify_page(request):
+    """Anyone, signed in or not, uploads an issued report's PDF and reads whether its signature holds, who signed
+    for which body and when, whether the file changed after signing, and which report it is. The file is read
+    in memory (or the request's temporary file) and never stored."""
+    context = {"form": VerifyForm(), "max_mb": settings.REPORT_VERIFY_MAX_BYTES // (1024 * 1024)}
+    if request.method == "GET":
+        return render(request, "reports/verify.html", context)
+    throttle = VerifyThrottle()
+    if not throttle.allow_request(request, None):
+        minutes = max(1, round((throttle.wait() or 60) / 60))
+        context["error"] = _("Đã kiểm tra quá nhiều tệp từ địa chỉ này; hãy thử lại sau %(minutes)s phút.") % {
+            "minutes": minutes
+        }
+        return render(request, "reports/verify.html", context, status=429)
+    length = int(request.META.get("CONTENT_LENGTH") or 0)
+    if length > settings.REPORT_VERIFY_MAX_BYTES + 64 * 1024:  # refused before the body is read
+        context["error"] = _("Tệp lớn quá %(mb)s MB.") % {"mb": context["max_mb"]}
+        return render(request, "reports/verify.html", context, status=413)
+    form = VerifyForm(request.POST, request.FILES)
+    context["form"] = form
+    if not form.is_valid():
+        return render(request, "reports/verify.html", context, status=400)
+    upload = form.cleaned_data["pdf"]
+    if upload.size > settings.REPORT_VERIFY_MAX_BYTES:
+        context["error"] = _("Tệp lớn quá %(mb)s MB.") % {"mb": context["max_mb"]}
+        return render(request, "reports/verify.html", context, status=413)
+    check = report_verify(upload.read())
+    report = check.report
+    context.update(
+        {
+            "file_name": upload.name,
+            "result": check.verification,
+            "report": report,
+            "number_and_symbol": services.report_number_and_symbol(report) if report else "",
+            "can_open": report is not None and reports_for_user(request.user).filter(pk=report.pk).exists()
+            if request.user.is_authenticated
+            else False,
+        }
+    )
+    return render(request, "reports/verify.html", context)

@@ -93,6 +93,26 @@ def administrator(db) -> User:
     return _user("em.quantri", User.Role.ADMIN, None, is_staff=True, is_superuser=True)
 
 
+@pytest.fixture(scope="session")
+def pki(tmp_path_factory):
+    """A throwaway PKI with an OCSP responder, CRLs and a TSA served on 127.0.0.1 (tests/pki.py)."""
+    from tests.pki import pki_create
+
+    return pki_create(tmp_path_factory.mktemp("pki"))
+
+
+@pytest.fixture(scope="session")
+def softhsm(pki, tmp_path_factory):
+    """A SoftHSM token holding Sở KH&CN's key; missing softhsm2 skips locally and fails in CI."""
+    from tests.pki import SOFTHSM_MODULE, softhsm_token
+
+    if not (shutil.which("softhsm2-util") and os.path.exists(SOFTHSM_MODULE)):
+        if os.environ.get("CI"):
+            pytest.fail("SoftHSM is required in CI (apt-get install softhsm2)")
+        pytest.skip("SoftHSM is not installed: apt-get install softhsm2")
+    return softhsm_token(tmp_path_factory.mktemp("softhsm"), pki, "khcn")
+
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless=new",

@@ -227,3 +227,28 @@ def test_agencies_that_have_not_reported_are_listed(plan, world, reviewer, djang
     assert f"Còn {len(content.not_reporting)} cơ quan, đơn vị chưa gửi đủ số liệu quý II/2026" in text
     appendix = next(t for t in tables if t[0] == ["STT", "Cơ quan, đơn vị"])
     assert [row[1] for row in appendix[1:]] == content.not_reporting
+
+
+def test_title_size_follows_the_layout_and_appendices_start_a_page_without_a_blank_one(
+    plan, world, reviewer, agency_staff, django_capture_on_commit_callbacks
+):
+    """Decree 30 sets the document type's name at 13–14 pt, 36-HD/VPTW at 15–16 pt; an appendix begins a new page
+    by its heading's own property, never by a paragraph holding a page break (which, after a signature block
+    ending at the foot of a page, made a blank page)."""
+    from docx.shared import Pt
+
+    from tests.report_data import occurrence_create
+
+    commune = Agency.objects.filter(kind=Agency.Kind.LOCALITY).order_by("name").first()
+    occurrence_create(world["tasks"][0], commune, AS_OF - timedelta(days=3), None, AS_OF)  # → the communes' appendix
+    agency = _request(plan, world, django_capture_on_commit_callbacks, agency=world["khcn"], user=agency_staff)
+    province = _request(plan, world, django_capture_on_commit_callbacks, user=reviewer)
+    files = {report.pk: report.docx.read() for report in (agency, province)}
+    for report, size in ((agency, 14), (province, 16)):
+        document = Document(io.BytesIO(files[report.pk]))
+        title = next(p for p in document.paragraphs if p.text == "BÁO CÁO")
+        assert title.runs[0].font.size == Pt(size)
+        assert not document.element.body.xpath('.//w:br[@w:type="page"]')
+        appendices = [p for p in document.paragraphs if p.text.startswith("PHỤ LỤC")]
+        assert all(p.paragraph_format.page_break_before for p in appendices)
+    assert [p.text for p in Document(io.BytesIO(files[province.pk])).paragraphs if p.text.startswith("PHỤ LỤC")]
