@@ -8,7 +8,7 @@ import json
 import os
 import subprocess
 import sys
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -23,11 +23,11 @@ from imports import jobs
 from imports.figures import ValidatedFigures
 from imports.models import ImportBatch
 from indicators.models import Observation
-from reports import services
+from reports import services, signing
 from tests.s3 import ACCESS_KEY, REGION, SECRET_KEY, storage_options
 from tests.test_data_entry import PDF, good_value, khcn, metric, post_entry  # noqa: F401 - fixtures
 from tests.test_import_figures import GOOD, xlsx
-from tests.test_report_signature import _draft, _validate, office, quick_pdf  # noqa: F401 - fixtures
+from tests.test_report_signature import ISSUED_ON, _draft, _key, quick_pdf, world  # noqa: F401 - fixtures
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -156,25 +156,27 @@ def test_a_report_is_built_issued_signed_and_downloaded_from_the_bucket(
     plan,
     reviewer,
     agency_staff,
-    office,  # noqa: F811 - the imported fixture
+    world,  # noqa: F811 - the imported fixture
+    pki,
     quick_pdf,  # noqa: F811 - the imported fixture
     bucket,
     disk,
     django_capture_on_commit_callbacks,
 ):
-    report = _draft(plan, reviewer, django_capture_on_commit_callbacks)
-    draft_files = sorted([report.docx.name, report.xlsx.name, report.pdf.name])
+    key = _key(pki, "bcd", "bcd")  # the Steering Committee's key: its PKCS#12 file is in the bucket too
+    report = _draft(plan, world, reviewer, django_capture_on_commit_callbacks)
+    draft_files = sorted([report.docx.name, report.xlsx.name, report.pdf.name, key.p12.name])
     assert bucket.keys() == draft_files
 
-    issued = services.report_issue(report=report, number="31", issued_on=date(2026, 7, 5), user=reviewer)
+    issued = services.report_issue(report=report, number="31", issued_on=ISSUED_ON, user=reviewer)
 
-    issued_files = sorted([issued.docx.name, issued.xlsx.name, issued.pdf.name])
+    issued_files = sorted([issued.docx.name, issued.xlsx.name, issued.pdf.name, key.p12.name])
     assert bucket.keys() == issued_files  # the draft's files replaced, not left behind
     client.force_login(reviewer)
     response = client.get(reverse("periodic_report_download", args=[issued.pk, "pdf"]))
     pdf = b"".join(response.streaming_content)
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
-    assert _validate(pdf, office).bottom_line
+    assert signing.pdf_verify(pdf, trust_roots=[pki.root]).valid
     docx = client.get(reverse("periodic_report_download", args=[issued.pk, "docx"]))
     assert b"".join(docx.streaming_content)[:2] == b"PK"
     client.force_login(agency_staff)  # the province's report is not an agency's to read
