@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("entry.urls")),
     path("nhap-du-lieu/", include("imports.urls")),
     path("bao-cao/dinh-ky/", include("reports.urls")),
+    path("bao-cao/so-ket/", include("reports.review_urls")),
     path("api/", include("opendata.urls")),
     path("cong-khai/", include("opendata.public_urls")),
     path("tai-khoan/", include("django.contrib.auth.urls")),
