@@ -24,7 +24,7 @@ from agencies.models import Agency, User
 from core.jobs import enqueue
 from indicators.models import Period, Plan
 
-from . import documents, drafting, signing
+from . import central, documents, drafting, signing
 from .content import report_content_collect
 from .models import PeriodicReport, SigningAuthority
 
@@ -226,6 +226,10 @@ def _build_files(report: PeriodicReport) -> None:
     _replace_file(report.xlsx, f"{stem}.xlsx", xlsx)
     _replace_file(report.pdf, f"{stem}.pdf", pdf)
     report.content = {**content.as_json(), "drafts": drafts}
+    if report.agency_id is None:  # the province's report carries the report to the centre beside it
+        report.content[central.KEY] = central.central_export_content(
+            plan=report.plan, period=report.period, as_of=report.as_of
+        )
     report.generation = PeriodicReport.Generation.READY
     report.error = ""
     report.generated_at = timezone.now()
@@ -292,6 +296,21 @@ def report_sections_update(*, report: PeriodicReport, sections: dict[str, str], 
     return report
 
 
+def issue_checked(*, number: str, issued_on: date, as_of: date, signing_authority: str, signer_title: str) -> str:
+    """What issuing a report (periodic or review) needs: a number, a date not before the data, a valid signing
+    authority with the signer's title where it needs one. Returns the number as it will be printed."""
+    number = number.strip()
+    if not number:
+        raise ReportError(_("Hãy nhập số của báo cáo."))
+    if issued_on < as_of:
+        raise ReportError(_("Ngày ban hành không được trước ngày tính số liệu."))
+    if signing_authority not in SigningAuthority.values:
+        raise ReportError(_("Thẩm quyền ký không hợp lệ."))
+    if signing_authority in (SigningAuthority.DEPUTY, SigningAuthority.BY_ORDER) and not signer_title.strip():
+        raise ReportError(_("Ký thay (KT.) hoặc thừa lệnh (TL.) thì phải ghi chức vụ của người ký."))
+    return number
+
+
 @transaction.atomic
 def report_issue(
     *,
@@ -305,15 +324,13 @@ def report_issue(
 ) -> PeriodicReport:
     """Issue a draft under a number and date, signed as chosen: the files are built once more, final, frozen."""
     report = _editable(report)
-    number = number.strip()
-    if not number:
-        raise ReportError(_("Hãy nhập số của báo cáo."))
-    if issued_on < report.as_of:
-        raise ReportError(_("Ngày ban hành không được trước ngày tính số liệu."))
-    if signing_authority not in SigningAuthority.values:
-        raise ReportError(_("Thẩm quyền ký không hợp lệ."))
-    if signing_authority in (SigningAuthority.DEPUTY, SigningAuthority.BY_ORDER) and not signer_title.strip():
-        raise ReportError(_("Ký thay (KT.) hoặc thừa lệnh (TL.) thì phải ghi chức vụ của người ký."))
+    number = issue_checked(
+        number=number,
+        issued_on=issued_on,
+        as_of=report.as_of,
+        signing_authority=signing_authority,
+        signer_title=signer_title,
+    )
     report.signing_authority = signing_authority
     report.signer_title = signer_title.strip()
     report.signer_name = signer_name.strip()

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,7 +22,7 @@ from indicators.periods import QUARTER, period_containing
 from indicators.selectors import plan_current
 from indicators.services import period_get_or_create
 
-from . import services
+from . import central, services
 from .forms import IssueForm, ReportRequestForm, SectionsForm
 from .models import PeriodicReport
 
@@ -103,6 +103,8 @@ def periodic_report_detail(request, pk: int):
             "report": report,
             "content": report.content,
             "target_groups": _target_groups(report.content or {}),
+            "central": central.stored_export(report.content),
+            "central_missing": (report.content or {}).get(central.KEY, {}).get("missing", ""),
             "number_and_symbol": services.report_number_and_symbol(report),
             "can_edit": manage,
             "can_new_version": can_manage(request.user, report.agency) and report.is_issued,
@@ -218,3 +220,19 @@ def periodic_report_download(request, pk: int, fmt: str):
         filename=stored.name.rsplit("/", 1)[-1],
         content_type=CONTENT_TYPES[fmt],
     )
+
+
+@login_required
+def periodic_report_central(request, pk: int, fmt: str):
+    """The report to the centre stored with a province report, as .xlsx or .json."""
+    report = _report_or_404(request.user, pk)
+    export = central.stored_export(report.content)
+    if export is None or fmt not in ("xlsx", "json"):
+        raise Http404
+    stem = f"bao-cao-trung-uong-{export['period']}-v{report.version}"
+    if fmt == "json":
+        response = JsonResponse(export, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    else:
+        response = HttpResponse(central.export_xlsx(export), content_type=CONTENT_TYPES["xlsx"])
+    response["Content-Disposition"] = f'attachment; filename="{stem}.{fmt}"'
+    return response
