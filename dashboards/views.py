@@ -201,7 +201,7 @@ def _plan_overview() -> Page:
 #: rows of the overview's "needs attention" list before "see all"
 ATTENTION_SHOWN = 8
 #: overdue recommendations of inspections the overview names, the most late first
-OVERDUE_RECOMMENDATIONS_SHOWN = 6
+OVERDUE_RECOMMENDATIONS_SHOWN = 3
 
 
 @login_required

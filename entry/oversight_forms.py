@@ -24,6 +24,12 @@ def _agency_choices() -> list:
     return list(grouped.items())
 
 
+def _indicator_label(indicator: Indicator) -> str:
+    """ "V.1 – Chỉ số chuyển đổi số cấp tỉnh (DTI)": the plan names an indicator by what it measures."""
+    names = dict.fromkeys(p.metric.name for t in indicator.targets.all() for p in t.parsed_targets.all())
+    return f"{indicator.code} – {'; '.join(names)[:110]}" if names else indicator.code
+
+
 def _long_text(field: forms.CharField, rows: int = 3) -> None:
     field.max_length = TEXT_MAX
     field.validators.append(text_length())
@@ -73,7 +79,12 @@ class InspectionForm(forms.ModelForm):
         self.fields["agencies"].choices = _agency_choices()
         self.fields["tasks"].queryset = Task.objects.filter(plan=plan).order_by("number")
         self.fields["tasks"].label_from_instance = lambda task: f"{task.number}. {task.title[:110]}"
-        self.fields["indicators"].queryset = Indicator.objects.filter(plan=plan).order_by("group__order", "number")
+        self.fields["indicators"].queryset = (
+            Indicator.objects.filter(plan=plan)
+            .order_by("group__order", "number")
+            .prefetch_related("targets__parsed_targets__metric")
+        )
+        self.fields["indicators"].label_from_instance = _indicator_label
         _long_text(self.fields["conclusion"], rows=4)
         for name in ("starts_on", "ends_on", "decision_date", "conclusion_date"):
             self.fields[name].validators.append(plausible_day)

@@ -347,7 +347,7 @@ def test_the_overview_and_the_agency_page_count_open_and_overdue_recommendations
         1,
     )
     page = response.content.decode()
-    assert 'id="kien-nghi-kpi"' in page and reverse("recommendation_detail", args=[overdue.pk]) in page
+    assert 'id="kien-nghi-so-luong"' in page and reverse("recommendation_detail", args=[overdue.pk]) in page
     agency = client.get(reverse("agency", args=["so-khcn"])).content.decode()
     assert reverse("recommendation_detail", args=[overdue.pk]) in agency and "chậm 12 ngày" in agency
 

@@ -25,7 +25,7 @@ class Migration(migrations.Migration):
                 ('code', models.CharField(db_index=True, max_length=40, verbose_name='mã chỉ tiêu TW')),
                 ('name', models.CharField(max_length=300, verbose_name='tên chỉ tiêu TW')),
                 ('unit', models.CharField(blank=True, max_length=60, verbose_name='đơn vị TW')),
-                ('factor', models.DecimalField(decimal_places=12, default=1, help_text='Giá trị báo cáo Trung ương = giá trị của kế hoạch × hệ số (ví dụ % sang tỷ lệ thập phân: 0,01).', max_digits=24, verbose_name='hệ số quy đổi')),
+                ('factor', models.DecimalField(decimal_places=12, default=1, help_text='Giá trị báo cáo Trung ương = giá trị của kế hoạch × hệ số (ví dụ phần trăm sang tỷ lệ thập phân: 0,01).', max_digits=24, verbose_name='hệ số quy đổi')),
                 ('history_id', models.AutoField(primary_key=True, serialize=False)),
                 ('history_date', models.DateTimeField()),
                 ('history_change_reason', models.CharField(max_length=100, null=True)),
@@ -218,7 +218,7 @@ class Migration(migrations.Migration):
                 ('code', models.CharField(max_length=40, unique=True, verbose_name='mã chỉ tiêu TW')),
                 ('name', models.CharField(max_length=300, verbose_name='tên chỉ tiêu TW')),
                 ('unit', models.CharField(blank=True, max_length=60, verbose_name='đơn vị TW')),
-                ('factor', models.DecimalField(decimal_places=12, default=1, help_text='Giá trị báo cáo Trung ương = giá trị của kế hoạch × hệ số (ví dụ % sang tỷ lệ thập phân: 0,01).', max_digits=24, verbose_name='hệ số quy đổi')),
+                ('factor', models.DecimalField(decimal_places=12, default=1, help_text='Giá trị báo cáo Trung ương = giá trị của kế hoạch × hệ số (ví dụ phần trăm sang tỷ lệ thập phân: 0,01).', max_digits=24, verbose_name='hệ số quy đổi')),
                 ('metric', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='central_indicators', to='indicators.metric', verbose_name='chỉ số của kế hoạch')),
             ],
             options={
