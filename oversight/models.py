@@ -142,7 +142,9 @@ class CentralIndicator(models.Model):
         max_digits=24,
         decimal_places=12,
         default=1,
-        help_text=_("Giá trị báo cáo Trung ương = giá trị của kế hoạch × hệ số (ví dụ phần trăm sang tỷ lệ thập phân: 0,01)."),
+        help_text=_(
+            "Giá trị báo cáo Trung ương = giá trị của kế hoạch × hệ số (ví dụ phần trăm sang tỷ lệ thập phân: 0,01)."
+        ),
     )
     history = audit_history()
 
