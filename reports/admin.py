@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.admin import ReadOnlyAdminMixin
 
-from .models import PeriodicReport
+from .models import PeriodicReport, Review
 
 
 @admin.register(PeriodicReport)
@@ -26,4 +26,21 @@ class PeriodicReportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             for f in ("docx", "xlsx", "pdf")
             if getattr(obj, f)
         ]
+        return format_html_join(" · ", '<a href="{}">{}</a>', formats) or "—"
+
+
+@admin.register(Review)
+class ReviewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Reviews over a span are requested, edited, issued and downloaded on their pages (/bao-cao/so-ket/)."""
+
+    list_display = ["title", "starts_on", "ends_on", "as_of", "version", "status", "generation", "issued_on"]
+    list_filter = ["status", "kind", "generation"]
+    search_fields = ["title", "number"]
+    exclude = ["docx", "xlsx", "pdf", "content"]
+    readonly_fields = ["files"]
+
+    @admin.display(description=_("tệp"))
+    def files(self, obj):
+        names = [f for f in ("docx", "xlsx", "pdf") if getattr(obj, f)]
+        formats = [(reverse("review_download", args=[obj.pk, f]), f) for f in names]
         return format_html_join(" · ", '<a href="{}">{}</a>', formats) or "—"

@@ -99,7 +99,7 @@ def build_review_docx(content: ReviewContent, head: Letterhead, sections: dict[s
         _grid(
             document,
             ["Mã", "Chỉ số", "Đầu kỳ", "Cuối kỳ", "Thay đổi", f"Mục tiêu {content.milestone}", "Đánh giá"],
-            [1.2, 4.2, 2.4, 2.4, 2.0, 2.0, 2.3],
+            [1.2, 5.0, 2.3, 2.3, 1.9, 1.8, 2.0],
             [
                 [
                     row.indicator,
@@ -144,7 +144,7 @@ def build_review_docx(content: ReviewContent, head: Letterhead, sections: dict[s
         _grid(
             document,
             ["STT", "Đợt kiểm tra, giám sát", "Chủ trì", "Thời gian", "Kiến nghị", "Đã xong", "Quá hạn"],
-            [1.1, 5.8, 2.6, 2.6, 1.5, 1.5, 1.4],
+            [1.3, 5.6, 2.6, 2.6, 1.5, 1.5, 1.4],
             [
                 [
                     str(i),
@@ -228,7 +228,7 @@ def build_review_docx(content: ReviewContent, head: Letterhead, sections: dict[s
         _grid(
             document,
             ["STT", "Cơ quan, đơn vị", "Báo cáo đúng hạn", "Nhiệm vụ đúng hạn", "Kiến nghị đã xong", "Điểm", "Khen"],
-            [1.1, 6.0, 2.2, 2.2, 2.2, 1.5, 1.3],
+            [1.3, 5.6, 2.2, 2.2, 2.2, 1.5, 1.5],
             [
                 [
                     str(i),

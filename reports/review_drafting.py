@@ -75,19 +75,19 @@ def results_draft(content: ReviewContent) -> str:
     if tasks.finished:
         names = [f"nhiệm vụ {number}" for number, _title in tasks.finished]
         lines.append(f"Các nhiệm vụ có thời hạn đã hoàn thành trong kỳ: {_listed(names, 'nhiệm vụ')}.")
-    if content.inspections:
-        counted = content.recommendations
+    counted = content.recommendations
+    if counted.total:
+        clauses = [
+            f"{n(counted.done)} đã xong" if counted.done else "",
+            f"{n(counted.overdue)} quá hạn" if counted.overdue else "",
+            f"{n(counted.open)} đang trong hạn" if counted.open else "",
+        ]
+        held = f"{n(len(content.inspections))} đợt kiểm tra, giám sát; " if content.inspections else ""
         lines.append(
-            f"Công tác kiểm tra, giám sát: {n(len(content.inspections))} đợt kiểm tra, giám sát; "
-            f"{n(counted.total)} kiến nghị sau kiểm tra, trong đó {n(counted.done)} đã xong, "
-            f"{n(counted.overdue)} quá hạn" + (f", {n(counted.open)} đang trong hạn." if counted.open else ".")
+            f"Công tác kiểm tra, giám sát: {held}{n(counted.total)} kiến nghị sau kiểm tra, trong đó {_join(clauses)}."
         )
-    elif content.recommendations.total:
-        counted = content.recommendations
-        lines.append(
-            f"Kết quả thực hiện kiến nghị sau kiểm tra: {n(counted.done)}/{n(counted.total)} kiến nghị đã xong, "
-            f"{n(counted.overdue)} quá hạn."
-        )
+    elif content.inspections:
+        lines.append(f"Công tác kiểm tra, giám sát: {n(len(content.inspections))} đợt kiểm tra, giám sát.")
     if content.adjustments:
         lines.append(f"Trong kỳ có {n(len(content.adjustments))} lần điều chỉnh kế hoạch theo quyết định.")
     return "\n".join(lines)

@@ -9,8 +9,17 @@ from django.utils.translation import gettext_lazy as _
 
 from core.validators import plausible_day
 
+from .drafting import DIFFICULTIES, DIRECTIONS, PROPOSALS, RESULTS
 from .forms import DATE_INPUT
 from .models import Review
+
+#: the review's sections as its page labels them (the periodic report's keys, the review's own titles)
+SECTION_LABELS = {
+    RESULTS: _("I. Kết quả đạt được"),
+    DIFFICULTIES: _("II. Hạn chế, khó khăn và nguyên nhân"),
+    DIRECTIONS: _("III. Phương hướng, nhiệm vụ thời gian tới"),
+    PROPOSALS: _("IV. Kiến nghị, đề xuất và khen thưởng"),
+}
 
 
 class ReviewRequestForm(forms.Form):

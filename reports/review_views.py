@@ -25,8 +25,7 @@ from indicators.selectors import plan_current
 from . import reviews
 from .forms import IssueForm, SectionsForm
 from .models import Review
-from .review_drafting import SECTION_TITLES
-from .review_forms import ReviewRequestForm, review_presets
+from .review_forms import SECTION_LABELS, ReviewRequestForm, review_presets
 from .services import ReportError
 from .views import CONTENT_TYPES
 
@@ -95,7 +94,7 @@ def _sections_form(review: Review) -> SectionsForm:
         initial={field: edited.get(key) or drafts.get(key, "") for field, key in SectionsForm.KEYS.items()}
     )
     for field, key in SectionsForm.KEYS.items():
-        form.fields[field].label = SECTION_TITLES[key].capitalize()
+        form.fields[field].label = SECTION_LABELS[key]
     return form
 
 

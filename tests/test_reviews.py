@@ -172,7 +172,7 @@ def test_the_review_is_drafted_and_built_like_a_periodic_report(
     assert "Sơ kết 6 tháng thực hiện Kế hoạch số 65-KH/TU ngày 22/04/2026 của Ban Thường vụ Tỉnh ủy" in paragraphs
     assert "I. KẾT QUẢ ĐẠT ĐƯỢC" in paragraphs and "IV. KIẾN NGHỊ, ĐỀ XUẤT VÀ KHEN THƯỞNG" in paragraphs
     assert any(
-        "1 đợt kiểm tra, giám sát; 3 kiến nghị sau kiểm tra, trong đó 1 đã xong, 2 quá hạn" in p for p in paragraphs
+        "1 đợt kiểm tra, giám sát; 3 kiến nghị sau kiểm tra, trong đó 1 đã xong và 2 quá hạn." in p for p in paragraphs
     )
     # no source of the plan's adjustments yet: the section is absent, not "none"
     assert not any("Điều chỉnh kế hoạch" in p for p in paragraphs)
