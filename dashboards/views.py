@@ -31,12 +31,7 @@ from indicators.periods import QUARTER, period_containing
 from indicators.progress import Point as ProgressPoint
 from indicators.progress import forecast
 from indicators.selectors import assessment_disagreements, plan_current, plan_groups_with_indicators
-from oversight.selectors import (
-    recommendation_rows,
-    recommendation_tally,
-    recommendations_concluded,
-    recommendations_overdue,
-)
+from oversight.selectors import recommendation_rows, recommendations_concluded, recommendations_summary
 from tasks.models import Task, TaskOccurrence
 from tasks.schedule import RULE_HALF_YEARLY, RULE_MONTHLY, RULE_QUARTERLY, RULE_YEARLY
 
@@ -239,8 +234,7 @@ def _overview(request) -> Page:
     scorecard = [row for row in every_agency if not kind or row.agency.kind == kind]
     overdue_by_task, overdue_by_agency = selectors.overdue_grouped(plan=plan)
     # the recommendations of inspections, by the one rule for work with a deadline, as of today
-    recommendations = recommendation_tally(plan=plan, as_of=today)
-    recommendations_late = recommendations_overdue(plan=plan, as_of=today)
+    recommendations = recommendations_summary(plan=plan, as_of=today)
 
     attention = selectors.targets_needing_attention(targets)
     measured = len(targets)
@@ -298,9 +292,9 @@ def _overview(request) -> Page:
             "done_on_time": occurrences.get(TaskOccurrence.Status.DONE_ON_TIME, 0),
             "done_late": occurrences.get(TaskOccurrence.Status.DONE_LATE, 0),
             "overdue": occurrences.get(TaskOccurrence.Status.OVERDUE, 0),
-            "recommendations_open": recommendations.open + recommendations.overdue,
-            "recommendations_overdue": recommendations.overdue,
-            "recommendations_done": recommendations.done,
+            "recommendations_open": recommendations.tally.open + recommendations.tally.overdue,
+            "recommendations_overdue": recommendations.tally.overdue,
+            "recommendations_done": recommendations.tally.done,
         },
         # who has not sent the figures of the last quarter due: the rule the periodic report and the
         # completeness page count with (one number, whichever the Committee reads)
@@ -316,7 +310,7 @@ def _overview(request) -> Page:
         "overdue_by_agency": overdue_by_agency,
         "laggards": selectors.laggards(every_agency),
         "overdue_total": occurrences.get(TaskOccurrence.Status.OVERDUE, 0),
-        "recommendations_late": recommendations_late[:OVERDUE_RECOMMENDATIONS_SHOWN],
+        "recommendations_late": recommendations.overdue[:OVERDUE_RECOMMENDATIONS_SHOWN],
         "scorecard": scorecard,
         "kind": kind,
         "kinds": SCORECARD_KINDS,

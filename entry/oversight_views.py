@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from agencies.models import Agency
 from agencies.permissions import (
+    can_read_unapproved,
     can_review,
     can_write_for,
     reviewer_required,
@@ -154,6 +155,7 @@ def inspection_detail(request, pk: int, *, form: RecommendationForm | None = Non
         "inspection": inspection,
         "rows": rows,
         "can_manage": manage,
+        "can_read_documents": can_read_documents(request.user, inspection),
         "form": form or (RecommendationForm(plan=inspection.plan) if manage else None),
         "today": today,
     }
@@ -192,7 +194,7 @@ def recommendation_edit(request, pk: int):
         data = form.cleaned_data
         try:
             recommendation_change(
-                recommendation=Recommendation.objects.get(pk=pk),
+                recommendation=recommendation,
                 user=request.user,
                 text=data["text"],
                 agency=data["agency"],
@@ -209,12 +211,20 @@ def recommendation_edit(request, pk: int):
     return render(request, "entry/recommendation_form.html", context, status=status)
 
 
+def can_read_documents(user, inspection: Inspection) -> bool:
+    """An inspection's decision and conclusion: the readers of its agencies' unapproved work (the agencies inspected
+    or given a recommendation, the standing office, the Steering Committee, administrators)."""
+    concerned = set(inspection.agencies.values_list("pk", flat=True))
+    concerned |= set(inspection.recommendations.values_list("agency_id", flat=True))
+    return any(can_read_unapproved(user, agency_id) for agency_id in concerned)
+
+
 @login_required
 def inspection_document(request, pk: int, which: str):
-    """The inspection's decision or conclusion file, for any signed-in reader."""
+    """The inspection's decision or conclusion file, for the readers ``can_read_documents`` names."""
     inspection = _inspection_or_404(pk)
     stored = inspection.decision_file if which == "decision" else inspection.conclusion_file
-    if not stored:
+    if not stored or not can_read_documents(request.user, inspection):
         raise Http404
     return evidence_response(stored)
 

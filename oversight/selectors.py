@@ -110,20 +110,36 @@ def recommendations_concluded(*, plan: Plan | None, as_of: date, agency: Agency 
     return found.filter(agency=agency) if agency is not None else found
 
 
-def recommendation_tally(*, plan: Plan, as_of: date, agency: Agency | None = None, since: date | None = None) -> Tally:
-    """Recommendations counted by where they stand on ``as_of``; with ``since``, those done before it left out
-    (a period's report counts the work still open when the period began)."""
+@dataclass
+class RecommendationSummary:
+    """Recommendations counted by where they stand on a day, and the overdue ones, most late first."""
+
+    tally: Tally
+    overdue: list[RecommendationRow]
+
+
+def recommendations_summary(
+    *, plan: Plan | None, as_of: date, agency: Agency | None = None, since: date | None = None
+) -> RecommendationSummary:
+    """Where the recommendations known on ``as_of`` stand then (two queries); with ``since``, those done before it
+    left out (a period's report counts the work still open when the period began)."""
     rows = recommendation_rows(recommendations_concluded(plan=plan, as_of=as_of, agency=agency), as_of=as_of)
     if since is not None:
         rows = [r for r in rows if not (r.standing.done_on and r.standing.done_on < since)]
-    return standing.tally(r.standing for r in rows)
+    overdue = sorted(
+        (r for r in rows if r.standing.status == OVERDUE),
+        key=lambda r: (-r.standing.days_late, r.recommendation.agency.name, r.recommendation.pk),
+    )
+    return RecommendationSummary(standing.tally(r.standing for r in rows), overdue)
+
+
+def recommendation_tally(*, plan: Plan, as_of: date, agency: Agency | None = None, since: date | None = None) -> Tally:
+    return recommendations_summary(plan=plan, as_of=as_of, agency=agency, since=since).tally
 
 
 def recommendations_overdue(*, plan: Plan, as_of: date, agency: Agency | None = None) -> list[RecommendationRow]:
     """The recommendations overdue on ``as_of``, most late first."""
-    rows = recommendation_rows(recommendations_concluded(plan=plan, as_of=as_of, agency=agency), as_of=as_of)
-    overdue = [r for r in rows if r.standing.status == OVERDUE]
-    return sorted(overdue, key=lambda r: (-r.standing.days_late, r.recommendation.agency.name, r.recommendation.pk))
+    return recommendations_summary(plan=plan, as_of=as_of, agency=agency).overdue
 
 
 def recommendation_update_open(recommendation: Recommendation) -> RecommendationUpdate | None:

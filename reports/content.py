@@ -35,7 +35,7 @@ from indicators.models import (
 from indicators.selectors import assessment_disagreements, figures_completeness, period_last_due
 from indicators.statuses import latest_claim, target_statuses_at
 from indicators.templatetags.plan_text import plan_text
-from oversight.selectors import recommendation_tally, recommendations_overdue
+from oversight.selectors import recommendations_summary
 from tasks import occurrences as occ
 from tasks.models import TaskOccurrence, TaskUpdate
 from tasks.occurrences import status_on
@@ -587,7 +587,8 @@ def _recommendations(
 ) -> tuple[RecommendationTally, list[RecommendationRow]]:
     """Where the recommendations of inspections stand on ``as_of`` (those done before the period left out), and
     the overdue ones, most late first."""
-    counted = recommendation_tally(plan=plan, as_of=as_of, agency=agency, since=period.starts_on)
+    summary = recommendations_summary(plan=plan, as_of=as_of, agency=agency, since=period.starts_on)
+    counted = summary.tally
     overdue = [
         RecommendationRow(
             number=row.recommendation.number,
@@ -597,7 +598,7 @@ def _recommendations(
             due_on=row.recommendation.due_on,
             days_late=row.standing.days_late,
         )
-        for row in recommendations_overdue(plan=plan, as_of=as_of, agency=agency)
+        for row in summary.overdue
     ]
     tally = RecommendationTally(counted.done_on_time, counted.done_late, counted.overdue, counted.open)
     return tally, overdue

@@ -32,6 +32,7 @@ from tasks.models import Reminder
 from tasks.occurrences import DONE_LATE, DONE_ON_TIME, IN_PROGRESS, NOT_DUE, OVERDUE, status_on
 from tasks.services import reminders_send, steering_digest_send
 
+from .conftest import _user
 from .factories import period_make
 from .oversight_data import accepted_done, inspection_make, pdf_upload, recommendation_make
 
@@ -108,7 +109,9 @@ def _inspection_form(today, **extra):
     return {**data, **extra}
 
 
-def test_the_office_records_an_inspection_with_its_documents_and_recommendations(client, plan, reviewer, today):
+def test_the_office_records_an_inspection_with_its_documents_and_recommendations(
+    client, plan, reviewer, agency_staff, today
+):
     client.force_login(reviewer)
     response = client.post(
         reverse("inspection_create"), {**_inspection_form(today), "conclusion_file": pdf_upload("ket-luan.pdf")}
@@ -130,10 +133,16 @@ def test_the_office_records_an_inspection_with_its_documents_and_recommendations
     )
     [recommendation] = inspection.recommendations.all()
     assert (recommendation.number, recommendation.agency.code, recommendation.due_on) == (1, "so-khcn", due)
-    # any signed-in reader downloads the conclusion; nobody does without signing in
-    assert client.get(reverse("inspection_conclusion_file", args=[inspection.pk])).status_code == 200
+    # the conclusion goes to the office, the Steering Committee and the agencies concerned, no one else
+    conclusion = reverse("inspection_conclusion_file", args=[inspection.pk])
+    assert client.get(conclusion).status_code == 200
+    client.force_login(agency_staff)  # Sở KH&CN, inspected
+    assert client.get(conclusion).status_code == 200
+    client.force_login(_user("yte.kt", "agency_staff", "so-y-te"))  # not inspected, no recommendation
+    assert client.get(conclusion).status_code == 404
+    assert conclusion not in client.get(reverse("inspection_detail", args=[inspection.pk])).content.decode()
     client.logout()
-    assert client.get(reverse("inspection_conclusion_file", args=[inspection.pk])).status_code == 302
+    assert client.get(conclusion).status_code == 302
 
 
 def test_bad_inspection_input_is_refused_and_nothing_is_written(client, plan, reviewer, today):
