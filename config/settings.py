@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "agencies",
     "indicators",
     "tasks",
+    "oversight",
     "entry",
     "imports",
     "comments",

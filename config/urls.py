@@ -16,6 +16,7 @@ urlpatterns = [
     path("nhap-du-lieu/", include("imports.urls")),
     path("bao-cao/dinh-ky/", include("reports.urls")),
     path("xac-thuc-bao-cao/", report_verify_page, name="report_verify"),
+    path("bao-cao/so-ket/", include("reports.review_urls")),
     path("api/", include("opendata.urls")),
     path("cong-khai/", include("opendata.public_urls")),
     path("tai-khoan/", include("django.contrib.auth.urls")),

@@ -34,7 +34,7 @@ GENERATION_KEY = "snapshots:generation"
 CACHE_DOWN = (RedisConnectionError, RedisTimeoutError)
 logger = logging.getLogger(__name__)
 #: apps whose rows the dashboards show; their users' log-ins (``last_login``) are not a change of the plan's data
-WATCHED_APPS = {"agencies", "indicators", "tasks", "imports"}
+WATCHED_APPS = {"agencies", "indicators", "tasks", "imports", "oversight"}
 UNWATCHED_MODELS = {"agencies.user"}
 #: rows deleted in bulk by the services that own them, which call ``snapshots_changed()`` themselves: a
 #: post_delete receiver would make Django load and signal every row of ``QuerySet.delete()`` one by one

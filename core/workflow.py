@@ -75,11 +75,13 @@ def save_version(obj, *, user, reason: str) -> None:
     obj.save()
 
 
-def evidence_replace(obj, evidence) -> None:
-    """Attach a new evidence file to a figure or task update; the file it replaces is deleted from storage
-    once the change commits (it would otherwise stay on disk, unreachable, forever)."""
-    old = obj.evidence.name if obj.evidence else ""
-    obj.evidence = evidence
+def evidence_replace(obj, evidence, *, field: str = "evidence") -> None:
+    """Attach a new evidence file (a figure's, a task update's, an inspection's decision …) to ``obj.<field>``;
+    the file it replaces is deleted from storage once the change commits (it would otherwise stay there,
+    unreachable, forever)."""
+    current = getattr(obj, field)
+    old = current.name if current else ""
+    setattr(obj, field, evidence)
     if old:
-        storage = obj.evidence.storage
+        storage = getattr(obj, field).storage
         transaction.on_commit(lambda: storage.delete(old))

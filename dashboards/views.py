@@ -31,6 +31,7 @@ from indicators.periods import QUARTER, period_containing
 from indicators.progress import Point as ProgressPoint
 from indicators.progress import forecast
 from indicators.selectors import assessment_disagreements, plan_current, plan_groups_with_indicators
+from oversight.selectors import recommendation_rows, recommendations_concluded, recommendations_summary
 from tasks.models import Task, TaskOccurrence
 from tasks.schedule import RULE_HALF_YEARLY, RULE_MONTHLY, RULE_QUARTERLY, RULE_YEARLY
 
@@ -194,6 +195,8 @@ def _plan_overview() -> Page:
 
 #: rows of the overview's "needs attention" list before "see all"
 ATTENTION_SHOWN = 8
+#: overdue recommendations of inspections the overview names, the most late first
+OVERDUE_RECOMMENDATIONS_SHOWN = 3
 
 
 @login_required
@@ -230,6 +233,8 @@ def _overview(request) -> Page:
     every_agency = selectors.agency_scorecard(plan=plan, kind=None, user=request.user, sort=sort)
     scorecard = [row for row in every_agency if not kind or row.agency.kind == kind]
     overdue_by_task, overdue_by_agency = selectors.overdue_grouped(plan=plan)
+    # the recommendations of inspections, by the one rule for work with a deadline, as of today
+    recommendations = recommendations_summary(plan=plan, as_of=today)
 
     attention = selectors.targets_needing_attention(targets)
     measured = len(targets)
@@ -287,6 +292,9 @@ def _overview(request) -> Page:
             "done_on_time": occurrences.get(TaskOccurrence.Status.DONE_ON_TIME, 0),
             "done_late": occurrences.get(TaskOccurrence.Status.DONE_LATE, 0),
             "overdue": occurrences.get(TaskOccurrence.Status.OVERDUE, 0),
+            "recommendations_open": recommendations.tally.open + recommendations.tally.overdue,
+            "recommendations_overdue": recommendations.tally.overdue,
+            "recommendations_done": recommendations.tally.done,
         },
         # who has not sent the figures of the last quarter due: the rule the periodic report and the
         # completeness page count with (one number, whichever the Committee reads)
@@ -302,6 +310,7 @@ def _overview(request) -> Page:
         "overdue_by_agency": overdue_by_agency,
         "laggards": selectors.laggards(every_agency),
         "overdue_total": occurrences.get(TaskOccurrence.Status.OVERDUE, 0),
+        "recommendations_late": recommendations.overdue[:OVERDUE_RECOMMENDATIONS_SHOWN],
         "scorecard": scorecard,
         "kind": kind,
         "kinds": SCORECARD_KINDS,
@@ -508,6 +517,10 @@ def _agency(code: str, *, viewer) -> Page:
     timeliness_counts = selectors.agency_timeliness_counts(agency=agency)
     submissions = selectors.agency_submissions(agency=agency, viewer=viewer)
     submission_counts = selectors.agency_submission_counts(agency=agency, viewer=viewer)
+    today = _today()
+    recommendations = recommendation_rows(
+        recommendations_concluded(plan=plan, as_of=today, agency=agency).order_by("due_on", "pk"), as_of=today
+    )
     figures = {
         "tasks": charts.counts_bar_figure(
             [(c, TaskOccurrence.Status(c).label, occurrences.get(c, 0)) for c in selectors.OCCURRENCE_STATUSES],
@@ -531,6 +544,8 @@ def _agency(code: str, *, viewer) -> Page:
         "submissions": submissions,
         "submission_counts": [(label, submission_counts.get(code, 0)) for code, label in SubmissionStatus.choices],
         "figures": figures,
+        # open ones first (overdue, then by deadline), then those done
+        "recommendations": sorted(recommendations, key=lambda row: row.standing.is_done),
     }
     tables = {
         "nhiem-vu": lambda: Table(

@@ -8,13 +8,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from agencies.models import Agency, User
 from core.snapshots import snapshots_changed
-from core.workflow import SubmissionStatus
+from core.workflow import SubmissionStatus, save_version
 from indicators.models import (
     AgencyAssessment,
     Metric,
@@ -30,6 +31,7 @@ from indicators.periods import period_containing, periods_between
 from indicators.selectors import target_statuses_as_of
 from indicators.services import period_get_or_create, periods_ensure_containing
 from indicators.validation import PART_OF_WHOLE_SCALES
+from oversight.models import Inspection, Recommendation, RecommendationUpdate
 from tasks.models import Task, TaskAssignment, TaskUpdate
 
 DEMO_PASSWORD = "Demo@65KHTU"  # noqa: S105 - printed for demo accounts only, documented in README
@@ -451,3 +453,217 @@ def demo_assessments_create(*, plan: Plan, as_of: date, seed: int = 65) -> int:
         row.assessed_by = reviewer
     bulk_create_with_history(qualitative, QualitativeAssessment)
     return len(rows)
+
+
+# Inspections and their recommendations: the loop section IV of the plan sets, a few months into each year.
+
+#: (agency code, text, related task, days after the conclusion it is due) of each yearly inter-agency inspection;
+#: ``None``: the demo's ward
+_RECOMMENDATIONS = [
+    (
+        "so-khcn",
+        "Rà soát, cập nhật đầy đủ cơ sở dữ liệu doanh nghiệp khoa học và công nghệ, báo cáo Ban Chỉ đạo.",
+        7,
+        30,
+    ),
+    (
+        "cong-an",
+        "Đẩy nhanh việc cấp và kích hoạt tài khoản định danh điện tử cho người dân tại các xã, phường.",
+        24,
+        45,
+    ),
+    (
+        "vp-ubnd",
+        "Hoàn thành tích hợp dữ liệu của các sở, ngành với nền tảng chia sẻ, tích hợp dữ liệu (LGSP) của tỉnh.",
+        21,
+        70,
+    ),
+    (None, "Bố trí cán bộ chuyên trách chuyển đổi số; hoàn thiện hạ tầng một cửa điện tử cấp xã.", 4, 150),
+    ("so-khcn", "Xây dựng kế hoạch hỗ trợ doanh nghiệp khởi nghiệp sáng tạo giai đoạn tiếp theo.", 32, 200),
+]
+#: what the latest year's recommendations show, in the order above: every state of the loop
+_LATEST = ("on_time", "late", "progress", "submitted", "returned")
+#: a placeholder file that passes the evidence check (a PDF's first bytes)
+_EVIDENCE = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def _saved(obj, *, user, reason: str, on: date) -> None:
+    """Save a demo row as one version of its history, dated the day it happened."""
+    obj._history_date = timezone.make_aware(datetime.combine(on, time(9, 0)))
+    save_version(obj, user=user, reason=reason)
+
+
+def _report(recommendation, *, progress: str, on: date, status: str, user, reviewer, reviewed_on=None, **extra):
+    update = RecommendationUpdate(
+        recommendation=recommendation,
+        agency_id=recommendation.agency_id,
+        progress=progress,
+        status=status,
+        entered_by=user,
+        submitted_at=timezone.make_aware(datetime.combine(on, time(9, 0))) if status != "draft" else None,
+        **extra,
+    )
+    if reviewed_on is not None:
+        update.reviewed_by = reviewer
+        update.reviewed_at = timezone.make_aware(datetime.combine(reviewed_on, time(15, 0)))
+    if progress == TaskUpdate.Progress.DONE:
+        update.evidence.save(f"bien-ban-{recommendation.pk}.pdf", ContentFile(_EVIDENCE), save=False)
+    _saved(update, user=user, reason="Gửi duyệt", on=on)
+    return update
+
+
+@transaction.atomic
+def demo_inspections_create(*, plan: Plan, as_of: date, seed: int = 65) -> int:
+    """One inter-agency inspection of the Steering Committee each July since the plan began, concluding with five
+    recommendations — the earlier years' done (one late), the latest year's in every state of the loop: done on
+    time, done late, overdue with a report of progress, a report waiting for review, a report returned — and an
+    inspection of the Party's Inspection Committee just concluded. Safe to run again (nothing if any exists).
+    Returns the number of recommendations."""
+    if Inspection.objects.filter(plan=plan).exists():
+        return 0
+    rng = random.Random(seed)
+    agencies = {a.code: a for a in Agency.objects.all()}
+    ward = Agency.objects.filter(kind=Agency.Kind.LOCALITY).order_by("official_code").first()
+    reviewer = User.objects.filter(role=User.Role.REVIEWER).first()
+    staff = {u.agency_id: u for u in User.objects.filter(role=User.Role.AGENCY_STAFF, agency__isnull=False)}
+    tasks = {t.number: t for t in Task.objects.filter(plan=plan)}
+    indicators = list(plan.indicators.order_by("group__order", "number")[:3])
+    years = [y for y in range(plan.issued_on.year, as_of.year + 1) if date(y, 7, 20) + timedelta(days=60) <= as_of]
+    count = 0
+    for index, year in enumerate(years):
+        latest = index == len(years) - 1
+        starts = date(year, 7, 20)
+        concluded = starts + timedelta(days=25)
+        inspection = Inspection(
+            plan=plan,
+            title=f"Kiểm tra liên ngành việc thực hiện Kế hoạch 65-KH/TU năm {year}",
+            kind=Inspection.Kind.INTERSECTORAL,
+            team="Đoàn kiểm tra liên ngành số 1 của Ban Chỉ đạo tỉnh",
+            lead_body=agencies["vp-tu"],
+            starts_on=starts,
+            ends_on=starts + timedelta(days=10),
+            decision_number=f"{105 + index}-QĐ/BCĐ",
+            decision_date=starts - timedelta(days=10),
+            conclusion_number=f"{21 + index}-KL/BCĐ",
+            conclusion_date=concluded,
+            conclusion=(
+                "Các cơ quan, địa phương được kiểm tra đã ban hành kế hoạch, phân công nhiệm vụ cụ thể; "
+                "một số chỉ tiêu về dữ liệu, dịch vụ công trực tuyến và nhân lực số còn chậm so với lộ trình."
+            ),
+            created_by=reviewer,
+        )
+        _saved(inspection, user=reviewer, reason="Ghi nhận đợt kiểm tra", on=concluded)
+        inspection.agencies.set(
+            [agencies["so-khcn"], agencies["cong-an"], agencies["vp-ubnd"], *[w for w in [ward] if w]]
+        )
+        inspection.tasks.set([tasks[n] for n in (4, 7, 21, 24, 32) if n in tasks])
+        inspection.indicators.set(indicators)
+        for number, (code, text, task, days) in enumerate(_RECOMMENDATIONS, start=1):
+            agency = agencies[code] if code else ward
+            if agency is None:
+                continue
+            due = concluded + timedelta(days=days)
+            recommendation = Recommendation(
+                inspection=inspection, number=number, text=text, agency=agency, due_on=due, task=tasks.get(task)
+            )
+            _saved(recommendation, user=reviewer, reason="Thêm kiến nghị", on=concluded)
+            count += 1
+            state = _LATEST[number - 1] if latest else ("late" if number == 2 else "on_time")
+            user = staff.get(agency.pk) or reviewer
+            finished = (
+                due - timedelta(days=rng.randint(4, 20))
+                if state == "on_time"
+                else due + timedelta(days=rng.randint(6, 25))
+            )
+            if state in ("on_time", "late") and finished + timedelta(days=4) <= as_of:
+                accepted = finished + timedelta(days=rng.randint(2, 4))
+                _report(
+                    recommendation,
+                    progress=TaskUpdate.Progress.DONE,
+                    on=finished + timedelta(days=1),
+                    status="approved",
+                    user=user,
+                    reviewer=reviewer,
+                    reviewed_on=accepted,
+                    completed_on=finished,
+                    work_done="Đã hoàn thành nội dung kiến nghị; kèm văn bản báo cáo kết quả.",
+                    document_number=f"{rng.randint(100, 900)}/BC-{agency.code.upper()[:6]}",
+                    document_date=finished,
+                )
+                recommendation.completed_on, recommendation.accepted_on = finished, accepted
+                _saved(recommendation, user=reviewer, reason="Chấp nhận kết quả thực hiện", on=accepted)
+            elif state in ("progress", "on_time", "late"):
+                reported = min(concluded + timedelta(days=20), as_of)
+                _report(
+                    recommendation,
+                    progress=TaskUpdate.Progress.IN_PROGRESS,
+                    on=reported,
+                    status="approved",
+                    user=user,
+                    reviewer=reviewer,
+                    reviewed_on=reported,
+                    work_done="Đã xây dựng kế hoạch thực hiện, đang triển khai; dự kiến hoàn thành chậm so với hạn.",
+                )
+            elif state == "submitted":
+                _report(
+                    recommendation,
+                    progress=TaskUpdate.Progress.DONE,
+                    on=as_of - timedelta(days=2),
+                    status="submitted",
+                    user=user,
+                    reviewer=reviewer,
+                    completed_on=as_of - timedelta(days=3),
+                    work_done="Đã bố trí 01 công chức chuyên trách chuyển đổi số; đã trang bị lại bộ phận một cửa.",
+                )
+            elif state == "returned":
+                _report(
+                    recommendation,
+                    progress=TaskUpdate.Progress.IN_PROGRESS,
+                    on=as_of - timedelta(days=6),
+                    status="returned",
+                    user=user,
+                    reviewer=reviewer,
+                    reviewed_on=as_of - timedelta(days=4),
+                    review_note="Chưa kèm dự thảo kế hoạch; đề nghị bổ sung văn bản và lộ trình cụ thể.",
+                    work_done="Đang xây dựng dự thảo kế hoạch.",
+                )
+    concluded = as_of - timedelta(days=20)
+    if concluded - timedelta(days=25) >= plan.issued_on:
+        inspection = Inspection(
+            plan=plan,
+            title="Kiểm tra việc lãnh đạo, chỉ đạo thực hiện Nghị quyết 57-NQ/TW tại một số cơ quan",
+            kind=Inspection.Kind.PERIODIC,
+            team="Đoàn kiểm tra của Ủy ban Kiểm tra Tỉnh ủy",
+            lead_body=agencies["ubkt-tu"],
+            starts_on=concluded - timedelta(days=25),
+            ends_on=concluded - timedelta(days=18),
+            decision_number="35-QĐ/UBKTTU",
+            decision_date=concluded - timedelta(days=32),
+            conclusion_number="12-KL/UBKTTU",
+            conclusion_date=concluded,
+            conclusion="Cơ bản thực hiện nghiêm; chậm ban hành quy chế phối hợp, bố trí kinh phí cho chuyển đổi số.",
+            created_by=reviewer,
+        )
+        _saved(inspection, user=reviewer, reason="Ghi nhận đợt kiểm tra", on=concluded)
+        inspection.agencies.set([agencies["so-noi-vu"], agencies["so-tai-chinh"]])
+        for number, (code, text, days) in enumerate(
+            [
+                ("so-noi-vu", "Ban hành quy chế phối hợp về phát triển nguồn nhân lực số trong cơ quan nhà nước.", 60),
+                (
+                    "so-tai-chinh",
+                    "Tham mưu bố trí đủ kinh phí chi cho khoa học, công nghệ và chuyển đổi số năm tới.",
+                    90,
+                ),
+            ],
+            start=1,
+        ):
+            recommendation = Recommendation(
+                inspection=inspection,
+                number=number,
+                text=text,
+                agency=agencies[code],
+                due_on=concluded + timedelta(days=days),
+            )
+            _saved(recommendation, user=reviewer, reason="Thêm kiến nghị", on=concluded)
+            count += 1
+    return count

@@ -21,7 +21,10 @@ from indicators.models import (
 )
 from indicators.periods import QUARTER, period_containing
 from indicators.selectors import PeriodCompleteness, figures_completeness, observations_approved, periods_containing
+from oversight.models import RecommendationUpdate
+from oversight.selectors import recommendation_rows, recommendations_concluded
 from tasks.models import Task, TaskAssignment, TaskOccurrence, TaskUpdate
+from tasks.occurrences import OVERDUE as WORK_OVERDUE
 
 from . import worklist as wl
 from .worklist import WorkItem, WorkList
@@ -357,7 +360,51 @@ def agency_work(*, agency: Agency, as_of: date, start: date) -> WorkList:
                 key=f"nhiem-vu-{row['task__number']}-{row['status']}",
             )
         )
+    items += _recommendation_items(agency=agency, as_of=as_of)
     return wl.work_list(items, as_of)
+
+
+def _recommendation_items(*, agency: Agency, as_of: date) -> list[WorkItem]:
+    """The recommendations of inspections ``agency`` must carry out, one line each until the standing office
+    accepts it as done: overdue by the one rule for work with a deadline, its report returned, in draft, waiting
+    for review, or not reported yet (two queries)."""
+    rows = recommendation_rows(
+        recommendations_concluded(plan=None, as_of=as_of, agency=agency).filter(accepted_on__isnull=True),
+        as_of=as_of,
+    )
+    reports: dict[int, RecommendationUpdate] = {}
+    for report in (
+        RecommendationUpdate.objects.filter(recommendation__in=[row.recommendation.pk for row in rows])
+        .exclude(status=SubmissionStatus.APPROVED)
+        .only("pk", "recommendation_id", "status", "review_note")
+        .order_by("recommendation_id", "-created_at", "-pk")
+    ):
+        reports.setdefault(report.recommendation_id, report)
+    items = []
+    for row in rows:
+        recommendation = row.recommendation
+        report = reports.get(recommendation.pk)
+        state = _state(report)
+        items.append(
+            WorkItem(
+                kind=wl.RECOMMENDATION,
+                title=_("Kiến nghị %(number)s: %(text)s")
+                % {"number": recommendation.number, "text": recommendation.text},
+                period_label=recommendation.inspection.title,
+                due_on=recommendation.due_on,
+                url=reverse("recommendation_detail", args=[recommendation.pk]),
+                counts={state: 1},
+                reason=report.review_note if state == wl.RETURNED else "",
+                days_late=row.standing.days_late if row.standing.status == WORK_OVERDUE else 0,
+                action=_("Sửa và gửi lại")
+                if state == wl.RETURNED
+                else _("Xem")
+                if state == wl.SUBMITTED
+                else _("Báo cáo"),
+                key=f"kien-nghi-{recommendation.pk}",
+            )
+        )
+    return items
 
 
 # Review: the queue by agency and period, each figure against its agency's history
@@ -395,7 +442,8 @@ def review_queue_groups() -> list[QueueGroup]:
 
 
 def review_queue_count() -> int:
-    """What the reviewer's menu badge shows: submissions waiting for review (one query on every page)."""
+    """What the reviewer's menu badge shows: figures, task reports and reports on recommendations waiting for
+    review (one query on every page)."""
     figures = (
         Observation.objects.filter(
             Q(status=SubmissionStatus.SUBMITTED) | Q(correction_status=SubmissionStatus.SUBMITTED)
@@ -404,8 +452,11 @@ def review_queue_count() -> int:
         .order_by()
     )
     reports = TaskUpdate.objects.filter(status=SubmissionStatus.SUBMITTED).values_list("pk").order_by()
+    recommendations = (
+        RecommendationUpdate.objects.filter(status=SubmissionStatus.SUBMITTED).values_list("pk").order_by()
+    )
     # no ORDER BY inside the UNION: SQLite (the embedded default) refuses it in a compound statement
-    return figures.union(reports, all=True).count()
+    return figures.union(reports, recommendations, all=True).count()
 
 
 @dataclass

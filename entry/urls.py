@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import task_views, views
+from . import oversight_views, task_views, views
 
 urlpatterns = [
     path("viec-can-lam/", views.worklist, name="worklist"),
@@ -22,4 +22,35 @@ urlpatterns = [
     path("nhiem-vu/bao-cao/<int:pk>/", task_views.task_update_detail, name="task_update_detail"),
     path("nhiem-vu/bao-cao/<int:pk>/lich-su/", task_views.task_update_history, name="task_update_history"),
     path("nhiem-vu/bao-cao/<int:pk>/minh-chung/", task_views.task_update_evidence, name="task_update_evidence"),
+    # inspections and their recommendations
+    path("kiem-tra/", oversight_views.inspection_list, name="inspection_list"),
+    path("kiem-tra/them/", oversight_views.inspection_create, name="inspection_create"),
+    path("kiem-tra/<int:pk>/", oversight_views.inspection_detail, name="inspection_detail"),
+    path("kiem-tra/<int:pk>/sua/", oversight_views.inspection_edit, name="inspection_edit"),
+    path("kiem-tra/<int:pk>/kien-nghi/", oversight_views.recommendation_create, name="recommendation_create"),
+    path(
+        "kiem-tra/<int:pk>/quyet-dinh/",
+        oversight_views.inspection_document,
+        {"which": "decision"},
+        name="inspection_decision_file",
+    ),
+    path(
+        "kiem-tra/<int:pk>/ket-luan/",
+        oversight_views.inspection_document,
+        {"which": "conclusion"},
+        name="inspection_conclusion_file",
+    ),
+    path("kien-nghi/", oversight_views.recommendation_list, name="recommendation_list"),
+    path("kien-nghi/<int:pk>/", oversight_views.recommendation_detail, name="recommendation_detail"),
+    path("kien-nghi/<int:pk>/sua/", oversight_views.recommendation_edit, name="recommendation_edit"),
+    path(
+        "kien-nghi/bao-cao/<int:pk>/minh-chung/",
+        oversight_views.recommendation_update_evidence,
+        name="recommendation_update_evidence",
+    ),
+    path(
+        "kien-nghi/bao-cao/<int:pk>/lich-su/",
+        oversight_views.recommendation_update_history,
+        name="recommendation_update_history",
+    ),
 ]

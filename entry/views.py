@@ -33,6 +33,9 @@ from indicators.services import (
     periods_lock_past_due,
     qualitative_assessment_save,
 )
+from oversight.models import RecommendationUpdate
+from oversight.selectors import recommendation_updates_waiting
+from oversight.services import recommendation_update_approve, recommendation_update_return
 from tasks.models import TaskUpdate
 from tasks.services import task_update_approve, task_update_return
 
@@ -256,7 +259,11 @@ def review_queue_view(request):
     comparisons = figure_comparisons(context["observations"])
     for observation in context["observations"]:
         observation.comparison = comparisons[observation.pk]
-    context.update(groups=groups, chosen=chosen)
+    # reports on recommendations belong to no reporting period: all of them, or the chosen agency's
+    recommendations = recommendation_updates_waiting()
+    if chosen:
+        recommendations = recommendations.filter(agency=chosen.agency)
+    context.update(groups=groups, chosen=chosen, recommendation_updates=list(recommendations))
     return render(request, "entry/review_queue.html", context)
 
 
@@ -269,16 +276,21 @@ def _task_updates_approve(*, items, user) -> int:
     return sum(task_update_approve(task_update=item, user=user) for item in items)
 
 
+def _recommendation_updates_approve(*, items, user) -> int:
+    return sum(recommendation_update_approve(update=item, user=user) for item in items)
+
+
 #: per kind of item in the review queue: its model, bulk approval, return with a reason, and argument name
 _REVIEWABLE = {
     "o": (Observation, _observations_approve, observation_return, "observation"),
     "t": (TaskUpdate, _task_updates_approve, task_update_return, "task_update"),
+    "r": (RecommendationUpdate, _recommendation_updates_approve, recommendation_update_return, "update"),
 }
 
 
 def _review_action(request) -> None:
-    """``return_o=<pk>`` / ``return_t=<pk>`` with ``reason-o<pk>`` returns one item; ``action=approve``
-    approves every ticked ``o`` and ``t``."""
+    """``return_o=<pk>`` / ``return_t=<pk>`` / ``return_r=<pk>`` with ``reason-o<pk>`` returns one item;
+    ``action=approve`` approves every ticked ``o``, ``t`` and ``r``."""
     user = request.user
     for prefix, (model, _approve, send_back, argument) in _REVIEWABLE.items():
         returned = request.POST.get(f"return_{prefix}", "")

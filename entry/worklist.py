@@ -1,6 +1,9 @@
 """What needs a person today: an agency's work list ("Việc cần làm") and how a submitted figure compares with
 its agency's history, for the reviewer. Pure functions.
 
+The list holds figures and task reports per reporting period, the tasks themselves, and the recommendations of
+inspections the agency must carry out.
+
 No ORM and no "today": the selector gathers the agency's figures and task reports per reporting period, this
 module says which are overdue, which are due, and in what order a person should see them (returned items with
 the reviewer's reason first, then overdue ones oldest first, then those due soonest).
@@ -18,6 +21,10 @@ from django.utils.translation import gettext_lazy as _
 FIGURES = "figures"
 TASK_REPORTS = "task_reports"
 TASK = "task"
+#: a recommendation of an inspection (kiến nghị sau kiểm tra): work with a deadline of its own, like a task
+RECOMMENDATION = "recommendation"
+#: the kinds of item that are a piece of work with a deadline rather than a group of reports
+WORK_WITH_DEADLINE = (TASK, RECOMMENDATION)
 
 #: where one figure or task report stands for its agency (chưa nhập / nháp / đã gửi / bị trả lại)
 MISSING = "missing"
@@ -71,7 +78,7 @@ def urgency(item: WorkItem, as_of: date) -> str:
     """Which section of the list an item belongs to."""
     if item.counts.get(RETURNED):
         return RETURNED_FIRST
-    if item.kind == TASK and item.days_late > 0:
+    if item.kind in WORK_WITH_DEADLINE and item.days_late > 0:
         return OVERDUE
     if not item.to_do:
         return WAITING

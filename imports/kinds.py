@@ -12,6 +12,7 @@ MODULES = {
     "agencies": "imports.agencies",
     "users": "imports.users",
     "plan": "imports.plan",
+    "central_mapping": "imports.central_mapping",
 }
 
 

@@ -21,6 +21,7 @@ class ImportBatch(models.Model):
         AGENCIES = "agencies", _("Cơ quan, đơn vị, xã, phường")
         USERS = "users", _("Người dùng")
         PLAN = "plan", _("Kế hoạch (Phụ lục I, II)")
+        CENTRAL_MAPPING = "central_mapping", _("Bảng quy đổi chỉ tiêu Trung ương")
 
     class Status(models.TextChoices):
         VALIDATING = "validating", _("Đang kiểm tra")

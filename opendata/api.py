@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -35,7 +36,7 @@ from rest_framework.response import Response
 from rest_framework.routers import APIRootView
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 from rest_framework.utils.urls import replace_query_param
-from rest_framework.views import exception_handler
+from rest_framework.views import APIView, exception_handler
 
 from agencies.models import Agency
 from core.snapshots import MAX_KEY_QUERY, cached_block
@@ -49,8 +50,9 @@ from indicators.models import (
     ProvinceValue,
     Target,
 )
-from indicators.selectors import observations_approved
+from indicators.selectors import observations_approved, plan_current
 from indicators.statuses import target_statuses_at
+from oversight.selectors import CentralMappingMissing, central_export_collect, period_for_export
 from tasks.models import Task, TaskOccurrence
 
 from . import serializers
@@ -80,9 +82,13 @@ class OpenDataUserThrottle(UserRateThrottle):
         return settings.OPEN_DATA_THROTTLE_USER
 
 
+class NotFoundSaying(exceptions.NotFound):
+    """A 404 whose message, already in the request's language, says why (no central mapping yet)."""
+
+
 def open_data_exception_handler(exc, context):
     """Error messages in the request's one language: ours, never Django's or DRF's English defaults."""
-    if isinstance(exc, Http404 | exceptions.NotFound):
+    if isinstance(exc, Http404) or (isinstance(exc, exceptions.NotFound) and not isinstance(exc, NotFoundSaying)):
         exc = exceptions.NotFound(gettext("Không tìm thấy dữ liệu yêu cầu."))
     elif isinstance(exc, exceptions.Throttled):
         message = gettext("Quá nhiều yêu cầu; hãy thử lại sau %(seconds)s giây.")
@@ -589,3 +595,54 @@ class OpenDataRootView(APIRootView):
             return text % {"url": url}
         before, _url, after = text.partition("%(url)s")
         return format_html('<p>{}<a href="{}">{}</a>{}</p>', before, url, url, after)
+
+
+#: a period as the export names it: "2026", "2026-H1", "2026-Q3", "2026-T09"
+PERIOD_CODE = r"^(19|20|21)[0-9]{2}(-(H[12]|Q[1-4]|T(0[1-9]|1[0-2])))?$"
+
+
+class CentralExportView(APIView):
+    """Số liệu báo cáo hệ thống giám sát, đánh giá thực hiện Nghị quyết 57-NQ/TW của Trung ương cho một kỳ: mỗi
+    chỉ tiêu của Trung ương một mục, giá trị toàn tỉnh đã phê duyệt mới nhất đến hết kỳ, quy đổi theo bảng quy
+    đổi; cùng danh sách chỉ số chưa quy đổi (``unmapped``) và chỉ tiêu chưa có số liệu (``no_value``). Như lệnh
+    ``central_export --json``."""
+
+    schema = OpenDataSchema()
+    permission_classes = [OpenDataPermission]
+    throttle_classes = [OpenDataAnonThrottle, OpenDataUserThrottle]
+    renderer_classes = [renderers.JSONRenderer]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "period",
+                {"type": "string", "pattern": PERIOD_CODE},
+                required=True,
+                description="Kỳ báo cáo: 2026, 2026-H1, 2026-Q3 hoặc 2026-T09",
+            ),
+            OpenApiParameter("as_of", OpenApiTypes.DATE, description="Số liệu tính đến ngày (mặc định hôm nay)"),
+        ],
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    def get(self, request):
+        problems = {}
+        raw_period = request.query_params.get("period", "")
+        if len(request.query_params.getlist("period")) > 1 or not re.fullmatch(PERIOD_CODE, raw_period):
+            problems["period"] = [gettext("Hãy ghi một kỳ báo cáo: 2026, 2026-H1, 2026-Q3 hoặc 2026-T09.")]
+        raw_as_of = request.query_params.get("as_of")
+        as_of = timezone.localdate()
+        if raw_as_of is not None:
+            try:
+                as_of = date.fromisoformat(raw_as_of)
+            except ValueError:
+                problems["as_of"] = [gettext("Ngày tính “as_of” không hợp lệ: hãy ghi theo dạng YYYY-MM-DD.")]
+        if problems:
+            raise ValidationError(problems)
+        plan = plan_current()
+        if plan is None:
+            raise exceptions.NotFound()
+        try:
+            export = central_export_collect(plan=plan, period=period_for_export(raw_period), as_of=as_of)
+        except CentralMappingMissing as exc:
+            raise NotFoundSaying(str(exc)) from exc
+        return Response(export.as_json())

@@ -22,6 +22,7 @@ urlpatterns = [
     path("datapackage.json", dataset_views.DataPackageView.as_view(), name="datapackage"),
     path("catalog.jsonld", dataset_views.CatalogueView.as_view(), name="catalogue"),
     path("datasets/<slug:slug>.csv", dataset_views.DatasetDownloadView.as_view(), name="dataset-csv"),
+    path("central-export/", api.CentralExportView.as_view(), name="central-export"),
     path("", include(router.urls)),
     re_path(r"^.*$", api.not_found),
 ]

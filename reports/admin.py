@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.admin import ReadOnlyAdminMixin
 
-from .models import PeriodicReport, SigningKey
+from .models import PeriodicReport, Review, SigningKey
 
 
 @admin.register(PeriodicReport)
@@ -55,3 +55,20 @@ class SigningKeyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             str(label) for label, field in ((_("chữ ký"), obj.signature_image), (_("con dấu"), obj.seal_image)) if field
         ]
         return ", ".join(shown) or "—"
+
+
+@admin.register(Review)
+class ReviewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Reviews over a span are requested, edited, issued and downloaded on their pages (/bao-cao/so-ket/)."""
+
+    list_display = ["title", "starts_on", "ends_on", "as_of", "version", "status", "generation", "issued_on"]
+    list_filter = ["status", "kind", "generation"]
+    search_fields = ["title", "number"]
+    exclude = ["docx", "xlsx", "pdf", "content"]
+    readonly_fields = ["files"]
+
+    @admin.display(description=_("tệp"))
+    def files(self, obj):
+        names = [f for f in ("docx", "xlsx", "pdf") if getattr(obj, f)]
+        formats = [(reverse("review_download", args=[obj.pk, f]), f) for f in names]
+        return format_html_join(" · ", '<a href="{}">{}</a>', formats) or "—"

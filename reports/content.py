@@ -35,6 +35,7 @@ from indicators.models import (
 from indicators.selectors import assessment_disagreements, figures_completeness, period_last_due
 from indicators.statuses import latest_claim, target_statuses_at
 from indicators.templatetags.plan_text import plan_text
+from oversight.selectors import recommendations_summary
 from tasks import occurrences as occ
 from tasks.models import TaskOccurrence, TaskUpdate
 from tasks.occurrences import status_on
@@ -162,6 +163,37 @@ class DisagreementRow:
 
 
 @dataclass
+class RecommendationTally:
+    """The recommendations of inspections still open when the period began, by where they stand on the as-of
+    date (``oversight.standing``: the one rule for work with a deadline)."""
+
+    done_on_time: int = 0
+    done_late: int = 0
+    overdue: int = 0
+    open: int = 0
+
+    @property
+    def done(self) -> int:
+        return self.done_on_time + self.done_late
+
+    @property
+    def total(self) -> int:
+        return self.done + self.overdue + self.open
+
+
+@dataclass
+class RecommendationRow:
+    """An overdue recommendation of an inspection."""
+
+    number: int
+    text: str
+    agency: str
+    inspection: str
+    due_on: date
+    days_late: int
+
+
+@dataclass
 class ReportContent:
     plan_code: str
     plan_title: str
@@ -192,6 +224,8 @@ class ReportContent:
     #: the deadline of that period's figures
     not_reporting_due: date | None = None
     disagreements: list[DisagreementRow] = field(default_factory=list)
+    recommendations: RecommendationTally = field(default_factory=RecommendationTally)
+    recommendations_overdue: list[RecommendationRow] = field(default_factory=list)
 
     def rows_with(self, *statuses: str) -> list[TargetRow]:
         return [row for group in self.groups for row in group.rows if row.status in statuses]
@@ -548,6 +582,28 @@ def _figures(plan: Plan, period: Period, as_of: date, agency: Agency) -> list[Fi
     ]
 
 
+def _recommendations(
+    plan: Plan, period: Period, as_of: date, agency: Agency | None
+) -> tuple[RecommendationTally, list[RecommendationRow]]:
+    """Where the recommendations of inspections stand on ``as_of`` (those done before the period left out), and
+    the overdue ones, most late first."""
+    summary = recommendations_summary(plan=plan, as_of=as_of, agency=agency, since=period.starts_on)
+    counted = summary.tally
+    overdue = [
+        RecommendationRow(
+            number=row.recommendation.number,
+            text=row.recommendation.text,
+            agency=row.recommendation.agency.display_name,
+            inspection=row.recommendation.inspection.title,
+            due_on=row.recommendation.due_on,
+            days_late=row.standing.days_late,
+        )
+        for row in summary.overdue
+    ]
+    tally = RecommendationTally(counted.done_on_time, counted.done_late, counted.overdue, counted.open)
+    return tally, overdue
+
+
 def report_content_collect(*, plan: Plan, period: Period, as_of: date, agency: Agency | None = None) -> ReportContent:
     """Everything a periodic report shows, for the province (``agency=None``) or one agency."""
     milestone = plan.milestone_for(as_of)
@@ -556,6 +612,7 @@ def report_content_collect(*, plan: Plan, period: Period, as_of: date, agency: A
     groups = _target_groups(plan, period, as_of, milestone, agency)
     per_year = PER_YEAR[period.kind]
     not_reporting_period, not_reporting = (None, []) if agency is not None else _not_reporting(plan, period, as_of)
+    recommendations, recommendations_late = _recommendations(plan, period, as_of, agency)
     return ReportContent(
         plan_code=plan.code,
         plan_title=plan.title,
@@ -585,4 +642,6 @@ def report_content_collect(*, plan: Plan, period: Period, as_of: date, agency: A
         not_reporting_label=not_reporting_period.label if not_reporting_period else "",
         not_reporting_due=not_reporting_period.due_on if not_reporting_period else None,
         disagreements=_disagreements(period, as_of, agency),
+        recommendations=recommendations,
+        recommendations_overdue=recommendations_late,
     )

@@ -573,6 +573,25 @@ def build_docx(
             centred=(0, 3, 4),
         )
 
+    if content.recommendations_overdue:
+        _para(document, "Các kiến nghị sau kiểm tra quá hạn, chưa hoàn thành:", italic=True)
+        _grid(
+            document,
+            ["STT", "Kiến nghị", "Cơ quan thực hiện", "Hạn hoàn thành", "Số ngày quá hạn"],
+            [1.3, 7.2, 3.5, 2.4, 2.1],
+            [
+                [
+                    str(i),
+                    f"{r.number}. {drafting.short_title(r.text)} ({r.inspection})",
+                    r.agency,
+                    vn_date(r.due_on),
+                    drafting.n(r.days_late),
+                ]
+                for i, r in enumerate(content.recommendations_overdue, start=1)
+            ],
+            centred=(0, 3, 4),
+        )
+
     if content.agency is not None:
         _para(document, "3. Số liệu đã được phê duyệt trong kỳ", bold=True, italic=True)
         if content.figures:
@@ -739,6 +758,20 @@ def build_xlsx(content: ReportContent) -> bytes:
     for row in workbook["Nhiệm vụ quá hạn"].iter_rows(min_row=4, min_col=4, max_col=4):
         for cell in row:
             cell.number_format = "DD/MM/YYYY"
+    if content.recommendations.total:
+        _sheet(
+            workbook,
+            "Kiến nghị quá hạn",
+            "Các kiến nghị sau kiểm tra quá hạn, chưa hoàn thành",
+            ["Đợt kiểm tra", "Kiến nghị", "Nội dung", "Cơ quan thực hiện", "Hạn hoàn thành", "Số ngày quá hạn"],
+            [
+                [r.inspection, r.number, r.text, r.agency, r.due_on, r.days_late]
+                for r in content.recommendations_overdue
+            ],
+            [40, 10, 70, 30, 16, 14],
+        )
+        for row in workbook["Kiến nghị quá hạn"].iter_rows(min_row=4, min_col=5, max_col=5):
+            row[0].number_format = "DD/MM/YYYY"
     if content.agency is not None:
         _sheet(
             workbook,

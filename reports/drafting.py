@@ -101,7 +101,8 @@ def _change(now: int, before: int | None, label: str) -> str:
 
 def results_draft(content: ReportContent) -> str:
     """I. Kết quả thực hiện: where the targets stand (named when going backwards), against the previous period
-    and the same period last year, the tasks of the period, who has not reported, disagreeing self-assessments."""
+    and the same period last year, the tasks of the period, the recommendations of inspections, who has not
+    reported, disagreeing self-assessments."""
     lines = []
     totals = content.status_totals
     measured = sum(totals.values()) - totals["qualitative"]
@@ -144,6 +145,7 @@ def results_draft(content: ReportContent) -> str:
     else:
         lines.append(f"Không có nhiệm vụ đến hạn trong {in_sentence(content.period_label)}.")
 
+    lines += recommendations_lines(content)
     if content.not_reporting:
         lines.append(
             f"Còn {n(len(content.not_reporting))} cơ quan, đơn vị {not_reporting_what(content)}: "
@@ -160,6 +162,24 @@ def results_draft(content: ReportContent) -> str:
             f"Có {n(len(items))} trường hợp tự đánh giá khác kết quả tính từ số liệu: {_listed(items, 'trường hợp')}."
         )
     return "\n".join(lines)
+
+
+def recommendations_lines(content: ReportContent) -> list[str]:
+    """ "Kết quả thực hiện kiến nghị sau kiểm tra: 5/8 kiến nghị đã xong, 2 quá hạn, 1 đang trong hạn."""
+    counted = content.recommendations
+    if not counted.total:
+        return []
+    late = f" ({n(counted.done_late)} hoàn thành sau hạn)" if counted.done_late else ""
+    clauses = [
+        f"{n(counted.done)}/{n(counted.total)} kiến nghị đã xong{late}",
+        f"{n(counted.overdue)} quá hạn",
+        f"{n(counted.open)} đang trong hạn" if counted.open else "",
+    ]
+    return [f"Kết quả thực hiện kiến nghị sau kiểm tra: {', '.join(c for c in clauses if c)}."]
+
+
+def _recommendation_name(row) -> str:
+    return f"kiến nghị {row.number} của {row.inspection} ({row.agency}, hạn {vn_date(row.due_on)})"
 
 
 def grouped_issues(rows: list[IssueRow]) -> list[tuple[str, list[str], int]]:
@@ -206,6 +226,11 @@ def difficulties_draft(content: ReportContent) -> str:
             f"- {n(len(content.overdue))} lượt nhiệm vụ quá hạn chưa hoàn thành "
             f"(nhiệm vụ số {_listed([str(t) for t in tasks], 'nhiệm vụ')})."
         )
+    if content.recommendations_overdue:
+        names = [_recommendation_name(row) for row in content.recommendations_overdue]
+        lines.append(
+            f"- {n(len(names))} kiến nghị sau kiểm tra quá hạn chưa hoàn thành: {_listed(names, 'kiến nghị')}."
+        )
     issues = grouped_issues(content.difficulties)
     if issues:
         lines.append(
@@ -235,6 +260,10 @@ def directions_draft(content: ReportContent) -> str:
         )
     if content.overdue:
         lines.append(f"- Khẩn trương hoàn thành {n(len(content.overdue))} lượt nhiệm vụ đã quá hạn.")
+    if content.recommendations_overdue:
+        lines.append(
+            f"- Khẩn trương thực hiện {n(len(content.recommendations_overdue))} kiến nghị sau kiểm tra đã quá hạn."
+        )
     behind = content.rows_with(*OFF_TRACK, "regressing")
     if behind:
         codes = list(OrderedDict.fromkeys(row.indicator for row in behind))

@@ -222,3 +222,96 @@ class PeriodicReport(models.Model):
     @property
     def is_ready(self) -> bool:
         return self.generation == self.Generation.READY
+
+
+def _review_path(instance: "Review", filename: str) -> str:
+    return f"reviews/{instance.ends_on.year}/{filename}"
+
+
+class Review(models.Model):
+    """A review over a span the standing office picks (sơ kết, tổng kết: six months, a year, 2,5 years, mid-term,
+    end of term): per indicator the values at the start and end of the span and where it stands against the next
+    milestone, the tasks done, overdue and open, the inspections and their recommendations, and the agencies'
+    emulation table from which the office picks whom to commend.
+
+    Drafted, edited, issued and signed as a periodic report is, with the province's letterhead (``agency`` is
+    always None: a review is the Steering Committee's)."""
+
+    class Kind(models.TextChoices):
+        INTERIM = "interim", _("Sơ kết")
+        FINAL = "final", _("Tổng kết")
+
+    Status = PeriodicReport.Status
+    Generation = PeriodicReport.Generation
+    #: the issuer is the province's Steering Committee, as for a province report (services.report_letterhead)
+    agency = None
+    agency_id = None
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="reviews")
+    kind = models.CharField(_("loại"), max_length=10, choices=Kind.choices, default=Kind.INTERIM)
+    title = models.CharField(_("tên báo cáo"), max_length=300)
+    starts_on = models.DateField(_("từ ngày"))
+    ends_on = models.DateField(_("đến ngày"))
+    as_of = models.DateField(_("số liệu tính đến ngày"))
+    version = models.PositiveSmallIntegerField(_("phiên bản"), default=1)
+    status = models.CharField(_("trạng thái"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    number = models.CharField(_("số, ký hiệu"), max_length=60, blank=True)
+    issued_on = models.DateField(_("ngày ban hành"), null=True, blank=True)
+    sections = models.JSONField(_("nội dung các phần đã sửa"), default=dict, blank=True)
+    commended = models.ManyToManyField(
+        Agency, blank=True, related_name="+", verbose_name=_("tập thể đề nghị khen thưởng")
+    )
+    signing_authority = models.CharField(
+        _("thẩm quyền ký"), max_length=2, choices=SigningAuthority.choices, default=SigningAuthority.DEFAULT, blank=True
+    )
+    signer_title = models.CharField(_("chức vụ người ký"), max_length=120, blank=True)
+    signer_name = models.CharField(_("họ tên người ký"), max_length=120, blank=True)
+    content = models.JSONField(_("nội dung đã tổng hợp"), default=dict, blank=True)
+    generation = models.CharField(
+        _("tình trạng tạo tệp"), max_length=10, choices=Generation.choices, default=Generation.PENDING
+    )
+    error = models.TextField(_("lỗi"), blank=True)
+    docx = models.FileField(_("tệp Word"), upload_to=_review_path, blank=True)
+    xlsx = models.FileField(_("tệp Excel"), upload_to=_review_path, blank=True)
+    pdf = models.FileField(_("tệp PDF"), upload_to=_review_path, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    generated_at = models.DateTimeField(_("tạo tệp lúc"), null=True, blank=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    issued_at = models.DateTimeField(_("ban hành lúc"), null=True, blank=True)
+    signed_by = models.CharField(_("người ký số"), max_length=300, blank=True)
+    signed_at = models.DateTimeField(_("ký số lúc"), null=True, blank=True)
+    # signed like a province report, with the Steering Committee's key (services.pdf_signed)
+    signing_key = models.ForeignKey(
+        SigningKey, verbose_name=_("khóa ký số"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    signature_level = models.CharField(_("mức chữ ký"), max_length=8, blank=True)
+    signature_digest = models.CharField(_("mã băm phần đã ký"), max_length=64, blank=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("báo cáo sơ kết, tổng kết")
+        verbose_name_plural = _("báo cáo sơ kết, tổng kết")
+        ordering = ["-ends_on", "-starts_on", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "starts_on", "ends_on", "version"], name="uniq_review_version"),
+            models.CheckConstraint(condition=models.Q(ends_on__gt=models.F("starts_on")), name="review_span"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} (v{self.version})"
+
+    @property
+    def is_issued(self) -> bool:
+        return self.status == self.Status.ISSUED
+
+    @property
+    def is_signed(self) -> bool:
+        return bool(self.signed_by)
+
+    @property
+    def is_ready(self) -> bool:
+        return self.generation == self.Generation.READY

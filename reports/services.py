@@ -30,7 +30,7 @@ from core.jobs import enqueue
 from core.workflow import save_version
 from indicators.models import Period, Plan
 
-from . import documents, drafting, keystore, signing
+from . import central, documents, drafting, keystore, signing
 from .content import report_content_collect
 from .models import PeriodicReport, SigningAuthority, SigningKey
 
@@ -173,14 +173,14 @@ def report_request(
     return draft
 
 
-def _replace_file(field, name: str, data: bytes | None) -> None:
+def file_replace(field, name: str, data: bytes | None) -> None:
     if field:
         field.delete(save=False)
     if data is not None:
         field.save(name, ContentFile(data), save=False)
 
 
-def _sign(report: PeriodicReport, pdf: bytes | None) -> bytes | None:
+def pdf_signed(report: PeriodicReport, pdf: bytes | None) -> bytes | None:
     """On issue, the PDF signed with the issuing body's key (``report.signing_key``), where it has one: visibly,
     in the signature block; PAdES B-LT with ``REPORT_TSA_URL``, else B-B."""
     key = report.signing_key
@@ -258,12 +258,16 @@ def _build_files(report: PeriodicReport) -> None:
         except Exception:  # PDF is optional: the .docx and .xlsx stand on their own
             logger.exception("PDF conversion failed for report %s", report.pk)
     if report.is_issued:
-        pdf = _sign(report, pdf)  # before any stored file is replaced: a failure leaves the draft as it was
+        pdf = pdf_signed(report, pdf)  # before any stored file is replaced: a failure leaves the draft as it was
     stem = report_file_stem(report)
-    _replace_file(report.docx, f"{stem}.docx", docx)
-    _replace_file(report.xlsx, f"{stem}.xlsx", xlsx)
-    _replace_file(report.pdf, f"{stem}.pdf", pdf)
+    file_replace(report.docx, f"{stem}.docx", docx)
+    file_replace(report.xlsx, f"{stem}.xlsx", xlsx)
+    file_replace(report.pdf, f"{stem}.pdf", pdf)
     report.content = {**content.as_json(), "drafts": drafts}
+    if report.agency_id is None:  # the province's report carries the report to the centre beside it
+        report.content[central.KEY] = central.central_export_content(
+            plan=report.plan, period=report.period, as_of=report.as_of
+        )
     report.generation = PeriodicReport.Generation.READY
     report.error = ""
     report.generated_at = timezone.now()
@@ -330,6 +334,21 @@ def report_sections_update(*, report: PeriodicReport, sections: dict[str, str], 
     return report
 
 
+def issue_checked(*, number: str, issued_on: date, as_of: date, signing_authority: str, signer_title: str) -> str:
+    """What issuing a report (periodic or review) needs: a number, a date not before the data, a valid signing
+    authority with the signer's title where it needs one. Returns the number as it will be printed."""
+    number = number.strip()
+    if not number:
+        raise ReportError(_("Hãy nhập số của báo cáo."))
+    if issued_on < as_of:
+        raise ReportError(_("Ngày ban hành không được trước ngày tính số liệu."))
+    if signing_authority not in SigningAuthority.values:
+        raise ReportError(_("Thẩm quyền ký không hợp lệ."))
+    if signing_authority in (SigningAuthority.DEPUTY, SigningAuthority.BY_ORDER) and not signer_title.strip():
+        raise ReportError(_("Ký thay (KT.) hoặc thừa lệnh (TL.) thì phải ghi chức vụ của người ký."))
+    return number
+
+
 @transaction.atomic
 def report_issue(
     *,
@@ -351,16 +370,14 @@ def report_issue(
         raise ReportError(
             _("Chỉ cán bộ của %(body)s mới ban hành (và ký số) được báo cáo này.") % {"body": _body_name(report.agency)}
         )
-    number = number.strip()
-    if not number:
-        raise ReportError(_("Hãy nhập số của báo cáo."))
-    if issued_on < report.as_of:
-        raise ReportError(_("Ngày ban hành không được trước ngày tính số liệu."))
-    if signing_authority not in SigningAuthority.values:
-        raise ReportError(_("Thẩm quyền ký không hợp lệ."))
-    if signing_authority in (SigningAuthority.DEPUTY, SigningAuthority.BY_ORDER) and not signer_title.strip():
-        raise ReportError(_("Ký thay (KT.) hoặc thừa lệnh (TL.) thì phải ghi chức vụ của người ký."))
-    key, signer_name = _issuer_checked(report, user, signer_name.strip())
+    number = issue_checked(
+        number=number,
+        issued_on=issued_on,
+        as_of=report.as_of,
+        signing_authority=signing_authority,
+        signer_title=signer_title,
+    )
+    key, signer_name = issuer_checked(report, user, signer_name.strip())
     report.signing_key = key
     report.signing_authority = signing_authority
     report.signer_title = signer_title.strip()
@@ -449,7 +466,7 @@ def _certificate_agrees(info: signing.CertificateInfo, agency: Agency | None) ->
         )
 
 
-def _issuer_checked(report: PeriodicReport, user: User, signer_name: str) -> tuple[SigningKey | None, str]:
+def issuer_checked(report: PeriodicReport, user: User, signer_name: str) -> tuple[SigningKey | None, str]:
     """The body's key and the signer's name to print: the name typed, else the certificate holder's.
 
     The name printed, the body and the certificate's subject must agree, else issuing is refused.

@@ -9,4 +9,5 @@ urlpatterns = [
     path("<int:pk>/ban-hanh/", views.periodic_report_issue, name="periodic_report_issue"),
     path("<int:pk>/phien-ban-moi/", views.periodic_report_new_version, name="periodic_report_new_version"),
     path("<int:pk>/tai/<str:fmt>/", views.periodic_report_download, name="periodic_report_download"),
+    path("<int:pk>/trung-uong/<str:fmt>/", views.periodic_report_central, name="periodic_report_central"),
 ]

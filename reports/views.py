@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,10 +25,10 @@ from indicators.periods import QUARTER, period_containing
 from indicators.selectors import plan_current
 from indicators.services import period_get_or_create
 
-from . import services
+from . import central, services
 from .forms import IssueForm, ReportRequestForm, SectionsForm, VerifyForm
-from .models import PeriodicReport
-from .selectors import report_verify
+from .models import PeriodicReport, Review
+from .selectors import report_verify, reviews_for_user
 
 CONTENT_TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -107,6 +107,8 @@ def periodic_report_detail(request, pk: int):
             "report": report,
             "content": report.content,
             "target_groups": _target_groups(report.content or {}),
+            "central": central.stored_export(report.content),
+            "central_missing": (report.content or {}).get(central.KEY, {}).get("missing", ""),
             "number_and_symbol": services.report_number_and_symbol(report),
             "can_edit": manage,
             "can_new_version": can_manage(request.user, report.agency) and report.is_issued,
@@ -227,6 +229,14 @@ def periodic_report_download(request, pk: int, fmt: str):
     )
 
 
+def _readable(user: User, report: PeriodicReport | Review | None) -> bool:
+    """Whether the reader of the verification page may open the report the file is (a link is offered)."""
+    if report is None or not user.is_authenticated:
+        return False
+    scoped = reviews_for_user(user) if isinstance(report, Review) else reports_for_user(user)
+    return scoped.filter(pk=report.pk).exists()
+
+
 class VerifyThrottle(SimpleRateThrottle):
     """Uploads to the verification page per client address (``REPORT_VERIFY_RATE``), the address told the way
     the open-data API's throttle tells it (X-Forwarded-For only from our own proxies)."""
@@ -275,9 +285,24 @@ def report_verify_page(request):
             "result": check.verification,
             "report": report,
             "number_and_symbol": services.report_number_and_symbol(report) if report else "",
-            "can_open": report is not None and reports_for_user(request.user).filter(pk=report.pk).exists()
-            if request.user.is_authenticated
-            else False,
+            "can_open": _readable(request.user, report),
+            "detail_url": check.detail_url,
         }
     )
     return render(request, "reports/verify.html", context)
+
+
+@login_required
+def periodic_report_central(request, pk: int, fmt: str):
+    """The report to the centre stored with a province report, as .xlsx or .json."""
+    report = _report_or_404(request.user, pk)
+    export = central.stored_export(report.content)
+    if export is None or fmt not in ("xlsx", "json"):
+        raise Http404
+    stem = f"bao-cao-trung-uong-{export['period']}-v{report.version}"
+    if fmt == "json":
+        response = JsonResponse(export, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    else:
+        response = HttpResponse(central.export_xlsx(export), content_type=CONTENT_TYPES["xlsx"])
+    response["Content-Disposition"] = f'attachment; filename="{stem}.{fmt}"'
+    return response

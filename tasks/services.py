@@ -4,6 +4,7 @@ occurrence and report timeliness snapshots; reminders and the Steering Committee
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from datetime import date, timedelta
 
 from django.conf import settings
@@ -141,8 +142,27 @@ def report_timeliness_recompute(*, as_of: date) -> int:
     return len(rows)
 
 
-def _reminder_items(as_of: date) -> dict[int, list[tuple[str, str, str]]]:
-    """Per agency, what to remind its users of: (kind, key, line of text)."""
+#: per agency, what to remind its users of: (kind, key, line of text)
+ReminderItems = dict[int, list[tuple[str, str, str]]]
+#: what else falls due for agencies, added by the apps above this one (``oversight``: the recommendations of
+#: inspections, from its AppConfig.ready): each is called with the day and sent by the one rule below
+REMINDER_SOURCES: list[Callable[[date], ReminderItems]] = []
+#: lines the apps above add to the Steering Committee's weekly digest, given the day
+DIGEST_SECTIONS: list[Callable[[date], list[str]]] = []
+
+
+def reminder_source_add(source: Callable[[date], ReminderItems]) -> None:
+    if source not in REMINDER_SOURCES:
+        REMINDER_SOURCES.append(source)
+
+
+def digest_section_add(section: Callable[[date], list[str]]) -> None:
+    if section not in DIGEST_SECTIONS:
+        DIGEST_SECTIONS.append(section)
+
+
+def _reminder_items(as_of: date) -> ReminderItems:
+    """Per agency, what to remind its users of: (kind, key, line of text); tasks and reports, then the sources."""
     soon = as_of + timedelta(days=settings.REMINDER_DAYS_BEFORE)
     items: dict[int, list[tuple[str, str, str]]] = defaultdict(list)
     open_statuses = [TaskOccurrence.Status.NOT_DUE, TaskOccurrence.Status.IN_PROGRESS]
@@ -176,6 +196,9 @@ def _reminder_items(as_of: date) -> dict[int, list[tuple[str, str, str]]]:
             "due": vn_date(r.period.due_on),
         }
         items[r.agency_id].append((Reminder.Kind.REPORT_MISSING, f"report:{r.agency_id}:{r.period_id}", line))
+    for source in REMINDER_SOURCES:
+        for agency_id, found in source(as_of).items():
+            items[agency_id] += found
     return items
 
 
@@ -216,7 +239,8 @@ def reminders_send(*, as_of: date) -> int:
 
 @transaction.atomic
 def steering_digest_send(*, as_of: date) -> int:
-    """The weekly digest for the Steering Committee: target statuses, overdue tasks, missing reports.
+    """The weekly digest for the Steering Committee: target statuses, overdue tasks, missing reports, and what the
+    apps above add (``DIGEST_SECTIONS``: recommendations of inspections).
 
     Sent once per ISO week and member (recorded like reminders). Returns the number of e-mails sent.
     """
@@ -250,6 +274,10 @@ def steering_digest_send(*, as_of: date) -> int:
             _("- Nhiệm vụ %(number)s · %(agency)s · hạn %(due)s · chậm %(days)s ngày")
             % {"number": o.task.number, "agency": o.agency.name, "due": vn_date(o.due_on), "days": o.days_late}
         )
+    for section in DIGEST_SECTIONS:
+        found = section(as_of)
+        if found:
+            lines += ["", *found]
     body = "\n".join(lines)
     subject = _("[KH 65-KH/TU] Bản tin tuần %(week)s/%(year)s") % {"week": week, "year": year}
     messages = [EmailMessage(subject, body, to=[user.email]) for user in users]

@@ -12,7 +12,7 @@ from agencies.models import Agency
 from indicators.models import Metric, Observation
 from indicators.services import period_get_or_create
 
-OUR_APPS = ("agencies", "indicators", "tasks", "reports")
+OUR_APPS = ("agencies", "indicators", "tasks", "oversight", "reports")
 
 
 def _models():

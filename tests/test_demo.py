@@ -11,6 +11,8 @@ from core.workflow import SubmissionStatus
 from indicators.models import AgencyAssessment, Metric, Observation, QualitativeAssessment, TargetStatus
 from indicators.selectors import assessment_disagreements
 from indicators.services import periods_ensure_containing
+from oversight.models import CentralIndicator, Inspection, RecommendationUpdate
+from oversight.selectors import recommendation_rows, recommendations_of, recommendations_overdue
 from tasks.models import TaskAssignment, TaskOccurrence, TaskUpdate
 
 
@@ -71,10 +73,21 @@ def test_seed_demo_creates_accounts_figures_and_task_updates(plan):
     assert assessment_disagreements(period=quarter, as_of=date(2026, 11, 26))
     assert QualitativeAssessment.objects.exists()
 
-    # running it again keeps the figures (and resets the demo passwords)
-    count = figures.count()
+    # the oversight loop: inspections whose recommendations are in every state, one of them overdue, and the
+    # documented example of the central mapping (an empty mapping is filled for the demo only)
+    day = date(2026, 11, 26)
+    standings = {row.standing.status for row in recommendation_rows(recommendations_of(plan=plan), as_of=day)}
+    assert {"done_on_time", "done_late", "overdue", "not_due"} <= standings
+    assert [row.recommendation.agency.code for row in recommendations_overdue(plan=plan, as_of=day)] == ["vp-ubnd"]
+    reports = set(RecommendationUpdate.objects.values_list("status", flat=True))
+    assert {"approved", "submitted", "returned"} <= reports
+    assert CentralIndicator.objects.filter(code__startswith="VD-").count() == 10
+    assert "MẪU" in output
+
+    # running it again keeps the figures, the inspections and the mapping (and resets the demo passwords)
+    count, inspections = figures.count(), Inspection.objects.count()
     call_command("seed_demo", "--as-of", "2026-11-26", stdout=io.StringIO())
-    assert figures.count() == count
+    assert figures.count() == count and Inspection.objects.count() == inspections
 
 
 def test_seed_demo_scale_fills_every_agency_metric_and_month(plan):

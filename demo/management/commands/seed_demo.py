@@ -1,5 +1,6 @@
 from datetime import date
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
@@ -9,13 +10,18 @@ from demo.services import (
     DEMO_PASSWORD,
     demo_assessments_create,
     demo_figures_create,
+    demo_inspections_create,
     demo_task_updates_create,
     demo_users_create,
     scale_figures_create,
 )
 from indicators.models import AgencyAssessment, Observation
 from indicators.selectors import plan_current
+from oversight.models import CentralIndicator
 from tasks.models import TaskUpdate
+
+#: the documented example of the central mapping (its codes are examples, "VD-…"), loaded for the demo only
+CENTRAL_MAPPING_EXAMPLE = settings.BASE_DIR / "fixtures" / "central_mapping_example.xlsx"
 
 
 class Command(BaseCommand):
@@ -61,6 +67,14 @@ class Command(BaseCommand):
         if not AgencyAssessment.objects.filter(metric__plan=plan).exists():
             count = demo_assessments_create(plan=plan, as_of=as_of)
             self.stdout.write(f"Đã tạo {count} tự đánh giá của cơ quan.")
+        count = demo_inspections_create(plan=plan, as_of=as_of)
+        if count:
+            self.stdout.write(f"Đã tạo các đợt kiểm tra mẫu với {count} kiến nghị.")
+        if not CentralIndicator.objects.filter(metric__plan=plan).exists():
+            # the shipped mapping is empty: the demo loads the documented example, so that the periodic report
+            # shows its file for the centre (replace it with the centre's codes before reporting for real)
+            call_command("import_central_mapping", str(CENTRAL_MAPPING_EXAMPLE), stdout=self.stdout)
+            self.stdout.write("Đã nạp bảng quy đổi chỉ tiêu Trung ương MẪU (mã “VD-…”): thay bằng bảng của Trung ương.")
         self.stdout.write(self.style.SUCCESS(f"\nTài khoản mẫu (mật khẩu chung: {options['password']}):"))
         for spec, user in users:
             agency = f" – {user.agency.name}" if user.agency else ""

@@ -8,7 +8,6 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.urls import reverse
 
 from reports import services, signing
 from reports.selectors import report_verify
@@ -40,7 +39,7 @@ class Command(BaseCommand):
                 "title": report.title,
                 "version": report.version,
                 "issued_on": report.issued_on.isoformat() if report.issued_on else None,
-                "url": settings.SITE_URL.rstrip("/") + reverse("periodic_report_detail", args=[report.pk]),
+                "url": settings.SITE_URL.rstrip("/") + check.detail_url,
             }
         if options["json"]:
             self.stdout.write(json.dumps({**result.as_json(), "report": found}, ensure_ascii=False, indent=2))

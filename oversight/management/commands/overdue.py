@@ -4,15 +4,18 @@ from datetime import date
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from agencies.models import Agency
 from core.formatting import vn_date
+from indicators.selectors import plan_current
+from oversight.selectors import recommendations_overdue
 from tasks.models import TaskOccurrence
 from tasks.selectors import report_timeliness_rows, task_occurrence_rows
 
 
 class Command(BaseCommand):
     help = (
-        "Liệt kê các nhiệm vụ quá hạn (số nhiệm vụ, cơ quan, hạn, số ngày chậm) và các báo cáo chưa nộp, "
-        "tính đến một ngày (không ghi gì vào cơ sở dữ liệu)."
+        "Liệt kê các nhiệm vụ quá hạn (số nhiệm vụ, cơ quan, hạn, số ngày chậm), các kiến nghị sau kiểm tra quá hạn "
+        "và các báo cáo chưa nộp, tính đến một ngày (không ghi gì vào cơ sở dữ liệu)."
     )
 
     def add_arguments(self, parser):
@@ -23,9 +26,15 @@ class Command(BaseCommand):
         as_of = options["as_of"] or timezone.localdate()
         overdue = [o for o in task_occurrence_rows(as_of=as_of) if o.status == TaskOccurrence.Status.OVERDUE]
         overdue.sort(key=lambda o: (-o.days_late, o.task.number, o.agency_id))
+        plan = plan_current()
+        recommendations = recommendations_overdue(plan=plan, as_of=as_of) if plan else []
         missing = [r for r in report_timeliness_rows(as_of=as_of) if r.status == "missing"]
         missing.sort(key=lambda r: (-r.days_late, r.agency_id))
-        names = _agency_names({o.agency_id for o in overdue} | {r.agency_id for r in missing})
+        names = dict(
+            Agency.objects.filter(pk__in={o.agency_id for o in overdue} | {r.agency_id for r in missing}).values_list(
+                "pk", "name"
+            )
+        )
         if options["json"]:
             payload = {
                 "as_of": as_of.isoformat(),
@@ -37,6 +46,20 @@ class Command(BaseCommand):
                         "days_late": o.days_late,
                     }
                     for o in overdue
+                ],
+                # the recommendations of inspections, apart from the plan's tasks
+                "overdue_recommendations": [
+                    {
+                        "kind": "recommendation",
+                        "recommendation": row.recommendation.pk,
+                        "number": row.recommendation.number,
+                        "inspection": row.recommendation.inspection.title,
+                        "text": row.recommendation.text,
+                        "agency": row.recommendation.agency.name,
+                        "due_on": row.recommendation.due_on.isoformat(),
+                        "days_late": row.standing.days_late,
+                    }
+                    for row in recommendations
                 ],
                 "missing_reports": [
                     {
@@ -56,15 +79,16 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  NV {o.task.number:>2}  {names[o.agency_id]:<50}  hạn {vn_date(o.due_on)}  chậm {o.days_late} ngày"
             )
+        self.stdout.write(f"\nKiến nghị sau kiểm tra quá hạn: {len(recommendations)}")
+        for row in recommendations:
+            r = row.recommendation
+            self.stdout.write(
+                f"  KN {r.number:>2}  {r.agency.name:<50}  hạn {vn_date(r.due_on)}  chậm {row.standing.days_late} ngày"
+                f"  ({r.inspection.title})"
+            )
         self.stdout.write(f"\nBáo cáo chưa nộp: {len(missing)}")
         for r in missing:
             self.stdout.write(
                 f"  {names[r.agency_id]:<50}  {r.period.label:<22}  hạn {vn_date(r.period.due_on)}  "
                 f"chậm {r.days_late} ngày"
             )
-
-
-def _agency_names(ids: set[int]) -> dict[int, str]:
-    from agencies.models import Agency
-
-    return dict(Agency.objects.filter(pk__in=ids).values_list("pk", "name"))
