@@ -237,6 +237,10 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default=os.environ.get("PYTEST_XDIST_WORKER") or "celery")
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
+# Nobody reads a job's return value (what a job does is in the database): a job queued with results kept first
+# subscribes to it in Celery's Redis result store, which with Redis down retried 20 × 1 s and then raised, holding
+# a user's approval for ~19 s and answering 500. Tests that wait on a result ask for it (``ignore_result=False``).
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 30 * 60
@@ -248,8 +252,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout"
 CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 1
 CELERY_REDIS_SOCKET_TIMEOUT = 2
 # Periodic jobs (Celery beat) are listed in config/celery.py beside the app that runs them.
-# Jobs take a cache lock so that two runs of one job never overlap (Redis on the full stack, LocMem embedded).
-JOB_LOCK_SECONDS = env.int("JOB_LOCK_SECONDS", default=60 * 60)
+# Jobs take a cache lock so that two runs of one job never overlap (Redis on the full stack, LocMem embedded): a
+# lease of this many seconds, renewed by the running job (core/jobs.py), so that a worker killed while holding it
+# blocks the next run for at most this long.
+JOB_LOCK_SECONDS = env.int("JOB_LOCK_SECONDS", default=60)
 # Reminders: e-mail an agency's users this many days before a task or report falls due, and once overdue.
 REMINDER_DAYS_BEFORE = env.int("REMINDER_DAYS_BEFORE", default=7)
 # Days after a period's deadline before the nightly job locks it; late entry then needs the reviewer to reopen.

@@ -1,9 +1,11 @@
-"""Admin building blocks every app uses (nothing is registered here)."""
+"""Admin building blocks every app uses, and the admin of the kernel's one table (``PendingJob``)."""
 
 from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+
+from .models import PendingJob
 
 
 class ReadOnlyAdminMixin:
@@ -32,3 +34,12 @@ def file_link(url_name: str, field: str, label: str):
         return format_html('<a href="{}">{}</a>', reverse(url_name, args=[obj.pk]), _("Tải về"))
 
     return link
+
+
+@admin.register(PendingJob)
+class PendingJobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Jobs that writes asked for while the broker was down: shown for checking, sent and cleared by the
+    catch-up job (``core.send_pending_jobs``) once it answers."""
+
+    list_display = ["name", "args", "created_at", "attempts", "error"]
+    list_filter = ["name"]

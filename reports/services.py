@@ -11,7 +11,6 @@ import logging
 import re
 import unicodedata
 from datetime import date
-from functools import partial
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -21,7 +20,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency, User
-from core.jobs import enqueue
+from core.jobs import enqueue_after_commit
 from indicators.models import Period, Plan
 
 from . import documents, drafting, signing
@@ -142,7 +141,8 @@ def report_letterhead(report: PeriodicReport) -> documents.Letterhead:
 
 
 def _enqueue(report: PeriodicReport) -> None:
-    transaction.on_commit(partial(enqueue, "reports.periodic_report_generate", report.pk))
+    # recorded with the request itself: with Redis down the report is built once it is back, not left pending
+    enqueue_after_commit("reports.periodic_report_generate", report.pk)
 
 
 @transaction.atomic
