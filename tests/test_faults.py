@@ -183,6 +183,47 @@ def test_the_nightly_recompute_clears_the_pending_requests_it_covered(plan):
     assert not RecomputeRequest.objects.exists()
 
 
+@pytest.mark.celery_worker
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the worker process needs the PostgreSQL test database")
+def test_a_lock_held_by_a_worker_killed_with_sigkill_is_free_again_within_one_lease(on_private_redis, loaded_plan):
+    """The nightly recompute's lock is renewed while its job runs and not a moment longer: a worker killed in the
+    middle (SIGKILL: no clean-up) blocks the catch-up for one lease, not for an hour."""
+    from core.jobs import job_lock_held
+    from indicators.jobs import LOCK, recompute_all, recompute_pending
+    from tests.parts import WorkerProcess
+
+    lease = 2  # seconds (JOB_LOCK_SECONDS); 60 in production
+    metric = _model("Metric").objects.order_by("pk").first()
+    _model("RecomputeRequest").objects.create(metric=metric, requested_at=timezone.now())
+    # the recompute's snapshot table held by this test: the worker's job waits inside its lock until released
+    params = {k: v for k, v in connection.get_connection_params().items() if k != "cursor_factory"}
+    blocker = psycopg2.connect(**params)
+    blocker.cursor().execute("LOCK TABLE indicators_targetstatus IN ACCESS EXCLUSIVE MODE")
+    worker = WorkerProcess(on_private_redis.url, JOB_LOCK_SECONDS=str(lease), PGAPPNAME="killed-worker")
+    worker.start()
+    try:
+        recompute_all.delay()
+        wait_for(lambda: job_lock_held(LOCK), seconds=90, what="the worker to take the recompute's lock")
+        taken = time.monotonic()
+        while time.monotonic() - taken < 3 * lease:  # renewed: held while the job runs, well past one lease
+            assert job_lock_held(LOCK), "the lock expired while its job was still running"
+            time.sleep(0.1)
+        worker.kill()
+        killed = time.monotonic()
+    finally:
+        worker.stop()
+        blocker.rollback()
+        with blocker.cursor() as cursor:  # the dead worker's session, whose client is gone
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'killed-worker'"
+            )
+        blocker.close()
+    wait_for(lambda: not job_lock_held(LOCK), seconds=lease + 10, what="the dead worker's lock to expire")
+    print(f"lock free {time.monotonic() - killed:.1f} s after SIGKILL (lease {lease} s)")
+    assert recompute_pending() == 1, "the catch-up runs instead of skipping"
+    assert not _model("RecomputeRequest").objects.exists()
+
+
 def _wsgi_get(path: str) -> int:
     """One request through the real WSGI handler, with its request_started/finished connection handling."""
     environ = {"PATH_INFO": path, "REQUEST_METHOD": "GET", "wsgi.input": io.BytesIO()}
