@@ -25,3 +25,18 @@ class PendingJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}{tuple(self.args)!r}"
+
+
+class SnapshotGeneration(models.Model):
+    """The snapshot generation (core/snapshots.py): one row, moved on by every commit that changes what the
+    dashboards show, read once per request. It lives here rather than in Redis so that no outage of Redis can lose
+    a move: a write committed while Redis hung used to leave the old pages cached once Redis answered again."""
+
+    value = models.BigIntegerField(_("thế hệ"))
+
+    class Meta:
+        verbose_name = _("thế hệ dữ liệu của các trang tổng hợp")
+        verbose_name_plural = _("thế hệ dữ liệu của các trang tổng hợp")
+
+    def __str__(self) -> str:
+        return str(self.value)

@@ -13,7 +13,9 @@ The Redis test starts its own ``redis-server`` on a free port; it is skipped whe
 from __future__ import annotations
 
 import io
+import re
 import time
+from decimal import Decimal
 from wsgiref.util import setup_testing_defaults
 
 import psycopg2
@@ -46,6 +48,48 @@ def test_with_redis_stopped_pages_and_api_answer(on_private_redis, plan, reviewe
         assert time.monotonic() - started < 5, url
     client.force_login(reviewer)
     assert client.get("/tong-quan/").status_code == 200  # "/" sends a reviewer to the review queue
+
+
+@pytest.mark.django_db
+def test_a_write_while_redis_hangs_leaves_no_page_older_than_it_once_redis_answers(
+    on_private_redis, plan, steering, agency_staff, settings, django_capture_on_commit_callbacks
+):
+    """Redis paused (SIGSTOP: connections held, nothing answered) while a figure is submitted, then resumed: the
+    agency page shows the submission, not the page cached before it (the generation's move cannot be lost)."""
+    from indicators.services import observation_submit
+
+    settings.DASHBOARD_CACHE_SECONDS = 600
+    metric = _model("Metric").objects.filter(reporters=agency_staff.agency, kind="stock").order_by("pk").first()
+    period = _model("Period").objects.create(
+        kind="year", year=2025, number=1, starts_on="2025-01-01", ends_on="2025-12-31", due_on="2026-01-20"
+    )
+    draft = _model("Observation").objects.create(
+        metric=metric, agency=agency_staff.agency, period=period, value=Decimal(5), status="draft"
+    )
+    client = Client()
+    client.force_login(steering)
+    url = reverse("agency", args=[agency_staff.agency.code])
+
+    def page() -> str:
+        response = client.get(url)
+        assert response.status_code == 200
+        return re.sub(r'name="csrfmiddlewaretoken" value="\w+"', "", response.content.decode())
+
+    before = page()
+    assert page() == before  # served from the cache now
+
+    on_private_redis.pause()
+    try:
+        with django_capture_on_commit_callbacks(execute=True):  # the commit, and what follows it
+            assert observation_submit(observation=draft, user=agency_staff)
+    finally:
+        on_private_redis.resume()
+
+    served = page()
+    settings.DASHBOARD_CACHE_SECONDS = 0
+    built = page()  # the page as the database has it
+    assert served != before
+    assert served == built
 
 
 @pytest.fixture
