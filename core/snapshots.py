@@ -55,6 +55,9 @@ BULK_DELETED_MODELS = {
 }
 #: a query string longer than this is not worth a cache entry of its own (the page is built as usual)
 MAX_KEY_QUERY = 300
+#: query strings of one page kept per generation, beyond the page without one: a crawl of made-up queries (4 330
+#: entries after one) fills no more than this; the others are built on every request, as without a cache
+MAX_QUERIES_KEPT = 40
 
 T = TypeVar("T")
 
@@ -141,26 +144,46 @@ def watched_model_changed(sender, **kwargs) -> None:
         snapshots_changed()
 
 
+def _key(name: str, parts: tuple) -> str:
+    day, language = timezone.localdate().isoformat(), translation.get_language() or ""
+    return ":".join(["block", name, str(snapshot_generation()), day, language, *map(str, parts)])
+
+
 def cached_block(name: str, *parts: object, build: Callable[[], T]) -> T:
     """``build()``, cached under the generation, today's date, the language and ``parts`` (every other input).
 
     With ``DASHBOARD_CACHE_SECONDS`` 0 (the embedded default: its in-memory cache is not shared with a command
     run in another process) nothing is cached.
     """
+    return _cached(name, parts, build, keep=lambda: True)
+
+
+def cached_page_block(name: str, path: str, query: str, *parts: object, build: Callable[[], T]) -> T:
+    """``cached_block`` for the page at ``path`` asked with the query string ``query``: the page without a query is
+    always kept, and at most ``MAX_QUERIES_KEPT`` query strings of it per generation; any other is built."""
+    if len(query) > MAX_KEY_QUERY:
+        return build()
+
+    def place_left() -> bool:
+        if not query:
+            return True
+        counter = f"queries-kept:{name}:{snapshot_generation()}:{path}"
+        cache.add(counter, 0, settings.DASHBOARD_CACHE_SECONDS)
+        try:
+            return cache.incr(counter) <= MAX_QUERIES_KEPT
+        except ValueError:  # expired between the two calls
+            return False
+
+    return _cached(name, (path, query, *parts), build, keep=place_left)
+
+
+def _cached(name: str, parts: tuple, build: Callable[[], T], *, keep: Callable[[], bool]) -> T:
+    """The value under the block's key, else ``build()``, stored when ``keep()`` allows it."""
     seconds = settings.DASHBOARD_CACHE_SECONDS
     if not seconds:
         return build()
     try:
-        key = ":".join(
-            [
-                "block",
-                name,
-                str(snapshot_generation()),
-                timezone.localdate().isoformat(),
-                translation.get_language() or "",
-                *map(str, parts),
-            ]
-        )
+        key = _key(name, parts)
         value = cache.get(key)
     except CACHE_DOWN:
         logger.warning("cache unreachable: page built without it", exc_info=True)
@@ -168,7 +191,8 @@ def cached_block(name: str, *parts: object, build: Callable[[], T]) -> T:
     if value is None:
         value = build()
         try:
-            cache.set(key, value, seconds)
+            if keep():
+                cache.set(key, value, seconds)
         except CACHE_DOWN:
             logger.warning("cache unreachable: page not kept", exc_info=True)
     return value

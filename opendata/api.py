@@ -38,7 +38,7 @@ from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import exception_handler
 
 from agencies.models import Agency
-from core.snapshots import MAX_KEY_QUERY, cached_block
+from core.snapshots import cached_page_block
 from core.spreadsheets import neutralise
 from indicators.models import (
     Indicator,
@@ -376,18 +376,16 @@ class CachedListModelMixin(mixins.ListModelMixin):
 
     def list(self, request, *args, **kwargs):
         query = urlencode(sorted(request.query_params.lists()), doseq=True)
-        if len(query) > MAX_KEY_QUERY:
-            return super().list(request, *args, **kwargs)
 
         def render() -> bytes:
             data = super(CachedListModelMixin, self).list(request, *args, **kwargs).data
             return request.accepted_renderer.render(data, request.accepted_media_type, self.get_renderer_context())
 
-        content = cached_block(
+        content = cached_page_block(
             "api-rendered",
-            request.get_host(),
             request.path,
             query,
+            request.get_host(),
             request.accepted_renderer.format,
             request.accepted_media_type,
             build=render,

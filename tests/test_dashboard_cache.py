@@ -83,6 +83,20 @@ def test_a_cached_page_costs_the_same_few_queries_at_two_data_sizes(steering_cli
     assert cached <= 3
 
 
+def test_made_up_query_strings_fill_a_bounded_number_of_cache_entries(steering_client, plan, monkeypatch):
+    monkeypatch.setattr("core.snapshots.MAX_QUERIES_KEPT", MAX_QUERIES_KEPT := 3)  # 40 in production
+    _get(steering_client, "/nhiem-vu/")
+    for n in range(MAX_QUERIES_KEPT + 10):  # what a crawler sends
+        _get(steering_client, f"/nhiem-vu/?trang={n}&x=y")
+    kept = [key for key in cache._cache if ":block:task-board:" in key]
+    assert len(kept) == MAX_QUERIES_KEPT + 1  # the page itself, and the first queries
+    plain, plain_queries = _get(steering_client, "/nhiem-vu/")
+    first, first_queries = _get(steering_client, "/nhiem-vu/?trang=0&x=y")
+    late, late_queries = _get(steering_client, f"/nhiem-vu/?trang={MAX_QUERIES_KEPT + 9}&x=y")
+    assert plain_queries == first_queries < late_queries  # kept, kept, built again
+    assert all('id="loc-nhiem-vu"' in html for html in (plain, first, late))
+
+
 def test_an_approval_makes_the_cached_indicator_page_stale(steering_client, plan, agency_staff, reviewer, committing):
     khcn, parsed, url = khcn_stock_target()
     metric = parsed.metric
