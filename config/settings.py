@@ -141,6 +141,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Behind a proxy the address is the one it vouches for (core/clients.py, the rule of NUM_PROXIES below), not the
+# proxy's own; the user name is cut to the 255 characters axes keeps.
+AXES_CLIENT_IP_CALLABLE = "core.clients.client_address"
+AXES_USERNAME_CALLABLE = "core.clients.attempted_username"
 
 # Internationalisation: Vietnamese first, English as the second language.
 LANGUAGE_CODE = "vi"
@@ -277,6 +281,11 @@ SECURE_SSL_REDIRECT = SECURE
 SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=31536000 if SECURE else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE
 SECURE_HSTS_PRELOAD = SECURE
+# Proxies of our own in front of gunicorn, whose X-Forwarded-For entries are trusted (default 1 behind a proxy, else
+# 0): the client's address is the entry the outermost of them wrote (core.clients.client_address), for the log-in
+# lockout and the API throttle alike; a client cannot vary the header to escape either. Never publish gunicorn's
+# port past the proxy while this is above 0 (docker-compose.yml binds it to the host's loopback).
+NUM_PROXIES = env.int("DJANGO_NUM_PROXIES", default=1 if env.bool("DJANGO_BEHIND_PROXY", default=False) else 0)
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("DJANGO_BEHIND_PROXY", default=False) else None
 )
@@ -369,9 +378,7 @@ INSTALLED_APPS += ["rest_framework", "drf_spectacular"]
 # Permissions, throttles, pagination and renderers of the open-data API sit on its views (opendata/api.py).
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
-    # Throttling identifies a client by its address. X-Forwarded-For is trusted only for the proxies we run
-    # (DJANGO_NUM_PROXIES, default 1 behind a proxy, else 0): a client cannot vary it to escape its limit.
-    "NUM_PROXIES": env.int("DJANGO_NUM_PROXIES", default=1 if env.bool("DJANGO_BEHIND_PROXY", default=False) else 0),
+    "NUM_PROXIES": NUM_PROXIES,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "opendata.api.open_data_exception_handler",
 }

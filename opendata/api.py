@@ -38,6 +38,7 @@ from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import exception_handler
 
 from agencies.models import Agency
+from core.clients import client_address
 from core.snapshots import cached_page_block
 from core.spreadsheets import neutralise
 from indicators.models import (
@@ -65,7 +66,14 @@ class OpenDataPermission(permissions.BasePermission):
         return settings.PUBLIC_DATA_ENABLED or bool(request.user and request.user.is_authenticated)
 
 
-class OpenDataAnonThrottle(AnonRateThrottle):
+class ClientAddressMixin:
+    """Clients told apart by the project's one rule for addresses (``core.clients.client_address``)."""
+
+    def get_ident(self, request) -> str | None:
+        return client_address(request)
+
+
+class OpenDataAnonThrottle(ClientAddressMixin, AnonRateThrottle):
     scope = "open_data_anon"
 
     def get_rate(self) -> str:
@@ -73,7 +81,7 @@ class OpenDataAnonThrottle(AnonRateThrottle):
         return settings.OPEN_DATA_THROTTLE_ANON
 
 
-class OpenDataUserThrottle(UserRateThrottle):
+class OpenDataUserThrottle(ClientAddressMixin, UserRateThrottle):
     scope = "open_data_user"
 
     def get_rate(self) -> str:
