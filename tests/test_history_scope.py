@@ -67,6 +67,7 @@ def test_another_agency_reads_only_the_approved_versions_of_a_figure(client, fig
     detail = client.get(reverse("observation_detail", args=[figure.pk])).content.decode()
     for page in (history, detail):
         assert not [text for text in UNAPPROVED if text in page]
+    assert "Điều chỉnh bị trả lại" not in detail  # a correction refused: the agency's business
     assert "ghi chú cuối" in history and "chinh-thuc" in history and "Phê duyệt" in history
     assert history.count('class="history-step"') == 1
 
@@ -77,7 +78,7 @@ def test_the_agency_and_its_reviewers_read_the_whole_history(client, figure, req
     history = client.get(reverse("observation_history", args=[figure.pk])).content.decode()
     assert all(text in history for text in UNAPPROVED)
     detail = client.get(reverse("observation_detail", args=[figure.pk])).content.decode()
-    assert "không đồng ý DEF" in detail and "Đề nghị ABC" in detail
+    assert "không đồng ý DEF" in detail and "Đề nghị ABC" in detail and "Điều chỉnh bị trả lại" in detail
 
 
 def test_another_agency_reads_only_the_approved_versions_of_a_task_report(
