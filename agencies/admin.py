@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from core.admin import AdminInputMixin, SafeModelAdmin
 from core.spreadsheets import SpreadsheetExportMixin
 
 from .models import Agency, Collective, User
@@ -9,7 +10,7 @@ from .resources import AgencyResource, UserResource
 
 
 @admin.register(Agency)
-class AgencyAdmin(SpreadsheetExportMixin, admin.ModelAdmin):
+class AgencyAdmin(SpreadsheetExportMixin, SafeModelAdmin):
     resource_classes = [AgencyResource]
     list_display = ["name", "short_name", "kind", "official_code", "is_active"]
     list_filter = ["kind", "is_active"]
@@ -18,14 +19,14 @@ class AgencyAdmin(SpreadsheetExportMixin, admin.ModelAdmin):
 
 
 @admin.register(Collective)
-class CollectiveAdmin(admin.ModelAdmin):
+class CollectiveAdmin(SafeModelAdmin):
     list_display = ["name", "kinds", "description"]
     search_fields = ["name"]
     filter_horizontal = ["members"]
 
 
 @admin.register(User)
-class UserAdmin(SpreadsheetExportMixin, BaseUserAdmin):
+class UserAdmin(SpreadsheetExportMixin, AdminInputMixin, BaseUserAdmin):
     resource_classes = [UserResource]
     list_display = ["username", "get_full_name", "role", "agency", "is_active", "last_login"]
     list_filter = ["role", "is_active", "agency__kind"]

@@ -28,12 +28,8 @@ class CacheUnreachable(RuntimeError):
     pass
 
 
-def _key(user_id) -> str | None:
-    try:
-        generation = snapshot_generation()
-    except CACHE_DOWN:  # read from the database, as without a cache
-        return None
-    return None if generation is None else f"auth-user:{user_id}:{generation}"
+def _key(user_id) -> str:
+    return f"auth-user:{user_id}:{snapshot_generation()}"
 
 
 class UserBackend(ModelBackend):
@@ -61,11 +57,11 @@ class UserBackend(ModelBackend):
 
 def _forget(user_id) -> None:
     # strict: with Redis not answering, the save fails rather than a deactivated user staying logged in once
-    # it answers again (the tolerant cache reads a miss: no generation, no key to delete)
-    key = _key(user_id)
-    if key is None:
-        raise CacheUnreachable("Redis does not answer: the change of this user cannot be made visible")
-    getattr(cache, "delete_strict", cache.delete)(key)
+    # it answers again
+    try:
+        getattr(cache, "delete_strict", cache.delete)(_key(user_id))
+    except CACHE_DOWN as error:
+        raise CacheUnreachable("Redis does not answer: the change of this user cannot be made visible") from error
 
 
 def user_cache_forget(sender, instance, update_fields=None, **kwargs) -> None:

@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from core.admin import SafeModelAdmin
+
 from .models import Comment
 
 
 @admin.register(Comment)
-class CommentAdmin(admin.ModelAdmin):
+class CommentAdmin(SafeModelAdmin):
     """Comments are written on the indicator and task pages; administrators may only read or delete them."""
 
     list_display = ["created_at", "author", "indicator", "task", "text"]

@@ -14,6 +14,8 @@ app.autodiscover_tasks(related_name="jobs")
 
 # The periodic schedule, in Asia/Ho_Chi_Minh time (CELERY_TIMEZONE). Entries are added by the apps' jobs.
 app.conf.beat_schedule = {
+    # jobs asked for by writes while the broker was down (core/jobs.py): sent as soon as it answers again
+    "send-pending-jobs": {"task": "core.send_pending_jobs", "schedule": crontab()},
     # progress engine (indicators/jobs.py): every target's status, after the day's approvals
     "recompute-target-statuses-nightly": {"task": "indicators.recompute_all", "schedule": crontab(hour=1, minute=0)},
     # recomputes requested by approvals but not done (broker down at the time, worker lost): caught up

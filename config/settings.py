@@ -167,6 +167,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Behind a proxy the address is the one it vouches for (core/clients.py, the rule of NUM_PROXIES below), not the
+# proxy's own; the user name is cut to the 255 characters axes keeps.
+AXES_CLIENT_IP_CALLABLE = "core.clients.client_address"
+AXES_USERNAME_CALLABLE = "core.clients.attempted_username"
 
 # Internationalisation: Vietnamese first, English as the second language.
 LANGUAGE_CODE = "vi"
@@ -298,6 +302,10 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default=os.environ.get("PYTEST_XDIST_WORKER") or "celery")
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
+# Nobody reads a job's return value (what a job does is in the database): a job queued with results kept first
+# subscribes to it in Celery's Redis result store, which with Redis down retried 20 × 1 s and then raised, holding
+# a user's approval for ~19 s and answering 500. Tests that wait on a result ask for it (``ignore_result=False``).
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 30 * 60
@@ -321,8 +329,10 @@ if REDIS_URL:
     CELERY_BEAT_MAX_LOOP_INTERVAL = env.int("BEAT_MAX_LOOP_INTERVAL", default=30)
     CELERY_REDBEAT_LOCK_TIMEOUT = CELERY_BEAT_MAX_LOOP_INTERVAL * 5
 # Periodic jobs (Celery beat) are listed in config/celery.py beside the app that runs them.
-# Jobs take a cache lock so that two runs of one job never overlap (Redis on the full stack, LocMem embedded).
-JOB_LOCK_SECONDS = env.int("JOB_LOCK_SECONDS", default=60 * 60)
+# Jobs take a cache lock so that two runs of one job never overlap (Redis on the full stack, LocMem embedded): a
+# lease of this many seconds, renewed by the running job (core/jobs.py), so that a worker killed while holding it
+# blocks the next run for at most this long.
+JOB_LOCK_SECONDS = env.int("JOB_LOCK_SECONDS", default=60)
 # Reminders: e-mail an agency's users this many days before a task or report falls due, and once overdue.
 REMINDER_DAYS_BEFORE = env.int("REMINDER_DAYS_BEFORE", default=7)
 # Days after a period's deadline before the nightly job locks it; late entry then needs the reviewer to reopen.
@@ -344,6 +354,11 @@ SECURE_SSL_REDIRECT = SECURE
 SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=31536000 if SECURE else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE
 SECURE_HSTS_PRELOAD = SECURE
+# Proxies of our own in front of gunicorn, whose X-Forwarded-For entries are trusted (default 1 behind a proxy, else
+# 0): the client's address is the entry the outermost of them wrote (core.clients.client_address), for the log-in
+# lockout and the API throttle alike; a client cannot vary the header to escape either. Never publish gunicorn's
+# port past the proxy while this is above 0 (docker-compose.yml binds it to the host's loopback).
+NUM_PROXIES = env.int("DJANGO_NUM_PROXIES", default=1 if env.bool("DJANGO_BEHIND_PROXY", default=False) else 0)
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("DJANGO_BEHIND_PROXY", default=False) else None
 )
@@ -459,9 +474,7 @@ INSTALLED_APPS += ["rest_framework", "drf_spectacular"]
 # Permissions, throttles, pagination and renderers of the open-data API sit on its views (opendata/api.py).
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
-    # Throttling identifies a client by its address. X-Forwarded-For is trusted only for the proxies we run
-    # (DJANGO_NUM_PROXIES, default 1 behind a proxy, else 0): a client cannot vary it to escape its limit.
-    "NUM_PROXIES": env.int("DJANGO_NUM_PROXIES", default=1 if env.bool("DJANGO_BEHIND_PROXY", default=False) else 0),
+    "NUM_PROXIES": NUM_PROXIES,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "opendata.api.open_data_exception_handler",
 }

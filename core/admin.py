@@ -1,9 +1,66 @@
-"""Admin building blocks every app uses (nothing is registered here)."""
+"""Admin building blocks every app uses, and the admin of the kernel's one table (``PendingJob``)."""
 
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db import models
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+
+from .models import PendingJob
+
+
+class EmptyAsDefaultJSONField(forms.JSONField):
+    """A JSON box that, left empty, saves its field's default (``[]``, ``{}``) rather than NULL into a column that
+    takes none (the agency form with its aliases box emptied answered 500)."""
+
+    def __init__(self, *, empty, **kwargs):
+        self.empty = empty
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return self.empty() if value is None else value
+
+
+class AdminInputMixin:
+    """What every admin (and inline) of the project has: bad input answered as a form answers it, never with a 500.
+
+    - a prefill of the add form (``?agency=abc``) that is not a value of its field is left out;
+    - an optional JSON list or object left empty saves as empty.
+    """
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        for name, value in list(initial.items()):
+            try:
+                field = self.opts.get_field(name)
+            except FieldDoesNotExist:
+                continue
+            if not _prefill_valid(field, value):
+                del initial[name]
+        return initial
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if isinstance(db_field, models.JSONField) and db_field.blank and not db_field.null and db_field.has_default():
+            kwargs.setdefault("form_class", EmptyAsDefaultJSONField)
+            kwargs.setdefault("empty", db_field.get_default)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
+def _prefill_valid(field, value) -> bool:
+    try:
+        target = field.target_field if field.is_relation else field
+        for item in value if isinstance(value, list) else [value]:
+            target.to_python(item)
+    except (ValidationError, ValueError, TypeError, AttributeError):
+        return False
+    return True
+
+
+class SafeModelAdmin(AdminInputMixin, admin.ModelAdmin):
+    """The project's ModelAdmin (``AdminInputMixin``)."""
 
 
 class ReadOnlyAdminMixin:
@@ -32,3 +89,12 @@ def file_link(url_name: str, field: str, label: str):
         return format_html('<a href="{}">{}</a>', reverse(url_name, args=[obj.pk]), _("Tải về"))
 
     return link
+
+
+@admin.register(PendingJob)
+class PendingJobAdmin(ReadOnlyAdminMixin, SafeModelAdmin):
+    """Jobs that writes asked for while the broker was down: shown for checking, sent and cleared by the
+    catch-up job (``core.send_pending_jobs``) once it answers."""
+
+    list_display = ["name", "args", "created_at", "attempts", "error"]
+    list_filter = ["name"]

@@ -3,14 +3,14 @@ from django.core.signals import request_finished, request_started
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
-from .snapshots import is_watched_on_delete, request_began, request_ended, watched_model_changed
-
 
 class CoreConfig(AppConfig):
     name = "core"
     verbose_name = _("Nền tảng chung")
 
     def ready(self):
+        from .snapshots import is_watched_on_delete, request_began, request_ended, watched_model_changed
+
         request_started.connect(request_began, dispatch_uid="snapshots-request-started")
         request_finished.connect(request_ended, dispatch_uid="snapshots-request-finished")
         # any row the dashboards show, saved or deleted one by one, makes the cached page blocks stale

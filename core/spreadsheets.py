@@ -7,6 +7,10 @@ import io
 from datetime import date
 from decimal import Decimal
 
+from django.contrib import messages
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 from import_export import resources
 from import_export.admin import ExportMixin
 from import_export.formats import base_formats
@@ -99,3 +103,12 @@ class SpreadsheetExportMixin(ExportMixin):
     """Admin lists exportable as xlsx or csv through a safe resource (imports go through the import pages)."""
 
     formats = [base_formats.XLSX, base_formats.CSV]
+
+    def export_action(self, request):
+        """The export page, filtered as the list was; a filter the list does not know (``?format=abc``) sends the
+        administrator back to the list with a message instead of a 500."""
+        try:
+            return super().export_action(request)
+        except IncorrectLookupParameters:
+            messages.error(request, _("Bộ lọc trong địa chỉ không hợp lệ; hãy lọc lại danh sách rồi xuất."))
+            return redirect(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")

@@ -2,9 +2,10 @@
 belong to the reader (the top bar, messages, a comment form with its CSRF token) rendered on every request.
 
 A page's template extends ``dashboards/_blocks.html``, which renders its title, head, content and scripts blocks
-separated by a marker; ``page_response`` caches those strings (``core.snapshots.cached_block``: keyed by the
-generation, the day, the language, the path and the query string) and puts them into ``dashboards/page.html``,
-which extends ``base.html``. A page's body may therefore show nothing that depends on who reads it.
+separated by a marker; ``page_response`` caches those strings (``core.snapshots.cached_page_block``: keyed by the
+generation, the day, the language, the path and the query string, a bounded number of query strings per page) and
+puts them into ``dashboards/page.html``, which extends ``base.html``. A page's body may therefore show nothing that
+depends on who reads it.
 ``?format=csv|xlsx&bang=NAME`` builds the page's data and sends one of its tables instead.
 """
 
@@ -19,7 +20,7 @@ from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 
 from agencies.permissions import read_scope
-from core.snapshots import MAX_KEY_QUERY, cached_block
+from core.snapshots import cached_page_block
 
 from .tables import FORMATS, Table, table_response
 
@@ -62,11 +63,8 @@ def page_response(
         return {**dict(zip(BLOCKS, parts, strict=True)), "keep": page.keep}
 
     query = urlencode(sorted(request.GET.lists()), doseq=True)
-    if len(query) > MAX_KEY_QUERY:
-        blocks = render_blocks()
-    else:
-        # what the page lists depends on what the reader may see (agency staff: their agency's drafts too)
-        blocks = cached_block(name, request.path, query, read_scope(request.user), build=render_blocks)
+    # what the page lists depends on what the reader may see (agency staff: their agency's drafts too)
+    blocks = cached_page_block(name, request.path, query, read_scope(request.user), build=render_blocks)
     context = {name: mark_safe(blocks[name]) for name in BLOCKS}  # noqa: S308 - our own rendered templates
     context["tail"] = mark_safe(tail(blocks["keep"]) if tail else "")  # noqa: S308 - a rendered template
     return render(request, "dashboards/page.html", context, status=status)

@@ -131,9 +131,17 @@ class HistoryStep:
     changes: list[tuple[str, object, object]]
 
 
-def history_steps(obj, fields: list[str]) -> list[HistoryStep]:
-    """Every saved version of a row, oldest first: who, when, why, and which of ``fields`` changed (old → new)."""
+def history_steps(obj, fields: list[str], *, approved_only: bool = False) -> list[HistoryStep]:
+    """Every saved version of a row, oldest first: who, when, why, and which of ``fields`` changed (old → new).
+
+    ``approved_only``: the versions in which the row stood approved, with no correction pending or refused (the
+    history as a reader of another agency may see it: drafts, submissions, returns and their reasons stay with
+    the agency and its reviewers, like the row itself before approval)."""
     records = list(obj.history.select_related("history_user").order_by("history_date", "history_id"))
+    if approved_only:
+        records = [
+            r for r in records if r.status == SubmissionStatus.APPROVED and not getattr(r, "correction_status", "")
+        ]
     steps = []
     before = None
     for record in records:
@@ -147,6 +155,8 @@ def history_steps(obj, fields: list[str]) -> list[HistoryStep]:
                 model_field = obj._meta.get_field(name)
                 shown = dict(model_field.flatchoices) if model_field.choices else {}
                 changes.append((model_field.verbose_name, shown.get(old, old), shown.get(new, new)))
+        if approved_only and before is not None and not changes:
+            continue  # saved again as it was approved: nothing a reader of the approved figure would see
         steps.append(
             HistoryStep(
                 record.history_date,

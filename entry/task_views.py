@@ -8,7 +8,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from agencies.permissions import can_write_for, submission_for_user, writer_required
+from agencies.permissions import can_read_unapproved, can_write_for, submission_for_user, writer_required
 from core.workflow import EntryError, SubmissionStatus
 from indicators.models import AgencyAssessment, Metric, TargetStatus
 from indicators.progress import confidence_disagrees
@@ -26,6 +26,8 @@ from .task_forms import TaskUpdateForm
 from .views import as_of_date
 
 TASK_UPDATE_HISTORY_FIELDS = [*TASK_UPDATE_FIELDS, "status", "evidence", "review_note"]
+#: what a report shows once approved, to readers who may not see its agency's unapproved work
+TASK_UPDATE_APPROVED_FIELDS = [*TASK_UPDATE_FIELDS, "status", "evidence"]
 
 
 @writer_required
@@ -158,13 +160,21 @@ def task_update_detail(request, pk: int):
         SubmissionStatus.DRAFT,
         SubmissionStatus.RETURNED,
     )
-    return render(request, "entry/task_update_detail.html", {"update": update, "can_edit": editable})
+    context = {
+        "update": update,
+        "can_edit": editable,
+        "unapproved_visible": can_read_unapproved(request.user, update.agency_id),
+    }
+    return render(request, "entry/task_update_detail.html", context)
 
 
 @login_required
 def task_update_history(request, pk: int):
     update = submission_for_user(request.user, _updates(), pk)
-    steps = history_steps(update, TASK_UPDATE_HISTORY_FIELDS)
+    if can_read_unapproved(request.user, update.agency_id):
+        steps = history_steps(update, TASK_UPDATE_HISTORY_FIELDS)
+    else:  # another agency's approved report: its approved versions only
+        steps = history_steps(update, TASK_UPDATE_APPROVED_FIELDS, approved_only=True)
     return render(request, "entry/history.html", {"object": update, "steps": steps, "kind": "task"})
 
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from agencies.permissions import (
+    can_read_unapproved,
     can_review,
     can_write_for,
     reviewer_required,
@@ -63,6 +64,8 @@ OBSERVATION_HISTORY_FIELDS = [
     "proposed_value",
     "proposed_note",
 ]
+#: what a figure shows once approved, to readers who may not see its agency's unapproved work
+OBSERVATION_APPROVED_FIELDS = ["value", "numerator", "denominator", "status", "note", "evidence"]
 
 
 def as_of_date(request) -> date:
@@ -186,11 +189,14 @@ def observation_detail(request, pk: int):
         and not observation.period.is_locked
     )
     form = CorrectionForm(metric=observation.metric) if can_correct else None
-    return render(
-        request,
-        "entry/observation_detail.html",
-        {"observation": observation, "form": form, "can_edit": _can_edit_draft(request.user, observation)},
-    )
+    context = {
+        "observation": observation,
+        "form": form,
+        "can_edit": _can_edit_draft(request.user, observation),
+        # a correction waiting or refused, and the review's note, are the agency's unapproved work
+        "unapproved_visible": can_read_unapproved(request.user, observation.agency_id),
+    }
+    return render(request, "entry/observation_detail.html", context)
 
 
 def _can_edit_draft(user, observation) -> bool:
@@ -227,7 +233,10 @@ def observation_correction(request, pk: int):
 @login_required
 def observation_history(request, pk: int):
     observation = submission_for_user(request.user, _observations(), pk)
-    steps = history_steps(observation, OBSERVATION_HISTORY_FIELDS)
+    if can_read_unapproved(request.user, observation.agency_id):
+        steps = history_steps(observation, OBSERVATION_HISTORY_FIELDS)
+    else:  # another agency's approved figure: its approved versions only, not the drafts and returns before them
+        steps = history_steps(observation, OBSERVATION_APPROVED_FIELDS, approved_only=True)
     return render(request, "entry/history.html", {"object": observation, "steps": steps, "kind": "figure"})
 
 

@@ -1,12 +1,12 @@
 from django.contrib import admin
 
-from core.admin import ReadOnlyAdminMixin
+from core.admin import ReadOnlyAdminMixin, SafeModelAdmin
 
 from .models import ImportBatch
 
 
 @admin.register(ImportBatch)
-class ImportBatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ImportBatchAdmin(ReadOnlyAdminMixin, SafeModelAdmin):
     """Imports are previewed, committed and undone on the import pages (/nhap-du-lieu/)."""
 
     list_display = ["pk", "kind", "status", "original_name", "agency", "approve", "created_by", "created_at"]

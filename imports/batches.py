@@ -3,16 +3,17 @@
 The pipeline follows pretix's: keep the upload, validate every row first, then write everything in one
 short transaction or nothing at all. Checking and writing a large file is the work of a Celery job
 (imports/jobs.py) that reports its progress on the batch for the batch page to show; a file up to
-IMPORT_BACKGROUND_BYTES goes through the same functions within the request. A job that dies leaves the
-batch "running" without progress: after IMPORT_JOB_STALE_MINUTES the page shows it failed and offers to
-check it again (``import_batch_retry``).
+IMPORT_BACKGROUND_BYTES goes through the same functions within the request. A larger one's job is recorded
+with the batch's own change of state (``enqueue_after_commit``): with Redis down the upload or the confirm
+answers at once and the job runs once Redis is back. A job that dies leaves the batch "running" without
+progress: after IMPORT_JOB_STALE_MINUTES the page shows it failed and offers to check it again
+(``import_batch_retry``).
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import partial
 
@@ -24,7 +25,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from agencies.models import Agency
-from core.jobs import TRANSIENT_ERRORS, enqueue
+from core.jobs import TRANSIENT_ERRORS, enqueue_after_commit
 from imports.models import ImportBatch
 
 from . import kinds
@@ -34,6 +35,7 @@ from .reading import FileProblem, Progress, check_size, read_tables
 logger = logging.getLogger(__name__)
 
 Status, Step = ImportBatch.Status, ImportBatch.Step
+VALIDATE_JOB, WRITE_JOB = ImportBatch.JOBS[Status.VALIDATING], ImportBatch.JOBS[Status.COMMITTING]
 
 #: a running job writes its progress down at most this often: every 2 % of the rows, not under 200 rows
 #: apart nor under a quarter of a second apart (and whenever a step starts or ends)
@@ -148,10 +150,13 @@ def import_batch_upload(
     *, kind: str, content: bytes, filename: str, user=None, only_agency: Agency | None = None, approve: bool = False
 ) -> ImportBatch:
     """The upload page: store the file, then check it (within the request when small, else in a job)."""
-    batch = import_batch_store(
-        kind=kind, content=content, filename=filename, user=user, only_agency=only_agency, approve=approve
-    )
-    _start(batch, "imports.batch_validate", import_batch_validate)
+    with transaction.atomic():
+        batch = import_batch_store(
+            kind=kind, content=content, filename=filename, user=user, only_agency=only_agency, approve=approve
+        )
+        background = _queue(batch, VALIDATE_JOB)
+    if not background:
+        import_batch_validate(batch_id=batch.pk)
     return batch
 
 
@@ -200,8 +205,8 @@ def import_batch_validate(*, batch_id: int) -> Preview | None:
 def import_batch_confirm(*, batch: ImportBatch) -> None:
     """The confirm button: mark the batch as being written, then write it (within the request when small,
     else in a job). Refuses a batch that is not waiting for confirmation: a second confirm meets "Đang ghi"."""
-    _mark_committing(batch)
-    _start(batch, "imports.batch_write", _write_recorded)
+    if not _mark_committing(batch, job=WRITE_JOB):
+        _write_recorded(batch_id=batch.pk)
 
 
 def import_batch_commit(*, batch: ImportBatch, preview: Preview | None = None) -> Preview:
@@ -251,7 +256,9 @@ def import_batch_retry(*, batch: ImportBatch) -> None:
         if not (locked.status == Status.FAILED or locked.is_stale(timezone.now())):
             raise ImportRefused("Chỉ kiểm tra lại được lần nhập không hoàn tất.")
         _set_running(locked, Status.VALIDATING)
-    _start(batch, "imports.batch_validate", import_batch_validate)
+        background = _queue(locked, VALIDATE_JOB)
+    if not background:
+        import_batch_validate(batch_id=batch.pk)
 
 
 def import_batches_expire(*, now: datetime | None = None) -> int:
@@ -311,7 +318,9 @@ def _set_running(batch: ImportBatch, status: str) -> None:
     batch.save(update_fields=["status", "message", "progress_step", "progress_done", "progress_total", "progress_at"])
 
 
-def _mark_committing(batch: ImportBatch) -> None:
+def _mark_committing(batch: ImportBatch, *, job: str | None = None) -> bool:
+    """Mark the batch as being written; with ``job``, queue it there when the file is large. Returns whether
+    the write was left to the job."""
     with transaction.atomic():
         locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
         if locked.status == Status.COMMITTING:
@@ -321,21 +330,19 @@ def _mark_committing(batch: ImportBatch) -> None:
         if locked.status != Status.PREVIEWED:
             raise ImportRefused("Lần nhập này không còn chờ xác nhận (đã ghi, có lỗi hoặc đã hoàn tác).")
         _set_running(locked, Status.COMMITTING)
+        return job is not None and _queue(locked, job)
 
 
-def _start(batch: ImportBatch, job: str, run: Callable[..., object]) -> None:
-    """Run ``run`` on the batch now when its file is small, else queue ``job`` once the batch is saved.
+def _queue(batch: ImportBatch, job: str) -> bool:
+    """Inside the transaction that sets the batch running: queue ``job`` for it once committed when its file is
+    large (returns True), else leave the work to the caller, within the request (returns False).
 
-    With the broker down the file is checked or written here, too: slower, but nothing waits on a queue."""
+    Never in-process for a large file, not even with the broker down: the request would hold a web thread for
+    the whole file; the job waits in the database instead and runs once the broker is back."""
     if batch.file.size <= settings.IMPORT_BACKGROUND_BYTES:
-        run(batch_id=batch.pk)
-        return
-
-    def queue() -> None:
-        if not enqueue(job, batch.pk):
-            run(batch_id=batch.pk)
-
-    transaction.on_commit(queue)
+        return False
+    enqueue_after_commit(job, batch.pk)
+    return True
 
 
 def _check_file(batch: ImportBatch, status: str) -> Preview:

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency
+from core.jobs import job_waiting
 
 
 class ImportBatch(models.Model):
@@ -43,6 +44,8 @@ class ImportBatch(models.Model):
 
     #: the states in which a job works on the batch; the page polls while the batch is in one of them
     RUNNING = frozenset({Status.VALIDATING, Status.COMMITTING})
+    #: the job that works on a batch in each running state (imports/jobs.py)
+    JOBS = {Status.VALIDATING: "imports.batch_validate", Status.COMMITTING: "imports.batch_write"}
     #: the states of a batch not written (yet): its files are deleted once it is left so for long
     #: (``import_batches_expire``)
     UNWRITTEN = frozenset({Status.VALIDATING, Status.PREVIEWED, Status.INVALID, Status.COMMITTING, Status.FAILED})
@@ -93,10 +96,14 @@ class ImportBatch(models.Model):
 
     def is_stale(self, now: datetime) -> bool:
         """A job said to be running that has reported nothing for IMPORT_JOB_STALE_MINUTES: its worker died
-        (or the broker lost it). The page shows it as failed and offers to run it again."""
+        (or the broker lost it). The page shows it as failed and offers to run it again. A job still waiting for
+        the broker to take it (Redis down since the upload or the confirm) is not dead: it runs once Redis is
+        back."""
         if not self.is_running or self.progress_at is None:
             return False
-        return now - self.progress_at > timedelta(minutes=settings.IMPORT_JOB_STALE_MINUTES)
+        if now - self.progress_at <= timedelta(minutes=settings.IMPORT_JOB_STALE_MINUTES):
+            return False
+        return not job_waiting(self.JOBS[self.status], self.pk)
 
     def shown_status(self, now: datetime) -> str:
         """The status a reader is shown: a stale running batch is failed (a GET never writes it so)."""

@@ -15,8 +15,10 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import logging
 import re
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -39,6 +41,8 @@ _DIMENSION = re.compile(rb'<dimension ref="[A-Z]+\d+(?::[A-Z]+(\d+))?"')
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"
 
 
+logger = logging.getLogger(__name__)
+
 #: a job's progress report: called with (rows done, rows in all; 0 while not known)
 Progress = Callable[[int, int], None]
 #: rows between two progress reports while reading (the reporter decides how often it writes them down)
@@ -51,6 +55,19 @@ class FileProblem(ValueError):
     def __init__(self, errors: list[str]):
         super().__init__("\n".join(errors))
         self.errors = errors
+
+
+def _damaged(filename: str, exc: Exception, *, row: int | None = None) -> FileProblem:
+    """An .xlsx broken inside (XML cut short or malformed, entities, a zip member whose CRC fails, a cell that is
+    not what its type says): what to do about it, not the parser's words. Checking it again cannot help."""
+    logger.warning("Damaged spreadsheet %s (row %s): %r", filename, row, exc)
+    where = f" từ dòng {row}" if row else ""
+    return FileProblem(
+        [
+            f"Tệp “{filename}” bị hỏng bên trong: nội dung{where} không đọc được, nên chưa kiểm tra được dòng nào. "
+            "Hãy mở tệp bằng Excel hoặc LibreOffice, lưu lại thành một tệp .xlsx mới rồi tải tệp đó lên."
+        ]
+    )
 
 
 @dataclass(frozen=True)
@@ -140,8 +157,11 @@ def _check_xlsx_archive(content: bytes, filename: str) -> None:
         for member in members:
             if not member.filename.startswith("xl/worksheets/") or not member.filename.endswith(".xml"):
                 continue
-            with archive.open(member) as handle:
-                head = handle.read(2048)
+            try:
+                with archive.open(member) as handle:
+                    head = handle.read(2048)
+            except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:  # its CRC or compressed data
+                raise _damaged(filename, exc) from exc
             match = _DIMENSION.search(head)
             if match:
                 rows = int(match.group(1))
@@ -212,8 +232,10 @@ def _read_xlsx(
     _check_xlsx_archive(content, filename)
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as exc:
+    except (zipfile.BadZipFile, InvalidFileException) as exc:
         raise FileProblem([f"Tệp “{filename}” không phải bảng tính đọc được ({exc.__class__.__name__})."]) from exc
+    except Exception as exc:  # its XML, not the zip: parse errors, entities, missing parts
+        raise _damaged(filename, exc) from exc
     try:
         data_sheets = [ws for ws in workbook.worksheets if ws.title != INSTRUCTIONS_SHEET]
         names = [ws.title for ws in data_sheets]
@@ -240,8 +262,8 @@ def _read_xlsx(
         for key, ws in chosen.items():
             # rows below the header line, as the sheet's <dimension> declares them (0: it does not say)
             declared = max((ws.max_row or 0) - 1, 0)
-            rows = _xlsx_rows(ws, workbook if stream else None, progress, declared)
-            result[key] = (ws.title, rows if stream else list(rows), _merged_cells(workbook, ws))
+            rows = _xlsx_rows(ws, filename, workbook if stream else None, progress, declared)
+            result[key] = (ws.title, rows if stream else list(rows), _merged_cells(workbook, ws, filename))
     except BaseException:
         workbook.close()
         raise
@@ -250,23 +272,33 @@ def _read_xlsx(
     return result
 
 
-def _merged_cells(workbook, ws) -> list[str]:
+def _merged_cells(workbook, ws, filename: str) -> list[str]:
     """The sheet's merged ranges, read from its XML in chunks (read-only sheets do not expose them)."""
     found: dict[str, None] = {}
     tail = b""
-    with workbook._archive.open(ws._worksheet_path) as handle:
-        while chunk := handle.read(1 << 20):
-            for ref in _MERGE_REF.findall(tail + chunk):
-                found[ref.decode()] = None
-            tail = chunk[-64:]
+    try:
+        with workbook._archive.open(ws._worksheet_path) as handle:
+            while chunk := handle.read(1 << 20):
+                for ref in _MERGE_REF.findall(tail + chunk):
+                    found[ref.decode()] = None
+                tail = chunk[-64:]
+    except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:  # a member whose CRC or data is wrong
+        raise _damaged(filename, exc) from exc
     return list(found)
 
 
-def _xlsx_rows(ws, workbook=None, progress: Progress | None = None, declared: int = 0) -> Iterator[list]:
+def _xlsx_rows(ws, filename: str, workbook=None, progress: Progress | None = None, declared: int = 0) -> Iterator[list]:
     """The sheet's rows as cell values; ``workbook``: closed once the rows are read (a streamed sheet)."""
+    count = cells_read = 0
+    rows = ws.iter_rows()
     try:
-        count = cells_read = 0
-        for cells in ws.iter_rows():
+        while True:
+            try:
+                cells = next(rows)
+            except StopIteration:
+                break
+            except Exception as exc:  # the sheet's XML as openpyxl parses it, row by row
+                raise _damaged(filename, exc, row=count + 1) from exc
             if progress and count % PROGRESS_EVERY == 0:
                 progress(max(count - 1, 0), declared)
             # the declared dimension can be missing or false: count while reading, too

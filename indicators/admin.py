@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from core.admin import ReadOnlyAdminMixin, file_link
+from core.admin import AdminInputMixin, ReadOnlyAdminMixin, SafeModelAdmin, file_link
 from core.spreadsheets import SpreadsheetExportMixin
 
 from .models import (
@@ -26,25 +26,32 @@ from .resources import IndicatorResource, ObservationResource, TargetResource
 
 
 @admin.register(Plan)
-class PlanAdmin(admin.ModelAdmin):
+class PlanAdmin(SafeModelAdmin):
+    """A plan is corrected in place by ``load_plan``, never deleted here: it would take every indicator, target,
+    figure, task and report with it, and the confirmation page, which lists each of them, took 26 s to build
+    (minutes, and the memory of every figure, on a province's data)."""
+
     list_display = ["code", "province", "issued_on"]
     search_fields = ["code", "title"]
 
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
 
 @admin.register(IndicatorGroup)
-class IndicatorGroupAdmin(admin.ModelAdmin):
+class IndicatorGroupAdmin(SafeModelAdmin):
     list_display = ["code", "title", "plan", "order"]
     list_filter = ["plan"]
 
 
-class TargetInline(admin.StackedInline):
+class TargetInline(AdminInputMixin, admin.StackedInline):
     model = Target
     extra = 0
     fields = ["year", "text", "qualitative"]
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(SpreadsheetExportMixin, admin.ModelAdmin):
+class IndicatorAdmin(SpreadsheetExportMixin, SafeModelAdmin):
     resource_classes = [IndicatorResource]
     list_display = ["code", "group", "lead_list"]
     list_filter = ["plan", "group", "lead_agencies"]
@@ -57,14 +64,14 @@ class IndicatorAdmin(SpreadsheetExportMixin, admin.ModelAdmin):
         return ", ".join(obj.lead_names)
 
 
-class ParsedTargetInline(admin.TabularInline):
+class ParsedTargetInline(AdminInputMixin, admin.TabularInline):
     model = ParsedTarget
     extra = 0
     autocomplete_fields = ["metric"]
 
 
 @admin.register(Target)
-class TargetAdmin(SpreadsheetExportMixin, admin.ModelAdmin):
+class TargetAdmin(SpreadsheetExportMixin, SafeModelAdmin):
     resource_classes = [TargetResource]
     list_display = ["indicator", "year", "short_text", "qualitative"]
     list_filter = ["year", "qualitative", "indicator__group"]
@@ -78,7 +85,7 @@ class TargetAdmin(SpreadsheetExportMixin, admin.ModelAdmin):
 
 
 @admin.register(Metric)
-class MetricAdmin(admin.ModelAdmin):
+class MetricAdmin(SafeModelAdmin):
     list_display = ["code", "name", "unit", "kind", "direction", "frequency", "collection"]
     list_filter = ["kind", "frequency", "collection", "direction"]
     search_fields = ["code", "name"]
@@ -86,14 +93,14 @@ class MetricAdmin(admin.ModelAdmin):
 
 
 @admin.register(Period)
-class PeriodAdmin(admin.ModelAdmin):
+class PeriodAdmin(SafeModelAdmin):
     list_display = ["__str__", "kind", "starts_on", "ends_on", "due_on", "is_locked"]
     list_filter = ["kind", "year", "is_locked"]
     date_hierarchy = "ends_on"
 
 
 @admin.register(Observation)
-class ObservationAdmin(ReadOnlyAdminMixin, SpreadsheetExportMixin, SimpleHistoryAdmin):
+class ObservationAdmin(ReadOnlyAdminMixin, SpreadsheetExportMixin, AdminInputMixin, SimpleHistoryAdmin):
     """Figures change only through entry, review and imports (their history records who and why)."""
 
     exclude = ["evidence"]
@@ -109,7 +116,7 @@ class ObservationAdmin(ReadOnlyAdminMixin, SpreadsheetExportMixin, SimpleHistory
 
 
 @admin.register(ParsedTarget)
-class ParsedTargetAdmin(admin.ModelAdmin):
+class ParsedTargetAdmin(SafeModelAdmin):
     list_display = ["target", "metric", "operator", "value", "value_max", "position"]
     list_filter = ["operator", "target__year", "metric"]
     search_fields = ["metric__code", "target__indicator__code", "fragment"]
@@ -119,7 +126,7 @@ class ParsedTargetAdmin(admin.ModelAdmin):
 
 
 @admin.register(TargetStatus)
-class TargetStatusAdmin(admin.ModelAdmin):
+class TargetStatusAdmin(SafeModelAdmin):
     list_display = ["parsed_target", "as_of", "status", "method", "ratio", "latest_value", "computed_at"]
     list_filter = ["status", "as_of", "method"]
     search_fields = ["parsed_target__metric__code", "parsed_target__target__indicator__code"]
@@ -128,7 +135,7 @@ class TargetStatusAdmin(admin.ModelAdmin):
 
 
 @admin.register(MetricRecompute)
-class MetricRecomputeAdmin(admin.ModelAdmin):
+class MetricRecomputeAdmin(SafeModelAdmin):
     """When each metric's figures were last read for its stored snapshot rows: shown for checking, kept by the
     recomputes."""
 
@@ -143,7 +150,7 @@ class MetricRecomputeAdmin(admin.ModelAdmin):
 
 
 @admin.register(RecomputeRequest)
-class RecomputeRequestAdmin(admin.ModelAdmin):
+class RecomputeRequestAdmin(SafeModelAdmin):
     """Recomputes waiting (the broker was down, a worker was lost): shown for checking, cleared by the jobs."""
 
     list_display = ["metric", "requested_at"]
@@ -157,7 +164,7 @@ class RecomputeRequestAdmin(admin.ModelAdmin):
 
 
 @admin.register(ProvinceValue)
-class ProvinceValueAdmin(admin.ModelAdmin):
+class ProvinceValueAdmin(SafeModelAdmin):
     """Written by the progress engine only: shown for checking, never edited."""
 
     list_display = ["metric", "period", "value", "numerator", "denominator", "reporters", "as_of", "computed_at"]
@@ -173,7 +180,7 @@ class ProvinceValueAdmin(admin.ModelAdmin):
 
 
 @admin.register(QualitativeAssessment)
-class QualitativeAssessmentAdmin(SimpleHistoryAdmin):
+class QualitativeAssessmentAdmin(AdminInputMixin, SimpleHistoryAdmin):
     list_display = ["target", "period", "status", "assessed_by", "assessed_at"]
     list_filter = ["status", "period__kind"]
     list_select_related = ["target__indicator", "period", "assessed_by"]
@@ -181,7 +188,7 @@ class QualitativeAssessmentAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(AgencyAssessment)
-class AgencyAssessmentAdmin(SimpleHistoryAdmin):
+class AgencyAssessmentAdmin(AdminInputMixin, SimpleHistoryAdmin):
     list_display = ["agency", "metric", "period", "confidence", "updated_at"]
     list_filter = ["confidence", "period__kind"]
     search_fields = ["agency__name", "metric__code", "narrative"]
@@ -190,7 +197,7 @@ class AgencyAssessmentAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ReportTimeliness)
-class ReportTimelinessAdmin(admin.ModelAdmin):
+class ReportTimelinessAdmin(SafeModelAdmin):
     list_display = ["agency", "period", "status", "submitted_at", "days_late", "as_of"]
     list_filter = ["status", "period__kind"]
     search_fields = ["agency__name"]

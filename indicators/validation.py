@@ -30,6 +30,10 @@ HUNDRED = Decimal(100)
 PERCENT = 100
 PART_OF_WHOLE_SCALES = (100, 1000, 10000)
 
+#: decimal places a figure is stored with (``Observation.value``, ``numerator``, ``denominator``): a number typed
+#: with more is refused, not rounded without a word ("99,9999999" was stored as 100, "0,0000004" as 0)
+DECIMAL_PLACES = 6
+
 #: how far a value may move from the previous period's before the user must explain it (DHIS2's
 #: outlier idea, kept simple): a relative change beyond this share of the previous value
 JUMP_THRESHOLD = Decimal("0.5")
@@ -92,6 +96,16 @@ def _number(raw: str, field_name: str, result: CleanFigure, *, percent_allowed: 
     if abs(number) >= VALUE_LIMIT:
         message = _("Số “%(text)s” quá lớn: tối đa 14 chữ số trước dấu phẩy. Hãy kiểm tra lại đơn vị tính.")
         result.error(field_name, message % {"text": unsigned})
+        return None
+    places = -number.normalize().as_tuple().exponent
+    if places > DECIMAL_PLACES:
+        message = _(
+            "“%(text)s” có %(places)s chữ số sau dấu phẩy; số liệu được lưu với tối đa %(max)s chữ số. "
+            "Hãy làm tròn số (ví dụ %(rounded)s) rồi nhập lại."
+        )
+        rounded = vn(number.quantize(Decimal(1).scaleb(-DECIMAL_PLACES)).normalize())
+        values = {"text": unsigned, "places": places, "max": DECIMAL_PLACES, "rounded": rounded}
+        result.error(field_name, message % values)
         return None
     return number
 

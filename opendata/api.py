@@ -39,7 +39,8 @@ from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView, exception_handler
 
 from agencies.models import Agency
-from core.snapshots import MAX_KEY_QUERY, cached_block
+from core.clients import client_address
+from core.snapshots import cached_page_block
 from core.spreadsheets import neutralise
 from indicators.models import (
     Indicator,
@@ -67,7 +68,14 @@ class OpenDataPermission(permissions.BasePermission):
         return settings.PUBLIC_DATA_ENABLED or bool(request.user and request.user.is_authenticated)
 
 
-class OpenDataAnonThrottle(AnonRateThrottle):
+class ClientAddressMixin:
+    """Clients told apart by the project's one rule for addresses (``core.clients.client_address``)."""
+
+    def get_ident(self, request) -> str | None:
+        return client_address(request)
+
+
+class OpenDataAnonThrottle(ClientAddressMixin, AnonRateThrottle):
     scope = "open_data_anon"
 
     def get_rate(self) -> str:
@@ -75,7 +83,7 @@ class OpenDataAnonThrottle(AnonRateThrottle):
         return settings.OPEN_DATA_THROTTLE_ANON
 
 
-class OpenDataUserThrottle(UserRateThrottle):
+class OpenDataUserThrottle(ClientAddressMixin, UserRateThrottle):
     scope = "open_data_user"
 
     def get_rate(self) -> str:
@@ -382,18 +390,16 @@ class CachedListModelMixin(mixins.ListModelMixin):
 
     def list(self, request, *args, **kwargs):
         query = urlencode(sorted(request.query_params.lists()), doseq=True)
-        if len(query) > MAX_KEY_QUERY:
-            return super().list(request, *args, **kwargs)
 
         def render() -> bytes:
             data = super(CachedListModelMixin, self).list(request, *args, **kwargs).data
             return request.accepted_renderer.render(data, request.accepted_media_type, self.get_renderer_context())
 
-        content = cached_block(
+        content = cached_page_block(
             "api-rendered",
-            request.get_host(),
             request.path,
             query,
+            request.get_host(),
             request.accepted_renderer.format,
             request.accepted_media_type,
             build=render,

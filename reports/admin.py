@@ -3,13 +3,13 @@ from django.urls import reverse
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import ReadOnlyAdminMixin
+from core.admin import ReadOnlyAdminMixin, SafeModelAdmin
 
 from .models import PeriodicReport, Review, SigningKey
 
 
 @admin.register(PeriodicReport)
-class PeriodicReportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class PeriodicReportAdmin(ReadOnlyAdminMixin, SafeModelAdmin):
     """Reports are requested, edited, issued and downloaded on their pages (/bao-cao/dinh-ky/)."""
 
     list_display = ["__str__", "agency", "period", "as_of", "version", "status", "generation", "issued_on"]

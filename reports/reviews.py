@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 from datetime import date
-from functools import partial
 
 from django.conf import settings
 from django.db import transaction
@@ -18,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from agencies.models import Agency, User
 from agencies.permissions import can_issue_for
-from core.jobs import enqueue
+from core.jobs import enqueue_after_commit
 from core.workflow import text_checked
 from indicators.models import Plan
 
@@ -34,7 +33,8 @@ MAX_SPAN_DAYS = 8 * 366
 
 
 def _enqueue(review: Review) -> None:
-    transaction.on_commit(partial(enqueue, "reports.review_generate", review.pk))
+    # recorded with the request itself, as a periodic report's: with Redis down it is built once Redis is back
+    enqueue_after_commit("reports.review_generate", review.pk)
 
 
 def review_title(*, kind: str, starts_on: date, ends_on: date) -> str:

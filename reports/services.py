@@ -26,7 +26,7 @@ from PIL import Image, UnidentifiedImageError
 from agencies.models import Agency, User
 from agencies.permissions import can_issue_for
 from core.formatting import vn_date
-from core.jobs import enqueue
+from core.jobs import enqueue_after_commit
 from core.workflow import save_version
 from indicators.models import Period, Plan
 
@@ -148,7 +148,8 @@ def report_letterhead(report: PeriodicReport) -> documents.Letterhead:
 
 
 def _enqueue(report: PeriodicReport) -> None:
-    transaction.on_commit(partial(enqueue, "reports.periodic_report_generate", report.pk))
+    # recorded with the request itself: with Redis down the report is built once it is back, not left pending
+    enqueue_after_commit("reports.periodic_report_generate", report.pk)
 
 
 @transaction.atomic

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from core.admin import ReadOnlyAdminMixin, file_link
+from core.admin import AdminInputMixin, ReadOnlyAdminMixin, SafeModelAdmin, file_link
 from core.spreadsheets import SpreadsheetExportMixin
 
 from .models import Reminder, Task, TaskAssignment, TaskGroup, TaskOccurrence, TaskTrigger, TaskUpdate
@@ -10,7 +10,7 @@ from .resources import TaskResource, TaskUpdateResource
 
 
 @admin.register(TaskGroup)
-class TaskGroupAdmin(admin.ModelAdmin):
+class TaskGroupAdmin(SafeModelAdmin):
     list_display = ["code", "short_title", "plan", "order"]
     list_filter = ["plan"]
 
@@ -19,14 +19,14 @@ class TaskGroupAdmin(admin.ModelAdmin):
         return obj.title[:120]
 
 
-class TaskAssignmentInline(admin.TabularInline):
+class TaskAssignmentInline(AdminInputMixin, admin.TabularInline):
     model = TaskAssignment
     extra = 0
     autocomplete_fields = ["agency"]
 
 
 @admin.register(Task)
-class TaskAdmin(SpreadsheetExportMixin, admin.ModelAdmin):
+class TaskAdmin(SpreadsheetExportMixin, SafeModelAdmin):
     resource_classes = [TaskResource]
     list_display = ["number", "short_title", "group", "deadline_text", "schedule_kind", "due_on"]
     list_filter = ["group", "schedule_kind", "assignments__agency"]
@@ -40,7 +40,7 @@ class TaskAdmin(SpreadsheetExportMixin, admin.ModelAdmin):
 
 
 @admin.register(TaskAssignment)
-class TaskAssignmentAdmin(admin.ModelAdmin):
+class TaskAssignmentAdmin(SafeModelAdmin):
     list_display = ["task", "agency", "role"]
     list_filter = ["role", "agency__kind"]
     search_fields = ["agency__name", "task__title"]
@@ -50,7 +50,7 @@ class TaskAssignmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Reminder)
-class ReminderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ReminderAdmin(ReadOnlyAdminMixin, SafeModelAdmin):
     list_display = ["kind", "key", "user", "sent_on"]
     list_filter = ["kind", "sent_on"]
     search_fields = ["key", "user__username"]
@@ -58,7 +58,7 @@ class ReminderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(TaskUpdate)
-class TaskUpdateAdmin(ReadOnlyAdminMixin, SpreadsheetExportMixin, SimpleHistoryAdmin):
+class TaskUpdateAdmin(ReadOnlyAdminMixin, SpreadsheetExportMixin, AdminInputMixin, SimpleHistoryAdmin):
     """Task reports change only through the agency's form, review and imports."""
 
     exclude = ["evidence"]
@@ -74,14 +74,14 @@ class TaskUpdateAdmin(ReadOnlyAdminMixin, SpreadsheetExportMixin, SimpleHistoryA
 
 
 @admin.register(TaskTrigger)
-class TaskTriggerAdmin(SimpleHistoryAdmin):
+class TaskTriggerAdmin(AdminInputMixin, SimpleHistoryAdmin):
     list_display = ["task", "requested_on", "reference", "due_on", "recorded_by"]
     list_filter = ["task"]
     raw_id_fields = ["task", "recorded_by"]
 
 
 @admin.register(TaskOccurrence)
-class TaskOccurrenceAdmin(admin.ModelAdmin):
+class TaskOccurrenceAdmin(SafeModelAdmin):
     list_display = ["task", "agency", "role", "due_on", "status", "days_late", "completed_on", "as_of"]
     list_filter = ["status", "role", "task__schedule_kind"]
     search_fields = ["agency__name", "task__title"]

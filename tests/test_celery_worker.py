@@ -59,14 +59,15 @@ def test_worker_recomputes_after_an_approval(worker, loaded_plan):
             value=Decimal(value),
             status="approved",
         )
-    result = jobs.recompute_metric.delay(metric.pk, "2029-01-01")
+    # jobs keep no result (CELERY_TASK_IGNORE_RESULT): this test asks for it
+    result = jobs.recompute_metric.apply_async((metric.pk, "2029-01-01"), ignore_result=False)
     assert not isinstance(result, EagerResult)  # queued to the broker, not run in-process
     # the day's first recompute computes every target: a snapshot set is always complete (issue 11)
     assert result.get(timeout=120) == ParsedTarget.objects.count()
     row = TargetStatus.objects.get(parsed_target__metric=metric, parsed_target__target__year=2030)
     assert (row.as_of, row.status) == (date(2029, 1, 1), "on_track")
 
-    scan = task_jobs.overdue_scan.delay("2026-11-26")
+    scan = task_jobs.overdue_scan.apply_async(("2026-11-26",), ignore_result=False)
     assert scan.get(timeout=120)["occurrences"] == TaskOccurrence.objects.count() > 0
 
 

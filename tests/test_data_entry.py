@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from agencies.models import Agency
-from core.snapshots import snapshot_generation_bump
+from core.snapshots import bump_after_commit
 from core.workflow import EntryError, SubmissionStatus
 from entry.selectors import period_completeness
 from indicators.models import Metric, Observation
@@ -417,5 +417,12 @@ def test_approving_a_page_of_figures_recomputes_each_metric_once(
     with django_capture_on_commit_callbacks() as callbacks:
         client.post(reverse("review_queue"), {"action": "approve", "o": [f.pk for f in figures]})
     assert Observation.objects.filter(pk__in=[f.pk for f in figures], status="approved").count() == len(figures)
-    recomputes = [c for c in callbacks if c is not snapshot_generation_bump]  # not the dashboards' cache
+    recomputes = [c for c in callbacks if c is not bump_after_commit]  # not the dashboards' cache
     assert len(recomputes) == len(metrics)  # one recompute per metric, however many figures it had
+
+
+def test_the_decimals_a_figure_is_checked_for_are_those_its_columns_keep():
+    from indicators.validation import DECIMAL_PLACES
+
+    for name in ("value", "numerator", "denominator", "proposed_value", "proposed_numerator", "proposed_denominator"):
+        assert Observation._meta.get_field(name).decimal_places == DECIMAL_PLACES, name

@@ -13,10 +13,7 @@ The Redis test starts its own ``redis-server`` on a free port; it is skipped whe
 from __future__ import annotations
 
 import io
-import os
-import shutil
-import socket
-import subprocess
+import re
 import time
 from decimal import Decimal
 from wsgiref.util import setup_testing_defaults
@@ -32,130 +29,191 @@ from django.utils import timezone
 
 from config.celery import app as celery_app
 from config.wsgi import application
-
-REDIS_SERVER = shutil.which("redis-server")
+from tests.parts import free_port, wait_for
 
 
 def _model(name: str):
     return next(model for model in apps.get_models() if model.__name__ == name)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class RedisProcess:
-    """A private redis-server, started and stopped by the test."""
-
-    def __init__(self) -> None:
-        self.port = _free_port()
-        self.process: subprocess.Popen | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            [REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-                return
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError("redis-server did not start")
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
-            self.process = None
-
-
-@pytest.fixture
-def redis_server():
-    if REDIS_SERVER is None:
-        if os.environ.get("CI"):
-            pytest.fail("redis-server is required in CI")
-        pytest.skip("redis-server is not installed")
-    server = RedisProcess()
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def on_private_redis(redis_server, settings):
-    """The cache and the Celery broker on the private Redis; jobs queued, not run in-process."""
-    settings.CACHES = {
-        "default": {"BACKEND": "core.cache.TolerantRedisCache", "LOCATION": redis_server.url},
-    }
-    settings.OPEN_DATA_THROTTLE_ANON = "1000/min"
-    eager, broker = celery_app.conf.task_always_eager, celery_app.conf.broker_url
-    celery_app.conf.task_always_eager = False
-    celery_app.conf.broker_url = redis_server.url
-    celery_app._pool = None  # fresh pools for the private broker (pools are keyed by URL)
-    celery_app.amqp._producer_pool = None
-    yield redis_server
-    celery_app.conf.task_always_eager, celery_app.conf.broker_url = eager, broker
-    # drop every pool holding connections to the private broker, or later tests queue jobs to a dead port
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
-    caches["default"].close()
-
-
 @pytest.mark.django_db
-def test_with_redis_stopped_pages_and_api_answer_and_an_approval_is_quick_and_its_recompute_is_kept(
-    on_private_redis, plan, reviewer, agency_staff, django_capture_on_commit_callbacks
-):
-    Observation = _model("Observation")
-    Metric = _model("Metric")
-    RecomputeRequest = _model("RecomputeRequest")
+def test_with_redis_stopped_pages_and_api_answer(on_private_redis, plan, reviewer):
     client = Client()
     assert client.get("/api/figures/").status_code == 200  # Redis up: the throttle counts in it
-
-    metric = Metric.objects.filter(kind__in=["stock", "flow"], reporters=agency_staff.agency).order_by("pk").first()
-    period = _model("Period").objects.create(
-        kind="year", year=2025, number=1, starts_on="2025-01-01", ends_on="2025-12-31", due_on="2026-01-20"
-    )
-    figure = Observation.objects.create(
-        metric=metric, agency=agency_staff.agency, period=period, value=Decimal(7), status="submitted"
-    )
-
     on_private_redis.stop()
-
     for url in ("/api/figures/", "/api/", "/cong-khai/"):
         started = time.monotonic()
         response = client.get(url)
         assert response.status_code == 200, url
         assert time.monotonic() - started < 5, url
-
     client.force_login(reviewer)
     assert client.get("/tong-quan/").status_code == 200  # "/" sends a reviewer to the review queue
-    started = time.monotonic()
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/tham-dinh/", {"action": "approve", "o": [figure.pk]})
-    assert response.status_code == 302
-    assert time.monotonic() - started < 5, "an approval must not wait for a dead broker"
-    figure.refresh_from_db()
-    assert figure.status == "approved"
-    assert RecomputeRequest.objects.filter(metric=metric).exists(), "the pending recompute is recorded"
 
-    # Redis is back: the catch-up job finds the pending recompute, runs it and clears it
+
+@pytest.mark.django_db
+def test_a_write_while_redis_hangs_leaves_no_page_older_than_it_once_redis_answers(
+    on_private_redis, plan, steering, agency_staff, settings, django_capture_on_commit_callbacks
+):
+    """Redis paused (SIGSTOP: connections held, nothing answered) while a figure is submitted, then resumed: the
+    agency page shows the submission, not the page cached before it (the generation's move cannot be lost)."""
+    from indicators.services import observation_submit
+
+    settings.DASHBOARD_CACHE_SECONDS = 600
+    metric = _model("Metric").objects.filter(reporters=agency_staff.agency, kind="stock").order_by("pk").first()
+    period = _model("Period").objects.create(
+        kind="year", year=2025, number=1, starts_on="2025-01-01", ends_on="2025-12-31", due_on="2026-01-20"
+    )
+    draft = _model("Observation").objects.create(
+        metric=metric, agency=agency_staff.agency, period=period, value=Decimal(5), status="draft"
+    )
+    client = Client()
+    client.force_login(steering)
+    url = reverse("agency", args=[agency_staff.agency.code])
+
+    def page() -> str:
+        response = client.get(url)
+        assert response.status_code == 200
+        return re.sub(r'name="csrfmiddlewaretoken" value="\w+"', "", response.content.decode())
+
+    before = page()
+    assert page() == before  # served from the cache now
+
+    on_private_redis.pause()
+    try:
+        with django_capture_on_commit_callbacks(execute=True):  # the commit, and what follows it
+            assert observation_submit(observation=draft, user=agency_staff)
+    finally:
+        on_private_redis.resume()
+
+    served = page()
+    settings.DASHBOARD_CACHE_SECONDS = 0
+    built = page()  # the page as the database has it
+    assert served != before
+    assert served == built
+
+
+@pytest.fixture
+def in_private_storage(settings, tmp_path):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {**settings.STORAGES["default"], "OPTIONS": {"location": str(tmp_path)}},
+    }
+
+
+def _post_timed(client, url: str, data: dict, answers: dict, label: str):
+    started = time.monotonic()
+    response = client.post(url, data)
+    answers[label] = (time.monotonic() - started, response.status_code)
+    return response
+
+
+@pytest.mark.celery_worker
+def test_with_redis_stopped_every_write_answers_at_once_and_every_follow_up_runs_once_it_is_back(
+    on_private_redis, loaded_plan, reviewer, agency_staff, administrator, settings, in_private_storage
+):
+    """Approval, return, report request, large import upload and confirm, task report, with Redis stopped: each
+    answers at once (its job is recorded with the write, no result store is reached), and once Redis is back a
+    real worker runs every follow-up: the catch-up jobs are what beat sends, no one clicks anything."""
+    from imports.batches import import_batch_create
+    from tests.test_import_jobs import figure_rows, xlsx
+
+    Observation, Metric, Period = _model("Observation"), _model("Metric"), _model("Period")
+    ImportBatch, PeriodicReport, TaskUpdate = _model("ImportBatch"), _model("PeriodicReport"), _model("TaskUpdate")
+    RecomputeRequest, PendingJob = _model("RecomputeRequest"), _model("PendingJob")
+    settings.IMPORT_BACKGROUND_BYTES = 0  # every import through a job
+    settings.REPORT_PDF_ENABLED = False
+    settings.DEBUG_PROPAGATE_EXCEPTIONS = False
+
+    metrics = Metric.objects.filter(kind__in=["stock", "flow"], reporters=agency_staff.agency).order_by("pk")
+    period = Period.objects.create(
+        kind="year", year=2025, number=1, starts_on="2025-01-01", ends_on="2025-12-31", due_on="2026-01-20"
+    )
+    to_approve, to_return = (
+        Observation.objects.create(metric=m, agency=agency_staff.agency, period=period, value=7, status="submitted")
+        for m in metrics[:2]
+    )
+    previewed, _preview = import_batch_create(
+        kind="figures", content=xlsx(figure_rows(50)), filename="lon.xlsx", user=administrator
+    )
+    assert previewed.status == "previewed"
+    task = _model("Task").objects.filter(schedule_kind="one_off", assignments__agency=agency_staff.agency).first()
+
+    on_private_redis.stop()
+
+    answers: dict[str, tuple[float, int]] = {}
+    office, staff, admin = Client(raise_request_exception=False), Client(), Client()
+    office.force_login(reviewer), staff.force_login(agency_staff), admin.force_login(administrator)
+    _post_timed(office, "/tham-dinh/", {"action": "approve", "o": [to_approve.pk]}, answers, "approval")
+    returning = {"return_o": to_return.pk, f"reason-o{to_return.pk}": "Thiếu minh chứng"}
+    _post_timed(office, "/tham-dinh/", returning, answers, "return")
+    _post_timed(
+        office,
+        "/bao-cao/dinh-ky/",
+        {"kind": "quarter", "year": 2026, "number": 2, "as_of": "2026-06-20"},
+        answers,
+        "report request",
+    )
+    upload = io.BytesIO(xlsx(figure_rows(20, first_year=1990)))
+    upload.name = "them.xlsx"
+    _post_timed(admin, reverse("imports:index"), {"kind": "figures", "file": upload}, answers, "import upload")
+    _post_timed(admin, reverse("imports:confirm", args=[previewed.pk]), {}, answers, "import confirm")
+    _post_timed(
+        staff,
+        f"{reverse('task_update_edit', args=[task.number])}?ngay=2026-06-10",
+        {"action": "submit", "progress": "in_progress", "percent_complete": 40, "work_done": "Đang triển khai"},
+        answers,
+        "task report",
+    )
+    print("answers with Redis stopped:", {label: f"{s:.2f} s → {code}" for label, (s, code) in answers.items()})
+    for label, (seconds, code) in answers.items():
+        assert code == 302, f"{label} answered {code}"
+        assert seconds < 5, f"{label} took {seconds:.1f} s: it waited on the dead Redis"
+
+    # the work is saved, and its follow-ups are recorded in the database with it
+    to_approve.refresh_from_db(), to_return.refresh_from_db()
+    assert (to_approve.status, to_return.status) == ("approved", "returned")
+    assert TaskUpdate.objects.get(task=task, agency=agency_staff.agency).status == "submitted"
+    report = PeriodicReport.objects.get()
+    uploaded = ImportBatch.objects.get(original_name="them.xlsx")
+    previewed.refresh_from_db()
+    assert (report.generation, uploaded.status, previewed.status) == ("pending", "validating", "committing")
+    assert RecomputeRequest.objects.filter(metric=to_approve.metric).exists()
+    waiting = sorted((job.name, job.args) for job in PendingJob.objects.all())
+    assert waiting == sorted(
+        [
+            ("reports.periodic_report_generate", [report.pk]),
+            ("imports.batch_validate", [uploaded.pk]),
+            ("imports.batch_write", [previewed.pk]),
+        ]
+    )
+    # a batch whose job waits for Redis is not shown as failed, however long Redis stays away
+    later = timezone.now() + timezone.timedelta(minutes=settings.IMPORT_JOB_STALE_MINUTES + 60)
+    assert not previewed.is_stale(later) and previewed.shown_status(later) == "committing"
+
+    # Redis is back: a real worker, and what beat sends every few minutes
     on_private_redis.start()
-    celery_app.conf.task_always_eager = True
+    from celery.contrib.testing.worker import start_worker
+
+    from core.jobs import send_pending_jobs
     from indicators.jobs import recompute_pending
 
-    assert recompute_pending() == 1
-    assert not RecomputeRequest.objects.exists()
-    assert _model("TargetStatus").objects.filter(parsed_target__metric=metric).exists()
+    with start_worker(celery_app, pool="solo", concurrency=1, perform_ping_check=False, loglevel="WARNING"):
+        send_pending_jobs.delay()
+        recompute_pending.delay()
+
+        def all_done() -> bool:
+            report.refresh_from_db(), uploaded.refresh_from_db(), previewed.refresh_from_db()
+            return (
+                report.generation == "ready"
+                and uploaded.status == "previewed"
+                and previewed.status == "committed"
+                and not RecomputeRequest.objects.exists()
+                and not PendingJob.objects.exists()
+            )
+
+        wait_for(all_done, seconds=120, what="every follow-up to run once Redis is back")
+    assert report.docx and Observation.objects.filter(period__year=2001).count() == 50
+    assert _model("TargetStatus").objects.filter(parsed_target__metric=to_approve.metric).exists()
 
 
 @pytest.mark.django_db
@@ -167,6 +225,47 @@ def test_the_nightly_recompute_clears_the_pending_requests_it_covered(plan):
 
     recompute_all()
     assert not RecomputeRequest.objects.exists()
+
+
+@pytest.mark.celery_worker
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the worker process needs the PostgreSQL test database")
+def test_a_lock_held_by_a_worker_killed_with_sigkill_is_free_again_within_one_lease(on_private_redis, loaded_plan):
+    """The nightly recompute's lock is renewed while its job runs and not a moment longer: a worker killed in the
+    middle (SIGKILL: no clean-up) blocks the catch-up for one lease, not for an hour."""
+    from core.jobs import job_lock_held
+    from indicators.jobs import LOCK, recompute_all, recompute_pending
+    from tests.parts import WorkerProcess
+
+    lease = 2  # seconds (JOB_LOCK_SECONDS); 60 in production
+    metric = _model("Metric").objects.order_by("pk").first()
+    _model("RecomputeRequest").objects.create(metric=metric, requested_at=timezone.now())
+    # the recompute's snapshot table held by this test: the worker's job waits inside its lock until released
+    params = {k: v for k, v in connection.get_connection_params().items() if k != "cursor_factory"}
+    blocker = psycopg2.connect(**params)
+    blocker.cursor().execute("LOCK TABLE indicators_targetstatus IN ACCESS EXCLUSIVE MODE")
+    worker = WorkerProcess(on_private_redis.url, JOB_LOCK_SECONDS=str(lease), PGAPPNAME="killed-worker")
+    worker.start()
+    try:
+        recompute_all.delay()
+        wait_for(lambda: job_lock_held(LOCK), seconds=90, what="the worker to take the recompute's lock")
+        taken = time.monotonic()
+        while time.monotonic() - taken < 3 * lease:  # renewed: held while the job runs, well past one lease
+            assert job_lock_held(LOCK), "the lock expired while its job was still running"
+            time.sleep(0.1)
+        worker.kill()
+        killed = time.monotonic()
+    finally:
+        worker.stop()
+        blocker.rollback()
+        with blocker.cursor() as cursor:  # the dead worker's session, whose client is gone
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'killed-worker'"
+            )
+        blocker.close()
+    wait_for(lambda: not job_lock_held(LOCK), seconds=lease + 10, what="the dead worker's lock to expire")
+    print(f"lock free {time.monotonic() - killed:.1f} s after SIGKILL (lease {lease} s)")
+    assert recompute_pending() == 1, "the catch-up runs instead of skipping"
+    assert not _model("RecomputeRequest").objects.exists()
 
 
 def _wsgi_get(path: str) -> int:
@@ -215,7 +314,7 @@ def test_clearing_the_cache_forgets_only_this_sites_keys(redis_server):
 
 def test_a_log_out_redis_cannot_confirm_answers_a_clear_503_not_a_500(client, steering, settings):
     """With Redis unreachable, a log-out refuses to go on (core/sessions.py) and says why on the site's page."""
-    port = _free_port()  # nothing listens there
+    port = free_port()  # nothing listens there
     settings.CACHES = {
         "default": {"BACKEND": "core.cache.TolerantRedisCache", "LOCATION": f"redis://127.0.0.1:{port}/0"}
     }

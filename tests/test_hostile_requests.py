@@ -194,6 +194,7 @@ def world(plan):
     }
     code_by_name = {"agency": khcn.code}
     return {
+        "admin_params": {},
         "users": users,
         "ids": ids,
         "pk_by_name": pk_by_name,
@@ -237,23 +238,36 @@ def concrete(route: str, name: str | None, world: dict, hostile: str | None = No
         return None
 
 
-def admin_url(route: str, name: str | None, world: dict) -> str | None:
-    """Admin pages: the index, each model's list and add page, and the change page of one real row."""
+def admin_url(route: str, name: str | None, world: dict) -> tuple[str, type | None] | None:
+    """Admin pages and the model each is about: the index, each model's list, add and export pages, and the change,
+    history and delete pages of one real row."""
     if name is None or not route.startswith("quan-tri/"):
         return None
+    app_label, _sep, rest = name.partition("_")
+    model = None
+    for candidate in apps.get_app_config(app_label).get_models() if app_label in _app_labels() else []:
+        if rest.startswith(candidate._meta.model_name + "_"):
+            model = candidate
     if "<path:object_id>" in route:
-        app_label, model_name = name.split("_")[0], "_".join(name.split("_")[1:-1])
-        try:
-            model = apps.get_model(app_label, model_name)
-        except LookupError:
+        if model is None:
             return None
         obj = model._default_manager.order_by("pk").first()
         if obj is None:
             return None
-        return "/" + route.replace("<path:object_id>", quote(str(obj.pk)))
+        return "/" + route.replace("<path:object_id>", quote(str(obj.pk))), model
     if "<" in route or "(?" in route:
         return None
-    return "/" + route
+    return "/" + route, model
+
+
+def _app_labels() -> set[str]:
+    return {config.label for config in apps.get_app_configs()}
+
+
+#: the hostile values tried on the admin's pages (its dates are text until they are cleaned)
+ADMIN_VALUES = ("word", "nul", "huge", "bad-date", "long")
+#: what every admin page reads from its query string: search, ordering, page, error flag, export format, popup
+ADMIN_PARAMS = {"q", "o", "p", "e", "format", "_popup", "_to_field", "_changelist_filters"}
 
 
 def crawl_targets(world: dict) -> list[tuple[str, str]]:
@@ -261,8 +275,10 @@ def crawl_targets(world: dict) -> list[tuple[str, str]]:
     targets = []
     for route, name, _pattern in url_patterns():
         if route.startswith("quan-tri/"):
-            url = admin_url(route, name, world)
-            if url:
+            found = admin_url(route, name, world)
+            if found:
+                url, model = found
+                world["admin_params"][url] = ADMIN_PARAMS | _field_names(model)
                 targets.append((url, "admin"))
             continue
         url = concrete(route, name, world)
@@ -273,6 +289,13 @@ def crawl_targets(world: dict) -> list[tuple[str, str]]:
             for label in ("nul", "long"):
                 targets.append((concrete(route, name, world, HOSTILE_VALUES[label]), "hostile-path"))
     return targets
+
+
+def _field_names(model) -> set[str]:
+    """The model's fields, which an admin add page takes as prefills (``?agency=3``) and a list as filters."""
+    if model is None:
+        return set()
+    return {f.name for f in model._meta.get_fields() if f.concrete or f.many_to_many}
 
 
 def query_string(params: set[str], value: str) -> str:
@@ -299,7 +322,8 @@ def test_every_url_as_every_role_with_hostile_queries_gives_no_500_and_writes_no
                 variants += [query_string(params, value) for value in HOSTILE_VALUES.values()]
                 variants.append("format=csv&bang=" + quote("\x00"))
             elif kind == "admin" and role == "administrator":
-                variants += [query_string({"q", "o", "p", "e"}, value) for value in ("abc", "x" * 10_000)]
+                admin_params = world["admin_params"][url]
+                variants += [query_string(admin_params, HOSTILE_VALUES[label]) for label in ADMIN_VALUES]
             for variant in variants:
                 full = f"{url}?{variant}" if variant else url
                 before = writes()

@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from core.jobs import enqueue
 from imports import figures, jobs
 from imports.batches import import_batch_confirm, import_batch_upload
 from imports.models import ImportBatch
@@ -50,7 +51,7 @@ def figure_rows(count: int, first_year: int = 2001) -> list[list[str]]:
 
 def _jobs(callbacks) -> list:
     """The jobs queued once the transaction commits (other callbacks bump the dashboards' generation)."""
-    return [c for c in callbacks if c.__qualname__.startswith("_start.")]
+    return [c for c in callbacks if getattr(c, "func", None) is enqueue]
 
 
 @pytest.fixture(autouse=True)

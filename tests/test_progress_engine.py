@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from agencies.models import Agency, User
-from core.snapshots import snapshot_generation_bump
+from core.snapshots import bump_after_commit
 from indicators import jobs
 from indicators.models import Metric, Observation, ParsedTarget, ProvinceValue, ReportTimeliness, TargetStatus
 from indicators.selectors import province_series
@@ -315,7 +315,7 @@ def test_an_approval_recomputes_its_metric_once_committed(plan, dti, reviewer, d
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         assert observation_approve(observation=submitted, user=reviewer)
     assert not TargetStatus.objects.exists()  # nothing before the commit
-    callbacks = [c for c in callbacks if c is not snapshot_generation_bump]  # the dashboards' cache: not a job
+    callbacks = [c for c in callbacks if c is not bump_after_commit]  # the dashboards' cache: not a job
     assert len(callbacks) == 1
     callbacks[0]()
     statuses = TargetStatus.objects.filter(parsed_target__metric=dti)
@@ -336,7 +336,7 @@ def test_an_approval_recomputes_its_metric_once_committed(plan, dti, reviewer, d
     ]
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         assert observations_approve(observations=others, user=reviewer) == 3
-    assert len([c for c in callbacks if c is not snapshot_generation_bump]) == 1
+    assert len([c for c in callbacks if c is not bump_after_commit]) == 1
 
 
 def test_nightly_job_locks_periods_past_their_deadline_and_grace(plan, settings):
