@@ -15,6 +15,8 @@ from .models import (
     ParsedTarget,
     Period,
     Plan,
+    PlanAdjustment,
+    PlanChange,
     ProvinceValue,
     QualitativeAssessment,
     RecomputeRequest,
@@ -31,6 +33,31 @@ class PlanAdmin(admin.ModelAdmin):
     search_fields = ["code", "title"]
 
 
+class PlanChangeInline(admin.TabularInline):
+    model = PlanChange
+    extra = 0
+    fields = ["order", "subject", "code", "year", "field", "old", "new", "source"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PlanAdjustment)
+class PlanAdjustmentAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+    """Adjustments are drafted, approved and revoked on their pages (/ke-hoach/dieu-chinh/), which keep the
+    history; the admin shows them."""
+
+    exclude = ["signed_file"]
+    list_display = ["decision_number", "signed_on", "effective_on", "status", "approved_by", "approved_at"]
+    list_filter = ["status", "plan"]
+    search_fields = ["decision_number", "summary"]
+    inlines = [PlanChangeInline]
+
+
 @admin.register(IndicatorGroup)
 class IndicatorGroupAdmin(admin.ModelAdmin):
     list_display = ["code", "title", "plan", "order"]
@@ -38,9 +65,20 @@ class IndicatorGroupAdmin(admin.ModelAdmin):
 
 
 class TargetInline(admin.StackedInline):
+    """Cells are versions changed by adjustments only (/ke-hoach/dieu-chinh/): shown, never edited here."""
+
     model = Target
     extra = 0
-    fields = ["year", "text", "qualitative"]
+    fields = ["year", "valid_from", "valid_to", "text", "qualitative", "adjustment"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Indicator)
@@ -60,13 +98,14 @@ class IndicatorAdmin(SpreadsheetExportMixin, admin.ModelAdmin):
 class ParsedTargetInline(admin.TabularInline):
     model = ParsedTarget
     extra = 0
-    autocomplete_fields = ["metric"]
+    fields = ["position", "metric", "fragment", "operator", "value", "value_max"]
+    readonly_fields = fields
 
 
 @admin.register(Target)
-class TargetAdmin(SpreadsheetExportMixin, admin.ModelAdmin):
+class TargetAdmin(ReadOnlyAdminMixin, SpreadsheetExportMixin, admin.ModelAdmin):
     resource_classes = [TargetResource]
-    list_display = ["indicator", "year", "short_text", "qualitative"]
+    list_display = ["indicator", "year", "short_text", "qualitative", "valid_from", "valid_to"]
     list_filter = ["year", "qualitative", "indicator__group"]
     search_fields = ["text", "indicator__code"]
     list_select_related = ["indicator"]
@@ -109,7 +148,7 @@ class ObservationAdmin(ReadOnlyAdminMixin, SpreadsheetExportMixin, SimpleHistory
 
 
 @admin.register(ParsedTarget)
-class ParsedTargetAdmin(admin.ModelAdmin):
+class ParsedTargetAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["target", "metric", "operator", "value", "value_max", "position"]
     list_filter = ["operator", "target__year", "metric"]
     search_fields = ["metric__code", "target__indicator__code", "fragment"]
