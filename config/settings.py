@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "agencies",
     "indicators",
     "tasks",
+    "adjustments",
     "entry",
     "imports",
     "comments",
