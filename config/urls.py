@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("dashboards.urls")),
     path("", include("entry.urls")),
     path("nhap-du-lieu/", include("imports.urls")),
+    path("ke-hoach/dieu-chinh/", include("adjustments.urls")),
     path("bao-cao/dinh-ky/", include("reports.urls")),
     path("api/", include("opendata.urls")),
     path("cong-khai/", include("opendata.public_urls")),
