@@ -135,7 +135,7 @@ def adjustment_sentence(adjustment, changes=None) -> str:
     shown = "; ".join(change_text(change).line for change in changes[:6])
     if len(changes) > 6:
         shown += _("; và %(n)s nội dung khác") % {"n": len(changes) - 6}
-    issuer = adjustment.issuer or _("Ban Thường vụ Tỉnh ủy")
+    issuer = adjustment.issuer or "Ban Thường vụ Tỉnh ủy"
     return _(
         "Trong kỳ, %(issuer)s điều chỉnh kế hoạch theo %(decision)s (có hiệu lực từ ngày %(day)s): %(changes)s."
     ) % {

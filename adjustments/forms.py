@@ -31,7 +31,7 @@ class DecisionForm(forms.Form):
         validators=[plausible_day],
         help_text=_("Trước ngày này, nội dung cũ vẫn đúng; từ ngày này, nội dung mới được dùng để đánh giá."),
     )
-    issuer = forms.CharField(label=_("Cơ quan ban hành"), max_length=200, initial=_("Ban Thường vụ Tỉnh ủy"))
+    issuer = forms.CharField(label=_("Cơ quan ban hành"), max_length=200, initial="Ban Thường vụ Tỉnh ủy")
     summary = forms.CharField(
         label=_("Trích yếu"), required=False, widget=forms.Textarea(attrs={"rows": 2}), validators=[text_length()]
     )
@@ -54,8 +54,8 @@ class ChangeForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         validators=[text_length()],
         help_text=_(
-            "Ô mục tiêu: nguyên văn mới của ô (mục tiêu định lượng được đọc lại từ đó). Thời gian hoàn thành: ví dụ "
-            "“Tháng 6/2027”. Cơ quan: mỗi cơ quan một dòng, như văn bản ghi."
+            "Ô mục tiêu: nguyên văn mới của ô; mục tiêu định lượng được đọc lại từ đó, như khi nạp kế hoạch. Thời "
+            "gian hoàn thành: ví dụ “Tháng 6/2027”. Cơ quan: mỗi cơ quan một dòng, như văn bản ghi."
         ),
     )
 

@@ -104,7 +104,7 @@ def changes_from_plan_data(*, plan: Plan, data: dict, effective_on: date) -> lis
 CELL, TASK_ROW, INDICATOR_ROW = "cell", "task", "indicator"
 #: what the standing office can draft change by change (adding an indicator or a task: a revised workbook)
 PAGE_CHANGES = {
-    "target_text": (_lazy("Ô mục tiêu: nội dung (mục tiêu định lượng đọc lại từ nội dung)"), CELL),
+    "target_text": (_lazy("Ô mục tiêu: nội dung mới"), CELL),
     "task_title": (_lazy("Nhiệm vụ: nội dung"), TASK_ROW),
     "task_result": (_lazy("Nhiệm vụ: kết quả, sản phẩm"), TASK_ROW),
     "task_deadline": (_lazy("Nhiệm vụ: thời gian hoàn thành"), TASK_ROW),

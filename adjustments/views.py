@@ -105,13 +105,14 @@ def adjustment_detail(request, pk: int):
     if drafting and draft:
         context["change_form"] = ChangeForm(milestones=plan.milestones)
         context["decision_form"] = DecisionForm(
+            prefix="quyet-dinh",
             initial={
                 "decision_number": adjustment.decision_number,
                 "signed_on": adjustment.signed_on,
                 "effective_on": adjustment.effective_on,
                 "issuer": adjustment.issuer,
                 "summary": adjustment.summary,
-            }
+            },
         )
     elif drafting and not context["revoked_by"] and not adjustment.revokes_id:
         context["revoke_form"] = DecisionForm(prefix="bai-bo")
@@ -161,7 +162,7 @@ def adjustment_change_remove(request, pk: int, change_id: int):
 @require_POST
 def adjustment_update(request, pk: int):
     adjustment = _get(request, pk)
-    form = DecisionForm(request.POST, request.FILES)
+    form = DecisionForm(request.POST, request.FILES, prefix="quyet-dinh")
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:

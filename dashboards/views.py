@@ -390,9 +390,19 @@ def _quarter_adjustments(plan, today: date) -> list:
 
 
 def _adjustment_notes(notes, metrics=()) -> list[tuple]:
-    """ "Điều chỉnh theo Quyết định số … ngày …: trước …, nay …": each approved change with its decision."""
+    """Each approved change with its decision ("Điều chỉnh theo Quyết định số … ngày …: trước …, nay …"), whether
+    it is in force yet and whether it was revoked. A cell's measurable targets read again from its new text say
+    nothing the text does not: only the text is noted."""
     units = {m.code: m.unit for m in metrics}
-    return [(note.adjustment, change_text(note.change, units), note.revoked) for note in notes]
+    texts = {(n.adjustment.pk, n.change.code, n.change.year) for n in notes if n.change.subject == "target"}
+    today = _today()
+    return [
+        (note.adjustment, change_text(note.change, units), note.revoked, note.adjustment.effective_on > today)
+        for note in notes
+        if not (
+            note.change.subject == "parsed_target" and (note.adjustment.pk, note.change.code, note.change.year) in texts
+        )
+    ]
 
 
 def _indicator(code: str, *, viewer) -> Page:

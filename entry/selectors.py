@@ -22,7 +22,7 @@ from indicators.models import (
 from indicators.periods import QUARTER, period_containing
 from indicators.selectors import PeriodCompleteness, figures_completeness, observations_approved, periods_containing
 from tasks.models import Task, TaskOccurrence, TaskTerms, TaskUpdate
-from tasks.selectors import lead_intervals_of, task_schedules
+from tasks.selectors import lead_intervals_of, task_schedules, with_task_terms
 
 from . import worklist as wl
 from .worklist import WorkItem, WorkList
@@ -112,10 +112,12 @@ def review_queue(*, agency_id: int | None = None, period_id: int | None = None) 
         .order_by("agency__name", "period__ends_on", "metric__code")
     )
     updates = list(
-        TaskUpdate.objects.filter(status=SubmissionStatus.SUBMITTED)
-        .filter(only)
-        .select_related("task", "agency", "period")
-        .order_by("agency__name", "period__ends_on", "task__number")
+        with_task_terms(
+            TaskUpdate.objects.filter(status=SubmissionStatus.SUBMITTED)
+            .filter(only)
+            .select_related("agency", "period")
+            .order_by("agency__name", "period__ends_on", "task__number")
+        )
     )
     return {"observations": observations, "task_updates": updates}
 

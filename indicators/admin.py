@@ -52,10 +52,20 @@ class PlanAdjustmentAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     history; the admin shows them."""
 
     exclude = ["signed_file"]
+    readonly_fields = ["signed_file_link"]
+    signed_file_link = file_link("adjustments:signed_file", "signed_file", _("văn bản đã ký"))
     list_display = ["decision_number", "signed_on", "effective_on", "status", "approved_by", "approved_at"]
     list_filter = ["status", "plan"]
     search_fields = ["decision_number", "summary"]
     inlines = [PlanChangeInline]
+
+
+@admin.register(PlanChange)
+class PlanChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["adjustment", "order", "subject", "code", "year", "field"]
+    list_filter = ["subject", "adjustment__status"]
+    search_fields = ["code", "adjustment__decision_number"]
+    list_select_related = ["adjustment"]
 
 
 @admin.register(IndicatorGroup)

@@ -6,7 +6,7 @@ from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency
-from core.versions import Version, in_force_q
+from core.versions import Version, VersionQuerySet, in_force_q
 from core.workflow import SubmissionStatus, audit_history
 
 from . import periods
@@ -49,7 +49,8 @@ class PlanAdjustment(models.Model):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="adjustments")
     decision_number = models.CharField(_("số, ký hiệu văn bản"), max_length=100)
     signed_on = models.DateField(_("ngày ký"))
-    issuer = models.CharField(_("cơ quan ban hành"), max_length=200, default=_("Ban Thường vụ Tỉnh ủy"))
+    # the issuer is written as the decision writes it, in Vietnamese whatever the reader's language
+    issuer = models.CharField(_("cơ quan ban hành"), max_length=200, default="Ban Thường vụ Tỉnh ủy")
     summary = models.TextField(_("trích yếu"), blank=True)
     signed_file = models.FileField(_("văn bản đã ký"), upload_to="plan-adjustments/%Y/", blank=True)
     effective_on = models.DateField(_("có hiệu lực từ ngày"))
@@ -258,6 +259,25 @@ class Metric(models.Model):
         }[self.frequency]
 
 
+def _cells_in_force_q(day, prefix: str = "") -> models.Q:
+    """Cells in force on ``day``; for a day before the plan was issued, the cells it was issued with (the engine
+    replays history from before the plan, judging against the plan as issued)."""
+    as_issued = models.Q(
+        **{
+            f"{prefix}adjustment": None,
+            f"{prefix}valid_from__gt": day,
+            f"{prefix}valid_from": models.F(f"{prefix}indicator__plan__issued_on"),
+        }
+    )
+    return in_force_q(day, prefix) | as_issued
+
+
+class TargetQuerySet(VersionQuerySet):
+    def in_force(self, day):
+        """The cells in force on ``day`` (before the plan's issue date: the plan as issued)."""
+        return self.filter(_cells_in_force_q(day))
+
+
 class IndicatorQuerySet(models.QuerySet):
     def in_force(self, day):
         """The indicators with a cell in force on ``day`` (one added from a date has none before it; one retired
@@ -310,6 +330,8 @@ class Target(Version):
         help_text=_("Trống: kế hoạch như ban hành."),
     )
 
+    objects = TargetQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("mục tiêu")
         verbose_name_plural = _("mục tiêu")
@@ -329,7 +351,7 @@ class Target(Version):
 class ParsedTargetQuerySet(models.QuerySet):
     def in_force(self, day):
         """The measurable targets of the cells in force on ``day``."""
-        return self.filter(in_force_q(day, "target__"))
+        return self.filter(_cells_in_force_q(day, "target__"))
 
 
 class ParsedTarget(models.Model):

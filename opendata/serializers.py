@@ -54,7 +54,9 @@ class CellSerializer(serializers.ModelSerializer):
     text_display = serializers.SerializerMethodField(help_text="Như text (giữ để tương thích).")
     targets = ParsedTargetSerializer(source="parsed_targets", many=True, read_only=True)
     valid_from = serializers.DateField(read_only=True, help_text="Có hiệu lực từ ngày (ban hành hoặc điều chỉnh).")
-    valid_to = serializers.DateField(read_only=True, help_text="Có hiệu lực đến hết ngày; null: đang có hiệu lực.")
+    valid_to = serializers.DateField(
+        read_only=True, allow_null=True, help_text="Có hiệu lực đến hết ngày; null: đang có hiệu lực."
+    )
 
     class Meta:
         model = Target
@@ -100,11 +102,11 @@ class TaskSerializer(serializers.ModelSerializer):
     )
     deadline_text = serializers.CharField(source="terms.deadline_text", read_only=True)
     schedule_kind = serializers.CharField(source="terms.schedule_kind", read_only=True)
-    due_on = serializers.DateField(source="terms.due_on", read_only=True)
-    starts_on = serializers.DateField(source="terms.starts_on", read_only=True)
-    ends_on = serializers.DateField(source="terms.ends_on", read_only=True)
+    due_on = serializers.DateField(source="terms.due_on", read_only=True, allow_null=True)
+    starts_on = serializers.DateField(source="terms.starts_on", read_only=True, allow_null=True)
+    ends_on = serializers.DateField(source="terms.ends_on", read_only=True, allow_null=True)
     valid_from = serializers.DateField(source="terms.valid_from", read_only=True)
-    valid_to = serializers.DateField(source="terms.valid_to", read_only=True)
+    valid_to = serializers.DateField(source="terms.valid_to", read_only=True, allow_null=True)
 
     class Meta:
         model = Task
@@ -169,6 +171,7 @@ class PlanAdjustmentSerializer(serializers.ModelSerializer):
             "changes",
         ]
 
+    @extend_schema_field({"type": "string", "nullable": True, "description": "Số của quyết định đã bãi bỏ"})
     def get_revoked_by(self, adjustment) -> str | None:
         revoked_by = getattr(adjustment, "revoked_by", None)
         return revoked_by[0].decision_number if revoked_by else None
@@ -255,7 +258,7 @@ class TargetStatusSerializer(serializers.ModelSerializer):
     indicator = serializers.CharField(source="parsed_target.target.indicator.code", read_only=True)
     year = serializers.IntegerField(source="parsed_target.target.year", read_only=True)
     valid_from = serializers.DateField(source="parsed_target.target.valid_from", read_only=True)
-    valid_to = serializers.DateField(source="parsed_target.target.valid_to", read_only=True)
+    valid_to = serializers.DateField(source="parsed_target.target.valid_to", read_only=True, allow_null=True)
     metric = serializers.CharField(source="parsed_target.metric.code", read_only=True)
     target = serializers.IntegerField(source="parsed_target_id", read_only=True)
     ratio = _number(allow_null=True)

@@ -67,6 +67,16 @@ class TaskAdmin(ReadOnlyAdminMixin, SpreadsheetExportMixin, admin.ModelAdmin):
         return obj.deadline_text
 
 
+@admin.register(TaskTerms)
+class TaskTermsAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """A task's terms in force over an interval: written by loading the plan and by adjustments only."""
+
+    list_display = ["task", "valid_from", "valid_to", "deadline_text", "adjustment"]
+    list_filter = ["schedule_kind"]
+    search_fields = ["title", "task__number"]
+    list_select_related = ["task", "adjustment"]
+
+
 @admin.register(TaskAssignment)
 class TaskAssignmentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["task", "agency", "role", "valid_from", "valid_to"]

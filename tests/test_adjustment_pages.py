@@ -7,8 +7,8 @@ from datetime import date
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test.utils import CaptureQueriesContext
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from indicators.models import PlanAdjustment, Target
@@ -41,11 +41,12 @@ def _draft(client, **extra) -> PlanAdjustment:
 
 def _add(client, adjustment, what: str, code: str, text: str = "", year: str = ""):
     return client.post(
-        reverse("adjustments:change_add", args=[adjustment.pk]), {"what": what, "code": code, "year": year, "text": text}
+        reverse("adjustments:change_add", args=[adjustment.pk]),
+        {"what": what, "code": code, "year": year, "text": text},
     )
 
 
-def test_the_standing_office_drafts_attaches_and_approves_an_adjustment(client, plan, reviewer, steering):
+def test_the_standing_office_drafts_attaches_and_approves_an_adjustment(client, plan, reviewer, steering, monkeypatch):
     client.force_login(reviewer)
     adjustment = _draft(client, signed_file=SimpleUploadedFile("qd-125.pdf", PDF, content_type="application/pdf"))
     assert adjustment.signed_file.name.startswith("plan-adjustments/")
@@ -72,10 +73,22 @@ def test_the_standing_office_drafts_attaches_and_approves_an_adjustment(client, 
     client.force_login(steering)
     history = client.get(reverse("adjustments:list")).content.decode()
     assert "Quyết định số 125-QĐ/TU ngày 20/12/2026" in history and reviewer.username in history
-    indicator = client.get(reverse("indicator", args=["V.1"])).content.decode()
     link = reverse("adjustments:detail", args=[adjustment.pk])
-    assert f'Điều chỉnh theo <a href="{link}">Quyết định số 125-QĐ/TU ngày 20/12/2026</a>, từ ngày 01/01/2027' in indicator
-    assert "trước ≥ 0,75, nay ≥ 0,8" in indicator
+    indicator = client.get(reverse("indicator", args=["V.1"])).content.decode()
+    assert (
+        f'Điều chỉnh theo <a href="{link}">Quyết định số 125-QĐ/TU ngày 20/12/2026</a>, có hiệu lực từ ngày 01/01/2027'
+        in indicator
+    )
+    assert (
+        "đang là “Chỉ số chuyển đổi số cấp tỉnh ≥ 0,75”, từ ngày đó là “Chỉ số chuyển đổi số cấp tỉnh ≥ 0,80”"
+        in indicator
+    )
+    monkeypatch.setattr("dashboards.views._today", lambda: date(2027, 1, 5))
+    indicator = client.get(reverse("indicator", args=["V.1"])).content.decode()
+    assert (
+        f'Điều chỉnh theo <a href="{link}">Quyết định số 125-QĐ/TU ngày 20/12/2026</a>, từ ngày 01/01/2027' in indicator
+    )
+    assert "trước “Chỉ số chuyển đổi số cấp tỉnh ≥ 0,75”, nay “Chỉ số chuyển đổi số cấp tỉnh ≥ 0,80”" in indicator
     task = client.get(reverse("task_detail", args=[8])).content.decode()
     assert "trước “Thường xuyên”, nay “Tháng 6/2027”" in task
     download = client.get(reverse("adjustments:signed_file", args=[adjustment.pk]))

@@ -98,7 +98,10 @@ def test_the_report_document_carries_the_footnote(plan, reviewer, django_capture
         report = reports.report_request(plan=plan, period=_quarter(2026, 3), as_of=date(2026, 10, 20), user=reviewer)
     report.refresh_from_db()
     paragraphs, _tables = docx_text(report.docx.read())
-    assert any(p.startswith("Ghi chú: Mục tiêu nêu trong báo cáo là mục tiêu có hiệu lực đến ngày 14/09/2026") for p in paragraphs)
+    assert any(
+        p.startswith("Ghi chú: Mục tiêu nêu trong báo cáo là mục tiêu có hiệu lực đến ngày 14/09/2026")
+        for p in paragraphs
+    )
 
 
 def test_the_overview_mentions_the_adjustments_of_the_quarter(client, plan, reviewer, steering, monkeypatch):
@@ -146,4 +149,8 @@ def test_a_change_of_task_terms_reaches_the_api_from_its_date(client, plan, revi
     before = client.get("/api/tasks/8/", {"as_of": "2026-12-31"}).json()
     after = client.get("/api/tasks/8/", {"as_of": "2027-01-01"}).json()
     assert (before["deadline_text"], before["valid_to"]) == ("Thường xuyên", "2026-12-31")
-    assert (after["deadline_text"], after["due_on"], after["valid_from"]) == ("Tháng 6/2027", "2027-06-30", "2027-01-01")
+    assert (after["deadline_text"], after["due_on"], after["valid_from"]) == (
+        "Tháng 6/2027",
+        "2027-06-30",
+        "2027-01-01",
+    )

@@ -47,7 +47,11 @@ def _with_old(plan, change: st.ChangeSpec, day: date) -> st.ChangeSpec:
 def v1_raised(plan, effective: date, **kwargs):
     cell = Target.objects.in_force(effective).get(indicator__code="V.1", year=2030)
     changes = services.page_changes(
-        adjustment=PlanAdjustment(plan=plan, effective_on=effective), what="target_text", code="V.1", year=2030, text=V1_NEW
+        adjustment=PlanAdjustment(plan=plan, effective_on=effective),
+        what="target_text",
+        code="V.1",
+        year=2030,
+        text=V1_NEW,
     )
     assert cell.text == V1_OLD
     return adjust(plan, changes, effective=effective, **kwargs)
@@ -153,9 +157,13 @@ def test_an_agency_added_to_a_task_has_its_work_from_the_effective_date_only(pla
     leads = [*task.lead_names, "Công an tỉnh"]
     adjust(plan, [st.ChangeSpec(st.ASSIGNMENT, "1", "lead", new=leads)], effective=effective)
 
-    mine = [r for r in task_occurrence_rows(as_of=date(2027, 7, 10)) if r.task_id == task.pk and r.agency_id == police.pk]
+    mine = [
+        r for r in task_occurrence_rows(as_of=date(2027, 7, 10)) if r.task_id == task.pk and r.agency_id == police.pk
+    ]
     assert [r.due_on for r in mine] == [date(2027, 3, 31), date(2027, 6, 30), date(2027, 9, 30)]
-    others = [r for r in task_occurrence_rows(as_of=date(2027, 7, 10)) if r.task_id == task.pk and r.agency_id != police.pk]
+    others = [
+        r for r in task_occurrence_rows(as_of=date(2027, 7, 10)) if r.task_id == task.pk and r.agency_id != police.pk
+    ]
     assert min(r.due_on for r in others) == date(2026, 6, 30)
 
     # its work list: the quarter ending before the effective date owes no report on task 1, the next one does
@@ -190,7 +198,9 @@ def test_an_agency_removed_from_a_task_keeps_what_fell_due_before(plan):
 def test_a_retired_indicator_is_judged_before_its_retirement_and_not_after(plan, dti):
     effective = date(2027, 1, 1)
     adjust(plan, [st.ChangeSpec(st.INDICATOR, "V.1", st.RETIRED)], effective=effective)
-    codes = {r.parsed_target.target.indicator.code for r in target_statuses_compute(as_of=date(2026, 12, 20), plan=plan)}
+    codes = {
+        r.parsed_target.target.indicator.code for r in target_statuses_compute(as_of=date(2026, 12, 20), plan=plan)
+    }
     assert "V.1" in codes
     codes = {r.parsed_target.target.indicator.code for r in target_statuses_compute(as_of=effective, plan=plan)}
     assert "V.1" not in codes
@@ -220,7 +230,10 @@ def test_a_revoked_adjustment_keeps_its_past_and_the_old_target_returns(plan, re
     assert draft.revokes == adjustment and draft.status == PlanAdjustment.Status.DRAFT
     assert [(c.subject, c.new) for c in draft.changes.order_by("order")] == [
         ("target", V1_OLD),
-        ("parsed_target", [{"metric": "dti_index", "fragment": "", "operator": ">=", "value": "0.75", "value_max": None}]),
+        (
+            "parsed_target",
+            [{"metric": "dti_index", "fragment": "", "operator": ">=", "value": "0.75", "value_max": None}],
+        ),
     ]
     services.adjustment_approve(adjustment=draft, user=reviewer)
 
@@ -235,7 +248,11 @@ def test_a_revoked_adjustment_keeps_its_past_and_the_old_target_returns(plan, re
     assert adjustment.revocations.get() == draft
     with pytest.raises(services.AdjustmentRefused, match="đã bị bãi bỏ"):
         services.adjustment_revoke(
-            adjustment=adjustment, user=reviewer, decision_number="141", signed_on=date(2027, 8, 1), effective_on=date(2027, 8, 1)
+            adjustment=adjustment,
+            user=reviewer,
+            decision_number="141",
+            signed_on=date(2027, 8, 1),
+            effective_on=date(2027, 8, 1),
         )
     # an approved adjustment is never edited or deleted: it is revoked
     with pytest.raises(services.AdjustmentRefused):

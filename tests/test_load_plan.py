@@ -137,14 +137,18 @@ def test_loading_twice_changes_nothing(plan):
     assert before == after
 
 
-def test_a_corrected_plan_updates_in_place(plan):
+def test_a_corrected_plan_is_refused_and_points_to_adjust_plan(plan):
+    """A plan already loaded is never overwritten: a change is made by an adjustment, from a date."""
     data = _plan_data()
     data["indicator_groups"][0]["indicators"][0]["cells"][2030]["text"] = "Tỷ lệ phủ sóng 5G trên địa bàn đạt 95%."
     data["indicator_groups"][0]["indicators"][0]["cells"][2030]["claims"][0].pop("fragment", None)
-    counts = plan_load(data=data)
-    assert counts.created == 0
+    with pytest.raises(PlanDataError) as excinfo:
+        plan_load(data=data)
+    messages = "\n".join(excinfo.value.errors)
+    assert "không bị ghi đè" in messages and "adjust_plan" in messages
+    assert "Chỉ tiêu I.1, mục tiêu định lượng năm 2030: ≥ 100 → ≥ 95" in messages
     parsed = ParsedTarget.objects.get(target__indicator__code="I.1", target__year=2030)
-    assert parsed.value == Decimal(95)
+    assert parsed.value == Decimal(100)
     assert Indicator.objects.filter(plan=plan).count() == 44
 
 

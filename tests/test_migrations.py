@@ -86,7 +86,15 @@ def _first_versions(latest, issued_on):
 
     Terms = new.get_model("tasks", "TaskTerms")
     migrated = {
-        t.task.number: (t.title, t.result, t.lead_names, t.cooperating_names, t.deadline_text, t.schedule_kind, t.due_on)
+        t.task.number: (
+            t.title,
+            t.result,
+            t.lead_names,
+            t.cooperating_names,
+            t.deadline_text,
+            t.schedule_kind,
+            t.due_on,
+        )
         for t in Terms.objects.select_related("task")
     }
     assert migrated == tasks and len(tasks) == 35

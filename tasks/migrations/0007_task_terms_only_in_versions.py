@@ -1,4 +1,7 @@
-"""The task's terms now live only in their versions (TaskTerms, filled by 0005): the task keeps its identity."""
+"""The task's terms now live only in their versions (TaskTerms, filled by 0006): the task keeps its identity.
+
+The text columns get an empty default first, so that the migration reverses onto a table with rows (0006 then
+writes the terms back)."""
 
 from django.db import migrations, models
 
@@ -10,6 +13,11 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.AlterField(model_name="task", name="title", field=models.TextField(default="")),
+        migrations.AlterField(model_name="task", name="result", field=models.TextField(blank=True, default="")),
+        migrations.AlterField(model_name="task", name="deadline_text", field=models.CharField(default="", max_length=200)),
+        migrations.AlterField(model_name="task", name="schedule_kind", field=models.CharField(default="", max_length=20)),
+        migrations.AlterField(model_name="task", name="rule", field=models.CharField(blank=True, default="", max_length=200)),
         migrations.RemoveField(
             model_name='task',
             name='cooperating_names',

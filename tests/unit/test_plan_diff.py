@@ -22,7 +22,13 @@ from adjustments.state import (
 
 def _state() -> PlanState:
     return PlanState(
-        meta={"code": "65-KH/TU", "title": "KH", "province": "Hưng Yên", "issued_on": "2026-04-22", "milestones": [2030]},
+        meta={
+            "code": "65-KH/TU",
+            "title": "KH",
+            "province": "Hưng Yên",
+            "issued_on": "2026-04-22",
+            "milestones": [2030],
+        },
         indicator_groups={"V": "Kinh tế số"},
         task_groups={"I": "Nhóm I"},
         metrics={"dti_index": {"name": "DTI", "unit": "", "kind": "index", "reporting_agency": ""}},
@@ -35,7 +41,13 @@ def _state() -> PlanState:
                     2030: {
                         "text": "DTI ≥ 0,75",
                         "targets": [
-                            {"metric": "dti_index", "fragment": "", "operator": ">=", "value": "0.75", "value_max": None}
+                            {
+                                "metric": "dti_index",
+                                "fragment": "",
+                                "operator": ">=",
+                                "value": "0.75",
+                                "value_max": None,
+                            }
                         ],
                     }
                 },
