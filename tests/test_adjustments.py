@@ -315,3 +315,31 @@ def test_adjustments_between_lists_the_approved_ones_of_a_span_with_their_change
     assert [c.subject for c in found[0].changes.all()] == ["target", "parsed_target"]
     assert found[0].approved_by == reviewer and found[0].revoked_by == []
     assert adjustments_between(plan=plan, start=date(2027, 1, 2), end=date(2027, 3, 31)) == []
+
+
+def test_moving_a_drafts_effective_date_reads_its_before_again(plan, reviewer):
+    draft = services.adjustment_create(
+        plan=plan,
+        decision_number="2",
+        signed_on=date(2026, 12, 20),
+        effective_on=date(2027, 1, 1),
+        changes=[_with_old(plan, st.ChangeSpec(st.TASK, "7", "deadline", new="Tháng 9/2027"), date(2027, 1, 1))],
+    )
+    adjust(plan, [st.ChangeSpec(st.TASK, "7", "deadline", new="Tháng 6/2027")], effective=date(2027, 3, 1))
+    services.adjustment_update(
+        adjustment=draft,
+        user=reviewer,
+        decision_number="2",
+        signed_on=date(2027, 5, 20),
+        effective_on=date(2027, 6, 1),
+        issuer="Ban Thường vụ Tỉnh ủy",
+        summary="",
+    )
+    assert draft.changes.get().old == "Tháng 6/2027"
+    services.adjustment_approve(adjustment=draft, user=reviewer)
+    versions = Task.objects.get(number=7).terms_versions.order_by("valid_from")
+    assert [(v.deadline_text, v.valid_to) for v in versions] == [
+        ("Tháng 5/2026", date(2027, 2, 28)),
+        ("Tháng 6/2027", date(2027, 5, 31)),
+        ("Tháng 9/2027", None),
+    ]
