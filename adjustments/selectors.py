@@ -3,14 +3,13 @@ about an indicator or a task says of the adjustments that changed it."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.http import Http404
 
-from indicators.models import Indicator, Metric, ParsedTarget, Plan, PlanAdjustment, PlanChange, Target
+from indicators.models import Indicator, ParsedTarget, Plan, PlanAdjustment, PlanChange, Target
 from tasks.models import Task
 
 from . import state as st
@@ -219,21 +218,3 @@ def task_adjustment_notes(task: Task) -> list[AdjustmentNote]:
             code=str(task.number),
         )
     )
-
-
-def adjusted_codes(plan: Plan) -> dict[str, set[str]]:
-    """Which indicators (by code) and tasks (by number as text) approved adjustments changed: for the lists'
-    "điều chỉnh" mark (one query)."""
-    found: dict[str, set[str]] = defaultdict(set)
-    for subject, code in (
-        PlanChange.objects.filter(adjustment__plan=plan, adjustment__status=PlanAdjustment.Status.APPROVED)
-        .values_list("subject", "code")
-        .distinct()
-    ):
-        kind = {st.TASK: "task", st.ASSIGNMENT: "task", st.METRIC: "metric"}.get(subject, "indicator")
-        found[kind].add(code)
-    return found
-
-
-def metric_by_code(plan: Plan) -> dict[str, Metric]:
-    return {m.code: m for m in plan.metrics.all()}

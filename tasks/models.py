@@ -106,10 +106,6 @@ class Task(models.Model):
             self.__dict__["terms_in_force"] = found
         return found
 
-    @terms.setter
-    def terms(self, value: TaskTerms) -> None:
-        self.__dict__["terms_in_force"] = value
-
     def get_schedule_kind_display(self) -> str:
         return self.terms.get_schedule_kind_display()
 
