@@ -230,6 +230,7 @@ def _plan_unchanged(plan: Plan, data: dict) -> LoadCounts:
         except AdjustmentRefused as exc:
             changes, refusal = [], exc.messages
         if not changes and not refusal:
+            _reporters_follow_agencies(plan)
             rows = sum(len(g["indicators"]) for g in data["indicator_groups"])
             rows += sum(len(g["tasks"]) for g in data["task_groups"])
             return LoadCounts(unchanged=rows + len(data["metrics"]) + 1)
@@ -245,6 +246,15 @@ def _plan_unchanged(plan: Plan, data: dict) -> LoadCounts:
             *lines,
         ]
     )
+
+
+def _reporters_follow_agencies(plan: Plan) -> None:
+    """A metric every department and locality reports is reported by the ones active now (a commune added to the
+    list since the plan was loaded reports it too): derived from the agencies, not a change of the plan."""
+    for metric in plan.metrics.filter(collection=Metric.Collection.PER_AGENCY):
+        wanted = metric_reporters_wanted(metric, leads=set())
+        if wanted != set(metric.reporters.values_list("pk", flat=True)):
+            metric.reporters.set(wanted)
 
 
 def _single_agency(directory: AgencyDirectory, names: list[str]) -> Agency | None:

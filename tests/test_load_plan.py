@@ -176,3 +176,13 @@ def test_metrics_have_reporters(plan):
     for metric in plan.metrics.all():
         assert metric.reporters.exists(), metric.code
     assert not Observation.objects.exists()
+
+
+def test_loading_again_makes_a_new_commune_a_reporter_and_changes_nothing_of_the_plan(plan):
+    commune = Agency.objects.create(code="xa-moi", name="Xã Mới", kind=Agency.Kind.LOCALITY)
+    per_agency = plan.metrics.filter(collection="per_agency").first()
+    assert not per_agency.reporters.filter(pk=commune.pk).exists()
+    targets = list(Target.objects.order_by("pk").values())
+    plan_load(data=_plan_data())
+    assert per_agency.reporters.filter(pk=commune.pk).exists()
+    assert list(Target.objects.order_by("pk").values()) == targets
