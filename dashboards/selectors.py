@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, Subquery, Window
+from django.db.models import Count, Exists, F, FilteredRelation, Max, OuterRef, Prefetch, Q, Subquery, Window
 from django.db.models.functions import RowNumber
 from django.http import Http404
 
@@ -16,6 +16,7 @@ from agencies.models import Agency
 from agencies.permissions import can_read_unapproved, submissions_visible_to
 from comments.models import Comment
 from comments.selectors import comments_on
+from core.versions import in_force_q
 from core.workflow import SubmissionStatus
 from indicators.models import (
     Indicator,
@@ -39,7 +40,7 @@ from indicators.selectors import (
     plan_day,
 )
 from indicators.statuses import target_statuses_at
-from tasks.models import Task, TaskAssignment, TaskGroup, TaskOccurrence, TaskTerms, TaskUpdate
+from tasks.models import Task, TaskAssignment, TaskGroup, TaskOccurrence, TaskUpdate
 from tasks.selectors import occurrences_overdue, with_task_terms
 
 from .charts import Point, figure_value, yearly_totals
@@ -194,19 +195,14 @@ def overdue_grouped(*, plan: Plan, limit: int = 6) -> tuple[list[OverdueGroup], 
     """Overdue work counted by task and by agency, most first (two grouped queries): a task due in every
     commune reads as one line, not one per commune."""
     overdue = TaskOccurrence.objects.filter(task__plan=plan, status=OccurrenceStatus.OVERDUE)
-    grouped = list(
-        overdue.values("task_id", "task__number")
+    # each task's title as in force today, joined in the same grouped query
+    terms = FilteredRelation("task__terms_versions", condition=in_force_q(plan_day(plan), "task__terms_versions__"))
+    by_task = [
+        OverdueGroup(str(r["task__number"]), r["terms_today__title"] or "", r["n"], r["spread"], r["longest"] or 0)
+        for r in overdue.annotate(terms_today=terms)
+        .values("task__number", "terms_today__title")
         .annotate(n=Count("id"), spread=Count("agency", distinct=True), longest=Max("days_late"))
         .order_by("-n", "-longest", "task__number")[:limit]
-    )
-    titles = dict(
-        TaskTerms.objects.in_force(plan_day(plan))
-        .filter(task__in=[r["task_id"] for r in grouped])
-        .values_list("task_id", "title")
-    )
-    by_task = [
-        OverdueGroup(str(r["task__number"]), titles.get(r["task_id"], ""), r["n"], r["spread"], r["longest"] or 0)
-        for r in grouped
     ]
     by_agency = [
         OverdueGroup(

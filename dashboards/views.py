@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from adjustments.describe import adjustment_sentence, change_text
-from adjustments.selectors import adjustments_between, indicator_adjustment_notes, task_adjustment_notes
+from adjustments.selectors import adjustment_changes_between, indicator_adjustment_notes, task_adjustment_notes
 from agencies.models import Agency
 from agencies.permissions import can_enter_data, can_review
 from comments.selectors import comments_on
@@ -312,7 +312,7 @@ def _overview(request) -> Page:
         "figures": figures,
         "disagreements": _disagreements(today=today, as_of=as_of),
         # "Trong kỳ, Ban Thường vụ điều chỉnh …": the adjustments taking effect this quarter
-        "adjustments": [adjustment_sentence(a) for a in _quarter_adjustments(plan, today)],
+        "adjustments": [adjustment_sentence(a, changes) for a, changes in _quarter_adjustments(plan, today)],
     }
     tables = {
         "muc-tieu": lambda: Table(
@@ -384,9 +384,10 @@ def indicator_page(request, code: str, *, comment_form: dict | None = None, stat
 
 
 def _quarter_adjustments(plan, today: date) -> list:
-    """The approved adjustments taking effect in the reporting quarter that contains ``today``."""
+    """The approved adjustments taking effect in the reporting quarter that contains ``today``, with their changes
+    (one query)."""
     quarter = period_containing(selectors.REPORTING_KIND, today)
-    return adjustments_between(plan=plan, start=quarter.starts_on, end=quarter.ends_on)
+    return adjustment_changes_between(plan=plan, start=quarter.starts_on, end=quarter.ends_on)
 
 
 def _adjustment_notes(notes, metrics=()) -> list[tuple]:
