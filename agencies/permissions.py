@@ -16,6 +16,8 @@ Views call these helpers and never test roles themselves:
 - ``can_read_unapproved(user, agency_id)``: the same rule for what is not a row, such as a count of an
   agency's figures waiting for review.
 - ``can_issue_for(user, agency)``: issue (and so sign, with that body's key) a report in a body's name.
+- ``can_adjust_plan(user)`` / ``plan_adjuster_required``: draft, approve and revoke plan adjustments;
+  ``can_read_adjustment(user, adjustment)``: drafts are the standing office's, approved ones everyone's.
 """
 
 from __future__ import annotations
@@ -33,6 +35,19 @@ from core.workflow import SubmissionStatus
 def can_review(user) -> bool:
     """Approve or return submissions, assess qualitative targets, open and close periods."""
     return user.is_authenticated and user.is_reviewer
+
+
+def can_adjust_plan(user) -> bool:
+    """Draft, approve and revoke adjustments of the plan (by decision, from a date): the standing office and
+    administrators, the same people who approve figures."""
+    return can_review(user)
+
+
+def can_read_adjustment(user, adjustment) -> bool:
+    """An approved adjustment (and its signed decision) is read by every user; a draft only by those who adjust."""
+    if not user.is_authenticated:
+        return False
+    return adjustment.status == "approved" or can_adjust_plan(user)
 
 
 def can_write_for(user, agency_id: int | None) -> bool:
@@ -125,3 +140,5 @@ def _role_required(test):
 reviewer_required = _role_required(can_review)
 #: users who report for an agency (agency staff; administrators attached to an agency)
 writer_required = _role_required(can_enter_data)
+#: the standing office and administrators: plan adjustments (the same people who approve figures)
+plan_adjuster_required = _role_required(can_adjust_plan)

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "indicators",
     "tasks",
     "oversight",
+    "adjustments",
     "entry",
     "imports",
     "comments",

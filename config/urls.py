@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("dashboards.urls")),
     path("", include("entry.urls")),
     path("nhap-du-lieu/", include("imports.urls")),
+    path("ke-hoach/dieu-chinh/", include("adjustments.urls")),
     path("bao-cao/dinh-ky/", include("reports.urls")),
     path("xac-thuc-bao-cao/", report_verify_page, name="report_verify"),
     path("bao-cao/so-ket/", include("reports.review_urls")),

@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Count, F, Max, Prefetch, Q, Subquery, Window
+from django.db.models import Count, Exists, F, FilteredRelation, Max, OuterRef, Prefetch, Q, Subquery, Window
 from django.db.models.functions import RowNumber
 from django.http import Http404
 
@@ -16,6 +16,7 @@ from agencies.models import Agency
 from agencies.permissions import can_read_unapproved, submissions_visible_to
 from comments.models import Comment
 from comments.selectors import comments_on
+from core.versions import in_force_q
 from core.workflow import SubmissionStatus
 from indicators.models import (
     Indicator,
@@ -31,10 +32,16 @@ from indicators.models import (
     TargetStatus,
 )
 from indicators.periods import QUARTER
-from indicators.selectors import PeriodCompleteness, figures_completeness, observations_approved, period_last_due
+from indicators.selectors import (
+    PeriodCompleteness,
+    figures_completeness,
+    observations_approved,
+    period_last_due,
+    plan_day,
+)
 from indicators.statuses import target_statuses_at
 from tasks.models import Task, TaskAssignment, TaskGroup, TaskOccurrence, TaskUpdate
-from tasks.selectors import occurrences_overdue
+from tasks.selectors import occurrences_overdue, with_task_terms
 
 from .charts import Point, figure_value, yearly_totals
 
@@ -114,18 +121,23 @@ class GroupRow:
 def milestone_targets(*, plan: Plan, milestone: int) -> tuple[list[GroupRow], list[TargetRow], date | None]:
     """Every target of a milestone with its status, counted per indicator group (four queries)."""
     groups = {g.pk: GroupRow(g) for g in plan.indicator_groups.order_by("order")}
+    latest = _latest_statuses(plan)
+    # the targets in force on the day the statuses are of (an adjusted target: the aim of that day)
+    day = latest[0].as_of if latest else plan_day(plan)
     parsed = list(
-        ParsedTarget.objects.filter(target__indicator__plan=plan, target__year=milestone)
+        ParsedTarget.objects.in_force(day)
+        .filter(target__indicator__plan=plan, target__year=milestone)
         .select_related("metric", "target__indicator")
         .order_by("target__indicator__group__order", "target__indicator__number", "position")
     )
-    statuses = {s.parsed_target_id: s for s in _latest_statuses(plan) if s.parsed_target.target.year == milestone}
+    statuses = {s.parsed_target_id: s for s in latest if s.parsed_target.target.year == milestone}
     rows = [TargetRow(p, statuses.get(p.pk)) for p in parsed]
     for row in rows:
         counts = groups[row.parsed.target.indicator.group_id].counts
         counts[row.code] = counts.get(row.code, 0) + 1
     qualitative = (
-        Target.objects.filter(indicator__plan=plan, year=milestone, qualitative=True)
+        Target.objects.in_force(day)
+        .filter(indicator__plan=plan, year=milestone, qualitative=True)
         .values("indicator__group")
         .annotate(n=Count("id"))
     )
@@ -183,9 +195,12 @@ def overdue_grouped(*, plan: Plan, limit: int = 6) -> tuple[list[OverdueGroup], 
     """Overdue work counted by task and by agency, most first (two grouped queries): a task due in every
     commune reads as one line, not one per commune."""
     overdue = TaskOccurrence.objects.filter(task__plan=plan, status=OccurrenceStatus.OVERDUE)
+    # each task's title as in force today, joined in the same grouped query
+    terms = FilteredRelation("task__terms_versions", condition=in_force_q(plan_day(plan), "task__terms_versions__"))
     by_task = [
-        OverdueGroup(str(r["task__number"]), r["task__title"], r["n"], r["spread"], r["longest"] or 0)
-        for r in overdue.values("task__number", "task__title")
+        OverdueGroup(str(r["task__number"]), r["terms_today__title"] or "", r["n"], r["spread"], r["longest"] or 0)
+        for r in overdue.annotate(terms_today=terms)
+        .values("task__number", "terms_today__title")
         .annotate(n=Count("id"), spread=Count("agency", distinct=True), longest=Max("days_late"))
         .order_by("-n", "-longest", "task__number")[:limit]
     ]
@@ -321,10 +336,15 @@ def _shown_years(metric: Metric) -> int:
     return SHOWN_YEARS.get(metric.frequency, SHOWN_YEARS[Metric.Frequency.YEARLY])
 
 
-def indicator_detail(*, plan: Plan, code: str) -> Indicator:
-    """The indicator with its group, lead agencies, cells and parsed targets with their metrics."""
+def indicator_detail(*, plan: Plan, code: str, on: date | None = None) -> Indicator:
+    """The indicator with its group, lead agencies, cells in force on ``on`` (default today) and their parsed
+    targets with their metrics (a retired indicator has none: its page says by which decision)."""
     parsed = ParsedTarget.objects.select_related("metric").order_by("position")
-    targets = Target.objects.order_by("year").prefetch_related(Prefetch("parsed_targets", queryset=parsed))
+    targets = (
+        Target.objects.in_force(plan_day(plan, on))
+        .order_by("year")
+        .prefetch_related(Prefetch("parsed_targets", queryset=parsed))
+    )
     indicator = (
         Indicator.objects.filter(plan=plan, code=code)
         .select_related("group")
@@ -453,10 +473,15 @@ def agency_get(code: str) -> Agency:
 
 
 def agency_assignments(*, plan: Plan, agency: Agency) -> list[TaskAssignment]:
+    """The agency's tasks in force today, lead first, each with its terms of today (two queries)."""
+    day = plan_day(plan)
     return list(
-        TaskAssignment.objects.filter(task__plan=plan, agency=agency)
-        .select_related("task", "task__group")
-        .order_by("role", "task__number")
+        with_task_terms(
+            TaskAssignment.objects.in_force(day)
+            .filter(task__plan=plan, agency=agency)
+            .order_by("role", "task__number"),
+            day,
+        )
     )
 
 
@@ -466,7 +491,8 @@ def agency_metrics(*, plan: Plan, agency: Agency) -> list[Metric]:
     metrics = list(agency.reported_metrics.filter(plan=plan).order_by("name"))
     first: dict[int, str] = {}
     for metric_id, code in (
-        ParsedTarget.objects.filter(metric__in=metrics)
+        ParsedTarget.objects.in_force(plan_day(plan))
+        .filter(metric__in=metrics)
         .order_by("target__indicator__group__order", "target__indicator__number")
         .values_list("metric_id", "target__indicator__code")
     ):
@@ -544,18 +570,23 @@ def task_board(*, plan: Plan, filters: TaskFilters) -> list[TaskRow]:
     Collective leads ("Các sở, ngành, địa phương") assign a task to over a hundred agencies, so assignments
     are read as plain tuples rather than model instances.
     """
-    tasks = Task.objects.filter(plan=plan).select_related("group").order_by("number")
+    day = plan_day(plan)
+    # the tasks in force today with their terms of today (a retired task leaves the board; its page stays)
+    tasks = Task.objects.filter(plan=plan).with_terms(day).filter(terms_in_force__isnull=False)
+    tasks = tasks.select_related("group").order_by("number")
     if filters.group:
         tasks = tasks.filter(group__code=filters.group)
     if filters.kind:
-        tasks = tasks.filter(schedule_kind=filters.kind)
+        tasks = tasks.filter(terms_in_force__schedule_kind=filters.kind)
     if filters.agency:
-        tasks = tasks.filter(assignments__agency__code=filters.agency).distinct()
+        mine = TaskAssignment.objects.in_force(day).filter(agency__code=filters.agency, task=OuterRef("pk"))
+        tasks = tasks.filter(Exists(mine))
     tasks = list(tasks)
     ids = [t.pk for t in tasks]
     leads: dict[int, list[AgencyRef]] = defaultdict(list)
     assignments = (
-        TaskAssignment.objects.filter(task__in=ids, role=TaskAssignment.Role.LEAD)
+        TaskAssignment.objects.in_force(day)
+        .filter(task__in=ids, role=TaskAssignment.Role.LEAD)
         .order_by("agency__kind", "agency__name")
         .values_list("task_id", "agency__code", "agency__short_name", "agency__name")
     )
@@ -614,7 +645,8 @@ class TaskDetail:
 
 
 def task_get(*, plan: Plan, number: int) -> Task:
-    task = Task.objects.filter(plan=plan, number=number).select_related("group").first()
+    """The task with its terms in force today (a retired task, its last terms)."""
+    task = Task.objects.filter(plan=plan, number=number).with_terms(plan_day(plan)).select_related("group").first()
     if task is None:
         raise Http404("Không có nhiệm vụ này.")
     return task
@@ -626,7 +658,8 @@ def task_detail(*, plan: Plan, number: int) -> TaskDetail:
     task = task_get(plan=plan, number=number)
     leads: list[Agency] = []
     cooperating: list[Agency] = []
-    for assignment in task.assignments.select_related("agency").order_by("agency__kind", "agency__name"):
+    assignments = task.assignments.in_force(plan_day(plan)).select_related("agency")
+    for assignment in assignments.order_by("agency__kind", "agency__name"):
         (leads if assignment.role == TaskAssignment.Role.LEAD else cooperating).append(assignment.agency)
     occurrences = list(
         task.occurrences.select_related("agency").order_by("agency__kind", "agency__name", "due_on", "pk")

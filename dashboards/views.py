@@ -20,6 +20,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from adjustments.describe import adjustment_sentence, change_text
+from adjustments.selectors import adjustment_changes_between, indicator_adjustment_notes, task_adjustment_notes
 from agencies.models import Agency
 from agencies.permissions import can_enter_data, can_review
 from comments.selectors import comments_on
@@ -318,6 +320,8 @@ def _overview(request) -> Page:
         "sort": sort,
         "figures": figures,
         "disagreements": _disagreements(today=today, as_of=as_of),
+        # "Trong kỳ, Ban Thường vụ điều chỉnh …": the adjustments taking effect this quarter
+        "adjustments": [adjustment_sentence(a, changes) for a, changes in _quarter_adjustments(plan, today)],
     }
     tables = {
         "muc-tieu": lambda: Table(
@@ -386,6 +390,29 @@ def indicator_page(request, code: str, *, comment_form: dict | None = None, stat
     return page_response(
         request, "indicator", lambda: _indicator(code, viewer=request.user), tail=comments, status=status_code
     )
+
+
+def _quarter_adjustments(plan, today: date) -> list:
+    """The approved adjustments taking effect in the reporting quarter that contains ``today``, with their changes
+    (one query)."""
+    quarter = period_containing(selectors.REPORTING_KIND, today)
+    return adjustment_changes_between(plan=plan, start=quarter.starts_on, end=quarter.ends_on)
+
+
+def _adjustment_notes(notes, metrics=()) -> list[tuple]:
+    """Each approved change with its decision ("Điều chỉnh theo Quyết định số … ngày …: trước …, nay …"), whether
+    it is in force yet and whether it was revoked. A cell's measurable targets read again from its new text say
+    nothing the text does not: only the text is noted."""
+    units = {m.code: m.unit for m in metrics}
+    texts = {(n.adjustment.pk, n.change.code, n.change.year) for n in notes if n.change.subject == "target"}
+    today = _today()
+    return [
+        (note.adjustment, change_text(note.change, units), note.revoked, note.adjustment.effective_on > today)
+        for note in notes
+        if not (
+            note.change.subject == "parsed_target" and (note.adjustment.pk, note.change.code, note.change.year) in texts
+        )
+    ]
 
 
 def _indicator(code: str, *, viewer) -> Page:
@@ -473,6 +500,7 @@ def _indicator(code: str, *, viewer) -> Page:
         "panels": panels,
         "recent": recent,
         "figures": figures,
+        "adjustments": _adjustment_notes(indicator_adjustment_notes(indicator), metrics.values()),
     }
     tables = {
         "so-lieu": lambda: Table(
@@ -673,6 +701,7 @@ def task_detail(request, number: int, *, comment_form: dict | None = None, statu
         "leads": detail.leads,
         "cooperating": detail.cooperating,
         "occurrence_rows": list(by_agency.values()),
+        "adjustments": _adjustment_notes(task_adjustment_notes(detail.task)),
         "updates": detail.updates,
         "comments": detail.comments,
         "comment_form": comment_form or {},

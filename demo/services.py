@@ -300,8 +300,8 @@ def demo_task_updates_create(*, plan: Plan, as_of: date, seed: int = 65) -> int:
     ):
         leads.setdefault(assignment.task_id, []).append(assignment.agency)
     rows = []
-    tasks = Task.objects.filter(plan=plan).exclude(schedule_kind=Task.ScheduleKind.CONDITIONAL).order_by("number")
-    for task in tasks:
+    tasks = Task.objects.filter(plan=plan).with_terms(as_of).order_by("number")
+    for task in (t for t in tasks if t.schedule_kind != Task.ScheduleKind.CONDITIONAL):
         one_off = task.schedule_kind == Task.ScheduleKind.ONE_OFF
         for agency in sorted(leads.get(task.pk, []), key=lambda a: a.code):
             habit = rng.choices([h for h, _ in _DILIGENCE], weights=[w for _, w in _DILIGENCE])[0]
@@ -442,9 +442,11 @@ def demo_assessments_create(*, plan: Plan, as_of: date, seed: int = 65) -> int:
         (TargetStatus.Status.ON_TRACK, "Đã ban hành đầy đủ cơ chế, chính sách; các sở, ngành triển khai đồng bộ."),
         (TargetStatus.Status.ACCELERATE, "Đã có kế hoạch nhưng triển khai còn chậm ở một số xã, phường."),
     ]
-    cells = Target.objects.filter(indicator__plan=plan, qualitative=True).order_by(
-        "indicator__group__order", "indicator__number", "year"
-    )[:2]
+    cells = (
+        Target.objects.in_force(as_of)
+        .filter(indicator__plan=plan, qualitative=True)
+        .order_by("indicator__group__order", "indicator__number", "year")[:2]
+    )
     qualitative = [
         QualitativeAssessment(target=cell, period=last_quarter or quarter, status=status, narrative=text)
         for cell, (status, text) in zip(cells, notes, strict=False)

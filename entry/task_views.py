@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from agencies.permissions import can_read_unapproved, can_write_for, submission_for_user, writer_required
+from core.evidence import evidence_response
 from core.workflow import EntryError, SubmissionStatus
 from indicators.models import AgencyAssessment, Metric, TargetStatus
 from indicators.progress import confidence_disagrees
@@ -19,7 +20,6 @@ from tasks.occurrences import progress_disagrees
 from tasks.selectors import task_rows, task_standing
 from tasks.services import TASK_UPDATE_FIELDS, task_update_save
 
-from .evidence import evidence_response
 from .forms import AgencyAssessmentForm
 from .selectors import history_steps
 from .task_forms import TaskUpdateForm
@@ -101,10 +101,11 @@ def task_update_edit(request, number: int):
     as_of = as_of_date(request)
     agency = request.user.agency
     plan = plan_current()
-    task = Task.objects.filter(plan=plan, number=number).first()
-    if task is None or not TaskAssignment.objects.filter(task=task, agency=agency).exists():
-        raise Http404
+    task = Task.objects.filter(plan=plan, number=number).with_terms(as_of).first()
     period = periods_containing(as_of)["quarter"]
+    assigned = TaskAssignment.objects.overlapping(period.starts_on, period.ends_on).filter(task=task, agency=agency)
+    if task is None or not assigned.exists():
+        raise Http404
     update = TaskUpdate.objects.filter(task=task, agency=agency, period_id=period.pk).first()
     editable = not period.is_locked and (
         update is None or update.status in (SubmissionStatus.DRAFT, SubmissionStatus.RETURNED)

@@ -21,6 +21,7 @@ from agencies.permissions import (
     submission_for_user,
     writer_required,
 )
+from core.evidence import evidence_response
 from core.validators import EARLIEST_DAY, LATEST_DAY
 from core.workflow import EntryError, SubmissionStatus
 from indicators.models import Observation, Period, QualitativeAssessment
@@ -40,7 +41,6 @@ from oversight.services import recommendation_update_approve, recommendation_upd
 from tasks.models import TaskUpdate
 from tasks.services import task_update_approve, task_update_return
 
-from .evidence import evidence_response
 from .forms import CorrectionForm, FigureForm, QualitativeAssessmentForm
 from .selectors import (
     agency_work,

@@ -19,6 +19,37 @@ class UploadForm(forms.Form):
     approve = forms.BooleanField(
         label=_("Ghi số liệu là đã duyệt (mặc định: đã gửi, chờ Văn phòng Tỉnh ủy duyệt)"), required=False
     )
+    # a revised plan workbook for a plan already loaded becomes an adjustment: the decision that makes it
+    decision_number = forms.CharField(
+        label=_("Điều chỉnh kế hoạch: số, ký hiệu quyết định"),
+        max_length=100,
+        required=False,
+        help_text=_("Chỉ với loại Kế hoạch, khi kế hoạch đã được nạp: tệp thành một điều chỉnh theo quyết định này."),
+    )
+    signed_on = forms.DateField(
+        label=_("Ngày ký quyết định"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    effective_on = forms.DateField(
+        label=_("Điều chỉnh có hiệu lực từ ngày"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean(self):
+        data = super().clean()
+        decision = [data.get("decision_number"), data.get("signed_on"), data.get("effective_on")]
+        if data.get("kind") == ImportBatch.Kind.PLAN and any(decision) and not all(decision):
+            raise forms.ValidationError(_("Điều chỉnh kế hoạch cần đủ số quyết định, ngày ký và ngày có hiệu lực."))
+        return data
+
+    def plan_options(self) -> dict:
+        """The decision, as the batch keeps it (dates as ISO text), for a plan workbook."""
+        data = self.cleaned_data
+        if data.get("kind") != ImportBatch.Kind.PLAN or not data.get("decision_number"):
+            return {}
+        return {
+            "decision_number": data["decision_number"].strip(),
+            "signed_on": data["signed_on"].isoformat(),
+            "effective_on": data["effective_on"].isoformat(),
+        }
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

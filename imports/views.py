@@ -69,6 +69,7 @@ def import_index(request):
                 "kind": form.cleaned_data["kind"],
                 "only_agency": form.cleaned_data["agency"],
                 "approve": form.cleaned_data["approve"],
+                "options": form.plan_options(),
             }
         else:
             options = {"kind": ImportBatch.Kind.FIGURES, "only_agency": user.agency, "approve": False}

@@ -37,11 +37,22 @@ def plan_current() -> Plan | None:
     return Plan.objects.order_by("-issued_on", "-pk").first()
 
 
-def plan_groups_with_indicators(plan: Plan) -> list[IndicatorGroup]:
-    """Groups, their indicators, the indicators' cells and each cell's parsed targets, in four queries."""
+def plan_day(plan: Plan, day: date | None = None) -> date:
+    """The day a reader without a date of its own reads the plan as of: today (the plan as issued before it was)."""
+    return max(day or timezone.localdate(), plan.issued_on) if day is None else day
+
+
+def plan_groups_with_indicators(plan: Plan, *, on: date | None = None) -> list[IndicatorGroup]:
+    """Groups, their indicators in force on ``on`` (default today), the cells in force that day and each cell's
+    parsed targets, in four queries."""
+    day = plan_day(plan, on)
     parsed = ParsedTarget.objects.select_related("metric").order_by("position")
-    targets = Target.objects.order_by("year").prefetch_related(Prefetch("parsed_targets", queryset=parsed))
-    indicators = Indicator.objects.order_by("number").prefetch_related(Prefetch("targets", queryset=targets))
+    targets = (
+        Target.objects.in_force(day).order_by("year").prefetch_related(Prefetch("parsed_targets", queryset=parsed))
+    )
+    indicators = (
+        Indicator.objects.in_force(day).order_by("number").prefetch_related(Prefetch("targets", queryset=targets))
+    )
     return list(plan.indicator_groups.order_by("order").prefetch_related(Prefetch("indicators", queryset=indicators)))
 
 

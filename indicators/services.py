@@ -120,13 +120,13 @@ def target_statuses_recompute(
     """
     ids = None if metric_ids is None else sorted(set(metric_ids))
     if ids is not None and complete_day:
-        if TargetStatus.objects.filter(as_of=as_of).count() < ParsedTarget.objects.count():
+        if TargetStatus.objects.filter(as_of=as_of).count() < ParsedTarget.objects.in_force(as_of).count():
             ids = None
     if ids is not None:
         _metrics_lock(ids)
     requests = _recompute_requests_seen(metric_ids=ids)
     read_at = _database_now()
-    parsed = ParsedTarget.objects.select_related("metric__plan", "target__indicator")
+    parsed = ParsedTarget.objects.in_force(as_of).select_related("metric__plan", "target__indicator")
     if ids is not None:
         parsed = parsed.filter(metric_id__in=ids)
     parsed_targets = list(parsed.order_by("metric_id", "target__year", "pk"))
@@ -144,6 +144,10 @@ def target_statuses_recompute(
             parsed_targets = [p for p in parsed_targets if p.metric_id not in newer]
     province_values_save(values=values, as_of=as_of, metric_ids=written)
     rows = target_statuses_compute(as_of=as_of, parsed_targets=parsed_targets, values=values)
+    # the day's rows of targets no longer in force that day (an adjustment approved since they were stored)
+    TargetStatus.objects.filter(as_of=as_of, parsed_target__metric_id__in=written).exclude(
+        parsed_target__in=[p.pk for p in parsed_targets]
+    ).delete()
     TargetStatus.objects.bulk_create(
         rows,
         batch_size=1000,
@@ -487,3 +491,20 @@ def agency_assessment_save(*, agency: Agency, metric: Metric, period: Period, us
     assessment.confidence, assessment.narrative, assessment.entered_by = confidence, narrative, user
     save_version(assessment, user=user, reason="Tự đánh giá")
     return assessment
+
+
+# The plan's metrics: who reports each.
+
+
+def metric_reporters_wanted(metric: Metric, *, leads: set[int]) -> set[int]:
+    """Who reports ``metric``: every active department and locality, or for a metric collected once for the province
+    its designated agency (else ``leads``, the agencies leading its indicators)."""
+    if metric.collection == Metric.Collection.PER_AGENCY:
+        return set(
+            Agency.objects.filter(kind__in=[Agency.Kind.DEPARTMENT, Agency.Kind.LOCALITY], is_active=True).values_list(
+                "pk", flat=True
+            )
+        )
+    if metric.reporting_agency_id:
+        return {metric.reporting_agency_id}
+    return set(leads)

@@ -31,8 +31,10 @@ def _decimal(value: float | None) -> Decimal | None:
     return Decimal(repr(value)).quantize(Decimal("0.000001"))
 
 
-def _parsed_targets(*, plan: Plan | None, metric_ids=None) -> list[ParsedTarget]:
-    parsed = ParsedTarget.objects.select_related("metric__plan", "target__indicator__group")
+def parsed_targets_in_force(*, as_of: date, plan: Plan | None = None, metric_ids=None) -> list[ParsedTarget]:
+    """The measurable targets in force on ``as_of`` (of ``plan``, or of ``metric_ids``): what the engine judges on
+    that day, so that a target raised from a date is not "behind" before it (one query)."""
+    parsed = ParsedTarget.objects.in_force(as_of).select_related("metric__plan", "target__indicator__group")
     if plan is not None:
         parsed = parsed.filter(metric__plan=plan)
     if metric_ids is not None:
@@ -48,14 +50,15 @@ def target_statuses_compute(
     parsed_targets: list[ParsedTarget] | None = None,
     values: dict[int, list[PeriodValue]] | None = None,
 ) -> list[TargetStatus]:
-    """The status of every parsed target (of ``plan``, or of ``metric_ids``) as of ``as_of``, as unsaved rows.
+    """The status of every parsed target in force on ``as_of`` (of ``plan``, or of ``metric_ids``) as of that day,
+    as unsaved rows: each target judged by the aim in force then.
 
     Reads only: one grouped query for the province values (``province_period_values``, unless ``values`` are
     given), one for the targets and one for the periods of the latest values. Each row carries the status, the
     freshness of its data and its latest value with that value's period (provisional while the period is open).
     """
     if parsed_targets is None:
-        parsed_targets = _parsed_targets(plan=plan, metric_ids=metric_ids)
+        parsed_targets = parsed_targets_in_force(as_of=as_of, plan=plan, metric_ids=metric_ids)
     if values is None:
         values = province_period_values(as_of=as_of, metric_ids={p.metric_id for p in parsed_targets})
     by_day = {metric_id: {v.on: v for v in items} for metric_id, items in values.items()}
@@ -132,7 +135,8 @@ def target_statuses_at(*, as_of: date | None = None, plan: Plan | None = None) -
                 "parsed_target__metric__plan", "parsed_target__target__indicator__group", "latest_period"
             )
         )
-        if len(rows) == ParsedTarget.objects.filter(metric__plan=plan).count():
+        wanted = set(ParsedTarget.objects.in_force(as_of).filter(metric__plan=plan).values_list("pk", flat=True))
+        if {row.parsed_target_id for row in rows} == wanted:
             return rows
     return target_statuses_compute(as_of=as_of, plan=plan)
 

@@ -48,6 +48,8 @@ from indicators.models import (
     ParsedTarget,
     Period,
     Plan,
+    PlanAdjustment,
+    PlanChange,
     ProvinceValue,
     Target,
 )
@@ -302,6 +304,26 @@ def _filters(request, mapping: dict[str, str]) -> dict:
     return {mapping[name]: value for name, value in filters.validated_data.items() if value != ""}
 
 
+_TODAY = object()
+
+
+def _as_of(request, default=_TODAY) -> date | None:
+    """The ``as_of`` query parameter (YYYY-MM-DD): the day whose plan, targets or statuses are asked; default
+    today. ``ParseError`` (400) when it cannot be read."""
+    raw = request.query_params.get("as_of")
+    if not raw:
+        return timezone.localdate() if default is _TODAY else default
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise ParseError(gettext_lazy("Ngày tính “as_of” không hợp lệ: hãy ghi theo dạng YYYY-MM-DD.")) from None
+
+
+AS_OF = OpenApiParameter(
+    "as_of", OpenApiTypes.DATE, description="Kế hoạch có hiệu lực tại ngày này (YYYY-MM-DD); mặc định: hôm nay"
+)
+
+
 class OpenDataSchema(AutoSchema):
     """The API's schema as it behaves: readable without logging in while public data is on, and answering
     400 (a bad filter), 404 (no such item or page) and 429 (rate limit) besides 200."""
@@ -421,7 +443,7 @@ class PlanViewSet(ReadOnlyOpenDataViewSet):
     serializer_class = serializers.PlanSerializer
 
 
-@extend_schema_view(list=extend_schema(parameters=[PLAN, filter_parameter("group")]))
+@extend_schema_view(list=extend_schema(parameters=[PLAN, filter_parameter("group"), AS_OF]))
 class IndicatorViewSet(ReadOnlyOpenDataViewSet):
     """Chỉ tiêu (Phụ lục I) với các ô mục tiêu theo mốc năm và các mục tiêu định lượng của mỗi ô."""
 
@@ -430,10 +452,14 @@ class IndicatorViewSet(ReadOnlyOpenDataViewSet):
     lookup_value_regex = r"[^/]+"
 
     def get_queryset(self):
+        day = _as_of(self.request)
         parsed = ParsedTarget.objects.select_related("metric").order_by("position")
-        cells = Target.objects.order_by("year").prefetch_related(Prefetch("parsed_targets", queryset=parsed))
+        cells = (
+            Target.objects.in_force(day).order_by("year").prefetch_related(Prefetch("parsed_targets", queryset=parsed))
+        )
         return (
-            Indicator.objects.filter(**_filters(self.request, {"plan": "plan__code", "group": "group__code"}))
+            Indicator.objects.in_force(day)
+            .filter(**_filters(self.request, {"plan": "plan__code", "group": "group__code"}))
             .select_related("plan", "group")
             .prefetch_related(Prefetch("targets", queryset=cells))
             .order_by("plan_id", "group__order", "number")
@@ -455,7 +481,7 @@ class MetricViewSet(ReadOnlyOpenDataViewSet):
         )
 
 
-@extend_schema_view(list=extend_schema(parameters=[PLAN, filter_parameter("group")]))
+@extend_schema_view(list=extend_schema(parameters=[PLAN, filter_parameter("group"), AS_OF]))
 class TaskViewSet(ReadOnlyOpenDataViewSet):
     """Nhiệm vụ (Phụ lục II)."""
 
@@ -465,8 +491,28 @@ class TaskViewSet(ReadOnlyOpenDataViewSet):
     def get_queryset(self):
         return (
             Task.objects.filter(**_filters(self.request, {"plan": "plan__code", "group": "group__code"}))
+            .with_terms(_as_of(self.request))
+            .filter(terms_in_force__isnull=False)
             .select_related("plan", "group")
             .order_by("plan_id", "number")
+        )
+
+
+class PlanAdjustmentViewSet(ReadOnlyOpenDataViewSet):
+    """Lịch sử điều chỉnh kế hoạch: các quyết định đã phê duyệt, ngày có hiệu lực và từng nội dung điều chỉnh."""
+
+    serializer_class = serializers.PlanAdjustmentSerializer
+
+    def get_queryset(self):
+        approved = PlanAdjustment.objects.filter(status=PlanAdjustment.Status.APPROVED)
+        return (
+            approved.filter(**_filters(self.request, {"plan": "plan__code"}))
+            .select_related("plan", "revokes")
+            .prefetch_related(
+                Prefetch("changes", queryset=PlanChange.objects.order_by("order")),
+                Prefetch("revocations", queryset=approved, to_attr="revoked_by"),
+            )
+            .order_by("effective_on", "pk")
         )
 
 
@@ -533,17 +579,9 @@ class TargetStatusViewSet(CachedListModelMixin, OpenDataViewSet):
 
     def get_queryset(self):
         """Statuses as of ``as_of`` — the latest on or before that day, computed as reports do — or a refusal."""
-        raw = self.request.query_params.get("as_of")
-        as_of = None
-        if raw:
-            try:
-                as_of = date.fromisoformat(raw)
-            except ValueError:
-                raise ParseError(
-                    gettext_lazy("Ngày tính “as_of” không hợp lệ: hãy ghi theo dạng YYYY-MM-DD.")
-                ) from None
-            if as_of > timezone.localdate():
-                raise ParseError(gettext_lazy("Chưa thể tính tình trạng cho một ngày trong tương lai."))
+        as_of = _as_of(self.request, default=None)
+        if as_of is not None and as_of > timezone.localdate():
+            raise ParseError(gettext_lazy("Chưa thể tính tình trạng cho một ngày trong tương lai."))
         rows = target_statuses_at(as_of=as_of)
         wanted = _filters(self.request, {"indicator": "indicator", "status": "status"})
         indicator, status = wanted.get("indicator"), wanted.get("status")

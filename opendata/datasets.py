@@ -8,19 +8,21 @@ server-side cursor on PostgreSQL) and written as they come, so a download never 
 from __future__ import annotations
 
 import csv
+import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.db.models import Max
+from django.db.models import Max, OuterRef, Q, Subquery
 
+from adjustments.describe import change_text
 from core.spreadsheets import neutralise
-from indicators.models import ProvinceValue, TargetStatus
+from indicators.models import PlanAdjustment, PlanChange, ProvinceValue, TargetStatus
 from indicators.periods import PeriodBounds
 from indicators.selectors import observations_approved, target_statuses_as_of
 from indicators.templatetags.plan_text import plan_text
-from tasks.models import TaskOccurrence
+from tasks.models import TaskOccurrence, TaskTerms
 
 CHUNK = 2000
 
@@ -151,6 +153,8 @@ def _target_status_rows() -> Iterator[tuple]:
         .values_list(
             "parsed_target__target__indicator__code",
             "parsed_target__target__year",
+            "parsed_target__target__valid_from",
+            "parsed_target__target__valid_to",
             "parsed_target__target__text",
             "parsed_target__fragment",
             "parsed_target__metric__code",
@@ -167,10 +171,26 @@ def _target_status_rows() -> Iterator[tuple]:
         )
         .iterator(chunk_size=CHUNK)
     )
-    for indicator, year, text, fragment, metric, unit, operator, value, value_max, status, *rest in rows:
+    for (
+        indicator,
+        year,
+        valid_from,
+        valid_to,
+        text,
+        fragment,
+        metric,
+        unit,
+        operator,
+        value,
+        value_max,
+        status,
+        *rest,
+    ) in rows:
         yield (
             indicator,
             year,
+            valid_from,
+            valid_to,
             plan_text(text),
             plan_text(fragment),
             metric,
@@ -186,11 +206,16 @@ def _target_status_rows() -> Iterator[tuple]:
 
 def _task_status_rows() -> Iterator[tuple]:
     labels = _status_labels(TaskOccurrence.Status.choices)
+    # the task's title as in force on the day the occurrence was computed
+    terms = TaskTerms.objects.filter(task=OuterRef("task"), valid_from__lte=OuterRef("as_of")).filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gte=OuterRef("as_of"))
+    )
     rows = (
-        TaskOccurrence.objects.order_by("due_on", "task__number", "agency__code", "pk")
+        TaskOccurrence.objects.annotate(task_title=Subquery(terms.values("title")[:1]))
+        .order_by("due_on", "task__number", "agency__code", "pk")
         .values_list(
             "task__number",
-            "task__title",
+            "task_title",
             "agency__code",
             "agency__name",
             "role",
@@ -204,6 +229,42 @@ def _task_status_rows() -> Iterator[tuple]:
     )
     for number, title, agency, agency_name, role, due_on, status, *rest in rows:
         yield (number, title, agency, agency_name, role, due_on, status, labels.get(status, status), *rest)
+
+
+def _plan_history_rows() -> Iterator[tuple]:
+    """Every change of every approved adjustment, in the order they took effect."""
+    changes = (
+        PlanChange.objects.filter(adjustment__status=PlanAdjustment.Status.APPROVED)
+        .select_related("adjustment__revokes")
+        .order_by("adjustment__effective_on", "adjustment_id", "order")
+    )
+    revoked = dict(
+        PlanAdjustment.objects.filter(status=PlanAdjustment.Status.APPROVED, revokes__isnull=False).values_list(
+            "revokes_id", "decision_number"
+        )
+    )
+    for change in changes.iterator(chunk_size=CHUNK):
+        adjustment = change.adjustment
+        text = change_text(change)
+        yield (
+            adjustment.decision_number,
+            adjustment.signed_on,
+            adjustment.issuer,
+            adjustment.summary,
+            adjustment.effective_on,
+            adjustment.approved_at,
+            adjustment.revokes.decision_number if adjustment.revokes_id else "",
+            revoked.get(adjustment.pk, ""),
+            change.subject,
+            change.code,
+            change.year,
+            change.field,
+            text.what,
+            text.before,
+            text.after,
+            json.dumps(change.old, ensure_ascii=False) if change.old is not None else "",
+            json.dumps(change.new, ensure_ascii=False) if change.new is not None else "",
+        )
 
 
 def _latest(queryset, field: str):
@@ -269,6 +330,18 @@ DATASETS: tuple[Dataset, ...] = (
         columns=(
             Column("indicator", "string", "Mã chỉ tiêu", "Ví dụ: I.1"),
             Column("year", "integer", "Mốc năm"),
+            Column(
+                "valid_from",
+                "date",
+                "Mục tiêu có hiệu lực từ ngày",
+                "Ngày ban hành kế hoạch, hoặc ngày có hiệu lực của quyết định điều chỉnh ô mục tiêu này",
+            ),
+            Column(
+                "valid_to",
+                "date",
+                "Mục tiêu có hiệu lực đến hết ngày",
+                "Trống: đang có hiệu lực; có ngày: một quyết định sau đã điều chỉnh từ ngày kế tiếp",
+            ),
             Column("target_text", "string", "Mục tiêu (nguyên văn)"),
             Column("fragment", "string", "Phần mục tiêu", "Khi một ô có nhiều mục tiêu: phần ứng với dòng này"),
             Column("metric", "string", "Mã chỉ số"),
@@ -312,6 +385,45 @@ DATASETS: tuple[Dataset, ...] = (
         ),
         rows=_task_status_rows,
         modified=lambda: _latest(TaskOccurrence.objects.all(), "computed_at"),
+    ),
+    Dataset(
+        slug="lich-su-ke-hoach",
+        filename="lich-su-dieu-chinh-ke-hoach",
+        title="Lịch sử điều chỉnh kế hoạch",
+        description=(
+            "Mọi điều chỉnh Kế hoạch 65-KH/TU đã được phê duyệt: quyết định (số, ngày ký, cơ quan ban hành, trích "
+            "yếu), ngày có hiệu lực và từng nội dung điều chỉnh, trước và sau. Nội dung trước ngày có hiệu lực vẫn "
+            "đúng cho khoảng thời gian trước đó."
+        ),
+        frequency=CONTINUOUS,
+        frequency_label="Cập nhật ngay khi một điều chỉnh được phê duyệt",
+        columns=(
+            Column("decision", "string", "Số, ký hiệu quyết định"),
+            Column("signed_on", "date", "Ngày ký"),
+            Column("issuer", "string", "Cơ quan ban hành"),
+            Column("summary", "string", "Trích yếu"),
+            Column("effective_on", "date", "Có hiệu lực từ ngày"),
+            Column("approved_at", "datetime", "Phê duyệt lúc"),
+            Column("revokes", "string", "Bãi bỏ quyết định", "Số của quyết định mà quyết định này bãi bỏ"),
+            Column("revoked_by", "string", "Bị bãi bỏ bởi", "Số của quyết định sau đã bãi bỏ quyết định này"),
+            Column(
+                "subject",
+                "string",
+                "Đối tượng",
+                "target (ô mục tiêu), parsed_target (mục tiêu định lượng), indicator (chỉ tiêu), task (nhiệm vụ), "
+                "assignment (cơ quan thực hiện), metric (chỉ số đo lường)",
+            ),
+            Column("code", "string", "Mã", "Mã chỉ tiêu, số nhiệm vụ hoặc mã chỉ số"),
+            Column("year", "integer", "Mốc năm", "Với ô mục tiêu"),
+            Column("field", "string", "Nội dung", "text, targets, added, retired, title, result, deadline, lead…"),
+            Column("what", "string", "Điều chỉnh"),
+            Column("before", "string", "Trước"),
+            Column("after", "string", "Sau"),
+            Column("old_json", "string", "Trước (JSON)"),
+            Column("new_json", "string", "Sau (JSON)"),
+        ),
+        rows=_plan_history_rows,
+        modified=lambda: _latest(PlanAdjustment.objects.filter(status=PlanAdjustment.Status.APPROVED), "approved_at"),
     ),
 )
 

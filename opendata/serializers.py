@@ -5,12 +5,15 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from adjustments.describe import change_text
 from indicators.models import (
     Indicator,
     Metric,
     Observation,
     ParsedTarget,
     Plan,
+    PlanAdjustment,
+    PlanChange,
     ProvinceValue,
     Target,
     TargetStatus,
@@ -45,13 +48,19 @@ class ParsedTargetSerializer(serializers.ModelSerializer):
 
 
 class CellSerializer(serializers.ModelSerializer):
+    """A cell as in force on the day asked (``as_of``), with the interval its version is in force in."""
+
     text = serializers.SerializerMethodField(help_text="Nội dung ô như bản in (≥ thay cho ký hiệu LaTeX).")
     text_display = serializers.SerializerMethodField(help_text="Như text (giữ để tương thích).")
     targets = ParsedTargetSerializer(source="parsed_targets", many=True, read_only=True)
+    valid_from = serializers.DateField(read_only=True, help_text="Có hiệu lực từ ngày (ban hành hoặc điều chỉnh).")
+    valid_to = serializers.DateField(
+        read_only=True, allow_null=True, help_text="Có hiệu lực đến hết ngày; null: đang có hiệu lực."
+    )
 
     class Meta:
         model = Target
-        fields = ["year", "text", "text_display", "qualitative", "targets"]
+        fields = ["year", "text", "text_display", "qualitative", "valid_from", "valid_to", "targets"]
 
     def get_text(self, target: Target) -> str:
         return plan_text(target.text)
@@ -81,12 +90,23 @@ class MetricSerializer(serializers.ModelSerializer):
 
 
 class TaskSerializer(serializers.ModelSerializer):
+    """A task with its terms as in force on the day asked (``as_of``) and the interval they are in force in."""
+
     plan = serializers.SlugRelatedField(slug_field="code", read_only=True)
     group = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    lead_agencies = serializers.ListField(source="lead_names", child=serializers.CharField(), read_only=True)
+    title = serializers.CharField(source="terms.title", read_only=True)
+    result = serializers.CharField(source="terms.result", read_only=True)
+    lead_agencies = serializers.ListField(source="terms.lead_names", child=serializers.CharField(), read_only=True)
     cooperating_agencies = serializers.ListField(
-        source="cooperating_names", child=serializers.CharField(), read_only=True
+        source="terms.cooperating_names", child=serializers.CharField(), read_only=True
     )
+    deadline_text = serializers.CharField(source="terms.deadline_text", read_only=True)
+    schedule_kind = serializers.CharField(source="terms.schedule_kind", read_only=True)
+    due_on = serializers.DateField(source="terms.due_on", read_only=True, allow_null=True)
+    starts_on = serializers.DateField(source="terms.starts_on", read_only=True, allow_null=True)
+    ends_on = serializers.DateField(source="terms.ends_on", read_only=True, allow_null=True)
+    valid_from = serializers.DateField(source="terms.valid_from", read_only=True)
+    valid_to = serializers.DateField(source="terms.valid_to", read_only=True, allow_null=True)
 
     class Meta:
         model = Task
@@ -103,7 +123,58 @@ class TaskSerializer(serializers.ModelSerializer):
             "due_on",
             "starts_on",
             "ends_on",
+            "valid_from",
+            "valid_to",
         ]
+
+
+class PlanChangeSerializer(serializers.ModelSerializer):
+    what = serializers.SerializerMethodField()
+    before = serializers.SerializerMethodField()
+    after = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PlanChange
+        fields = ["subject", "code", "year", "field", "old", "new", "what", "before", "after"]
+
+    def get_what(self, change) -> str:
+        return change_text(change).what
+
+    def get_before(self, change) -> str:
+        return change_text(change).before
+
+    def get_after(self, change) -> str:
+        return change_text(change).after
+
+
+class PlanAdjustmentSerializer(serializers.ModelSerializer):
+    """An approved adjustment of the plan: the decision, from when it is in force, its changes (before → after)."""
+
+    plan = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    revokes = serializers.SlugRelatedField(slug_field="decision_number", read_only=True)
+    revoked_by = serializers.SerializerMethodField()
+    changes = PlanChangeSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = PlanAdjustment
+        fields = [
+            "id",
+            "plan",
+            "decision_number",
+            "signed_on",
+            "issuer",
+            "summary",
+            "effective_on",
+            "approved_at",
+            "revokes",
+            "revoked_by",
+            "changes",
+        ]
+
+    @extend_schema_field({"type": "string", "nullable": True, "description": "Số của quyết định đã bãi bỏ"})
+    def get_revoked_by(self, adjustment) -> str | None:
+        revoked_by = getattr(adjustment, "revoked_by", None)
+        return revoked_by[0].decision_number if revoked_by else None
 
 
 class FigureSerializer(serializers.ModelSerializer):
@@ -186,6 +257,8 @@ class ProvinceFigureSerializer(serializers.ModelSerializer):
 class TargetStatusSerializer(serializers.ModelSerializer):
     indicator = serializers.CharField(source="parsed_target.target.indicator.code", read_only=True)
     year = serializers.IntegerField(source="parsed_target.target.year", read_only=True)
+    valid_from = serializers.DateField(source="parsed_target.target.valid_from", read_only=True)
+    valid_to = serializers.DateField(source="parsed_target.target.valid_to", read_only=True, allow_null=True)
     metric = serializers.CharField(source="parsed_target.metric.code", read_only=True)
     target = serializers.IntegerField(source="parsed_target_id", read_only=True)
     ratio = _number(allow_null=True)
@@ -199,6 +272,8 @@ class TargetStatusSerializer(serializers.ModelSerializer):
         fields = [
             "indicator",
             "year",
+            "valid_from",
+            "valid_to",
             "metric",
             "target",
             "as_of",

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from core.formatting import format_number, value_text
 from indicators.models import Indicator, ParsedTarget, ProvinceValue, TargetStatus
-from indicators.selectors import plan_current, plan_groups_with_indicators
+from indicators.selectors import plan_current, plan_day, plan_groups_with_indicators
 from indicators.statuses import latest_claim, latest_text, target_statuses_at
 from indicators.templatetags.plan_text import plan_text
 
@@ -38,7 +38,8 @@ def public_indicators(request):
         statuses = {s.parsed_target_id: s for s in target_statuses_at(plan=plan)}
         as_of = next(iter(statuses.values())).as_of if statuses else None
         milestone = plan.milestone_for(as_of) if as_of else min(plan.milestones)
-        for group in plan_groups_with_indicators(plan):
+        # the targets in force on the day the statuses are of
+        for group in plan_groups_with_indicators(plan, on=as_of):
             rows = []
             for indicator in group.indicators.all():
                 for target in indicator.targets.all():
@@ -87,8 +88,10 @@ def public_indicator(request, code: str):
     if plan is None:
         raise Http404
     indicator = get_object_or_404(Indicator.objects.select_related("group"), plan=plan, code=code)
+    day = plan_day(plan)
     parsed = list(
-        ParsedTarget.objects.filter(target__indicator=indicator)
+        ParsedTarget.objects.in_force(day)
+        .filter(target__indicator=indicator)
         .select_related("metric", "target")
         .order_by("metric__code", "target__year", "position")
     )
@@ -138,7 +141,7 @@ def public_indicator(request, code: str):
                 "updated": max((r.computed_at for r in rows), default=None),
             }
         )
-    cells = [(t.year, plan_text(t.text)) for t in indicator.targets.order_by("year") if not t.is_empty]
+    cells = [(t.year, plan_text(t.text)) for t in indicator.targets.in_force(day).order_by("year") if not t.is_empty]
     return render(
         request,
         "opendata/indicator.html",

@@ -16,8 +16,10 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import translation
 
+from adjustments.describe import adjustment_sentence, decision_name
+from adjustments.selectors import adjustments_after, adjustments_between
 from agencies.models import Agency
-from core.formatting import format_vn_number, period_phrase, value_text
+from core.formatting import format_vn_number, period_phrase, value_text, vn_date
 from core.workflow import SubmissionStatus
 from indicators import periods
 from indicators.models import (
@@ -33,12 +35,13 @@ from indicators.models import (
     TargetStatus,
 )
 from indicators.selectors import assessment_disagreements, figures_completeness, period_last_due
-from indicators.statuses import latest_claim, target_statuses_at
+from indicators.statuses import latest_claim, target_statuses_at, target_statuses_compute
 from indicators.templatetags.plan_text import plan_text
 from oversight.selectors import recommendations_summary
 from tasks import occurrences as occ
 from tasks.models import TaskOccurrence, TaskUpdate
 from tasks.occurrences import status_on
+from tasks.selectors import with_task_terms
 
 #: the order in which statuses are counted and drawn, best first
 STATUS_ORDER = [value for value, _ in TargetStatus.Status.choices]
@@ -226,6 +229,10 @@ class ReportContent:
     disagreements: list[DisagreementRow] = field(default_factory=list)
     recommendations: RecommendationTally = field(default_factory=RecommendationTally)
     recommendations_overdue: list[RecommendationRow] = field(default_factory=list)
+    #: "Trong kỳ, Ban Thường vụ Tỉnh ủy điều chỉnh …": the adjustments taking effect in the period
+    adjustments: list[str] = field(default_factory=list)
+    #: the footnote of a report about a time before a later adjustment: its targets are those then in force
+    targets_note: str = ""
 
     def rows_with(self, *statuses: str) -> list[TargetRow]:
         return [row for group in self.groups for row in group.rows if row.status in statuses]
@@ -270,23 +277,61 @@ def occurrence_status_as_of(*, due_on: date | None, completed_on: date | None, a
     return IN_PROGRESS if status == occ.NOT_DUE else status
 
 
-def _latest_statuses(plan: Plan, parsed_ids: list[int], as_of: date) -> dict[int, TargetStatus]:
-    """For each parsed target, its status as of the as-of date (``target_statuses_at``: the one truth)."""
-    wanted = set(parsed_ids)
-    return {
+def _latest_statuses(plan: Plan, parsed: list[ParsedTarget], as_of: date) -> dict[int, TargetStatus]:
+    """For each parsed target, its status as of the as-of date (``target_statuses_at``: the one truth); a target
+    no longer in force that day (the report is about a period before an adjustment) is judged by the same engine
+    against its own aim."""
+    wanted = {p.pk for p in parsed}
+    found = {
         row.parsed_target_id: row
         for row in target_statuses_at(as_of=as_of, plan=plan)
         if row.parsed_target_id in wanted
     }
+    others = [p for p in parsed if p.pk not in found]
+    if others:
+        found.update((row.parsed_target_id, row) for row in target_statuses_compute(as_of=as_of, parsed_targets=others))
+    return found
+
+
+def targets_day(period: Period, as_of: date) -> date:
+    """The day whose targets a report shows: those in force at the end of its period (or on its as-of date, if
+    earlier), so that a report about a time before an adjustment reads the targets of that time."""
+    return min(as_of, period.ends_on)
+
+
+def _adjustment_notes(plan: Plan, period: Period, as_of: date) -> tuple[list[str], str]:
+    """The adjustments taking effect in the period, one sentence each, and the footnote naming those taking
+    effect after the day whose targets the report shows."""
+    day = targets_day(period, as_of)
+    during = [
+        adjustment_sentence(a)
+        for a in adjustments_between(plan=plan, start=period.starts_on, end=min(period.ends_on, as_of))
+    ]
+    # the decisions known when the report is generated: a report generated after a decision, about a time before
+    # it, shows the targets of that time and says that they have been adjusted since
+    later = adjustments_after(plan=plan, day=day)
+    note = ""
+    if later:
+        decisions = "; ".join(f"{decision_name(a)} điều chỉnh từ ngày {vn_date(a.effective_on)}" for a in later)
+        note = (
+            f"Mục tiêu nêu trong báo cáo là mục tiêu có hiệu lực đến ngày {vn_date(day)}; "
+            f"kế hoạch đã được điều chỉnh sau đó: {decisions}."
+        )
+    return during, note
 
 
 def _target_groups(plan: Plan, period: Period, as_of: date, milestone: int, agency: Agency | None) -> list:
     targets = (
-        Target.objects.filter(indicator__plan=plan, year=milestone)
+        Target.objects.in_force(targets_day(period, as_of))
+        .filter(indicator__plan=plan, year=milestone)
         .select_related("indicator__group")
         .order_by("indicator__group__order", "indicator__number")
     )
-    parsed = ParsedTarget.objects.filter(target__in=targets).select_related("metric").order_by("position")
+    parsed = (
+        ParsedTarget.objects.filter(target__in=targets)
+        .select_related("metric__plan", "target__indicator__group")
+        .order_by("position")
+    )
     if agency is not None:
         # an agency reports on the indicators it leads and the province-wide figures it alone supplies;
         # its share of the figures every agency reports is listed in its figures table instead
@@ -296,7 +341,7 @@ def _target_groups(plan: Plan, period: Period, as_of: date, milestone: int, agen
     parsed_by_target: dict[int, list[ParsedTarget]] = defaultdict(list)
     for item in parsed:
         parsed_by_target[item.target_id].append(item)
-    statuses = _latest_statuses(plan, [p.pk for items in parsed_by_target.values() for p in items], as_of)
+    statuses = _latest_statuses(plan, [p for items in parsed_by_target.values() for p in items], as_of)
     assessments = {
         a.target_id: a
         for a in QualitativeAssessment.objects.filter(target__in=targets, period=period, assessed_at__date__lte=as_of)
@@ -365,16 +410,17 @@ def _shift(period: Period | periods.PeriodBounds, delta: int) -> periods.PeriodB
     return periods.period_bounds(period.kind, index // per_year, index % per_year + 1)
 
 
-def _task_scope(plan: Plan, period: Period, agency: Agency | None):
+def _task_scope(plan: Plan, period: Period, as_of: date, agency: Agency | None):
     """The occurrences of the period: every one still open when the period began (work finished before it
     belongs to earlier reports, not to a total since the plan's start)."""
     occurrences = (
         TaskOccurrence.objects.filter(task__plan=plan)
         .exclude(status=TaskOccurrence.Status.AWAITING_TRIGGER)
         .exclude(completed_on__lt=period.starts_on)
-        .select_related("task", "agency")
+        .select_related("agency")
         .order_by("due_on", "task__number", "agency__name", "pk")
     )
+    occurrences = with_task_terms(occurrences, targets_day(period, as_of))
     return occurrences.filter(agency=agency) if agency is not None else occurrences
 
 
@@ -389,7 +435,7 @@ def _tasks(
     localities: set[str] = set()
     in_progress_seen: set[tuple[int, int]] = set()
     overdue: list[OverdueRow] = []
-    for occurrence in _task_scope(plan, period, agency):
+    for occurrence in _task_scope(plan, period, as_of, agency):
         status = occurrence_status_as_of(due_on=occurrence.due_on, completed_on=occurrence.completed_on, as_of=as_of)
         name = occurrence.agency.display_name
         row = rows.setdefault(name, AgencyTaskRow(agency=name))
@@ -445,9 +491,10 @@ def _next_tasks(plan: Plan, period: Period, as_of: date, agency: Agency | None) 
     occurrences = (
         TaskOccurrence.objects.filter(task__plan=plan, due_on__gte=upcoming.starts_on, due_on__lte=upcoming.ends_on)
         .exclude(completed_on__lte=as_of)
-        .select_related("task", "agency")
+        .select_related("agency")
         .order_by("due_on", "task__number", "agency__name")
     )
+    occurrences = with_task_terms(occurrences, as_of)
     if agency is not None:
         occurrences = occurrences.filter(agency=agency)
     grouped: dict[tuple[int, date], list] = {}
@@ -613,6 +660,7 @@ def report_content_collect(*, plan: Plan, period: Period, as_of: date, agency: A
     per_year = PER_YEAR[period.kind]
     not_reporting_period, not_reporting = (None, []) if agency is not None else _not_reporting(plan, period, as_of)
     recommendations, recommendations_late = _recommendations(plan, period, as_of, agency)
+    adjustments, targets_note = _adjustment_notes(plan, period, as_of)
     return ReportContent(
         plan_code=plan.code,
         plan_title=plan.title,
@@ -644,4 +692,6 @@ def report_content_collect(*, plan: Plan, period: Period, as_of: date, agency: A
         disagreements=_disagreements(period, as_of, agency),
         recommendations=recommendations,
         recommendations_overdue=recommendations_late,
+        adjustments=adjustments,
+        targets_note=targets_note,
     )

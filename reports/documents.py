@@ -531,6 +531,10 @@ def build_docx(
             rows,
             centred=(0,),
         )
+    if content.targets_note:
+        _para(document, f"Ghi chú: {content.targets_note}", size=12, italic=True, before=3)
+    for sentence in content.adjustments:
+        _para(document, sentence)
     if chart_png:
         document.add_picture(io.BytesIO(chart_png), width=Cm(14))
         document.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -731,6 +735,9 @@ def build_xlsx(content: ReportContent) -> bytes:
     rows = [r for g in content.groups for r in g.rows]
     for row, cell in zip(rows, targets.iter_rows(min_row=4, min_col=5, max_col=5), strict=True):
         cell[0].number_format = _number_format(row)
+    notes = ([f"Ghi chú: {content.targets_note}"] if content.targets_note else []) + content.adjustments
+    for offset, note in enumerate(notes, start=targets.max_row + 2):
+        targets.cell(row=offset, column=1, value=neutralise(note)).font = Font(name=FONT, italic=True)
     tasks = _sheet(
         workbook,
         "Nhiệm vụ theo cơ quan",

@@ -15,7 +15,10 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from adjustments.describe import change_text, decision_name
+from adjustments.selectors import adjustments_between
 from agencies.models import Agency
 from core.formatting import value_text
 from indicators import periods
@@ -108,7 +111,7 @@ class InspectionRow:
 
 @dataclass
 class AdjustmentRow:
-    """A change of the plan by decision (issue 19's ``indicators.PlanAdjustment``), as the review lists it."""
+    """A change of the plan by decision (``indicators.PlanAdjustment``), as the review lists it."""
 
     decision: str
     decided_on: date | None
@@ -171,8 +174,8 @@ class ReviewContent:
     recommendations: RecommendationTally
     recommendations_overdue: list[RecommendationRow]
     emulation: list[EmulationRow]
-    #: None while nothing supplies the plan's adjustments (``adjustments_in_span``): the section is left out
-    adjustments: list[AdjustmentRow] | None = None
+    #: the plan's adjustments taking effect in the span (``adjustments_in_span``)
+    adjustments: list[AdjustmentRow] = field(default_factory=list)
     commended: list[str] = field(default_factory=list)
 
     @property
@@ -201,15 +204,24 @@ class ReviewContent:
         return data
 
 
-def adjustments_in_span(*, plan: Plan, start: date, end: date) -> list[AdjustmentRow] | None:
-    """The plan's adjustments by decision made in the span, for the review's section on them.
-
-    Nothing supplies them yet: issue 19 brings ``indicators.PlanAdjustment`` and its selector
-    ``adjustments_between(*, plan, start, end)``, and this is where the two meet, by returning
-    ``[AdjustmentRow(decision=…, decided_on=…, effective_on=…, summary=…) for a in adjustments_between(plan=plan,
-    start=start, end=end)]``. Until then it returns None, and the review leaves the section out rather than
-    print one saying there were none."""
-    return None
+def adjustments_in_span(*, plan: Plan, start: date, end: date) -> list[AdjustmentRow]:
+    """The plan's adjustments by decision taking effect in the span (approved; a revoked one says so), each with
+    its summary (trích yếu) and what it changed, old → new, for the review's section on them."""
+    rows = []
+    for adjustment in adjustments_between(plan=plan, start=start, end=end):
+        changes = [change_text(change).line for change in adjustment.changes.all()]
+        parts = [adjustment.summary.strip().rstrip("."), *changes]
+        if adjustment.revoked_by:
+            parts.append(_("bị bãi bỏ bởi %(decision)s") % {"decision": decision_name(adjustment.revoked_by[0])})
+        rows.append(
+            AdjustmentRow(
+                decision=adjustment.decision_number,
+                decided_on=adjustment.signed_on,
+                effective_on=adjustment.effective_on,
+                summary="; ".join(part for part in parts if part) + ".",
+            )
+        )
+    return rows
 
 
 def _day(moment) -> date | None:

@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Max, Q
+from django.db.models import Max, Prefetch, Q
 from django.utils import timezone
 
 from agencies.models import Agency
@@ -16,7 +16,7 @@ from indicators.models import Metric, Observation, Period, ReportTimeliness
 from indicators.periods import QUARTER, periods_between, report_timeliness
 
 from . import occurrences as occ
-from .models import Task, TaskAssignment, TaskOccurrence, TaskTrigger, TaskUpdate
+from .models import Task, TaskAssignment, TaskOccurrence, TaskTerms, TaskTrigger, TaskUpdate
 
 
 def _local_day(moment: datetime | None) -> date | None:
@@ -37,8 +37,42 @@ def _periods(kind: str, start: date, end: date) -> list[Period]:
     ]
 
 
+def task_schedules(tasks=None) -> dict[int, list[occ.ScheduleVersion]]:
+    """Every version of each task's schedule, with the interval it is in force in (one query)."""
+    terms = TaskTerms.objects.all() if tasks is None else TaskTerms.objects.filter(task__in=tasks)
+    found: dict[int, list[occ.ScheduleVersion]] = defaultdict(list)
+    for version in terms.order_by("task_id", "valid_from"):
+        found[version.task_id].append(occ.ScheduleVersion(version.schedule, version.valid_from, version.valid_to))
+    return found
+
+
+def lead_intervals(tasks=None) -> dict[int, dict[int, list[occ.Interval]]]:
+    """Per task, per lead agency, the intervals its lead assignment is in force in (one query)."""
+    assignments = TaskAssignment.objects.filter(role=TaskAssignment.Role.LEAD)
+    if tasks is not None:
+        assignments = assignments.filter(task__in=tasks)
+    found: dict[int, dict[int, list[occ.Interval]]] = defaultdict(lambda: defaultdict(list))
+    for task_id, agency_id, valid_from, valid_to in assignments.values_list(
+        "task_id", "agency_id", "valid_from", "valid_to"
+    ):
+        found[task_id][agency_id].append(occ.Interval(valid_from, valid_to))
+    return found
+
+
+def lead_intervals_of(agency: Agency) -> dict[int, list[occ.Interval]]:
+    """Per task the agency leads (or led), the intervals it leads it in (one query)."""
+    found: dict[int, list[occ.Interval]] = defaultdict(list)
+    for task_id, valid_from, valid_to in TaskAssignment.objects.filter(
+        agency=agency, role=TaskAssignment.Role.LEAD
+    ).values_list("task_id", "valid_from", "valid_to"):
+        found[task_id].append(occ.Interval(valid_from, valid_to))
+    return found
+
+
 def task_occurrence_rows(*, as_of: date) -> list[TaskOccurrence]:
-    """Every lead agency's occurrences of every task and their status as of ``as_of`` (unsaved rows).
+    """Every lead agency's occurrences of every task and their status as of ``as_of`` (unsaved rows), by the terms
+    and assignments in force: due dates from the schedule versions begun by then (``versioned_occurrences``), for
+    the agencies leading the task when each falls due (``occurrences_for_agency``).
 
     Cooperating agencies support the lead and report through it, so occurrences (and overdue flags) are the
     lead agencies'. A handful of queries whatever the number of tasks and agencies.
@@ -50,11 +84,8 @@ def task_occurrence_rows(*, as_of: date) -> list[TaskOccurrence]:
     quarters = [
         occ.ReportingPeriod(p.pk, p.ends_on, p.due_on) for p in _periods(QUARTER, start, as_of + timedelta(days=100))
     ]
-    leads: dict[int, list[int]] = defaultdict(list)
-    for task_id, agency_id in TaskAssignment.objects.filter(role=TaskAssignment.Role.LEAD).values_list(
-        "task_id", "agency_id"
-    ):
-        leads[task_id].append(agency_id)
+    schedules = task_schedules()
+    leads = lead_intervals()
     triggers: dict[int, list[occ.Trigger]] = defaultdict(list)
     for trigger in TaskTrigger.objects.filter(requested_on__lte=as_of):
         triggers[trigger.task_id].append(occ.Trigger(trigger.pk, trigger.requested_on, trigger.due_on))
@@ -73,17 +104,17 @@ def task_occurrence_rows(*, as_of: date) -> list[TaskOccurrence]:
         )
     rows = []
     for task in tasks:
-        due_list = occ.task_occurrences(
-            task.schedule,
+        due_list = occ.versioned_occurrences(
+            schedules.get(task.pk, ()),
             start=task.plan.issued_on,
             as_of=as_of,
             reporting_periods=quarters,
             triggers=triggers.get(task.pk, ()),
         )
-        for agency_id in sorted(leads.get(task.pk, ())):
+        for agency_id, intervals in sorted(leads.get(task.pk, {}).items()):
             facts = updates.get((task.pk, agency_id), [])
-            for due in due_list:
-                result = occ.occurrence_status(due, task.schedule_kind, facts, as_of)
+            for due in occ.occurrences_for_agency(due_list, intervals, as_of):
+                result = occ.occurrence_status(due, "", facts, as_of)
                 rows.append(
                     TaskOccurrence(
                         task=task,
@@ -105,7 +136,8 @@ def report_timeliness_rows(*, as_of: date) -> list[ReportTimeliness]:
     """Whether each agency's periodic report came in on time, for every period closed by ``as_of`` (unsaved).
 
     An agency owes a report for a period when it reports a metric of that frequency, or (quarterly) when it
-    leads a task. The report counts as submitted when its last figure or task update was submitted.
+    leads, at the period's end, a task whose terms then are not conditional. The report counts as submitted
+    when its last figure or task update was submitted.
     """
     metrics = Metric.objects.prefetch_related("reporters").select_related("plan")
     owed: dict[str, set[int]] = defaultdict(set)
@@ -113,15 +145,28 @@ def report_timeliness_rows(*, as_of: date) -> list[ReportTimeliness]:
     for metric in metrics:
         start = min(start or metric.plan.issued_on, metric.plan.issued_on)
         owed[metric.period_kind].update(a.pk for a in metric.reporters.all())
-    for task in Task.objects.exclude(schedule_kind=Task.ScheduleKind.CONDITIONAL).select_related("plan"):
+    for task in Task.objects.select_related("plan"):
         start = min(start or task.plan.issued_on, task.plan.issued_on)
-    owed[QUARTER].update(
-        TaskAssignment.objects.filter(role=TaskAssignment.Role.LEAD)
-        .exclude(task__schedule_kind=Task.ScheduleKind.CONDITIONAL)
-        .values_list("agency_id", flat=True)
-    )
+    schedules = task_schedules()
+    leads = lead_intervals()
+
+    def task_leads_on(day: date) -> set[int]:
+        """The agencies leading, on ``day``, a task whose terms that day are not conditional."""
+        found = set()
+        for task_id, versions in schedules.items():
+            terms = next((v for v in versions if v.contains(day)), None)
+            if terms is None or terms.schedule.kind == "conditional":
+                continue
+            found.update(
+                agency_id
+                for agency_id, intervals in leads.get(task_id, {}).items()
+                if any(i.contains(day) for i in intervals)
+            )
+        return found
+
     if start is None:
         return []
+    owed.setdefault(QUARTER, set())
     active = set(Agency.objects.filter(is_active=True).values_list("pk", flat=True))
     periods = {kind: _periods(kind, start, as_of) for kind in owed}
     submitted_filter = Q(submitted_at__isnull=False, submitted_at__lte=_end_of_day(as_of))
@@ -139,7 +184,8 @@ def report_timeliness_rows(*, as_of: date) -> list[ReportTimeliness]:
     rows = []
     for kind, agency_ids in owed.items():
         for period in periods[kind]:
-            for agency_id in sorted(agency_ids & active):
+            owing = agency_ids | task_leads_on(period.ends_on) if kind == QUARTER else agency_ids
+            for agency_id in sorted(owing & active):
                 moment = submitted.get((agency_id, period.pk))
                 status, days_late = report_timeliness(
                     due_on=period.due_on, submitted_on=_local_day(moment), as_of=as_of
@@ -157,11 +203,17 @@ def report_timeliness_rows(*, as_of: date) -> list[ReportTimeliness]:
     return rows
 
 
+def with_task_terms(queryset, day: date | None = None):
+    """Rows pointing at a task (occurrences, assignments, updates) with each task's terms in force on ``day``
+    (default today) read in one more query, so that ``row.task.title`` costs none per row."""
+    return queryset.prefetch_related(Prefetch("task", queryset=Task.objects.with_terms(day)))
+
+
 def occurrences_overdue():
-    """The stored overdue occurrences, most late first."""
-    return (
+    """The stored overdue occurrences, most late first, with their tasks' terms."""
+    return with_task_terms(
         TaskOccurrence.objects.filter(status=TaskOccurrence.Status.OVERDUE)
-        .select_related("task", "agency")
+        .select_related("agency")
         .order_by("-days_late", "task__number", "agency__name")
     )
 
@@ -194,10 +246,15 @@ class TaskRow:
 
 
 def task_rows(*, agency: Agency, period: Period) -> list[TaskRow]:
-    """Every task assigned to ``agency`` (lead first) with its progress report for ``period``, its latest report
-    and its next deadline, in four queries."""
+    """Every task assigned to ``agency`` during ``period`` (lead first; an agency added by an adjustment from its
+    effective date, one removed until the day before) with its progress report for ``period``, its latest report
+    and its next deadline, in five queries."""
     assignments = list(
-        TaskAssignment.objects.filter(agency=agency).select_related("task").order_by("task__number", "role")
+        with_task_terms(
+            TaskAssignment.objects.overlapping(period.starts_on, period.ends_on)
+            .filter(agency=agency)
+            .order_by("task__number", "role")
+        )
     )
     updates = {u.task_id: u for u in TaskUpdate.objects.filter(agency=agency, period_id=period.pk)}
     latest: dict[int, TaskUpdate] = {}

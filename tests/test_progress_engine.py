@@ -184,7 +184,7 @@ def test_explain_target_command(plan, dti):
 
 def test_one_off_tasks_with_no_progress_are_overdue_once_their_deadline_passed(plan):
     task_occurrences_recompute(as_of=AS_OF)
-    one_off = TaskOccurrence.objects.filter(task__schedule_kind=Task.ScheduleKind.ONE_OFF)
+    one_off = TaskOccurrence.objects.filter(task__terms_versions__schedule_kind=Task.ScheduleKind.ONE_OFF)
     assert one_off.exists()
     for occurrence in one_off:
         expected = "overdue" if occurrence.due_on < AS_OF else "not_due"
@@ -192,7 +192,7 @@ def test_one_off_tasks_with_no_progress_are_overdue_once_their_deadline_passed(p
     task_7 = one_off.get(task__number=7)  # "Tháng 5/2026", Sở KH&CN
     assert (task_7.due_on, task_7.days_late) == (date(2026, 5, 31), 179)
     assert one_off.get(task__number=30, agency__code="so-tai-chinh").status == "not_due"  # "Tháng 6/2028"
-    waiting = TaskOccurrence.objects.filter(task__schedule_kind=Task.ScheduleKind.CONDITIONAL)
+    waiting = TaskOccurrence.objects.filter(task__terms_versions__schedule_kind=Task.ScheduleKind.CONDITIONAL)
     assert set(waiting.values_list("status", flat=True)) == {"awaiting_trigger"}
 
 

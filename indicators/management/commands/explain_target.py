@@ -42,10 +42,12 @@ class Command(BaseCommand):
             raise CommandError("Chưa có kế hoạch nào được nạp. Hãy chạy: python manage.py load_plan")
         as_of = options["as_of"] or timezone.localdate()
         code, year = options["code"], options["year"]
-        try:
-            target = Target.objects.get(indicator__plan=plan, indicator__code=code, year=year)
-        except Target.DoesNotExist:
-            raise CommandError(f"Không có ô mục tiêu {code} năm {year} trong kế hoạch {plan.code}.") from None
+        # the cell in force on the as-of date: a target raised from a later date is judged by the aim of that day
+        target = Target.objects.in_force(as_of).filter(indicator__plan=plan, indicator__code=code, year=year).first()
+        if target is None:
+            if Target.objects.filter(indicator__plan=plan, indicator__code=code, year=year).exists():
+                raise CommandError(f"Ô mục tiêu {code} năm {year} không có hiệu lực ngày {vn_date(as_of)}.")
+            raise CommandError(f"Không có ô mục tiêu {code} năm {year} trong kế hoạch {plan.code}.")
         # the same computation every page, report and the API read (indicators/statuses.py)
         metric_ids = set(target.parsed_targets.values_list("metric_id", flat=True))
         rows = [
