@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from core.admin import ReadOnlyAdminMixin, file_link
+from core.admin import ReadOnlyHistoryAdminMixin, file_link
 from core.spreadsheets import SpreadsheetExportMixin
 
 from .models import (
@@ -93,7 +93,7 @@ class PeriodAdmin(admin.ModelAdmin):
 
 
 @admin.register(Observation)
-class ObservationAdmin(ReadOnlyAdminMixin, SpreadsheetExportMixin, SimpleHistoryAdmin):
+class ObservationAdmin(ReadOnlyHistoryAdminMixin, SpreadsheetExportMixin, SimpleHistoryAdmin):
     """Figures change only through entry, review and imports (their history records who and why)."""
 
     exclude = ["evidence"]

@@ -19,6 +19,7 @@ from core.jobs import enqueue
 from core.snapshots import snapshots_changed
 from core.workflow import EntryError, check_period_open, evidence_replace, save_version, text_checked
 
+from . import revisions
 from .models import (
     AgencyAssessment,
     Metric,
@@ -323,12 +324,11 @@ def observation_correct(*, observation: Observation, user, figure: CleanFigure, 
     reason = text_checked(reason, label=_("Lý do điều chỉnh"))
     if not reason:
         raise EntryError(_("Hãy nêu lý do điều chỉnh."))
-    observation.proposed_value = figure.value
-    observation.proposed_numerator = figure.numerator
-    observation.proposed_denominator = figure.denominator
-    observation.proposed_note = reason
-    observation.correction_status = SubmissionStatus.SUBMITTED
-    observation.submitted_at = timezone.now()
+    values = {"value": figure.value, "numerator": figure.numerator, "denominator": figure.denominator}
+    if revisions.figure_revision(revisions.StoredFigure.of(observation), values, approve=False) == revisions.UNCHANGED:
+        raise EntryError(_("Giá trị đề nghị trùng giá trị đã duyệt: không có gì để điều chỉnh."))
+    # the figure's sending time stays the first one: a later correction does not make its report late
+    revisions.correction_proposed(observation, values, reason=reason)
     save_version(observation, user=user, reason=f"Đề nghị điều chỉnh: {reason}")
     return observation
 
@@ -393,12 +393,8 @@ def observation_approve(*, observation: Observation, user, note: str = "", recom
         return False
     reason = "Phê duyệt"
     if observation.correction_status == SubmissionStatus.SUBMITTED:
-        observation.value = observation.proposed_value
-        observation.numerator = observation.proposed_numerator
-        observation.denominator = observation.proposed_denominator
-        observation.note = observation.proposed_note
         reason = f"Phê duyệt điều chỉnh: {observation.proposed_note}"
-        _clear_correction(observation)
+        revisions.correction_approved(observation)
     observation.status = SubmissionStatus.APPROVED
     observation.reviewed_by = user
     observation.reviewed_at = timezone.now()
@@ -407,12 +403,6 @@ def observation_approve(*, observation: Observation, user, note: str = "", recom
     if recompute:
         metrics_recompute_after_commit([observation.metric_id])
     return True
-
-
-def _clear_correction(observation: Observation) -> None:
-    observation.correction_status = ""
-    observation.proposed_value = observation.proposed_numerator = observation.proposed_denominator = None
-    observation.proposed_note = ""
 
 
 @transaction.atomic

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from core.admin import ReadOnlyAdminMixin, file_link
+from core.admin import ReadOnlyAdminMixin, ReadOnlyHistoryAdminMixin, file_link
 from core.spreadsheets import SpreadsheetExportMixin
 
 from .models import Reminder, Task, TaskAssignment, TaskGroup, TaskOccurrence, TaskTrigger, TaskUpdate
@@ -58,7 +58,7 @@ class ReminderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(TaskUpdate)
-class TaskUpdateAdmin(ReadOnlyAdminMixin, SpreadsheetExportMixin, SimpleHistoryAdmin):
+class TaskUpdateAdmin(ReadOnlyHistoryAdminMixin, SpreadsheetExportMixin, SimpleHistoryAdmin):
     """Task reports change only through the agency's form, review and imports."""
 
     exclude = ["evidence"]
