@@ -33,6 +33,7 @@ from indicators.models import (
 from indicators.periods import QUARTER
 from indicators.selectors import PeriodCompleteness, figures_completeness, observations_approved, period_last_due
 from indicators.statuses import target_statuses_at
+from tasks import occurrences as occ
 from tasks.models import Task, TaskAssignment, TaskGroup, TaskOccurrence, TaskUpdate
 from tasks.selectors import occurrences_overdue
 
@@ -69,7 +70,12 @@ _TASK_URGENCY = [
     OccurrenceStatus.AWAITING_TRIGGER,
     OccurrenceStatus.DONE_ON_TIME,
 ]
-TIMELINESS_STATUSES = [ReportTimeliness.Status.ON_TIME, ReportTimeliness.Status.LATE, ReportTimeliness.Status.MISSING]
+TIMELINESS_STATUSES = [
+    ReportTimeliness.Status.ON_TIME,
+    ReportTimeliness.Status.LATE,
+    ReportTimeliness.Status.PARTIAL,
+    ReportTimeliness.Status.MISSING,
+]
 
 
 def _latest_statuses(plan: Plan) -> list[TargetStatus]:
@@ -140,6 +146,19 @@ def occurrence_counts(*, plan: Plan, agency: Agency | None = None) -> dict[str, 
     if agency is not None:
         occurrences = occurrences.filter(agency=agency)
     return {row["status"]: row["n"] for row in occurrences.values("status").annotate(n=Count("id")).order_by()}
+
+
+def task_tally(*, plan: Plan, agency: Agency | None = None) -> occ.Tally:
+    """The plan's tasks (or those ``agency`` leads) counted as tasks by standing, and their due dates as "lượt"
+    by status, from the occurrence snapshot (``tasks.occurrences.tally``: the rule the report counts with). Two
+    queries."""
+    occurrences = TaskOccurrence.objects.filter(task__plan=plan)
+    tasks = Task.objects.filter(plan=plan)
+    if agency is not None:
+        occurrences = occurrences.filter(agency=agency)
+        tasks = tasks.filter(assignments__agency=agency, assignments__role=TaskAssignment.Role.LEAD)
+    rows = occurrences.values_list("task_id", "status").annotate(n=Count("id")).order_by()
+    return occ.tally(rows, task_ids=tasks.values_list("pk", flat=True))
 
 
 def overdue_occurrences(*, plan: Plan, agency: Agency | None = None, limit: int | None = 50) -> list[TaskOccurrence]:
@@ -265,7 +284,13 @@ def agency_scorecard(*, plan: Plan, kind: str | None, user, sort: str = "qua-han
     for item in occurrences:
         if item["status"] in task_fields:
             setattr(rows[item["agency"]], task_fields[item["status"]], item["n"])
-    report_fields = {"on_time": "reports_on_time", "late": "reports_late", "missing": "reports_missing"}
+    # "chưa nộp đủ": nothing sent, or not all of it (the completeness rule's missing and partial)
+    report_fields = {
+        "on_time": "reports_on_time",
+        "late": "reports_late",
+        "missing": "reports_missing",
+        "partial": "reports_missing",
+    }
     timeliness = (
         ReportTimeliness.objects.filter(agency__in=agencies)
         .values("agency", "status")
@@ -274,7 +299,8 @@ def agency_scorecard(*, plan: Plan, kind: str | None, user, sort: str = "qua-han
     )
     for item in timeliness:
         if item["status"] in report_fields:
-            setattr(rows[item["agency"]], report_fields[item["status"]], item["n"])
+            row, name = rows[item["agency"]], report_fields[item["status"]]
+            setattr(row, name, getattr(row, name) + item["n"])
     for row in rows.values():
         if not can_read_unapproved(user, row.agency.pk):
             row.figures_waiting = None
@@ -474,6 +500,21 @@ def agency_metrics(*, plan: Plan, agency: Agency) -> list[Metric]:
     for metric in metrics:
         metric.indicator_code = first.get(metric.pk, "")
     return metrics
+
+
+def agency_targets(*, plan: Plan, agency: Agency, milestone: int) -> list[TargetRow]:
+    """The targets of ``milestone`` the agency answers for (the indicators it leads, the metrics it reports), each
+    with its status as every page shows it (``target_statuses_at``). Three queries."""
+    parsed = list(
+        ParsedTarget.objects.filter(target__indicator__plan=plan, target__year=milestone)
+        .filter(Q(target__indicator__lead_agencies=agency) | Q(metric__reporters=agency))
+        .distinct()
+        .select_related("metric", "target__indicator")
+        .order_by("target__indicator__group__order", "target__indicator__number", "position")
+    )
+    wanted = {p.pk for p in parsed}
+    statuses = {s.parsed_target_id: s for s in _latest_statuses(plan) if s.parsed_target_id in wanted}
+    return [TargetRow(p, statuses.get(p.pk)) for p in parsed]
 
 
 def agency_led_indicators(*, plan: Plan, agency: Agency) -> list[Indicator]:

@@ -88,6 +88,8 @@ _STATUS_FIELDS = [
     "latest_date",
     "latest_period",
     "latest_provisional",
+    "latest_reporters",
+    "latest_expected",
     "freshness",
     "expected_value",
     "explanation",
@@ -200,6 +202,7 @@ def province_values_save(
             _decimal(item.denominator),
             item.reporters,
             item.provisional,
+            item.expected,
         ]
         for metric_id, items in values.items()
         for item in items
@@ -211,7 +214,15 @@ def province_values_save(
     existing = {
         (metric_id, period_id): (pk, numbers)
         for pk, metric_id, period_id, *numbers in stored.values_list(
-            "pk", "metric_id", "period_id", "value", "numerator", "denominator", "reporters", "provisional"
+            "pk",
+            "metric_id",
+            "period_id",
+            "value",
+            "numerator",
+            "denominator",
+            "reporters",
+            "provisional",
+            "expected_reporters",
         )
     }
     # model instances only for the rows that changed: building 17 000 of them cost more than the query
@@ -225,6 +236,7 @@ def province_values_save(
             denominator=numbers[2],
             reporters=numbers[3],
             provisional=numbers[4],
+            expected_reporters=numbers[5],
             as_of=as_of,
             computed_at=stamp,
         )
@@ -236,7 +248,16 @@ def province_values_save(
         batch_size=2000,
         update_conflicts=True,
         unique_fields=["metric", "period"],
-        update_fields=["value", "numerator", "denominator", "reporters", "provisional", "as_of", "computed_at"],
+        update_fields=[
+            "value",
+            "numerator",
+            "denominator",
+            "reporters",
+            "provisional",
+            "expected_reporters",
+            "as_of",
+            "computed_at",
+        ],
     )
     stale = [pk for key, (pk, _numbers) in existing.items() if key not in computed]
     ProvinceValue.objects.filter(pk__in=stale).delete()

@@ -170,10 +170,12 @@ def _reminder_items(as_of: date) -> dict[int, list[tuple[str, str, str]]]:
             "due": vn_date(r.period.due_on),
         }
         items[r.agency_id].append((Reminder.Kind.REPORT_DUE_SOON, f"report:{r.agency_id}:{r.period_id}", line))
-    for r in reports.filter(status=ReportTimeliness.Status.MISSING):
-        line = _("Chưa nộp báo cáo %(period)s (hạn %(due)s).") % {
+    for r in reports.filter(status__in=[ReportTimeliness.Status.MISSING, ReportTimeliness.Status.PARTIAL]):
+        line = _("Chưa gửi đủ số liệu %(period)s (hạn %(due)s): đã gửi %(sent)s/%(expected)s.") % {
             "period": r.period.label,
             "due": vn_date(r.period.due_on),
+            "sent": r.sent,
+            "expected": r.expected,
         }
         items[r.agency_id].append((Reminder.Kind.REPORT_MISSING, f"report:{r.agency_id}:{r.period_id}", line))
     return items
