@@ -141,13 +141,6 @@ def milestone_targets(*, plan: Plan, milestone: int) -> tuple[list[GroupRow], li
     return list(groups.values()), rows, as_of
 
 
-def occurrence_counts(*, plan: Plan, agency: Agency | None = None) -> dict[str, int]:
-    occurrences = TaskOccurrence.objects.filter(task__plan=plan)
-    if agency is not None:
-        occurrences = occurrences.filter(agency=agency)
-    return {row["status"]: row["n"] for row in occurrences.values("status").annotate(n=Count("id")).order_by()}
-
-
 def task_tally(*, plan: Plan, agency: Agency | None = None) -> occ.Tally:
     """The plan's tasks (or those ``agency`` leads) counted as tasks by standing, and their due dates as "lượt"
     by status, from the occurrence snapshot (``tasks.occurrences.tally``: the rule the report counts with). Two
@@ -156,9 +149,12 @@ def task_tally(*, plan: Plan, agency: Agency | None = None) -> occ.Tally:
     tasks = Task.objects.filter(plan=plan)
     if agency is not None:
         occurrences = occurrences.filter(agency=agency)
-        tasks = tasks.filter(assignments__agency=agency, assignments__role=TaskAssignment.Role.LEAD)
-    rows = occurrences.values_list("task_id", "status").annotate(n=Count("id")).order_by()
-    return occ.tally(rows, task_ids=tasks.values_list("pk", flat=True))
+    rows = list(occurrences.values_list("task_id", "status").annotate(n=Count("id")).order_by())
+    if agency is None:
+        return occ.tally(rows, task_ids=tasks.values_list("pk", flat=True))
+    # the tasks it leads, and any other it has a due date of
+    leads = tasks.filter(assignments__agency=agency, assignments__role=TaskAssignment.Role.LEAD)
+    return occ.tally(rows, task_ids={*leads.values_list("pk", flat=True), *(task_id for task_id, *_ in rows)})
 
 
 def overdue_occurrences(*, plan: Plan, agency: Agency | None = None, limit: int | None = 50) -> list[TaskOccurrence]:

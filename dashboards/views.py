@@ -264,7 +264,9 @@ def _overview(request) -> Page:
     kind = kind if kind in Agency.Kind.values or kind == "" else Agency.Kind.DEPARTMENT
     sort = request.GET.get("sap_xep", "qua-han")
     groups, targets, as_of = selectors.milestone_targets(plan=plan, milestone=milestone)
-    occurrences = selectors.occurrence_counts(plan=plan)
+    # tasks counted as tasks (x/35), their due dates as "lượt": the one rule of tasks.occurrences.tally
+    tasks = selectors.task_tally(plan=plan)
+    occurrences = tasks.due
     reporting = selectors.reporting_last_due(plan=plan, as_of=today)
     every_agency = selectors.agency_scorecard(plan=plan, kind=None, user=request.user, sort=sort)
     scorecard = [row for row in every_agency if not kind or row.agency.kind == kind]
@@ -310,8 +312,7 @@ def _overview(request) -> Page:
             "late": sum(1 for row in targets if row.status and row.status.is_late),
             "missing": sum(1 for row in targets if not row.status or row.status.freshness == "missing"),
         },
-        # tasks counted as tasks (x/35), their due dates as "lượt": the one rule of tasks.occurrences.tally
-        "tasks": selectors.task_tally(plan=plan),
+        "tasks": tasks,
         # who has not sent the figures of the last quarter due: the rule the periodic report and the
         # completeness page count with (one number, whichever the Committee reads)
         "reporting": reporting,
@@ -516,7 +517,9 @@ def _agency(code: str, *, viewer) -> Page:
         return Page("dashboards/overview.html", {"plan": None})
     agency = selectors.agency_get(code)
     assignments = selectors.agency_assignments(plan=plan, agency=agency)
-    occurrences = selectors.occurrence_counts(plan=plan, agency=agency)
+    # its tasks counted as tasks, their due dates as "lượt" (the overview's and the report's rule)
+    tasks = selectors.task_tally(plan=plan, agency=agency)
+    occurrences = tasks.due
     # the most late first, bounded: an agency that misses a monthly report piles up one a month
     overdue = selectors.overdue_occurrences(plan=plan, agency=agency, limit=AGENCY_OVERDUE_SHOWN)
     timeliness = selectors.agency_timeliness(agency=agency)
@@ -550,8 +553,7 @@ def _agency(code: str, *, viewer) -> Page:
         "figures": figures,
         "milestone": milestone,
         "targets": targets,
-        # its tasks counted as tasks, their due dates as "lượt" (the overview's and the report's rule)
-        "tasks": selectors.task_tally(plan=plan, agency=agency),
+        "tasks": tasks,
     }
     tables = {
         "muc-tieu": lambda: Table(

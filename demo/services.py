@@ -177,9 +177,7 @@ def _periods(kind: str, until: date, start: date = DEMO_START) -> list[Period]:
 
 
 @transaction.atomic
-def demo_figures_create(
-    *, plan: Plan, as_of: date, seed: int = 65, localities_per_metric: int | None = None
-) -> int:
+def demo_figures_create(*, plan: Plan, as_of: date, seed: int = 65, localities_per_metric: int | None = None) -> int:
     """Figures for every metric from 2025 to ``as_of``: approved, except the latest period's, which are in
     every state of the workflow (and a few missing) so that the review queue and the gaps show. Every reporter
     reports (``localities_per_metric`` limits the communes, for a smaller set), so a province value's coverage

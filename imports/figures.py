@@ -306,7 +306,13 @@ def _corrections_write(corrections: dict[int, dict], *, batch, when) -> list[int
 
 
 def undo(changes: dict, *, batch, when) -> None:
+    """Put back what the batch changed; an approved figure it created or corrected counts no more (or again as
+    before), so its metrics' statuses are recomputed once the undo commits."""
+    written = [*changes.get("created", []), *changes.get("updated", [])]
+    approved = Observation.objects.filter(pk__in=written, status=SubmissionStatus.APPROVED)
+    metric_ids = list(approved.values_list("metric_id", flat=True).distinct())
     submissions_undo(Observation, changes, batch=batch, when=when)
+    metrics_recompute_after_commit(metric_ids)
 
 
 def recheck(batch, *, thorough: bool = False) -> Preview | None:

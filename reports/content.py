@@ -42,7 +42,6 @@ from indicators.templatetags.plan_text import plan_text
 from tasks import occurrences as occ
 from tasks.models import Task, TaskOccurrence, TaskUpdate
 from tasks.occurrences import status_on
-from tasks.selectors import task_occurrence_rows
 
 #: the order in which statuses are counted and drawn, best first
 STATUS_ORDER = [value for value, _ in TargetStatus.Status.choices]
@@ -262,15 +261,6 @@ class ReportContent:
         return clean(asdict(self))
 
 
-def occurrence_status_as_of(*, due_on: date | None, completed_on: date | None, as_of: date) -> str:
-    """Where a task occurrence stood on ``as_of``, by the engine's rule (``tasks.occurrences.status_on``) from its
-    deadline and completion date, so a report for an earlier date reads the same however the snapshot moved on."""
-    if due_on is None:
-        return NOT_DUE
-    status, _days = status_on(due_on=due_on, done_on=completed_on, as_of=as_of)
-    return status
-
-
 def _latest_statuses(plan: Plan, parsed_ids: list[int], as_of: date, reading: str) -> dict[int, TargetStatus]:
     """For each parsed target, its status as of the as-of date in the report's reading (``target_statuses_at``:
     the one truth)."""
@@ -384,24 +374,30 @@ def _shift(period: Period | periods.PeriodBounds, delta: int) -> periods.PeriodB
     return periods.period_bounds(period.kind, index // per_year, index % per_year + 1)
 
 
-def _task_scope(plan: Plan, period: Period, as_of: date, agency: Agency | None) -> list[TaskOccurrence]:
-    """The due dates of the period as the occurrence engine finds them on ``as_of`` (``task_occurrence_rows``: the
-    rule of the snapshot, replayed for that day, so a report for an earlier date reads the same however the
-    snapshot moved on): every one still open when the period began (work finished before it belongs to earlier
-    reports, not to a total since the plan's start), none awaiting a request."""
-    occurrences = [
-        o
-        for o in task_occurrence_rows(as_of=as_of)
-        if o.task.plan_id == plan.pk
-        and o.status != occ.AWAITING_TRIGGER
-        and not (o.completed_on and o.completed_on < period.starts_on)
-        and (agency is None or o.agency_id == agency.pk)
-    ]
-    agencies = Agency.objects.in_bulk({o.agency_id for o in occurrences})
-    for o in occurrences:
-        o.agency = agencies[o.agency_id]
-    occurrences.sort(key=lambda o: (o.due_on, o.task.number, o.agency.name))
-    return occurrences
+def occurrence_status_as_of(*, due_on: date | None, completed_on: date | None, stored: str, as_of: date) -> str:
+    """Where a task occurrence stood on ``as_of``, by the engine's rule (``tasks.occurrences.status_on``) from its
+    deadline and completion date, so a report for an earlier date reads the same however the snapshot moved on.
+    Work not yet due is "đang thực hiện" where its agency reported it under way (the snapshot's ``stored``
+    status says so), else "chưa đến hạn"."""
+    if due_on is None:
+        return IN_PROGRESS if stored == occ.IN_PROGRESS else NOT_DUE
+    status, _days = status_on(due_on=due_on, done_on=completed_on, as_of=as_of)
+    if status == occ.NOT_DUE and stored == occ.IN_PROGRESS:
+        return IN_PROGRESS
+    return status
+
+
+def _task_scope(plan: Plan, period: Period, agency: Agency | None):
+    """The occurrences of the period: every one still open when the period began (work finished before it
+    belongs to earlier reports, not to a total since the plan's start)."""
+    occurrences = (
+        TaskOccurrence.objects.filter(task__plan=plan)
+        .exclude(status=TaskOccurrence.Status.AWAITING_TRIGGER)
+        .exclude(completed_on__lt=period.starts_on)
+        .select_related("task", "agency")
+        .order_by("due_on", "task__number", "agency__name", "pk")
+    )
+    return occurrences.filter(agency=agency) if agency is not None else occurrences
 
 
 def _tasks(
@@ -414,9 +410,20 @@ def _tasks(
     kinds: dict[str, AgencyTaskRow] = {}
     localities: set[str] = set()
     overdue: list[OverdueRow] = []
-    scope = _task_scope(plan, period, as_of, agency)
-    for occurrence in scope:
-        status = occurrence.status
+    ahead_seen: set[tuple[int, int]] = set()
+    counted: list[tuple[int, str, int]] = []
+    for occurrence in _task_scope(plan, period, agency):
+        status = occurrence_status_as_of(
+            due_on=occurrence.due_on, completed_on=occurrence.completed_on, stored=occurrence.status, as_of=as_of
+        )
+        if status in (NOT_DUE, IN_PROGRESS):
+            # the engine looks one deadline ahead of its day: of the due dates still ahead on the as-of date, a
+            # task's agency has one (the next), however far the snapshot has moved on since
+            key = (occurrence.task_id, occurrence.agency_id)
+            if key in ahead_seen:
+                continue
+            ahead_seen.add(key)
+        counted.append((occurrence.task_id, status, 1))
         name = occurrence.agency.display_name
         row = rows.setdefault(name, AgencyTaskRow(agency=name))
         kind = kinds.setdefault(
@@ -443,7 +450,12 @@ def _tasks(
     tasks = Task.objects.filter(plan=plan)
     if agency is not None:
         tasks = tasks.filter(assignments__agency=agency, assignments__role="lead")
-    tally = occ.tally(((o.task_id, o.status, 1) for o in scope), task_ids=tasks.values_list("pk", flat=True))
+    # work waiting for a request has no due date in the tables, but its task counts as waiting, as on the overview
+    waiting = TaskOccurrence.objects.filter(task__in=tasks, status=TaskOccurrence.Status.AWAITING_TRIGGER)
+    if agency is not None:
+        waiting = waiting.filter(agency=agency)
+    counted += [(task_id, occ.AWAITING_TRIGGER, 1) for task_id in waiting.values_list("task_id", flat=True)]
+    tally = occ.tally(counted, task_ids=tasks.values_list("pk", flat=True))
     return (
         [r for r in ordered if r.agency not in localities],
         [r for r in ordered if r.agency in localities],

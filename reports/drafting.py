@@ -118,6 +118,10 @@ def tasks_sentence(content: ReportContent) -> str:
         + (f", {n(standings['awaiting'])} nhiệm vụ chờ đề nghị" if standings.get("awaiting") else "")
     )
     period = in_sentence(content.period_label)
+    if not content.tasks_total:
+        if not any(clauses):
+            return f"Không có nhiệm vụ đến hạn trong {period}."
+        return f"Về nhiệm vụ trong {period}, theo từng lượt đến hạn của các cơ quan, đơn vị: {_join(clauses)}."
     if not any(clauses):
         return f"Về nhiệm vụ trong {period}: {counted}; không có lượt đến hạn nào trong kỳ."
     return f"Về nhiệm vụ trong {period}: {counted}. Theo từng lượt đến hạn của các cơ quan, đơn vị: {_join(clauses)}."

@@ -29,6 +29,7 @@ class ReportRequestForm(forms.Form):
             (readings.CURRENT, _("Số liệu hiện có: gồm cả số liệu được phê duyệt, điều chỉnh sau ngày tính")),
         ],
         initial=readings.AS_KNOWN,
+        required=False,  # not chosen: as known on the day (the default of every report)
         widget=forms.RadioSelect,
         help_text=_("Báo cáo ban hành thường dùng số liệu tại thời điểm, để tạo lại vẫn ra đúng nội dung đã báo cáo."),
     )

@@ -90,7 +90,7 @@ def periodic_report_list(request):
                     as_of=data["as_of"],
                     agency=agency,
                     user=request.user,
-                    reading=data["reading"],
+                    reading=data.get("reading") or AS_KNOWN,
                 )
             except services.ReportError as exc:
                 form.add_error(None, str(exc))

@@ -72,7 +72,10 @@ def test_overview_counts_the_latest_snapshot_of_the_chosen_milestone(steering_cl
     assert headline["measured"] == latest.count()
     assert headline["achieved"] == latest.filter(status="achieved").count()
     assert headline["behind"] == latest.filter(status__in=["accelerate", "limited", "regressing"]).count()
-    assert headline["overdue"] == TaskOccurrence.objects.filter(status="overdue").count()
+    tasks = response.context["tasks"]
+    assert tasks.due["overdue"] == TaskOccurrence.objects.filter(status="overdue").count()
+    behind = TaskOccurrence.objects.filter(status="overdue").values("task").distinct().count()
+    assert (tasks.tasks["behind"], tasks.total) == (behind, Task.objects.count())
     html = response.content.decode()
     assert 'data-figure="status_by_group"' in html and 'id="figures"' in html
     # every status shown with words, not colour alone
