@@ -374,7 +374,7 @@ def test_an_agency_page_lists_its_most_late_work_and_downloads_all(steering_clie
     html = steering_client.get(url).content.decode()
     section = html.split('id="qua-han"', 1)[1].split("</section>", 1)[0]
     assert section.count('<th scope="row">') == 2 and f"<small>({agency['n']})</small>" in section
-    assert "2 lần quá hạn lâu nhất." in section and "Xem toàn bộ (tải CSV)" in section
+    assert "2 lượt quá hạn lâu nhất." in section and "Xem toàn bộ (tải CSV)" in section
     rows = list(
         csv.reader(
             io.StringIO(steering_client.get(url, {"format": "csv", "bang": "qua-han"}).content.decode("utf-8-sig"))
