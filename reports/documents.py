@@ -405,7 +405,7 @@ def _task_table(document, rows: list[AgencyTaskRow], first_header: str, *, with_
     _grid(
         document,
         ["STT", first_header, *[TASK_LABELS[c] for c in TASK_COLUMNS], "Tổng"],
-        [1.1, 4.0, 2.0, 2.0, 2.0, 2.0, 2.0, 1.4],
+        [1.3, 3.8, 2.0, 2.0, 2.0, 2.0, 2.0, 1.4],
         table_rows,
         centred=(0, 2, 3, 4, 5, 6, 7),
     )

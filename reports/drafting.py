@@ -107,7 +107,7 @@ def tasks_sentence(content: ReportContent) -> str:
         f"{n(tasks.done_on_time)} lượt hoàn thành đúng hạn" if tasks.done_on_time else "",
         f"{n(tasks.done_late)} lượt hoàn thành quá hạn" if tasks.done_late else "",
         f"{n(tasks.overdue)} lượt quá hạn chưa hoàn thành" if tasks.overdue else "",
-        f"{n(tasks.in_progress)} lượt chưa đến hạn, đang thực hiện" if tasks.in_progress else "",
+        f"{n(tasks.in_progress)} lượt đang thực hiện (chưa đến hạn)" if tasks.in_progress else "",
         f"{n(tasks.not_due)} lượt chưa đến hạn" if tasks.not_due else "",
     ]
     standings = content.task_standings
