@@ -245,7 +245,7 @@ def steering_digest_send(*, as_of: date) -> int:
     lines += [
         "",
         _("Nhiệm vụ quá hạn: %(count)s lượt") % {"count": overdue.count()},
-        _("Báo cáo chưa nộp: %(count)s") % {"count": missing.count()},
+        _("Báo cáo chưa nộp đủ: %(count)s") % {"count": missing.count()},
     ]
     for o in overdue[:10]:
         lines.append(

@@ -23,7 +23,8 @@ class Command(BaseCommand):
         as_of = options["as_of"] or timezone.localdate()
         overdue = [o for o in task_occurrence_rows(as_of=as_of) if o.status == TaskOccurrence.Status.OVERDUE]
         overdue.sort(key=lambda o: (-o.days_late, o.task.number, o.agency_id))
-        missing = [r for r in report_timeliness_rows(as_of=as_of) if r.status == "missing"]
+        # not reported: nothing sent, or not all the figures owed (the completeness rule)
+        missing = [r for r in report_timeliness_rows(as_of=as_of) if r.status in ("missing", "partial")]
         missing.sort(key=lambda r: (-r.days_late, r.agency_id))
         names = _agency_names({o.agency_id for o in overdue} | {r.agency_id for r in missing})
         if options["json"]:
@@ -44,6 +45,8 @@ class Command(BaseCommand):
                         "period": r.period.label,
                         "due_on": r.period.due_on.isoformat(),
                         "days_late": r.days_late,
+                        "sent": r.sent,
+                        "expected": r.expected,
                     }
                     for r in missing
                 ],
@@ -56,11 +59,11 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  NV {o.task.number:>2}  {names[o.agency_id]:<50}  hạn {vn_date(o.due_on)}  chậm {o.days_late} ngày"
             )
-        self.stdout.write(f"\nBáo cáo chưa nộp: {len(missing)}")
+        self.stdout.write(f"\nBáo cáo chưa nộp đủ: {len(missing)}")
         for r in missing:
             self.stdout.write(
                 f"  {names[r.agency_id]:<50}  {r.period.label:<22}  hạn {vn_date(r.period.due_on)}  "
-                f"chậm {r.days_late} ngày"
+                f"đã gửi {r.sent}/{r.expected}  chậm {r.days_late} ngày"
             )
 
 
