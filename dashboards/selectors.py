@@ -8,6 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.db.models import Count, F, Max, Prefetch, Q, Subquery, Window
 from django.db.models.functions import RowNumber
 from django.http import Http404
@@ -17,6 +18,7 @@ from agencies.permissions import can_read_unapproved, submissions_visible_to
 from comments.models import Comment
 from comments.selectors import comments_on
 from core.workflow import SubmissionStatus
+from indicators.freshness import coverage_low
 from indicators.models import (
     Indicator,
     IndicatorGroup,
@@ -320,6 +322,24 @@ class MetricSeries:
     breakdown: list[tuple[Agency, float]] = field(default_factory=list)
     #: the first day shown, when older periods exist that the page leaves to the download
     shown_from: date | None = None
+    #: per period shown (not for yearly flows, shown as yearly totals): its coverage and provisional mark
+    periods: list[PeriodRow] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class PeriodRow:
+    """A province value of one period as the tables show it: with its coverage ("20/26 cơ quan", marked when
+    too few agencies reported) and its provisional mark."""
+
+    day: date
+    value: float
+    reporters: int
+    expected: int
+    provisional: bool
+
+    @property
+    def coverage_low(self) -> bool:
+        return coverage_low(self.reporters, self.expected, threshold=settings.PROVINCE_COVERAGE_MIN_PERCENT)
 
 
 #: how many calendar years of a metric's series an indicator page shows, by the metric's frequency (whole years:
@@ -391,9 +411,10 @@ def metric_series(metrics: list[Metric]) -> list[MetricSeries]:
         .annotate(newest=Window(RowNumber(), partition_by=[F("metric_id")], order_by=F("period__ends_on").desc()))
         .filter(newest__lte=newest)
     )
-    for metric_id, period_id, ends_on, value, reporters in _province_rows(rows):
+    for metric_id, period_id, ends_on, value, reporters, expected, provisional in _province_rows(rows):
         series = by_metric[metric_id]
         series.points.append(Point(ends_on, float(value)))
+        series.periods.append(PeriodRow(ends_on, float(value), reporters, max(expected, reporters), provisional))
         series.reporters_last = reporters
         series.last_day = ends_on
         last_period[metric_id] = period_id
@@ -402,6 +423,7 @@ def metric_series(metrics: list[Metric]) -> list[MetricSeries]:
             start = date(series.last_day.year - _shown_years(series.metric) + 1, 1, 1)
             if series.points[0].day < start:
                 series.points = [p for p in series.points if p.day >= start]
+                series.periods = [p for p in series.periods if p.day >= start]
                 series.shown_from = start
     latest = Q(pk__in=[])
     for metric_id, period_id in last_period.items():
@@ -422,24 +444,33 @@ def metric_series(metrics: list[Metric]) -> list[MetricSeries]:
     for series in by_metric.values():
         if series.metric.kind == Metric.Kind.FLOW:
             series.points = yearly_totals(series.points)
+            series.periods = []
     return list(by_metric.values())
 
 
-def metric_history(metrics: list[Metric]) -> dict[Metric, list[Point]]:
-    """Per metric, the province value of every period (yearly flows summed per year): the indicator page's
-    download, which holds what the page leaves out. One query; grows with the history, as a download may."""
+def metric_history(metrics: list[Metric]) -> dict[Metric, list[PeriodRow]]:
+    """Per metric, the province value of every period with its coverage and provisional mark (yearly flows
+    summed per year, without them): the indicator page's download, which holds what the page leaves out. One
+    query; grows with the history, as a download may."""
     by_pk = {m.pk: m for m in metrics}
-    history: dict[Metric, list[Point]] = {m: [] for m in metrics}
-    for metric_id, _period_id, ends_on, value, _reporters in _province_rows(
+    history: dict[Metric, list[PeriodRow]] = {m: [] for m in metrics}
+    for metric_id, _period_id, ends_on, value, reporters, expected, provisional in _province_rows(
         ProvinceValue.objects.filter(metric__in=list(by_pk))
     ):
-        history[by_pk[metric_id]].append(Point(ends_on, float(value)))
-    return {m: yearly_totals(points) if m.kind == Metric.Kind.FLOW else points for m, points in history.items()}
+        history[by_pk[metric_id]].append(
+            PeriodRow(ends_on, float(value), reporters, max(expected, reporters), provisional)
+        )
+    return {
+        metric: [PeriodRow(p.day, p.value, 0, 0, False) for p in yearly_totals([Point(r.day, r.value) for r in rows])]
+        if metric.kind == Metric.Kind.FLOW
+        else rows
+        for metric, rows in history.items()
+    }
 
 
 def _province_rows(values):
     return values.order_by("metric_id", "period__ends_on").values_list(
-        "metric_id", "period_id", "period__ends_on", "value", "reporters"
+        "metric_id", "period_id", "period__ends_on", "value", "reporters", "expected_reporters", "provisional"
     )
 
 

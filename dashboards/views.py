@@ -484,12 +484,30 @@ def _indicator(code: str, *, viewer) -> Page:
     tables = {
         "so-lieu": lambda: Table(
             f"chi-tieu-{indicator.code}-so-lieu-toan-tinh",
-            [_("Chỉ số"), _("Đơn vị"), _("Ngày cuối kỳ"), _("Giá trị toàn tỉnh")],
-            # every period: the page shows the recent ones (selectors.SHOWN_YEARS)
             [
-                [metric.name, metric.unit, pt.day, round(pt.value, 4)]
-                for metric, points in selectors.metric_history(list(metrics.values())).items()
-                for pt in points
+                _("Chỉ số"),
+                _("Đơn vị"),
+                _("Ngày cuối kỳ"),
+                _("Giá trị toàn tỉnh"),
+                _("Tạm tính"),
+                _("Số cơ quan có số liệu"),
+                _("Số cơ quan phải báo cáo"),
+                _("Chưa đủ cơ quan báo cáo"),
+            ],
+            # every period: the page shows the recent ones (selectors.SHOWN_YEARS); yearly flows as year totals
+            [
+                [
+                    metric.name,
+                    metric.unit,
+                    row.day,
+                    round(row.value, 4),
+                    _("có") if row.provisional else "",
+                    row.reporters or None,
+                    row.expected or None,
+                    _("có") if row.coverage_low else "",
+                ]
+                for metric, rows in selectors.metric_history(list(metrics.values())).items()
+                for row in rows
             ],
         ),
         "gan-day": lambda: Table(
