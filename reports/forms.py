@@ -25,12 +25,11 @@ class ReportRequestForm(forms.Form):
     reading = forms.ChoiceField(
         label=_("Cách đọc số liệu của ngày đó"),
         choices=[
-            (readings.AS_KNOWN, _("Số liệu tại thời điểm: chỉ số liệu đã được phê duyệt đến hết ngày tính")),
-            (readings.CURRENT, _("Số liệu hiện có: gồm cả số liệu được phê duyệt, điều chỉnh sau ngày tính")),
+            (readings.AS_KNOWN, _("Số liệu tại thời điểm (đã duyệt đến ngày tính)")),
+            (readings.CURRENT, _("Số liệu hiện có (gồm cả duyệt, điều chỉnh sau)")),
         ],
         initial=readings.AS_KNOWN,
         required=False,  # not chosen: as known on the day (the default of every report)
-        widget=forms.RadioSelect,
         help_text=_("Báo cáo ban hành thường dùng số liệu tại thời điểm, để tạo lại vẫn ra đúng nội dung đã báo cáo."),
     )
     agency = forms.ModelChoiceField(
