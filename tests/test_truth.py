@@ -110,7 +110,13 @@ def test_an_approved_figure_of_an_open_period_counts_at_once_as_provisional(plan
     Observation.objects.filter(pk=figure.pk).update(reviewed_at=approved_on)
     figure.history.update(history_date=approved_on, reviewed_at=approved_on)  # sent and approved that day
     [claim] = _explain("V.1", 2030, as_of)
-    assert claim["latest"] == {"value": 0.66, "period": "Năm 2026", "provisional": True, "date": "2026-11-20"}
+    assert claim["latest"] == {
+        "value": 0.66,
+        "period": "Năm 2026",
+        "provisional": True,
+        "date": "2026-11-20",
+        "coverage": {"reporters": 1, "expected": 1, "low": False},
+    }
     assert claim["status"] != "no_data"  # the status uses it (0,60 → 0,66), with that mark
     assert "tạm tính đến ngày 20/11/2026" in claim["latest_text"]
     # before it was approved, it did not exist
