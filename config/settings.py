@@ -414,6 +414,14 @@ REPORT_DUE_DAYS = {
     "year": env.int("REPORT_DUE_DAYS_YEAR", default=20),
 }
 
+# A province value summed, averaged or divided from agencies' figures carries its coverage (n of N expected
+# reporters); below this share it is marked "chưa đủ cơ quan báo cáo" on every surface (docs/progress-method.md).
+PROVINCE_COVERAGE_MIN_PERCENT = env.float("PROVINCE_COVERAGE_MIN_PERCENT", default=80.0)
+if not 0 <= PROVINCE_COVERAGE_MIN_PERCENT <= 100:
+    raise ImproperlyConfigured(
+        f"PROVINCE_COVERAGE_MIN_PERCENT={PROVINCE_COVERAGE_MIN_PERCENT} must be a percentage from 0 to 100"
+    )
+
 # Periodic reports (reports/): the letterhead of the Steering Committee's report (Party layout, 36-HD/VPTW),
 # and whether to add a PDF made by LibreOffice headless when `soffice` is installed.
 REPORT_PLACE = env.str("REPORT_PLACE", default="Hưng Yên")

@@ -8,6 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.db.models import Count, Exists, F, FilteredRelation, Max, OuterRef, Prefetch, Q, Subquery, Window
 from django.db.models.functions import RowNumber
 from django.http import Http404
@@ -18,6 +19,7 @@ from comments.models import Comment
 from comments.selectors import comments_on
 from core.versions import in_force_q
 from core.workflow import SubmissionStatus
+from indicators.freshness import coverage_low
 from indicators.models import (
     Indicator,
     IndicatorGroup,
@@ -40,6 +42,7 @@ from indicators.selectors import (
     plan_day,
 )
 from indicators.statuses import target_statuses_at
+from tasks import occurrences as occ
 from tasks.models import Task, TaskAssignment, TaskGroup, TaskOccurrence, TaskUpdate
 from tasks.selectors import occurrences_overdue, with_task_terms
 
@@ -76,7 +79,12 @@ _TASK_URGENCY = [
     OccurrenceStatus.AWAITING_TRIGGER,
     OccurrenceStatus.DONE_ON_TIME,
 ]
-TIMELINESS_STATUSES = [ReportTimeliness.Status.ON_TIME, ReportTimeliness.Status.LATE, ReportTimeliness.Status.MISSING]
+TIMELINESS_STATUSES = [
+    ReportTimeliness.Status.ON_TIME,
+    ReportTimeliness.Status.LATE,
+    ReportTimeliness.Status.PARTIAL,
+    ReportTimeliness.Status.MISSING,
+]
 
 
 def _latest_statuses(plan: Plan) -> list[TargetStatus]:
@@ -147,11 +155,20 @@ def milestone_targets(*, plan: Plan, milestone: int) -> tuple[list[GroupRow], li
     return list(groups.values()), rows, as_of
 
 
-def occurrence_counts(*, plan: Plan, agency: Agency | None = None) -> dict[str, int]:
+def task_tally(*, plan: Plan, agency: Agency | None = None) -> occ.Tally:
+    """The plan's tasks (or those ``agency`` leads) counted as tasks by standing, and their due dates as "lượt"
+    by status, from the occurrence snapshot (``tasks.occurrences.tally``: the rule the report counts with). Two
+    queries."""
     occurrences = TaskOccurrence.objects.filter(task__plan=plan)
+    tasks = Task.objects.filter(plan=plan)
     if agency is not None:
         occurrences = occurrences.filter(agency=agency)
-    return {row["status"]: row["n"] for row in occurrences.values("status").annotate(n=Count("id")).order_by()}
+    rows = list(occurrences.values_list("task_id", "status").annotate(n=Count("id")).order_by())
+    if agency is None:
+        return occ.tally(rows, task_ids=tasks.values_list("pk", flat=True))
+    # the tasks it leads, and any other it has a due date of
+    leads = tasks.filter(assignments__agency=agency, assignments__role=TaskAssignment.Role.LEAD)
+    return occ.tally(rows, task_ids={*leads.values_list("pk", flat=True), *(task_id for task_id, *_ in rows)})
 
 
 def overdue_occurrences(*, plan: Plan, agency: Agency | None = None, limit: int | None = 50) -> list[TaskOccurrence]:
@@ -280,7 +297,13 @@ def agency_scorecard(*, plan: Plan, kind: str | None, user, sort: str = "qua-han
     for item in occurrences:
         if item["status"] in task_fields:
             setattr(rows[item["agency"]], task_fields[item["status"]], item["n"])
-    report_fields = {"on_time": "reports_on_time", "late": "reports_late", "missing": "reports_missing"}
+    # "chưa nộp đủ": nothing sent, or not all of it (the completeness rule's missing and partial)
+    report_fields = {
+        "on_time": "reports_on_time",
+        "late": "reports_late",
+        "missing": "reports_missing",
+        "partial": "reports_missing",
+    }
     timeliness = (
         ReportTimeliness.objects.filter(agency__in=agencies)
         .values("agency", "status")
@@ -289,7 +312,8 @@ def agency_scorecard(*, plan: Plan, kind: str | None, user, sort: str = "qua-han
     )
     for item in timeliness:
         if item["status"] in report_fields:
-            setattr(rows[item["agency"]], report_fields[item["status"]], item["n"])
+            row, name = rows[item["agency"]], report_fields[item["status"]]
+            setattr(row, name, getattr(row, name) + item["n"])
     for row in rows.values():
         if not can_read_unapproved(user, row.agency.pk):
             row.figures_waiting = None
@@ -313,6 +337,24 @@ class MetricSeries:
     breakdown: list[tuple[Agency, float]] = field(default_factory=list)
     #: the first day shown, when older periods exist that the page leaves to the download
     shown_from: date | None = None
+    #: per period shown (not for yearly flows, shown as yearly totals): its coverage and provisional mark
+    periods: list[PeriodRow] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class PeriodRow:
+    """A province value of one period as the tables show it: with its coverage ("20/26 cơ quan", marked when
+    too few agencies reported) and its provisional mark."""
+
+    day: date
+    value: float
+    reporters: int
+    expected: int
+    provisional: bool
+
+    @property
+    def coverage_low(self) -> bool:
+        return coverage_low(self.reporters, self.expected, threshold=settings.PROVINCE_COVERAGE_MIN_PERCENT)
 
 
 #: how many calendar years of a metric's series an indicator page shows, by the metric's frequency (whole years:
@@ -389,9 +431,10 @@ def metric_series(metrics: list[Metric]) -> list[MetricSeries]:
         .annotate(newest=Window(RowNumber(), partition_by=[F("metric_id")], order_by=F("period__ends_on").desc()))
         .filter(newest__lte=newest)
     )
-    for metric_id, period_id, ends_on, value, reporters in _province_rows(rows):
+    for metric_id, period_id, ends_on, value, reporters, expected, provisional in _province_rows(rows):
         series = by_metric[metric_id]
         series.points.append(Point(ends_on, float(value)))
+        series.periods.append(PeriodRow(ends_on, float(value), reporters, max(expected, reporters), provisional))
         series.reporters_last = reporters
         series.last_day = ends_on
         last_period[metric_id] = period_id
@@ -400,6 +443,7 @@ def metric_series(metrics: list[Metric]) -> list[MetricSeries]:
             start = date(series.last_day.year - _shown_years(series.metric) + 1, 1, 1)
             if series.points[0].day < start:
                 series.points = [p for p in series.points if p.day >= start]
+                series.periods = [p for p in series.periods if p.day >= start]
                 series.shown_from = start
     latest = Q(pk__in=[])
     for metric_id, period_id in last_period.items():
@@ -420,24 +464,33 @@ def metric_series(metrics: list[Metric]) -> list[MetricSeries]:
     for series in by_metric.values():
         if series.metric.kind == Metric.Kind.FLOW:
             series.points = yearly_totals(series.points)
+            series.periods = []
     return list(by_metric.values())
 
 
-def metric_history(metrics: list[Metric]) -> dict[Metric, list[Point]]:
-    """Per metric, the province value of every period (yearly flows summed per year): the indicator page's
-    download, which holds what the page leaves out. One query; grows with the history, as a download may."""
+def metric_history(metrics: list[Metric]) -> dict[Metric, list[PeriodRow]]:
+    """Per metric, the province value of every period with its coverage and provisional mark (yearly flows
+    summed per year, without them): the indicator page's download, which holds what the page leaves out. One
+    query; grows with the history, as a download may."""
     by_pk = {m.pk: m for m in metrics}
-    history: dict[Metric, list[Point]] = {m: [] for m in metrics}
-    for metric_id, _period_id, ends_on, value, _reporters in _province_rows(
+    history: dict[Metric, list[PeriodRow]] = {m: [] for m in metrics}
+    for metric_id, _period_id, ends_on, value, reporters, expected, provisional in _province_rows(
         ProvinceValue.objects.filter(metric__in=list(by_pk))
     ):
-        history[by_pk[metric_id]].append(Point(ends_on, float(value)))
-    return {m: yearly_totals(points) if m.kind == Metric.Kind.FLOW else points for m, points in history.items()}
+        history[by_pk[metric_id]].append(
+            PeriodRow(ends_on, float(value), reporters, max(expected, reporters), provisional)
+        )
+    return {
+        metric: [PeriodRow(p.day, p.value, 0, 0, False) for p in yearly_totals([Point(r.day, r.value) for r in rows])]
+        if metric.kind == Metric.Kind.FLOW
+        else rows
+        for metric, rows in history.items()
+    }
 
 
 def _province_rows(values):
     return values.order_by("metric_id", "period__ends_on").values_list(
-        "metric_id", "period_id", "period__ends_on", "value", "reporters"
+        "metric_id", "period_id", "period__ends_on", "value", "reporters", "expected_reporters", "provisional"
     )
 
 
@@ -500,6 +553,21 @@ def agency_metrics(*, plan: Plan, agency: Agency) -> list[Metric]:
     for metric in metrics:
         metric.indicator_code = first.get(metric.pk, "")
     return metrics
+
+
+def agency_targets(*, plan: Plan, agency: Agency, milestone: int) -> list[TargetRow]:
+    """The targets of ``milestone`` the agency answers for (the indicators it leads, the metrics it reports), each
+    with its status as every page shows it (``target_statuses_at``). Three queries."""
+    parsed = list(
+        ParsedTarget.objects.filter(target__indicator__plan=plan, target__year=milestone)
+        .filter(Q(target__indicator__lead_agencies=agency) | Q(metric__reporters=agency))
+        .distinct()
+        .select_related("metric", "target__indicator")
+        .order_by("target__indicator__group__order", "target__indicator__number", "position")
+    )
+    wanted = {p.pk for p in parsed}
+    statuses = {s.parsed_target_id: s for s in _latest_statuses(plan) if s.parsed_target_id in wanted}
+    return [TargetRow(p, statuses.get(p.pk)) for p in parsed]
 
 
 def agency_led_indicators(*, plan: Plan, agency: Agency) -> list[Indicator]:

@@ -33,6 +33,7 @@ from indicators.periods import QUARTER, period_containing
 from indicators.progress import Point as ProgressPoint
 from indicators.progress import forecast
 from indicators.selectors import assessment_disagreements, plan_current, plan_groups_with_indicators
+from indicators.statuses import latest_claim, status_label
 from oversight.selectors import recommendation_rows, recommendations_concluded, recommendations_summary
 from tasks.models import Task, TaskOccurrence
 from tasks.schedule import RULE_HALF_YEARLY, RULE_MONTHLY, RULE_QUARTERLY, RULE_YEARLY
@@ -140,7 +141,7 @@ def _scorecard_table(rows: list[selectors.ScorecardRow]) -> Table:
             _("Nhiệm vụ quá hạn"),
             _("Báo cáo đúng hạn"),
             _("Báo cáo muộn"),
-            _("Báo cáo chưa nộp"),
+            _("Báo cáo chưa nộp đủ"),
             _("Số liệu chờ duyệt"),
         ],
         [
@@ -170,6 +171,44 @@ def _overdue_table(occurrences: list[TaskOccurrence]) -> Table:
     )
 
 
+#: a table of targets as every page downloads it: what the status rests on, with its marks
+TARGET_COLUMNS = [
+    gettext_lazy("Chỉ tiêu"),
+    gettext_lazy("Chỉ số"),
+    gettext_lazy("Mục tiêu"),
+    gettext_lazy("Trạng thái"),
+    gettext_lazy("Tình trạng số liệu"),
+    gettext_lazy("Giá trị mới nhất"),
+    gettext_lazy("Đơn vị"),
+    gettext_lazy("Kỳ"),
+    gettext_lazy("Tạm tính"),
+    gettext_lazy("Số cơ quan có số liệu"),
+    gettext_lazy("Số cơ quan phải báo cáo"),
+    gettext_lazy("Chưa đủ cơ quan báo cáo"),
+]
+
+
+def _target_row(parsed: ParsedTarget, status: TargetStatus | None) -> list:
+    """One target in a downloaded table: the claim every surface shows (``indicators.statuses.status_claim``)."""
+    claim = latest_claim(status) if status is not None else None
+    covered = (claim or {}).get("coverage") or {}
+    yes = _("có")
+    return [
+        parsed.target.indicator.code,
+        parsed.metric.name,
+        target_label(parsed),
+        status_label(status),
+        status.get_freshness_display() if status else TargetStatus.Freshness.MISSING.label,
+        claim["value"] if claim else None,
+        parsed.metric.unit,
+        period_phrase(claim["period"], claim["provisional"], status.latest_date) if claim and claim["period"] else "",
+        yes if claim and claim["provisional"] else "",
+        covered.get("reporters"),
+        covered.get("expected"),
+        yes if covered.get("low") else "",
+    ]
+
+
 SCORECARD_KINDS = [("", gettext_lazy("Tất cả")), *Agency.Kind.choices]
 SCORECARD_COLUMNS = [
     ("ten", gettext_lazy("Cơ quan")),
@@ -178,7 +217,7 @@ SCORECARD_COLUMNS = [
     ("qua-han", gettext_lazy("NV quá hạn")),
     ("bao-cao-dung-han", gettext_lazy("Báo cáo đúng hạn")),
     ("bao-cao-muon", gettext_lazy("Báo cáo muộn")),
-    ("bao-cao-thieu", gettext_lazy("Báo cáo chưa nộp")),
+    ("bao-cao-thieu", gettext_lazy("Báo cáo chưa nộp đủ")),
     ("cho-duyet", gettext_lazy("Số liệu chờ duyệt")),
 ]
 
@@ -230,7 +269,9 @@ def _overview(request) -> Page:
     kind = kind if kind in Agency.Kind.values or kind == "" else Agency.Kind.DEPARTMENT
     sort = request.GET.get("sap_xep", "qua-han")
     groups, targets, as_of = selectors.milestone_targets(plan=plan, milestone=milestone)
-    occurrences = selectors.occurrence_counts(plan=plan)
+    # tasks counted as tasks (x/35), their due dates as "lượt": the one rule of tasks.occurrences.tally
+    tasks = selectors.task_tally(plan=plan)
+    occurrences = tasks.due
     reporting = selectors.reporting_last_due(plan=plan, as_of=today)
     every_agency = selectors.agency_scorecard(plan=plan, kind=None, user=request.user, sort=sort)
     scorecard = [row for row in every_agency if not kind or row.agency.kind == kind]
@@ -256,24 +297,10 @@ def _overview(request) -> Page:
                 (code, TaskOccurrence.Status(code).label, occurrences.get(code, 0))
                 for code in selectors.OCCURRENCE_STATUSES
             ],
-            title=_("Số lần đến hạn"),
+            title=_("Số lượt đến hạn"),
         ),
     }
-    target_rows = [
-        [
-            row.parsed.target.indicator.code,
-            row.parsed.metric.name,
-            target_label(row.parsed),
-            row.label,
-            row.status.get_freshness_display() if row.status else TargetStatus.Freshness.MISSING.label,
-            row.status.latest_value if row.status else None,
-            row.parsed.metric.unit,
-            period_phrase(row.status.latest_period.label, row.status.latest_provisional, row.status.latest_date)
-            if row.status and row.status.latest_period_id
-            else "",
-        ]
-        for row in targets
-    ]
+    target_rows = [_target_row(row.parsed, row.status) for row in targets]
     context = {
         "plan": plan,
         "today": today,
@@ -291,13 +318,11 @@ def _overview(request) -> Page:
             # stale data is counted, never hidden behind a colour (issue 11)
             "late": sum(1 for row in targets if row.status and row.status.is_late),
             "missing": sum(1 for row in targets if not row.status or row.status.freshness == "missing"),
-            "done_on_time": occurrences.get(TaskOccurrence.Status.DONE_ON_TIME, 0),
-            "done_late": occurrences.get(TaskOccurrence.Status.DONE_LATE, 0),
-            "overdue": occurrences.get(TaskOccurrence.Status.OVERDUE, 0),
             "recommendations_open": recommendations.tally.open + recommendations.tally.overdue,
             "recommendations_overdue": recommendations.tally.overdue,
             "recommendations_done": recommendations.tally.done,
         },
+        "tasks": tasks,
         # who has not sent the figures of the last quarter due: the rule the periodic report and the
         # completeness page count with (one number, whichever the Committee reads)
         "reporting": reporting,
@@ -326,16 +351,7 @@ def _overview(request) -> Page:
     tables = {
         "muc-tieu": lambda: Table(
             f"muc-tieu-{milestone}",
-            [
-                _("Chỉ tiêu"),
-                _("Chỉ số"),
-                _("Mục tiêu"),
-                _("Trạng thái"),
-                _("Tình trạng số liệu"),
-                _("Giá trị mới nhất"),
-                _("Đơn vị"),
-                _("Kỳ"),
-            ],
+            TARGET_COLUMNS,
             target_rows,
         ),
         "nhom": lambda: Table(
@@ -505,12 +521,30 @@ def _indicator(code: str, *, viewer) -> Page:
     tables = {
         "so-lieu": lambda: Table(
             f"chi-tieu-{indicator.code}-so-lieu-toan-tinh",
-            [_("Chỉ số"), _("Đơn vị"), _("Ngày cuối kỳ"), _("Giá trị toàn tỉnh")],
-            # every period: the page shows the recent ones (selectors.SHOWN_YEARS)
             [
-                [metric.name, metric.unit, pt.day, round(pt.value, 4)]
-                for metric, points in selectors.metric_history(list(metrics.values())).items()
-                for pt in points
+                _("Chỉ số"),
+                _("Đơn vị"),
+                _("Ngày cuối kỳ"),
+                _("Giá trị toàn tỉnh"),
+                _("Tạm tính"),
+                _("Số cơ quan có số liệu"),
+                _("Số cơ quan phải báo cáo"),
+                _("Chưa đủ cơ quan báo cáo"),
+            ],
+            # every period: the page shows the recent ones (selectors.SHOWN_YEARS); yearly flows as year totals
+            [
+                [
+                    metric.name,
+                    metric.unit,
+                    row.day,
+                    round(row.value, 4),
+                    _("có") if row.provisional else "",
+                    row.reporters or None,
+                    row.expected or None,
+                    _("có") if row.coverage_low else "",
+                ]
+                for metric, rows in selectors.metric_history(list(metrics.values())).items()
+                for row in rows
             ],
         ),
         "gan-day": lambda: Table(
@@ -538,7 +572,9 @@ def _agency(code: str, *, viewer) -> Page:
         return Page("dashboards/overview.html", {"plan": None})
     agency = selectors.agency_get(code)
     assignments = selectors.agency_assignments(plan=plan, agency=agency)
-    occurrences = selectors.occurrence_counts(plan=plan, agency=agency)
+    # its tasks counted as tasks, their due dates as "lượt" (the overview's and the report's rule)
+    tasks = selectors.task_tally(plan=plan, agency=agency)
+    occurrences = tasks.due
     # the most late first, bounded: an agency that misses a monthly report piles up one a month
     overdue = selectors.overdue_occurrences(plan=plan, agency=agency, limit=AGENCY_OVERDUE_SHOWN)
     timeliness = selectors.agency_timeliness(agency=agency)
@@ -549,10 +585,12 @@ def _agency(code: str, *, viewer) -> Page:
     recommendations = recommendation_rows(
         recommendations_concluded(plan=plan, as_of=today, agency=agency).order_by("due_on", "pk"), as_of=today
     )
+    milestone = plan.milestone_for(today)
+    targets = selectors.agency_targets(plan=plan, agency=agency, milestone=milestone)
     figures = {
         "tasks": charts.counts_bar_figure(
             [(c, TaskOccurrence.Status(c).label, occurrences.get(c, 0)) for c in selectors.OCCURRENCE_STATUSES],
-            title=_("Số lần đến hạn"),
+            title=_("Số lượt đến hạn"),
         ),
         "reports": charts.counts_bar_figure(
             [(c, ReportTimeliness.Status(c).label, timeliness_counts.get(c, 0)) for c in selectors.TIMELINESS_STATUSES],
@@ -574,8 +612,14 @@ def _agency(code: str, *, viewer) -> Page:
         "figures": figures,
         # open ones first (overdue, then by deadline), then those done
         "recommendations": sorted(recommendations, key=lambda row: row.standing.is_done),
+        "milestone": milestone,
+        "targets": targets,
+        "tasks": tasks,
     }
     tables = {
+        "muc-tieu": lambda: Table(
+            f"{agency.code}-muc-tieu-{milestone}", TARGET_COLUMNS, [_target_row(r.parsed, r.status) for r in targets]
+        ),
         "nhiem-vu": lambda: Table(
             f"{agency.code}-nhiem-vu",
             [_("Nhiệm vụ"), _("Tên nhiệm vụ"), _("Vai trò"), _("Thời gian hoàn thành")],
@@ -584,8 +628,11 @@ def _agency(code: str, *, viewer) -> Page:
         "qua-han": lambda: _overdue_table(selectors.overdue_occurrences(plan=plan, agency=agency, limit=None)),
         "bao-cao": lambda: Table(
             f"{agency.code}-bao-cao",
-            [_("Kỳ báo cáo"), _("Hạn nộp"), _("Tình trạng"), _("Số ngày chậm")],
-            [[t.period.label, t.period.due_on, t.get_status_display(), t.days_late] for t in timeliness],
+            [_("Kỳ báo cáo"), _("Hạn nộp"), _("Tình trạng"), _("Đã gửi"), _("Phải gửi"), _("Số ngày chậm")],
+            [
+                [t.period.label, t.period.due_on, t.get_status_display(), t.sent, t.expected, t.days_late]
+                for t in timeliness
+            ],
         ),
         "so-lieu": lambda: Table(
             f"{agency.code}-so-lieu",

@@ -67,7 +67,7 @@ class FigureForm(forms.Form):
                 self.add_error(name, message)
         if figure.is_valid:
             self.figure = figure
-            self.warning = jump_warning(self.previous, figure.value)
+            self.warning = jump_warning(self.previous, figure.value, unit=self.metric.unit)
             if self.warning and self.submitting and not (data.get("note") or "").strip():
                 self.add_error("note", self.warning)
         return data

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
 
 from django.db.models import Count, Exists, Min, OuterRef, Q
 from django.urls import reverse
@@ -21,6 +20,7 @@ from indicators.models import (
 )
 from indicators.periods import QUARTER, period_containing
 from indicators.selectors import PeriodCompleteness, figures_completeness, observations_approved, periods_containing
+from indicators.validation import Change, figure_change
 from oversight.models import RecommendationUpdate
 from oversight.selectors import recommendation_rows, recommendations_concluded
 from tasks.models import Task, TaskOccurrence, TaskTerms, TaskUpdate
@@ -488,7 +488,8 @@ class FigureComparison:
     """What a reviewer weighs a submitted figure against: the agency's previous approved value and history."""
 
     previous: Observation | None
-    change: Decimal | None
+    #: in percentage points for a percentage, else in per cent (``indicators.validation.figure_change``)
+    change: Change | None
     outlier: bool | None
 
 
@@ -527,7 +528,7 @@ def figure_comparisons(observations: list[Observation]) -> dict[int, FigureCompa
             previous = earlier[0] if earlier else None
         result[o.pk] = FigureComparison(
             previous=previous,
-            change=wl.change_percent(candidate, previous.value if previous else None),
+            change=figure_change(previous.value if previous else None, candidate, unit=o.metric.unit),
             outlier=wl.is_outlier(candidate, [h.value for h in earlier]),
         )
     return result

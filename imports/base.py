@@ -17,8 +17,17 @@ from indicators.periods import parse_period_code, period_bounds
 NEW = "new"
 UPDATED = "updated"
 UNCHANGED = "unchanged"
+#: a row that changes an approved figure: a correction proposal (approved at once by an import that approves)
+CORRECTION = "correction"
 ERROR = "error"
-OUTCOME_LABELS = {NEW: "Mới", UPDATED: "Cập nhật", UNCHANGED: "Không đổi", ERROR: "Lỗi"}
+OUTCOME_LABELS = {
+    NEW: "Mới",
+    UPDATED: "Cập nhật",
+    CORRECTION: "Điều chỉnh số liệu đã duyệt",
+    UNCHANGED: "Không đổi",
+    ERROR: "Lỗi",
+}
+OUTCOMES = (NEW, UPDATED, CORRECTION, UNCHANGED, ERROR)
 
 
 class PreviewMoved(Exception):
@@ -82,7 +91,7 @@ class Preview:
         if self.counted is not None:
             return self.counted
         counted = self.tally if self.tally is not None else Counter(r.outcome for r in self.rows)
-        return {key: counted.get(key, 0) for key in (NEW, UPDATED, UNCHANGED, ERROR)}
+        return {key: counted.get(key, 0) for key in OUTCOMES}
 
     @property
     def total(self) -> int:
@@ -116,8 +125,9 @@ class Preview:
 
     def summary_text(self) -> str:
         counts = self.counts
-        c = {outcome: format_number(counts.get(outcome, 0)) for outcome in (NEW, UPDATED, UNCHANGED, ERROR)}
-        return f"{c[NEW]} mới, {c[UPDATED]} cập nhật, {c[UNCHANGED]} không đổi, {c[ERROR]} lỗi"
+        c = {outcome: format_number(counts.get(outcome, 0)) for outcome in OUTCOMES}
+        corrections = f"{c[CORRECTION]} điều chỉnh số liệu đã duyệt, " if counts.get(CORRECTION) else ""
+        return f"{c[NEW]} mới, {c[UPDATED]} cập nhật, {corrections}{c[UNCHANGED]} không đổi, {c[ERROR]} lỗi"
 
 
 class AgencyLookup(AgencyDirectory):

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from core.admin import AdminInputMixin, ReadOnlyAdminMixin, SafeModelAdmin, file_link
+from core.admin import AdminInputMixin, ReadOnlyAdminMixin, ReadOnlyHistoryAdminMixin, SafeModelAdmin, file_link
 from core.spreadsheets import SpreadsheetExportMixin
 
 from .models import (
@@ -149,7 +149,7 @@ class PeriodAdmin(SafeModelAdmin):
 
 
 @admin.register(Observation)
-class ObservationAdmin(ReadOnlyAdminMixin, SpreadsheetExportMixin, AdminInputMixin, SimpleHistoryAdmin):
+class ObservationAdmin(ReadOnlyHistoryAdminMixin, SpreadsheetExportMixin, AdminInputMixin, SimpleHistoryAdmin):
     """Figures change only through entry, review and imports (their history records who and why)."""
 
     exclude = ["evidence"]

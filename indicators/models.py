@@ -555,6 +555,9 @@ class TargetStatus(models.Model):
         "Period", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("kỳ mới nhất")
     )
     latest_provisional = models.BooleanField(_("số liệu tạm tính"), default=False)
+    # the coverage of the latest value: how many agencies' figures it is computed from, of how many expected
+    latest_reporters = models.PositiveIntegerField(_("số cơ quan có số liệu"), null=True, blank=True)
+    latest_expected = models.PositiveIntegerField(_("số cơ quan phải báo cáo"), null=True, blank=True)
     freshness = models.CharField(_("tình trạng số liệu"), max_length=8, choices=Freshness.choices, default="missing")
     expected_value = models.DecimalField(
         _("giá trị cần đạt đến nay"), max_digits=20, decimal_places=6, null=True, blank=True
@@ -592,6 +595,9 @@ class ProvinceValue(models.Model):
     numerator = models.DecimalField(_("tổng tử số"), max_digits=26, decimal_places=6, null=True, blank=True)
     denominator = models.DecimalField(_("tổng mẫu số"), max_digits=26, decimal_places=6, null=True, blank=True)
     reporters = models.PositiveIntegerField(_("số cơ quan có số liệu"))
+    expected_reporters = models.PositiveIntegerField(
+        _("số cơ quan phải báo cáo"), default=0, help_text=_("Độ phủ của giá trị: số cơ quan có số liệu / số này.")
+    )
     provisional = models.BooleanField(_("tạm tính"), default=False, help_text=_("Kỳ chưa kết thúc."))
     as_of = models.DateField(_("tính đến ngày"))
     computed_at = models.DateTimeField(_("tính lúc"))
@@ -661,12 +667,15 @@ class AgencyAssessment(models.Model):
 
 
 class ReportTimeliness(models.Model):
-    """Snapshot: whether an agency's periodic report (its figures and task updates) came in on time."""
+    """Snapshot: whether an agency sent the figures it owes for a period, and on time: the one completeness rule
+    (``indicators.selectors.figures_completeness``) the completeness page, the overview and the periodic report
+    count with, stored for every agency and period as of the last computation."""
 
     class Status(models.TextChoices):
         NOT_DUE = "not_due", _("Chưa đến hạn")
         ON_TIME = "on_time", _("Nộp đúng hạn")
         LATE = "late", _("Nộp muộn")
+        PARTIAL = "partial", _("Nộp chưa đủ")
         MISSING = "missing", _("Chưa nộp")
 
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="report_timeliness")
@@ -674,6 +683,8 @@ class ReportTimeliness(models.Model):
     status = models.CharField(_("tình trạng"), max_length=10, choices=Status.choices)
     submitted_at = models.DateTimeField(_("nộp lúc"), null=True, blank=True)
     days_late = models.IntegerField(_("số ngày chậm"), default=0)
+    expected = models.PositiveIntegerField(_("số liệu phải gửi"), default=0)
+    sent = models.PositiveIntegerField(_("số liệu đã gửi"), default=0)
     as_of = models.DateField(_("tính đến ngày"))
     computed_at = models.DateTimeField(_("tính lúc"), auto_now=True)
 

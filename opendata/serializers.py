@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from adjustments.describe import change_text
+from indicators import readings
+from indicators.freshness import coverage_low
 from indicators.models import (
     Indicator,
     Metric,
@@ -18,7 +21,7 @@ from indicators.models import (
     Target,
     TargetStatus,
 )
-from indicators.statuses import latest_claim
+from indicators.statuses import latest_claim, status_label
 from indicators.templatetags.plan_text import plan_text
 from tasks.models import Task, TaskOccurrence
 
@@ -212,6 +215,11 @@ class FigureSerializer(serializers.ModelSerializer):
         ]
 
 
+def _coverage_threshold() -> float:
+    """Read at request time, so that the setting (and a test) can change it."""
+    return settings.PROVINCE_COVERAGE_MIN_PERCENT
+
+
 def _province_number(**kwargs) -> serializers.DecimalField:
     # province sums are wider than one agency's figure (ProvinceValue: 26 digits)
     return serializers.DecimalField(max_digits=26, decimal_places=6, coerce_to_string=False, read_only=True, **kwargs)
@@ -234,6 +242,11 @@ class ProvinceFigureSerializer(serializers.ModelSerializer):
     numerator = _province_number(allow_null=True)
     denominator = _province_number(allow_null=True)
     agencies_reporting = serializers.IntegerField(source="reporters", read_only=True)
+    agencies_expected = serializers.SerializerMethodField(help_text="Số cơ quan phải báo cáo chỉ số trong kỳ.")
+    coverage_low = serializers.SerializerMethodField(
+        help_text="Giá trị tính từ quá ít cơ quan so với số phải báo cáo (dưới PROVINCE_COVERAGE_MIN_PERCENT)."
+    )
+    provisional = serializers.BooleanField(read_only=True, help_text="Kỳ chưa kết thúc khi tính: số liệu tạm tính.")
 
     class Meta:
         model = ProvinceValue
@@ -250,8 +263,17 @@ class ProvinceFigureSerializer(serializers.ModelSerializer):
             "numerator",
             "denominator",
             "agencies_reporting",
+            "agencies_expected",
+            "coverage_low",
+            "provisional",
             "as_of",
         ]
+
+    def get_agencies_expected(self, row: ProvinceValue) -> int:
+        return max(row.expected_reporters, row.reporters)
+
+    def get_coverage_low(self, row: ProvinceValue) -> bool:
+        return coverage_low(row.reporters, self.get_agencies_expected(row), threshold=_coverage_threshold())
 
 
 class TargetStatusSerializer(serializers.ModelSerializer):
@@ -266,6 +288,10 @@ class TargetStatusSerializer(serializers.ModelSerializer):
     expected_value = _number(allow_null=True)
     baseline_value = _number(allow_null=True)
     latest = serializers.SerializerMethodField()
+    status_label = serializers.SerializerMethodField(help_text="Tình trạng bằng lời.")
+    reading = serializers.SerializerMethodField(
+        help_text="as_known: số liệu tại thời điểm as_of; current: số liệu hiện có cho các kỳ đến as_of."
+    )
 
     class Meta:
         model = TargetStatus
@@ -277,7 +303,9 @@ class TargetStatusSerializer(serializers.ModelSerializer):
             "metric",
             "target",
             "as_of",
+            "reading",
             "status",
+            "status_label",
             "freshness",
             "latest",
             "method",
@@ -298,12 +326,27 @@ class TargetStatusSerializer(serializers.ModelSerializer):
                 "period": {"type": "string", "example": "Năm 2025"},
                 "provisional": {"type": "boolean"},
                 "date": {"type": "string", "format": "date"},
+                "coverage": {
+                    "type": "object",
+                    "nullable": True,
+                    "properties": {
+                        "reporters": {"type": "integer"},
+                        "expected": {"type": "integer"},
+                        "low": {"type": "boolean"},
+                    },
+                },
             },
         }
     )
     def get_latest(self, row) -> dict | None:
-        """The latest value with its period; provisional while that period is still open."""
+        """The latest value with its period (provisional while that period is still open) and its coverage."""
         return latest_claim(row)
+
+    def get_status_label(self, row) -> str:
+        return status_label(row)
+
+    def get_reading(self, row) -> str:
+        return self.context.get("reading", readings.DEFAULT)
 
 
 class TaskStatusSerializer(serializers.ModelSerializer):

@@ -13,10 +13,12 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
 from core.formatting import format_number, value_text
+from indicators.freshness import coverage_low
 from indicators.models import Indicator, ParsedTarget, ProvinceValue, TargetStatus
 from indicators.selectors import plan_current, plan_day, plan_groups_with_indicators
-from indicators.statuses import latest_claim, latest_text, target_statuses_at
+from indicators.statuses import target_statuses_at
 from indicators.templatetags.plan_text import plan_text
+from indicators.templatetags.status_text import claim
 
 from .datasets import DATASETS
 from .public_charts import PeriodPoint, TargetMark, public_series_figure
@@ -45,23 +47,10 @@ def public_indicators(request):
                 for target in indicator.targets.all():
                     if target.year != milestone or target.is_empty:
                         continue
-                    claims = []
-                    for item in target.parsed_targets.all():
-                        snapshot = statuses.get(item.pk)
-                        status = snapshot.status if snapshot else TargetStatus.Status.NO_DATA
-                        latest = latest_claim(snapshot) if snapshot else None
-                        period = (latest["period"] or "") if latest else ""
-                        claims.append(
-                            {
-                                "metric": item.metric,
-                                "status": status,
-                                "label": TargetStatus.Status(status).label,
-                                "freshness": snapshot.freshness if snapshot else TargetStatus.Freshness.MISSING,
-                                "late": bool(snapshot and snapshot.is_late),
-                                "latest": latest_text(snapshot, item.metric.unit) if snapshot else "",
-                                "period": period,
-                            }
-                        )
+                    claims = [
+                        {"parsed": item, "metric": item.metric, "shown": claim(statuses.get(item.pk))}
+                        for item in target.parsed_targets.all()
+                    ]
                     rows.append({"indicator": indicator, "target": target, "claims": claims})
             groups.append({"group": group, "rows": rows})
     return render(
@@ -101,6 +90,7 @@ def public_indicator(request, code: str):
     wanted = {p.pk for p in parsed}
     statuses = {s.parsed_target_id: s for s in target_statuses_at(plan=plan) if s.parsed_target_id in wanted}
     words = {"value": _("Giá trị toàn tỉnh"), "target": _("Mục tiêu")}
+    threshold = settings.PROVINCE_COVERAGE_MIN_PERCENT
     panels, figures = [], {}
     for index, entry in enumerate(metrics.values()):
         metric = entry["metric"]
@@ -109,6 +99,9 @@ def public_indicator(request, code: str):
             .select_related("period")
             .order_by("period__ends_on")
         )
+        for row in rows:  # each value with its coverage, marked when too few agencies reported
+            row.shown_expected = max(row.expected_reporters, row.reporters)
+            row.coverage_low = coverage_low(row.reporters, row.shown_expected, threshold=threshold)
         points = [
             PeriodPoint(row.period.ends_on, float(row.value), row.period.label, value_text(row.value, metric.unit))
             for row in rows
@@ -117,20 +110,10 @@ def public_indicator(request, code: str):
         figures[f"series-{index}"] = public_series_figure(
             name=metric.name, unit=metric.unit, points=points, targets=marks, labels=words
         )
-        claims = []
-        for target in entry["targets"]:
-            snapshot = statuses.get(target.pk)
-            status = snapshot.status if snapshot else TargetStatus.Status.NO_DATA
-            claims.append(
-                {
-                    "target": target,
-                    "label": _target_label(target),
-                    "status": status,
-                    "status_label": TargetStatus.Status(status).label,
-                    "late": bool(snapshot and snapshot.is_late),
-                    "latest": latest_text(snapshot, metric.unit) if snapshot else "",
-                }
-            )
+        claims = [
+            {"target": target, "label": _target_label(target), "shown": claim(statuses.get(target.pk))}
+            for target in entry["targets"]
+        ]
         panels.append(
             {
                 "metric": metric,

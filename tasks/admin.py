@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from core.admin import AdminInputMixin, ReadOnlyAdminMixin, SafeModelAdmin, file_link
+from core.admin import AdminInputMixin, ReadOnlyAdminMixin, ReadOnlyHistoryAdminMixin, SafeModelAdmin, file_link
 from core.spreadsheets import SpreadsheetExportMixin
 
 from .models import Reminder, Task, TaskAssignment, TaskGroup, TaskOccurrence, TaskTerms, TaskTrigger, TaskUpdate
@@ -94,7 +94,7 @@ class ReminderAdmin(ReadOnlyAdminMixin, SafeModelAdmin):
 
 
 @admin.register(TaskUpdate)
-class TaskUpdateAdmin(ReadOnlyAdminMixin, SpreadsheetExportMixin, AdminInputMixin, SimpleHistoryAdmin):
+class TaskUpdateAdmin(ReadOnlyHistoryAdminMixin, SpreadsheetExportMixin, AdminInputMixin, SimpleHistoryAdmin):
     """Task reports change only through the agency's form, review and imports."""
 
     exclude = ["evidence"]

@@ -267,3 +267,57 @@ def progress_disagrees(progress: str, computed: str) -> bool:
     while a deadline has passed unmet, or while the work is already recorded as done. Reporting "done" is never
     a contradiction: it is how the computed status learns the work is done."""
     return progress != DONE and computed in (OVERDUE, DONE_ON_TIME, DONE_LATE)
+
+
+# Counting. A task is counted as a task ("x/35 nhiệm vụ"), its due dates as "lượt" (one per deadline and
+# agency), and the two are never added together. "Chưa đến hạn" (a deadline ahead, no progress reported yet) is
+# not "đang thực hiện" (a deadline ahead with work reported under way).
+
+#: a task's standing, from the statuses of all its due dates (every agency's)
+TASK_BEHIND = "behind"  # some deadline has passed unmet
+TASK_ON_SCHEDULE = "on_schedule"  # every deadline passed so far was met (or none has passed yet)
+TASK_AWAITING = "awaiting"  # conditional work nobody has asked for yet
+TASK_STANDINGS = (TASK_ON_SCHEDULE, TASK_BEHIND, TASK_AWAITING)
+#: the statuses of due dates ("lượt"), in the order they are counted and shown
+DUE_STATUSES = (DONE_ON_TIME, DONE_LATE, OVERDUE, IN_PROGRESS, NOT_DUE, AWAITING_TRIGGER)
+
+
+def task_standing_of(statuses: Iterable[str]) -> str:
+    """One task's standing from the statuses of its due dates."""
+    found = set(statuses)
+    if OVERDUE in found:
+        return TASK_BEHIND
+    if found and found <= {AWAITING_TRIGGER}:
+        return TASK_AWAITING
+    return TASK_ON_SCHEDULE
+
+
+@dataclass(frozen=True)
+class Tally:
+    """Tasks counted as tasks (by standing, of ``total``) and due dates counted as "lượt" (by status)."""
+
+    total: int
+    tasks: dict[str, int]
+    due: dict[str, int]
+
+    @property
+    def due_total(self) -> int:
+        return sum(self.due.values())
+
+
+def tally(occurrences: Iterable[tuple[int, str, int]], *, task_ids: Iterable[int]) -> Tally:
+    """Count ``occurrences`` — (task id, status, how many due dates) — for the tasks ``task_ids``: the one rule
+    the overview, the agency pages and the periodic report count tasks with. A task with no due date counted
+    is on schedule (nothing unmet)."""
+    wanted = set(task_ids)
+    statuses: dict[int, set[str]] = {task_id: set() for task_id in wanted}
+    due = dict.fromkeys(DUE_STATUSES, 0)
+    for task_id, status, count in occurrences:
+        if task_id not in wanted or not count:
+            continue
+        statuses[task_id].add(status)
+        due[status] = due.get(status, 0) + count
+    tasks = dict.fromkeys(TASK_STANDINGS, 0)
+    for found in statuses.values():
+        tasks[task_standing_of(found)] += 1
+    return Tally(len(wanted), tasks, due)

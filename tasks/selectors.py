@@ -7,13 +7,14 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Max, Prefetch, Q
+from django.db.models import Min, Prefetch
 from django.utils import timezone
 
 from agencies.models import Agency
 from core.workflow import SubmissionStatus
-from indicators.models import Metric, Observation, Period, ReportTimeliness
-from indicators.periods import QUARTER, periods_between, report_timeliness
+from indicators.models import Metric, Period, Plan, ReportTimeliness
+from indicators.periods import QUARTER, periods_between
+from indicators.selectors import figures_completeness_of
 
 from . import occurrences as occ
 from .models import Task, TaskAssignment, TaskOccurrence, TaskTerms, TaskTrigger, TaskUpdate
@@ -133,73 +134,33 @@ def task_occurrence_rows(*, as_of: date) -> list[TaskOccurrence]:
 
 
 def report_timeliness_rows(*, as_of: date) -> list[ReportTimeliness]:
-    """Whether each agency's periodic report came in on time, for every period closed by ``as_of`` (unsaved).
+    """Whether each agency sent the figures it owes for every period closed by ``as_of``, and on time (unsaved).
 
-    An agency owes a report for a period when it reports a metric of that frequency, or (quarterly) when it
-    leads, at the period's end, a task whose terms then are not conditional. The report counts as submitted
-    when its last figure or task update was submitted.
+    The one completeness rule (``indicators.selectors.figures_completeness``): the agency page and the scorecard
+    say what the completeness page, the overview and the periodic report say of the same agency and period. Task
+    progress is not counted here: each of its due dates is judged by the occurrence engine (``TaskOccurrence``).
     """
-    metrics = Metric.objects.prefetch_related("reporters").select_related("plan")
-    owed: dict[str, set[int]] = defaultdict(set)
-    start = None
-    for metric in metrics:
-        start = min(start or metric.plan.issued_on, metric.plan.issued_on)
-        owed[metric.period_kind].update(a.pk for a in metric.reporters.all())
-    for task in Task.objects.select_related("plan"):
-        start = min(start or task.plan.issued_on, task.plan.issued_on)
-    schedules = task_schedules()
-    leads = lead_intervals()
-
-    def task_leads_on(day: date) -> set[int]:
-        """The agencies leading, on ``day``, a task whose terms that day are not conditional."""
-        found = set()
-        for task_id, versions in schedules.items():
-            terms = next((v for v in versions if v.contains(day)), None)
-            if terms is None or terms.schedule.kind == "conditional":
-                continue
-            found.update(
-                agency_id
-                for agency_id, intervals in leads.get(task_id, {}).items()
-                if any(i.contains(day) for i in intervals)
-            )
-        return found
-
+    start = Plan.objects.aggregate(start=Min("issued_on"))["start"]
     if start is None:
         return []
-    owed.setdefault(QUARTER, set())
-    active = set(Agency.objects.filter(is_active=True).values_list("pk", flat=True))
-    periods = {kind: _periods(kind, start, as_of) for kind in owed}
-    submitted_filter = Q(submitted_at__isnull=False, submitted_at__lte=_end_of_day(as_of))
-    submitted: dict[tuple[int, int], datetime] = {}
-    for model in (Observation, TaskUpdate):
-        for row in (
-            model.objects.filter(submitted_filter)
-            .exclude(status=SubmissionStatus.DRAFT)
-            .values("agency_id", "period_id")
-            .annotate(last=Max("submitted_at"))
-            .order_by()
-        ):
-            key = (row["agency_id"], row["period_id"])
-            submitted[key] = max(submitted.get(key, row["last"]), row["last"])
+    frequencies = Metric.objects.values_list("frequency", flat=True).distinct()
+    kinds = {Metric(frequency=frequency).period_kind for frequency in frequencies}
+    reporting = [period for kind in sorted(kinds) for period in _periods(kind, start, as_of)]
     rows = []
-    for kind, agency_ids in owed.items():
-        for period in periods[kind]:
-            owing = agency_ids | task_leads_on(period.ends_on) if kind == QUARTER else agency_ids
-            for agency_id in sorted(owing & active):
-                moment = submitted.get((agency_id, period.pk))
-                status, days_late = report_timeliness(
-                    due_on=period.due_on, submitted_on=_local_day(moment), as_of=as_of
+    for completeness in figures_completeness_of(reporting_periods=reporting, as_of=as_of):
+        for item in completeness.rows:
+            rows.append(
+                ReportTimeliness(
+                    agency=item.agency,
+                    period=completeness.period,
+                    status=item.status,
+                    submitted_at=item.submitted_at,
+                    days_late=item.days_late,
+                    expected=item.expected,
+                    sent=item.submitted,
+                    as_of=as_of,
                 )
-                rows.append(
-                    ReportTimeliness(
-                        agency_id=agency_id,
-                        period=period,
-                        status=status,
-                        submitted_at=moment,
-                        days_late=days_late,
-                        as_of=as_of,
-                    )
-                )
+            )
     return rows
 
 
@@ -219,9 +180,9 @@ def occurrences_overdue():
 
 
 def reports_missing():
-    """The stored missing periodic reports, most late first."""
+    """The stored periodic reports not (wholly) sent, most late first."""
     return (
-        ReportTimeliness.objects.filter(status=ReportTimeliness.Status.MISSING)
+        ReportTimeliness.objects.filter(status__in=[ReportTimeliness.Status.MISSING, ReportTimeliness.Status.PARTIAL])
         .select_related("agency", "period")
         .order_by("-days_late", "agency__name")
     )

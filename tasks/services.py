@@ -202,10 +202,12 @@ def _reminder_items(as_of: date) -> ReminderItems:
             "due": vn_date(r.period.due_on),
         }
         items[r.agency_id].append((Reminder.Kind.REPORT_DUE_SOON, f"report:{r.agency_id}:{r.period_id}", line))
-    for r in reports.filter(status=ReportTimeliness.Status.MISSING):
-        line = _("Chưa nộp báo cáo %(period)s (hạn %(due)s).") % {
+    for r in reports.filter(status__in=[ReportTimeliness.Status.MISSING, ReportTimeliness.Status.PARTIAL]):
+        line = _("Chưa gửi đủ số liệu %(period)s (hạn %(due)s): đã gửi %(sent)s/%(expected)s.") % {
             "period": r.period.label,
             "due": vn_date(r.period.due_on),
+            "sent": r.sent,
+            "expected": r.expected,
         }
         items[r.agency_id].append((Reminder.Kind.REPORT_MISSING, f"report:{r.agency_id}:{r.period_id}", line))
     for source in REMINDER_SOURCES:
@@ -279,7 +281,7 @@ def steering_digest_send(*, as_of: date) -> int:
     lines += [
         "",
         _("Nhiệm vụ quá hạn: %(count)s lượt") % {"count": overdue.count()},
-        _("Báo cáo chưa nộp: %(count)s") % {"count": missing.count()},
+        _("Báo cáo chưa nộp đủ: %(count)s") % {"count": missing.count()},
     ]
     for o in overdue[:10]:
         lines.append(

@@ -72,7 +72,10 @@ def test_overview_counts_the_latest_snapshot_of_the_chosen_milestone(steering_cl
     assert headline["measured"] == latest.count()
     assert headline["achieved"] == latest.filter(status="achieved").count()
     assert headline["behind"] == latest.filter(status__in=["accelerate", "limited", "regressing"]).count()
-    assert headline["overdue"] == TaskOccurrence.objects.filter(status="overdue").count()
+    tasks = response.context["tasks"]
+    assert tasks.due["overdue"] == TaskOccurrence.objects.filter(status="overdue").count()
+    behind = TaskOccurrence.objects.filter(status="overdue").values("task").distinct().count()
+    assert (tasks.tasks["behind"], tasks.total) == (behind, Task.objects.count())
     html = response.content.decode()
     assert 'data-figure="status_by_group"' in html and 'id="figures"' in html
     # every status shown with words, not colour alone
@@ -371,7 +374,7 @@ def test_an_agency_page_lists_its_most_late_work_and_downloads_all(steering_clie
     html = steering_client.get(url).content.decode()
     section = html.split('id="qua-han"', 1)[1].split("</section>", 1)[0]
     assert section.count('<th scope="row">') == 2 and f"<small>({agency['n']})</small>" in section
-    assert "2 lần quá hạn lâu nhất." in section and "Xem toàn bộ (tải CSV)" in section
+    assert "2 lượt quá hạn lâu nhất." in section and "Xem toàn bộ (tải CSV)" in section
     rows = list(
         csv.reader(
             io.StringIO(steering_client.get(url, {"format": "csv", "bang": "qua-han"}).content.decode("utf-8-sig"))

@@ -146,7 +146,7 @@ def test_agencies_import_idempotent_update_and_undo(plan, administrator):
     batch, preview = import_batch_create(
         kind="agencies", content=xlsx(rows, headers), filename="a.xlsx", user=administrator
     )
-    assert preview.counts == {"new": 1, "updated": 0, "unchanged": 1, "error": 0}, preview.errors
+    assert preview.counts == {"new": 1, "updated": 0, "correction": 0, "unchanged": 1, "error": 0}, preview.errors
     import_batch_commit(batch=batch)
     assert Agency.objects.get(code="xa-moi").aliases == ["Xã Mới Lập", "xã mới"]
     _, again = import_batch_create(kind="agencies", content=xlsx(rows, headers), filename="a.xlsx", user=administrator)
