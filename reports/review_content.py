@@ -30,11 +30,13 @@ from oversight.models import Inspection
 from oversight.selectors import recommendation_rows, recommendations_concluded
 from oversight.standing import DONE, tally
 from tasks.models import TaskOccurrence
+from tasks.selectors import with_task_terms
 
 from .content import (
     DONE_LATE,
     DONE_ON_TIME,
     IN_PROGRESS,
+    NOT_DUE,
     OVERDUE,
     STATUS_LABELS,
     RecommendationRow,
@@ -282,12 +284,14 @@ def _tasks(plan: Plan, start: date, end: date) -> TaskSpan:
     occurrences = (
         TaskOccurrence.objects.filter(task__plan=plan, due_on__isnull=False, due_on__gte=start)
         .exclude(completed_on__lt=start)
-        .select_related("task")
         .order_by("due_on", "task__number", "pk")
     )
-    for occurrence in occurrences:
-        status = occurrence_status_as_of(due_on=occurrence.due_on, completed_on=occurrence.completed_on, as_of=end)
-        if status == IN_PROGRESS:
+    # the task's terms of the span's end, read with the occurrences (not one query a row)
+    for occurrence in with_task_terms(occurrences, end):
+        status = occurrence_status_as_of(
+            due_on=occurrence.due_on, completed_on=occurrence.completed_on, stored=occurrence.status, as_of=end
+        )
+        if status in (IN_PROGRESS, NOT_DUE):
             key = (occurrence.task_id, occurrence.agency_id)
             if key not in open_seen:
                 open_seen.add(key)
@@ -389,9 +393,9 @@ def _emulation(plan: Plan, start: date, end: date, commended: set[int]) -> list[
         row.reports_on_time += status == periods.REPORT_ON_TIME
     occurrences = TaskOccurrence.objects.filter(
         task__plan=plan, due_on__gte=start, due_on__lte=end, agency__is_active=True
-    ).values_list("agency_id", "due_on", "completed_on")
-    for agency_id, due_on, completed_on in occurrences:
-        status = occurrence_status_as_of(due_on=due_on, completed_on=completed_on, as_of=end)
+    ).values_list("agency_id", "due_on", "completed_on", "status")
+    for agency_id, due_on, completed_on, stored in occurrences:
+        status = occurrence_status_as_of(due_on=due_on, completed_on=completed_on, stored=stored, as_of=end)
         row = row_of(agency_id)
         row.tasks_due += 1
         row.tasks_on_time += status == DONE_ON_TIME

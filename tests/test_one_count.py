@@ -31,7 +31,9 @@ def test_tasks_are_counted_as_tasks_and_due_dates_as_luot(plan, client, steering
     quarter = period_get_or_create(kind="quarter", year=2026, number=3)
     # one agency reports work under way on a task whose deadline is still ahead
     lead = (
-        TaskAssignment.objects.filter(role="lead", task__schedule_kind="one_off", task__due_on__gt=TODAY)
+        TaskAssignment.objects.filter(
+            role="lead", task__terms_versions__schedule_kind="one_off", task__terms_versions__due_on__gt=TODAY
+        )
         .select_related("task", "agency")
         .first()
     )
