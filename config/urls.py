@@ -1,12 +1,19 @@
 from django.contrib import admin
 from django.db import connection
 from django.http import JsonResponse
+from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 admin.site.site_header = _("Quản trị – Kế hoạch 65-KH/TU")
 admin.site.site_title = _("Kế hoạch 65-KH/TU")
 admin.site.index_title = _("Quản trị hệ thống")
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico on pages that name no icon (the Django admin's): the site's own icon."""
+    return redirect(static("favicon.svg"), permanent=True)
 
 
 def healthz(request):
@@ -27,6 +34,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("quan-tri/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon),
 ]
 
 handler400 = "config.errors.bad_request"
