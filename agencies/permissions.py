@@ -7,7 +7,7 @@ agencies have had approved; administrators may do everything.
 
 Views call these helpers and never test roles themselves:
 
-- ``reviewer_required`` / ``writer_required``: decorators for whole views (403 otherwise).
+- ``reviewer_required`` / ``writer_required`` / ``entry_required``: decorators for whole views (403 otherwise).
 - ``can_read_submission(user, obj)`` / ``can_write_for(user, agency_id)``: checks on one row.
 - ``submission_for_user(user, queryset, pk, for_write=...)``: fetch one figure or task update for a user —
   404 when the user may not even see it (another agency's draft), 403 when they may see it but not change it.
@@ -44,6 +44,11 @@ def can_write_for(user, agency_id: int | None) -> bool:
 def can_enter_data(user) -> bool:
     """Has an agency to report for (the entry pages are about "my agency")."""
     return user.is_authenticated and user.agency_id is not None and (user.is_agency_staff or user.is_administrator)
+
+
+def can_choose_agency(user) -> bool:
+    """Enter figures and task reports for any agency, chosen on the entry page: administrators."""
+    return user.is_authenticated and user.is_administrator
 
 
 def can_read_unapproved(user, agency_id: int | None) -> bool:
@@ -110,3 +115,5 @@ def _role_required(test):
 reviewer_required = _role_required(can_review)
 #: users who report for an agency (agency staff; administrators attached to an agency)
 writer_required = _role_required(can_enter_data)
+#: the entry pages: users who report for an agency, and administrators, who choose the agency on the page
+entry_required = _role_required(lambda user: can_enter_data(user) or can_choose_agency(user))

@@ -157,12 +157,17 @@ class Metric(models.Model):
 
     @property
     def period_kind(self) -> str:
+        return self.period_kind_of(self.frequency)
+
+    @staticmethod
+    def period_kind_of(frequency: str) -> str:
+        """The kind of reporting period a metric of this frequency is reported for."""
         return {
             "monthly": periods.MONTH,
             "quarterly": periods.QUARTER,
             "half_yearly": periods.HALF_YEAR,
             "yearly": periods.YEAR,
-        }[self.frequency]
+        }[frequency]
 
 
 class Indicator(models.Model):
@@ -281,6 +286,10 @@ class Period(models.Model):
     @property
     def label(self) -> str:
         return periods.PeriodBounds(self.kind, self.year, self.number, self.starts_on, self.ends_on).label
+
+    def state_on(self, day) -> str:
+        """Not begun, open, past due or locked on ``day`` (``indicators.periods.period_state``)."""
+        return periods.period_state(starts_on=self.starts_on, due_on=self.due_on, is_locked=self.is_locked, as_of=day)
 
 
 class Submission(models.Model):
