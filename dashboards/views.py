@@ -31,6 +31,7 @@ from indicators.periods import QUARTER, period_containing
 from indicators.progress import Point as ProgressPoint
 from indicators.progress import forecast
 from indicators.selectors import assessment_disagreements, plan_current, plan_groups_with_indicators
+from indicators.validation import value_bounds
 from tasks.models import Task, TaskOccurrence
 from tasks.schedule import RULE_HALF_YEARLY, RULE_MONTHLY, RULE_QUARTERLY, RULE_YEARLY
 
@@ -443,6 +444,7 @@ def _indicator(code: str, *, viewer) -> Page:
             baseline=baseline,
             first_milestone=milestones[0] if milestones else None,
             projection=projection,
+            bounds=value_bounds(metric.kind, metric.ratio_scale),
         )
         breakdown = None
         if series.breakdown:

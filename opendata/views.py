@@ -17,6 +17,7 @@ from indicators.models import Indicator, ParsedTarget, ProvinceValue, TargetStat
 from indicators.selectors import plan_current, plan_groups_with_indicators
 from indicators.statuses import latest_claim, latest_text, target_statuses_at
 from indicators.templatetags.plan_text import plan_text
+from indicators.validation import value_bounds
 
 from .datasets import DATASETS
 from .public_charts import PeriodPoint, TargetMark, public_series_figure
@@ -97,7 +98,7 @@ def public_indicator(request, code: str):
         metrics.setdefault(item.metric_id, {"metric": item.metric, "targets": []})["targets"].append(item)
     wanted = {p.pk for p in parsed}
     statuses = {s.parsed_target_id: s for s in target_statuses_at(plan=plan) if s.parsed_target_id in wanted}
-    words = {"value": _("Giá trị toàn tỉnh"), "target": _("Mục tiêu")}
+    words = {"value": _("Giá trị toàn tỉnh"), "target": _("Mục tiêu"), "views": _("Khoảng thời gian của biểu đồ")}
     panels, figures = [], {}
     for index, entry in enumerate(metrics.values()):
         metric = entry["metric"]
@@ -112,7 +113,12 @@ def public_indicator(request, code: str):
         ]
         marks = [TargetMark(t.target.year, float(t.value), _target_label(t)) for t in entry["targets"]]
         figures[f"series-{index}"] = public_series_figure(
-            name=metric.name, unit=metric.unit, points=points, targets=marks, labels=words
+            name=metric.name,
+            unit=metric.unit,
+            points=points,
+            targets=marks,
+            labels=words,
+            bounds=value_bounds(metric.kind, metric.ratio_scale),
         )
         claims = []
         for target in entry["targets"]:
