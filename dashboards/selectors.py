@@ -31,6 +31,7 @@ from indicators.models import (
     TargetStatus,
 )
 from indicators.periods import QUARTER
+from indicators.progress import method_description
 from indicators.selectors import PeriodCompleteness, figures_completeness, observations_approved, period_last_due
 from indicators.statuses import target_statuses_at
 from tasks.models import Task, TaskAssignment, TaskGroup, TaskOccurrence, TaskUpdate
@@ -323,7 +324,7 @@ def _shown_years(metric: Metric) -> int:
 
 def indicator_detail(*, plan: Plan, code: str) -> Indicator:
     """The indicator with its group, lead agencies, cells and parsed targets with their metrics."""
-    parsed = ParsedTarget.objects.select_related("metric").order_by("position")
+    parsed = ParsedTarget.objects.select_related("metric", "metric__reporting_agency").order_by("position")
     targets = Target.objects.order_by("year").prefetch_related(Prefetch("parsed_targets", queryset=parsed))
     indicator = (
         Indicator.objects.filter(plan=plan, code=code)
@@ -334,6 +335,33 @@ def indicator_detail(*, plan: Plan, code: str) -> Indicator:
     if indicator is None:
         raise Http404("Không có chỉ tiêu này.")
     return indicator
+
+
+@dataclass(frozen=True)
+class MetricFacts:
+    """What an indicator page says of a metric besides its figures: what it measures (``metric.definition``),
+    its unit and source, who reports it and how often, and how its targets get their colour."""
+
+    metric: Metric
+    reporters: int
+    method: str
+
+
+def metric_facts(metrics: list[Metric]) -> dict[int, MetricFacts]:
+    """Each metric's facts (one query: how many agencies report each)."""
+    counts = dict(
+        Metric.reporters.through.objects.filter(metric__in=metrics)
+        .values("metric")
+        .annotate(n=Count("agency"))
+        .values_list("metric", "n")
+        .order_by()
+    )
+    return {
+        m.pk: MetricFacts(
+            m, counts.get(m.pk, 0), method_description(kind=m.kind, method=m.progress_method, thresholds=m.thresholds)
+        )
+        for m in metrics
+    }
 
 
 def indicator_statuses(indicator: Indicator) -> dict[int, TargetStatus]:

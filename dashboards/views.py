@@ -31,6 +31,7 @@ from indicators.periods import QUARTER, period_containing
 from indicators.progress import Point as ProgressPoint
 from indicators.progress import forecast
 from indicators.selectors import assessment_disagreements, plan_current, plan_groups_with_indicators
+from indicators.statuses import latest_text, target_statuses_at
 from indicators.validation import value_bounds
 from tasks.models import Task, TaskOccurrence
 from tasks.schedule import RULE_HALF_YEARLY, RULE_MONTHLY, RULE_QUARTERLY, RULE_YEARLY
@@ -190,7 +191,28 @@ def plan_overview(request):
 def _plan_overview() -> Page:
     plan = plan_current()
     groups = plan_groups_with_indicators(plan) if plan else []
-    return Page("dashboards/plan_overview.html", {"plan": plan, "groups": groups})
+    context = {"plan": plan, "groups": groups}
+    if plan:
+        # each indicator's standing against the milestone ahead, and its latest value (as the public page shows)
+        statuses = {s.parsed_target_id: s for s in target_statuses_at(plan=plan)}
+        as_of = next(iter(statuses.values())).as_of if statuses else None
+        milestone = plan.milestone_for(as_of or _today())
+        for group in groups:
+            for indicator in group.indicators.all():
+                indicator.standing = [
+                    {
+                        "metric": parsed.metric,
+                        "status": statuses.get(parsed.pk),
+                        "code": statuses[parsed.pk].status if parsed.pk in statuses else TargetStatus.Status.NO_DATA,
+                        "latest": latest_text(statuses[parsed.pk], parsed.metric.unit) if parsed.pk in statuses else "",
+                    }
+                    for target in indicator.targets.all()
+                    if target.year == milestone
+                    for parsed in target.parsed_targets.all()
+                ]
+                indicator.qualitative_now = any(t.qualitative for t in indicator.targets.all() if t.year == milestone)
+        context.update(milestone=milestone, as_of=as_of)
+    return Page("dashboards/plan_overview.html", context)
 
 
 #: rows of the overview's "needs attention" list before "see all"
@@ -411,6 +433,7 @@ def _indicator(code: str, *, viewer) -> Page:
         cell.assessment = assessments.get(cell.pk)
 
     panels = []
+    facts = selectors.metric_facts(list(metrics.values()))
     for series in selectors.metric_series(list(metrics.values())):
         metric = series.metric
         milestones = [
@@ -449,7 +472,9 @@ def _indicator(code: str, *, viewer) -> Page:
         breakdown = None
         if series.breakdown:
             breakdown = charts.breakdown_figure([(a.display_name, v) for a, v in series.breakdown], unit=metric.unit)
-        panels.append({"series": series, "figure": figure, "breakdown": breakdown, "status": status})
+        panels.append(
+            {"series": series, "figure": figure, "breakdown": breakdown, "status": status, "facts": facts[metric.pk]}
+        )
 
     figures = {}
     for index, panel in enumerate(panels):

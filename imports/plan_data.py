@@ -156,6 +156,8 @@ def plan_load(*, data: dict) -> LoadCounts:
                 "numerator_label": row.get("numerator_label", "") or "",
                 "denominator_label": row.get("denominator_label", "") or "",
                 "ratio_scale": int(row.get("ratio_scale") or 100),
+                "definition": row.get("definition", "") or "",
+                "data_source": row.get("source", "") or "",
             },
             counts,
         )
@@ -328,6 +330,8 @@ def plan_export(plan: Plan) -> dict:
             "collection": m.collection,
             "ratio_scale": m.ratio_scale,
             "reporting_agency": m.reporting_agency.name if m.reporting_agency_id else None,
+            "definition": m.definition,
+            "source": m.data_source,
         }
         for m in plan.metrics.select_related("reporting_agency").order_by("code")
     ]

@@ -133,6 +133,11 @@ class Metric(models.Model):
         blank=True,
         help_text=_("Để trống: số liệu đầu tiên từ ngày ban hành kế hoạch."),
     )
+    # What readers need to trust a figure (indicator pages, the API): loaded with the plan, editable here
+    definition = models.TextField(
+        _("định nghĩa"), blank=True, help_text=_("Chỉ số đo gì: phạm vi, cách tính từ tử số và mẫu số.")
+    )
+    data_source = models.TextField(_("nguồn số liệu"), blank=True, help_text=_("Số liệu lấy từ đâu, ai tổng hợp."))
 
     class Meta:
         verbose_name = _("chỉ số đo lường")

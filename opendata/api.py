@@ -418,7 +418,8 @@ class IndicatorViewSet(ReadOnlyOpenDataViewSet):
     lookup_value_regex = r"[^/]+"
 
     def get_queryset(self):
-        parsed = ParsedTarget.objects.select_related("metric").order_by("position")
+        metric = ("metric", "metric__plan", "metric__reporting_agency")
+        parsed = ParsedTarget.objects.select_related(*metric).order_by("position")
         cells = Target.objects.order_by("year").prefetch_related(Prefetch("parsed_targets", queryset=parsed))
         return (
             Indicator.objects.filter(**_filters(self.request, {"plan": "plan__code", "group": "group__code"}))
@@ -438,7 +439,7 @@ class MetricViewSet(ReadOnlyOpenDataViewSet):
     def get_queryset(self):
         return (
             Metric.objects.filter(**_filters(self.request, {"plan": "plan__code"}))
-            .select_related("plan")
+            .select_related("plan", "reporting_agency")
             .order_by("plan_id", "code")
         )
 

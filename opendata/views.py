@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from core.formatting import format_number, value_text
 from indicators.models import Indicator, ParsedTarget, ProvinceValue, TargetStatus
+from indicators.progress import method_description
 from indicators.selectors import plan_current, plan_groups_with_indicators
 from indicators.statuses import latest_claim, latest_text, target_statuses_at
 from indicators.templatetags.plan_text import plan_text
@@ -90,7 +91,7 @@ def public_indicator(request, code: str):
     indicator = get_object_or_404(Indicator.objects.select_related("group"), plan=plan, code=code)
     parsed = list(
         ParsedTarget.objects.filter(target__indicator=indicator)
-        .select_related("metric", "target")
+        .select_related("metric", "metric__reporting_agency", "target")
         .order_by("metric__code", "target__year", "position")
     )
     metrics = {}
@@ -142,6 +143,9 @@ def public_indicator(request, code: str):
                 "claims": claims,
                 "table": list(zip(rows, points, strict=True))[::-1],
                 "updated": max((r.computed_at for r in rows), default=None),
+                "method": method_description(
+                    kind=metric.kind, method=metric.progress_method, thresholds=metric.thresholds
+                ),
             }
         )
     cells = [(t.year, plan_text(t.text)) for t in indicator.targets.order_by("year") if not t.is_empty]
