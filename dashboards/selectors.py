@@ -14,8 +14,6 @@ from django.http import Http404
 
 from agencies.models import Agency
 from agencies.permissions import can_read_unapproved, submissions_visible_to
-from comments.models import Comment
-from comments.selectors import comments_on
 from core.workflow import SubmissionStatus
 from indicators.models import (
     Indicator,
@@ -632,13 +630,52 @@ def agencies_for_filter() -> list[Agency]:
 
 
 @dataclass
+class AgencyStanding:
+    """Where one agency stands on a task: its role, its occurrences counted by status, and the most pressing one
+    (the longest overdue, else the next due, else the last done) as a single line of the task page."""
+
+    agency: AgencyRef
+    kind: str
+    role: str
+    counts: dict[str, int]
+    due_on: date | None
+    days_late: int
+    completed_on: date | None
+
+    @property
+    def status(self) -> str:
+        return next((code for code in _TASK_URGENCY if self.counts.get(code)), OccurrenceStatus.NOT_DUE)
+
+    @property
+    def status_label(self) -> str:
+        return OccurrenceStatus(self.status).label
+
+    @property
+    def is_overdue(self) -> bool:
+        return bool(self.counts.get(OccurrenceStatus.OVERDUE))
+
+    @property
+    def count_list(self) -> list[tuple[str, int]]:
+        """The agency's occurrences by status, in the board's order."""
+        return [(code, self.counts[code]) for code in OCCURRENCE_STATUSES if self.counts.get(code)]
+
+    @property
+    def is_due(self) -> bool:
+        """Work that falls due now: overdue, or in progress with a deadline inside its window."""
+        return self.is_overdue or bool(self.counts.get(OccurrenceStatus.IN_PROGRESS))
+
+
+@dataclass
 class TaskDetail:
     task: Task
     leads: list[Agency]
     cooperating: list[Agency]
-    occurrences: list[TaskOccurrence]
+    #: one line per agency with occurrences, most pressing first (overdue longest first), then by name
+    standings: list[AgencyStanding]
+    #: occurrences of every agency counted by status
+    counts: dict[str, int]
+    as_of: date | None
     updates: list[TaskUpdate]
-    comments: list[Comment]
 
 
 def task_get(*, plan: Plan, number: int) -> Task:
@@ -648,17 +685,62 @@ def task_get(*, plan: Plan, number: int) -> Task:
     return task
 
 
+def _standings(task: Task) -> tuple[list[AgencyStanding], dict[str, int], date | None]:
+    """Every agency's standing on ``task`` from its occurrences (one query of plain tuples: a task led by "Các sở,
+    ngành, địa phương" has three occurrences in each of 118 agencies)."""
+    rows = task.occurrences.order_by("agency_id", "due_on", "pk").values_list(
+        "agency_id",
+        "agency__code",
+        "agency__name",
+        "agency__short_name",
+        "agency__kind",
+        "role",
+        "status",
+        "due_on",
+        "days_late",
+        "completed_on",
+        "as_of",
+    )
+    by_agency: dict[int, AgencyStanding] = {}
+    pressing: dict[int, tuple] = {}
+    totals: dict[str, int] = defaultdict(int)
+    as_of = None
+    roles = dict(TaskAssignment.Role.choices)
+    for agency_id, code, name, short, kind, role, status, due_on, days_late, completed_on, day in rows:
+        as_of = as_of or day
+        totals[status] += 1
+        standing = by_agency.get(agency_id)
+        if standing is None:
+            standing = by_agency[agency_id] = AgencyStanding(
+                AgencyRef(code, short or name), kind, str(roles.get(role, role)), defaultdict(int), None, 0, None
+            )
+        standing.counts[status] += 1
+        # the line shown: the longest overdue, else the first in progress or not yet due, else the last done
+        rank = (_TASK_URGENCY.index(status), -(days_late or 0), due_on or date.max)
+        if status in (OccurrenceStatus.DONE_ON_TIME, OccurrenceStatus.DONE_LATE):
+            rank = (_TASK_URGENCY.index(status), 0, date.max - (due_on or date.min))
+        if agency_id not in pressing or rank < pressing[agency_id]:
+            pressing[agency_id] = rank
+            standing.due_on, standing.days_late, standing.completed_on = due_on, days_late or 0, completed_on
+    for standing in by_agency.values():
+        standing.counts = dict(standing.counts)
+    standings = sorted(
+        by_agency.values(),
+        key=lambda s: (_TASK_URGENCY.index(s.status), -s.days_late, s.kind, s.agency.display_name),
+    )
+    return standings, dict(totals), as_of
+
+
 def task_detail(*, plan: Plan, number: int) -> TaskDetail:
-    """One task with its agencies, its occurrences (snapshot), the latest approved update of each agency that
-    reports difficulties or proposals, and its comments: five queries however many agencies and rows."""
+    """One task with its agencies, where each stands (from the occurrence snapshot), the latest approved update of
+    each agency that reports difficulties or proposals, and its comments: a fixed number of queries however many
+    agencies and rows."""
     task = task_get(plan=plan, number=number)
     leads: list[Agency] = []
     cooperating: list[Agency] = []
     for assignment in task.assignments.select_related("agency").order_by("agency__kind", "agency__name"):
         (leads if assignment.role == TaskAssignment.Role.LEAD else cooperating).append(assignment.agency)
-    occurrences = list(
-        task.occurrences.select_related("agency").order_by("agency__kind", "agency__name", "due_on", "pk")
-    )
+    standings, counts, as_of = _standings(task)
     latest: dict[int, TaskUpdate] = {}
     approved = (
         task.updates.filter(status=SubmissionStatus.APPROVED)
@@ -668,5 +750,10 @@ def task_detail(*, plan: Plan, number: int) -> TaskDetail:
     for update in approved:
         latest.setdefault(update.agency_id, update)
     updates = [u for u in latest.values() if u.difficulties.strip() or u.proposals.strip()]
-    comments = comments_on(task=task)
-    return TaskDetail(task, leads, cooperating, occurrences, updates, comments)
+    updates.sort(key=lambda u: u.period.ends_on, reverse=True)  # the newest first, by agency within a period
+    return TaskDetail(task, leads, cooperating, standings, counts, as_of, updates)
+
+
+def task_occurrences(task: Task) -> list[TaskOccurrence]:
+    """Every occurrence of the task, agency by agency (the task page's download)."""
+    return list(task.occurrences.select_related("agency").order_by("agency__kind", "agency__name", "due_on", "pk"))

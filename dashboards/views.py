@@ -12,7 +12,8 @@ from datetime import date
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
+from django.core.paginator import Paginator
+from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -664,32 +665,102 @@ def _rule_label(rule: str) -> str:
     return rule
 
 
+#: agencies listed per page of a task: a task led by "Các sở, ngành, địa phương" has 118
+TASK_AGENCIES_PER_PAGE = 25
+#: difficulties and proposals listed on a task's page, the newest first; all of them are in its "kho-khan" download
+TASK_UPDATES_SHOWN = 15
+#: the task page's filters (``?chi=``): every agency, only those whose work is due (or overdue), only overdue
+TASK_AGENCY_FILTERS = [
+    ("", gettext_lazy("Tất cả")),
+    ("den-han", gettext_lazy("Chỉ việc đến hạn")),
+    ("qua-han", gettext_lazy("Chỉ việc quá hạn")),
+]
+
+
 @login_required
 def task_detail(request, number: int, *, comment_form: dict | None = None, status_code: int = 200):
-    """One task: its text verbatim, its schedule, its agencies, where each agency stands on each due date,
-    what agencies report as difficulties and proposals (approved updates only), and readers' comments."""
+    """One task: its text verbatim, its schedule, its agencies; a summary of where they stand, then the agencies
+    one line each (filtered, a page at a time); what they report as difficulties and proposals (approved
+    updates only); readers' comments (``comment_form`` carries a rejected comment back to its field)."""
+
+    def comments(keep: dict) -> str:
+        if "task" not in keep:
+            return ""
+        context = {
+            "comments": comments_on(task=Task(pk=keep["task"])),
+            "comment_form": comment_form or {},
+            "action": reverse("task_comment", args=[number]),
+        }
+        return render_to_string("dashboards/_comments.html", context, request=request)
+
+    return page_response(request, "task", lambda: _task_detail(request, number), tail=comments, status=status_code)
+
+
+def _task_detail(request, number: int) -> Page:
     plan = plan_current()
     if plan is None:
-        return page_response(request, "no-plan", lambda: Page("dashboards/overview.html", {"plan": None}))
+        return Page("dashboards/overview.html", {"plan": None})
     detail = selectors.task_detail(plan=plan, number=number)
-    by_agency: dict[int, dict] = {}
-    for occurrence in detail.occurrences:
-        row = by_agency.setdefault(
-            occurrence.agency_id, {"agency": occurrence.agency, "role": occurrence.get_role_display(), "items": []}
-        )
-        row["items"].append(occurrence)
+    standings = detail.standings
+    only = request.GET.get("chi", "")
+    kind = request.GET.get("loai", "")
+    filter_counts = {
+        "": len(standings),
+        "den-han": sum(1 for s in standings if s.is_due),
+        "qua-han": sum(1 for s in standings if s.is_overdue),
+    }
+    if only == "qua-han":
+        standings = [s for s in standings if s.is_overdue]
+    elif only == "den-han":
+        standings = [s for s in standings if s.is_due]
+    else:
+        only = ""
+    kinds = [(code, label) for code, label in Agency.Kind.choices if any(s.kind == code for s in detail.standings)]
+    if kind in dict(kinds):
+        standings = [s for s in standings if s.kind == kind]
+    else:
+        kind = ""
+    page = Paginator(standings, TASK_AGENCIES_PER_PAGE).get_page(request.GET.get("trang"))
+    overdue_agencies = [s for s in detail.standings if s.is_overdue]
     context = {
         "plan": plan,
         "task": detail.task,
         "rule_label": _rule_label(detail.task.rule) if detail.task.rule else "",
         "leads": detail.leads,
         "cooperating": detail.cooperating,
-        "occurrence_rows": list(by_agency.values()),
-        "updates": detail.updates,
-        "comments": detail.comments,
-        "comment_form": comment_form or {},
+        "counts": [
+            (code, TaskOccurrence.Status(code).label, detail.counts.get(code, 0))
+            for code in selectors.OCCURRENCE_STATUSES
+            if detail.counts.get(code)
+        ],
+        "agencies_total": len(detail.standings),
+        "overdue_agencies": len(overdue_agencies),
+        "longest_overdue": overdue_agencies[:5],
+        "as_of": detail.as_of,
+        "standings": page,
+        "only": only,
+        "kind": kind,
+        "kinds": kinds,
+        "filters": [(key, label, filter_counts[key]) for key, label in TASK_AGENCY_FILTERS],
+        "updates": detail.updates[:TASK_UPDATES_SHOWN],
+        "updates_total": len(detail.updates),
     }
-    return render(request, "dashboards/task_detail.html", context, status=status_code)
+    tables = {
+        "lan-den-han": lambda: Table(
+            f"nhiem-vu-{number}-lan-den-han",
+            [_("Cơ quan"), _("Vai trò"), _("Hạn"), _("Tình trạng"), _("Số ngày quá hạn"), _("Hoàn thành ngày")],
+            [
+                [o.agency.name, o.get_role_display(), o.due_on, o.get_status_display(), o.days_late, o.completed_on]
+                for o in selectors.task_occurrences(detail.task)
+            ],
+        )
+    }
+    tables["kho-khan"] = lambda: Table(
+        f"nhiem-vu-{number}-kho-khan",
+        [_("Cơ quan"), _("Kỳ"), _("Khó khăn, vướng mắc"), _("Kiến nghị, đề xuất")],
+        [[u.agency.name, u.period.label, u.difficulties, u.proposals] for u in detail.updates],
+    )
+    return Page("dashboards/task_detail.html", context, tables, keep={"task": detail.task.pk})
 
 
 @require_POST
