@@ -417,9 +417,21 @@ def qualitative_assessment(request):
 # Periods
 
 
+#: how a period's state reads on the periods page (``Period.state_on``), and its chip's class
+PERIOD_STATES = {
+    "not_begun": (gettext_lazy("Chưa bắt đầu"), "not_begun"),
+    "open": (gettext_lazy("Đang mở"), "open"),
+    "past_due": (gettext_lazy("Quá hạn nộp, vẫn nhận"), "submitted"),
+    "locked": (gettext_lazy("Đã khóa"), "locked"),
+}
+
+
 @login_required
 def period_list(request):
-    periods = Period.objects.order_by("-ends_on", "kind")
+    today = timezone.localdate()
+    periods = list(Period.objects.order_by("-ends_on", "kind"))
+    for period in periods:
+        period.state_label, period.state_class = PERIOD_STATES[period.state_on(today)]
     return render(request, "entry/period_list.html", {"periods": periods, "can_manage": can_review(request.user)})
 
 
