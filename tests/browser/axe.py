@@ -7,8 +7,9 @@ Colour contrast counts twice: a violation fails, and so does a result axe leaves
 determined"): a button whose text had the colour of its background (1:1) was reported only as incomplete and
 slipped through. Two kinds of incomplete result are not the page's fault and are settled here before judging:
 
-- text in a box that scrolls sideways (a wide table on a phone), scrolled out of view: axe cannot see behind the
-  clip. The box is scrolled until each such element is in view, as a reader would, and axe looks again;
+- text covered where it was: in a box that scrolls sideways (a wide table on a phone) scrolled out of view, or
+  under the sticky Save bar. Each such element is scrolled to the middle of the screen, as a reader would
+  scroll to read it, and axe looks again;
 - text inside an SVG drawing (the Plotly charts): axe treats the drawing as an image and never decides ("contains
   an image node", "overlapped"), whatever the colours. The charts' colours are checked where they are chosen,
   on the figures themselves (tests/unit/test_chart_contrast.py).
@@ -38,8 +39,10 @@ _RUN = """async (tags) => {
     return {violations, unsure: unsure.length};
 }"""
 
-# Elements left incomplete inside a box that scrolls sideways: the box is scrolled to each in turn and axe looks
-# at what is then in view. What is still unsure (or fails) afterwards is returned.
+# Elements left incomplete because something covered them where they were (a box that scrolls sideways clipped
+# them, the sticky Save bar sat over them): each is scrolled to the middle of the screen, as a reader would
+# scroll, and axe looks again at it and at whatever else is then well in view. What is still unsure (or fails)
+# afterwards is returned.
 _REVEAL = """async () => {
     const scroller = el => {
         for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
@@ -48,9 +51,10 @@ _REVEAL = """async () => {
         }
         return null;
     };
-    const inView = (el, box) => {
-        const r = el.getBoundingClientRect(), b = box.getBoundingClientRect();
-        return r.left >= b.left - 1 && r.right <= b.right + 1;
+    const wellInView = el => {
+        const r = el.getBoundingClientRect(), h = window.innerHeight, box = scroller(el);
+        const b = box ? box.getBoundingClientRect() : {left: 0, right: window.innerWidth};
+        return r.top >= h * 0.2 && r.bottom <= h * 0.75 && r.left >= b.left - 1 && r.right <= b.right + 1;
     };
     const describe = (el, why) => {
         const name = typeof el.className === 'string' ? el.className.trim() : '';
@@ -65,19 +69,20 @@ _REVEAL = """async () => {
         resultTypes: ['violations', 'incomplete'], elementRef: true,
     };
     const message = n => n.failureSummary || (n.any[0] && n.any[0].message) || 'incomplete';
+    const start = window.scrollY;
     while (pending.length) {
-        const el = pending[0], box = scroller(el);
-        if (!box) { left.push(describe(el, 'incomplete')); pending = pending.slice(1); continue; }
-        el.scrollIntoView({block: 'nearest', inline: 'center'});
-        const visible = pending.filter(e => scroller(e) === box && inView(e, box));
-        const batch = visible.length ? visible : [el];
+        const el = pending[0];
+        el.scrollIntoView({block: 'center', inline: 'center'});
+        const seen = pending.filter(wellInView);
+        const batch = seen.includes(el) ? seen : [el, ...seen];
         const r = await axe.run({include: batch}, rule);
         for (const v of [...r.violations, ...r.incomplete]) {
             for (const n of v.nodes) left.push(describe(n.element, message(n)));
         }
         pending = pending.filter(e => !batch.includes(e));
-        box.scrollLeft = 0;
     }
+    for (const box of document.querySelectorAll('*')) if (box.scrollLeft) box.scrollLeft = 0;
+    window.scrollTo(0, start);
     return left;
 }"""
 
