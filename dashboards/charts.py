@@ -424,3 +424,65 @@ def timeline_figure(points: Sequence[dict], statuses: Sequence[tuple[str, str]],
         margin={"l": 10, "r": 16, "t": 20, "b": 40},
     )
     return {"data": data, "layout": layout}
+
+
+#: at most this many lines or bar groups in the explorer's chart; the table holds the rest
+EXPLORER_SERIES = 12
+
+
+def explorer_figure(
+    *, categories: Sequence[str], series: Sequence[tuple[str, Sequence[float | None]]], over_time: bool, unit: str
+) -> dict:
+    """The data explorer's chart of its table: a line per series across the periods when the table runs over time,
+    else bars, each with its value written on it. Series beyond ``EXPLORER_SERIES`` are left to the table."""
+    palette = [PATH_COLOUR, PROJECTION_COLOUR, "#009e73", "#cc79a7", "#e69f00", "#56b4e9", INK, "#999999"]
+    hover_unit = f" {unit}" if unit else ""
+    data = []
+    for index, (name, values) in enumerate(list(series)[:EXPLORER_SERIES]):
+        colour = palette[index % len(palette)]
+        points = [None if v is None else round(v, 4) for v in values]
+        if over_time:
+            data.append(
+                {
+                    "type": "scatter",
+                    "mode": "lines+markers",
+                    "name": name,
+                    "x": list(categories),
+                    "y": points,
+                    "connectgaps": True,
+                    "line": {"color": colour, "width": 2, "dash": ["solid", "dash", "dot", "dashdot"][index // 8 % 4]},
+                    "hovertemplate": f"%{{x}}: %{{y:,.2~f}}{hover_unit}<extra>{name}</extra>",
+                }
+            )
+        else:
+            data.append(
+                {
+                    "type": "bar",
+                    "orientation": "h",
+                    "name": name,
+                    "y": list(categories),
+                    "x": points,
+                    "marker": {"color": colour},
+                    "texttemplate": "%{x:,.2~f}",
+                    "textposition": "outside",
+                    "cliponaxis": False,
+                    "textfont": {"color": INK},
+                    "hovertemplate": f"%{{y}}: %{{x:,.2~f}}{hover_unit}<extra>{name}</extra>",
+                }
+            )
+    if over_time:
+        layout = _layout(
+            height=360,
+            xaxis={"type": "category", "automargin": True},
+            yaxis={"title": {"text": unit}, "rangemode": "tozero", "tickformat": ",~r", "automargin": True},
+        )
+    else:
+        layout = _layout(
+            height=max(220, (18 * len(data) + 8) * len(categories) + 120),
+            barmode="group",
+            yaxis={"autorange": "reversed", "automargin": True, "type": "category"},
+            xaxis={"title": {"text": unit}, "rangemode": "tozero", "tickformat": ",~r"},
+            margin={"l": 10, "r": 48, "t": 8, "b": 40},
+        )
+    layout["showlegend"] = len(data) > 1
+    return {"data": data, "layout": layout}

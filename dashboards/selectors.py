@@ -7,8 +7,10 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import reduce
+from operator import or_
 
-from django.db.models import Count, F, Max, Prefetch, Q, Subquery, Window
+from django.db.models import Avg, Count, F, Max, Prefetch, Q, Subquery, Sum, Window
 from django.db.models.functions import RowNumber
 from django.http import Http404
 
@@ -21,6 +23,7 @@ from indicators.models import (
     Metric,
     Observation,
     ParsedTarget,
+    Period,
     Plan,
     ProvinceValue,
     QualitativeAssessment,
@@ -35,6 +38,7 @@ from indicators.statuses import target_statuses_at
 from tasks.models import Task, TaskAssignment, TaskGroup, TaskOccurrence, TaskUpdate
 from tasks.selectors import occurrences_overdue
 
+from . import explorer
 from .charts import Point, figure_value, yearly_totals
 
 Status = TargetStatus.Status
@@ -757,3 +761,127 @@ def task_detail(*, plan: Plan, number: int) -> TaskDetail:
 def task_occurrences(task: Task) -> list[TaskOccurrence]:
     """Every occurrence of the task, agency by agency (the task page's download)."""
     return list(task.occurrences.select_related("agency").order_by("agency__kind", "agency__name", "due_on", "pk"))
+
+
+# --- Data explorer ("Tra cứu số liệu") ---------------------------------------------------------------------
+
+
+@dataclass
+class ExplorerChoices:
+    """What the explorer's form offers: indicators by group, metrics, agencies by kind (three queries)."""
+
+    indicators: list[tuple[str, list[Indicator]]]
+    metrics: list[Metric]
+    agencies: list[tuple[str, list[Agency]]]
+
+
+def explorer_choices(plan: Plan) -> ExplorerChoices:
+    groups: dict[str, list[Indicator]] = {}
+    for indicator in Indicator.objects.filter(plan=plan).select_related("group").order_by("group__order", "number"):
+        groups.setdefault(f"{indicator.group.code}. {indicator.group.title}", []).append(indicator)
+    agencies: dict[str, list[Agency]] = {}
+    for agency in (
+        Agency.objects.filter(is_active=True, kind__in=[Agency.Kind.DEPARTMENT, Agency.Kind.LOCALITY])
+        .only("code", "name", "short_name", "kind")
+        .order_by("kind", "name")
+    ):
+        agencies.setdefault(agency.get_kind_display(), []).append(agency)
+    return ExplorerChoices(
+        list(groups.items()),
+        list(Metric.objects.filter(plan=plan).only("code", "name", "unit").order_by("name")),
+        list(agencies.items()),
+    )
+
+
+@dataclass
+class ExplorerSelection:
+    """The metrics and agencies a query names, read once: what the table's rows and columns are made of."""
+
+    metrics: list[Metric]
+    agencies: list[Agency]
+    #: every agency of the kind (or of all kinds) with nothing picked: the province counts as a whole
+    all_agencies: bool
+
+
+def explorer_selection(*, plan: Plan, query: explorer.Query) -> ExplorerSelection:
+    """The metrics asked (by code, or all those of the indicators asked) and the agencies (by code, or all of the
+    kind asked): two queries."""
+    wanted = Q(code__in=query.metrics) | Q(parsed_targets__target__indicator__code__in=query.indicators)
+    metrics = list(
+        Metric.objects.filter(wanted, plan=plan).select_related("reporting_agency").distinct().order_by("code")
+    )
+    agencies = Agency.objects.filter(is_active=True, kind__in=[Agency.Kind.DEPARTMENT, Agency.Kind.LOCALITY])
+    if query.agencies:
+        agencies = Agency.objects.filter(code__in=query.agencies)
+    elif query.kind:
+        agencies = agencies.filter(kind=query.kind)
+    return ExplorerSelection(
+        metrics,
+        list(agencies.only("code", "name", "short_name", "kind").order_by("kind", "name")),
+        all_agencies=not query.agencies and not query.kind,
+    )
+
+
+def explorer_figures(*, query: explorer.Query, selection: ExplorerSelection, viewer) -> list[explorer.Figure]:
+    """The figures of the query, grouped by metric and period (and agency, when agencies are a dimension): one
+    query on the figures, or on the province values when the whole province's approved figures are asked.
+
+    Only what ``viewer`` may read (``agencies.permissions.submissions_visible_to``): approved figures, or with
+    ``approved_only`` off every figure their role sees (agency staff: their own agency's in any state too). Each
+    metric counts the periods of its own frequency; taken together, a metric collected once for the province
+    counts its designated agency's figure only (the province values' rule)."""
+    start, end = explorer.span_of(query.period_kind, query.first_year, query.last_year)
+    periods: dict[int, date] = {}
+    kinds: dict[str, list[int]] = defaultdict(list)
+    for pk, ends_on, kind in Period.objects.filter(ends_on__range=(start, end)).values_list("pk", "ends_on", "kind"):
+        periods[pk] = ends_on
+        kinds[kind].append(pk)
+    by_agency = explorer.AGENCY in (query.rows, query.columns)
+    if not by_agency and selection.all_agencies and query.approved_only:
+        rows = ProvinceValue.objects.filter(
+            reduce(or_, (Q(metric=m, period_id__in=kinds[m.period_kind]) for m in selection.metrics), Q(pk__in=[]))
+        ).values_list("metric_id", "period_id", "value")
+        return [
+            explorer.Figure(metric, None, periods[period], float(v), float(v), None, None, 1, 0)
+            for metric, period, v in rows
+        ]
+    agency_ids = [a.pk for a in selection.agencies]
+    wanted = Q(pk__in=[])
+    for metric in selection.metrics:
+        condition = Q(metric=metric, period_id__in=kinds[metric.period_kind])
+        if not by_agency and metric.is_province_figure:
+            condition &= Q(agency_id=metric.reporting_agency_id)
+        wanted |= condition
+    figures = submissions_visible_to(viewer, Observation.objects.filter(wanted))
+    if query.approved_only:
+        figures = figures.filter(status=SubmissionStatus.APPROVED)
+    if not selection.all_agencies:
+        figures = figures.filter(agency_id__in=agency_ids)
+    keys = ["metric_id", "agency_id", "period_id"] if by_agency else ["metric_id", "period_id"]
+    rows = (
+        figures.values(*keys)
+        .annotate(
+            sum_value=Sum("value"),
+            avg_value=Avg("value"),
+            sum_numerator=Sum("numerator"),
+            sum_denominator=Sum("denominator"),
+            n=Count("*"),
+            n_denominator=Count("denominator"),
+        )
+        .order_by()
+    )
+    number = lambda v: None if v is None else float(v)  # noqa: E731
+    return [
+        explorer.Figure(
+            row["metric_id"],
+            row.get("agency_id"),
+            periods[row["period_id"]],
+            number(row["sum_value"]),
+            number(row["avg_value"]),
+            number(row["sum_numerator"]),
+            number(row["sum_denominator"]),
+            row["n"],
+            row["n_denominator"],
+        )
+        for row in rows
+    ]

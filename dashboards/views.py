@@ -37,7 +37,7 @@ from indicators.validation import value_bounds
 from tasks.models import Task, TaskOccurrence
 from tasks.schedule import RULE_HALF_YEARLY, RULE_MONTHLY, RULE_QUARTERLY, RULE_YEARLY
 
-from . import charts, selectors
+from . import charts, explorer, selectors
 from .pages import Page, page_response
 from .tables import Table
 
@@ -761,6 +761,124 @@ def _task_detail(request, number: int) -> Page:
         [[u.agency.name, u.period.label, u.difficulties, u.proposals] for u in detail.updates],
     )
     return Page("dashboards/task_detail.html", context, tables, keep={"task": detail.task.pk})
+
+
+# The data explorer ("Tra cứu số liệu")
+
+
+@login_required
+def explorer_page(request):
+    """Pick metrics (or indicators), agencies and periods; read them as a table whose rows and columns the reader
+    chooses, and as a chart. The query string holds the whole view: the link reopens it, and ``?format=csv|xlsx``
+    downloads the table as shown. Only the figures the reader may read (``submissions_visible_to``)."""
+    return page_response(request, "explorer", lambda: _explorer(request))
+
+
+def _explorer(request) -> Page:
+    plan = plan_current()
+    if plan is None:
+        return Page("dashboards/overview.html", {"plan": None})
+    today = _today()
+    query, errors = explorer.query_from(request.GET, today=today, plan_year=plan.issued_on.year)
+    context = {
+        "plan": plan,
+        "query": query,
+        "choices": selectors.explorer_choices(plan),
+        "dimensions": [(key, str(label)) for key, label in explorer.DIMENSIONS.items()],
+        "granularities": [(key, str(label)) for key, label in explorer.GRANULARITY_LABELS.items()],
+        "agency_kinds": [(key, str(label)) for key, label in explorer.AGENCY_KINDS.items()],
+        "years": list(range(plan.issued_on.year - 5, today.year + 2)),
+        "examples": _explorer_examples(plan, today),
+    }
+    tables: dict = {}
+    if query.chosen and not errors:
+        table, errors = _explorer_table(request, plan, query)
+        if table is not None:
+            context["table"] = table
+            context["figures"] = _explorer_chart(table, query)
+            headers, rows = explorer.table_rows(table)
+            tables["tra-cuu"] = lambda: Table("tra-cuu-so-lieu", headers, rows)
+    context["errors"] = errors
+    return Page("dashboards/explorer.html", context, tables)
+
+
+def _explorer_table(request, plan, query: explorer.Query):
+    """The pivot table of ``query``, or None with what is wrong: nothing found, several metrics where one must
+    be chosen, a table or a reading too large."""
+    selection = selectors.explorer_selection(plan=plan, query=query)
+    metrics, agencies = selection.metrics, selection.agencies
+    if not metrics:
+        return None, [_("Không tìm thấy chỉ số nào trong lựa chọn.")]
+    if query.fixed == explorer.METRIC and len(metrics) > 1:
+        return None, [
+            _("Đã chọn %(n)d chỉ số: hãy đặt “Chỉ số” vào hàng hoặc cột, hoặc chỉ chọn một chỉ số.")
+            % {"n": len(metrics)}
+        ]
+    if not agencies:
+        return None, [_("Không tìm thấy cơ quan nào trong lựa chọn.")]
+    buckets = explorer.buckets_between(query.period_kind, query.first_year, query.last_year)
+    sizes = {explorer.METRIC: len(metrics), explorer.AGENCY: len(agencies), explorer.PERIOD: len(buckets)}
+    cells = sizes[query.rows] * sizes[query.columns]
+    if cells > explorer.MAX_CELLS:
+        message = _(
+            "Bảng có %(cells)s ô, quá %(max)s: hãy chọn ít chỉ số, cơ quan hoặc kỳ hơn, hoặc xem theo quý, năm."
+        )
+        return None, [message % {"cells": format_number(cells), "max": format_number(explorer.MAX_CELLS)}]
+    by_agency = explorer.AGENCY in (query.rows, query.columns)
+    summed = not by_agency and selection.all_agencies and query.approved_only  # the province values, one a period
+    read = explorer.figures_estimate(
+        frequencies=[m.frequency for m in metrics],
+        agencies=1 if summed else len(agencies),
+        years=query.last_year - query.first_year + 1,
+    )
+    if read > explorer.MAX_FIGURES:
+        message = _("Lựa chọn gồm tới %(n)s số liệu, quá %(max)s: hãy chọn ít chỉ số, cơ quan hoặc năm hơn.")
+        return None, [message % {"n": format_number(read), "max": format_number(explorer.MAX_FIGURES)}]
+    figures = selectors.explorer_figures(query=query, selection=selection, viewer=request.user)
+    table = explorer.pivot(
+        figures,
+        query=query,
+        metrics=[explorer.MetricInfo(m.pk, m.code, m.name, m.unit, m.kind, m.ratio_scale) for m in metrics],
+        agencies=[explorer.Member(a.pk, a.display_name) for a in agencies],
+    )
+    return table, []
+
+
+def _explorer_chart(table: explorer.PivotTable, query: explorer.Query) -> dict:
+    """The table's chart, when its values share one unit (several units on one axis would mislead)."""
+    metric_on_axis = explorer.METRIC in (query.rows, query.columns)
+    if metric_on_axis and not table.unit and len(table.rows if query.rows == explorer.METRIC else table.columns) > 1:
+        return {}
+    lines = table.lines()
+    if query.columns == explorer.PERIOD:
+        categories = [c.label for c in table.columns]
+        series = [(row.label, [v for v, _t in cells]) for row, cells in lines]
+    else:  # periods on the rows (a line per column), or no periods at all (bars, a group per row)
+        categories = [r.label for r in table.rows]
+        series = [(c.label, [cells[i][0] for _row, cells in lines]) for i, c in enumerate(table.columns)]
+    over_time = explorer.PERIOD in (query.rows, query.columns)
+    return {
+        "explorer": charts.explorer_figure(categories=categories, series=series, over_time=over_time, unit=table.unit)
+    }
+
+
+def _explorer_examples(plan, today) -> list[tuple[str, str]]:
+    """A few views to start from, as links (the same query strings the form makes)."""
+    year = today.year
+    return [
+        (
+            _("Tỷ lệ hồ sơ thủ tục hành chính xử lý trực tuyến, theo xã, phường và quý"),
+            f"?chi_so=online_admin_dossiers&loai=locality&theo=quy&tu={year}&den={year}&hang=co-quan&cot=ky",
+        ),
+        (
+            _("Các chỉ số của nhóm V (chuyển đổi số), toàn tỉnh, theo năm"),
+            "?" + "&".join(f"chi_tieu=V.{n}" for n in (3, 4, 5, 6)) + f"&theo=nam&tu={year - 2}&den={year}",
+        ),
+        (
+            _("Số doanh nghiệp khởi nghiệp sáng tạo và khoa học công nghệ, theo quý"),
+            f"?chi_so=innovative_startups&chi_so=st_enterprises&theo=quy&tu={year - 1}&den={year}",
+        ),
+    ]
 
 
 @require_POST
