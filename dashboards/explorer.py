@@ -18,6 +18,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import NamedTuple
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -45,7 +46,7 @@ AGENCY_KINDS = {
 #: a table larger than this is not drawn: the reader is asked to narrow the choice
 MAX_CELLS = 6000
 #: figures a choice may read at most (metrics × agencies × their periods): what keeps the query fast at any size
-MAX_FIGURES = 60000
+MAX_FIGURES = 20000
 EARLIEST_YEAR = 2000
 
 
@@ -142,10 +143,10 @@ class MetricInfo:
     ratio_scale: int
 
 
-@dataclass(frozen=True)
-class Figure:
+class Figure(NamedTuple):
     """One grouped row read from the database: a metric's figures of one period, of one agency (``agency`` set) or
-    of the chosen agencies together (``agency`` None), as sums and counts."""
+    of the chosen agencies together (``agency`` None), as sums and counts. (A named tuple: tens of thousands are
+    made for a large table.)"""
 
     metric: int
     agency: int | None
@@ -238,25 +239,18 @@ def pivot(
     # each figure's value, then per (metric, agency, bucket) the value the bucket shows
     latest: dict[tuple, tuple[date, float]] = {}
     summed: dict[tuple, float] = defaultdict(float)
+    buckets: dict[date, tuple[int, int]] = {}  # a few hundred period ends for tens of thousands of figures
     for figure in figures:
         metric = info.get(figure.metric)
         if metric is None:
             continue
-        value = province_value(
-            metric.kind,
-            PeriodAggregate(
-                total=figure.total,
-                mean=figure.mean,
-                numerator=figure.numerator,
-                denominator=figure.denominator,
-                count=figure.count,
-                with_denominator=figure.with_denominator,
-            ),
-            scale=metric.ratio_scale,
-        )
+        value = _value(metric, figure)
         if value is None:
             continue
-        bucket = "all" if whole_span else bucket_of(figure.ends_on, query.period_kind)
+        if whole_span:
+            bucket = "all"
+        elif (bucket := buckets.get(figure.ends_on)) is None:
+            bucket = buckets[figure.ends_on] = bucket_of(figure.ends_on, query.period_kind)
         key = (figure.metric, figure.agency, bucket)
         if metric.kind == "flow":
             summed[key] += value
@@ -292,6 +286,26 @@ def pivot(
     if any(m.kind == "flow" for m in metrics):
         table.notes.append(_("Số lượng trong năm: cộng các kỳ trong mỗi cột; chỉ số khác: giá trị của kỳ gần nhất."))
     return table
+
+
+def _value(metric: MetricInfo, figure: Figure) -> float | None:
+    """A figure's value (one agency's) or the province value of several (``province_value``'s rule)."""
+    if figure.count == 1:  # one agency's figure (a table by agency): province_value's rule for one, made cheap
+        if metric.kind == "ratio" and figure.denominator:
+            return metric.ratio_scale * (figure.numerator or 0.0) / figure.denominator
+        return figure.total
+    return province_value(
+        metric.kind,
+        PeriodAggregate(
+            total=figure.total,
+            mean=figure.mean,
+            numerator=figure.numerator,
+            denominator=figure.denominator,
+            count=figure.count,
+            with_denominator=figure.with_denominator,
+        ),
+        scale=metric.ratio_scale,
+    )
 
 
 def _caption(query: Query, metrics: Sequence[MetricInfo]) -> str:
