@@ -25,8 +25,8 @@ AXE_JS = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 FAILING_IMPACTS = ("serious", "critical")
 
-_RUN = """async (tags) => {
-    const r = await axe.run(document, {
+_RUN = """async ([tags, scope]) => {
+    const r = await axe.run(scope ? document.querySelector(scope) : document, {
         runOnly: {type: 'tag', values: tags}, resultTypes: ['violations', 'incomplete'], elementRef: true,
     });
     const node = n => n.target.join(' ') + ' :: ' + (n.failureSummary || (n.any[0] && n.any[0].message) || '');
@@ -93,11 +93,12 @@ def _inject(page) -> None:
         page.evaluate(AXE_JS.read_text(encoding="utf-8"))
 
 
-def axe_violations(page, *, impacts: tuple[str, ...] = FAILING_IMPACTS) -> list[dict]:
-    """Run axe-core on the page as it is now; return the violations of the given impacts and, as one more entry
-    (id ``color-contrast-incomplete``), the colour contrasts axe could not decide even with the text in view."""
+def axe_violations(page, *, impacts: tuple[str, ...] = FAILING_IMPACTS, scope: str = "") -> list[dict]:
+    """Run axe-core on the page as it is now (or on the element ``scope`` selects); return the violations of the
+    given impacts and, as one more entry (id ``color-contrast-incomplete``), the colour contrasts axe could not
+    decide even with the text in view."""
     _inject(page)
-    result = page.evaluate(_RUN, AXE_TAGS)
+    result = page.evaluate(_RUN, [AXE_TAGS, scope])
     found = [v for v in result["violations"] if v["impact"] in impacts]
     if result["unsure"]:
         left = page.evaluate(_REVEAL)
@@ -121,10 +122,10 @@ def describe(violations: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def assert_accessible(page, where: str = "") -> None:
+def assert_accessible(page, where: str = "", *, scope: str = "") -> None:
     """Fail on any serious or critical axe-core violation, or colour contrast left undecided, naming the rule and
-    the first elements concerned."""
-    violations = axe_violations(page)
+    the first elements concerned (on the whole page, or on the element ``scope`` selects)."""
+    violations = axe_violations(page, scope=scope)
     assert not violations, f"axe-core on {where or page.url}:\n{describe(violations)}"
 
 
