@@ -472,7 +472,10 @@ def explorer_figure(
             )
     if over_time:
         layout = _layout(
-            height=360,
+            # the legend above the plot: below, the periods' slanted labels ran into it on a phone
+            height=320 + 18 * len(data),
+            legend={"orientation": "h", "x": 0, "y": 1.02, "xanchor": "left", "yanchor": "bottom"},
+            margin={"l": 50, "r": 12, "t": 12, "b": 12},
             xaxis={"type": "category", "automargin": True},
             yaxis={"title": {"text": unit}, "rangemode": "tozero", "tickformat": ",~r", "automargin": True},
         )
