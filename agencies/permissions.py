@@ -7,7 +7,7 @@ agencies have had approved; administrators may do everything.
 
 Views call these helpers and never test roles themselves:
 
-- ``reviewer_required`` / ``writer_required``: decorators for whole views (403 otherwise).
+- ``reviewer_required`` / ``writer_required`` / ``entry_required``: decorators for whole views (403 otherwise).
 - ``can_read_submission(user, obj)`` / ``can_write_for(user, agency_id)``: checks on one row.
 - ``submission_for_user(user, queryset, pk, for_write=...)``: fetch one figure or task update for a user —
   404 when the user may not even see it (another agency's draft), 403 when they may see it but not change it.
@@ -76,6 +76,11 @@ def can_issue_for(user, agency) -> bool:
     return user.agency_id == agency.pk and (user.is_agency_staff or user.is_reviewer)
 
 
+def can_choose_agency(user) -> bool:
+    """Enter figures and task reports for any agency, chosen on the entry page: administrators."""
+    return user.is_authenticated and user.is_administrator
+
+
 def can_read_unapproved(user, agency_id: int | None) -> bool:
     """An agency's unapproved work (drafts, submissions, returns): its own staff, the standing office, the
     Steering Committee and administrators."""
@@ -142,3 +147,5 @@ reviewer_required = _role_required(can_review)
 writer_required = _role_required(can_enter_data)
 #: the standing office and administrators: plan adjustments (the same people who approve figures)
 plan_adjuster_required = _role_required(can_adjust_plan)
+#: the entry pages: users who report for an agency, and administrators, who choose the agency on the page
+entry_required = _role_required(lambda user: can_enter_data(user) or can_choose_agency(user))

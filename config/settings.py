@@ -52,7 +52,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "simple_history",
     "import_export",
-    "axes",
+    "config.apps.AxesConfig",  # django-axes, its name in the admin translated
     # the project's apps, bottom layer first (docs/architecture.md; contracts in .importlinter)
     "core",
     "agencies",
@@ -381,8 +381,9 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
-# Browser features the site never uses, turned off (config.middleware.PermissionsPolicyMiddleware).
-PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=()"
+# Browser features the site never uses, turned off (config.middleware.PermissionsPolicyMiddleware). Only features
+# browsers know: an unknown one ("bluetooth") costs a console warning on every page and turns nothing off.
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=()"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True

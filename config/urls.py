@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
@@ -8,6 +10,11 @@ from reports.views import report_verify_page
 admin.site.site_header = _("Quản trị – Kế hoạch 65-KH/TU")
 admin.site.site_title = _("Kế hoạch 65-KH/TU")
 admin.site.index_title = _("Quản trị hệ thống")
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico on pages that name no icon (the Django admin's): the site's own icon."""
+    return redirect(static("favicon.svg"), permanent=True)
 
 
 urlpatterns = [
@@ -25,6 +32,7 @@ urlpatterns = [
     path("quan-tri/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
+    path("favicon.ico", favicon),
 ]
 
 handler400 = "config.errors.bad_request"

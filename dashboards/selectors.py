@@ -7,16 +7,32 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import reduce
+from operator import or_
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, FilteredRelation, Max, OuterRef, Prefetch, Q, Subquery, Window
-from django.db.models.functions import RowNumber
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
+from django.db.models import (
+    Avg,
+    Count,
+    Exists,
+    F,
+    FilteredRelation,
+    FloatField,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Sum,
+    Window,
+)
+from django.db.models.functions import Cast, RowNumber
 from django.http import Http404
 
 from agencies.models import Agency
 from agencies.permissions import can_read_unapproved, submissions_visible_to
-from comments.models import Comment
-from comments.selectors import comments_on
 from core.versions import in_force_q
 from core.workflow import SubmissionStatus
 from indicators.freshness import coverage_low
@@ -26,6 +42,7 @@ from indicators.models import (
     Metric,
     Observation,
     ParsedTarget,
+    Period,
     Plan,
     ProvinceValue,
     QualitativeAssessment,
@@ -34,6 +51,7 @@ from indicators.models import (
     TargetStatus,
 )
 from indicators.periods import QUARTER
+from indicators.progress import method_description
 from indicators.selectors import (
     PeriodCompleteness,
     figures_completeness,
@@ -46,6 +64,7 @@ from tasks import occurrences as occ
 from tasks.models import Task, TaskAssignment, TaskGroup, TaskOccurrence, TaskUpdate
 from tasks.selectors import occurrences_overdue, with_task_terms
 
+from . import explorer
 from .charts import Point, figure_value, yearly_totals
 
 Status = TargetStatus.Status
@@ -381,7 +400,7 @@ def _shown_years(metric: Metric) -> int:
 def indicator_detail(*, plan: Plan, code: str, on: date | None = None) -> Indicator:
     """The indicator with its group, lead agencies, cells in force on ``on`` (default today) and their parsed
     targets with their metrics (a retired indicator has none: its page says by which decision)."""
-    parsed = ParsedTarget.objects.select_related("metric").order_by("position")
+    parsed = ParsedTarget.objects.select_related("metric", "metric__reporting_agency").order_by("position")
     targets = (
         Target.objects.in_force(plan_day(plan, on))
         .order_by("year")
@@ -396,6 +415,33 @@ def indicator_detail(*, plan: Plan, code: str, on: date | None = None) -> Indica
     if indicator is None:
         raise Http404("Không có chỉ tiêu này.")
     return indicator
+
+
+@dataclass(frozen=True)
+class MetricFacts:
+    """What an indicator page says of a metric besides its figures: what it measures (``metric.definition``),
+    its unit and source, who reports it and how often, and how its targets get their colour."""
+
+    metric: Metric
+    reporters: int
+    method: str
+
+
+def metric_facts(metrics: list[Metric]) -> dict[int, MetricFacts]:
+    """Each metric's facts (one query: how many agencies report each)."""
+    counts = dict(
+        Metric.reporters.through.objects.filter(metric__in=metrics)
+        .values("metric")
+        .annotate(n=Count("agency"))
+        .values_list("metric", "n")
+        .order_by()
+    )
+    return {
+        m.pk: MetricFacts(
+            m, counts.get(m.pk, 0), method_description(kind=m.kind, method=m.progress_method, thresholds=m.thresholds)
+        )
+        for m in metrics
+    }
 
 
 def indicator_statuses(indicator: Indicator) -> dict[int, TargetStatus]:
@@ -703,13 +749,52 @@ def agencies_for_filter() -> list[Agency]:
 
 
 @dataclass
+class AgencyStanding:
+    """Where one agency stands on a task: its role, its occurrences counted by status, and the most pressing one
+    (the longest overdue, else the next due, else the last done) as a single line of the task page."""
+
+    agency: AgencyRef
+    kind: str
+    role: str
+    counts: dict[str, int]
+    due_on: date | None
+    days_late: int
+    completed_on: date | None
+
+    @property
+    def status(self) -> str:
+        return next((code for code in _TASK_URGENCY if self.counts.get(code)), OccurrenceStatus.NOT_DUE)
+
+    @property
+    def status_label(self) -> str:
+        return OccurrenceStatus(self.status).label
+
+    @property
+    def is_overdue(self) -> bool:
+        return bool(self.counts.get(OccurrenceStatus.OVERDUE))
+
+    @property
+    def count_list(self) -> list[tuple[str, int]]:
+        """The agency's occurrences by status, in the board's order."""
+        return [(code, self.counts[code]) for code in OCCURRENCE_STATUSES if self.counts.get(code)]
+
+    @property
+    def is_due(self) -> bool:
+        """Work that falls due now: overdue, or in progress with a deadline inside its window."""
+        return self.is_overdue or bool(self.counts.get(OccurrenceStatus.IN_PROGRESS))
+
+
+@dataclass
 class TaskDetail:
     task: Task
     leads: list[Agency]
     cooperating: list[Agency]
-    occurrences: list[TaskOccurrence]
+    #: one line per agency with occurrences, most pressing first (overdue longest first), then by name
+    standings: list[AgencyStanding]
+    #: occurrences of every agency counted by status
+    counts: dict[str, int]
+    as_of: date | None
     updates: list[TaskUpdate]
-    comments: list[Comment]
 
 
 def task_get(*, plan: Plan, number: int) -> Task:
@@ -720,18 +805,63 @@ def task_get(*, plan: Plan, number: int) -> Task:
     return task
 
 
+def _standings(task: Task) -> tuple[list[AgencyStanding], dict[str, int], date | None]:
+    """Every agency's standing on ``task`` from its occurrences (one query of plain tuples: a task led by "Các sở,
+    ngành, địa phương" has three occurrences in each of 118 agencies)."""
+    rows = task.occurrences.order_by("agency_id", "due_on", "pk").values_list(
+        "agency_id",
+        "agency__code",
+        "agency__name",
+        "agency__short_name",
+        "agency__kind",
+        "role",
+        "status",
+        "due_on",
+        "days_late",
+        "completed_on",
+        "as_of",
+    )
+    by_agency: dict[int, AgencyStanding] = {}
+    pressing: dict[int, tuple] = {}
+    totals: dict[str, int] = defaultdict(int)
+    as_of = None
+    roles = dict(TaskAssignment.Role.choices)
+    for agency_id, code, name, short, kind, role, status, due_on, days_late, completed_on, day in rows:
+        as_of = as_of or day
+        totals[status] += 1
+        standing = by_agency.get(agency_id)
+        if standing is None:
+            standing = by_agency[agency_id] = AgencyStanding(
+                AgencyRef(code, short or name), kind, str(roles.get(role, role)), defaultdict(int), None, 0, None
+            )
+        standing.counts[status] += 1
+        # the line shown: the longest overdue, else the first in progress or not yet due, else the last done
+        rank = (_TASK_URGENCY.index(status), -(days_late or 0), due_on or date.max)
+        if status in (OccurrenceStatus.DONE_ON_TIME, OccurrenceStatus.DONE_LATE):
+            rank = (_TASK_URGENCY.index(status), 0, date.max - (due_on or date.min))
+        if agency_id not in pressing or rank < pressing[agency_id]:
+            pressing[agency_id] = rank
+            standing.due_on, standing.days_late, standing.completed_on = due_on, days_late or 0, completed_on
+    for standing in by_agency.values():
+        standing.counts = dict(standing.counts)
+    standings = sorted(
+        by_agency.values(),
+        key=lambda s: (_TASK_URGENCY.index(s.status), -s.days_late, s.kind, s.agency.display_name),
+    )
+    return standings, dict(totals), as_of
+
+
 def task_detail(*, plan: Plan, number: int) -> TaskDetail:
-    """One task with its agencies, its occurrences (snapshot), the latest approved update of each agency that
-    reports difficulties or proposals, and its comments: five queries however many agencies and rows."""
+    """One task with its agencies, where each stands (from the occurrence snapshot), the latest approved update of
+    each agency that reports difficulties or proposals, and its comments: a fixed number of queries however many
+    agencies and rows."""
     task = task_get(plan=plan, number=number)
     leads: list[Agency] = []
     cooperating: list[Agency] = []
     assignments = task.assignments.in_force(plan_day(plan)).select_related("agency")
     for assignment in assignments.order_by("agency__kind", "agency__name"):
         (leads if assignment.role == TaskAssignment.Role.LEAD else cooperating).append(assignment.agency)
-    occurrences = list(
-        task.occurrences.select_related("agency").order_by("agency__kind", "agency__name", "due_on", "pk")
-    )
+    standings, counts, as_of = _standings(task)
     latest: dict[int, TaskUpdate] = {}
     approved = (
         task.updates.filter(status=SubmissionStatus.APPROVED)
@@ -741,5 +871,154 @@ def task_detail(*, plan: Plan, number: int) -> TaskDetail:
     for update in approved:
         latest.setdefault(update.agency_id, update)
     updates = [u for u in latest.values() if u.difficulties.strip() or u.proposals.strip()]
-    comments = comments_on(task=task)
-    return TaskDetail(task, leads, cooperating, occurrences, updates, comments)
+    updates.sort(key=lambda u: u.period.ends_on, reverse=True)  # the newest first, by agency within a period
+    return TaskDetail(task, leads, cooperating, standings, counts, as_of, updates)
+
+
+def task_occurrences(task: Task) -> list[TaskOccurrence]:
+    """Every occurrence of the task, agency by agency (the task page's download)."""
+    return list(task.occurrences.select_related("agency").order_by("agency__kind", "agency__name", "due_on", "pk"))
+
+
+# --- Data explorer ("Tra cứu số liệu") ---------------------------------------------------------------------
+
+
+@dataclass
+class ExplorerChoices:
+    """What the explorer's form offers: indicators by group, metrics, agencies by kind (three queries)."""
+
+    indicators: list[tuple[str, list[Indicator]]]
+    metrics: list[Metric]
+    agencies: list[tuple[str, list[Agency]]]
+
+
+def explorer_choices(plan: Plan) -> ExplorerChoices:
+    groups: dict[str, list[Indicator]] = {}
+    for indicator in Indicator.objects.filter(plan=plan).select_related("group").order_by("group__order", "number"):
+        groups.setdefault(f"{indicator.group.code}. {indicator.group.title}", []).append(indicator)
+    agencies: dict[str, list[Agency]] = {}
+    for agency in (
+        Agency.objects.filter(is_active=True, kind__in=[Agency.Kind.DEPARTMENT, Agency.Kind.LOCALITY])
+        .only("code", "name", "short_name", "kind")
+        .order_by("kind", "name")
+    ):
+        agencies.setdefault(agency.get_kind_display(), []).append(agency)
+    return ExplorerChoices(
+        list(groups.items()),
+        list(Metric.objects.filter(plan=plan).only("code", "name", "unit").order_by("name")),
+        list(agencies.items()),
+    )
+
+
+@dataclass
+class ExplorerSelection:
+    """The metrics and agencies a query names, read once: what the table's rows and columns are made of."""
+
+    metrics: list[Metric]
+    agencies: list[Agency]
+    #: every agency of the kind (or of all kinds) with nothing picked: the province counts as a whole
+    all_agencies: bool
+
+
+def explorer_selection(*, plan: Plan, query: explorer.Query) -> ExplorerSelection:
+    """The metrics asked (by code, or all those of the indicators asked) and the agencies (by code, or all of the
+    kind asked): two queries."""
+    wanted = Q(code__in=query.metrics) | Q(parsed_targets__target__indicator__code__in=query.indicators)
+    metrics = list(
+        Metric.objects.filter(wanted, plan=plan).select_related("reporting_agency").distinct().order_by("code")
+    )
+    agencies = Agency.objects.filter(is_active=True, kind__in=[Agency.Kind.DEPARTMENT, Agency.Kind.LOCALITY])
+    if query.agencies:
+        agencies = Agency.objects.filter(code__in=query.agencies)
+    elif query.kind:
+        agencies = agencies.filter(kind=query.kind)
+    return ExplorerSelection(
+        metrics,
+        list(agencies.only("code", "name", "short_name", "kind").order_by("kind", "name")),
+        all_agencies=not query.agencies and not query.kind,
+    )
+
+
+def _plain_rows(queryset) -> list[tuple]:
+    """The rows of a ``values_list`` as the database driver returns them, without Django's per-row converters:
+    for the twenty thousand figures of a large table they took twice as long as the query itself."""
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:  # nothing can match (no period in the years asked): no query at all
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def explorer_figures(*, query: explorer.Query, selection: ExplorerSelection, viewer) -> list[explorer.Figure]:
+    """The figures of the query, grouped by metric and period (and agency, when agencies are a dimension): one
+    query on the figures, or on the province values when the whole province's approved figures are asked.
+
+    Only what ``viewer`` may read (``agencies.permissions.submissions_visible_to``): approved figures, or with
+    ``approved_only`` off every figure their role sees (agency staff: their own agency's in any state too). Each
+    metric counts the periods of its own frequency; taken together, a metric collected once for the province
+    counts its designated agency's figure only (the province values' rule)."""
+    start, end = explorer.span_of(query.period_kind, query.first_year, query.last_year)
+    periods: dict[int, date] = {}
+    kinds: dict[str, list[int]] = defaultdict(list)
+    for pk, ends_on, kind in Period.objects.filter(ends_on__range=(start, end)).values_list("pk", "ends_on", "kind"):
+        periods[pk] = ends_on
+        kinds[kind].append(pk)
+    by_agency = explorer.AGENCY in (query.rows, query.columns)
+    if not by_agency and selection.all_agencies and query.approved_only:
+        rows = ProvinceValue.objects.filter(
+            reduce(or_, (Q(metric=m, period_id__in=kinds[m.period_kind]) for m in selection.metrics), Q(pk__in=[]))
+        ).values_list("metric_id", "period_id", Cast("value", FloatField()))
+        return [explorer.Figure(metric, None, periods[period], v, v, None, None, 1, 0) for metric, period, v in rows]
+    agency_ids = [a.pk for a in selection.agencies]
+    wanted = Q(pk__in=[])
+    for metric in selection.metrics:
+        condition = Q(metric=metric, period_id__in=kinds[metric.period_kind])
+        if not by_agency and metric.is_province_figure:
+            condition &= Q(agency_id=metric.reporting_agency_id)
+        wanted |= condition
+    figures = submissions_visible_to(viewer, Observation.objects.filter(wanted))
+    # every status named when all are wanted: PostgreSQL then reads the (metric, status, period) index by period
+    # instead of every figure of the metric, 30 years of them at the benchmark's scale
+    figures = figures.filter(
+        status__in=[SubmissionStatus.APPROVED] if query.approved_only else list(SubmissionStatus.values)
+    )
+    if not selection.all_agencies:
+        figures = figures.filter(agency_id__in=agency_ids)
+    # numbers as float8 from PostgreSQL: tens of thousands of Decimals parsed in Python cost more than the query
+    real = lambda name: Cast(name, FloatField())  # noqa: E731
+    if by_agency:  # one figure per agency, metric and period: nothing to add up
+        rows = figures.values_list(
+            "metric_id", "agency_id", "period_id", real("value"), real("numerator"), real("denominator")
+        )
+        return [
+            explorer.Figure(metric, agency, periods[period], value, value, num, den, 1, int(den is not None))
+            for metric, agency, period, value, num, den in _plain_rows(rows.order_by())
+        ]
+    rows = (
+        figures.values("metric_id", "period_id")
+        .annotate(
+            sum_value=real(Sum("value")),
+            avg_value=real(Avg("value")),
+            sum_numerator=real(Sum("numerator")),
+            sum_denominator=real(Sum("denominator")),
+            n=Count("*"),
+            n_denominator=Count("denominator"),
+        )
+        .order_by()
+    )
+    return [
+        explorer.Figure(
+            row["metric_id"],
+            None,
+            periods[row["period_id"]],
+            row["sum_value"],
+            row["avg_value"],
+            row["sum_numerator"],
+            row["sum_denominator"],
+            row["n"],
+            row["n_denominator"],
+        )
+        for row in rows
+    ]

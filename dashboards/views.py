@@ -12,7 +12,8 @@ from datetime import date
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
+from django.core.paginator import Paginator
+from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -33,12 +34,13 @@ from indicators.periods import QUARTER, period_containing
 from indicators.progress import Point as ProgressPoint
 from indicators.progress import forecast
 from indicators.selectors import assessment_disagreements, plan_current, plan_groups_with_indicators
-from indicators.statuses import latest_claim, status_label
+from indicators.statuses import latest_claim, latest_text, status_label, target_statuses_at
+from indicators.validation import value_bounds
 from oversight.selectors import recommendation_rows, recommendations_concluded, recommendations_summary
 from tasks.models import Task, TaskOccurrence
 from tasks.schedule import RULE_HALF_YEARLY, RULE_MONTHLY, RULE_QUARTERLY, RULE_YEARLY
 
-from . import charts, selectors
+from . import charts, explorer, selectors
 from .pages import Page, page_response
 from .tables import Table
 
@@ -231,7 +233,28 @@ def plan_overview(request):
 def _plan_overview() -> Page:
     plan = plan_current()
     groups = plan_groups_with_indicators(plan) if plan else []
-    return Page("dashboards/plan_overview.html", {"plan": plan, "groups": groups})
+    context = {"plan": plan, "groups": groups}
+    if plan:
+        # each indicator's standing against the milestone ahead, and its latest value (as the public page shows)
+        statuses = {s.parsed_target_id: s for s in target_statuses_at(plan=plan)}
+        as_of = next(iter(statuses.values())).as_of if statuses else None
+        milestone = plan.milestone_for(as_of or _today())
+        for group in groups:
+            for indicator in group.indicators.all():
+                indicator.standing = [
+                    {
+                        "metric": parsed.metric,
+                        "status": statuses.get(parsed.pk),
+                        "code": statuses[parsed.pk].status if parsed.pk in statuses else TargetStatus.Status.NO_DATA,
+                        "latest": latest_text(statuses[parsed.pk], parsed.metric.unit) if parsed.pk in statuses else "",
+                    }
+                    for target in indicator.targets.all()
+                    if target.year == milestone
+                    for parsed in target.parsed_targets.all()
+                ]
+                indicator.qualitative_now = any(t.qualitative for t in indicator.targets.all() if t.year == milestone)
+        context.update(milestone=milestone, as_of=as_of)
+    return Page("dashboards/plan_overview.html", context)
 
 
 #: rows of the overview's "needs attention" list before "see all"
@@ -462,6 +485,7 @@ def _indicator(code: str, *, viewer) -> Page:
         cell.assessment = assessments.get(cell.pk)
 
     panels = []
+    facts = selectors.metric_facts(list(metrics.values()))
     for series in selectors.metric_series(list(metrics.values())):
         metric = series.metric
         milestones = [
@@ -495,11 +519,14 @@ def _indicator(code: str, *, viewer) -> Page:
             baseline=baseline,
             first_milestone=milestones[0] if milestones else None,
             projection=projection,
+            bounds=value_bounds(metric.kind, metric.ratio_scale),
         )
         breakdown = None
         if series.breakdown:
             breakdown = charts.breakdown_figure([(a.display_name, v) for a, v in series.breakdown], unit=metric.unit)
-        panels.append({"series": series, "figure": figure, "breakdown": breakdown, "status": status})
+        panels.append(
+            {"series": series, "figure": figure, "breakdown": breakdown, "status": status, "facts": facts[metric.pk]}
+        )
 
     figures = {}
     for index, panel in enumerate(panels):
@@ -727,33 +754,221 @@ def _rule_label(rule: str) -> str:
     return rule
 
 
+#: agencies listed per page of a task: a task led by "Các sở, ngành, địa phương" has 118
+TASK_AGENCIES_PER_PAGE = 25
+#: difficulties and proposals listed on a task's page, the newest first; all of them are in its "kho-khan" download
+TASK_UPDATES_SHOWN = 15
+#: the task page's filters (``?chi=``): every agency, only those whose work is due (or overdue), only overdue
+TASK_AGENCY_FILTERS = [
+    ("", gettext_lazy("Tất cả")),
+    ("den-han", gettext_lazy("Chỉ việc đến hạn")),
+    ("qua-han", gettext_lazy("Chỉ việc quá hạn")),
+]
+
+
 @login_required
 def task_detail(request, number: int, *, comment_form: dict | None = None, status_code: int = 200):
-    """One task: its text verbatim, its schedule, its agencies, where each agency stands on each due date,
-    what agencies report as difficulties and proposals (approved updates only), and readers' comments."""
+    """One task: its text verbatim, its schedule, its agencies; a summary of where they stand, then the agencies
+    one line each (filtered, a page at a time); what they report as difficulties and proposals (approved
+    updates only); readers' comments (``comment_form`` carries a rejected comment back to its field)."""
+
+    def comments(keep: dict) -> str:
+        if "task" not in keep:
+            return ""
+        context = {
+            "comments": comments_on(task=Task(pk=keep["task"])),
+            "comment_form": comment_form or {},
+            "action": reverse("task_comment", args=[number]),
+        }
+        return render_to_string("dashboards/_comments.html", context, request=request)
+
+    return page_response(request, "task", lambda: _task_detail(request, number), tail=comments, status=status_code)
+
+
+def _task_detail(request, number: int) -> Page:
     plan = plan_current()
     if plan is None:
-        return page_response(request, "no-plan", lambda: Page("dashboards/overview.html", {"plan": None}))
+        return Page("dashboards/overview.html", {"plan": None})
     detail = selectors.task_detail(plan=plan, number=number)
-    by_agency: dict[int, dict] = {}
-    for occurrence in detail.occurrences:
-        row = by_agency.setdefault(
-            occurrence.agency_id, {"agency": occurrence.agency, "role": occurrence.get_role_display(), "items": []}
-        )
-        row["items"].append(occurrence)
+    standings = detail.standings
+    only = request.GET.get("chi", "")
+    kind = request.GET.get("loai", "")
+    filter_counts = {
+        "": len(standings),
+        "den-han": sum(1 for s in standings if s.is_due),
+        "qua-han": sum(1 for s in standings if s.is_overdue),
+    }
+    if only == "qua-han":
+        standings = [s for s in standings if s.is_overdue]
+    elif only == "den-han":
+        standings = [s for s in standings if s.is_due]
+    else:
+        only = ""
+    kinds = [(code, label) for code, label in Agency.Kind.choices if any(s.kind == code for s in detail.standings)]
+    if kind in dict(kinds):
+        standings = [s for s in standings if s.kind == kind]
+    else:
+        kind = ""
+    page = Paginator(standings, TASK_AGENCIES_PER_PAGE).get_page(request.GET.get("trang"))
+    overdue_agencies = [s for s in detail.standings if s.is_overdue]
     context = {
         "plan": plan,
         "task": detail.task,
         "rule_label": _rule_label(detail.task.rule) if detail.task.rule else "",
         "leads": detail.leads,
         "cooperating": detail.cooperating,
-        "occurrence_rows": list(by_agency.values()),
         "adjustments": _adjustment_notes(task_adjustment_notes(detail.task)),
-        "updates": detail.updates,
-        "comments": detail.comments,
-        "comment_form": comment_form or {},
+        "counts": [
+            (code, TaskOccurrence.Status(code).label, detail.counts.get(code, 0))
+            for code in selectors.OCCURRENCE_STATUSES
+            if detail.counts.get(code)
+        ],
+        "agencies_total": len(detail.standings),
+        "overdue_agencies": len(overdue_agencies),
+        "longest_overdue": overdue_agencies[:5],
+        "as_of": detail.as_of,
+        "standings": page,
+        "only": only,
+        "kind": kind,
+        "kinds": kinds,
+        "filters": [(key, label, filter_counts[key]) for key, label in TASK_AGENCY_FILTERS],
+        "updates": detail.updates[:TASK_UPDATES_SHOWN],
+        "updates_total": len(detail.updates),
     }
-    return render(request, "dashboards/task_detail.html", context, status=status_code)
+    tables = {
+        "lan-den-han": lambda: Table(
+            f"nhiem-vu-{number}-lan-den-han",
+            [_("Cơ quan"), _("Vai trò"), _("Hạn"), _("Tình trạng"), _("Số ngày quá hạn"), _("Hoàn thành ngày")],
+            [
+                [o.agency.name, o.get_role_display(), o.due_on, o.get_status_display(), o.days_late, o.completed_on]
+                for o in selectors.task_occurrences(detail.task)
+            ],
+        )
+    }
+    tables["kho-khan"] = lambda: Table(
+        f"nhiem-vu-{number}-kho-khan",
+        [_("Cơ quan"), _("Kỳ"), _("Khó khăn, vướng mắc"), _("Kiến nghị, đề xuất")],
+        [[u.agency.name, u.period.label, u.difficulties, u.proposals] for u in detail.updates],
+    )
+    return Page("dashboards/task_detail.html", context, tables, keep={"task": detail.task.pk})
+
+
+# The data explorer ("Tra cứu số liệu")
+
+
+@login_required
+def explorer_page(request):
+    """Pick metrics (or indicators), agencies and periods; read them as a table whose rows and columns the reader
+    chooses, and as a chart. The query string holds the whole view: the link reopens it, and ``?format=csv|xlsx``
+    downloads the table as shown. Only the figures the reader may read (``submissions_visible_to``)."""
+    return page_response(request, "explorer", lambda: _explorer(request))
+
+
+def _explorer(request) -> Page:
+    plan = plan_current()
+    if plan is None:
+        return Page("dashboards/overview.html", {"plan": None})
+    today = _today()
+    query, errors = explorer.query_from(request.GET, today=today, plan_year=plan.issued_on.year)
+    context = {
+        "plan": plan,
+        "query": query,
+        "choices": selectors.explorer_choices(plan),
+        "dimensions": [(key, str(label)) for key, label in explorer.DIMENSIONS.items()],
+        "granularities": [(key, str(label)) for key, label in explorer.GRANULARITY_LABELS.items()],
+        "agency_kinds": [(key, str(label)) for key, label in explorer.AGENCY_KINDS.items()],
+        "years": list(range(plan.issued_on.year - 5, today.year + 2)),
+        "examples": _explorer_examples(plan, today),
+    }
+    tables: dict = {}
+    if query.chosen and not errors:
+        table, errors = _explorer_table(request, plan, query)
+        if table is not None:
+            context["table"] = table
+            context["figures"] = _explorer_chart(table, query)
+            headers, rows = explorer.table_rows(table)
+            tables["tra-cuu"] = lambda: Table("tra-cuu-so-lieu", headers, rows)
+    context["errors"] = errors
+    return Page("dashboards/explorer.html", context, tables)
+
+
+def _explorer_table(request, plan, query: explorer.Query):
+    """The pivot table of ``query``, or None with what is wrong: nothing found, several metrics where one must
+    be chosen, a table or a reading too large."""
+    selection = selectors.explorer_selection(plan=plan, query=query)
+    metrics, agencies = selection.metrics, selection.agencies
+    if not metrics:
+        return None, [_("Không tìm thấy chỉ số nào trong lựa chọn.")]
+    if query.fixed == explorer.METRIC and len(metrics) > 1:
+        return None, [
+            _("Đã chọn %(n)d chỉ số: hãy đặt “Chỉ số” vào hàng hoặc cột, hoặc chỉ chọn một chỉ số.")
+            % {"n": len(metrics)}
+        ]
+    if not agencies:
+        return None, [_("Không tìm thấy cơ quan nào trong lựa chọn.")]
+    buckets = explorer.buckets_between(query.period_kind, query.first_year, query.last_year)
+    sizes = {explorer.METRIC: len(metrics), explorer.AGENCY: len(agencies), explorer.PERIOD: len(buckets)}
+    cells = sizes[query.rows] * sizes[query.columns]
+    if cells > explorer.MAX_CELLS:
+        message = _(
+            "Bảng có %(cells)s ô, quá %(max)s: hãy chọn ít chỉ số, cơ quan hoặc kỳ hơn, hoặc xem theo quý, năm."
+        )
+        return None, [message % {"cells": format_number(cells), "max": format_number(explorer.MAX_CELLS)}]
+    by_agency = explorer.AGENCY in (query.rows, query.columns)
+    summed = not by_agency and selection.all_agencies and query.approved_only  # the province values, one a period
+    read = explorer.figures_estimate(
+        frequencies=[m.frequency for m in metrics],
+        agencies=1 if summed else len(agencies),
+        years=query.last_year - query.first_year + 1,
+    )
+    if read > explorer.MAX_FIGURES:
+        message = _("Lựa chọn gồm tới %(n)s số liệu, quá %(max)s: hãy chọn ít chỉ số, cơ quan hoặc năm hơn.")
+        return None, [message % {"n": format_number(read), "max": format_number(explorer.MAX_FIGURES)}]
+    figures = selectors.explorer_figures(query=query, selection=selection, viewer=request.user)
+    table = explorer.pivot(
+        figures,
+        query=query,
+        metrics=[explorer.MetricInfo(m.pk, m.code, m.name, m.unit, m.kind, m.ratio_scale) for m in metrics],
+        agencies=[explorer.Member(a.pk, a.display_name) for a in agencies],
+    )
+    return table, []
+
+
+def _explorer_chart(table: explorer.PivotTable, query: explorer.Query) -> dict:
+    """The table's chart, when its values share one unit (several units on one axis would mislead)."""
+    metric_on_axis = explorer.METRIC in (query.rows, query.columns)
+    if metric_on_axis and not table.unit and len(table.rows if query.rows == explorer.METRIC else table.columns) > 1:
+        return {}
+    lines = table.lines()
+    if query.columns == explorer.PERIOD:
+        categories = [c.label for c in table.columns]
+        series = [(row.label, [v for v, _t in cells]) for row, cells in lines]
+    else:  # periods on the rows (a line per column), or no periods at all (bars, a group per row)
+        categories = [r.label for r in table.rows]
+        series = [(c.label, [cells[i][0] for _row, cells in lines]) for i, c in enumerate(table.columns)]
+    over_time = explorer.PERIOD in (query.rows, query.columns)
+    return {
+        "explorer": charts.explorer_figure(categories=categories, series=series, over_time=over_time, unit=table.unit)
+    }
+
+
+def _explorer_examples(plan, today) -> list[tuple[str, str]]:
+    """A few views to start from, as links (the same query strings the form makes)."""
+    year = today.year
+    return [
+        (
+            _("Tỷ lệ hồ sơ thủ tục hành chính xử lý trực tuyến, theo xã, phường và quý"),
+            f"?chi_so=online_admin_dossiers&loai=locality&theo=quy&tu={year}&den={year}&hang=co-quan&cot=ky",
+        ),
+        (
+            _("Các chỉ số của nhóm V (chuyển đổi số), toàn tỉnh, theo năm"),
+            "?" + "&".join(f"chi_tieu=V.{n}" for n in (3, 4, 5, 6)) + f"&theo=nam&tu={year - 2}&den={year}",
+        ),
+        (
+            _("Số doanh nghiệp khởi nghiệp sáng tạo và khoa học công nghệ, theo quý"),
+            f"?chi_so=innovative_startups&chi_so=st_enterprises&theo=quy&tu={year - 1}&den={year}",
+        ),
+    ]
 
 
 @require_POST

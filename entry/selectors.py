@@ -40,10 +40,16 @@ class EntryRow:
     observation: Observation | None
     previous: Observation | None  # the last approved figure of an earlier period
     next_target: ParsedTarget | None
+    #: the day the page is shown (a period not begun by then takes no figure yet)
+    today: date | None = None
+
+    @property
+    def not_begun(self) -> bool:
+        return self.today is not None and self.period.starts_on > self.today
 
     @property
     def editable(self) -> bool:
-        if self.period.is_locked:
+        if self.period.is_locked or self.not_begun:
             return False
         return self.observation is None or self.observation.status in (
             SubmissionStatus.DRAFT,
@@ -51,7 +57,7 @@ class EntryRow:
         )
 
 
-def entry_rows(*, agency: Agency, as_of: date) -> list[EntryRow]:
+def entry_rows(*, agency: Agency, as_of: date, today: date | None = None) -> list[EntryRow]:
     """The metrics ``agency`` reports, each for its period containing ``as_of``, in a fixed number of queries."""
     by_kind = periods_containing(as_of)
     metrics = list(Metric.objects.filter(reporters=agency).order_by("frequency", "code"))
@@ -92,7 +98,12 @@ def entry_rows(*, agency: Agency, as_of: date) -> list[EntryRow]:
         period = by_kind[metric.period_kind]
         rows.append(
             EntryRow(
-                metric, period, current.get((metric.pk, period.pk)), previous.get(metric.pk), targets.get(metric.pk)
+                metric,
+                period,
+                current.get((metric.pk, period.pk)),
+                previous.get(metric.pk),
+                targets.get(metric.pk),
+                today=today,
             )
         )
     return rows

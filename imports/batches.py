@@ -25,11 +25,12 @@ from django.db.models import Q
 from django.utils import timezone
 
 from agencies.models import Agency
+from core.formatting import format_number, vn_date
 from core.jobs import TRANSIENT_ERRORS, enqueue_after_commit
 from imports.models import ImportBatch
 
 from . import kinds
-from .base import Preview, PreviewMoved
+from .base import NEW, UPDATED, Preview, PreviewMoved
 from .reading import FileProblem, Progress, check_size, read_tables
 
 logger = logging.getLogger(__name__)
@@ -477,4 +478,10 @@ def import_batch_undo(*, batch: ImportBatch, user=None) -> None:
     spec.undo(batch.changes, batch=batch, when=timezone.now())
     batch.status = Status.UNDONE
     batch.undone_at = timezone.now()
-    batch.save(update_fields=["status", "undone_at"])
+    counts = (batch.summary or {}).get("counts", {})
+    when = timezone.localtime(batch.undone_at)
+    batch.message = (
+        f"Đã hoàn tác lúc {when:%H:%M} {vn_date(when)}: xóa {format_number(counts.get(NEW, 0))} bản ghi lần này "
+        f"tạo, khôi phục {format_number(counts.get(UPDATED, 0))} bản ghi lần này sửa."
+    )
+    batch.save(update_fields=["status", "undone_at", "message"])

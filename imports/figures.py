@@ -38,6 +38,7 @@ from .base import (
     NEW,
     PREVIEW_ERRORS_KEPT,
     PREVIEW_ROWS_KEPT,
+    SKIPPED,
     UNCHANGED,
     UPDATED,
     AgencyLookup,
@@ -135,7 +136,7 @@ def prepare(tables: dict, *, only_agency: Agency | None = None, approve: bool = 
         raw = FigureInput(**{name: text(v.get(name)) for name in _FIGURE_FIELDS})
         if not any((raw.value, raw.numerator, raw.denominator)):
             if not result.messages:
-                result.outcome, result.messages = UNCHANGED, ["Chưa nhập giá trị: bỏ qua dòng này."]
+                result.outcome, result.messages = SKIPPED, ["Chưa nhập giá trị: bỏ qua dòng này."]
                 work.header["skipped"] += 1
             continue
         clean = None
@@ -340,7 +341,8 @@ def recheck(batch, *, thorough: bool = False) -> Preview | None:
             NEW: found["counts"].get(NEW, 0),
             UPDATED: found["counts"].get(UPDATED, 0),
             CORRECTION: found["counts"].get(CORRECTION, 0),
-            UNCHANGED: found["counts"].get(UNCHANGED, 0) + work.header["skipped"],
+            UNCHANGED: found["counts"].get(UNCHANGED, 0),
+            SKIPPED: work.header["skipped"],
             ERROR: found["counts"].get("locked", 0),
         }
     )

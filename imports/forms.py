@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from agencies.models import Agency
 from core.formatting import format_vn_number
 from imports.models import ImportBatch
-from indicators.periods import parse_period_code
+from indicators.periods import MONTH, QUARTER, YEAR, period_code, report_rounds
 
 from .reading import FileProblem, check_size
 
@@ -68,17 +68,44 @@ class AgencyUploadForm(forms.Form):
 
 
 class TemplateForm(forms.Form):
-    agency = forms.ModelChoiceField(label=_("Cơ quan"), queryset=Agency.objects.order_by("kind", "name"))
-    period = forms.CharField(
-        label=_("Kỳ báo cáo"), help_text=_("Ví dụ 2026-T05 (tháng), 2026-Q2 (quý), 2026-H1 (6 tháng), 2026 (năm).")
+    """The agency and the reporting round of a pre-filled template, both picked from lists: agencies by kind, the
+    rounds since the plan began (a month, with the quarter and year it falls in). Agency staff get their own
+    agency's template only: the agency is not asked."""
+
+    agency = forms.ChoiceField(label=_("Cơ quan"))
+    period = forms.ChoiceField(
+        label=_("Kỳ báo cáo"),
+        help_text=_("Mỗi chỉ số trong mẫu theo kỳ của nó: chỉ số hằng quý theo quý chứa tháng đã chọn, …"),
     )
 
-    def clean_period(self):
-        try:
-            parse_period_code(self.cleaned_data["period"])
-        except ValueError as exc:
-            raise forms.ValidationError(str(exc)) from exc
-        return self.cleaned_data["period"].strip().upper()
+    def __init__(self, *args, user, today, start, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        if user.is_administrator:
+            groups: dict[str, list] = {}
+            for agency in Agency.objects.filter(is_active=True).order_by("kind", "name").only("code", "name", "kind"):
+                groups.setdefault(agency.get_kind_display(), []).append((agency.code, agency.name))
+            self.fields["agency"].choices = [("", "—"), *groups.items()]
+        else:
+            del self.fields["agency"]
+        rounds = report_rounds(kinds={MONTH, QUARTER, YEAR}, start=start, today=today)
+        self.fields["period"].choices = [
+            (period_code(r.period.kind, r.period.year, r.period.number), r.label)
+            for r in rounds
+            if r.period.starts_on <= today  # a period not begun takes no figure yet
+        ]
+
+    def clean_agency(self):
+        agency = Agency.objects.filter(code=self.cleaned_data["agency"], is_active=True).first()
+        if agency is None:
+            raise forms.ValidationError(_("Hãy chọn cơ quan."))
+        return agency
+
+    def clean(self):
+        data = super().clean()
+        if "agency" not in self.fields:
+            data["agency"] = self.user.agency
+        return data
 
 
 def size_limit_text() -> str:

@@ -58,6 +58,8 @@ METRIC_COLUMNS = [
     Column("denominator_label", "Mẫu số"),
     Column("ratio_scale", "Hệ số tỷ lệ (100: %, 1000: ‰, 1: trên đơn vị mẫu số)"),
     Column("reporting_agency", "Cơ quan cung cấp số liệu toàn tỉnh"),
+    Column("definition", "Định nghĩa"),
+    Column("source", "Nguồn số liệu"),
 ]
 CLAIM_COLUMNS = [
     Column("indicator", "Mã chỉ tiêu", required=True),
@@ -159,6 +161,8 @@ def plan_workbook(plan: Plan, *, as_of: date | None = None) -> bytes:
                 m.denominator_label,
                 m.ratio_scale,
                 m.reporting_agency.name if m.reporting_agency_id else "",
+                m.definition,
+                m.data_source,
             ]
             for m in metrics_in_force(plan, day).select_related("reporting_agency").order_by("code")
         ],
@@ -322,7 +326,8 @@ def plan_data_from_tables(tables: dict[str, Table], problems: _Problems) -> dict
     table = tables[METRICS_SHEET]
     for row in table.rows:
         metric = {
-            key: text(row.values.get(key)) for key in ("code", "name", "unit", "numerator_label", "denominator_label")
+            key: text(row.values.get(key))
+            for key in ("code", "name", "unit", "numerator_label", "denominator_label", "definition", "source")
         }
         for key in ("code", "name"):
             if not metric[key]:

@@ -158,6 +158,8 @@ def plan_load(*, data: dict) -> LoadCounts:
             numerator_label=row.get("numerator_label", "") or "",
             denominator_label=row.get("denominator_label", "") or "",
             ratio_scale=int(row.get("ratio_scale") or 100),
+            definition=row.get("definition", "") or "",
+            data_source=row.get("source", "") or "",
         )
         counts.created += 1
     metric_leads: dict[str, set[int]] = {code: set() for code in metrics}
@@ -231,6 +233,7 @@ def _plan_unchanged(plan: Plan, data: dict) -> LoadCounts:
             changes, refusal = [], exc.messages
         if not changes and not refusal:
             _reporters_follow_agencies(plan)
+            _metric_metadata_filled(plan, data)
             rows = sum(len(g["indicators"]) for g in data["indicator_groups"])
             rows += sum(len(g["tasks"]) for g in data["task_groups"])
             return LoadCounts(unchanged=rows + len(data["metrics"]) + 1)
@@ -246,6 +249,22 @@ def _plan_unchanged(plan: Plan, data: dict) -> LoadCounts:
             *lines,
         ]
     )
+
+
+def _metric_metadata_filled(plan: Plan, data: dict) -> None:
+    """What a metric measures and where its figures come from, given by the plan data where the metric has none
+    yet (a plan loaded before metrics carried them): descriptive, not a change of the plan; a text already there
+    (edited in the admin) is kept."""
+    given = {row["code"]: row for row in data["metrics"]}
+    for metric in plan.metrics.all():
+        row = given.get(metric.code, {})
+        filled = {
+            field: row.get(key) or ""
+            for field, key in (("definition", "definition"), ("data_source", "source"))
+            if not getattr(metric, field) and row.get(key)
+        }
+        if filled:
+            Metric.objects.filter(pk=metric.pk).update(**filled)
 
 
 def _reporters_follow_agencies(plan: Plan) -> None:
@@ -348,6 +367,8 @@ def plan_export(plan: Plan, *, as_of: date | None = None) -> dict:
             "collection": m.collection,
             "ratio_scale": m.ratio_scale,
             "reporting_agency": m.reporting_agency.name if m.reporting_agency_id else None,
+            "definition": m.definition,
+            "source": m.data_source,
         }
         for m in metrics_in_force(plan, day).select_related("reporting_agency").order_by("code")
     ]

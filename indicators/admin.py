@@ -137,8 +137,15 @@ class TargetAdmin(ReadOnlyAdminMixin, SpreadsheetExportMixin, SafeModelAdmin):
 class MetricAdmin(SafeModelAdmin):
     list_display = ["code", "name", "unit", "kind", "direction", "frequency", "collection"]
     list_filter = ["kind", "frequency", "collection", "direction"]
-    search_fields = ["code", "name"]
+    search_fields = ["code", "name", "definition"]
     filter_horizontal = ["reporters"]
+    fieldsets = [
+        (None, {"fields": ["plan", "code", "name", "unit", "kind", "direction", "frequency", "collection"]}),
+        # what indicator pages and the API say about the metric (loaded with the plan; corrected here)
+        (_("Thông tin chỉ số"), {"fields": ["definition", "data_source", "numerator_label", "denominator_label"]}),
+        (_("Ai báo cáo"), {"fields": ["reporting_agency", "reporters"]}),
+        (_("Cách tính"), {"fields": ["ratio_scale", "progress_method", "thresholds", "baseline_date"]}),
+    ]
 
 
 @admin.register(Period)

@@ -227,6 +227,11 @@ class Metric(models.Model):
         related_name="+",
         verbose_name=_("bổ sung theo điều chỉnh"),
     )
+    # What readers need to trust a figure (indicator pages, the API): loaded with the plan, editable here
+    definition = models.TextField(
+        _("định nghĩa"), blank=True, help_text=_("Chỉ số đo gì: phạm vi, cách tính từ tử số và mẫu số.")
+    )
+    data_source = models.TextField(_("nguồn số liệu"), blank=True, help_text=_("Số liệu lấy từ đâu, ai tổng hợp."))
 
     class Meta:
         verbose_name = _("chỉ số đo lường")
@@ -251,12 +256,17 @@ class Metric(models.Model):
 
     @property
     def period_kind(self) -> str:
+        return self.period_kind_of(self.frequency)
+
+    @staticmethod
+    def period_kind_of(frequency: str) -> str:
+        """The kind of reporting period a metric of this frequency is reported for."""
         return {
             "monthly": periods.MONTH,
             "quarterly": periods.QUARTER,
             "half_yearly": periods.HALF_YEAR,
             "yearly": periods.YEAR,
-        }[self.frequency]
+        }[frequency]
 
 
 def _cells_in_force_q(day, prefix: str = "") -> models.Q:
@@ -427,6 +437,10 @@ class Period(models.Model):
     @property
     def label(self) -> str:
         return periods.PeriodBounds(self.kind, self.year, self.number, self.starts_on, self.ends_on).label
+
+    def state_on(self, day) -> str:
+        """Not begun, open, past due or locked on ``day`` (``indicators.periods.period_state``)."""
+        return periods.period_state(starts_on=self.starts_on, due_on=self.due_on, is_locked=self.is_locked, as_of=day)
 
 
 class Submission(models.Model):

@@ -115,6 +115,20 @@ def _whole(number: Decimal) -> bool:
     return number == number.to_integral_value()
 
 
+def value_bounds(kind: str, scale: int = PERCENT) -> tuple[float, float | None]:
+    """The range a metric's values can take, as ``clean_figure`` admits them: counts and rates from 0 up; a share
+    of a whole (%, ‰, per 10 000, a share of GRDP) up to its scale; an index 0–1. A forecast or an axis drawn for
+    the metric stays within it."""
+    scale = int(scale or PERCENT)
+    if kind == GRDP_SHARE:
+        return 0.0, float(HUNDRED)
+    if kind == RATIO and scale in PART_OF_WHOLE_SCALES:
+        return 0.0, float(scale)
+    if kind == INDEX:
+        return 0.0, 1.0
+    return 0.0, None
+
+
 def clean_figure_for(metric, raw: FigureInput, *, required: bool = True) -> CleanFigure:
     """``clean_figure`` with the metric's own kind and ratio scale (what every entry path calls)."""
     return clean_figure(metric.kind, raw, required=required, scale=metric.ratio_scale)

@@ -507,7 +507,8 @@ class IndicatorViewSet(ReadOnlyOpenDataViewSet):
 
     def get_queryset(self):
         day = _as_of(self.request)
-        parsed = ParsedTarget.objects.select_related("metric").order_by("position")
+        metric = ("metric", "metric__plan", "metric__reporting_agency")
+        parsed = ParsedTarget.objects.select_related(*metric).order_by("position")
         cells = (
             Target.objects.in_force(day).order_by("year").prefetch_related(Prefetch("parsed_targets", queryset=parsed))
         )
@@ -530,7 +531,7 @@ class MetricViewSet(ReadOnlyOpenDataViewSet):
     def get_queryset(self):
         return (
             Metric.objects.filter(**_filters(self.request, {"plan": "plan__code"}))
-            .select_related("plan")
+            .select_related("plan", "reporting_agency")
             .order_by("plan_id", "code")
         )
 

@@ -21,6 +21,7 @@ from indicators.models import (
     Target,
     TargetStatus,
 )
+from indicators.progress import method_description
 from indicators.statuses import latest_claim, status_label
 from indicators.templatetags.plan_text import plan_text
 from tasks.models import Task, TaskOccurrence
@@ -72,24 +73,62 @@ class CellSerializer(serializers.ModelSerializer):
         return plan_text(target.text)
 
 
+class MetricSerializer(serializers.ModelSerializer):
+    """A metric with its metadata: what it measures, from what source, who reports it, how often, and how its
+    targets get their colour."""
+
+    plan = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    source = serializers.CharField(source="data_source", read_only=True, help_text="Nguồn số liệu.")
+    reporting_agency = serializers.SerializerMethodField(
+        help_text="Cơ quan cung cấp số liệu toàn tỉnh (null: từng cơ quan, địa phương được giao báo cáo)."
+    )
+    status_method = serializers.SerializerMethodField(help_text="Cách tính trạng thái các mục tiêu của chỉ số.")
+
+    class Meta:
+        model = Metric
+        fields = [
+            "code",
+            "plan",
+            "name",
+            "unit",
+            "kind",
+            "direction",
+            "frequency",
+            "collection",
+            "definition",
+            "numerator_label",
+            "denominator_label",
+            "source",
+            "reporting_agency",
+            "status_method",
+        ]
+
+    def get_reporting_agency(self, metric: Metric) -> str | None:
+        return metric.reporting_agency.name if metric.reporting_agency_id else None
+
+    def get_status_method(self, metric: Metric) -> str:
+        return method_description(kind=metric.kind, method=metric.progress_method, thresholds=metric.thresholds)
+
+
 class IndicatorSerializer(serializers.ModelSerializer):
     plan = serializers.SlugRelatedField(slug_field="code", read_only=True)
     group = serializers.SlugRelatedField(slug_field="code", read_only=True)
     group_title = serializers.CharField(source="group.title", read_only=True)
     lead_agencies = serializers.ListField(source="lead_names", child=serializers.CharField(), read_only=True)
     cells = CellSerializer(source="targets", many=True, read_only=True)
+    metrics = serializers.SerializerMethodField(help_text="Các chỉ số đo lường của chỉ tiêu, với thông tin của chúng.")
 
     class Meta:
         model = Indicator
-        fields = ["code", "plan", "group", "group_title", "number", "lead_agencies", "cells"]
+        fields = ["code", "plan", "group", "group_title", "number", "lead_agencies", "metrics", "cells"]
 
-
-class MetricSerializer(serializers.ModelSerializer):
-    plan = serializers.SlugRelatedField(slug_field="code", read_only=True)
-
-    class Meta:
-        model = Metric
-        fields = ["code", "plan", "name", "unit", "kind", "direction", "frequency", "collection"]
+    @extend_schema_field(MetricSerializer(many=True))
+    def get_metrics(self, indicator: Indicator) -> list[dict]:
+        found: dict[int, Metric] = {}
+        for cell in indicator.targets.all():
+            for parsed in cell.parsed_targets.all():
+                found.setdefault(parsed.metric_id, parsed.metric)
+        return MetricSerializer(list(found.values()), many=True, context=self.context).data
 
 
 class TaskSerializer(serializers.ModelSerializer):

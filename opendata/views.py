@@ -15,10 +15,12 @@ from django.utils.translation import gettext as _
 from core.formatting import format_number, value_text
 from indicators.freshness import coverage_low
 from indicators.models import Indicator, ParsedTarget, ProvinceValue, TargetStatus
+from indicators.progress import method_description
 from indicators.selectors import plan_current, plan_day, plan_groups_with_indicators
 from indicators.statuses import target_statuses_at
 from indicators.templatetags.plan_text import plan_text
 from indicators.templatetags.status_text import claim
+from indicators.validation import value_bounds
 
 from .datasets import DATASETS
 from .public_charts import PeriodPoint, TargetMark, public_series_figure
@@ -81,7 +83,7 @@ def public_indicator(request, code: str):
     parsed = list(
         ParsedTarget.objects.in_force(day)
         .filter(target__indicator=indicator)
-        .select_related("metric", "target")
+        .select_related("metric", "metric__reporting_agency", "target")
         .order_by("metric__code", "target__year", "position")
     )
     metrics = {}
@@ -89,7 +91,7 @@ def public_indicator(request, code: str):
         metrics.setdefault(item.metric_id, {"metric": item.metric, "targets": []})["targets"].append(item)
     wanted = {p.pk for p in parsed}
     statuses = {s.parsed_target_id: s for s in target_statuses_at(plan=plan) if s.parsed_target_id in wanted}
-    words = {"value": _("Giá trị toàn tỉnh"), "target": _("Mục tiêu")}
+    words = {"value": _("Giá trị toàn tỉnh"), "target": _("Mục tiêu"), "views": _("Khoảng thời gian của biểu đồ")}
     threshold = settings.PROVINCE_COVERAGE_MIN_PERCENT
     panels, figures = [], {}
     for index, entry in enumerate(metrics.values()):
@@ -108,7 +110,12 @@ def public_indicator(request, code: str):
         ]
         marks = [TargetMark(t.target.year, float(t.value), _target_label(t)) for t in entry["targets"]]
         figures[f"series-{index}"] = public_series_figure(
-            name=metric.name, unit=metric.unit, points=points, targets=marks, labels=words
+            name=metric.name,
+            unit=metric.unit,
+            points=points,
+            targets=marks,
+            labels=words,
+            bounds=value_bounds(metric.kind, metric.ratio_scale),
         )
         claims = [
             {"target": target, "label": _target_label(target), "shown": claim(statuses.get(target.pk))}
@@ -122,6 +129,9 @@ def public_indicator(request, code: str):
                 "claims": claims,
                 "table": list(zip(rows, points, strict=True))[::-1],
                 "updated": max((r.computed_at for r in rows), default=None),
+                "method": method_description(
+                    kind=metric.kind, method=metric.progress_method, thresholds=metric.thresholds
+                ),
             }
         )
     cells = [(t.year, plan_text(t.text)) for t in indicator.targets.in_force(day).order_by("year") if not t.is_empty]

@@ -205,6 +205,10 @@ class TaskRow:
     def is_overdue(self) -> bool:
         return self.days_late > 0
 
+    def is_due_by(self, day: date) -> bool:
+        """Overdue, or a deadline not met yet falls on or before ``day`` (the reporting round's due date)."""
+        return self.is_overdue or (self.next_due is not None and self.next_due <= day)
+
 
 def task_rows(*, agency: Agency, period: Period) -> list[TaskRow]:
     """Every task assigned to ``agency`` during ``period`` (lead first; an agency added by an adjustment from its

@@ -129,6 +129,36 @@ def test_scorecard_sorts_and_filters_by_kind(steering_client, snapshots):
     assert [r.agency.name for r in by_name] == sorted(r.agency.name for r in by_name)
 
 
+def test_the_plan_page_says_where_each_indicator_stands_and_its_latest_value(steering_client, snapshots):
+    from indicators.statuses import latest_text, target_statuses_at
+
+    html = steering_client.get(reverse("plan_overview")).content.decode()
+    assert "Tình trạng mốc 2030 · mới nhất" in html
+    row = html.split('id="chi-tieu-I.1"', 1)[1].split("</tr>", 1)[0]
+    [status] = [
+        s
+        for s in target_statuses_at()
+        if s.parsed_target.target.indicator.code == "I.1" and s.parsed_target.target.year == 2030
+    ]
+    assert f"status-{status.status}" in row and latest_text(status, "%") in row
+    qualitative = html.split('id="chi-tieu-I.3"', 1)[1].split("</tr>", 1)[0]
+    assert "Định tính" in qualitative
+
+
+def test_indicator_page_says_what_each_metric_measures_where_from_and_how_it_is_judged(steering_client, snapshots):
+    html = steering_client.get(reverse("indicator", args=["V.10"])).content.decode()
+    facts = html.split('id="chi-so-lgsp_data_integration"', 1)[1].split("</details>", 1)[0]
+    for text in [
+        "Nền tảng tích hợp, chia sẻ dữ liệu của tỉnh (LGSP)",  # the definition, from the plan data
+        "Số liệu vận hành nền tảng LGSP do Văn phòng UBND tỉnh tổng hợp.",  # the source
+        "VP UBND tỉnh",  # who reports it
+        "Hằng quý",
+        "Thu hẹp khoảng cách theo đường thẳng",  # how its targets get their colour: a share, judged linearly
+        "từ 0,95, cần tăng tốc từ 0,6",
+    ]:
+        assert text in facts, text
+
+
 def test_indicator_page_shows_cells_verbatim_series_and_why(steering_client, snapshots):
     response = steering_client.get(reverse("indicator", args=["I.1"]))
     html = response.content.decode()
@@ -142,7 +172,7 @@ def test_indicator_page_shows_cells_verbatim_series_and_why(steering_client, sna
     series = [f for key, f in figures.items() if key.startswith("series-")]
     assert series and all(f["data"][0]["x"] for f in series)
     names = {trace["name"] for trace in series[0]["data"]}
-    assert {"Số liệu đã duyệt", "Mục tiêu 2030", "Lộ trình cần đạt"} <= names
+    assert {"Số liệu đã duyệt", "Lộ trình cần đạt"} <= names and any(n.startswith("Mục tiêu 2030: ") for n in names)
 
 
 def test_indicator_breakdown_is_sorted_for_metrics_collected_per_agency(steering_client, snapshots):
