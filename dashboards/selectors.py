@@ -8,14 +8,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Count, F, Max, Prefetch, Q, Subquery, Window
+from django.db import connection
+from django.db.models import BooleanField, Count, F, Max, Prefetch, Q, Subquery, Window
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import RowNumber
 from django.http import Http404
 
 from agencies.models import Agency
-from agencies.permissions import can_read_unapproved, submissions_visible_to
-from comments.models import Comment
-from comments.selectors import comments_on
+from agencies.permissions import can_read_unapproved, submissions_on_pages, submissions_visible_to
 from core.workflow import SubmissionStatus
 from indicators.models import (
     Indicator,
@@ -421,9 +421,22 @@ def _province_rows(values):
     )
 
 
+def _metric_newest(metric: Metric) -> RawSQL:
+    """``(metric_id, id) < (M + 1, 0)``: true of every figure of metric M. It says nothing ``metric_id = M`` does
+    not, but with it PostgreSQL walks the (metric, id) index backwards from the newest, filtering the status as it
+    goes; asked ``metric_id = M AND status = 'approved' ORDER BY id DESC``, it walked the primary key backwards
+    through every other metric's figures (30–180 ms on 1,1 M figures, against 0,1 ms)."""
+    table = connection.ops.quote_name(Observation._meta.db_table)
+    return RawSQL(  # noqa: S611 - identifiers from the model, the value as a parameter
+        f"({table}.{connection.ops.quote_name('metric_id')}, {table}.{connection.ops.quote_name('id')}) < (%s, 0)",
+        [metric.pk + 1],
+        output_field=BooleanField(),
+    )
+
+
 def recent_figures(metrics: list[Metric], *, viewer, limit: int = 30) -> list[Observation]:
-    """The latest figures entered for these metrics that ``viewer`` may read (agency staff: their own agency's
-    in any state of the review, other agencies' once approved).
+    """The latest figures entered for these metrics that the pages show ``viewer`` (approved ones; agency staff:
+    their own agency's in any state of the review too).
 
     One query per metric (an indicator has one to four). The ids come from a subquery that reads at most
     ``limit`` entries backwards along the (metric, id) index; asked directly for ``metric = … ORDER BY id DESC``
@@ -431,8 +444,8 @@ def recent_figures(metrics: list[Metric], *, viewer, limit: int = 30) -> list[Ob
     """
     figures: list[Observation] = []
     for metric in metrics:
-        visible = submissions_visible_to(viewer, Observation.objects.filter(metric=metric))
-        newest = visible.order_by("-pk").values("pk")[:limit]
+        visible = submissions_on_pages(viewer, Observation.objects.filter(metric=metric).filter(_metric_newest(metric)))
+        newest = visible.order_by("-metric_id", "-pk").values("pk")[:limit]
         figures += (
             Observation.objects.filter(pk__in=Subquery(newest)).select_related("agency", "period").order_by("-pk")
         )
@@ -481,14 +494,14 @@ def agency_led_indicators(*, plan: Plan, agency: Agency) -> list[Indicator]:
 
 
 def agency_submissions(*, agency: Agency, viewer, limit: int = 30) -> list[Observation]:
-    """The agency's latest figures that ``viewer`` may read."""
-    figures = submissions_visible_to(viewer, Observation.objects.filter(agency=agency))
+    """The agency's latest figures that the pages show ``viewer``."""
+    figures = submissions_on_pages(viewer, Observation.objects.filter(agency=agency))
     return list(figures.select_related("metric", "period").order_by("-pk")[:limit])
 
 
 def agency_submission_counts(*, agency: Agency, viewer) -> dict[str, int]:
     # COUNT(*): answered from the (agency, status) index alone
-    figures = submissions_visible_to(viewer, Observation.objects.filter(agency=agency))
+    figures = submissions_on_pages(viewer, Observation.objects.filter(agency=agency))
     rows = figures.values("status").annotate(n=Count("*")).order_by()
     return {row["status"]: row["n"] for row in rows}
 
@@ -610,7 +623,6 @@ class TaskDetail:
     cooperating: list[Agency]
     occurrences: list[TaskOccurrence]
     updates: list[TaskUpdate]
-    comments: list[Comment]
 
 
 def task_get(*, plan: Plan, number: int) -> Task:
@@ -622,7 +634,7 @@ def task_get(*, plan: Plan, number: int) -> Task:
 
 def task_detail(*, plan: Plan, number: int) -> TaskDetail:
     """One task with its agencies, its occurrences (snapshot), the latest approved update of each agency that
-    reports difficulties or proposals, and its comments: five queries however many agencies and rows."""
+    reports difficulties or proposals: four queries however many agencies and rows."""
     task = task_get(plan=plan, number=number)
     leads: list[Agency] = []
     cooperating: list[Agency] = []
@@ -640,5 +652,4 @@ def task_detail(*, plan: Plan, number: int) -> TaskDetail:
     for update in approved:
         latest.setdefault(update.agency_id, update)
     updates = [u for u in latest.values() if u.difficulties.strip() or u.proposals.strip()]
-    comments = comments_on(task=task)
-    return TaskDetail(task, leads, cooperating, occurrences, updates, comments)
+    return TaskDetail(task, leads, cooperating, occurrences, updates)

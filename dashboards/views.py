@@ -12,7 +12,7 @@ from datetime import date
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -25,6 +25,12 @@ from agencies.permissions import can_enter_data, can_review
 from comments.selectors import comments_on
 from comments.services import CommentError, comment_add
 from core.formatting import format_number, period_phrase
+from core.snapshots import DIRECTORY, FIGURES, OVERSIGHT, PERIODS, PLAN, REVIEW, TASKS, cached_block, depends_on
+from core.snapshots import agency as agency_dependency
+from core.snapshots import comments as comments_dependency
+from core.snapshots import indicator as indicator_dependency
+from core.snapshots import metric as metric_dependency
+from core.snapshots import task as task_dependency
 from core.workflow import SubmissionStatus
 from indicators.models import Indicator, Metric, ParsedTarget, Period, ReportTimeliness, TargetStatus
 from indicators.periods import QUARTER, period_containing
@@ -184,7 +190,7 @@ SCORECARD_COLUMNS = [
 @login_required
 def plan_overview(request):
     """The plan's groups and indicators with their targets for each milestone (Appendix I)."""
-    return page_response(request, "plan", _plan_overview)
+    return page_response(request, "plan", _plan_overview, depends=[PLAN])
 
 
 def _plan_overview() -> Page:
@@ -215,7 +221,11 @@ def home(request):
 @login_required
 def overview(request):
     """The province at a glance: headline figures, targets by group, overdue work, the agency scorecard."""
-    return page_response(request, "overview", lambda: _overview(request))
+    # statuses and figures, occurrences and timeliness, what waits for review (the scorecard's column, who has sent
+    # the quarter's figures), the recommendations of inspections, the quarter last due
+    return page_response(
+        request, "overview", lambda: _overview(request), depends=[PLAN, FIGURES, TASKS, REVIEW, OVERSIGHT, PERIODS]
+    )
 
 
 def _overview(request) -> Page:
@@ -348,7 +358,7 @@ def _overview(request) -> Page:
 @login_required
 def agency_list(request):
     """The agency scorecard on its own, every kind of agency, sortable."""
-    return page_response(request, "agency-list", lambda: _agency_list(request))
+    return page_response(request, "agency-list", lambda: _agency_list(request), depends=[PLAN, TASKS, REVIEW])
 
 
 def _agency_list(request) -> Page:
@@ -376,15 +386,16 @@ def indicator_page(request, code: str, *, comment_form: dict | None = None, stat
     def comments(keep: dict) -> str:
         if "indicator" not in keep:
             return ""
-        context = {
-            "comments": comments_on(indicator=Indicator(pk=keep["indicator"])),
-            "comment_form": comment_form or {},
-            "action": reverse("indicator_comment", args=[code]),
-        }
-        return render_to_string("dashboards/_comments.html", context, request=request)
+        action = reverse("indicator_comment", args=[code])
+        return _comments_tail(request, "indicator", keep["indicator"], action=action, comment_form=comment_form)
 
     return page_response(
-        request, "indicator", lambda: _indicator(code, viewer=request.user), tail=comments, status=status_code
+        request,
+        "indicator",
+        lambda: _indicator(code, viewer=request.user),
+        depends=[PLAN],  # and, once known, its metrics and its cells (``_indicator``)
+        tail=comments,
+        status=status_code,
     )
 
 
@@ -406,6 +417,8 @@ def _indicator(code: str, *, viewer) -> Page:
             parsed.explanation_summary, parsed.explanation_items = explanation_text(
                 parsed.latest_status.explanation if parsed.latest_status else None
             )
+    # the page shows its metrics' figures, values, statuses and self-assessments, and its cells' assessments
+    depends_on(indicator_dependency(indicator.pk), *(metric_dependency(pk) for pk in metrics))
     by_metric: dict[int, list[dict]] = {}
     for item in _disagreements(today=_today(), as_of=None):
         by_metric.setdefault(item["assessment"].metric_id, []).append(item)
@@ -501,7 +514,8 @@ AGENCY_OVERDUE_SHOWN = 50
 @login_required
 def agency_page(request, code: str):
     """One agency: its tasks (lead and cooperating), its metrics, its submissions and their timeliness."""
-    return page_response(request, "agency", lambda: _agency(code, viewer=request.user))
+    # its approved work and snapshots (``_agency`` adds the agency once known), the recommendations concerning it
+    return page_response(request, "agency", lambda: _agency(code, viewer=request.user), depends=[PLAN, OVERSIGHT])
 
 
 def _agency(code: str, *, viewer) -> Page:
@@ -509,6 +523,7 @@ def _agency(code: str, *, viewer) -> Page:
     if plan is None:
         return Page("dashboards/overview.html", {"plan": None})
     agency = selectors.agency_get(code)
+    depends_on(agency_dependency(agency.pk))
     assignments = selectors.agency_assignments(plan=plan, agency=agency)
     occurrences = selectors.occurrence_counts(plan=plan, agency=agency)
     # the most late first, bounded: an agency that misses a monthly report piles up one a month
@@ -542,7 +557,12 @@ def _agency(code: str, *, viewer) -> Page:
         "indicators": selectors.agency_led_indicators(plan=plan, agency=agency),
         "timeliness": timeliness,
         "submissions": submissions,
-        "submission_counts": [(label, submission_counts.get(code, 0)) for code, label in SubmissionStatus.choices],
+        # the states the reader is shown (agency staff, of their own agency: every state; the others: approved)
+        "submission_counts": [
+            (label, submission_counts.get(code, 0))
+            for code, label in SubmissionStatus.choices
+            if code == SubmissionStatus.APPROVED or submission_counts.get(code)
+        ],
         "figures": figures,
         # open ones first (overdue, then by deadline), then those done
         "recommendations": sorted(recommendations, key=lambda row: row.standing.is_done),
@@ -571,7 +591,7 @@ def _agency(code: str, *, viewer) -> Page:
 @login_required
 def task_board(request):
     """All tasks with their status, filtered by group, agency, status and kind of deadline; their timeline."""
-    return page_response(request, "task-board", lambda: _task_board(request))
+    return page_response(request, "task-board", lambda: _task_board(request), depends=[PLAN, TASKS])
 
 
 def _task_board(request) -> Page:
@@ -652,14 +672,36 @@ def _rule_label(rule: str) -> str:
     return rule
 
 
+def _comments_tail(request, subject: str, pk: int, *, action: str, comment_form: dict | None) -> str:
+    """The readers' comments on an indicator or a task (kept until one is added), with this reader's form."""
+    about = {"indicator": Indicator(pk=pk)} if subject == "indicator" else {"task": Task(pk=pk)}
+    depends = [comments_dependency(subject, pk), DIRECTORY]
+    shown = cached_block("comments", subject, pk, depends=depends, build=lambda: comments_on(**about))
+    context = {"comments": shown, "comment_form": comment_form or {}, "action": action}
+    return render_to_string("dashboards/_comments.html", context, request=request)
+
+
 @login_required
 def task_detail(request, number: int, *, comment_form: dict | None = None, status_code: int = 200):
     """One task: its text verbatim, its schedule, its agencies, where each agency stands on each due date,
     what agencies report as difficulties and proposals (approved updates only), and readers' comments."""
+
+    def comments(keep: dict) -> str:
+        if "task" not in keep:
+            return ""
+        action = reverse("task_comment", args=[number])
+        return _comments_tail(request, "task", keep["task"], action=action, comment_form=comment_form)
+
+    # its text, agencies and occurrences; ``_task`` adds the task once known (its reports, its triggers)
+    return page_response(request, "task", lambda: _task(number), depends=[PLAN], tail=comments, status=status_code)
+
+
+def _task(number: int) -> Page:
     plan = plan_current()
     if plan is None:
-        return page_response(request, "no-plan", lambda: Page("dashboards/overview.html", {"plan": None}))
+        return Page("dashboards/overview.html", {"plan": None})
     detail = selectors.task_detail(plan=plan, number=number)
+    depends_on(task_dependency(detail.task.pk))
     by_agency: dict[int, dict] = {}
     for occurrence in detail.occurrences:
         row = by_agency.setdefault(
@@ -674,10 +716,8 @@ def task_detail(request, number: int, *, comment_form: dict | None = None, statu
         "cooperating": detail.cooperating,
         "occurrence_rows": list(by_agency.values()),
         "updates": detail.updates,
-        "comments": detail.comments,
-        "comment_form": comment_form or {},
     }
-    return render(request, "dashboards/task_detail.html", context, status=status_code)
+    return Page("dashboards/task_detail.html", context, keep={"task": detail.task.pk})
 
 
 @require_POST

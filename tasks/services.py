@@ -18,7 +18,7 @@ from agencies.models import Agency, User
 from agencies.selectors import AgencyDirectory, UnknownAgencyName
 from agencies.services import LoadCounts, upsert
 from core.formatting import vn_date
-from core.snapshots import snapshots_changed
+from core.snapshots import PLAN, snapshots_changed
 from core.workflow import EntryError, SubmissionStatus, check_period_open, evidence_replace, save_version, text_checked
 from indicators.models import Period, Plan, ReportTimeliness, TargetStatus
 from indicators.periods import HALF_YEAR, MONTH, QUARTER, YEAR
@@ -100,7 +100,7 @@ def _sync_assignments(task: Task, leads: list, cooperating: list) -> None:
     stale = [pk for key, pk in existing.items() if key not in wanted]
     if stale:
         TaskAssignment.objects.filter(pk__in=stale).delete()
-    snapshots_changed()
+    snapshots_changed(PLAN)
     TaskAssignment.objects.bulk_create(
         [TaskAssignment(task=task, agency_id=pk, role=role) for pk, role in ordered if (pk, role) not in existing]
     )
