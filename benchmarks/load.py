@@ -498,8 +498,12 @@ def writes_run(base: str, *, names: list[str], password: str, drafts: float, app
         sides["approvals"] = Side("approvals")
         threads.append((approvals, sides["sends"], department.send))
         threads.append((approvals, sides["approvals"], office.approve))
+    # several at once where one would fall behind (a save takes longer than its share of the second), as several
+    # people of a department would
     started = [
-        threading.Thread(target=_paced, args=(rate, stop, side, act), daemon=True) for rate, side, act in threads
+        threading.Thread(target=_paced, args=(rate / math.ceil(rate), stop, side, act), daemon=True)
+        for rate, side, act in threads
+        for _ in range(math.ceil(rate))
     ]
     for thread in started:
         thread.start()
