@@ -158,11 +158,9 @@ def target_statuses_recompute(
         update_fields=["as_of", "figures_read_at"],
     )
     _recompute_requests_forget(requests)
-    # an approval's recompute: its metrics and the province's figures; a full one (a new day's set): everything
-    if ids is not None:
-        snapshots_changed(FIGURES, *map(metric, written))
-    else:
-        snapshots_changed()
+    # the statuses and province values of these metrics (all of them for a new day's set), and what is computed
+    # from them province-wide: no task page, no agency's work, no plan page shows them
+    snapshots_changed(FIGURES, *map(metric, written))
     return len(rows)
 
 

@@ -62,6 +62,9 @@ def _pages() -> list[str]:
         "/co-quan/",
         "/co-quan/so-khcn/",
         "/nhiem-vu/",
+        "/nhiem-vu/8/",
+        "/cong-khai/",
+        "/cong-khai/chi-tieu/I.1/",
     ]
 
 
