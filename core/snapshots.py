@@ -165,7 +165,7 @@ def snapshot_versions_bump(keys: Iterable[str]) -> int:
     for its commit: ``snapshots_changed``). Returns the new version."""
     keys = sorted(set(keys))
     if getattr(_request, "read", None) is not None:
-        _request.read = _Read(path=_request.read.path)  # this request's own write: read again after it
+        _request.read = _Read(url=_request.read.url)  # this request's own write: read again after it
     with transaction.atomic():
         # the clock's row first, always: two moves queue on it and never wait for each other's versions
         moved = SnapshotGeneration.objects.filter(pk=1).update(value=Greatest(F("value") + 1, Value(_clock())))
@@ -321,7 +321,7 @@ class _Read:
     """What a request has read of the versions: the clock (and the primary's WAL position with it), and each
     dependency's version, so that its blocks cost one query between them."""
 
-    path: str = ""
+    url: str = ""  # the request's path (PATH_INFO)
     clock: int | None = None
     position: int | None = None
     versions: dict[str, int] = field(default_factory=dict)
@@ -338,16 +338,16 @@ def request_began(environ=None, **kwargs) -> None:
     last with the first ones asked. A request is short; a block it builds after another process's move carries the
     older stamp, which that move makes stale, and its own writes forget what it read
     (``snapshot_versions_bump``). Jobs and commands, outside requests, read every time."""
-    _request.read = _Read(path=(environ or {}).get("PATH_INFO", ""))
+    _request.read = _Read(url=(environ or {}).get("PATH_INFO", ""))
 
 
 def request_ended(**kwargs) -> None:
     read = getattr(_request, "read", None)
     _request.read = None
-    if read is not None and read.asked and read.path:
+    if read is not None and read.asked and read.url:
         if len(_LIKELY) >= _LIKELY_PATHS:
             _LIKELY.clear()  # made-up paths: start again rather than grow
-        _LIKELY[read.path] = frozenset(read.asked)
+        _LIKELY[read.url] = frozenset(read.asked)
 
 
 def _query(keys: set[str], *, position: bool) -> tuple[int | None, dict[str, int], int | None]:
@@ -382,7 +382,7 @@ def _read(keys: Iterable[str], *, now: bool = False) -> tuple[int | None, int, i
     read.asked |= keys
     missing = keys - read.versions.keys()
     if missing or read.clock is None:
-        likely = _LIKELY.get(read.path, frozenset()) - read.versions.keys()
+        likely = _LIKELY.get(read.url, frozenset()) - read.versions.keys()
         clock, versions, wal = _query(missing | likely, position=position)
         read.versions.update(versions)
         if read.clock is None:
