@@ -7,7 +7,7 @@ agencies have had approved; administrators may do everything.
 
 Views call these helpers and never test roles themselves:
 
-- ``reviewer_required`` / ``writer_required``: decorators for whole views (403 otherwise).
+- ``reviewer_required`` / ``writer_required`` / ``entry_required``: decorators for whole views (403 otherwise).
 - ``can_read_submission(user, obj)`` / ``can_write_for(user, agency_id)``: checks on one row.
 - ``submission_for_user(user, queryset, pk, for_write=...)``: fetch one figure or task update for a user —
   404 when the user may not even see it (another agency's draft), 403 when they may see it but not change it.
@@ -17,6 +17,8 @@ Views call these helpers and never test roles themselves:
 - ``can_read_unapproved(user, agency_id)``: the same rule for what is not a row, such as a count of an
   agency's figures waiting for review.
 - ``can_issue_for(user, agency)``: issue (and so sign, with that body's key) a report in a body's name.
+- ``can_adjust_plan(user)`` / ``plan_adjuster_required``: draft, approve and revoke plan adjustments;
+  ``can_read_adjustment(user, adjustment)``: drafts are the standing office's, approved ones everyone's.
 """
 
 from __future__ import annotations
@@ -34,6 +36,19 @@ from core.workflow import SubmissionStatus
 def can_review(user) -> bool:
     """Approve or return submissions, assess qualitative targets, open and close periods."""
     return user.is_authenticated and user.is_reviewer
+
+
+def can_adjust_plan(user) -> bool:
+    """Draft, approve and revoke adjustments of the plan (by decision, from a date): the standing office and
+    administrators, the same people who approve figures."""
+    return can_review(user)
+
+
+def can_read_adjustment(user, adjustment) -> bool:
+    """An approved adjustment (and its signed decision) is read by every user; a draft only by those who adjust."""
+    if not user.is_authenticated:
+        return False
+    return adjustment.status == "approved" or can_adjust_plan(user)
 
 
 def can_write_for(user, agency_id: int | None) -> bool:
@@ -60,6 +75,11 @@ def can_issue_for(user, agency) -> bool:
     if agency is None:
         return user.is_reviewer
     return user.agency_id == agency.pk and (user.is_agency_staff or user.is_reviewer)
+
+
+def can_choose_agency(user) -> bool:
+    """Enter figures and task reports for any agency, chosen on the entry page: administrators."""
+    return user.is_authenticated and user.is_administrator
 
 
 def can_read_unapproved(user, agency_id: int | None) -> bool:
@@ -141,3 +161,7 @@ def _role_required(test):
 reviewer_required = _role_required(can_review)
 #: users who report for an agency (agency staff; administrators attached to an agency)
 writer_required = _role_required(can_enter_data)
+#: the standing office and administrators: plan adjustments (the same people who approve figures)
+plan_adjuster_required = _role_required(can_adjust_plan)
+#: the entry pages: users who report for an agency, and administrators, who choose the agency on the page
+entry_required = _role_required(lambda user: can_enter_data(user) or can_choose_agency(user))

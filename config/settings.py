@@ -52,13 +52,14 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "simple_history",
     "import_export",
-    "axes",
+    "config.apps.AxesConfig",  # django-axes, its name in the admin translated
     # the project's apps, bottom layer first (docs/architecture.md; contracts in .importlinter)
     "core",
     "agencies",
     "indicators",
     "tasks",
     "oversight",
+    "adjustments",
     "entry",
     "imports",
     "comments",
@@ -380,8 +381,9 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
-# Browser features the site never uses, turned off (config.middleware.PermissionsPolicyMiddleware).
-PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=()"
+# Browser features the site never uses, turned off (config.middleware.PermissionsPolicyMiddleware). Only features
+# browsers know: an unknown one ("bluetooth") costs a console warning on every page and turns nothing off.
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=()"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
@@ -412,6 +414,14 @@ REPORT_DUE_DAYS = {
     "half_year": env.int("REPORT_DUE_DAYS_HALF_YEAR", default=15),
     "year": env.int("REPORT_DUE_DAYS_YEAR", default=20),
 }
+
+# A province value summed, averaged or divided from agencies' figures carries its coverage (n of N expected
+# reporters); below this share it is marked "chưa đủ cơ quan báo cáo" on every surface (docs/progress-method.md).
+PROVINCE_COVERAGE_MIN_PERCENT = env.float("PROVINCE_COVERAGE_MIN_PERCENT", default=80.0)
+if not 0 <= PROVINCE_COVERAGE_MIN_PERCENT <= 100:
+    raise ImproperlyConfigured(
+        f"PROVINCE_COVERAGE_MIN_PERCENT={PROVINCE_COVERAGE_MIN_PERCENT} must be a percentage from 0 to 100"
+    )
 
 # Periodic reports (reports/): the letterhead of the Steering Committee's report (Party layout, 36-HD/VPTW),
 # and whether to add a PDF made by LibreOffice headless when `soffice` is installed.

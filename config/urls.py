@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
@@ -10,10 +12,16 @@ admin.site.site_title = _("Kế hoạch 65-KH/TU")
 admin.site.index_title = _("Quản trị hệ thống")
 
 
+def favicon(request):
+    """Browsers ask for /favicon.ico on pages that name no icon (the Django admin's): the site's own icon."""
+    return redirect(static("favicon.svg"), permanent=True)
+
+
 urlpatterns = [
     path("", include("dashboards.urls")),
     path("", include("entry.urls")),
     path("nhap-du-lieu/", include("imports.urls")),
+    path("ke-hoach/dieu-chinh/", include("adjustments.urls")),
     path("bao-cao/dinh-ky/", include("reports.urls")),
     path("xac-thuc-bao-cao/", report_verify_page, name="report_verify"),
     path("bao-cao/so-ket/", include("reports.review_urls")),
@@ -24,6 +32,7 @@ urlpatterns = [
     path("quan-tri/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
+    path("favicon.ico", favicon),
 ]
 
 handler400 = "config.errors.bad_request"

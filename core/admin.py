@@ -2,7 +2,7 @@
 
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils.html import format_html
@@ -74,6 +74,20 @@ class ReadOnlyAdminMixin:
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyHistoryAdminMixin(ReadOnlyAdminMixin):
+    """A read-only row with its audit history (django-simple-history's admin): the versions are shown, never
+    reverted. A revert saves an old version as it was (an approved figure back to a returned value, say),
+    around the workflow and its review: the row's own services are the only way to change it."""
+
+    def revert_disabled(self, request, obj=None) -> bool:
+        return True
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method not in ("GET", "HEAD"):
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 def file_link(url_name: str, field: str, label: str):

@@ -70,6 +70,9 @@ TASKS = "tasks"
 PERIODS = "periods"
 #: what waits for review: the review queue and its badge, the scorecards' "waiting" column, who has sent figures
 REVIEW = "review"
+#: every agency's unapproved work (drafts, figures sent, returns): only a page asked for every state shows it (the
+#: data explorer's "tất cả"); the others list approved work, and agency staff's own (``agency-drafts:<id>``)
+UNAPPROVED = "unapproved"
 #: inspections, their recommendations and the agencies' reports on them
 OVERSIGHT = "oversight"
 #: users and agencies as a request's user is read with them (agencies/backends.py)

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
 from core.formatting import plotly_separators
-from core.palette import STATUS_COLOURS
+from core.palette import STATUS_COLOURS, text_colour_on
 from indicators.progress import PeriodAggregate, province_value
 
 # The Okabe–Ito colours of static/css/app.css (--ok, --ontrack, --warn, --slow, --bad, --none).
@@ -57,6 +57,8 @@ def status_by_group_figure(rows: Sequence[dict], statuses: Sequence[tuple[str, s
                 "marker": {"color": STATUS_COLOURS.get(code, "#999")},
                 "text": [n or "" for n in counts],
                 "textposition": "inside",
+                # black or white, whichever reads on the bar (ink on the orange of "Đi xuống" reached only 4:1)
+                "insidetextfont": {"color": text_colour_on(STATUS_COLOURS.get(code, "#999999"))},
                 "hovertemplate": f"%{{y}}<br>{name}: %{{x}}<extra></extra>",
             }
         )
@@ -84,6 +86,7 @@ def counts_bar_figure(items: Sequence[tuple[str, str, int]], *, title: str = "")
                 # ",d" groups thousands with the layout's separators: "2.559", on the bars and the axis alike
                 "texttemplate": "%{x:,d}",
                 "textposition": "outside",
+                "textfont": {"color": INK},
                 "cliponaxis": False,
                 "hovertemplate": "%{y}: %{x:,d}<extra></extra>",
             }
@@ -165,6 +168,64 @@ class MilestoneTarget:
     label: str
 
 
+#: room around the data and the milestone's star, so neither sits on the edge of the chart
+_LEAD_IN = timedelta(days=45)
+_LEAD_OUT = timedelta(days=120)
+
+
+def time_views(*, first: date, last: date, milestones: Iterable[int]) -> list[dict]:
+    """The spans of time a series chart offers: its data and the next milestone after it, shown first (data of
+    2025–26 fill the chart rather than its left twentieth), and the whole plan to its last milestone. One span
+    only when the next milestone is the last. Each: a key, a label for its button, and the x-axis range."""
+    years = sorted(set(milestones))
+    if not years:
+        return []
+    start = min(first, last) - _LEAD_IN
+    upcoming = next((year for year in years if date(year, 12, 31) >= last), years[-1])
+    views = [
+        {
+            "key": "near",
+            "label": _("Đến mốc %(year)s") % {"year": upcoming},
+            "range": [start.isoformat(), (date(upcoming, 12, 31) + _LEAD_OUT).isoformat()],
+        }
+    ]
+    if upcoming != years[-1]:
+        views.append(
+            {
+                "key": "full",
+                "label": _("Đến năm %(year)s") % {"year": years[-1]},
+                "range": [start.isoformat(), (date(years[-1], 12, 31) + _LEAD_OUT).isoformat()],
+            }
+        )
+    return views
+
+
+def hold_within(line: Sequence[Point], lower: float | None, upper: float | None) -> list[Point]:
+    """A straight line (its first and last points) kept within the metric's bounds: where it would cross one it
+    runs to the bound and on along it (a percentage foreseen past 100% stops at 100%)."""
+    if len(line) < 2:
+        return list(line)
+    start, end = line[0], line[-1]
+    for bound, beyond in ((upper, lambda v, b: v > b), (lower, lambda v, b: v < b)):
+        if bound is None or not beyond(end.value, bound):
+            continue
+        if beyond(start.value, bound):
+            return [Point(start.day, bound), Point(end.day, bound)]
+        share = (bound - start.value) / (end.value - start.value)
+        crossing = start.day + timedelta(days=round(share * (end.day - start.day).days))
+        return [start, Point(crossing, bound), Point(end.day, bound)]
+    return [start, end]
+
+
+def value_range(values: Sequence[float], upper: float | None) -> list[float]:
+    """A y-axis range holding ``values`` from zero (or the lowest below it), with a little room above; a share near
+    its ceiling ends just above the ceiling rather than at 120–130%."""
+    low, high = min([0.0, *values]), max([0.0, *values])
+    if upper is not None and high > 0.9 * upper:
+        return [low, round(upper * 1.06, 6)]
+    return [low, round(high * 1.1, 6) if high > 0 else 1.0]
+
+
 def metric_series_figure(
     *,
     name: str,
@@ -174,9 +235,16 @@ def metric_series_figure(
     baseline: Point | None,
     first_milestone: MilestoneTarget | None,
     projection: Sequence[Point] | None = None,
+    bounds: tuple[float | None, float | None] = (None, None),
 ) -> dict:
-    """Approved province values over time, each milestone target, the required path and the trend."""
+    """Approved province values over time, each milestone target, the required path and the trend.
+
+    The x axis shows the data and the next milestone first; the figure's ``views`` offer the whole plan (drawn
+    as buttons by static/js/charts.js). Each target is named with its value in the legend rather than written
+    beside its star, where labels of nearby milestones ran into each other on a phone. The trend stays within
+    ``bounds`` (``indicators.validation.value_bounds``)."""
     targets = list(targets)
+    lower, upper = bounds
     hover_unit = f" {unit}" if unit else ""
     data = [
         {
@@ -190,18 +258,20 @@ def metric_series_figure(
             "hovertemplate": f"%{{x|%d/%m/%Y}}: %{{y:,.2~f}}{hover_unit}<extra></extra>",
         }
     ]
+    plotted = [(p.day, p.value) for p in points]  # what the y axis must hold, by day
     for target in targets:
         day = date(target.year, 12, 31).isoformat()
+        top = target.value_max if target.value_max is not None else target.value
+        plotted.append((date(target.year, 12, 31), top))
         data.append(
             {
                 "type": "scatter",
-                "mode": "markers+text",
-                "name": _("Mục tiêu %(year)s") % {"year": target.year},
+                "mode": "markers",
+                "name": _("Mục tiêu %(year)s: %(target)s") % {"year": target.year, "target": target.label},
                 "x": [day],
-                "y": [target.value_max if target.value_max is not None else target.value],
-                "text": [target.label],
-                "textposition": "top left",
+                "y": [top],
                 "marker": {"symbol": "star", "size": 13, "color": TARGET_COLOUR},
+                "cliponaxis": False,
                 "error_y": (
                     {"type": "data", "symmetric": False, "array": [0], "arrayminus": [target.value_max - target.value]}
                     if target.value_max is not None
@@ -226,7 +296,9 @@ def metric_series_figure(
     if first_milestone:
         if projection is None:
             projection = trend_projection(points, date(first_milestone.year, 12, 31))
+        projection = hold_within(projection, lower, upper)
         if projection:
+            plotted += [(p.day, p.value) for p in projection]
             data.append(
                 {
                     "type": "scatter",
@@ -238,13 +310,24 @@ def metric_series_figure(
                     "hovertemplate": f"{_('Dự báo')}: %{{y:,.2~f}}{hover_unit}<extra></extra>",
                 }
             )
-    layout = _layout(
-        height=340,
-        xaxis={"type": "date", "tickformat": "%m/%Y", "hoverformat": "%d/%m/%Y"},
-        yaxis={"title": {"text": unit or name[:40]}, "rangemode": "tozero", "tickformat": ",~r"},
-        margin={"l": 56, "r": 16, "t": 12, "b": 40},
-    )
-    return {"data": data, "layout": layout}
+    views = []
+    if points:
+        first = min(points[0].day, baseline.day) if baseline else points[0].day
+        views = time_views(first=first, last=points[-1].day, milestones=[t.year for t in targets])
+    for view in views:
+        start, end = (date.fromisoformat(day) for day in view["range"])
+        view["yrange"] = value_range([v for day, v in plotted if start <= day <= end], upper)
+    xaxis = {"type": "date", "tickformat": "%m/%Y", "hoverformat": "%d/%m/%Y"}
+    yaxis = {"title": {"text": unit or name[:40]}, "rangemode": "tozero", "tickformat": ",~r"}
+    if views:
+        # the y axis fits what the span shows: a 2045 target far above today's values does not flatten them
+        xaxis["range"], yaxis["range"] = views[0]["range"], views[0]["yrange"]
+    layout = _layout(height=340, xaxis=xaxis, yaxis=yaxis, margin={"l": 56, "r": 16, "t": 12, "b": 40})
+    figure = {"data": data, "layout": layout}
+    if len(views) > 1:
+        figure["views"] = views
+        figure["views_label"] = _("Khoảng thời gian của biểu đồ")
+    return figure
 
 
 def breakdown_figure(rows: Sequence[tuple[str, float]], *, unit: str) -> dict:
@@ -259,15 +342,20 @@ def breakdown_figure(rows: Sequence[tuple[str, float]], *, unit: str) -> dict:
                 "y": [name for name, _value in rows],
                 "x": [round(value, 4) for _name, value in rows],
                 "marker": {"color": PATH_COLOUR},
+                # each bar's value written at its end, in the reader's separators
+                "texttemplate": "%{x:,.2~f}",
+                "textposition": "outside",
+                "cliponaxis": False,
+                "textfont": {"color": INK},
                 "hovertemplate": f"%{{y}}: %{{x:,.2~f}}{hover_unit}<extra></extra>",
             }
         ],
         "layout": _layout(
             height=max(200, 22 * len(rows) + 80),
             yaxis={"autorange": "reversed", "automargin": True},
-            xaxis={"title": {"text": unit}, "tickformat": ",~r"},
+            xaxis={"title": {"text": unit}, "tickformat": ",~r", "rangemode": "tozero"},
             showlegend=False,
-            margin={"l": 10, "r": 16, "t": 8, "b": 40},
+            margin={"l": 10, "r": 48, "t": 8, "b": 40},
         ),
     }
 
@@ -335,4 +423,69 @@ def timeline_figure(points: Sequence[dict], statuses: Sequence[tuple[str, str]],
         ],
         margin={"l": 10, "r": 16, "t": 20, "b": 40},
     )
+    return {"data": data, "layout": layout}
+
+
+#: at most this many lines or bar groups in the explorer's chart; the table holds the rest
+EXPLORER_SERIES = 12
+
+
+def explorer_figure(
+    *, categories: Sequence[str], series: Sequence[tuple[str, Sequence[float | None]]], over_time: bool, unit: str
+) -> dict:
+    """The data explorer's chart of its table: a line per series across the periods when the table runs over time,
+    else bars, each with its value written on it. Series beyond ``EXPLORER_SERIES`` are left to the table."""
+    palette = [PATH_COLOUR, PROJECTION_COLOUR, "#009e73", "#cc79a7", "#e69f00", "#56b4e9", INK, "#999999"]
+    hover_unit = f" {unit}" if unit else ""
+    data = []
+    for index, (name, values) in enumerate(list(series)[:EXPLORER_SERIES]):
+        colour = palette[index % len(palette)]
+        points = [None if v is None else round(v, 4) for v in values]
+        if over_time:
+            data.append(
+                {
+                    "type": "scatter",
+                    "mode": "lines+markers",
+                    "name": name,
+                    "x": list(categories),
+                    "y": points,
+                    "connectgaps": True,
+                    "line": {"color": colour, "width": 2, "dash": ["solid", "dash", "dot", "dashdot"][index // 8 % 4]},
+                    "hovertemplate": f"%{{x}}: %{{y:,.2~f}}{hover_unit}<extra>{name}</extra>",
+                }
+            )
+        else:
+            data.append(
+                {
+                    "type": "bar",
+                    "orientation": "h",
+                    "name": name,
+                    "y": list(categories),
+                    "x": points,
+                    "marker": {"color": colour},
+                    "texttemplate": "%{x:,.2~f}",
+                    "textposition": "outside",
+                    "cliponaxis": False,
+                    "textfont": {"color": INK},
+                    "hovertemplate": f"%{{y}}: %{{x:,.2~f}}{hover_unit}<extra>{name}</extra>",
+                }
+            )
+    if over_time:
+        layout = _layout(
+            # the legend above the plot: below, the periods' slanted labels ran into it on a phone
+            height=320 + 18 * len(data),
+            legend={"orientation": "h", "x": 0, "y": 1.02, "xanchor": "left", "yanchor": "bottom"},
+            margin={"l": 50, "r": 12, "t": 12, "b": 12},
+            xaxis={"type": "category", "automargin": True},
+            yaxis={"title": {"text": unit}, "rangemode": "tozero", "tickformat": ",~r", "automargin": True},
+        )
+    else:
+        layout = _layout(
+            height=max(220, (18 * len(data) + 8) * len(categories) + 120),
+            barmode="group",
+            yaxis={"autorange": "reversed", "automargin": True, "type": "category"},
+            xaxis={"title": {"text": unit}, "rangemode": "tozero", "tickformat": ",~r"},
+            margin={"l": 10, "r": 48, "t": 8, "b": 40},
+        )
+    layout["showlegend"] = len(data) > 1
     return {"data": data, "layout": layout}

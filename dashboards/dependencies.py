@@ -25,6 +25,7 @@ from core.snapshots import (
     PLAN,
     REVIEW,
     TASKS,
+    UNAPPROVED,
     agency,
     agency_drafts,
     comments,
@@ -40,7 +41,7 @@ NOTHING: tuple[str, ...] = ()
 def _unapproved(row) -> list[str]:
     """A submission's move through the workflow before approval: its agency's own work, and the review queue once
     sent (a return, a resubmission); a draft saved changes nothing anyone else sees."""
-    keys = [agency_drafts(row.agency_id)]
+    keys = [agency_drafts(row.agency_id), UNAPPROVED]
     if row.status != SubmissionStatus.DRAFT:
         keys.append(REVIEW)
     return keys
@@ -50,7 +51,7 @@ def observation_changes(row) -> Iterable[str]:
     correcting = getattr(row, "correction_status", "") in (SubmissionStatus.SUBMITTED, SubmissionStatus.RETURNED)
     if row.status == SubmissionStatus.APPROVED and not correcting:
         # approved (or its correction approved): the value counts for the metric, its agency and the province
-        return [FIGURES, metric(row.metric_id), agency(row.agency_id), agency_drafts(row.agency_id), REVIEW]
+        return [FIGURES, metric(row.metric_id), agency(row.agency_id), agency_drafts(row.agency_id), REVIEW, UNAPPROVED]
     # a correction proposed or returned leaves the approved value as it was
     return _unapproved(row)
 

@@ -7,22 +7,44 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import reduce
+from operator import or_
 
+from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import BooleanField, Count, F, Max, Prefetch, Q, Subquery, Window
+from django.db.models import (
+    Avg,
+    BooleanField,
+    Count,
+    Exists,
+    F,
+    FilteredRelation,
+    FloatField,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Sum,
+    Window,
+)
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import RowNumber
+from django.db.models.functions import Cast, RowNumber
 from django.http import Http404
 
 from agencies.models import Agency
 from agencies.permissions import can_read_unapproved, submissions_on_pages, submissions_visible_to
+from core.versions import in_force_q
 from core.workflow import SubmissionStatus
+from indicators.freshness import coverage_low
 from indicators.models import (
     Indicator,
     IndicatorGroup,
     Metric,
     Observation,
     ParsedTarget,
+    Period,
     Plan,
     ProvinceValue,
     QualitativeAssessment,
@@ -31,11 +53,20 @@ from indicators.models import (
     TargetStatus,
 )
 from indicators.periods import QUARTER
-from indicators.selectors import PeriodCompleteness, figures_completeness, observations_approved, period_last_due
+from indicators.progress import method_description
+from indicators.selectors import (
+    PeriodCompleteness,
+    figures_completeness,
+    observations_approved,
+    period_last_due,
+    plan_day,
+)
 from indicators.statuses import target_statuses_at
+from tasks import occurrences as occ
 from tasks.models import Task, TaskAssignment, TaskGroup, TaskOccurrence, TaskUpdate
-from tasks.selectors import occurrences_overdue
+from tasks.selectors import occurrences_overdue, with_task_terms
 
+from . import explorer
 from .charts import Point, figure_value, yearly_totals
 
 Status = TargetStatus.Status
@@ -69,7 +100,12 @@ _TASK_URGENCY = [
     OccurrenceStatus.AWAITING_TRIGGER,
     OccurrenceStatus.DONE_ON_TIME,
 ]
-TIMELINESS_STATUSES = [ReportTimeliness.Status.ON_TIME, ReportTimeliness.Status.LATE, ReportTimeliness.Status.MISSING]
+TIMELINESS_STATUSES = [
+    ReportTimeliness.Status.ON_TIME,
+    ReportTimeliness.Status.LATE,
+    ReportTimeliness.Status.PARTIAL,
+    ReportTimeliness.Status.MISSING,
+]
 
 
 def _latest_statuses(plan: Plan) -> list[TargetStatus]:
@@ -114,18 +150,23 @@ class GroupRow:
 def milestone_targets(*, plan: Plan, milestone: int) -> tuple[list[GroupRow], list[TargetRow], date | None]:
     """Every target of a milestone with its status, counted per indicator group (four queries)."""
     groups = {g.pk: GroupRow(g) for g in plan.indicator_groups.order_by("order")}
+    latest = _latest_statuses(plan)
+    # the targets in force on the day the statuses are of (an adjusted target: the aim of that day)
+    day = latest[0].as_of if latest else plan_day(plan)
     parsed = list(
-        ParsedTarget.objects.filter(target__indicator__plan=plan, target__year=milestone)
+        ParsedTarget.objects.in_force(day)
+        .filter(target__indicator__plan=plan, target__year=milestone)
         .select_related("metric", "target__indicator")
         .order_by("target__indicator__group__order", "target__indicator__number", "position")
     )
-    statuses = {s.parsed_target_id: s for s in _latest_statuses(plan) if s.parsed_target.target.year == milestone}
+    statuses = {s.parsed_target_id: s for s in latest if s.parsed_target.target.year == milestone}
     rows = [TargetRow(p, statuses.get(p.pk)) for p in parsed]
     for row in rows:
         counts = groups[row.parsed.target.indicator.group_id].counts
         counts[row.code] = counts.get(row.code, 0) + 1
     qualitative = (
-        Target.objects.filter(indicator__plan=plan, year=milestone, qualitative=True)
+        Target.objects.in_force(day)
+        .filter(indicator__plan=plan, year=milestone, qualitative=True)
         .values("indicator__group")
         .annotate(n=Count("id"))
     )
@@ -135,11 +176,20 @@ def milestone_targets(*, plan: Plan, milestone: int) -> tuple[list[GroupRow], li
     return list(groups.values()), rows, as_of
 
 
-def occurrence_counts(*, plan: Plan, agency: Agency | None = None) -> dict[str, int]:
+def task_tally(*, plan: Plan, agency: Agency | None = None) -> occ.Tally:
+    """The plan's tasks (or those ``agency`` leads) counted as tasks by standing, and their due dates as "lượt"
+    by status, from the occurrence snapshot (``tasks.occurrences.tally``: the rule the report counts with). Two
+    queries."""
     occurrences = TaskOccurrence.objects.filter(task__plan=plan)
+    tasks = Task.objects.filter(plan=plan)
     if agency is not None:
         occurrences = occurrences.filter(agency=agency)
-    return {row["status"]: row["n"] for row in occurrences.values("status").annotate(n=Count("id")).order_by()}
+    rows = list(occurrences.values_list("task_id", "status").annotate(n=Count("id")).order_by())
+    if agency is None:
+        return occ.tally(rows, task_ids=tasks.values_list("pk", flat=True))
+    # the tasks it leads, and any other it has a due date of
+    leads = tasks.filter(assignments__agency=agency, assignments__role=TaskAssignment.Role.LEAD)
+    return occ.tally(rows, task_ids={*leads.values_list("pk", flat=True), *(task_id for task_id, *_ in rows)})
 
 
 def overdue_occurrences(*, plan: Plan, agency: Agency | None = None, limit: int | None = 50) -> list[TaskOccurrence]:
@@ -183,9 +233,12 @@ def overdue_grouped(*, plan: Plan, limit: int = 6) -> tuple[list[OverdueGroup], 
     """Overdue work counted by task and by agency, most first (two grouped queries): a task due in every
     commune reads as one line, not one per commune."""
     overdue = TaskOccurrence.objects.filter(task__plan=plan, status=OccurrenceStatus.OVERDUE)
+    # each task's title as in force today, joined in the same grouped query
+    terms = FilteredRelation("task__terms_versions", condition=in_force_q(plan_day(plan), "task__terms_versions__"))
     by_task = [
-        OverdueGroup(str(r["task__number"]), r["task__title"], r["n"], r["spread"], r["longest"] or 0)
-        for r in overdue.values("task__number", "task__title")
+        OverdueGroup(str(r["task__number"]), r["terms_today__title"] or "", r["n"], r["spread"], r["longest"] or 0)
+        for r in overdue.annotate(terms_today=terms)
+        .values("task__number", "terms_today__title")
         .annotate(n=Count("id"), spread=Count("agency", distinct=True), longest=Max("days_late"))
         .order_by("-n", "-longest", "task__number")[:limit]
     ]
@@ -265,7 +318,13 @@ def agency_scorecard(*, plan: Plan, kind: str | None, user, sort: str = "qua-han
     for item in occurrences:
         if item["status"] in task_fields:
             setattr(rows[item["agency"]], task_fields[item["status"]], item["n"])
-    report_fields = {"on_time": "reports_on_time", "late": "reports_late", "missing": "reports_missing"}
+    # "chưa nộp đủ": nothing sent, or not all of it (the completeness rule's missing and partial)
+    report_fields = {
+        "on_time": "reports_on_time",
+        "late": "reports_late",
+        "missing": "reports_missing",
+        "partial": "reports_missing",
+    }
     timeliness = (
         ReportTimeliness.objects.filter(agency__in=agencies)
         .values("agency", "status")
@@ -274,7 +333,8 @@ def agency_scorecard(*, plan: Plan, kind: str | None, user, sort: str = "qua-han
     )
     for item in timeliness:
         if item["status"] in report_fields:
-            setattr(rows[item["agency"]], report_fields[item["status"]], item["n"])
+            row, name = rows[item["agency"]], report_fields[item["status"]]
+            setattr(row, name, getattr(row, name) + item["n"])
     for row in rows.values():
         if not can_read_unapproved(user, row.agency.pk):
             row.figures_waiting = None
@@ -298,6 +358,24 @@ class MetricSeries:
     breakdown: list[tuple[Agency, float]] = field(default_factory=list)
     #: the first day shown, when older periods exist that the page leaves to the download
     shown_from: date | None = None
+    #: per period shown (not for yearly flows, shown as yearly totals): its coverage and provisional mark
+    periods: list[PeriodRow] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class PeriodRow:
+    """A province value of one period as the tables show it: with its coverage ("20/26 cơ quan", marked when
+    too few agencies reported) and its provisional mark."""
+
+    day: date
+    value: float
+    reporters: int
+    expected: int
+    provisional: bool
+
+    @property
+    def coverage_low(self) -> bool:
+        return coverage_low(self.reporters, self.expected, threshold=settings.PROVINCE_COVERAGE_MIN_PERCENT)
 
 
 #: how many calendar years of a metric's series an indicator page shows, by the metric's frequency (whole years:
@@ -321,10 +399,15 @@ def _shown_years(metric: Metric) -> int:
     return SHOWN_YEARS.get(metric.frequency, SHOWN_YEARS[Metric.Frequency.YEARLY])
 
 
-def indicator_detail(*, plan: Plan, code: str) -> Indicator:
-    """The indicator with its group, lead agencies, cells and parsed targets with their metrics."""
-    parsed = ParsedTarget.objects.select_related("metric").order_by("position")
-    targets = Target.objects.order_by("year").prefetch_related(Prefetch("parsed_targets", queryset=parsed))
+def indicator_detail(*, plan: Plan, code: str, on: date | None = None) -> Indicator:
+    """The indicator with its group, lead agencies, cells in force on ``on`` (default today) and their parsed
+    targets with their metrics (a retired indicator has none: its page says by which decision)."""
+    parsed = ParsedTarget.objects.select_related("metric", "metric__reporting_agency").order_by("position")
+    targets = (
+        Target.objects.in_force(plan_day(plan, on))
+        .order_by("year")
+        .prefetch_related(Prefetch("parsed_targets", queryset=parsed))
+    )
     indicator = (
         Indicator.objects.filter(plan=plan, code=code)
         .select_related("group")
@@ -334,6 +417,33 @@ def indicator_detail(*, plan: Plan, code: str) -> Indicator:
     if indicator is None:
         raise Http404("Không có chỉ tiêu này.")
     return indicator
+
+
+@dataclass(frozen=True)
+class MetricFacts:
+    """What an indicator page says of a metric besides its figures: what it measures (``metric.definition``),
+    its unit and source, who reports it and how often, and how its targets get their colour."""
+
+    metric: Metric
+    reporters: int
+    method: str
+
+
+def metric_facts(metrics: list[Metric]) -> dict[int, MetricFacts]:
+    """Each metric's facts (one query: how many agencies report each)."""
+    counts = dict(
+        Metric.reporters.through.objects.filter(metric__in=metrics)
+        .values("metric")
+        .annotate(n=Count("agency"))
+        .values_list("metric", "n")
+        .order_by()
+    )
+    return {
+        m.pk: MetricFacts(
+            m, counts.get(m.pk, 0), method_description(kind=m.kind, method=m.progress_method, thresholds=m.thresholds)
+        )
+        for m in metrics
+    }
 
 
 def indicator_statuses(indicator: Indicator) -> dict[int, TargetStatus]:
@@ -369,9 +479,10 @@ def metric_series(metrics: list[Metric]) -> list[MetricSeries]:
         .annotate(newest=Window(RowNumber(), partition_by=[F("metric_id")], order_by=F("period__ends_on").desc()))
         .filter(newest__lte=newest)
     )
-    for metric_id, period_id, ends_on, value, reporters in _province_rows(rows):
+    for metric_id, period_id, ends_on, value, reporters, expected, provisional in _province_rows(rows):
         series = by_metric[metric_id]
         series.points.append(Point(ends_on, float(value)))
+        series.periods.append(PeriodRow(ends_on, float(value), reporters, max(expected, reporters), provisional))
         series.reporters_last = reporters
         series.last_day = ends_on
         last_period[metric_id] = period_id
@@ -380,6 +491,7 @@ def metric_series(metrics: list[Metric]) -> list[MetricSeries]:
             start = date(series.last_day.year - _shown_years(series.metric) + 1, 1, 1)
             if series.points[0].day < start:
                 series.points = [p for p in series.points if p.day >= start]
+                series.periods = [p for p in series.periods if p.day >= start]
                 series.shown_from = start
     latest = Q(pk__in=[])
     for metric_id, period_id in last_period.items():
@@ -400,24 +512,33 @@ def metric_series(metrics: list[Metric]) -> list[MetricSeries]:
     for series in by_metric.values():
         if series.metric.kind == Metric.Kind.FLOW:
             series.points = yearly_totals(series.points)
+            series.periods = []
     return list(by_metric.values())
 
 
-def metric_history(metrics: list[Metric]) -> dict[Metric, list[Point]]:
-    """Per metric, the province value of every period (yearly flows summed per year): the indicator page's
-    download, which holds what the page leaves out. One query; grows with the history, as a download may."""
+def metric_history(metrics: list[Metric]) -> dict[Metric, list[PeriodRow]]:
+    """Per metric, the province value of every period with its coverage and provisional mark (yearly flows
+    summed per year, without them): the indicator page's download, which holds what the page leaves out. One
+    query; grows with the history, as a download may."""
     by_pk = {m.pk: m for m in metrics}
-    history: dict[Metric, list[Point]] = {m: [] for m in metrics}
-    for metric_id, _period_id, ends_on, value, _reporters in _province_rows(
+    history: dict[Metric, list[PeriodRow]] = {m: [] for m in metrics}
+    for metric_id, _period_id, ends_on, value, reporters, expected, provisional in _province_rows(
         ProvinceValue.objects.filter(metric__in=list(by_pk))
     ):
-        history[by_pk[metric_id]].append(Point(ends_on, float(value)))
-    return {m: yearly_totals(points) if m.kind == Metric.Kind.FLOW else points for m, points in history.items()}
+        history[by_pk[metric_id]].append(
+            PeriodRow(ends_on, float(value), reporters, max(expected, reporters), provisional)
+        )
+    return {
+        metric: [PeriodRow(p.day, p.value, 0, 0, False) for p in yearly_totals([Point(r.day, r.value) for r in rows])]
+        if metric.kind == Metric.Kind.FLOW
+        else rows
+        for metric, rows in history.items()
+    }
 
 
 def _province_rows(values):
     return values.order_by("metric_id", "period__ends_on").values_list(
-        "metric_id", "period_id", "period__ends_on", "value", "reporters"
+        "metric_id", "period_id", "period__ends_on", "value", "reporters", "expected_reporters", "provisional"
     )
 
 
@@ -466,10 +587,15 @@ def agency_get(code: str) -> Agency:
 
 
 def agency_assignments(*, plan: Plan, agency: Agency) -> list[TaskAssignment]:
+    """The agency's tasks in force today, lead first, each with its terms of today (two queries)."""
+    day = plan_day(plan)
     return list(
-        TaskAssignment.objects.filter(task__plan=plan, agency=agency)
-        .select_related("task", "task__group")
-        .order_by("role", "task__number")
+        with_task_terms(
+            TaskAssignment.objects.in_force(day)
+            .filter(task__plan=plan, agency=agency)
+            .order_by("role", "task__number"),
+            day,
+        )
     )
 
 
@@ -479,7 +605,8 @@ def agency_metrics(*, plan: Plan, agency: Agency) -> list[Metric]:
     metrics = list(agency.reported_metrics.filter(plan=plan).order_by("name"))
     first: dict[int, str] = {}
     for metric_id, code in (
-        ParsedTarget.objects.filter(metric__in=metrics)
+        ParsedTarget.objects.in_force(plan_day(plan))
+        .filter(metric__in=metrics)
         .order_by("target__indicator__group__order", "target__indicator__number")
         .values_list("metric_id", "target__indicator__code")
     ):
@@ -487,6 +614,21 @@ def agency_metrics(*, plan: Plan, agency: Agency) -> list[Metric]:
     for metric in metrics:
         metric.indicator_code = first.get(metric.pk, "")
     return metrics
+
+
+def agency_targets(*, plan: Plan, agency: Agency, milestone: int) -> list[TargetRow]:
+    """The targets of ``milestone`` the agency answers for (the indicators it leads, the metrics it reports), each
+    with its status as every page shows it (``target_statuses_at``). Three queries."""
+    parsed = list(
+        ParsedTarget.objects.filter(target__indicator__plan=plan, target__year=milestone)
+        .filter(Q(target__indicator__lead_agencies=agency) | Q(metric__reporters=agency))
+        .distinct()
+        .select_related("metric", "target__indicator")
+        .order_by("target__indicator__group__order", "target__indicator__number", "position")
+    )
+    wanted = {p.pk for p in parsed}
+    statuses = {s.parsed_target_id: s for s in _latest_statuses(plan) if s.parsed_target_id in wanted}
+    return [TargetRow(p, statuses.get(p.pk)) for p in parsed]
 
 
 def agency_led_indicators(*, plan: Plan, agency: Agency) -> list[Indicator]:
@@ -557,18 +699,23 @@ def task_board(*, plan: Plan, filters: TaskFilters) -> list[TaskRow]:
     Collective leads ("Các sở, ngành, địa phương") assign a task to over a hundred agencies, so assignments
     are read as plain tuples rather than model instances.
     """
-    tasks = Task.objects.filter(plan=plan).select_related("group").order_by("number")
+    day = plan_day(plan)
+    # the tasks in force today with their terms of today (a retired task leaves the board; its page stays)
+    tasks = Task.objects.filter(plan=plan).with_terms(day).filter(terms_in_force__isnull=False)
+    tasks = tasks.select_related("group").order_by("number")
     if filters.group:
         tasks = tasks.filter(group__code=filters.group)
     if filters.kind:
-        tasks = tasks.filter(schedule_kind=filters.kind)
+        tasks = tasks.filter(terms_in_force__schedule_kind=filters.kind)
     if filters.agency:
-        tasks = tasks.filter(assignments__agency__code=filters.agency).distinct()
+        mine = TaskAssignment.objects.in_force(day).filter(agency__code=filters.agency, task=OuterRef("pk"))
+        tasks = tasks.filter(Exists(mine))
     tasks = list(tasks)
     ids = [t.pk for t in tasks]
     leads: dict[int, list[AgencyRef]] = defaultdict(list)
     assignments = (
-        TaskAssignment.objects.filter(task__in=ids, role=TaskAssignment.Role.LEAD)
+        TaskAssignment.objects.in_force(day)
+        .filter(task__in=ids, role=TaskAssignment.Role.LEAD)
         .order_by("agency__kind", "agency__name")
         .values_list("task_id", "agency__code", "agency__short_name", "agency__name")
     )
@@ -617,32 +764,119 @@ def agencies_for_filter() -> list[Agency]:
 
 
 @dataclass
+class AgencyStanding:
+    """Where one agency stands on a task: its role, its occurrences counted by status, and the most pressing one
+    (the longest overdue, else the next due, else the last done) as a single line of the task page."""
+
+    agency: AgencyRef
+    kind: str
+    role: str
+    counts: dict[str, int]
+    due_on: date | None
+    days_late: int
+    completed_on: date | None
+
+    @property
+    def status(self) -> str:
+        return next((code for code in _TASK_URGENCY if self.counts.get(code)), OccurrenceStatus.NOT_DUE)
+
+    @property
+    def status_label(self) -> str:
+        return OccurrenceStatus(self.status).label
+
+    @property
+    def is_overdue(self) -> bool:
+        return bool(self.counts.get(OccurrenceStatus.OVERDUE))
+
+    @property
+    def count_list(self) -> list[tuple[str, int]]:
+        """The agency's occurrences by status, in the board's order."""
+        return [(code, self.counts[code]) for code in OCCURRENCE_STATUSES if self.counts.get(code)]
+
+    @property
+    def is_due(self) -> bool:
+        """Work that falls due now: overdue, or in progress with a deadline inside its window."""
+        return self.is_overdue or bool(self.counts.get(OccurrenceStatus.IN_PROGRESS))
+
+
+@dataclass
 class TaskDetail:
     task: Task
     leads: list[Agency]
     cooperating: list[Agency]
-    occurrences: list[TaskOccurrence]
+    #: one line per agency with occurrences, most pressing first (overdue longest first), then by name
+    standings: list[AgencyStanding]
+    #: occurrences of every agency counted by status
+    counts: dict[str, int]
+    as_of: date | None
     updates: list[TaskUpdate]
 
 
 def task_get(*, plan: Plan, number: int) -> Task:
-    task = Task.objects.filter(plan=plan, number=number).select_related("group").first()
+    """The task with its terms in force today (a retired task, its last terms)."""
+    task = Task.objects.filter(plan=plan, number=number).with_terms(plan_day(plan)).select_related("group").first()
     if task is None:
         raise Http404("Không có nhiệm vụ này.")
     return task
 
 
+def _standings(task: Task) -> tuple[list[AgencyStanding], dict[str, int], date | None]:
+    """Every agency's standing on ``task`` from its occurrences (one query of plain tuples: a task led by "Các sở,
+    ngành, địa phương" has three occurrences in each of 118 agencies)."""
+    rows = task.occurrences.order_by("agency_id", "due_on", "pk").values_list(
+        "agency_id",
+        "agency__code",
+        "agency__name",
+        "agency__short_name",
+        "agency__kind",
+        "role",
+        "status",
+        "due_on",
+        "days_late",
+        "completed_on",
+        "as_of",
+    )
+    by_agency: dict[int, AgencyStanding] = {}
+    pressing: dict[int, tuple] = {}
+    totals: dict[str, int] = defaultdict(int)
+    as_of = None
+    roles = dict(TaskAssignment.Role.choices)
+    for agency_id, code, name, short, kind, role, status, due_on, days_late, completed_on, day in rows:
+        as_of = as_of or day
+        totals[status] += 1
+        standing = by_agency.get(agency_id)
+        if standing is None:
+            standing = by_agency[agency_id] = AgencyStanding(
+                AgencyRef(code, short or name), kind, str(roles.get(role, role)), defaultdict(int), None, 0, None
+            )
+        standing.counts[status] += 1
+        # the line shown: the longest overdue, else the first in progress or not yet due, else the last done
+        rank = (_TASK_URGENCY.index(status), -(days_late or 0), due_on or date.max)
+        if status in (OccurrenceStatus.DONE_ON_TIME, OccurrenceStatus.DONE_LATE):
+            rank = (_TASK_URGENCY.index(status), 0, date.max - (due_on or date.min))
+        if agency_id not in pressing or rank < pressing[agency_id]:
+            pressing[agency_id] = rank
+            standing.due_on, standing.days_late, standing.completed_on = due_on, days_late or 0, completed_on
+    for standing in by_agency.values():
+        standing.counts = dict(standing.counts)
+    standings = sorted(
+        by_agency.values(),
+        key=lambda s: (_TASK_URGENCY.index(s.status), -s.days_late, s.kind, s.agency.display_name),
+    )
+    return standings, dict(totals), as_of
+
+
 def task_detail(*, plan: Plan, number: int) -> TaskDetail:
-    """One task with its agencies, its occurrences (snapshot), the latest approved update of each agency that
-    reports difficulties or proposals: four queries however many agencies and rows."""
+    """One task with its agencies, where each stands (from the occurrence snapshot), the latest approved update of
+    each agency that reports difficulties or proposals: a fixed number of queries however many agencies and rows
+    (the readers' comments follow the cached page, ``dashboards.views.task_detail``)."""
     task = task_get(plan=plan, number=number)
     leads: list[Agency] = []
     cooperating: list[Agency] = []
-    for assignment in task.assignments.select_related("agency").order_by("agency__kind", "agency__name"):
+    assignments = task.assignments.in_force(plan_day(plan)).select_related("agency")
+    for assignment in assignments.order_by("agency__kind", "agency__name"):
         (leads if assignment.role == TaskAssignment.Role.LEAD else cooperating).append(assignment.agency)
-    occurrences = list(
-        task.occurrences.select_related("agency").order_by("agency__kind", "agency__name", "due_on", "pk")
-    )
+    standings, counts, as_of = _standings(task)
     latest: dict[int, TaskUpdate] = {}
     approved = (
         task.updates.filter(status=SubmissionStatus.APPROVED)
@@ -652,4 +886,154 @@ def task_detail(*, plan: Plan, number: int) -> TaskDetail:
     for update in approved:
         latest.setdefault(update.agency_id, update)
     updates = [u for u in latest.values() if u.difficulties.strip() or u.proposals.strip()]
-    return TaskDetail(task, leads, cooperating, occurrences, updates)
+    updates.sort(key=lambda u: u.period.ends_on, reverse=True)  # the newest first, by agency within a period
+    return TaskDetail(task, leads, cooperating, standings, counts, as_of, updates)
+
+
+def task_occurrences(task: Task) -> list[TaskOccurrence]:
+    """Every occurrence of the task, agency by agency (the task page's download)."""
+    return list(task.occurrences.select_related("agency").order_by("agency__kind", "agency__name", "due_on", "pk"))
+
+
+# --- Data explorer ("Tra cứu số liệu") ---------------------------------------------------------------------
+
+
+@dataclass
+class ExplorerChoices:
+    """What the explorer's form offers: indicators by group, metrics, agencies by kind (three queries)."""
+
+    indicators: list[tuple[str, list[Indicator]]]
+    metrics: list[Metric]
+    agencies: list[tuple[str, list[Agency]]]
+
+
+def explorer_choices(plan: Plan) -> ExplorerChoices:
+    groups: dict[str, list[Indicator]] = {}
+    for indicator in Indicator.objects.filter(plan=plan).select_related("group").order_by("group__order", "number"):
+        groups.setdefault(f"{indicator.group.code}. {indicator.group.title}", []).append(indicator)
+    agencies: dict[str, list[Agency]] = {}
+    for agency in (
+        Agency.objects.filter(is_active=True, kind__in=[Agency.Kind.DEPARTMENT, Agency.Kind.LOCALITY])
+        .only("code", "name", "short_name", "kind")
+        .order_by("kind", "name")
+    ):
+        agencies.setdefault(agency.get_kind_display(), []).append(agency)
+    return ExplorerChoices(
+        list(groups.items()),
+        list(Metric.objects.filter(plan=plan).only("code", "name", "unit").order_by("name")),
+        list(agencies.items()),
+    )
+
+
+@dataclass
+class ExplorerSelection:
+    """The metrics and agencies a query names, read once: what the table's rows and columns are made of."""
+
+    metrics: list[Metric]
+    agencies: list[Agency]
+    #: every agency of the kind (or of all kinds) with nothing picked: the province counts as a whole
+    all_agencies: bool
+
+
+def explorer_selection(*, plan: Plan, query: explorer.Query) -> ExplorerSelection:
+    """The metrics asked (by code, or all those of the indicators asked) and the agencies (by code, or all of the
+    kind asked): two queries."""
+    wanted = Q(code__in=query.metrics) | Q(parsed_targets__target__indicator__code__in=query.indicators)
+    metrics = list(
+        Metric.objects.filter(wanted, plan=plan).select_related("reporting_agency").distinct().order_by("code")
+    )
+    agencies = Agency.objects.filter(is_active=True, kind__in=[Agency.Kind.DEPARTMENT, Agency.Kind.LOCALITY])
+    if query.agencies:
+        agencies = Agency.objects.filter(code__in=query.agencies)
+    elif query.kind:
+        agencies = agencies.filter(kind=query.kind)
+    return ExplorerSelection(
+        metrics,
+        list(agencies.only("code", "name", "short_name", "kind").order_by("kind", "name")),
+        all_agencies=not query.agencies and not query.kind,
+    )
+
+
+def _plain_rows(queryset) -> list[tuple]:
+    """The rows of a ``values_list`` as the database driver returns them, without Django's per-row converters:
+    for the twenty thousand figures of a large table they took twice as long as the query itself."""
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:  # nothing can match (no period in the years asked): no query at all
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def explorer_figures(*, query: explorer.Query, selection: ExplorerSelection, viewer) -> list[explorer.Figure]:
+    """The figures of the query, grouped by metric and period (and agency, when agencies are a dimension): one
+    query on the figures, or on the province values when the whole province's approved figures are asked.
+
+    Only what ``viewer`` may read (``agencies.permissions.submissions_visible_to``): approved figures, or with
+    ``approved_only`` off every figure their role sees (agency staff: their own agency's in any state too). Each
+    metric counts the periods of its own frequency; taken together, a metric collected once for the province
+    counts its designated agency's figure only (the province values' rule)."""
+    start, end = explorer.span_of(query.period_kind, query.first_year, query.last_year)
+    periods: dict[int, date] = {}
+    kinds: dict[str, list[int]] = defaultdict(list)
+    for pk, ends_on, kind in Period.objects.filter(ends_on__range=(start, end)).values_list("pk", "ends_on", "kind"):
+        periods[pk] = ends_on
+        kinds[kind].append(pk)
+    by_agency = explorer.AGENCY in (query.rows, query.columns)
+    if not by_agency and selection.all_agencies and query.approved_only:
+        rows = ProvinceValue.objects.filter(
+            reduce(or_, (Q(metric=m, period_id__in=kinds[m.period_kind]) for m in selection.metrics), Q(pk__in=[]))
+        ).values_list("metric_id", "period_id", Cast("value", FloatField()))
+        return [explorer.Figure(metric, None, periods[period], v, v, None, None, 1, 0) for metric, period, v in rows]
+    agency_ids = [a.pk for a in selection.agencies]
+    wanted = Q(pk__in=[])
+    for metric in selection.metrics:
+        condition = Q(metric=metric, period_id__in=kinds[metric.period_kind])
+        if not by_agency and metric.is_province_figure:
+            condition &= Q(agency_id=metric.reporting_agency_id)
+        wanted |= condition
+    figures = submissions_visible_to(viewer, Observation.objects.filter(wanted))
+    # every status named when all are wanted: PostgreSQL then reads the (metric, status, period) index by period
+    # instead of every figure of the metric, 30 years of them at the benchmark's scale
+    figures = figures.filter(
+        status__in=[SubmissionStatus.APPROVED] if query.approved_only else list(SubmissionStatus.values)
+    )
+    if not selection.all_agencies:
+        figures = figures.filter(agency_id__in=agency_ids)
+    # numbers as float8 from PostgreSQL: tens of thousands of Decimals parsed in Python cost more than the query
+    real = lambda name: Cast(name, FloatField())  # noqa: E731
+    if by_agency:  # one figure per agency, metric and period: nothing to add up
+        rows = figures.values_list(
+            "metric_id", "agency_id", "period_id", real("value"), real("numerator"), real("denominator")
+        )
+        return [
+            explorer.Figure(metric, agency, periods[period], value, value, num, den, 1, int(den is not None))
+            for metric, agency, period, value, num, den in _plain_rows(rows.order_by())
+        ]
+    rows = (
+        figures.values("metric_id", "period_id")
+        .annotate(
+            sum_value=real(Sum("value")),
+            avg_value=real(Avg("value")),
+            sum_numerator=real(Sum("numerator")),
+            sum_denominator=real(Sum("denominator")),
+            n=Count("*"),
+            n_denominator=Count("denominator"),
+        )
+        .order_by()
+    )
+    return [
+        explorer.Figure(
+            row["metric_id"],
+            None,
+            periods[row["period_id"]],
+            row["sum_value"],
+            row["avg_value"],
+            row["sum_numerator"],
+            row["sum_denominator"],
+            row["n"],
+            row["n_denominator"],
+        )
+        for row in rows
+    ]

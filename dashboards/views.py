@@ -12,6 +12,7 @@ from datetime import date
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -20,12 +21,25 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from adjustments.describe import adjustment_sentence, change_text
+from adjustments.selectors import adjustment_changes_between, indicator_adjustment_notes, task_adjustment_notes
 from agencies.models import Agency
 from agencies.permissions import can_enter_data, can_review
 from comments.selectors import comments_on
 from comments.services import CommentError, comment_add
 from core.formatting import format_number, period_phrase
-from core.snapshots import DIRECTORY, FIGURES, OVERSIGHT, PERIODS, PLAN, REVIEW, TASKS, cached_block, depends_on
+from core.snapshots import (
+    DIRECTORY,
+    FIGURES,
+    OVERSIGHT,
+    PERIODS,
+    PLAN,
+    REVIEW,
+    TASKS,
+    UNAPPROVED,
+    cached_block,
+    depends_on,
+)
 from core.snapshots import agency as agency_dependency
 from core.snapshots import comments as comments_dependency
 from core.snapshots import indicator as indicator_dependency
@@ -37,11 +51,13 @@ from indicators.periods import QUARTER, period_containing
 from indicators.progress import Point as ProgressPoint
 from indicators.progress import forecast
 from indicators.selectors import assessment_disagreements, plan_current, plan_groups_with_indicators
+from indicators.statuses import latest_claim, latest_text, status_label, target_statuses_at
+from indicators.validation import value_bounds
 from oversight.selectors import recommendation_rows, recommendations_concluded, recommendations_summary
 from tasks.models import Task, TaskOccurrence
 from tasks.schedule import RULE_HALF_YEARLY, RULE_MONTHLY, RULE_QUARTERLY, RULE_YEARLY
 
-from . import charts, selectors
+from . import charts, explorer, selectors
 from .pages import Page, page_response
 from .tables import Table
 
@@ -144,7 +160,7 @@ def _scorecard_table(rows: list[selectors.ScorecardRow]) -> Table:
             _("Nhiệm vụ quá hạn"),
             _("Báo cáo đúng hạn"),
             _("Báo cáo muộn"),
-            _("Báo cáo chưa nộp"),
+            _("Báo cáo chưa nộp đủ"),
             _("Số liệu chờ duyệt"),
         ],
         [
@@ -174,6 +190,44 @@ def _overdue_table(occurrences: list[TaskOccurrence]) -> Table:
     )
 
 
+#: a table of targets as every page downloads it: what the status rests on, with its marks
+TARGET_COLUMNS = [
+    gettext_lazy("Chỉ tiêu"),
+    gettext_lazy("Chỉ số"),
+    gettext_lazy("Mục tiêu"),
+    gettext_lazy("Trạng thái"),
+    gettext_lazy("Tình trạng số liệu"),
+    gettext_lazy("Giá trị mới nhất"),
+    gettext_lazy("Đơn vị"),
+    gettext_lazy("Kỳ"),
+    gettext_lazy("Tạm tính"),
+    gettext_lazy("Số cơ quan có số liệu"),
+    gettext_lazy("Số cơ quan phải báo cáo"),
+    gettext_lazy("Chưa đủ cơ quan báo cáo"),
+]
+
+
+def _target_row(parsed: ParsedTarget, status: TargetStatus | None) -> list:
+    """One target in a downloaded table: the claim every surface shows (``indicators.statuses.status_claim``)."""
+    claim = latest_claim(status) if status is not None else None
+    covered = (claim or {}).get("coverage") or {}
+    yes = _("có")
+    return [
+        parsed.target.indicator.code,
+        parsed.metric.name,
+        target_label(parsed),
+        status_label(status),
+        status.get_freshness_display() if status else TargetStatus.Freshness.MISSING.label,
+        claim["value"] if claim else None,
+        parsed.metric.unit,
+        period_phrase(claim["period"], claim["provisional"], status.latest_date) if claim and claim["period"] else "",
+        yes if claim and claim["provisional"] else "",
+        covered.get("reporters"),
+        covered.get("expected"),
+        yes if covered.get("low") else "",
+    ]
+
+
 SCORECARD_KINDS = [("", gettext_lazy("Tất cả")), *Agency.Kind.choices]
 SCORECARD_COLUMNS = [
     ("ten", gettext_lazy("Cơ quan")),
@@ -182,7 +236,7 @@ SCORECARD_COLUMNS = [
     ("qua-han", gettext_lazy("NV quá hạn")),
     ("bao-cao-dung-han", gettext_lazy("Báo cáo đúng hạn")),
     ("bao-cao-muon", gettext_lazy("Báo cáo muộn")),
-    ("bao-cao-thieu", gettext_lazy("Báo cáo chưa nộp")),
+    ("bao-cao-thieu", gettext_lazy("Báo cáo chưa nộp đủ")),
     ("cho-duyet", gettext_lazy("Số liệu chờ duyệt")),
 ]
 
@@ -196,7 +250,28 @@ def plan_overview(request):
 def _plan_overview() -> Page:
     plan = plan_current()
     groups = plan_groups_with_indicators(plan) if plan else []
-    return Page("dashboards/plan_overview.html", {"plan": plan, "groups": groups})
+    context = {"plan": plan, "groups": groups}
+    if plan:
+        # each indicator's standing against the milestone ahead, and its latest value (as the public page shows)
+        statuses = {s.parsed_target_id: s for s in target_statuses_at(plan=plan)}
+        as_of = next(iter(statuses.values())).as_of if statuses else None
+        milestone = plan.milestone_for(as_of or _today())
+        for group in groups:
+            for indicator in group.indicators.all():
+                indicator.standing = [
+                    {
+                        "metric": parsed.metric,
+                        "status": statuses.get(parsed.pk),
+                        "code": statuses[parsed.pk].status if parsed.pk in statuses else TargetStatus.Status.NO_DATA,
+                        "latest": latest_text(statuses[parsed.pk], parsed.metric.unit) if parsed.pk in statuses else "",
+                    }
+                    for target in indicator.targets.all()
+                    if target.year == milestone
+                    for parsed in target.parsed_targets.all()
+                ]
+                indicator.qualitative_now = any(t.qualitative for t in indicator.targets.all() if t.year == milestone)
+        context.update(milestone=milestone, as_of=as_of)
+    return Page("dashboards/plan_overview.html", context)
 
 
 #: rows of the overview's "needs attention" list before "see all"
@@ -238,7 +313,9 @@ def _overview(request) -> Page:
     kind = kind if kind in Agency.Kind.values or kind == "" else Agency.Kind.DEPARTMENT
     sort = request.GET.get("sap_xep", "qua-han")
     groups, targets, as_of = selectors.milestone_targets(plan=plan, milestone=milestone)
-    occurrences = selectors.occurrence_counts(plan=plan)
+    # tasks counted as tasks (x/35), their due dates as "lượt": the one rule of tasks.occurrences.tally
+    tasks = selectors.task_tally(plan=plan)
+    occurrences = tasks.due
     reporting = selectors.reporting_last_due(plan=plan, as_of=today)
     every_agency = selectors.agency_scorecard(plan=plan, kind=None, user=request.user, sort=sort)
     scorecard = [row for row in every_agency if not kind or row.agency.kind == kind]
@@ -264,24 +341,10 @@ def _overview(request) -> Page:
                 (code, TaskOccurrence.Status(code).label, occurrences.get(code, 0))
                 for code in selectors.OCCURRENCE_STATUSES
             ],
-            title=_("Số lần đến hạn"),
+            title=_("Số lượt đến hạn"),
         ),
     }
-    target_rows = [
-        [
-            row.parsed.target.indicator.code,
-            row.parsed.metric.name,
-            target_label(row.parsed),
-            row.label,
-            row.status.get_freshness_display() if row.status else TargetStatus.Freshness.MISSING.label,
-            row.status.latest_value if row.status else None,
-            row.parsed.metric.unit,
-            period_phrase(row.status.latest_period.label, row.status.latest_provisional, row.status.latest_date)
-            if row.status and row.status.latest_period_id
-            else "",
-        ]
-        for row in targets
-    ]
+    target_rows = [_target_row(row.parsed, row.status) for row in targets]
     context = {
         "plan": plan,
         "today": today,
@@ -299,13 +362,11 @@ def _overview(request) -> Page:
             # stale data is counted, never hidden behind a colour (issue 11)
             "late": sum(1 for row in targets if row.status and row.status.is_late),
             "missing": sum(1 for row in targets if not row.status or row.status.freshness == "missing"),
-            "done_on_time": occurrences.get(TaskOccurrence.Status.DONE_ON_TIME, 0),
-            "done_late": occurrences.get(TaskOccurrence.Status.DONE_LATE, 0),
-            "overdue": occurrences.get(TaskOccurrence.Status.OVERDUE, 0),
             "recommendations_open": recommendations.tally.open + recommendations.tally.overdue,
             "recommendations_overdue": recommendations.tally.overdue,
             "recommendations_done": recommendations.tally.done,
         },
+        "tasks": tasks,
         # who has not sent the figures of the last quarter due: the rule the periodic report and the
         # completeness page count with (one number, whichever the Committee reads)
         "reporting": reporting,
@@ -328,20 +389,13 @@ def _overview(request) -> Page:
         "sort": sort,
         "figures": figures,
         "disagreements": _disagreements(today=today, as_of=as_of),
+        # "Trong kỳ, Ban Thường vụ điều chỉnh …": the adjustments taking effect this quarter
+        "adjustments": [adjustment_sentence(a, changes) for a, changes in _quarter_adjustments(plan, today)],
     }
     tables = {
         "muc-tieu": lambda: Table(
             f"muc-tieu-{milestone}",
-            [
-                _("Chỉ tiêu"),
-                _("Chỉ số"),
-                _("Mục tiêu"),
-                _("Trạng thái"),
-                _("Tình trạng số liệu"),
-                _("Giá trị mới nhất"),
-                _("Đơn vị"),
-                _("Kỳ"),
-            ],
+            TARGET_COLUMNS,
             target_rows,
         ),
         "nhom": lambda: Table(
@@ -399,6 +453,29 @@ def indicator_page(request, code: str, *, comment_form: dict | None = None, stat
     )
 
 
+def _quarter_adjustments(plan, today: date) -> list:
+    """The approved adjustments taking effect in the reporting quarter that contains ``today``, with their changes
+    (one query)."""
+    quarter = period_containing(selectors.REPORTING_KIND, today)
+    return adjustment_changes_between(plan=plan, start=quarter.starts_on, end=quarter.ends_on)
+
+
+def _adjustment_notes(notes, metrics=()) -> list[tuple]:
+    """Each approved change with its decision ("Điều chỉnh theo Quyết định số … ngày …: trước …, nay …"), whether
+    it is in force yet and whether it was revoked. A cell's measurable targets read again from its new text say
+    nothing the text does not: only the text is noted."""
+    units = {m.code: m.unit for m in metrics}
+    texts = {(n.adjustment.pk, n.change.code, n.change.year) for n in notes if n.change.subject == "target"}
+    today = _today()
+    return [
+        (note.adjustment, change_text(note.change, units), note.revoked, note.adjustment.effective_on > today)
+        for note in notes
+        if not (
+            note.change.subject == "parsed_target" and (note.adjustment.pk, note.change.code, note.change.year) in texts
+        )
+    ]
+
+
 def _indicator(code: str, *, viewer) -> Page:
     plan = plan_current()
     if plan is None:
@@ -432,6 +509,7 @@ def _indicator(code: str, *, viewer) -> Page:
         cell.assessment = assessments.get(cell.pk)
 
     panels = []
+    facts = selectors.metric_facts(list(metrics.values()))
     for series in selectors.metric_series(list(metrics.values())):
         metric = series.metric
         milestones = [
@@ -465,11 +543,14 @@ def _indicator(code: str, *, viewer) -> Page:
             baseline=baseline,
             first_milestone=milestones[0] if milestones else None,
             projection=projection,
+            bounds=value_bounds(metric.kind, metric.ratio_scale),
         )
         breakdown = None
         if series.breakdown:
             breakdown = charts.breakdown_figure([(a.display_name, v) for a, v in series.breakdown], unit=metric.unit)
-        panels.append({"series": series, "figure": figure, "breakdown": breakdown, "status": status})
+        panels.append(
+            {"series": series, "figure": figure, "breakdown": breakdown, "status": status, "facts": facts[metric.pk]}
+        )
 
     figures = {}
     for index, panel in enumerate(panels):
@@ -486,16 +567,35 @@ def _indicator(code: str, *, viewer) -> Page:
         "panels": panels,
         "recent": recent,
         "figures": figures,
+        "adjustments": _adjustment_notes(indicator_adjustment_notes(indicator), metrics.values()),
     }
     tables = {
         "so-lieu": lambda: Table(
             f"chi-tieu-{indicator.code}-so-lieu-toan-tinh",
-            [_("Chỉ số"), _("Đơn vị"), _("Ngày cuối kỳ"), _("Giá trị toàn tỉnh")],
-            # every period: the page shows the recent ones (selectors.SHOWN_YEARS)
             [
-                [metric.name, metric.unit, pt.day, round(pt.value, 4)]
-                for metric, points in selectors.metric_history(list(metrics.values())).items()
-                for pt in points
+                _("Chỉ số"),
+                _("Đơn vị"),
+                _("Ngày cuối kỳ"),
+                _("Giá trị toàn tỉnh"),
+                _("Tạm tính"),
+                _("Số cơ quan có số liệu"),
+                _("Số cơ quan phải báo cáo"),
+                _("Chưa đủ cơ quan báo cáo"),
+            ],
+            # every period: the page shows the recent ones (selectors.SHOWN_YEARS); yearly flows as year totals
+            [
+                [
+                    metric.name,
+                    metric.unit,
+                    row.day,
+                    round(row.value, 4),
+                    _("có") if row.provisional else "",
+                    row.reporters or None,
+                    row.expected or None,
+                    _("có") if row.coverage_low else "",
+                ]
+                for metric, rows in selectors.metric_history(list(metrics.values())).items()
+                for row in rows
             ],
         ),
         "gan-day": lambda: Table(
@@ -525,7 +625,9 @@ def _agency(code: str, *, viewer) -> Page:
     agency = selectors.agency_get(code)
     depends_on(agency_dependency(agency.pk))
     assignments = selectors.agency_assignments(plan=plan, agency=agency)
-    occurrences = selectors.occurrence_counts(plan=plan, agency=agency)
+    # its tasks counted as tasks, their due dates as "lượt" (the overview's and the report's rule)
+    tasks = selectors.task_tally(plan=plan, agency=agency)
+    occurrences = tasks.due
     # the most late first, bounded: an agency that misses a monthly report piles up one a month
     overdue = selectors.overdue_occurrences(plan=plan, agency=agency, limit=AGENCY_OVERDUE_SHOWN)
     timeliness = selectors.agency_timeliness(agency=agency)
@@ -536,10 +638,12 @@ def _agency(code: str, *, viewer) -> Page:
     recommendations = recommendation_rows(
         recommendations_concluded(plan=plan, as_of=today, agency=agency).order_by("due_on", "pk"), as_of=today
     )
+    milestone = plan.milestone_for(today)
+    targets = selectors.agency_targets(plan=plan, agency=agency, milestone=milestone)
     figures = {
         "tasks": charts.counts_bar_figure(
             [(c, TaskOccurrence.Status(c).label, occurrences.get(c, 0)) for c in selectors.OCCURRENCE_STATUSES],
-            title=_("Số lần đến hạn"),
+            title=_("Số lượt đến hạn"),
         ),
         "reports": charts.counts_bar_figure(
             [(c, ReportTimeliness.Status(c).label, timeliness_counts.get(c, 0)) for c in selectors.TIMELINESS_STATUSES],
@@ -566,8 +670,14 @@ def _agency(code: str, *, viewer) -> Page:
         "figures": figures,
         # open ones first (overdue, then by deadline), then those done
         "recommendations": sorted(recommendations, key=lambda row: row.standing.is_done),
+        "milestone": milestone,
+        "targets": targets,
+        "tasks": tasks,
     }
     tables = {
+        "muc-tieu": lambda: Table(
+            f"{agency.code}-muc-tieu-{milestone}", TARGET_COLUMNS, [_target_row(r.parsed, r.status) for r in targets]
+        ),
         "nhiem-vu": lambda: Table(
             f"{agency.code}-nhiem-vu",
             [_("Nhiệm vụ"), _("Tên nhiệm vụ"), _("Vai trò"), _("Thời gian hoàn thành")],
@@ -576,8 +686,11 @@ def _agency(code: str, *, viewer) -> Page:
         "qua-han": lambda: _overdue_table(selectors.overdue_occurrences(plan=plan, agency=agency, limit=None)),
         "bao-cao": lambda: Table(
             f"{agency.code}-bao-cao",
-            [_("Kỳ báo cáo"), _("Hạn nộp"), _("Tình trạng"), _("Số ngày chậm")],
-            [[t.period.label, t.period.due_on, t.get_status_display(), t.days_late] for t in timeliness],
+            [_("Kỳ báo cáo"), _("Hạn nộp"), _("Tình trạng"), _("Đã gửi"), _("Phải gửi"), _("Số ngày chậm")],
+            [
+                [t.period.label, t.period.due_on, t.get_status_display(), t.sent, t.expected, t.days_late]
+                for t in timeliness
+            ],
         ),
         "so-lieu": lambda: Table(
             f"{agency.code}-so-lieu",
@@ -681,10 +794,23 @@ def _comments_tail(request, subject: str, pk: int, *, action: str, comment_form:
     return render_to_string("dashboards/_comments.html", context, request=request)
 
 
+#: agencies listed per page of a task: a task led by "Các sở, ngành, địa phương" has 118
+TASK_AGENCIES_PER_PAGE = 25
+#: difficulties and proposals listed on a task's page, the newest first; all of them are in its "kho-khan" download
+TASK_UPDATES_SHOWN = 15
+#: the task page's filters (``?chi=``): every agency, only those whose work is due (or overdue), only overdue
+TASK_AGENCY_FILTERS = [
+    ("", gettext_lazy("Tất cả")),
+    ("den-han", gettext_lazy("Chỉ việc đến hạn")),
+    ("qua-han", gettext_lazy("Chỉ việc quá hạn")),
+]
+
+
 @login_required
 def task_detail(request, number: int, *, comment_form: dict | None = None, status_code: int = 200):
-    """One task: its text verbatim, its schedule, its agencies, where each agency stands on each due date,
-    what agencies report as difficulties and proposals (approved updates only), and readers' comments."""
+    """One task: its text verbatim, its schedule, its agencies; a summary of where they stand, then the agencies
+    one line each (filtered, a page at a time); what they report as difficulties and proposals (approved
+    updates only); readers' comments (``comment_form`` carries a rejected comment back to its field)."""
 
     def comments(keep: dict) -> str:
         if "task" not in keep:
@@ -692,32 +818,202 @@ def task_detail(request, number: int, *, comment_form: dict | None = None, statu
         action = reverse("task_comment", args=[number])
         return _comments_tail(request, "task", keep["task"], action=action, comment_form=comment_form)
 
-    # its text, agencies and occurrences; ``_task`` adds the task once known (its reports, its triggers)
-    return page_response(request, "task", lambda: _task(number), depends=[PLAN], tail=comments, status=status_code)
+    # its text, agencies and where they stand; ``_task_detail`` adds the task once known (its reports, its
+    # occurrences and triggers)
+    return page_response(
+        request, "task", lambda: _task_detail(request, number), depends=[PLAN], tail=comments, status=status_code
+    )
 
 
-def _task(number: int) -> Page:
+def _task_detail(request, number: int) -> Page:
     plan = plan_current()
     if plan is None:
         return Page("dashboards/overview.html", {"plan": None})
     detail = selectors.task_detail(plan=plan, number=number)
     depends_on(task_dependency(detail.task.pk))
-    by_agency: dict[int, dict] = {}
-    for occurrence in detail.occurrences:
-        row = by_agency.setdefault(
-            occurrence.agency_id, {"agency": occurrence.agency, "role": occurrence.get_role_display(), "items": []}
-        )
-        row["items"].append(occurrence)
+    standings = detail.standings
+    only = request.GET.get("chi", "")
+    kind = request.GET.get("loai", "")
+    filter_counts = {
+        "": len(standings),
+        "den-han": sum(1 for s in standings if s.is_due),
+        "qua-han": sum(1 for s in standings if s.is_overdue),
+    }
+    if only == "qua-han":
+        standings = [s for s in standings if s.is_overdue]
+    elif only == "den-han":
+        standings = [s for s in standings if s.is_due]
+    else:
+        only = ""
+    kinds = [(code, label) for code, label in Agency.Kind.choices if any(s.kind == code for s in detail.standings)]
+    if kind in dict(kinds):
+        standings = [s for s in standings if s.kind == kind]
+    else:
+        kind = ""
+    page = Paginator(standings, TASK_AGENCIES_PER_PAGE).get_page(request.GET.get("trang"))
+    overdue_agencies = [s for s in detail.standings if s.is_overdue]
     context = {
         "plan": plan,
         "task": detail.task,
         "rule_label": _rule_label(detail.task.rule) if detail.task.rule else "",
         "leads": detail.leads,
         "cooperating": detail.cooperating,
-        "occurrence_rows": list(by_agency.values()),
-        "updates": detail.updates,
+        "adjustments": _adjustment_notes(task_adjustment_notes(detail.task)),
+        "counts": [
+            (code, TaskOccurrence.Status(code).label, detail.counts.get(code, 0))
+            for code in selectors.OCCURRENCE_STATUSES
+            if detail.counts.get(code)
+        ],
+        "agencies_total": len(detail.standings),
+        "overdue_agencies": len(overdue_agencies),
+        "longest_overdue": overdue_agencies[:5],
+        "as_of": detail.as_of,
+        "standings": page,
+        "only": only,
+        "kind": kind,
+        "kinds": kinds,
+        "filters": [(key, label, filter_counts[key]) for key, label in TASK_AGENCY_FILTERS],
+        "updates": detail.updates[:TASK_UPDATES_SHOWN],
+        "updates_total": len(detail.updates),
     }
-    return Page("dashboards/task_detail.html", context, keep={"task": detail.task.pk})
+    tables = {
+        "lan-den-han": lambda: Table(
+            f"nhiem-vu-{number}-lan-den-han",
+            [_("Cơ quan"), _("Vai trò"), _("Hạn"), _("Tình trạng"), _("Số ngày quá hạn"), _("Hoàn thành ngày")],
+            [
+                [o.agency.name, o.get_role_display(), o.due_on, o.get_status_display(), o.days_late, o.completed_on]
+                for o in selectors.task_occurrences(detail.task)
+            ],
+        )
+    }
+    tables["kho-khan"] = lambda: Table(
+        f"nhiem-vu-{number}-kho-khan",
+        [_("Cơ quan"), _("Kỳ"), _("Khó khăn, vướng mắc"), _("Kiến nghị, đề xuất")],
+        [[u.agency.name, u.period.label, u.difficulties, u.proposals] for u in detail.updates],
+    )
+    return Page("dashboards/task_detail.html", context, tables, keep={"task": detail.task.pk})
+
+
+# The data explorer ("Tra cứu số liệu")
+
+
+@login_required
+def explorer_page(request):
+    """Pick metrics (or indicators), agencies and periods; read them as a table whose rows and columns the reader
+    chooses, and as a chart. The query string holds the whole view: the link reopens it, and ``?format=csv|xlsx``
+    downloads the table as shown. Only the figures the reader may read (``submissions_visible_to``)."""
+    # the plan's metrics and agencies, the periods, approved figures and province values; ``_explorer`` adds
+    # unapproved work when the query asks for every state
+    return page_response(request, "explorer", lambda: _explorer(request), depends=[PLAN, PERIODS, FIGURES])
+
+
+def _explorer(request) -> Page:
+    plan = plan_current()
+    if plan is None:
+        return Page("dashboards/overview.html", {"plan": None})
+    today = _today()
+    query, errors = explorer.query_from(request.GET, today=today, plan_year=plan.issued_on.year)
+    if not query.approved_only:
+        depends_on(UNAPPROVED)  # every figure the reader may see, drafts and figures waiting included
+    context = {
+        "plan": plan,
+        "query": query,
+        "choices": selectors.explorer_choices(plan),
+        "dimensions": [(key, str(label)) for key, label in explorer.DIMENSIONS.items()],
+        "granularities": [(key, str(label)) for key, label in explorer.GRANULARITY_LABELS.items()],
+        "agency_kinds": [(key, str(label)) for key, label in explorer.AGENCY_KINDS.items()],
+        "years": list(range(plan.issued_on.year - 5, today.year + 2)),
+        "examples": _explorer_examples(plan, today),
+    }
+    tables: dict = {}
+    if query.chosen and not errors:
+        table, errors = _explorer_table(request, plan, query)
+        if table is not None:
+            context["table"] = table
+            context["figures"] = _explorer_chart(table, query)
+            headers, rows = explorer.table_rows(table)
+            tables["tra-cuu"] = lambda: Table("tra-cuu-so-lieu", headers, rows)
+    context["errors"] = errors
+    return Page("dashboards/explorer.html", context, tables)
+
+
+def _explorer_table(request, plan, query: explorer.Query):
+    """The pivot table of ``query``, or None with what is wrong: nothing found, several metrics where one must
+    be chosen, a table or a reading too large."""
+    selection = selectors.explorer_selection(plan=plan, query=query)
+    metrics, agencies = selection.metrics, selection.agencies
+    if not metrics:
+        return None, [_("Không tìm thấy chỉ số nào trong lựa chọn.")]
+    if query.fixed == explorer.METRIC and len(metrics) > 1:
+        return None, [
+            _("Đã chọn %(n)d chỉ số: hãy đặt “Chỉ số” vào hàng hoặc cột, hoặc chỉ chọn một chỉ số.")
+            % {"n": len(metrics)}
+        ]
+    if not agencies:
+        return None, [_("Không tìm thấy cơ quan nào trong lựa chọn.")]
+    buckets = explorer.buckets_between(query.period_kind, query.first_year, query.last_year)
+    sizes = {explorer.METRIC: len(metrics), explorer.AGENCY: len(agencies), explorer.PERIOD: len(buckets)}
+    cells = sizes[query.rows] * sizes[query.columns]
+    if cells > explorer.MAX_CELLS:
+        message = _(
+            "Bảng có %(cells)s ô, quá %(max)s: hãy chọn ít chỉ số, cơ quan hoặc kỳ hơn, hoặc xem theo quý, năm."
+        )
+        return None, [message % {"cells": format_number(cells), "max": format_number(explorer.MAX_CELLS)}]
+    by_agency = explorer.AGENCY in (query.rows, query.columns)
+    summed = not by_agency and selection.all_agencies and query.approved_only  # the province values, one a period
+    read = explorer.figures_estimate(
+        frequencies=[m.frequency for m in metrics],
+        agencies=1 if summed else len(agencies),
+        years=query.last_year - query.first_year + 1,
+    )
+    if read > explorer.MAX_FIGURES:
+        message = _("Lựa chọn gồm tới %(n)s số liệu, quá %(max)s: hãy chọn ít chỉ số, cơ quan hoặc năm hơn.")
+        return None, [message % {"n": format_number(read), "max": format_number(explorer.MAX_FIGURES)}]
+    figures = selectors.explorer_figures(query=query, selection=selection, viewer=request.user)
+    table = explorer.pivot(
+        figures,
+        query=query,
+        metrics=[explorer.MetricInfo(m.pk, m.code, m.name, m.unit, m.kind, m.ratio_scale) for m in metrics],
+        agencies=[explorer.Member(a.pk, a.display_name) for a in agencies],
+    )
+    return table, []
+
+
+def _explorer_chart(table: explorer.PivotTable, query: explorer.Query) -> dict:
+    """The table's chart, when its values share one unit (several units on one axis would mislead)."""
+    metric_on_axis = explorer.METRIC in (query.rows, query.columns)
+    if metric_on_axis and not table.unit and len(table.rows if query.rows == explorer.METRIC else table.columns) > 1:
+        return {}
+    lines = table.lines()
+    if query.columns == explorer.PERIOD:
+        categories = [c.label for c in table.columns]
+        series = [(row.label, [v for v, _t in cells]) for row, cells in lines]
+    else:  # periods on the rows (a line per column), or no periods at all (bars, a group per row)
+        categories = [r.label for r in table.rows]
+        series = [(c.label, [cells[i][0] for _row, cells in lines]) for i, c in enumerate(table.columns)]
+    over_time = explorer.PERIOD in (query.rows, query.columns)
+    return {
+        "explorer": charts.explorer_figure(categories=categories, series=series, over_time=over_time, unit=table.unit)
+    }
+
+
+def _explorer_examples(plan, today) -> list[tuple[str, str]]:
+    """A few views to start from, as links (the same query strings the form makes)."""
+    year = today.year
+    return [
+        (
+            _("Tỷ lệ hồ sơ thủ tục hành chính xử lý trực tuyến, theo xã, phường và quý"),
+            f"?chi_so=online_admin_dossiers&loai=locality&theo=quy&tu={year}&den={year}&hang=co-quan&cot=ky",
+        ),
+        (
+            _("Các chỉ số của nhóm V (chuyển đổi số), toàn tỉnh, theo năm"),
+            "?" + "&".join(f"chi_tieu=V.{n}" for n in (3, 4, 5, 6)) + f"&theo=nam&tu={year - 2}&den={year}",
+        ),
+        (
+            _("Số doanh nghiệp khởi nghiệp sáng tạo và khoa học công nghệ, theo quý"),
+            f"?chi_so=innovative_startups&chi_so=st_enterprises&theo=quy&tu={year - 1}&den={year}",
+        ),
+    ]
 
 
 @require_POST

@@ -179,9 +179,12 @@ def _periods(kind: str, until: date, start: date = DEMO_START) -> list[Period]:
 
 
 @transaction.atomic
-def demo_figures_create(*, plan: Plan, as_of: date, seed: int = 65, localities_per_metric: int = 12) -> int:
+def demo_figures_create(*, plan: Plan, as_of: date, seed: int = 65, localities_per_metric: int | None = None) -> int:
     """Figures for every metric from 2025 to ``as_of``: approved, except the latest period's, which are in
-    every state of the workflow (and a few missing) so that the review queue and the gaps show."""
+    every state of the workflow (and a few missing) so that the review queue and the gaps show. Every reporter
+    reports (``localities_per_metric`` limits the communes, for a smaller set), so a province value's coverage
+    reads as it would in use. Each figure is approved a few days after it was sent, and its history says so: a
+    report "as of" a past day counts what had been approved by then (``indicators.readings``)."""
     rng = random.Random(seed)
     timing = random.Random(seed + 1)
     reviewer = User.objects.filter(role=User.Role.REVIEWER).first()
@@ -209,19 +212,22 @@ def demo_figures_create(*, plan: Plan, as_of: date, seed: int = 65, localities_p
                     )[0]
                     if state is None:
                         continue
-                rows.append(
-                    _observation(
-                        metric,
-                        path,
-                        agency,
-                        period,
-                        _PERIODS_PER_YEAR[metric.frequency],
-                        status=state,
-                        submitted_at=_submitted_at(period, timing, now) if state != SubmissionStatus.DRAFT else None,
-                        reviewed_at=now if state == SubmissionStatus.APPROVED else None,
-                        reviewed_by=reviewer if state == SubmissionStatus.APPROVED else None,
-                    )
+                sent = _submitted_at(period, timing, now) if state != SubmissionStatus.DRAFT else None
+                reviewed = min(sent + timedelta(days=timing.randint(1, 6)), now) if sent else None
+                figure = _observation(
+                    metric,
+                    path,
+                    agency,
+                    period,
+                    _PERIODS_PER_YEAR[metric.frequency],
+                    status=state,
+                    submitted_at=sent,
+                    reviewed_at=reviewed if state == SubmissionStatus.APPROVED else None,
+                    reviewed_by=reviewer if state == SubmissionStatus.APPROVED else None,
                 )
+                # the history's one version is dated when the figure reached the state it is in
+                figure._history_date = figure.reviewed_at or sent or now
+                rows.append(figure)
         if metric.period_kind == "year":
             rows += _provisional_year(metric, path, reporters, as_of, now, reviewer)
     _return_one(rows, reviewer, now)
@@ -238,7 +244,7 @@ def _provisional_year(metric: Metric, path: _Path, reporters, as_of: date, now, 
         return []
     period = period_get_or_create(kind="year", year=bounds.year, number=1)
     moment = min(now, timezone.make_aware(datetime.combine(as_of, time(9, 0))))
-    return [
+    figures = [
         _observation(
             metric,
             path,
@@ -252,6 +258,9 @@ def _provisional_year(metric: Metric, path: _Path, reporters, as_of: date, now, 
         )
         for agency in reporters
     ]
+    for figure in figures:
+        figure._history_date = moment
+    return figures
 
 
 def _return_one(rows: list[Observation], reviewer, now) -> None:
@@ -262,6 +271,7 @@ def _return_one(rows: list[Observation], reviewer, now) -> None:
         figure = waiting[0]
         figure.status = SubmissionStatus.RETURNED
         figure.reviewed_by, figure.reviewed_at = reviewer, now
+        figure._history_date = now
         figure.review_note = "Số liệu tăng đột biến so với kỳ trước, đề nghị kiểm tra lại và bổ sung giải trình."
 
 
@@ -300,8 +310,8 @@ def demo_task_updates_create(*, plan: Plan, as_of: date, seed: int = 65) -> int:
     ):
         leads.setdefault(assignment.task_id, []).append(assignment.agency)
     rows = []
-    tasks = Task.objects.filter(plan=plan).exclude(schedule_kind=Task.ScheduleKind.CONDITIONAL).order_by("number")
-    for task in tasks:
+    tasks = Task.objects.filter(plan=plan).with_terms(as_of).order_by("number")
+    for task in (t for t in tasks if t.schedule_kind != Task.ScheduleKind.CONDITIONAL):
         one_off = task.schedule_kind == Task.ScheduleKind.ONE_OFF
         for agency in sorted(leads.get(task.pk, []), key=lambda a: a.code):
             habit = rng.choices([h for h, _ in _DILIGENCE], weights=[w for _, w in _DILIGENCE])[0]
@@ -442,9 +452,11 @@ def demo_assessments_create(*, plan: Plan, as_of: date, seed: int = 65) -> int:
         (TargetStatus.Status.ON_TRACK, "Đã ban hành đầy đủ cơ chế, chính sách; các sở, ngành triển khai đồng bộ."),
         (TargetStatus.Status.ACCELERATE, "Đã có kế hoạch nhưng triển khai còn chậm ở một số xã, phường."),
     ]
-    cells = Target.objects.filter(indicator__plan=plan, qualitative=True).order_by(
-        "indicator__group__order", "indicator__number", "year"
-    )[:2]
+    cells = (
+        Target.objects.in_force(as_of)
+        .filter(indicator__plan=plan, qualitative=True)
+        .order_by("indicator__group__order", "indicator__number", "year")[:2]
+    )
     qualitative = [
         QualitativeAssessment(target=cell, period=last_quarter or quarter, status=status, narrative=text)
         for cell, (status, text) in zip(cells, notes, strict=False)

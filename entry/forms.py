@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.evidence import validate_evidence
 from core.formatting import format_vn_number
 from core.validators import text_length
 from core.workflow import TEXT_MAX
 from indicators.models import AgencyAssessment, Metric, Period, QualitativeAssessment, Target, TargetStatus
 from indicators.validation import CleanFigure, FigureInput, clean_figure_for, jump_warning
-
-from .evidence import validate_evidence
 
 _NUMBER = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", "class": "num"})
 
@@ -67,7 +67,7 @@ class FigureForm(forms.Form):
                 self.add_error(name, message)
         if figure.is_valid:
             self.figure = figure
-            self.warning = jump_warning(self.previous, figure.value)
+            self.warning = jump_warning(self.previous, figure.value, unit=self.metric.unit)
             if self.warning and self.submitting and not (data.get("note") or "").strip():
                 self.add_error("note", self.warning)
         return data
@@ -101,7 +101,7 @@ class CorrectionForm(forms.Form):
 class QualitativeAssessmentForm(forms.ModelForm):
     target = forms.ModelChoiceField(
         label=_("Ô mục tiêu"),
-        queryset=Target.objects.exclude(text__in=["", "-"]).select_related("indicator").order_by("indicator", "year"),
+        queryset=Target.objects.none(),
     )
     period = forms.ModelChoiceField(
         label=_("Kỳ đánh giá"),
@@ -124,6 +124,13 @@ class QualitativeAssessmentForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # the cells in force today (an adjusted cell: its version of today)
+        self.fields["target"].queryset = (
+            Target.objects.in_force(timezone.localdate())
+            .exclude(text__in=["", "-"])
+            .select_related("indicator")
+            .order_by("indicator", "year")
+        )
         self.fields["target"].label_from_instance = lambda t: f"{t.indicator.code} – {t.year}: {t.text[:90]}"
 
 

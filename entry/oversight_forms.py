@@ -6,14 +6,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency
+from core.evidence import validate_evidence
 from core.validators import plausible_day, text_length
 from core.widgets import VnDateInput
 from core.workflow import TEXT_MAX
 from indicators.models import Indicator, Plan
 from oversight.models import Inspection, Recommendation, RecommendationUpdate
 from tasks.models import Task
-
-from .evidence import validate_evidence
 
 
 def _agency_choices() -> list:

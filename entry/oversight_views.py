@@ -28,6 +28,7 @@ from agencies.permissions import (
     submission_for_user,
     submissions_visible_to,
 )
+from core.evidence import evidence_response
 from core.workflow import EntryError, SubmissionStatus
 from indicators.selectors import plan_current
 from oversight import selectors
@@ -41,7 +42,6 @@ from oversight.services import (
 )
 from oversight.standing import STATUSES, tally
 
-from .evidence import evidence_response
 from .oversight_forms import InspectionForm, RecommendationForm, RecommendationUpdateForm
 from .selectors import history_steps
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
 
-from django.db.models import Count, Min, Q
+from django.db.models import Count, Exists, Min, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -21,10 +20,12 @@ from indicators.models import (
 )
 from indicators.periods import QUARTER, period_containing
 from indicators.selectors import PeriodCompleteness, figures_completeness, observations_approved, periods_containing
+from indicators.validation import Change, figure_change
 from oversight.models import RecommendationUpdate
 from oversight.selectors import recommendation_rows, recommendations_concluded
-from tasks.models import Task, TaskAssignment, TaskOccurrence, TaskUpdate
+from tasks.models import Task, TaskOccurrence, TaskTerms, TaskUpdate
 from tasks.occurrences import OVERDUE as WORK_OVERDUE
+from tasks.selectors import lead_intervals_of, task_schedules, with_task_terms
 
 from . import worklist as wl
 from .worklist import WorkItem, WorkList
@@ -39,10 +40,16 @@ class EntryRow:
     observation: Observation | None
     previous: Observation | None  # the last approved figure of an earlier period
     next_target: ParsedTarget | None
+    #: the day the page is shown (a period not begun by then takes no figure yet)
+    today: date | None = None
+
+    @property
+    def not_begun(self) -> bool:
+        return self.today is not None and self.period.starts_on > self.today
 
     @property
     def editable(self) -> bool:
-        if self.period.is_locked:
+        if self.period.is_locked or self.not_begun:
             return False
         return self.observation is None or self.observation.status in (
             SubmissionStatus.DRAFT,
@@ -50,7 +57,7 @@ class EntryRow:
         )
 
 
-def entry_rows(*, agency: Agency, as_of: date) -> list[EntryRow]:
+def entry_rows(*, agency: Agency, as_of: date, today: date | None = None) -> list[EntryRow]:
     """The metrics ``agency`` reports, each for its period containing ``as_of``, in a fixed number of queries."""
     by_kind = periods_containing(as_of)
     metrics = list(Metric.objects.filter(reporters=agency).order_by("frequency", "code"))
@@ -91,7 +98,12 @@ def entry_rows(*, agency: Agency, as_of: date) -> list[EntryRow]:
         period = by_kind[metric.period_kind]
         rows.append(
             EntryRow(
-                metric, period, current.get((metric.pk, period.pk)), previous.get(metric.pk), targets.get(metric.pk)
+                metric,
+                period,
+                current.get((metric.pk, period.pk)),
+                previous.get(metric.pk),
+                targets.get(metric.pk),
+                today=today,
             )
         )
     return rows
@@ -114,10 +126,12 @@ def review_queue(*, agency_id: int | None = None, period_id: int | None = None) 
         .order_by("agency__name", "period__ends_on", "metric__code")
     )
     updates = list(
-        TaskUpdate.objects.filter(status=SubmissionStatus.SUBMITTED)
-        .filter(only)
-        .select_related("task", "agency", "period")
-        .order_by("agency__name", "period__ends_on", "task__number")
+        with_task_terms(
+            TaskUpdate.objects.filter(status=SubmissionStatus.SUBMITTED)
+            .filter(only)
+            .select_related("agency", "period")
+            .order_by("agency__name", "period__ends_on", "task__number")
+        )
     )
     return {"observations": observations, "task_updates": updates}
 
@@ -216,12 +230,20 @@ def agency_work(*, agency: Agency, as_of: date, start: date) -> WorkList:
     deadlines. A fixed number of queries whatever the number of metrics, tasks and periods."""
     items: list[WorkItem] = []
     metrics = list(Metric.objects.filter(reporters=agency).only("pk", "code", "name", "frequency"))
-    lead_tasks = list(
-        Task.objects.filter(assignments__agency=agency, assignments__role=TaskAssignment.Role.LEAD)
-        .exclude(schedule_kind=Task.ScheduleKind.CONDITIONAL)
-        .distinct()
-        .only("pk", "number", "title")
-    )
+    # the tasks the agency leads, and when: a quarter's report is owed for a task it leads at the quarter's end,
+    # whose terms then are not conditional (an agency added by an adjustment owes none before its effective date)
+    leads = lead_intervals_of(agency)
+    schedules = task_schedules(list(leads))
+    lead_tasks = list(Task.objects.filter(pk__in=list(leads)).with_terms(as_of).order_by("number"))
+
+    def led_on(task: Task, day: date) -> bool:
+        terms = next((v for v in schedules.get(task.pk, ()) if v.contains(day)), None)
+        return (
+            terms is not None
+            and terms.schedule.kind != Task.ScheduleKind.CONDITIONAL
+            and any(i.contains(day) for i in leads[task.pk])
+        )
+
     kinds = {m.period_kind for m in metrics} | ({QUARTER} if lead_tasks else set())
     periods = _open_periods(kinds, start=start, as_of=as_of)
     stored = [p for p in periods if p.pk]
@@ -299,7 +321,7 @@ def agency_work(*, agency: Agency, as_of: date, start: date) -> WorkList:
         }
         for period in quarters:
             counts = defaultdict(int)
-            for task in lead_tasks:
+            for task in (t for t in lead_tasks if led_on(t, period.ends_on)):
                 report = reports.get((task.pk, period.pk)) if period.pk else None
                 state = _state(report)
                 if state == wl.RETURNED:
@@ -334,23 +356,26 @@ def agency_work(*, agency: Agency, as_of: date, start: date) -> WorkList:
                 )
 
     # the tasks themselves: overdue ones (one line per task, its oldest deadline) and those due soon
-    occurrences = (
+    one_off = TaskTerms.objects.in_force(as_of).filter(task=OuterRef("task"), schedule_kind=Task.ScheduleKind.ONE_OFF)
+    occurrences = list(
         TaskOccurrence.objects.filter(agency=agency)
         .filter(
             Q(status=TaskOccurrence.Status.OVERDUE)
             # a recurring or continuous task falls due with each quarterly report, listed above; a one-off
             # task's own deadline is worth its own line
             | Q(
+                Exists(one_off),
                 status__in=[TaskOccurrence.Status.IN_PROGRESS, TaskOccurrence.Status.NOT_DUE],
                 due_on__lte=as_of + TASK_DEADLINE_HORIZON,
-                task__schedule_kind=Task.ScheduleKind.ONE_OFF,
             )
         )
-        .values("task__number", "task__title", "status")
+        .values("task_id", "task__number", "status")
         .annotate(first_due=Min("due_on"), n=Count("id"))
         .order_by()
     )
+    titles = {t.pk: t.title for t in lead_tasks}
     for row in occurrences:
+        row["task__title"] = titles.get(row["task_id"], "")
         overdue = row["status"] == TaskOccurrence.Status.OVERDUE
         if row["first_due"] is None:
             continue
@@ -474,7 +499,8 @@ class FigureComparison:
     """What a reviewer weighs a submitted figure against: the agency's previous approved value and history."""
 
     previous: Observation | None
-    change: Decimal | None
+    #: in percentage points for a percentage, else in per cent (``indicators.validation.figure_change``)
+    change: Change | None
     outlier: bool | None
 
 
@@ -513,7 +539,7 @@ def figure_comparisons(observations: list[Observation]) -> dict[int, FigureCompa
             previous = earlier[0] if earlier else None
         result[o.pk] = FigureComparison(
             previous=previous,
-            change=wl.change_percent(candidate, previous.value if previous else None),
+            change=figure_change(previous.value if previous else None, candidate, unit=o.metric.unit),
             outlier=wl.is_outlier(candidate, [h.value for h in earlier]),
         )
     return result

@@ -5,12 +5,11 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.evidence import validate_evidence
 from core.validators import plausible_day, text_length
 from core.widgets import VnDateInput
 from core.workflow import TEXT_MAX
 from tasks.models import TaskUpdate
-
-from .evidence import validate_evidence
 
 
 class TaskUpdateForm(forms.ModelForm):

@@ -7,8 +7,15 @@ from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from agencies.permissions import can_read_unapproved, can_write_for, submission_for_user, writer_required
+from agencies.permissions import (
+    can_read_unapproved,
+    can_write_for,
+    entry_required,
+    submission_for_user,
+)
+from core.evidence import evidence_response
 from core.workflow import EntryError, SubmissionStatus
 from indicators.models import AgencyAssessment, Metric, TargetStatus
 from indicators.progress import confidence_disagrees
@@ -19,23 +26,34 @@ from tasks.occurrences import progress_disagrees
 from tasks.selectors import task_rows, task_standing
 from tasks.services import TASK_UPDATE_FIELDS, task_update_save
 
-from .evidence import evidence_response
 from .forms import AgencyAssessmentForm
 from .selectors import history_steps
 from .task_forms import TaskUpdateForm
-from .views import as_of_date
+from .views import as_of_date, entry_agency, entry_pickers
 
 TASK_UPDATE_HISTORY_FIELDS = [*TASK_UPDATE_FIELDS, "status", "evidence", "review_note"]
 #: what a report shows once approved, to readers who may not see its agency's unapproved work
 TASK_UPDATE_APPROVED_FIELDS = [*TASK_UPDATE_FIELDS, "status", "evidence"]
 
 
-@writer_required
+#: the task progress page's filter (``?chi=``): every task, only those due this round (or overdue), only overdue
+TASK_FILTERS = [
+    ("", gettext_lazy("Tất cả")),
+    ("den-han", gettext_lazy("Chỉ việc đến hạn")),
+    ("qua-han", gettext_lazy("Chỉ việc quá hạn")),
+]
+
+
+@entry_required
 def task_progress(request):
     """The agency's tasks for the quarter, each with its report, and the quarter's self-assessment."""
     as_of = as_of_date(request)
-    agency = request.user.agency
+    agency = entry_agency(request)
     quarter = periods_containing(as_of)["quarter"]
+    pickers = entry_pickers(request, agency=agency, frequencies={"quarterly"}, as_of=as_of, step=3)
+    if agency is None:
+        context = {"rows": [], "period": quarter, "as_of": as_of, "agency": None, "assessments": [], **pickers}
+        return render(request, "entry/task_progress.html", context)
     metrics = list(Metric.objects.filter(reporters=agency).order_by("code"))
     existing = {a.metric_id: a for a in AgencyAssessment.objects.filter(agency=agency, period_id=quarter.pk)}
     assessments = [
@@ -72,11 +90,28 @@ def task_progress(request):
             messages.success(request, _("Đã lưu %(n)d tự đánh giá.") % {"n": saved})
             return redirect(request.get_full_path())
     computed = metric_computed_statuses(as_of=as_of)
+    rows = task_rows(agency=agency, period=quarter)
+    only = request.GET.get("chi", "")
+    counts = {
+        "": len(rows),
+        "den-han": sum(1 for r in rows if r.is_due_by(quarter.due_on)),
+        "qua-han": sum(1 for r in rows if r.is_overdue),
+    }
+    if only == "den-han":
+        rows = [r for r in rows if r.is_due_by(quarter.due_on)]
+    elif only == "qua-han":
+        rows = [r for r in rows if r.is_overdue]
+    else:
+        only = ""
     context = {
-        "rows": task_rows(agency=agency, period=quarter),
+        "rows": rows,
         "period": quarter,
         "as_of": as_of,
+        "agency": agency,
+        "only": only,
+        "task_filters": [(key, label, counts[key]) for key, label in TASK_FILTERS],
         "assessments": [_assessment_row(metric, form, computed.get(metric.pk, set())) for metric, form in assessments],
+        **pickers,
     }
     return render(request, "entry/task_progress.html", context)
 
@@ -95,16 +130,17 @@ def _assessment_row(metric: Metric, form: AgencyAssessmentForm, computed: set[st
     }
 
 
-@writer_required
+@entry_required
 def task_update_edit(request, number: int):
     """The agency's report on one task for the quarter: save a draft or submit it."""
     as_of = as_of_date(request)
-    agency = request.user.agency
+    agency = entry_agency(request)
     plan = plan_current()
-    task = Task.objects.filter(plan=plan, number=number).first()
-    if task is None or not TaskAssignment.objects.filter(task=task, agency=agency).exists():
-        raise Http404
+    task = Task.objects.filter(plan=plan, number=number).with_terms(as_of).first()
     period = periods_containing(as_of)["quarter"]
+    assigned = TaskAssignment.objects.overlapping(period.starts_on, period.ends_on).filter(task=task, agency=agency)
+    if task is None or not assigned.exists():
+        raise Http404
     update = TaskUpdate.objects.filter(task=task, agency=agency, period_id=period.pk).first()
     editable = not period.is_locked and (
         update is None or update.status in (SubmissionStatus.DRAFT, SubmissionStatus.RETURNED)

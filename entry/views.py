@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -13,17 +15,22 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from agencies.models import Agency
 from agencies.permissions import (
+    can_choose_agency,
     can_read_unapproved,
     can_review,
     can_write_for,
+    entry_required,
     reviewer_required,
     submission_for_user,
     writer_required,
 )
+from core.evidence import evidence_response
 from core.validators import EARLIEST_DAY, LATEST_DAY
 from core.workflow import EntryError, SubmissionStatus
-from indicators.models import Observation, Period, QualitativeAssessment
+from indicators.models import Metric, Observation, Period, QualitativeAssessment
+from indicators.periods import report_rounds
 from indicators.selectors import plan_current
 from indicators.services import (
     observation_correct,
@@ -40,7 +47,6 @@ from oversight.services import recommendation_update_approve, recommendation_upd
 from tasks.models import TaskUpdate
 from tasks.services import task_update_approve, task_update_return
 
-from .evidence import evidence_response
 from .forms import CorrectionForm, FigureForm, QualitativeAssessmentForm
 from .selectors import (
     agency_work,
@@ -107,32 +113,106 @@ def worklist(request):
 # Entry: "what I must report now"
 
 
-@writer_required
-def figure_entry(request):
-    """The agency's metrics for the periods containing the chosen day: save a draft or submit them all."""
-    as_of = as_of_date(request)
-    agency = request.user.agency
-    rows = entry_rows(agency=agency, as_of=as_of)
-    submitting = request.POST.get("action") == "submit"
+def entry_agency(request) -> Agency | None:
+    """The agency an entry page is about: agency staff's own; an administrator's choice (``?co_quan=<code>``),
+    else their own agency if they have one. 403 for a choice the user may not write for."""
+    code = request.GET.get("co_quan", "")
+    if not code or not can_choose_agency(request.user):
+        return request.user.agency
+    agency = Agency.objects.filter(code=code, is_active=True).first()
+    if agency is None:
+        raise Http404
+    if not can_write_for(request.user, agency.pk):
+        raise PermissionDenied
+    return agency
+
+
+def entry_pickers(request, *, agency: Agency | None, frequencies: set[str], as_of: date, step: int = 1) -> dict:
+    """What the period and agency pickers of an entry page offer: the reporting rounds since the plan began, the
+    rounds before and after (``step`` months away), and (administrators only) the agencies, by kind."""
+    today = timezone.localdate()
+    plan = plan_current()
+    kinds = {Metric.period_kind_of(frequency) for frequency in frequencies}
+    choices = report_rounds(kinds=kinds, start=plan.issued_on if plan else today, today=today)
+    chosen = next((c.period.ends_on for c in reversed(choices) if c.period.ends_on >= as_of), None)
+    agencies = []
+    if can_choose_agency(request.user):
+        by_kind: dict[str, list[Agency]] = {}
+        for item in Agency.objects.filter(is_active=True).order_by("kind", "name").only("code", "name", "kind"):
+            by_kind.setdefault(item.get_kind_display(), []).append(item)
+        agencies = list(by_kind.items())
+    return {
+        "previous_day": _shift_month(as_of, -step),
+        "next_day": _shift_month(as_of, step),
+        "period_choices": choices,
+        "period_chosen": chosen,
+        "agency_groups": agencies,
+        "agency_query": f"&co_quan={agency.code}" if agency and request.GET.get("co_quan") else "",
+    }
+
+
+def _figure_forms(rows, request, *, submitting: bool, bound: dict | None = None) -> None:
+    """Give each editable row its form: bound to what was posted (``bound``: the rows still wrong keep theirs),
+    else showing what is saved."""
     for row in rows:
         row.form = None
-        if row.editable:
-            row.form = FigureForm(
-                request.POST or None,
-                request.FILES or None,
-                prefix=f"m{row.metric.pk}",
-                metric=row.metric,
-                previous=row.previous.value if row.previous else None,
-                submitting=submitting,
-                initial=FigureForm.initial_for(row.observation),
-            )
+        if not row.editable:
+            continue
+        if bound is not None and row.metric.pk in bound:
+            row.form = bound[row.metric.pk]
+            continue
+        row.form = FigureForm(
+            request.POST if bound is None and request.method == "POST" else None,
+            request.FILES if bound is None and request.method == "POST" else None,
+            prefix=f"m{row.metric.pk}",
+            metric=row.metric,
+            previous=row.previous.value if row.previous else None,
+            submitting=submitting,
+            initial=FigureForm.initial_for(row.observation),
+        )
+
+
+@dataclass(frozen=True)
+class FieldProblem:
+    """One line of an entry page's error summary: the row's name, the id of the wrong field, what is wrong."""
+
+    row: str
+    field_id: str
+    message: str
+
+
+def _error_summary(rows) -> list[FieldProblem]:
+    """Every error of the rows' forms, in page order, each pointing at its field (a row's own errors at its first
+    input)."""
+    found = []
+    for row in rows:
+        form = row.form
+        first = "numerator" if row.metric.is_ratio else "value"
+        for name, messages_ in form.errors.items():
+            field = name if name in form.fields else first
+            for message in messages_:
+                found.append(FieldProblem(row.metric.name, form[field].auto_id, message))
+    return found
+
+
+@entry_required
+def figure_entry(request):
+    """The agency's metrics for the periods containing the chosen day: save a draft or submit them. Rows filled in
+    correctly are saved even when others are wrong; the wrong ones come back with their errors, listed at the top
+    with a link to each."""
+    as_of = as_of_date(request)
+    agency = entry_agency(request)
+    today = timezone.localdate()
+    submitting = request.POST.get("action") == "submit"
+    rows = entry_rows(agency=agency, as_of=as_of, today=today) if agency else []
+    _figure_forms(rows, request, submitting=submitting)
+    errors: list[FieldProblem] = []
     if request.method == "POST":
         forms = [row for row in rows if row.form is not None]
-        if all([row.form.is_valid() for row in forms]):  # a list, so every form is checked and shows its errors
-            filled = [row for row in forms if not row.form.is_blank()]
-            if not filled:
-                messages.info(request, _("Không có số liệu mới để lưu hoặc gửi."))
-                return redirect(request.get_full_path())
+        checked = [(row, row.form.is_valid()) for row in forms]  # every form checked, so each shows its errors
+        wrong = [row for row, valid in checked if not valid]
+        filled = [row for row, valid in checked if valid and not row.form.is_blank()]
+        if filled:
             try:
                 with transaction.atomic():
                     for row in filled:
@@ -156,18 +236,28 @@ def figure_entry(request):
                 for row in filled:
                     if row.form.warning:
                         messages.warning(request, f"{row.metric.name}: {row.form.warning}")
+        elif not wrong:
+            messages.info(request, _("Không có số liệu mới để lưu hoặc gửi."))
+        if not wrong:
             return redirect(request.get_full_path())
-        messages.error(request, _("Chưa lưu gì: hãy sửa các ô được đánh dấu đỏ."))
+        # what was saved is read again; the wrong rows keep what was typed in them, with their errors
+        bound = {row.metric.pk: row.form for row in wrong}
+        rows = entry_rows(agency=agency, as_of=as_of, today=today)
+        _figure_forms(rows, request, submitting=submitting, bound=bound)
+        errors = _error_summary([row for row in rows if row.form is not None and row.metric.pk in bound])
+    frequencies = {row.metric.frequency for row in rows}
     context = {
         "rows": rows,
         "as_of": as_of,
         "agency": agency,
-        "previous_day": _shift_month(as_of, -1),
-        "next_day": _shift_month(as_of, 1),
         "has_editable": any(row.form for row in rows),
         # each period's Decree 09 deadline, soonest first
         "deadlines": sorted({row.period.label: row.period for row in rows}.values(), key=lambda p: (p.due_on, p.kind)),
-        "today": timezone.localdate(),
+        "today": today,
+        "ongoing": any(row.period.starts_on <= today <= row.period.ends_on for row in rows),
+        "errors": errors,
+        "wrong_rows": len({e.row for e in errors}),
+        **entry_pickers(request, agency=agency, frequencies=frequencies, as_of=as_of),
     }
     return render(request, "entry/figure_entry.html", context, status=400 if request.method == "POST" else 200)
 
@@ -348,9 +438,21 @@ def qualitative_assessment(request):
 # Periods
 
 
+#: how a period's state reads on the periods page (``Period.state_on``), and its chip's class
+PERIOD_STATES = {
+    "not_begun": (gettext_lazy("Chưa bắt đầu"), "not_begun"),
+    "open": (gettext_lazy("Đang mở"), "open"),
+    "past_due": (gettext_lazy("Quá hạn nộp, vẫn nhận"), "submitted"),
+    "locked": (gettext_lazy("Đã khóa"), "locked"),
+}
+
+
 @login_required
 def period_list(request):
-    periods = Period.objects.order_by("-ends_on", "kind")
+    today = timezone.localdate()
+    periods = list(Period.objects.order_by("-ends_on", "kind"))
+    for period in periods:
+        period.state_label, period.state_class = PERIOD_STATES[period.state_on(today)]
     return render(request, "entry/period_list.html", {"periods": periods, "can_manage": can_review(request.user)})
 
 

@@ -134,13 +134,6 @@ OUTLIER_MIN_HISTORY = 4
 FLAT_HISTORY_JUMP = Decimal("0.5")
 
 
-def change_percent(value: Decimal | None, previous: Decimal | None) -> Decimal | None:
-    """The change from the previous approved value in % of it; None without a comparable previous value."""
-    if value is None or previous is None or previous == 0:
-        return None
-    return (value - previous) / abs(previous) * 100
-
-
 def is_outlier(value: Decimal | None, history: list[Decimal]) -> bool | None:
     """Whether ``value`` lies beyond the agency's own history of approved values for the metric (modified
     z-score on the median and the median absolute deviation); None when the history is too short to say."""

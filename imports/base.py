@@ -17,8 +17,22 @@ from indicators.periods import parse_period_code, period_bounds
 NEW = "new"
 UPDATED = "updated"
 UNCHANGED = "unchanged"
+#: a row that changes an approved figure: a correction proposal (approved at once by an import that approves)
+CORRECTION = "correction"
 ERROR = "error"
-OUTCOME_LABELS = {NEW: "Mới", UPDATED: "Cập nhật", UNCHANGED: "Không đổi", ERROR: "Lỗi"}
+#: a row with nothing to write (a template's row left blank): counted apart, never listed among the rows
+SKIPPED = "skipped"
+OUTCOME_LABELS = {
+    NEW: "Mới",
+    UPDATED: "Cập nhật",
+    CORRECTION: "Điều chỉnh số liệu đã duyệt",
+    UNCHANGED: "Không đổi",
+    ERROR: "Lỗi",
+    SKIPPED: "Trống, bỏ qua",
+}
+OUTCOMES = (NEW, UPDATED, CORRECTION, UNCHANGED, ERROR)
+#: what a row of a batch since undone became
+UNDONE_LABELS = {NEW: "Mới, đã xóa khi hoàn tác", UPDATED: "Cập nhật, đã khôi phục khi hoàn tác"}
 
 
 class PreviewMoved(Exception):
@@ -68,6 +82,8 @@ class Preview:
         if self.tally is None:
             self.tally = Counter()
         self.tally[result.outcome] += 1
+        if result.outcome == SKIPPED:
+            return
         is_error = result.outcome == ERROR
         if is_error and len(self.error_messages) < PREVIEW_ERRORS_KEPT:
             self.error_messages += result.messages[: PREVIEW_ERRORS_KEPT - len(self.error_messages)]
@@ -82,7 +98,10 @@ class Preview:
         if self.counted is not None:
             return self.counted
         counted = self.tally if self.tally is not None else Counter(r.outcome for r in self.rows)
-        return {key: counted.get(key, 0) for key in (NEW, UPDATED, UNCHANGED, ERROR)}
+        counts = {key: counted.get(key, 0) for key in OUTCOMES}
+        if counted.get(SKIPPED):  # blank rows, when there are any
+            counts[SKIPPED] = counted[SKIPPED]
+        return counts
 
     @property
     def total(self) -> int:
@@ -116,8 +135,10 @@ class Preview:
 
     def summary_text(self) -> str:
         counts = self.counts
-        c = {outcome: format_number(counts.get(outcome, 0)) for outcome in (NEW, UPDATED, UNCHANGED, ERROR)}
-        return f"{c[NEW]} mới, {c[UPDATED]} cập nhật, {c[UNCHANGED]} không đổi, {c[ERROR]} lỗi"
+        c = {outcome: format_number(counts.get(outcome, 0)) for outcome in (*OUTCOMES, SKIPPED)}
+        corrections = f"{c[CORRECTION]} điều chỉnh số liệu đã duyệt, " if counts.get(CORRECTION) else ""
+        text = f"{c[NEW]} mới, {c[UPDATED]} cập nhật, {corrections}{c[UNCHANGED]} không đổi, {c[ERROR]} lỗi"
+        return text + (f"; {c[SKIPPED]} dòng trống bỏ qua" if counts.get(SKIPPED) else "")
 
 
 class AgencyLookup(AgencyDirectory):

@@ -25,11 +25,12 @@ from django.db.models import Q
 from django.utils import timezone
 
 from agencies.models import Agency
+from core.formatting import format_number, vn_date
 from core.jobs import TRANSIENT_ERRORS, enqueue_after_commit
 from imports.models import ImportBatch
 
 from . import kinds
-from .base import Preview, PreviewMoved
+from .base import NEW, UPDATED, Preview, PreviewMoved
 from .reading import FileProblem, Progress, check_size, read_tables
 
 logger = logging.getLogger(__name__)
@@ -88,9 +89,12 @@ def import_preview(
     only_agency: Agency | None = None,
     approve: bool = False,
     progress: BatchProgress | None = None,
+    options: dict | None = None,
 ) -> Preview:
     """The dry run: read and validate ``content`` as ``kind``; nothing is written (but ``progress``)."""
     spec = kinds.get(kind)
+    # a kind that needs more than the file (the plan: the decision adjusting it) takes the batch's options
+    extra = {"options": options or {}} if getattr(spec, "TAKES_OPTIONS", False) else {}
     streamed = getattr(spec, "STREAMED", False)
     checking = progress and progress.step(Step.CHECK)
     try:
@@ -103,7 +107,7 @@ def import_preview(
             reading = checking if streamed else progress and progress.step(Step.READ)
             tables = read_tables(content, filename, spec.SHEETS, stream=streamed, progress=reading)
         # a streamed file is read while it is validated: a problem further down it is still the file's
-        preview = spec.prepare(tables, only_agency=only_agency, approve=approve, progress=checking)
+        preview = spec.prepare(tables, only_agency=only_agency, approve=approve, progress=checking, **extra)
     except FileProblem as exc:
         return Preview(kind=kind, file_errors=exc.errors)
     if checking:
@@ -126,7 +130,14 @@ def import_run(
 
 
 def import_batch_store(
-    *, kind: str, content: bytes, filename: str, user=None, only_agency: Agency | None = None, approve: bool = False
+    *,
+    kind: str,
+    content: bytes,
+    filename: str,
+    user=None,
+    only_agency: Agency | None = None,
+    approve: bool = False,
+    options: dict | None = None,
 ) -> ImportBatch:
     """Keep the upload in private storage as a batch waiting to be checked; only its size is checked here."""
     kinds.get(kind)
@@ -136,6 +147,7 @@ def import_batch_store(
         original_name=filename[:255],
         agency=only_agency,
         approve=approve,
+        options=options or {},
         created_by=user,
         status=Status.VALIDATING,
         progress_step=Step.QUEUED,
@@ -147,12 +159,25 @@ def import_batch_store(
 
 
 def import_batch_upload(
-    *, kind: str, content: bytes, filename: str, user=None, only_agency: Agency | None = None, approve: bool = False
+    *,
+    kind: str,
+    content: bytes,
+    filename: str,
+    user=None,
+    only_agency: Agency | None = None,
+    approve: bool = False,
+    options: dict | None = None,
 ) -> ImportBatch:
     """The upload page: store the file, then check it (within the request when small, else in a job)."""
     with transaction.atomic():
         batch = import_batch_store(
-            kind=kind, content=content, filename=filename, user=user, only_agency=only_agency, approve=approve
+            kind=kind,
+            content=content,
+            filename=filename,
+            user=user,
+            only_agency=only_agency,
+            approve=approve,
+            options=options,
         )
         background = _queue(batch, VALIDATE_JOB)
     if not background:
@@ -161,12 +186,25 @@ def import_batch_upload(
 
 
 def import_batch_create(
-    *, kind: str, content: bytes, filename: str, user=None, only_agency: Agency | None = None, approve: bool = False
+    *,
+    kind: str,
+    content: bytes,
+    filename: str,
+    user=None,
+    only_agency: Agency | None = None,
+    approve: bool = False,
+    options: dict | None = None,
 ) -> tuple[ImportBatch, Preview]:
     """Store the upload and check it at once, in this process (the command line, tests); the preview of a check
     that failed holds its message as a file error."""
     batch = import_batch_store(
-        kind=kind, content=content, filename=filename, user=user, only_agency=only_agency, approve=approve
+        kind=kind,
+        content=content,
+        filename=filename,
+        user=user,
+        only_agency=only_agency,
+        approve=approve,
+        options=options,
     )
     preview = import_batch_validate(batch_id=batch.pk)
     batch.refresh_from_db()
@@ -355,6 +393,7 @@ def _check_file(batch: ImportBatch, status: str) -> Preview:
         only_agency=batch.agency,
         approve=batch.approve,
         progress=BatchProgress(batch.pk, status),
+        options=batch.options,
     )
 
 
@@ -439,4 +478,10 @@ def import_batch_undo(*, batch: ImportBatch, user=None) -> None:
     spec.undo(batch.changes, batch=batch, when=timezone.now())
     batch.status = Status.UNDONE
     batch.undone_at = timezone.now()
-    batch.save(update_fields=["status", "undone_at"])
+    counts = (batch.summary or {}).get("counts", {})
+    when = timezone.localtime(batch.undone_at)
+    batch.message = (
+        f"Đã hoàn tác lúc {when:%H:%M} {vn_date(when)}: xóa {format_number(counts.get(NEW, 0))} bản ghi lần này "
+        f"tạo, khôi phục {format_number(counts.get(UPDATED, 0))} bản ghi lần này sửa."
+    )
+    batch.save(update_fields=["status", "undone_at", "message"])

@@ -19,10 +19,13 @@ from decimal import Decimal
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, connection, transaction
+from simple_history.utils import bulk_update_with_history
 
 from agencies.models import Agency
 from core.formatting import number_as_read, with_unit
 from core.snapshots import snapshots_changed
+from core.workflow import SubmissionStatus
+from indicators import revisions
 from indicators.models import Metric, Observation, Period
 from indicators.periods import period_bounds, period_code
 from indicators.selectors import plan_current
@@ -30,10 +33,12 @@ from indicators.services import metrics_recompute_after_commit
 from indicators.validation import FigureInput, clean_figure_for
 
 from .base import (
+    CORRECTION,
     ERROR,
     NEW,
     PREVIEW_ERRORS_KEPT,
     PREVIEW_ROWS_KEPT,
+    SKIPPED,
     UNCHANGED,
     UPDATED,
     AgencyLookup,
@@ -45,9 +50,9 @@ from .base import (
 )
 from .reading import Column, Table
 from .submissions import (
+    BATCH_SIZE,
     SubmissionWork,
     copy_text,
-    is_unchanged,
     submissions_insert_select,
     submissions_undo,
     submissions_update_select,
@@ -131,7 +136,7 @@ def prepare(tables: dict, *, only_agency: Agency | None = None, approve: bool = 
         raw = FigureInput(**{name: text(v.get(name)) for name in _FIGURE_FIELDS})
         if not any((raw.value, raw.numerator, raw.denominator)):
             if not result.messages:
-                result.outcome, result.messages = UNCHANGED, ["Chưa nhập giá trị: bỏ qua dòng này."]
+                result.outcome, result.messages = SKIPPED, ["Chưa nhập giá trị: bỏ qua dòng này."]
                 work.header["skipped"] += 1
             continue
         clean = None
@@ -159,18 +164,26 @@ def prepare(tables: dict, *, only_agency: Agency | None = None, approve: bool = 
 
 
 def _classify(preview: Preview, work, chunk: list, candidates: list, periods, only_agency, status: str) -> None:
-    """The chunk's valid rows against the stored figures (new, updated, unchanged; a locked period is an error);
+    """The chunk's valid rows against the stored figures, by the one rule of ``indicators.revisions``: new,
+    updated (not yet approved), a correction of an approved figure, or unchanged (a locked period is an error);
     each goes to ``work``, then every row of the chunk to the preview, in line order."""
     existing = _existing(candidates, periods, only_agency)
+    approve = status == SubmissionStatus.APPROVED
     for result, key, values in candidates:
         metric_id, agency_id, period_key = key
         period = periods.get(period_key)
         current = existing.get((metric_id, agency_id, period.pk)) if period else None
-        if current is not None and is_unchanged(current, values, status):
+        revision = revisions.figure_revision(
+            revisions.StoredFigure.of(current) if current else None, values, approve=approve
+        )
+        if revision == revisions.UNCHANGED:
             result.outcome = UNCHANGED
         elif period is not None and period.is_locked:
             result.messages.append(f"Dòng {result.line}: kỳ {period.label} đã khóa, không nhận số liệu mới.")
             continue
+        elif revision in (revisions.PROPOSE, revisions.CORRECT):
+            result.outcome = CORRECTION
+            result.messages.append(_correction_message(current, values, approve=approve))
         else:
             result.outcome = NEW if current is None else UPDATED
         work.append(
@@ -178,6 +191,18 @@ def _classify(preview: Preview, work, chunk: list, candidates: list, periods, on
         )
     for result in chunk:
         preview.add(result)
+
+
+def _correction_message(current: dict, values: dict, *, approve: bool) -> str:
+    """What the preview says of a row that changes an approved figure."""
+    old, new = current["value"], values["value"]
+    change = f"{number_as_read(old) if old is not None else '?'} → {number_as_read(new) if new is not None else '?'}"
+    if approve:
+        return f"Số liệu đã duyệt được điều chỉnh ({change}) và duyệt ngay; lịch sử ghi lại giá trị cũ."
+    return (
+        f"Số liệu đã duyệt: giá trị mới thành đề nghị điều chỉnh ({change}), chờ cơ quan thường trực duyệt; "
+        "giá trị đã duyệt vẫn được dùng đến khi đó."
+    )
 
 
 def _as_read(agency, metric, period_key, raw: FigureInput, clean) -> list[tuple[str, str]]:
@@ -212,21 +237,83 @@ def _existing(candidates: list, periods: PeriodLookup, only_agency: Agency | Non
     )
     if only_agency:
         query = query.filter(agency=only_agency)
-    fields = ("id", "metric_id", "agency_id", "period_id", "value", "numerator", "denominator", "note", "status")
+    fields = (
+        "id",
+        "metric_id",
+        "agency_id",
+        "period_id",
+        "value",
+        "numerator",
+        "denominator",
+        "note",
+        "status",
+        "correction_status",
+        "proposed_value",
+        "proposed_numerator",
+        "proposed_denominator",
+    )
     return {(r["metric_id"], r["agency_id"], r["period_id"]): r for r in query.values(*fields)}
 
 
 def write(work, *, batch, when) -> dict:
     discard(batch)  # the validated rows are kept until the batch is written
-    if isinstance(work, SubmissionWork):
-        return submissions_write(Observation, work, batch=batch, when=when)
-    if connection.vendor != "postgresql":
-        return submissions_write(Observation, work.as_submission_work(), batch=batch, when=when)
-    return work.write(batch=batch, when=when)
+    if isinstance(work, ValidatedFigures) and connection.vendor == "postgresql":
+        return work.write(batch=batch, when=when)
+    if isinstance(work, ValidatedFigures):
+        work = work.as_submission_work()
+    changes = submissions_write(Observation, work, batch=batch, when=when)
+    # corrections of approved figures are undone like updates: from the history, to the version before
+    changes["updated"] = [*changes["updated"], *_corrections_write(work.corrections, batch=batch, when=when)]
+    return changes
+
+
+def correction_reason(batch) -> str:
+    """The history's reason for a correction an import makes (100 characters at most)."""
+    action = "phê duyệt điều chỉnh" if batch.approve else "đề nghị điều chỉnh"
+    return f"Lần nhập #{batch.pk}: {action} từ tệp “{batch.original_name}”"[:100]
+
+
+def _corrections_write(corrections: dict[int, dict], *, batch, when) -> list[int]:
+    """The ORM path's corrections of approved figures (the rule of ``indicators.revisions``): proposed, or with
+    ``batch.approve`` approved at once; each with its version in the history. Returns the ids."""
+    if not corrections:
+        return []
+    user = batch.created_by
+    objects = Observation.objects.in_bulk(list(corrections))
+    fields = {"updated_at"}
+    for pk, obj in objects.items():
+        values = corrections[pk]
+        obj.updated_at = when
+        if batch.approve:
+            changed = revisions.correction_approved(obj, values, note=values.get("note"))
+            obj.reviewed_by, obj.reviewed_at = user, when
+            fields |= {"reviewed_by", "reviewed_at"}
+        else:
+            changed = revisions.correction_proposed(
+                obj, values, reason=values.get("note") or f"Lần nhập #{batch.pk}: nhập từ tệp “{batch.original_name}”"
+            )
+        fields |= set(changed)
+    bulk_update_with_history(
+        list(objects.values()),
+        Observation,
+        sorted(fields),
+        batch_size=BATCH_SIZE,
+        default_user=user,
+        default_change_reason=correction_reason(batch),
+        default_date=when,
+    )
+    snapshots_changed()
+    return sorted(objects)
 
 
 def undo(changes: dict, *, batch, when) -> None:
+    """Put back what the batch changed; an approved figure it created or corrected counts no more (or again as
+    before), so its metrics' statuses are recomputed once the undo commits."""
+    written = [*changes.get("created", []), *changes.get("updated", [])]
+    approved = Observation.objects.filter(pk__in=written, status=SubmissionStatus.APPROVED)
+    metric_ids = list(approved.values_list("metric_id", flat=True).distinct())
     submissions_undo(Observation, changes, batch=batch, when=when)
+    metrics_recompute_after_commit(metric_ids)
 
 
 def recheck(batch, *, thorough: bool = False) -> Preview | None:
@@ -253,7 +340,9 @@ def recheck(batch, *, thorough: bool = False) -> Preview | None:
         {
             NEW: found["counts"].get(NEW, 0),
             UPDATED: found["counts"].get(UPDATED, 0),
-            UNCHANGED: found["counts"].get(UNCHANGED, 0) + work.header["skipped"],
+            CORRECTION: found["counts"].get(CORRECTION, 0),
+            UNCHANGED: found["counts"].get(UNCHANGED, 0),
+            SKIPPED: work.header["skipped"],
             ERROR: found["counts"].get("locked", 0),
         }
     )
@@ -373,6 +462,8 @@ class ValidatedFigures:
                 work.periods.add(period_key)
             elif outcome == UPDATED:
                 work.updates[existing_id] = values
+            elif outcome == CORRECTION:
+                work.corrections[existing_id] = values
         return work
 
     # keeping the rows with the batch
@@ -444,20 +535,25 @@ class ValidatedFigures:
                 select = f"SELECT s.line, s.outcome, s.existing_id, {rest} FROM import_rows s {period}"  # noqa: S608 - SQL from this code
                 params = []
             else:
+                # the rule of indicators.revisions.figure_revision, in SQL over the staged rows
                 same = " AND ".join(f"o.{n} IS NOT DISTINCT FROM s.{n}" for n in ("value", "numerator", "denominator"))
+                proposed = " AND ".join(
+                    f"o.proposed_{n} IS NOT DISTINCT FROM s.{n}" for n in ("value", "numerator", "denominator")
+                )
+                approve = self.header["status"] == SubmissionStatus.APPROVED
                 select = f"""SELECT s.line, CASE
-                        WHEN o.id IS NOT NULL AND {same} AND (s.note IS NULL OR o.note = s.note)
-                             AND o.status IN (%s, %s) THEN 'unchanged'
+                        WHEN o.id IS NOT NULL AND o.status = 'approved' AND {same} THEN 'unchanged'
+                        WHEN o.id IS NOT NULL AND o.status = 'approved' AND NOT %s
+                             AND o.correction_status = 'submitted' AND {proposed} THEN 'unchanged'
+                        WHEN o.id IS NOT NULL AND NOT %s AND o.status = 'submitted' AND {same}
+                             AND (s.note IS NULL OR o.note = s.note) THEN 'unchanged'
                         WHEN p.is_locked THEN 'locked'
                         WHEN o.id IS NULL THEN 'new'
+                        WHEN o.status = 'approved' THEN 'correction'
                         ELSE 'updated' END, o.id, {rest}
                     FROM import_rows s {period} LEFT JOIN indicators_observation o
                          ON o.metric_id = s.metric_id AND o.agency_id = s.agency_id AND o.period_id = p.id"""  # noqa: S608 - SQL from this code
-                params = [self.header["status"], "approved"]
-                if recheck == "existing":
-                    select += f""" WHERE s.outcome <> 'new'
-                    UNION ALL SELECT s.line, CASE WHEN p.is_locked THEN 'locked' ELSE 'new' END, NULL, {rest}
-                    FROM import_rows s {period} WHERE s.outcome = 'new'"""  # noqa: S608 - SQL from this code
+                params = [approve, approve]
             cursor.execute(
                 "CREATE TEMPORARY TABLE import_checked (line, outcome, existing_id, metric_id, agency_id, kind, year, "
                 f"number, period_id, value, numerator, denominator, note) ON COMMIT DROP AS {select}",
@@ -527,9 +623,38 @@ class ValidatedFigures:
             reason=reason,
             when=when,
         )
+        corrected = self._corrections_write(batch=batch, user=user, when=when, review=review)
         snapshots_changed()
         self.file.close()
-        return {"created": sorted(created), "updated": updated}
+        # corrections are undone like updates: from the history, to the version before
+        return {"created": sorted(created), "updated": [*updated, *corrected]}
+
+    def _corrections_write(self, *, batch, user, when, review: dict) -> list[int]:
+        """The staged rows that change an approved figure, by the rule of ``indicators.revisions``: without
+        approval each becomes the figure's correction proposal (its approved value untouched, so it keeps
+        counting); with approval the correction is approved at once. One statement, with the history."""
+        numbers = ("value", "numerator", "denominator")
+        if batch.approve:
+            given = {name: f"s.{name}" for name in numbers}
+            if self.header["has_note"]:
+                given["note"] = "s.note"
+            given.update({f"proposed_{name}": "NULL" for name in numbers})
+            fixed = {"status": SubmissionStatus.APPROVED, "correction_status": "", "proposed_note": "", **review}
+        else:
+            given = {f"proposed_{name}": f"s.{name}" for name in numbers}
+            given["proposed_note"] = "COALESCE(NULLIF(s.note, ''), %s)"
+            fixed = {"correction_status": SubmissionStatus.SUBMITTED}
+        return submissions_update_select(
+            Observation,
+            source="import_checked s",
+            where="s.outcome = 'correction' AND t.id = s.existing_id",
+            given=given,
+            fixed={**fixed, "updated_at": when},
+            user=user,
+            reason=correction_reason(batch),
+            when=when,
+            given_params=[] if batch.approve else [f"Lần nhập #{batch.pk}: nhập từ tệp “{batch.original_name}”"],
+        )
 
 
 #: the unique constraint on a figure's agency, metric and period

@@ -73,6 +73,8 @@ class ImportBatch(models.Model):
         help_text=_("Khi có: mọi dòng phải thuộc cơ quan này (mẫu nhập của một cơ quan)."),
     )
     approve = models.BooleanField(_("ghi là đã duyệt"), default=False)
+    # what a kind needs besides the file: for a revised plan, the decision that adjusts it (number, dates)
+    options = models.JSONField(_("tùy chọn"), default=dict, blank=True)
     summary = models.JSONField(_("kết quả xem trước"), default=dict, blank=True)
     changes = models.JSONField(_("các bản ghi đã tạo, cập nhật"), default=dict, blank=True)
     created_by = models.ForeignKey(

@@ -17,12 +17,14 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 
+from adjustments.describe import change_text
+from adjustments.selectors import metrics_in_force, tasks_in_force
+from adjustments.services import AdjustmentRefused, adjustment_approve, adjustment_create, changes_from_plan_data
 from core.spreadsheets import HEADER_FILL, HEADER_FONT, neutralise
 from imports.models import ImportBatch
 from imports.plan_data import PlanDataError, plan_load, plan_problems
 from indicators.models import Metric, Plan
-from indicators.selectors import plan_groups_with_indicators
-from tasks.models import Task
+from indicators.selectors import plan_day, plan_groups_with_indicators
 
 from .base import ERROR, NEW, UNCHANGED, UPDATED, Preview, RowResult, text
 from .reading import INSTRUCTIONS_SHEET, Column, FileProblem, Row, Table, build_table, parse_date, read_workbook_sheets
@@ -56,6 +58,8 @@ METRIC_COLUMNS = [
     Column("denominator_label", "Mẫu số"),
     Column("ratio_scale", "Hệ số tỷ lệ (100: %, 1000: ‰, 1: trên đơn vị mẫu số)"),
     Column("reporting_agency", "Cơ quan cung cấp số liệu toàn tỉnh"),
+    Column("definition", "Định nghĩa"),
+    Column("source", "Nguồn số liệu"),
 ]
 CLAIM_COLUMNS = [
     Column("indicator", "Mã chỉ tiêu", required=True),
@@ -88,6 +92,9 @@ INSTRUCTIONS = [
     "đo lường; cột đoạn văn bản ghi phần của ô nêu mục tiêu đó (để trống nếu là cả ô).",
     "Nhiều cơ quan trong một ô: mỗi cơ quan một dòng trong ô hoặc cách nhau bởi dấu chấm phẩy (;).",
     "Nạp bằng lệnh: python manage.py load_plan TỆP.xlsx, hoặc tại trang Nhập dữ liệu (loại Kế hoạch).",
+    "Kế hoạch đã nạp không bị ghi đè: sửa bảng tính (export_plan --xlsx) rồi điều chỉnh theo quyết định, có hiệu lực "
+    "từ một ngày: python manage.py adjust_plan TỆP.xlsx --decision … --signed-on … --effective …, hoặc tại trang "
+    "Nhập dữ liệu (loại Kế hoạch, ghi số và ngày của quyết định).",
 ]
 
 
@@ -105,8 +112,10 @@ def _appendix_i_columns(milestones: list[int]) -> list[Column]:
 # --- writing -------------------------------------------------------------------------------------------
 
 
-def plan_workbook(plan: Plan) -> bytes:
-    """The loaded plan as a workbook that ``plan_workbook_read`` reads back into the same plan."""
+def plan_workbook(plan: Plan, *, as_of: date | None = None) -> bytes:
+    """The plan in force on ``as_of`` (default today) as a workbook that ``plan_workbook_read`` reads back into the
+    same plan: edited, it is what ``adjust_plan`` takes."""
+    day = plan_day(plan, as_of)
     workbook = Workbook()
     workbook.remove(workbook.active)
     _sheet(
@@ -115,7 +124,7 @@ def plan_workbook(plan: Plan) -> bytes:
         PLAN_COLUMNS,
         [[plan.code, plan.title, plan.province, plan.issued_on, ", ".join(str(y) for y in plan.milestones)]],
     )
-    groups = plan_groups_with_indicators(plan)
+    groups = plan_groups_with_indicators(plan, on=day)
     appendix_i, claims = [], []
     for group in groups:
         for indicator in group.indicators.all():
@@ -152,12 +161,14 @@ def plan_workbook(plan: Plan) -> bytes:
                 m.denominator_label,
                 m.ratio_scale,
                 m.reporting_agency.name if m.reporting_agency_id else "",
+                m.definition,
+                m.data_source,
             ]
-            for m in plan.metrics.select_related("reporting_agency").order_by("code")
+            for m in metrics_in_force(plan, day).select_related("reporting_agency").order_by("code")
         ],
     )
     _sheet(workbook, CLAIMS_SHEET, CLAIM_COLUMNS, claims)
-    tasks = Task.objects.filter(plan=plan).select_related("group").order_by("group__order", "number")
+    tasks = tasks_in_force(plan, day)
     _sheet(
         workbook,
         APPENDIX_II,
@@ -315,7 +326,8 @@ def plan_data_from_tables(tables: dict[str, Table], problems: _Problems) -> dict
     table = tables[METRICS_SHEET]
     for row in table.rows:
         metric = {
-            key: text(row.values.get(key)) for key in ("code", "name", "unit", "numerator_label", "denominator_label")
+            key: text(row.values.get(key))
+            for key in ("code", "name", "unit", "numerator_label", "denominator_label", "definition", "source")
         }
         for key in ("code", "name"):
             if not metric[key]:
@@ -338,6 +350,7 @@ def plan_data_from_tables(tables: dict[str, Table], problems: _Problems) -> dict
                 problems.at(table, row, "ratio_scale", f"hệ số “{scale}” không hợp lệ: ghi 100, 1000, 10000 hoặc 1.")
         if text(row.values.get("reporting_agency")):
             metric["reporting_agency"] = text(row.values.get("reporting_agency"))
+        metric["where"] = where(table, row, "code")
         if metric["code"] in metric_lines:
             problems.at(table, row, "code", f"mã chỉ số trùng với dòng {metric_lines[metric['code']]}.")
         metric_lines.setdefault(metric["code"], row.line)
@@ -363,7 +376,7 @@ def plan_data_from_tables(tables: dict[str, Table], problems: _Problems) -> dict
             "number": number,
             "lead": _split_names(row.values.get("lead")),
             "cells": {},
-            "where": where(table, row, "lead"),
+            "where": where(table, row, "lead", *(f"y{year}" for year in milestones)),
         }
         for year in milestones:
             indicator["cells"][year] = cells[(code, year)] = {"text": text(row.values.get(f"y{year}")), "claims": []}
@@ -412,7 +425,7 @@ def plan_data_from_tables(tables: dict[str, Table], problems: _Problems) -> dict
         }
         if not task["title"]:
             problems.at(table, row, "title", "không được để trống.")
-        task["where"] = where(table, row, "lead", "cooperating", "deadline")
+        task["where"] = where(table, row, "title", "result", "lead", "cooperating", "deadline")
         if group is not None:
             group["tasks"].append(task)
 
@@ -445,16 +458,27 @@ def plan_workbook_read(content: bytes, filename: str) -> dict:
         raise PlanDataError(exc.errors) from exc
     problems = _Problems()
     data = plan_data_from_tables(tables, problems)
-    if problems:
-        raise PlanDataError(problems.all() + plan_problems(data))
+    # every problem: the sheets' own, and the plan's (unknown agencies, unreadable deadlines and cells)
+    errors = problems.all() + plan_problems(data)
+    if errors:
+        raise PlanDataError(errors)
     return data
 
 
 # --- the import page's kind ----------------------------------------------------------------------------
 
 
-def prepare(tables: dict[str, Table], *, only_agency=None, approve: bool = False, progress=None) -> Preview:
-    """Validate the workbook and dry-run the load (rolled back) to count what would be new, updated, unchanged."""
+#: the import page passes the batch's options: for a plan already loaded, the decision that adjusts it
+TAKES_OPTIONS = True
+_LINE = re.compile(r"dòng (\d+)")
+
+
+def prepare(
+    tables: dict[str, Table], *, only_agency=None, approve: bool = False, progress=None, options: dict | None = None
+) -> Preview:
+    """Validate the workbook. A plan not loaded yet: dry-run the load (rolled back) to count what would be new.
+    A plan already loaded: its changes from the plan in force on the decision's effective date, one row each
+    (old → new), written on confirmation as a draft adjustment (``adjustments``) — never over the plan."""
     preview = Preview(kind=KIND)
     problems = _Problems()
     data = plan_data_from_tables(tables, problems)
@@ -463,6 +487,12 @@ def prepare(tables: dict[str, Table], *, only_agency=None, approve: bool = False
         for (sheet, line), messages in problems.rows.items():
             preview.rows.append(RowResult(line=line, outcome=ERROR, label=sheet, messages=messages))
         return preview
+    plan = Plan.objects.filter(code=data["plan"]["code"]).first()
+    if plan is not None:
+        preview.file_errors = plan_problems(data)
+        if preview.file_errors:
+            return preview
+        return _adjustment_preview(preview, plan, data, options or {})
     try:
         with transaction.atomic():
             counts = plan_load(data=data)
@@ -475,7 +505,72 @@ def prepare(tables: dict[str, Table], *, only_agency=None, approve: bool = False
     return preview
 
 
+def adjustment_options(options: dict) -> dict:
+    """The decision of an adjustment read from a batch's options (dates as ISO text); ValueError if incomplete."""
+    missing = [label for key, label in _DECISION_FIELDS.items() if not options.get(key)]
+    if missing:
+        raise ValueError(", ".join(missing))
+    return {
+        "decision_number": str(options["decision_number"]),
+        "signed_on": date.fromisoformat(str(options["signed_on"])),
+        "effective_on": date.fromisoformat(str(options["effective_on"])),
+        "issuer": str(options.get("issuer") or ""),
+        "summary": str(options.get("summary") or ""),
+    }
+
+
+_DECISION_FIELDS = {
+    "decision_number": "số, ký hiệu quyết định",
+    "signed_on": "ngày ký",
+    "effective_on": "ngày có hiệu lực",
+}
+
+
+def _adjustment_preview(preview: Preview, plan: Plan, data: dict, options: dict) -> Preview:
+    try:
+        decision = adjustment_options(options)
+    except ValueError as exc:
+        preview.file_errors = [
+            f"Kế hoạch {plan.code} đã được nạp: tệp này không ghi đè kế hoạch mà thành một điều chỉnh theo quyết "
+            f"định, có hiệu lực từ một ngày. Hãy ghi {exc} ở mẫu tải lên rồi tải tệp lên lại."
+        ]
+        return preview
+    try:
+        changes = changes_from_plan_data(plan=plan, data=data, effective_on=decision["effective_on"])
+    except AdjustmentRefused as exc:
+        preview.file_errors = exc.messages
+        return preview
+    units = {m.code: m.unit for m in plan.metrics.all()}
+    for change in changes:
+        text = change_text(change, units)
+        found = _LINE.search(change.source)
+        preview.rows.append(
+            RowResult(
+                line=int(found.group(1)) if found else 0,
+                outcome=NEW if change.old is None else UPDATED,
+                label=f"{change.source.split(', dòng')[0] or text.what} — {text.what}",
+                read=[("Trước", text.before), ("Sau", text.after)],
+            )
+        )
+    preview.counted = {
+        NEW: sum(1 for c in changes if c.old is None),
+        UPDATED: sum(1 for c in changes if c.old is not None),
+        UNCHANGED: 0,
+        ERROR: 0,
+    }
+    preview.work = {"adjustment": {**options}, "data": data}
+    return preview
+
+
 def write(work: dict, *, batch, when) -> dict:
+    if "adjustment" in work:
+        decision = adjustment_options(work["adjustment"])
+        plan = Plan.objects.get(code=work["data"]["plan"]["code"])
+        changes = changes_from_plan_data(plan=plan, data=work["data"], effective_on=decision["effective_on"])
+        adjustment = adjustment_create(plan=plan, user=batch.created_by, changes=changes, **decision)
+        if batch.approve:
+            adjustment_approve(adjustment=adjustment, user=batch.created_by)
+        return {"adjustment": adjustment.pk, "approved": batch.approve}
     counts = plan_load(data=work)
     return {"counts": {"created": counts.created, "updated": counts.updated, "unchanged": counts.unchanged}}
 

@@ -8,14 +8,18 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import transaction
+from django.utils import timezone
 
+from adjustments.describe import change_line
+from adjustments.selectors import metrics_in_force, tasks_in_force
+from adjustments.services import AdjustmentRefused, plan_changes
 from agencies.models import Agency
 from agencies.selectors import AgencyDirectory, UnknownAgencyName
-from agencies.services import LoadCounts, upsert
+from agencies.services import LoadCounts
 from indicators.models import EMPTY_CELL_TEXTS, Indicator, IndicatorGroup, Metric, ParsedTarget, Plan, Target
-from indicators.parsing import parse_target
-from indicators.selectors import plan_groups_with_indicators
-from tasks.models import Task
+from indicators.parsing import parse_claim
+from indicators.selectors import plan_day, plan_groups_with_indicators
+from indicators.services import metric_reporters_wanted
 from tasks.services import tasks_load, validate_task_rows
 
 
@@ -100,15 +104,12 @@ def _validate(data: dict, directory: AgencyDirectory) -> dict[tuple[str, int, in
                     fragment = claim.get("fragment") or text
                     where = _where(claim, "fragment", f"Chỉ tiêu {code}, mốc {year}")
                     where = where if claim.get("fragment") else _where(claim, "indicator", where)
-                    if fragment not in text:
-                        errors.append(f"{where}: đoạn “{fragment}” không có trong nội dung ô.")
-                        continue
-                    if claim["metric"] not in metric_codes:
+                    if fragment in text and claim["metric"] not in metric_codes:
                         metric_where = _where(claim, "metric", f"Chỉ tiêu {code}, mốc {year}")
                         errors.append(f"{metric_where}: không có chỉ số “{claim['metric']}”.")
                         continue
                     try:
-                        result = parse_target(fragment)
+                        result = parse_claim(text, fragment)
                     except ValueError as exc:
                         errors.append(f"{where}: {exc}")
                         continue
@@ -124,98 +125,155 @@ def _validate(data: dict, directory: AgencyDirectory) -> dict[tuple[str, int, in
 def plan_load(*, data: dict) -> LoadCounts:
     """Load a whole plan (indicators, targets, metrics, tasks) from the shape of fixtures/plan_65_kh_tu.yaml.
 
-    Everything is validated first and written in one transaction; loading the same data again changes nothing.
+    Everything is validated first and written in one transaction. A plan already loaded is never overwritten:
+    the same data again (the plan as issued, or as in force today) changes nothing; different data is refused
+    with the changes it holds, to be made by an adjustment from a date (``adjust_plan``, docs/adjustments.md).
     """
     directory = AgencyDirectory()
     claims = _validate(data, directory)
-    counts = LoadCounts()
     meta = data["plan"]
-    plan = upsert(
-        Plan,
-        {"code": meta["code"]},
-        {
-            "title": meta["title"],
-            "province": meta["province"],
-            "issued_on": _as_date(meta["issued_on"]),
-            "milestones": [int(y) for y in meta["milestones"]],
-        },
-        counts,
+    existing = Plan.objects.filter(code=meta["code"]).first()
+    if existing is not None:
+        return _plan_unchanged(existing, data)
+    counts = LoadCounts()
+    plan = Plan.objects.create(
+        code=meta["code"],
+        title=meta["title"],
+        province=meta["province"],
+        issued_on=_as_date(meta["issued_on"]),
+        milestones=[int(y) for y in meta["milestones"]],
     )
+    counts.created += 1
     metrics = {}
     for row in data["metrics"]:
-        metrics[row["code"]] = upsert(
-            Metric,
-            {"plan": plan, "code": row["code"]},
-            {
-                "name": row["name"],
-                "unit": row.get("unit", "") or "",
-                "kind": row["kind"],
-                "direction": row.get("direction", "increase"),
-                "frequency": row["frequency"],
-                "collection": row["collection"],
-                "numerator_label": row.get("numerator_label", "") or "",
-                "denominator_label": row.get("denominator_label", "") or "",
-                "ratio_scale": int(row.get("ratio_scale") or 100),
-            },
-            counts,
+        metrics[row["code"]] = Metric.objects.create(
+            plan=plan,
+            code=row["code"],
+            name=row["name"],
+            unit=row.get("unit", "") or "",
+            kind=row["kind"],
+            direction=row.get("direction", "increase"),
+            frequency=row["frequency"],
+            collection=row["collection"],
+            numerator_label=row.get("numerator_label", "") or "",
+            denominator_label=row.get("denominator_label", "") or "",
+            ratio_scale=int(row.get("ratio_scale") or 100),
+            definition=row.get("definition", "") or "",
+            data_source=row.get("source", "") or "",
         )
+        counts.created += 1
     metric_leads: dict[str, set[int]] = {code: set() for code in metrics}
     designated: dict[str, Agency | None] = {
         row["code"]: _single_agency(directory, [row["reporting_agency"]]) if row.get("reporting_agency") else None
         for row in data["metrics"]
     }
+    parsed_rows = []
     for order, group_row in enumerate(data["indicator_groups"], start=1):
-        group = upsert(
-            IndicatorGroup,
-            {"plan": plan, "code": group_row["code"]},
-            {"title": group_row["title"], "order": order},
-            counts,
-        )
+        group = IndicatorGroup.objects.create(plan=plan, code=group_row["code"], title=group_row["title"], order=order)
+        counts.created += 1
         for row in group_row["indicators"]:
-            code = f"{group.code}.{row['number']}"
             lead_names = list(row.get("lead") or [])
-            indicator = upsert(
-                Indicator,
-                {"plan": plan, "code": code},
-                {"group": group, "number": int(row["number"]), "lead_names": lead_names},
-                counts,
+            indicator = Indicator.objects.create(
+                plan=plan,
+                group=group,
+                number=int(row["number"]),
+                code=f"{group.code}.{row['number']}",
+                lead_names=lead_names,
             )
+            counts.created += 1
             leads = directory.resolve_all(lead_names)
-            if {a.pk for a in leads} != set(indicator.lead_agencies.values_list("pk", flat=True)):
-                indicator.lead_agencies.set(leads)
+            indicator.lead_agencies.set(leads)
             for year, cell in row["cells"].items():
                 text = cell.get("text", "") or ""
                 cell_claims = claims[(group.code, int(row["number"]), int(year))]
-                qualitative = text.strip() not in EMPTY_CELL_TEXTS and not cell_claims
-                target = upsert(
-                    Target,
-                    {"indicator": indicator, "year": int(year)},
-                    {"text": text, "qualitative": qualitative},
-                    counts,
+                target = Target.objects.create(
+                    indicator=indicator,
+                    year=int(year),
+                    valid_from=plan.issued_on,
+                    text=text,
+                    qualitative=text.strip() not in EMPTY_CELL_TEXTS and not cell_claims,
                 )
-                kept = []
+                counts.created += 1
                 for position, claim in enumerate(cell_claims, start=1):
-                    parsed = upsert(
-                        ParsedTarget,
-                        {"target": target, "metric": metrics[claim.metric]},
-                        {
-                            "position": position,
-                            "fragment": claim.fragment,
-                            "operator": claim.operator,
-                            "value": claim.value,
-                            "value_max": claim.value_max,
-                        },
-                        counts,
+                    parsed_rows.append(
+                        ParsedTarget(
+                            target=target,
+                            metric=metrics[claim.metric],
+                            position=position,
+                            fragment=claim.fragment,
+                            operator=claim.operator,
+                            value=claim.value,
+                            value_max=claim.value_max,
+                        )
                     )
-                    kept.append(parsed.pk)
                     metric_leads[claim.metric].update(a.pk for a in leads)
                     if designated.get(claim.metric) is None:
                         designated[claim.metric] = _single_agency(directory, lead_names)
-                target.parsed_targets.exclude(pk__in=kept).delete()
-    _set_reporting_agencies(metrics, designated)
-    _set_reporters(metrics, metric_leads)
+    ParsedTarget.objects.bulk_create(parsed_rows)
+    counts.created += len(parsed_rows)
+    for code, metric in metrics.items():
+        agency = designated.get(code) if metric.collection == Metric.Collection.PROVINCE else None
+        if agency is not None:
+            metric.reporting_agency = agency
+            metric.save(update_fields=["reporting_agency"])
+        metric.reporters.set(metric_reporters_wanted(metric, leads=metric_leads[code]))
     counts.add(tasks_load(plan=plan, groups=data["task_groups"], directory=directory))
     return counts
+
+
+def _plan_unchanged(plan: Plan, data: dict) -> LoadCounts:
+    """Loading a plan already loaded: nothing to write when the data is the plan as issued or as in force today;
+    otherwise ``PlanDataError`` names the differences and points to ``adjust_plan``."""
+    today = max(timezone.localdate(), plan.issued_on)
+    first = None
+    for day in dict.fromkeys([plan.issued_on, today]):
+        try:
+            changes, refusal = plan_changes(plan=plan, data=data, on=day), []
+        except AdjustmentRefused as exc:
+            changes, refusal = [], exc.messages
+        if not changes and not refusal:
+            _reporters_follow_agencies(plan)
+            _metric_metadata_filled(plan, data)
+            rows = sum(len(g["indicators"]) for g in data["indicator_groups"])
+            rows += sum(len(g["tasks"]) for g in data["task_groups"])
+            return LoadCounts(unchanged=rows + len(data["metrics"]) + 1)
+        first = first or (changes, refusal)
+    changes, refusal = first
+    lines = [change_line(change) for change in changes][:20] + refusal
+    raise PlanDataError(
+        [
+            f"Kế hoạch {plan.code} đã được nạp và không bị ghi đè: dữ liệu này khác kế hoạch đang có hiệu lực. "
+            "Mỗi thay đổi phải theo một quyết định điều chỉnh, có hiệu lực từ một ngày: python manage.py "
+            "adjust_plan TỆP.xlsx --decision “số/ký hiệu” --signed-on YYYY-MM-DD --effective YYYY-MM-DD "
+            "(docs/adjustments.md). Khác biệt:",
+            *lines,
+        ]
+    )
+
+
+def _metric_metadata_filled(plan: Plan, data: dict) -> None:
+    """What a metric measures and where its figures come from, given by the plan data where the metric has none
+    yet (a plan loaded before metrics carried them): descriptive, not a change of the plan; a text already there
+    (edited in the admin) is kept."""
+    given = {row["code"]: row for row in data["metrics"]}
+    for metric in plan.metrics.all():
+        row = given.get(metric.code, {})
+        filled = {
+            field: row.get(key) or ""
+            for field, key in (("definition", "definition"), ("data_source", "source"))
+            if not getattr(metric, field) and row.get(key)
+        }
+        if filled:
+            Metric.objects.filter(pk=metric.pk).update(**filled)
+
+
+def _reporters_follow_agencies(plan: Plan) -> None:
+    """A metric every department and locality reports is reported by the ones active now (a commune added to the
+    list since the plan was loaded reports it too): derived from the agencies, not a change of the plan."""
+    for metric in plan.metrics.filter(collection=Metric.Collection.PER_AGENCY):
+        wanted = metric_reporters_wanted(metric, leads=set())
+        if wanted != set(metric.reporters.values_list("pk", flat=True)):
+            metric.reporters.set(wanted)
 
 
 def _single_agency(directory: AgencyDirectory, names: list[str]) -> Agency | None:
@@ -230,35 +288,6 @@ def _single_agency(directory: AgencyDirectory, names: list[str]) -> Agency | Non
     return None
 
 
-def _set_reporting_agencies(metrics: dict[str, Metric], designated: dict[str, Agency | None]) -> None:
-    """A metric collected once for the province has one source: the plan's ``reporting_agency``, else the first
-    single agency leading its indicators."""
-    for code, metric in metrics.items():
-        agency = designated.get(code) if metric.collection == Metric.Collection.PROVINCE else None
-        if metric.reporting_agency_id != (agency.pk if agency else None):
-            metric.reporting_agency = agency
-            metric.save(update_fields=["reporting_agency"])
-
-
-def _set_reporters(metrics: dict[str, Metric], metric_leads: dict[str, set[int]]) -> None:
-    """Who reports each metric: every department and locality, or for a metric collected once for the province
-    its designated agency (else the lead agencies of its indicators)."""
-    everyone = set(
-        Agency.objects.filter(kind__in=[Agency.Kind.DEPARTMENT, Agency.Kind.LOCALITY], is_active=True).values_list(
-            "pk", flat=True
-        )
-    )
-    for code, metric in metrics.items():
-        if metric.collection == Metric.Collection.PER_AGENCY:
-            wanted = everyone
-        elif metric.reporting_agency_id:
-            wanted = {metric.reporting_agency_id}
-        else:
-            wanted = metric_leads[code]
-        if wanted != set(metric.reporters.values_list("pk", flat=True)):
-            metric.reporters.set(wanted)
-
-
 def _decimal(value):
     if value is None:
         return None
@@ -266,10 +295,16 @@ def _decimal(value):
     return int(normalized) if normalized == normalized.to_integral_value() else float(normalized)
 
 
-def plan_export(plan: Plan) -> dict:
-    """The loaded plan as plain data (the schema is documented in docs/export-schema.md)."""
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def plan_export(plan: Plan, *, as_of: date | None = None) -> dict:
+    """The plan in force on ``as_of`` (default today) as plain data (the schema is in docs/export-schema.md): its
+    indicators, cells and tasks of that day, each cell and task with the interval its version is in force in."""
+    day = plan_day(plan, as_of)
     indicators = []
-    for group in plan_groups_with_indicators(plan):
+    for group in plan_groups_with_indicators(plan, on=day):
         for indicator in group.indicators.all():
             indicators.append(
                 {
@@ -283,6 +318,8 @@ def plan_export(plan: Plan) -> dict:
                             "year": target.year,
                             "text": target.text,
                             "qualitative": target.qualitative,
+                            "valid_from": _iso(target.valid_from),
+                            "valid_to": _iso(target.valid_to),
                             "targets": [
                                 {
                                     "metric": parsed.metric.code,
@@ -309,13 +346,15 @@ def plan_export(plan: Plan) -> dict:
             "deadline_text": task.deadline_text,
             "schedule": {
                 "kind": task.schedule_kind,
-                "due": task.due_on.isoformat() if task.due_on else None,
+                "due": _iso(task.due_on),
                 "rule": task.rule or None,
-                "starts": task.starts_on.isoformat() if task.starts_on else None,
-                "ends": task.ends_on.isoformat() if task.ends_on else None,
+                "starts": _iso(task.starts_on),
+                "ends": _iso(task.ends_on),
             },
+            "valid_from": _iso(task.terms.valid_from),
+            "valid_to": _iso(task.terms.valid_to),
         }
-        for task in Task.objects.filter(plan=plan).select_related("group").order_by("number")
+        for task in tasks_in_force(plan, day).order_by("number")
     ]
     metrics = [
         {
@@ -328,8 +367,10 @@ def plan_export(plan: Plan) -> dict:
             "collection": m.collection,
             "ratio_scale": m.ratio_scale,
             "reporting_agency": m.reporting_agency.name if m.reporting_agency_id else None,
+            "definition": m.definition,
+            "source": m.data_source,
         }
-        for m in plan.metrics.select_related("reporting_agency").order_by("code")
+        for m in metrics_in_force(plan, day).select_related("reporting_agency").order_by("code")
     ]
     return {
         "plan": {
@@ -339,6 +380,7 @@ def plan_export(plan: Plan) -> dict:
             "issued_on": plan.issued_on.isoformat(),
             "milestones": plan.milestones,
         },
+        "as_of": day.isoformat(),
         "metrics": metrics,
         "indicators": indicators,
         "tasks": tasks,

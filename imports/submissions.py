@@ -38,6 +38,8 @@ class SubmissionWork:
 
     new: list[dict] = field(default_factory=list)
     updates: dict[int, dict] = field(default_factory=dict)
+    #: approved figures a row changes: corrected through the workflow's rule (``indicators.revisions``), by pk
+    corrections: dict[int, dict] = field(default_factory=dict)
     periods: set[tuple[str, int, int]] = field(default_factory=set)
 
 
@@ -201,13 +203,14 @@ def submissions_insert_select(model, *, source: str, given: dict, fixed: dict, u
 
 
 def submissions_update_select(
-    model, *, source: str, where: str, given: dict, fixed: dict, user, reason: str, when
+    model, *, source: str, where: str, given: dict, fixed: dict, user, reason: str, when, given_params=()
 ) -> list[int]:
     """Update the rows of ``model``'s table (aliased ``t``) matched by ``where`` against ``source`` (aliased
-    ``s``): ``given`` fields (attname -> SQL over ``s`` and ``t``) and ``fixed`` values; write each updated row's
-    history ("~": changed) on the server in the same statement; return the ids updated."""
+    ``s``): ``given`` fields (attname -> SQL over ``s`` and ``t``, with ``given_params`` for their ``%s`` in
+    order) and ``fixed`` values; write each updated row's history ("~": changed) on the server in the same
+    statement; return the ids updated."""
     quote = connection.ops.quote_name
-    sets, params = [], []
+    sets, params = [], list(given_params)
     for attname, expression in given.items():
         sets.append(f"{quote(model._meta.get_field(attname).column)} = {expression}")
     for attname, value in fixed.items():

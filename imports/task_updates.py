@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from agencies.models import Agency, normalize_name
-from indicators.periods import period_code
+from indicators.periods import period_bounds, period_code
 from indicators.selectors import plan_current
 from tasks.models import Task, TaskAssignment, TaskUpdate
 
@@ -34,6 +34,14 @@ _PROGRESS = {normalize_name(str(label)): value for value, label in TaskUpdate.Pr
 _PROGRESS.update({value: value for value in TaskUpdate.Progress.values})
 
 
+def _assigned_in(spans: list[tuple], period_key: tuple | None) -> bool:
+    """Whether one of the intervals of an agency's part in a task overlaps the period (any, if not read)."""
+    if not spans or period_key is None:
+        return bool(spans)
+    bounds = period_bounds(*period_key)
+    return any(start <= bounds.ends_on and (end is None or end >= bounds.starts_on) for start, end in spans)
+
+
 def prepare(
     tables: dict, *, only_agency: Agency | None = None, approve: bool = False, progress: Progress | None = None
 ) -> Preview:
@@ -44,7 +52,12 @@ def prepare(
         preview.file_errors.append("Chưa có kế hoạch nào được nạp.")
         return preview
     tasks = {t.number: t for t in Task.objects.filter(plan=plan)}
-    assigned = set(TaskAssignment.objects.filter(task__plan=plan).values_list("task_id", "agency_id"))
+    # when each agency has a part in each task: a report is for a period in which it had one
+    assigned: dict[tuple[int, int], list[tuple]] = {}
+    for task_id, agency_id, valid_from, valid_to in TaskAssignment.objects.filter(task__plan=plan).values_list(
+        "task_id", "agency_id", "valid_from", "valid_to"
+    ):
+        assigned.setdefault((task_id, agency_id), []).append((valid_from, valid_to))
     agencies, periods = AgencyLookup(), PeriodLookup()
     status = wanted_status(approve)
     seen: dict[tuple, int] = {}
@@ -68,7 +81,7 @@ def prepare(
             period_key = periods.parse(text(v.get("period")))
         except ValueError as exc:
             result.messages.append(f"{table.where(row, 'period')}: {exc}")
-        if task and agency and (task.pk, agency.pk) not in assigned:
+        if task and agency and not _assigned_in(assigned.get((task.pk, agency.pk), []), period_key):
             result.messages.append(f"Dòng {row.line}: “{agency.name}” không được giao nhiệm vụ số {task.number}.")
         values = {name: text(v.get(name)) for name in _TEXT_FIELDS if name in table.letters}
         progress = _PROGRESS.get(normalize_name(text(v.get("progress"))))

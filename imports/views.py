@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
@@ -19,7 +20,7 @@ from indicators.resources import ObservationResource
 from indicators.selectors import plan_current
 
 from . import kinds as kinds_module
-from .base import OUTCOME_LABELS
+from .base import OUTCOME_LABELS, SKIPPED, UNDONE_LABELS
 from .batches import ImportRefused, import_batch_confirm, import_batch_retry, import_batch_undo, import_batch_upload
 from .forms import AgencyUploadForm, TemplateForm, UploadForm, size_limit_text
 from .submissions import UndoRefused
@@ -69,6 +70,7 @@ def import_index(request):
                 "kind": form.cleaned_data["kind"],
                 "only_agency": form.cleaned_data["agency"],
                 "approve": form.cleaned_data["approve"],
+                "options": form.plan_options(),
             }
         else:
             options = {"kind": ImportBatch.Kind.FIGURES, "only_agency": user.agency, "approve": False}
@@ -84,7 +86,7 @@ def import_index(request):
             "form": form,
             "batches": batches[:50],
             "limit": size_limit_text(),
-            "template_form": TemplateForm(initial={"agency": user.agency}),
+            "template_form": _template_form(request, None),
         },
     )
 
@@ -127,11 +129,13 @@ def import_status(request, pk: int):
 def import_preview_page(request, pk: int):
     batch = _batch_for_user(request.user, pk)
     summary = batch.summary or {}
+    undone = batch.status == ImportBatch.Status.UNDONE
     rows = [
         {
             "line": row[0],
             "outcome": row[1],
-            "outcome_label": OUTCOME_LABELS[row[1]],
+            # once undone, what the row became: "Mới" went, "Cập nhật" came back
+            "outcome_label": UNDONE_LABELS.get(row[1], OUTCOME_LABELS[row[1]]) if undone else OUTCOME_LABELS[row[1]],
             "label": row[2],
             "messages": row[3],
             "read": row[4] if len(row) > 4 else [],  # previews stored before the values read were kept
@@ -147,7 +151,8 @@ def import_preview_page(request, pk: int):
             "stale_minutes": settings.IMPORT_JOB_STALE_MINUTES,
             "summary": summary,
             "rows": rows,
-            "hidden_rows": summary.get("total", 0) - len(rows),
+            "hidden_rows": summary.get("total", 0) - summary.get("counts", {}).get(SKIPPED, 0) - len(rows),
+            "undone": undone,
         },
     )
 
@@ -182,6 +187,9 @@ def import_undo(request, pk: int):
     if not request.user.is_administrator:
         raise PermissionDenied
     batch = _batch_for_user(request.user, pk)
+    if request.POST.get("xac_nhan") != "1":
+        messages.error(request, "Chưa hoàn tác: hãy đánh dấu ô xác nhận rồi bấm lại.")
+        return redirect("imports:preview", pk=batch.pk)
     try:
         import_batch_undo(batch=batch, user=request.user)
     except (ImportRefused, UndoRefused) as exc:
@@ -191,16 +199,24 @@ def import_undo(request, pk: int):
     return redirect("imports:preview", pk=batch.pk)
 
 
+def _template_form(request, data) -> TemplateForm:
+    plan = plan_current()
+    today = timezone.localdate()
+    return TemplateForm(data, user=request.user, today=today, start=plan.issued_on if plan else today)
+
+
 @login_required
 def template_download(request):
-    """The agency's pre-filled template for a period; staff only for their own agency."""
+    """The agency's pre-filled template for a reporting round; staff only for their own agency."""
     _require_importer(request.user)
-    form = TemplateForm(request.GET or None)
+    user = request.user
+    asked = request.GET.get("agency")
+    if asked and not user.is_administrator and asked != user.agency.code:
+        raise PermissionDenied
+    form = _template_form(request, request.GET or None)
     if not form.is_valid():
         return render(request, "imports/template_form.html", {"form": form}, status=400 if request.GET else 200)
     agency = form.cleaned_data["agency"]
-    if not request.user.is_administrator and agency.pk != request.user.agency_id:
-        raise PermissionDenied
     period = period_for_template(form.cleaned_data["period"])
     content = figures_template(plan=plan_current(), agency=agency, period=period)
     response = HttpResponse(content, content_type=XLSX)

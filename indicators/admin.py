@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from core.admin import AdminInputMixin, ReadOnlyAdminMixin, SafeModelAdmin, file_link
+from core.admin import AdminInputMixin, ReadOnlyAdminMixin, ReadOnlyHistoryAdminMixin, SafeModelAdmin, file_link
 from core.spreadsheets import SpreadsheetExportMixin
 
 from .models import (
@@ -15,6 +15,8 @@ from .models import (
     ParsedTarget,
     Period,
     Plan,
+    PlanAdjustment,
+    PlanChange,
     ProvinceValue,
     QualitativeAssessment,
     RecomputeRequest,
@@ -38,6 +40,41 @@ class PlanAdmin(SafeModelAdmin):
         return False
 
 
+class PlanChangeInline(AdminInputMixin, admin.TabularInline):
+    model = PlanChange
+    extra = 0
+    fields = ["order", "subject", "code", "year", "field", "old", "new", "source"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PlanAdjustment)
+class PlanAdjustmentAdmin(ReadOnlyAdminMixin, AdminInputMixin, SimpleHistoryAdmin):
+    """Adjustments are drafted, approved and revoked on their pages (/ke-hoach/dieu-chinh/), which keep the
+    history; the admin shows them."""
+
+    exclude = ["signed_file"]
+    readonly_fields = ["signed_file_link"]
+    signed_file_link = file_link("adjustments:signed_file", "signed_file", _("văn bản đã ký"))
+    list_display = ["decision_number", "signed_on", "effective_on", "status", "approved_by", "approved_at"]
+    list_filter = ["status", "plan"]
+    search_fields = ["decision_number", "summary"]
+    inlines = [PlanChangeInline]
+
+
+@admin.register(PlanChange)
+class PlanChangeAdmin(ReadOnlyAdminMixin, SafeModelAdmin):
+    list_display = ["adjustment", "order", "subject", "code", "year", "field"]
+    list_filter = ["subject", "adjustment__status"]
+    search_fields = ["code", "adjustment__decision_number"]
+    list_select_related = ["adjustment"]
+
+
 @admin.register(IndicatorGroup)
 class IndicatorGroupAdmin(SafeModelAdmin):
     list_display = ["code", "title", "plan", "order"]
@@ -45,9 +82,20 @@ class IndicatorGroupAdmin(SafeModelAdmin):
 
 
 class TargetInline(AdminInputMixin, admin.StackedInline):
+    """Cells are versions changed by adjustments only (/ke-hoach/dieu-chinh/): shown, never edited here."""
+
     model = Target
     extra = 0
-    fields = ["year", "text", "qualitative"]
+    fields = ["year", "valid_from", "valid_to", "text", "qualitative", "adjustment"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Indicator)
@@ -67,13 +115,14 @@ class IndicatorAdmin(SpreadsheetExportMixin, SafeModelAdmin):
 class ParsedTargetInline(AdminInputMixin, admin.TabularInline):
     model = ParsedTarget
     extra = 0
-    autocomplete_fields = ["metric"]
+    fields = ["position", "metric", "fragment", "operator", "value", "value_max"]
+    readonly_fields = fields
 
 
 @admin.register(Target)
-class TargetAdmin(SpreadsheetExportMixin, SafeModelAdmin):
+class TargetAdmin(ReadOnlyAdminMixin, SpreadsheetExportMixin, SafeModelAdmin):
     resource_classes = [TargetResource]
-    list_display = ["indicator", "year", "short_text", "qualitative"]
+    list_display = ["indicator", "year", "short_text", "qualitative", "valid_from", "valid_to"]
     list_filter = ["year", "qualitative", "indicator__group"]
     search_fields = ["text", "indicator__code"]
     list_select_related = ["indicator"]
@@ -88,8 +137,15 @@ class TargetAdmin(SpreadsheetExportMixin, SafeModelAdmin):
 class MetricAdmin(SafeModelAdmin):
     list_display = ["code", "name", "unit", "kind", "direction", "frequency", "collection"]
     list_filter = ["kind", "frequency", "collection", "direction"]
-    search_fields = ["code", "name"]
+    search_fields = ["code", "name", "definition"]
     filter_horizontal = ["reporters"]
+    fieldsets = [
+        (None, {"fields": ["plan", "code", "name", "unit", "kind", "direction", "frequency", "collection"]}),
+        # what indicator pages and the API say about the metric (loaded with the plan; corrected here)
+        (_("Thông tin chỉ số"), {"fields": ["definition", "data_source", "numerator_label", "denominator_label"]}),
+        (_("Ai báo cáo"), {"fields": ["reporting_agency", "reporters"]}),
+        (_("Cách tính"), {"fields": ["ratio_scale", "progress_method", "thresholds", "baseline_date"]}),
+    ]
 
 
 @admin.register(Period)
@@ -100,7 +156,7 @@ class PeriodAdmin(SafeModelAdmin):
 
 
 @admin.register(Observation)
-class ObservationAdmin(ReadOnlyAdminMixin, SpreadsheetExportMixin, AdminInputMixin, SimpleHistoryAdmin):
+class ObservationAdmin(ReadOnlyHistoryAdminMixin, SpreadsheetExportMixin, AdminInputMixin, SimpleHistoryAdmin):
     """Figures change only through entry, review and imports (their history records who and why)."""
 
     exclude = ["evidence"]
@@ -116,7 +172,7 @@ class ObservationAdmin(ReadOnlyAdminMixin, SpreadsheetExportMixin, AdminInputMix
 
 
 @admin.register(ParsedTarget)
-class ParsedTargetAdmin(SafeModelAdmin):
+class ParsedTargetAdmin(ReadOnlyAdminMixin, SafeModelAdmin):
     list_display = ["target", "metric", "operator", "value", "value_max", "position"]
     list_filter = ["operator", "target__year", "metric"]
     search_fields = ["metric__code", "target__indicator__code", "fragment"]

@@ -44,3 +44,12 @@ def freshness(*, kind: str, latest_period_end: date | None, as_of: date, due_day
 def is_open(period_end: date, as_of: date) -> bool:
     """A period is still open (its figures provisional) until its window has ended."""
     return period_end > as_of
+
+
+def coverage_low(reporters: int | None, expected: int | None, *, threshold: float) -> bool:
+    """Whether a province value aggregated from agencies rests on too few of them: figures from fewer than
+    ``threshold`` per cent of the agencies expected to report (``PROVINCE_COVERAGE_MIN_PERCENT``). A value from
+    one designated agency (``expected`` of one or less) is never low; no value is not low either."""
+    if reporters is None or not expected or expected <= 1:
+        return False
+    return reporters * 100 < threshold * expected

@@ -2,9 +2,11 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency
+from core.versions import Version, VersionQuerySet, in_force_q
 from core.workflow import SubmissionStatus, audit_history
 
 from . import periods
@@ -33,6 +35,89 @@ class Plan(models.Model):
         """The milestone a report or page measures against: the first one not yet passed on ``as_of``."""
         upcoming = [year for year in sorted(self.milestones) if year >= as_of.year]
         return upcoming[0] if upcoming else max(self.milestones)
+
+
+class PlanAdjustment(models.Model):
+    """A decision (quyết định, kết luận) that adjusts the plan from its effective date: its changes (``PlanChange``)
+    are applied, once approved, as new versions of the targets, tasks and assignments they touch; what was in force
+    before stays true for the time before. docs/adjustments.md."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Dự thảo, chờ phê duyệt")
+        APPROVED = "approved", _("Đã phê duyệt")
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="adjustments")
+    decision_number = models.CharField(_("số, ký hiệu văn bản"), max_length=100)
+    signed_on = models.DateField(_("ngày ký"))
+    # the issuer is written as the decision writes it, in Vietnamese whatever the reader's language
+    issuer = models.CharField(_("cơ quan ban hành"), max_length=200, default="Ban Thường vụ Tỉnh ủy")
+    summary = models.TextField(_("trích yếu"), blank=True)
+    signed_file = models.FileField(_("văn bản đã ký"), upload_to="plan-adjustments/%Y/", blank=True)
+    effective_on = models.DateField(_("có hiệu lực từ ngày"))
+    status = models.CharField(_("trạng thái"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    # an approved adjustment is revoked only by another one, whose changes restore what was in force before it
+    revokes = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="revocations",
+        verbose_name=_("bãi bỏ điều chỉnh"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(_("phê duyệt lúc"), null=True, blank=True)
+    history = audit_history()
+
+    class Meta:
+        verbose_name = _("điều chỉnh kế hoạch")
+        verbose_name_plural = _("điều chỉnh kế hoạch")
+        ordering = ["effective_on", "pk"]
+
+    def __str__(self) -> str:
+        return _("Quyết định số %(number)s") % {"number": self.decision_number}
+
+    @property
+    def is_approved(self) -> bool:
+        return self.status == self.Status.APPROVED
+
+
+class PlanChange(models.Model):
+    """One change of an adjustment: what (a target cell, its measurable targets, an indicator, a task's terms, its
+    agencies, a metric), which one (code, milestone year), which field, and the value before and after (JSON)."""
+
+    class Subject(models.TextChoices):
+        TARGET = "target", _("Ô mục tiêu")
+        PARSED_TARGET = "parsed_target", _("Mục tiêu định lượng")
+        INDICATOR = "indicator", _("Chỉ tiêu")
+        TASK = "task", _("Nhiệm vụ")
+        ASSIGNMENT = "assignment", _("Cơ quan thực hiện nhiệm vụ")
+        METRIC = "metric", _("Chỉ số đo lường")
+
+    adjustment = models.ForeignKey(PlanAdjustment, on_delete=models.CASCADE, related_name="changes")
+    order = models.PositiveSmallIntegerField(_("thứ tự"))
+    subject = models.CharField(_("đối tượng"), max_length=14, choices=Subject.choices)
+    code = models.CharField(_("mã"), max_length=60)
+    year = models.PositiveSmallIntegerField(_("mốc năm"), null=True, blank=True)
+    field = models.CharField(_("nội dung"), max_length=20)
+    old = models.JSONField(_("trước"), null=True, blank=True)
+    new = models.JSONField(_("sau"), null=True, blank=True)
+    source = models.CharField(_("đọc từ"), max_length=300, blank=True, help_text=_("Trang, dòng của bảng tính."))
+
+    class Meta:
+        verbose_name = _("nội dung điều chỉnh")
+        verbose_name_plural = _("nội dung điều chỉnh")
+        ordering = ["adjustment", "order"]
+        constraints = [models.UniqueConstraint(fields=["adjustment", "order"], name="uniq_plan_change_order")]
+
+    def __str__(self) -> str:
+        year = f" {self.year}" if self.year else ""
+        return f"{self.get_subject_display()} {self.code}{year}: {self.field}"
 
 
 class IndicatorGroup(models.Model):
@@ -133,6 +218,20 @@ class Metric(models.Model):
         blank=True,
         help_text=_("Để trống: số liệu đầu tiên từ ngày ban hành kế hoạch."),
     )
+    # a metric added by an adjustment (a new quantity its targets measure) exists from its effective date
+    adjustment = models.ForeignKey(
+        PlanAdjustment,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("bổ sung theo điều chỉnh"),
+    )
+    # What readers need to trust a figure (indicator pages, the API): loaded with the plan, editable here
+    definition = models.TextField(
+        _("định nghĩa"), blank=True, help_text=_("Chỉ số đo gì: phạm vi, cách tính từ tử số và mẫu số.")
+    )
+    data_source = models.TextField(_("nguồn số liệu"), blank=True, help_text=_("Số liệu lấy từ đâu, ai tổng hợp."))
 
     class Meta:
         verbose_name = _("chỉ số đo lường")
@@ -157,16 +256,47 @@ class Metric(models.Model):
 
     @property
     def period_kind(self) -> str:
+        return self.period_kind_of(self.frequency)
+
+    @staticmethod
+    def period_kind_of(frequency: str) -> str:
+        """The kind of reporting period a metric of this frequency is reported for."""
         return {
             "monthly": periods.MONTH,
             "quarterly": periods.QUARTER,
             "half_yearly": periods.HALF_YEAR,
             "yearly": periods.YEAR,
-        }[self.frequency]
+        }[frequency]
+
+
+def _cells_in_force_q(day, prefix: str = "") -> models.Q:
+    """Cells in force on ``day``; for a day before the plan was issued, the cells it was issued with (the engine
+    replays history from before the plan, judging against the plan as issued)."""
+    as_issued = models.Q(
+        **{
+            f"{prefix}adjustment": None,
+            f"{prefix}valid_from__gt": day,
+            f"{prefix}valid_from": models.F(f"{prefix}indicator__plan__issued_on"),
+        }
+    )
+    return in_force_q(day, prefix) | as_issued
+
+
+class TargetQuerySet(VersionQuerySet):
+    def in_force(self, day):
+        """The cells in force on ``day`` (before the plan's issue date: the plan as issued)."""
+        return self.filter(_cells_in_force_q(day))
+
+
+class IndicatorQuerySet(models.QuerySet):
+    def in_force(self, day):
+        """The indicators with a cell in force on ``day`` (one added from a date has none before it; one retired
+        none after it)."""
+        return self.filter(Exists(Target.objects.in_force(day).filter(indicator=OuterRef("pk"))))
 
 
 class Indicator(models.Model):
-    """A row of Appendix I (chỉ tiêu), e.g. "III.3"."""
+    """A row of Appendix I (chỉ tiêu), e.g. "III.3": its identity; its cells are versioned (``Target``)."""
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="indicators")
     group = models.ForeignKey(IndicatorGroup, on_delete=models.CASCADE, related_name="indicators")
@@ -176,6 +306,8 @@ class Indicator(models.Model):
     lead_agencies = models.ManyToManyField(
         Agency, blank=True, related_name="led_indicators", verbose_name=_("cơ quan chủ trì đánh giá")
     )
+
+    objects = IndicatorQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("chỉ tiêu")
@@ -187,8 +319,10 @@ class Indicator(models.Model):
         return self.code
 
 
-class Target(models.Model):
-    """A cell of Appendix I: the verbatim goal of one indicator for one milestone year."""
+class Target(Version):
+    """A cell of Appendix I: the verbatim goal of one indicator for one milestone year, as in force from
+    ``valid_from`` to ``valid_to`` (the plan as issued: from its issue date; an adjustment: from its effective
+    date). Its measurable claims are its ``parsed_targets``."""
 
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="targets")
     year = models.PositiveSmallIntegerField(_("mốc năm"))
@@ -196,12 +330,25 @@ class Target(models.Model):
     qualitative = models.BooleanField(
         _("định tính"), default=False, help_text=_("Có nội dung nhưng không có mục tiêu đo đếm được.")
     )
+    adjustment = models.ForeignKey(
+        PlanAdjustment,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="targets",
+        verbose_name=_("theo điều chỉnh"),
+        help_text=_("Trống: kế hoạch như ban hành."),
+    )
+
+    objects = TargetQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("mục tiêu")
         verbose_name_plural = _("mục tiêu")
-        ordering = ["indicator", "year"]
-        constraints = [models.UniqueConstraint(fields=["indicator", "year"], name="uniq_target_cell")]
+        ordering = ["indicator", "year", "valid_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "year", "valid_from"], name="uniq_target_cell_version")
+        ]
 
     def __str__(self) -> str:
         return f"{self.indicator.code} – {self.year}"
@@ -211,8 +358,15 @@ class Target(models.Model):
         return self.text.strip() in EMPTY_CELL_TEXTS
 
 
+class ParsedTargetQuerySet(models.QuerySet):
+    def in_force(self, day):
+        """The measurable targets of the cells in force on ``day``."""
+        return self.filter(_cells_in_force_q(day, "target__"))
+
+
 class ParsedTarget(models.Model):
-    """One measurable claim of a cell: metric, comparator and value(s), parsed from the cell's text."""
+    """One measurable claim of a cell (of one version of it): metric, comparator and value(s), parsed from the
+    cell's text."""
 
     class Operator(models.TextChoices):
         GE = ">=", "≥"
@@ -230,6 +384,8 @@ class ParsedTarget(models.Model):
     operator = models.CharField(_("so sánh"), max_length=5, choices=Operator.choices)
     value = models.DecimalField(_("giá trị"), max_digits=20, decimal_places=6)
     value_max = models.DecimalField(_("giá trị tối đa"), max_digits=20, decimal_places=6, null=True, blank=True)
+
+    objects = ParsedTargetQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("mục tiêu định lượng")
@@ -281,6 +437,10 @@ class Period(models.Model):
     @property
     def label(self) -> str:
         return periods.PeriodBounds(self.kind, self.year, self.number, self.starts_on, self.ends_on).label
+
+    def state_on(self, day) -> str:
+        """Not begun, open, past due or locked on ``day`` (``indicators.periods.period_state``)."""
+        return periods.period_state(starts_on=self.starts_on, due_on=self.due_on, is_locked=self.is_locked, as_of=day)
 
 
 class Submission(models.Model):
@@ -409,6 +569,9 @@ class TargetStatus(models.Model):
         "Period", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("kỳ mới nhất")
     )
     latest_provisional = models.BooleanField(_("số liệu tạm tính"), default=False)
+    # the coverage of the latest value: how many agencies' figures it is computed from, of how many expected
+    latest_reporters = models.PositiveIntegerField(_("số cơ quan có số liệu"), null=True, blank=True)
+    latest_expected = models.PositiveIntegerField(_("số cơ quan phải báo cáo"), null=True, blank=True)
     freshness = models.CharField(_("tình trạng số liệu"), max_length=8, choices=Freshness.choices, default="missing")
     expected_value = models.DecimalField(
         _("giá trị cần đạt đến nay"), max_digits=20, decimal_places=6, null=True, blank=True
@@ -446,6 +609,9 @@ class ProvinceValue(models.Model):
     numerator = models.DecimalField(_("tổng tử số"), max_digits=26, decimal_places=6, null=True, blank=True)
     denominator = models.DecimalField(_("tổng mẫu số"), max_digits=26, decimal_places=6, null=True, blank=True)
     reporters = models.PositiveIntegerField(_("số cơ quan có số liệu"))
+    expected_reporters = models.PositiveIntegerField(
+        _("số cơ quan phải báo cáo"), default=0, help_text=_("Độ phủ của giá trị: số cơ quan có số liệu / số này.")
+    )
     provisional = models.BooleanField(_("tạm tính"), default=False, help_text=_("Kỳ chưa kết thúc."))
     as_of = models.DateField(_("tính đến ngày"))
     computed_at = models.DateTimeField(_("tính lúc"))
@@ -515,12 +681,15 @@ class AgencyAssessment(models.Model):
 
 
 class ReportTimeliness(models.Model):
-    """Snapshot: whether an agency's periodic report (its figures and task updates) came in on time."""
+    """Snapshot: whether an agency sent the figures it owes for a period, and on time: the one completeness rule
+    (``indicators.selectors.figures_completeness``) the completeness page, the overview and the periodic report
+    count with, stored for every agency and period as of the last computation."""
 
     class Status(models.TextChoices):
         NOT_DUE = "not_due", _("Chưa đến hạn")
         ON_TIME = "on_time", _("Nộp đúng hạn")
         LATE = "late", _("Nộp muộn")
+        PARTIAL = "partial", _("Nộp chưa đủ")
         MISSING = "missing", _("Chưa nộp")
 
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="report_timeliness")
@@ -528,6 +697,8 @@ class ReportTimeliness(models.Model):
     status = models.CharField(_("tình trạng"), max_length=10, choices=Status.choices)
     submitted_at = models.DateTimeField(_("nộp lúc"), null=True, blank=True)
     days_late = models.IntegerField(_("số ngày chậm"), default=0)
+    expected = models.PositiveIntegerField(_("số liệu phải gửi"), default=0)
+    sent = models.PositiveIntegerField(_("số liệu đã gửi"), default=0)
     as_of = models.DateField(_("tính đến ngày"))
     computed_at = models.DateTimeField(_("tính lúc"), auto_now=True)
 

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-__all__ = ["OPERATORS", "ParsedTarget", "parse_target", "parse_vn_number"]
+__all__ = ["OPERATORS", "ParsedTarget", "parse_claim", "parse_target", "parse_vn_number"]
 
 OPERATORS = (">=", ">", "=", "<=", "<", "range")
 
@@ -137,3 +137,12 @@ def parse_target(text: str) -> ParsedTarget:
             operator = "<="
     # The plan states floors: "90% dân số ..." means at least 90%.
     return ParsedTarget(operator or ">=", value, None, percent)
+
+
+def parse_claim(text: str, fragment: str = "") -> ParsedTarget:
+    """The measurable target a cell states in ``fragment`` (empty: the whole cell), which must be part of the
+    cell's ``text``: how the plan loader and adjustments read a cell's claims."""
+    fragment = fragment or text
+    if fragment not in text:
+        raise ValueError(f"đoạn “{fragment}” không có trong nội dung ô.")
+    return parse_target(fragment)

@@ -149,6 +149,49 @@ def parse_period_code(text: str) -> tuple[str, int, int]:
     return kind, year, number
 
 
+@dataclass(frozen=True)
+class ReportRound:
+    """A reporting round, as entry pages and templates are chosen by: a period of the finest kind reported, and
+    its label with the coarser periods that contain its end ("Tháng 11/2026 · Quý IV/2026 · Năm 2026")."""
+
+    period: PeriodBounds
+    label: str
+
+
+_KIND_ORDER = [MONTH, QUARTER, HALF_YEAR, YEAR]
+
+
+def report_rounds(*, kinds: set[str], start: date, today: date) -> list[ReportRound]:
+    """The reporting rounds from ``start`` (the plan's issue date) to the one after today's, newest first, in the
+    finest of ``kinds`` (months when anything is monthly), each naming the coarser kinds' periods it falls in."""
+    chosen = [kind for kind in _KIND_ORDER if kind in kinds] or [YEAR]
+    finest, coarser = chosen[0], chosen[1:]
+    upcoming = period_containing(finest, period_containing(finest, today).ends_on + timedelta(days=1))
+    rounds = []
+    for bounds in reversed(periods_between(finest, start, upcoming.ends_on)):
+        label = " · ".join([bounds.label] + [period_containing(kind, bounds.ends_on).label for kind in coarser])
+        rounds.append(ReportRound(bounds, label))
+    return rounds
+
+
+# Where a reporting period stands on a day: what the periods page says and whether entry pages offer its rows.
+
+PERIOD_NOT_BEGUN = "not_begun"
+PERIOD_OPEN = "open"
+PERIOD_PAST_DUE = "past_due"
+PERIOD_LOCKED = "locked"
+
+
+def period_state(*, starts_on: date, due_on: date, is_locked: bool, as_of: date) -> str:
+    """Not begun (its window starts after ``as_of``: nothing can be reported yet), locked (by the standing office
+    or the nightly job, some days after the deadline), past due (the deadline passed, entry still open), or open."""
+    if is_locked:
+        return PERIOD_LOCKED
+    if starts_on > as_of:
+        return PERIOD_NOT_BEGUN
+    return PERIOD_PAST_DUE if due_on < as_of else PERIOD_OPEN
+
+
 # The one on-time rule for a periodic report (figures, task updates) of an agency for a period.
 
 REPORT_NOT_DUE = "not_due"

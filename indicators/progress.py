@@ -626,3 +626,38 @@ def confidence_disagrees(confidence: str, computed: set[str]) -> bool:
     if confidence == CONFIDENT:
         return bool(computed & {LIMITED, REGRESSING})
     return bool(computed) and computed <= {ACHIEVED, ON_TRACK}
+
+
+# --- How a metric's targets get their colour, in words (indicator pages and the API show it as metadata) -------
+
+
+def method_description(*, kind: str, method: str, thresholds: dict | None) -> str:
+    """The rule the engine applies to a metric's targets, as a reader is told it: which comparison, and the
+    progress ratios that make a target on track or in need of acceleration."""
+    if method == QUALITATIVE:
+        return _("Định tính: cơ quan thường trực đánh giá mức đạt của từng ô mục tiêu.")
+    if kind == "flow":
+        rule = _(
+            "Số lượng trong năm: lũy kế từ đầu năm so với phần mục tiêu năm cần đạt đến nay; năm đã qua so tổng năm "
+            "với mục tiêu."
+        )
+    elif method == LINEAR or (method == AUTO and kind in _BOUNDED_KINDS):
+        rule = _(
+            "Thu hẹp khoảng cách theo đường thẳng: so phần đã tiến từ giá trị gốc về mục tiêu với phần cần tiến "
+            "đến nay để đạt đúng hạn."
+        )
+    else:
+        rule = _(
+            "Tốc độ tăng trưởng bình quân (phương pháp Open SDG): so tốc độ tăng trưởng kép thực tế với tốc độ cần "
+            "có để đạt mục tiêu đúng hạn (tính theo đường thẳng khi mục tiêu là một khoảng, hoặc giá trị gốc, mục "
+            "tiêu không dương)."
+        )
+    try:
+        limits = Thresholds.from_config(thresholds)
+    except (TypeError, ValueError):
+        limits = Thresholds()
+    levels = _(
+        "Đúng lộ trình khi tỷ số tiến độ từ %(on_track)s, cần tăng tốc từ %(accelerate)s, thấp hơn là tiến triển "
+        "chậm, âm là đi xuống. Chỉ số liệu đã duyệt được tính."
+    ) % {"on_track": _num(limits.on_track), "accelerate": _num(limits.accelerate)}
+    return f"{rule} {levels}"

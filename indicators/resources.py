@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.db.models import Prefetch
+from django.utils import timezone
 from import_export.fields import Field
 
 from core.spreadsheets import SafeExportResource
@@ -94,7 +96,13 @@ class IndicatorResource(SafeExportResource):
         fields = export_order = ("group", "code", "cells", "lead")
 
     def filter_export(self, queryset, **kwargs):
-        return queryset.select_related("group").prefetch_related("targets").order_by("group__order", "number")
+        # the cells in force today (each version, with its dates, is in the target export)
+        cells = Target.objects.in_force(timezone.localdate()).order_by("year")
+        return (
+            queryset.select_related("group")
+            .prefetch_related(Prefetch("targets", queryset=cells))
+            .order_by("group__order", "number")
+        )
 
     def dehydrate_cells(self, obj):
         return "\n".join(f"{t.year}: {t.text}" for t in obj.targets.all() if t.text)
@@ -104,23 +112,26 @@ class IndicatorResource(SafeExportResource):
 
 
 class TargetResource(SafeExportResource):
-    """Target cells (indicator × milestone year), verbatim, with their measurable claims."""
+    """Target cells (indicator × milestone year), verbatim, with their measurable claims: every version, with the
+    interval it is in force in."""
 
     indicator = Field(attribute="indicator__code", column_name="Mã chỉ tiêu")
     year = Field(attribute="year", column_name="Mốc năm")
+    valid_from = Field(attribute="valid_from", column_name="Có hiệu lực từ ngày")
+    valid_to = Field(attribute="valid_to", column_name="Có hiệu lực đến hết ngày")
     text = Field(attribute="text", column_name="Nội dung (nguyên văn)")
     qualitative = Field(column_name="Định tính", dehydrate_method="dehydrate_qualitative")
     claims = Field(column_name="Mục tiêu định lượng", dehydrate_method="dehydrate_claims")
 
     class Meta:
         model = Target
-        fields = export_order = ("indicator", "year", "text", "qualitative", "claims")
+        fields = export_order = ("indicator", "year", "valid_from", "valid_to", "text", "qualitative", "claims")
 
     def filter_export(self, queryset, **kwargs):
         return (
             queryset.select_related("indicator__group")
             .prefetch_related("parsed_targets__metric")
-            .order_by("indicator__group__order", "indicator__number", "year")
+            .order_by("indicator__group__order", "indicator__number", "year", "valid_from")
         )
 
     def dehydrate_qualitative(self, obj):

@@ -9,7 +9,7 @@ from itertools import chain
 from operator import or_
 
 from django.db import connection
-from django.db.models import Avg, Count, FloatField, Max, Prefetch, Q, Sum
+from django.db.models import Avg, Count, Exists, FloatField, Max, OuterRef, Prefetch, Q, Sum
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from agencies.models import Agency
 from core.workflow import SubmissionStatus
 
-from . import periods, progress
+from . import periods, progress, readings
 from .models import (
     AgencyAssessment,
     Indicator,
@@ -37,11 +37,22 @@ def plan_current() -> Plan | None:
     return Plan.objects.order_by("-issued_on", "-pk").first()
 
 
-def plan_groups_with_indicators(plan: Plan) -> list[IndicatorGroup]:
-    """Groups, their indicators, the indicators' cells and each cell's parsed targets, in four queries."""
+def plan_day(plan: Plan, day: date | None = None) -> date:
+    """The day a reader without a date of its own reads the plan as of: today (the plan as issued before it was)."""
+    return max(day or timezone.localdate(), plan.issued_on) if day is None else day
+
+
+def plan_groups_with_indicators(plan: Plan, *, on: date | None = None) -> list[IndicatorGroup]:
+    """Groups, their indicators in force on ``on`` (default today), the cells in force that day and each cell's
+    parsed targets, in four queries."""
+    day = plan_day(plan, on)
     parsed = ParsedTarget.objects.select_related("metric").order_by("position")
-    targets = Target.objects.order_by("year").prefetch_related(Prefetch("parsed_targets", queryset=parsed))
-    indicators = Indicator.objects.order_by("number").prefetch_related(Prefetch("targets", queryset=targets))
+    targets = (
+        Target.objects.in_force(day).order_by("year").prefetch_related(Prefetch("parsed_targets", queryset=parsed))
+    )
+    indicators = (
+        Indicator.objects.in_force(day).order_by("number").prefetch_related(Prefetch("targets", queryset=targets))
+    )
     return list(plan.indicator_groups.order_by("order").prefetch_related(Prefetch("indicators", queryset=indicators)))
 
 
@@ -65,6 +76,50 @@ def observations_approved():
     return Observation.objects.filter(status=SubmissionStatus.APPROVED)
 
 
+def end_of_day(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.max))
+
+
+def figures_in_force(*, as_of: date, reading: str = readings.CURRENT):
+    """The approved figures of a reading of ``as_of`` (``indicators.readings``), as rows with ``metric_id``,
+    ``agency_id``, ``period_id``, ``value``, ``numerator``, ``denominator`` and ``reviewed_at``.
+
+    ``CURRENT`` (and any reading of today or later): the figures approved now. ``AS_KNOWN`` of a past day: each
+    figure's version in force at the end of that day, from its audit history, if approved by then — a figure
+    approved later is left out, one corrected later counts with the value it had (one query over the history:
+    the latest version of each figure up to that moment, without a later one)."""
+    if reading == readings.CURRENT or as_of >= timezone.localdate():
+        return observations_approved()
+    end = end_of_day(as_of)
+    history = Observation.history.model
+    later = history.objects.filter(id=OuterRef("id"), history_date__lte=end).filter(
+        Q(history_date__gt=OuterRef("history_date"))
+        | Q(history_date=OuterRef("history_date"), history_id__gt=OuterRef("history_id"))
+    )
+    return (
+        history.objects.filter(history_date__lte=end, status=SubmissionStatus.APPROVED)
+        .exclude(history_type="-")
+        .filter(~Exists(later))
+    )
+
+
+def expected_reporters(metric_ids=None) -> dict[int, int]:
+    """Per metric, how many agencies are expected to report it (its active reporters; one for a metric collected
+    once for the province from its designated agency): the N of a province value's coverage "n/N"."""
+    metrics = Metric.objects.all() if metric_ids is None else Metric.objects.filter(pk__in=list(metric_ids))
+    counted = dict(
+        Metric.reporters.through.objects.filter(metric__in=metrics, agency__is_active=True)
+        .values("metric_id")
+        .annotate(n=Count("*"))
+        .order_by()
+        .values_list("metric_id", "n")
+    )
+    return {
+        pk: 1 if collection == Metric.Collection.PROVINCE and designated else counted.get(pk, 0)
+        for pk, collection, designated in metrics.values_list("pk", "collection", "reporting_agency_id")
+    }
+
+
 @dataclass(frozen=True)
 class PeriodValue:
     """The province value of one metric for one reporting period, with the sums it was computed from.
@@ -81,16 +136,20 @@ class PeriodValue:
     reporters: int
     ends_on: date | None = None
     provisional: bool = False
+    #: how many agencies were expected to report (its coverage: ``reporters`` of ``expected``)
+    expected: int = 0
 
 
-def province_period_values(*, as_of, metric_ids=None) -> dict[int, list[PeriodValue]]:
+def province_period_values(*, as_of, metric_ids=None, reading: str = readings.CURRENT) -> dict[int, list[PeriodValue]]:
     """Per metric, the province value of every period up to ``as_of``, grouped in SQL from the approved figures.
 
     Per-agency figures are summed (counts, flows), combined as a ratio of sums on the metric's scale (ratios
     entered as numerator and denominator) or averaged (indices, shares) by ``progress.province_value``; a metric
     collected once for the province counts its designated agency's figure only. Only periods of the metric's
     own reporting frequency count; a metric with none uses the kind of period it has most figures for. The
-    period still open on ``as_of`` counts with the figures approved by then, marked provisional.
+    period still open on ``as_of`` counts with the figures approved by then, marked provisional. Which figures
+    count for a past ``as_of`` depends on the ``reading`` (``figures_in_force``). Each value carries its coverage:
+    how many agencies' figures it sums, of how many expected (``expected_reporters``).
     """
     metrics = Metric.objects.all()
     if metric_ids is not None:
@@ -107,7 +166,7 @@ def province_period_values(*, as_of, metric_ids=None) -> dict[int, list[PeriodVa
     # an open period's figures count from the day they were approved (approved when, unknown: once it ends);
     # said as the periods left out (as of today, the few not begun) rather than the hundreds kept
     figures = (
-        observations_approved()
+        figures_in_force(as_of=as_of, reading=reading)
         .exclude(period_id__in=list(later))
         .filter(~Q(period_id__in=still_open) | Q(reviewed_at__date__lte=as_of))
     )
@@ -146,6 +205,7 @@ def province_period_values(*, as_of, metric_ids=None) -> dict[int, list[PeriodVa
         .values_list("metric_id", "period_id", "total", "mean", "num", "den", "n", "n_den", "last_reviewed")
         for part in parts
     )
+    expected = expected_reporters(info)
     by_metric: dict[int, dict[str, list[PeriodValue]]] = {}
     for metric_id, period_id, total, mean, num, den, n, n_den, last_reviewed in rows:
         metric = info[metric_id]
@@ -162,7 +222,7 @@ def province_period_values(*, as_of, metric_ids=None) -> dict[int, list[PeriodVa
         if provisional:
             reviewed = timezone.localdate(last_reviewed) if last_reviewed else as_of
             on = max(period["starts_on"], min(as_of, reviewed))
-        point = PeriodValue(period_id, on, value, num, den, n, ends_on, provisional)
+        point = PeriodValue(period_id, on, value, num, den, n, ends_on, provisional, max(expected.get(metric_id, 0), n))
         by_metric.setdefault(metric_id, {}).setdefault(period["kind"], []).append(point)
     values = {}
     for metric_id, by_kind in by_metric.items():
@@ -266,6 +326,7 @@ class AgencyCompleteness:
     submitted: int
     submitted_at: datetime | None
     status: str
+    days_late: int = 0
 
     @property
     def label(self) -> str:
@@ -321,35 +382,51 @@ def figures_completeness(*, period: Period, as_of: date) -> PeriodCompleteness:
     once submitted or approved by then, and the report's time is the last of those sendings
     (``periods.report_completeness``, built on the one on-time rule).
     """
+    return figures_completeness_of(reporting_periods=[period], as_of=as_of)[0]
+
+
+def figures_completeness_of(*, reporting_periods: list[Period], as_of: date) -> list[PeriodCompleteness]:
+    """``figures_completeness`` of several periods at once (three queries whatever their number): the report
+    timeliness snapshot of every agency and period (``tasks.services.report_timeliness_recompute``) is this."""
+    kinds = {period.kind for period in reporting_periods}
     pairs = Metric.reporters.through.objects.filter(
-        metric__frequency=_KIND_FREQUENCY[period.kind], agency__is_active=True
-    ).values_list("agency_id", "metric_id")
-    expected: dict[int, set[int]] = {}
-    for agency_id, metric_id in pairs:
-        expected.setdefault(agency_id, set()).add(metric_id)
-    sent: dict[int, dict[int, datetime]] = {}
-    if period.pk is not None:
-        end_of_day = timezone.make_aware(datetime.combine(as_of, time.max))
-        for agency_id, metric_id, submitted_at in Observation.objects.filter(
-            period=period,
+        metric__frequency__in=[_KIND_FREQUENCY[kind] for kind in kinds], agency__is_active=True
+    ).values_list("agency_id", "metric_id", "metric__frequency")
+    expected: dict[str, dict[int, set[int]]] = {kind: {} for kind in kinds}
+    frequency_kind = {frequency: kind for kind, frequency in _KIND_FREQUENCY.items()}
+    for agency_id, metric_id, frequency in pairs:
+        expected[frequency_kind[frequency]].setdefault(agency_id, set()).add(metric_id)
+    sent: dict[tuple[int, int], dict[int, datetime]] = {}
+    stored = [period.pk for period in reporting_periods if period.pk is not None]
+    if stored:
+        for period_id, agency_id, metric_id, submitted_at in Observation.objects.filter(
+            period_id__in=stored,
             status__in=[SubmissionStatus.SUBMITTED, SubmissionStatus.APPROVED],
-            submitted_at__lte=end_of_day,
-        ).values_list("agency_id", "metric_id", "submitted_at"):
-            sent.setdefault(agency_id, {})[metric_id] = submitted_at
-    rows = []
-    for agency in Agency.objects.filter(pk__in=expected).order_by("kind", "name"):
-        wanted = expected[agency.pk]
-        got = [moment for metric_id, moment in sent.get(agency.pk, {}).items() if metric_id in wanted]
-        last = max(got) if got else None
-        status, _days = periods.report_completeness(
-            expected=len(wanted),
-            sent=len(got),
-            last_sent_on=timezone.localtime(last).date() if last else None,
-            due_on=period.due_on,
-            as_of=as_of,
-        )
-        rows.append(AgencyCompleteness(agency, len(wanted), len(got), last, status))
-    return PeriodCompleteness(period, as_of, rows)
+            submitted_at__lte=end_of_day(as_of),
+        ).values_list("period_id", "agency_id", "metric_id", "submitted_at"):
+            sent.setdefault((period_id, agency_id), {})[metric_id] = submitted_at
+    owing = {agency_id for by_agency in expected.values() for agency_id in by_agency}
+    agencies = list(Agency.objects.filter(pk__in=owing).order_by("kind", "name"))
+    result = []
+    for period in reporting_periods:
+        wanted_by_agency = expected[period.kind]
+        rows = []
+        for agency in agencies:
+            wanted = wanted_by_agency.get(agency.pk)
+            if not wanted:
+                continue
+            got = [moment for metric_id, moment in sent.get((period.pk, agency.pk), {}).items() if metric_id in wanted]
+            last = max(got) if got else None
+            status, days = periods.report_completeness(
+                expected=len(wanted),
+                sent=len(got),
+                last_sent_on=timezone.localtime(last).date() if last else None,
+                due_on=period.due_on,
+                as_of=as_of,
+            )
+            rows.append(AgencyCompleteness(agency, len(wanted), len(got), last, status, days))
+        result.append(PeriodCompleteness(period, as_of, rows))
+    return result
 
 
 def period_last_due(*, plan: Plan, kind: str, as_of: date, ends_by: date | None = None) -> Period | None:

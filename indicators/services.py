@@ -19,6 +19,7 @@ from core.jobs import enqueue
 from core.snapshots import FIGURES, PERIODS, metric, snapshots_changed
 from core.workflow import EntryError, check_period_open, evidence_replace, save_version, text_checked
 
+from . import revisions
 from .models import (
     AgencyAssessment,
     Metric,
@@ -87,6 +88,8 @@ _STATUS_FIELDS = [
     "latest_date",
     "latest_period",
     "latest_provisional",
+    "latest_reporters",
+    "latest_expected",
     "freshness",
     "expected_value",
     "explanation",
@@ -120,13 +123,13 @@ def target_statuses_recompute(
     """
     ids = None if metric_ids is None else sorted(set(metric_ids))
     if ids is not None and complete_day:
-        if TargetStatus.objects.filter(as_of=as_of).count() < ParsedTarget.objects.count():
+        if TargetStatus.objects.filter(as_of=as_of).count() < ParsedTarget.objects.in_force(as_of).count():
             ids = None
     if ids is not None:
         _metrics_lock(ids)
     requests = _recompute_requests_seen(metric_ids=ids)
     read_at = _database_now()
-    parsed = ParsedTarget.objects.select_related("metric__plan", "target__indicator")
+    parsed = ParsedTarget.objects.in_force(as_of).select_related("metric__plan", "target__indicator")
     if ids is not None:
         parsed = parsed.filter(metric_id__in=ids)
     parsed_targets = list(parsed.order_by("metric_id", "target__year", "pk"))
@@ -144,6 +147,10 @@ def target_statuses_recompute(
             parsed_targets = [p for p in parsed_targets if p.metric_id not in newer]
     province_values_save(values=values, as_of=as_of, metric_ids=written)
     rows = target_statuses_compute(as_of=as_of, parsed_targets=parsed_targets, values=values)
+    # the day's rows of targets no longer in force that day (an adjustment approved since they were stored)
+    TargetStatus.objects.filter(as_of=as_of, parsed_target__metric_id__in=written).exclude(
+        parsed_target__in=[p.pk for p in parsed_targets]
+    ).delete()
     TargetStatus.objects.bulk_create(
         rows,
         batch_size=1000,
@@ -201,6 +208,7 @@ def province_values_save(
             _decimal(item.denominator),
             item.reporters,
             item.provisional,
+            item.expected,
         ]
         for metric_id, items in values.items()
         for item in items
@@ -212,7 +220,15 @@ def province_values_save(
     existing = {
         (metric_id, period_id): (pk, numbers)
         for pk, metric_id, period_id, *numbers in stored.values_list(
-            "pk", "metric_id", "period_id", "value", "numerator", "denominator", "reporters", "provisional"
+            "pk",
+            "metric_id",
+            "period_id",
+            "value",
+            "numerator",
+            "denominator",
+            "reporters",
+            "provisional",
+            "expected_reporters",
         )
     }
     # model instances only for the rows that changed: building 17 000 of them cost more than the query
@@ -226,6 +242,7 @@ def province_values_save(
             denominator=numbers[2],
             reporters=numbers[3],
             provisional=numbers[4],
+            expected_reporters=numbers[5],
             as_of=as_of,
             computed_at=stamp,
         )
@@ -237,7 +254,16 @@ def province_values_save(
         batch_size=2000,
         update_conflicts=True,
         unique_fields=["metric", "period"],
-        update_fields=["value", "numerator", "denominator", "reporters", "provisional", "as_of", "computed_at"],
+        update_fields=[
+            "value",
+            "numerator",
+            "denominator",
+            "reporters",
+            "provisional",
+            "expected_reporters",
+            "as_of",
+            "computed_at",
+        ],
     )
     stale = [pk for key, (pk, _numbers) in existing.items() if key not in computed]
     ProvinceValue.objects.filter(pk__in=stale).delete()
@@ -327,12 +353,11 @@ def observation_correct(*, observation: Observation, user, figure: CleanFigure, 
     reason = text_checked(reason, label=_("Lý do điều chỉnh"))
     if not reason:
         raise EntryError(_("Hãy nêu lý do điều chỉnh."))
-    observation.proposed_value = figure.value
-    observation.proposed_numerator = figure.numerator
-    observation.proposed_denominator = figure.denominator
-    observation.proposed_note = reason
-    observation.correction_status = SubmissionStatus.SUBMITTED
-    observation.submitted_at = timezone.now()
+    values = {"value": figure.value, "numerator": figure.numerator, "denominator": figure.denominator}
+    if revisions.figure_revision(revisions.StoredFigure.of(observation), values, approve=False) == revisions.UNCHANGED:
+        raise EntryError(_("Giá trị đề nghị trùng giá trị đã duyệt: không có gì để điều chỉnh."))
+    # the figure's sending time stays the first one: a later correction does not make its report late
+    revisions.correction_proposed(observation, values, reason=reason)
     save_version(observation, user=user, reason=f"Đề nghị điều chỉnh: {reason}")
     return observation
 
@@ -397,12 +422,8 @@ def observation_approve(*, observation: Observation, user, note: str = "", recom
         return False
     reason = "Phê duyệt"
     if observation.correction_status == SubmissionStatus.SUBMITTED:
-        observation.value = observation.proposed_value
-        observation.numerator = observation.proposed_numerator
-        observation.denominator = observation.proposed_denominator
-        observation.note = observation.proposed_note
         reason = f"Phê duyệt điều chỉnh: {observation.proposed_note}"
-        _clear_correction(observation)
+        revisions.correction_approved(observation)
     observation.status = SubmissionStatus.APPROVED
     observation.reviewed_by = user
     observation.reviewed_at = timezone.now()
@@ -411,12 +432,6 @@ def observation_approve(*, observation: Observation, user, note: str = "", recom
     if recompute:
         metrics_recompute_after_commit([observation.metric_id])
     return True
-
-
-def _clear_correction(observation: Observation) -> None:
-    observation.correction_status = ""
-    observation.proposed_value = observation.proposed_numerator = observation.proposed_denominator = None
-    observation.proposed_note = ""
 
 
 @transaction.atomic
@@ -491,3 +506,20 @@ def agency_assessment_save(*, agency: Agency, metric: Metric, period: Period, us
     assessment.confidence, assessment.narrative, assessment.entered_by = confidence, narrative, user
     save_version(assessment, user=user, reason="Tự đánh giá")
     return assessment
+
+
+# The plan's metrics: who reports each.
+
+
+def metric_reporters_wanted(metric: Metric, *, leads: set[int]) -> set[int]:
+    """Who reports ``metric``: every active department and locality, or for a metric collected once for the province
+    its designated agency (else ``leads``, the agencies leading its indicators)."""
+    if metric.collection == Metric.Collection.PER_AGENCY:
+        return set(
+            Agency.objects.filter(kind__in=[Agency.Kind.DEPARTMENT, Agency.Kind.LOCALITY], is_active=True).values_list(
+                "pk", flat=True
+            )
+        )
+    if metric.reporting_agency_id:
+        return {metric.reporting_agency_id}
+    return set(leads)

@@ -16,10 +16,11 @@ from decimal import Decimal
 from django.conf import settings
 from django.db.models import Max
 from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy
 
 from core.formatting import dated_value, period_phrase
 
-from . import freshness, progress
+from . import freshness, progress, readings
 from .models import ParsedTarget, Period, Plan, TargetStatus
 from .periods import YEAR, period_bounds
 from .selectors import PeriodValue, plan_current, province_period_values, target_spec
@@ -31,8 +32,10 @@ def _decimal(value: float | None) -> Decimal | None:
     return Decimal(repr(value)).quantize(Decimal("0.000001"))
 
 
-def _parsed_targets(*, plan: Plan | None, metric_ids=None) -> list[ParsedTarget]:
-    parsed = ParsedTarget.objects.select_related("metric__plan", "target__indicator__group")
+def parsed_targets_in_force(*, as_of: date, plan: Plan | None = None, metric_ids=None) -> list[ParsedTarget]:
+    """The measurable targets in force on ``as_of`` (of ``plan``, or of ``metric_ids``): what the engine judges on
+    that day, so that a target raised from a date is not "behind" before it (one query)."""
+    parsed = ParsedTarget.objects.in_force(as_of).select_related("metric__plan", "target__indicator__group")
     if plan is not None:
         parsed = parsed.filter(metric__plan=plan)
     if metric_ids is not None:
@@ -47,17 +50,20 @@ def target_statuses_compute(
     metric_ids=None,
     parsed_targets: list[ParsedTarget] | None = None,
     values: dict[int, list[PeriodValue]] | None = None,
+    reading: str = readings.CURRENT,
 ) -> list[TargetStatus]:
-    """The status of every parsed target (of ``plan``, or of ``metric_ids``) as of ``as_of``, as unsaved rows.
+    """The status of every parsed target in force on ``as_of`` (of ``plan``, or of ``metric_ids``) as of that day,
+    as unsaved rows: each target judged by the aim in force then.
+    For a past ``as_of``, ``reading`` says which figures count (``indicators.readings``).
 
     Reads only: one grouped query for the province values (``province_period_values``, unless ``values`` are
     given), one for the targets and one for the periods of the latest values. Each row carries the status, the
     freshness of its data and its latest value with that value's period (provisional while the period is open).
     """
     if parsed_targets is None:
-        parsed_targets = _parsed_targets(plan=plan, metric_ids=metric_ids)
+        parsed_targets = parsed_targets_in_force(as_of=as_of, plan=plan, metric_ids=metric_ids)
     if values is None:
-        values = province_period_values(as_of=as_of, metric_ids={p.metric_id for p in parsed_targets})
+        values = province_period_values(as_of=as_of, metric_ids={p.metric_id for p in parsed_targets}, reading=reading)
     by_day = {metric_id: {v.on: v for v in items} for metric_id, items in values.items()}
     periods = Period.objects.in_bulk({v.period_id for items in values.values() for v in items})
     with translation.override(settings.LANGUAGE_CODE):
@@ -100,6 +106,8 @@ def target_statuses_compute(
             latest_date=result.latest.on if result.latest else None,
             latest_period_id=latest.period_id if latest else None,
             latest_provisional=bool(latest and latest.provisional),
+            latest_reporters=latest.reporters if latest else None,
+            latest_expected=latest.expected if latest else None,
             freshness=fresh,
             expected_value=_decimal(result.expected_value),
             explanation=result.explanation,
@@ -117,9 +125,12 @@ def latest_snapshot_day(plan: Plan) -> date | None:
     return TargetStatus.objects.filter(parsed_target__metric__plan=plan).aggregate(day=Max("as_of"))["day"]
 
 
-def target_statuses_at(*, as_of: date | None = None, plan: Plan | None = None) -> list[TargetStatus]:
+def target_statuses_at(
+    *, as_of: date | None = None, plan: Plan | None = None, reading: str = readings.DEFAULT
+) -> list[TargetStatus]:
     """Every target of ``plan`` as of ``as_of`` (default: the latest snapshot, else today): the stored snapshot
-    when ``as_of`` is its day and it is complete, otherwise computed on demand (nothing is written)."""
+    when ``as_of`` is its day and it is complete (on that day both readings agree), otherwise computed on demand
+    in the ``reading`` asked for (``indicators.readings``; nothing is written)."""
     plan = plan or plan_current()
     if plan is None:
         return []
@@ -132,9 +143,10 @@ def target_statuses_at(*, as_of: date | None = None, plan: Plan | None = None) -
                 "parsed_target__metric__plan", "parsed_target__target__indicator__group", "latest_period"
             )
         )
-        if len(rows) == ParsedTarget.objects.filter(metric__plan=plan).count():
+        wanted = set(ParsedTarget.objects.in_force(as_of).filter(metric__plan=plan).values_list("pk", flat=True))
+        if {row.parsed_target_id for row in rows} == wanted:
             return rows
-    return target_statuses_compute(as_of=as_of, plan=plan)
+    return target_statuses_compute(as_of=as_of, plan=plan, reading=reading)
 
 
 def _latest_period(row: TargetStatus) -> tuple[str | None, bool]:
@@ -148,8 +160,22 @@ def _latest_period(row: TargetStatus) -> tuple[str | None, bool]:
     return (row.latest_period.label if row.latest_period_id else None), bool(row.latest_provisional)
 
 
+def coverage(row: TargetStatus) -> dict | None:
+    """The coverage of a status's latest value: from how many agencies' figures it is computed, of how many
+    expected, and whether that is too few (``PROVINCE_COVERAGE_MIN_PERCENT``); None without a value."""
+    if row.latest_value is None or row.latest_reporters is None:
+        return None
+    expected = max(row.latest_expected or 0, row.latest_reporters)
+    return {
+        "reporters": row.latest_reporters,
+        "expected": expected,
+        "low": freshness.coverage_low(row.latest_reporters, expected, threshold=settings.PROVINCE_COVERAGE_MIN_PERCENT),
+    }
+
+
 def latest_claim(row: TargetStatus) -> dict | None:
-    """The latest value a status rests on, as the contract names it: value, period label, provisional."""
+    """The latest value a status rests on, as the contract names it: value, period label, provisional, and its
+    coverage."""
     if row.latest_value is None:
         return None
     period, provisional = _latest_period(row)
@@ -158,12 +184,33 @@ def latest_claim(row: TargetStatus) -> dict | None:
         "period": period,
         "provisional": provisional,
         "date": row.latest_date.isoformat() if row.latest_date else None,
+        "coverage": coverage(row),
     }
 
 
+#: a status without a judgement although it has a value: one point, no trend yet
+INSUFFICIENT_LABEL = gettext_lazy("Chưa đủ số liệu để tính xu hướng")
+
+
+def status_label(row: TargetStatus | None) -> str:
+    """A status in words. "Chưa có số liệu" only where there is no value: a target with one approved value has no
+    trend to judge yet ("Chưa đủ số liệu để tính xu hướng"), which is not the same thing."""
+    if row is None:
+        return str(TargetStatus.Status.NO_DATA.label)
+    if row.status == TargetStatus.Status.NO_DATA and row.latest_value is not None:
+        return str(INSUFFICIENT_LABEL)
+    return str(TargetStatus.Status(row.status).label)
+
+
 def status_claim(row: TargetStatus) -> dict:
-    """What every surface must agree on for one target: its status, the freshness of its data, its latest value."""
-    return {"status": row.status, "freshness": row.freshness, "latest": latest_claim(row)}
+    """What every surface must agree on for one target: its status, the freshness of its data, its latest value
+    with its period, provisional mark and coverage."""
+    return {
+        "status": row.status,
+        "status_label": status_label(row),
+        "freshness": row.freshness,
+        "latest": latest_claim(row),
+    }
 
 
 def latest_text(row: TargetStatus, unit: str) -> str:

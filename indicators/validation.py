@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from core.formatting import format_number
 from core.formatting import format_vn_number as vn
 
 from .parsing import parse_vn_number
@@ -114,6 +115,20 @@ def _whole(number: Decimal) -> bool:
     return number == number.to_integral_value()
 
 
+def value_bounds(kind: str, scale: int = PERCENT) -> tuple[float, float | None]:
+    """The range a metric's values can take, as ``clean_figure`` admits them: counts and rates from 0 up; a share
+    of a whole (%, ‰, per 10 000, a share of GRDP) up to its scale; an index 0–1. A forecast or an axis drawn for
+    the metric stays within it."""
+    scale = int(scale or PERCENT)
+    if kind == GRDP_SHARE:
+        return 0.0, float(HUNDRED)
+    if kind == RATIO and scale in PART_OF_WHOLE_SCALES:
+        return 0.0, float(scale)
+    if kind == INDEX:
+        return 0.0, 1.0
+    return 0.0, None
+
+
 def clean_figure_for(metric, raw: FigureInput, *, required: bool = True) -> CleanFigure:
     """``clean_figure`` with the metric's own kind and ratio scale (what every entry path calls)."""
     return clean_figure(metric.kind, raw, required=required, scale=metric.ratio_scale)
@@ -177,20 +192,64 @@ def clean_figure(kind: str, raw: FigureInput, *, required: bool = True, scale: i
     return result
 
 
-def jump_warning(previous: Decimal | None, value: Decimal | None) -> str | None:
-    """A warning when ``value`` moves far from the previous period's approved value, else None."""
+@dataclass(frozen=True)
+class Change:
+    """How a figure moved from the previous approved one: in percentage points for a percentage ("70% → 74,19%"
+    is +4,19 điểm %), otherwise in per cent of the previous value ("1.000 → 482" is −51,8%)."""
+
+    amount: Decimal
+    points: bool
+
+    @property
+    def relative(self) -> Decimal:
+        return self.amount
+
+    def text(self, *, signed: bool = True) -> str:
+        """ "+4,19 điểm %", "−51,8%" (``signed``), or without the sign: "4,19 điểm %", "51,8%"."""
+        amount = self.amount if signed else abs(self.amount)
+        number = format_number(amount, CHANGE_PLACES[self.points])
+        if signed and amount > 0:
+            number = f"+{number}"
+        number = number.replace("-", "−")
+        return _("%(n)s điểm %%") % {"n": number} if self.points else f"{number}%"
+
+
+#: decimals a change is written with: percentage points as the values themselves, per cent with one
+CHANGE_PLACES = {True: 2, False: 1}
+
+
+def is_percentage(unit: str) -> bool:
+    """A metric measured in per cent ("%", "% GRDP"): its changes are read in percentage points."""
+    return unit.strip().startswith("%")
+
+
+def figure_change(previous: Decimal | None, value: Decimal | None, *, unit: str = "") -> Change | None:
+    """The one way a change between two figures is measured (the entry form's warning and the review queue):
+    ``None`` without a comparable previous value."""
+    if value is None or previous is None:
+        return None
+    if is_percentage(unit):
+        return Change(value - previous, points=True)
+    if previous == 0:
+        return None
+    return Change((value - previous) / abs(previous) * HUNDRED, points=False)
+
+
+def jump_warning(previous: Decimal | None, value: Decimal | None, *, unit: str = "") -> str | None:
+    """A warning when ``value`` moves far (``JUMP_THRESHOLD`` of the previous value) from the previous period's
+    approved value, else None; the move is written as the review queue writes it (``figure_change``)."""
     if previous is None or value is None:
         return None
     if previous == 0:
         if value == 0:
             return None
         return _("Giá trị tăng từ 0 lên %(value)s so với kỳ trước. Hãy giải trình ngắn gọn.") % {"value": vn(value)}
-    change = (value - previous) / abs(previous)
-    if abs(change) <= JUMP_THRESHOLD:
+    if abs(value - previous) / abs(previous) <= JUMP_THRESHOLD:
         return None
-    if change > 0:
-        message = _("Giá trị tăng %(percent)s%% so với kỳ trước (%(previous)s → %(value)s).")
+    change = figure_change(previous, value, unit=unit)
+    if change.amount > 0:
+        message = _("Giá trị tăng %(change)s so với kỳ trước (%(previous)s → %(value)s).")
     else:
-        message = _("Giá trị giảm %(percent)s%% so với kỳ trước (%(previous)s → %(value)s).")
+        message = _("Giá trị giảm %(change)s so với kỳ trước (%(previous)s → %(value)s).")
     message += " " + _("Hãy giải trình ngắn gọn trước khi gửi.")
-    return message % {"percent": f"{abs(change) * HUNDRED:.0f}", "previous": vn(previous), "value": vn(value)}
+    return message % {"change": change.text(signed=False), "previous": vn(previous), "value": vn(value)}

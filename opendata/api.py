@@ -41,13 +41,17 @@ from rest_framework.views import APIView, exception_handler
 from agencies.models import Agency
 from core import snapshots
 from core.clients import client_address
+from core.snapshots import MAX_KEY_QUERY, cached_page_block
 from core.spreadsheets import neutralise
+from indicators import readings
 from indicators.models import (
     Indicator,
     Metric,
     ParsedTarget,
     Period,
     Plan,
+    PlanAdjustment,
+    PlanChange,
     ProvinceValue,
     Target,
 )
@@ -176,11 +180,14 @@ class FigurePagination(BasePagination):
         self.next_after = rows[size - 1].pk if len(rows) > size else None
         return rows[:size]
 
+    @property
+    def next_url(self) -> str | None:
+        if getattr(self, "next_after", None) is None:
+            return None
+        return replace_query_param(self.request.build_absolute_uri(), "after", self.next_after)
+
     def get_paginated_response(self, data):
-        url = None
-        if self.next_after is not None:
-            url = replace_query_param(self.request.build_absolute_uri(), "after", self.next_after)
-        return Response({"next": url, "results": data})
+        return Response({"next": self.next_url, "results": data})
 
     def get_paginated_response_schema(self, schema):
         return {
@@ -302,6 +309,26 @@ def _filters(request, mapping: dict[str, str]) -> dict:
     return {mapping[name]: value for name, value in filters.validated_data.items() if value != ""}
 
 
+_TODAY = object()
+
+
+def _as_of(request, default=_TODAY) -> date | None:
+    """The ``as_of`` query parameter (YYYY-MM-DD): the day whose plan, targets or statuses are asked; default
+    today. ``ParseError`` (400) when it cannot be read."""
+    raw = request.query_params.get("as_of")
+    if not raw:
+        return timezone.localdate() if default is _TODAY else default
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise ParseError(gettext_lazy("Ngày tính “as_of” không hợp lệ: hãy ghi theo dạng YYYY-MM-DD.")) from None
+
+
+AS_OF = OpenApiParameter(
+    "as_of", OpenApiTypes.DATE, description="Kế hoạch có hiệu lực tại ngày này (YYYY-MM-DD); mặc định: hôm nay"
+)
+
+
 class OpenDataSchema(AutoSchema):
     """The API's schema as it behaves: readable without logging in while public data is on, and answering
     400 (a bad filter), 404 (no such item or page) and 429 (rate limit) besides 200."""
@@ -341,8 +368,13 @@ class OpenDataViewSet(viewsets.GenericViewSet):
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
+        more = getattr(response, "next_link", None)
+        if more:
+            # a list cut into pages says so outside its body too (RFC 8288): a CSV has nowhere else to say it
+            response["Link"] = f'<{more}>; rel="next"'
         if getattr(request, "accepted_renderer", None) and request.accepted_renderer.format == "csv":
-            response["Content-Disposition"] = f'attachment; filename="{csv_filename(self.basename, request)}"'
+            name = csv_filename(self.basename, request, more=bool(more))
+            response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
 
 
@@ -359,20 +391,46 @@ CSV_NAMES = {
 }
 
 
-def csv_filename(basename: str, request) -> str:
-    """ "so-lieu-da-phe-duyet-theo-co-quan_trang-2_2026-12-01.csv": what it holds, which page, which day."""
+#: query parameters that say which part of a list a file holds, not which rows it is about
+_PAGING = {"format", "page", "page_size", "after"}
+
+
+def csv_filename(basename: str, request, *, more: bool = False) -> str:
+    """What a CSV holds, in its name: "so-lieu-da-phe-duyet-theo-co-quan_metric-online_admin_dossiers_year-2026_
+    trang-1_con-tiep_2026-12-01.csv" — the list, its filters, which part of it (the page, or the rows after an
+    id) and "còn tiếp" when more rows follow, the day. A filtered or partial file never takes the whole list's
+    name."""
     name = CSV_NAMES.get(basename, basename)
-    page = request.query_params.get("page")
-    page_part = f"_trang-{page}" if page and page.isdigit() and page != "1" else ""
-    return f"{name}{page_part}_{timezone.localdate().isoformat()}.csv"
+    params = request.query_params
+    filters = "".join(
+        f"_{_slug(key)}-{_slug(params[key])}" for key in sorted(params) if key not in _PAGING and params.get(key)
+    )
+    page, after = params.get("page", ""), params.get("after", "")
+    part = ""
+    if page.isdigit() and (page != "1" or more):
+        part = f"_trang-{page}"
+    elif after.isdigit() and after != "0":
+        part = f"_sau-id-{after}"
+    elif more:
+        part = "_trang-1"
+    if more:
+        part += "_con-tiep"
+    return f"{name}{filters}{part}_{timezone.localdate().isoformat()}.csv"
+
+
+def _slug(text: str) -> str:
+    """A query value as it may sit in a file name: letters, digits, "_" and "-" only, at most 40 characters."""
+    return "".join(c if c.isascii() and (c.isalnum() or c in "_-") else "-" for c in str(text))[:40]
 
 
 class RenderedResponse(Response):
-    """A response whose body was rendered before (and kept): DRF only sets its content type."""
+    """A response whose body was rendered before (and kept): DRF only sets its content type. ``next_link``: the
+    next page's address when the list goes on (kept with the body: the ``Link`` header and the file name)."""
 
-    def __init__(self, content: bytes):
+    def __init__(self, content: bytes, next_link: str | None = None):
         super().__init__()
         self.kept_content = content
+        self.next_link = next_link
 
     @property
     def rendered_content(self) -> bytes:
@@ -393,13 +451,18 @@ class CachedListModelMixin(mixins.ListModelMixin):
 
     def list(self, request, *args, **kwargs):
         query = urlencode(sorted(request.query_params.lists()), doseq=True)
+        if len(query) > MAX_KEY_QUERY:
+            return self.list_uncached(request, *args, **kwargs)
 
-        def render() -> bytes:
-            data = super(CachedListModelMixin, self).list(request, *args, **kwargs).data
-            return request.accepted_renderer.render(data, request.accepted_media_type, self.get_renderer_context())
+        def render() -> tuple[bytes, str | None]:
+            response = super(CachedListModelMixin, self).list(request, *args, **kwargs)
+            content = request.accepted_renderer.render(
+                response.data, request.accepted_media_type, self.get_renderer_context()
+            )
+            return content, next_link(self.paginator)
 
-        content = snapshots.cached_page_block(
-            "api-rendered",
+        content, more = cached_page_block(
+            "api-rendered-v2",
             request.path,
             query,
             request.get_host(),
@@ -408,7 +471,21 @@ class CachedListModelMixin(mixins.ListModelMixin):
             depends=self.cache_depends,
             build=render,
         )
-        return RenderedResponse(content)
+        return RenderedResponse(content, more)
+
+    def list_uncached(self, request, *args, **kwargs):
+        response = super().list(request, *args, **kwargs)
+        response.next_link = next_link(self.paginator)
+        return response
+
+
+def next_link(paginator) -> str | None:
+    """The address of the page after the one just served, if the list goes on."""
+    if paginator is None:
+        return None
+    if isinstance(paginator, FigurePagination):
+        return paginator.next_url
+    return paginator.get_next_link() if getattr(paginator, "page", None) is not None else None
 
 
 class ReadOnlyOpenDataViewSet(CachedListModelMixin, mixins.RetrieveModelMixin, OpenDataViewSet):
@@ -425,7 +502,7 @@ class PlanViewSet(ReadOnlyOpenDataViewSet):
     serializer_class = serializers.PlanSerializer
 
 
-@extend_schema_view(list=extend_schema(parameters=[PLAN, filter_parameter("group")]))
+@extend_schema_view(list=extend_schema(parameters=[PLAN, filter_parameter("group"), AS_OF]))
 class IndicatorViewSet(ReadOnlyOpenDataViewSet):
     """Chỉ tiêu (Phụ lục I) với các ô mục tiêu theo mốc năm và các mục tiêu định lượng của mỗi ô."""
 
@@ -434,10 +511,15 @@ class IndicatorViewSet(ReadOnlyOpenDataViewSet):
     lookup_value_regex = r"[^/]+"
 
     def get_queryset(self):
-        parsed = ParsedTarget.objects.select_related("metric").order_by("position")
-        cells = Target.objects.order_by("year").prefetch_related(Prefetch("parsed_targets", queryset=parsed))
+        day = _as_of(self.request)
+        metric = ("metric", "metric__plan", "metric__reporting_agency")
+        parsed = ParsedTarget.objects.select_related(*metric).order_by("position")
+        cells = (
+            Target.objects.in_force(day).order_by("year").prefetch_related(Prefetch("parsed_targets", queryset=parsed))
+        )
         return (
-            Indicator.objects.filter(**_filters(self.request, {"plan": "plan__code", "group": "group__code"}))
+            Indicator.objects.in_force(day)
+            .filter(**_filters(self.request, {"plan": "plan__code", "group": "group__code"}))
             .select_related("plan", "group")
             .prefetch_related(Prefetch("targets", queryset=cells))
             .order_by("plan_id", "group__order", "number")
@@ -454,12 +536,12 @@ class MetricViewSet(ReadOnlyOpenDataViewSet):
     def get_queryset(self):
         return (
             Metric.objects.filter(**_filters(self.request, {"plan": "plan__code"}))
-            .select_related("plan")
+            .select_related("plan", "reporting_agency")
             .order_by("plan_id", "code")
         )
 
 
-@extend_schema_view(list=extend_schema(parameters=[PLAN, filter_parameter("group")]))
+@extend_schema_view(list=extend_schema(parameters=[PLAN, filter_parameter("group"), AS_OF]))
 class TaskViewSet(ReadOnlyOpenDataViewSet):
     """Nhiệm vụ (Phụ lục II)."""
 
@@ -469,8 +551,28 @@ class TaskViewSet(ReadOnlyOpenDataViewSet):
     def get_queryset(self):
         return (
             Task.objects.filter(**_filters(self.request, {"plan": "plan__code", "group": "group__code"}))
+            .with_terms(_as_of(self.request))
+            .filter(terms_in_force__isnull=False)
             .select_related("plan", "group")
             .order_by("plan_id", "number")
+        )
+
+
+class PlanAdjustmentViewSet(ReadOnlyOpenDataViewSet):
+    """Lịch sử điều chỉnh kế hoạch: các quyết định đã phê duyệt, ngày có hiệu lực và từng nội dung điều chỉnh."""
+
+    serializer_class = serializers.PlanAdjustmentSerializer
+
+    def get_queryset(self):
+        approved = PlanAdjustment.objects.filter(status=PlanAdjustment.Status.APPROVED)
+        return (
+            approved.filter(**_filters(self.request, {"plan": "plan__code"}))
+            .select_related("plan", "revokes")
+            .prefetch_related(
+                Prefetch("changes", queryset=PlanChange.objects.order_by("order")),
+                Prefetch("revocations", queryset=approved, to_attr="revoked_by"),
+            )
+            .order_by("effective_on", "pk")
         )
 
 
@@ -527,6 +629,14 @@ class ProvinceFigureViewSet(CachedListModelMixin, OpenDataViewSet):
     list=extend_schema(
         parameters=[
             OpenApiParameter("as_of", OpenApiTypes.DATE, description="Ngày tính; mặc định: lần tính gần nhất"),
+            OpenApiParameter(
+                "reading",
+                {"type": "string", "enum": list(readings.READINGS)},
+                description=(
+                    "Với ngày tính đã qua: as_known (mặc định) — số liệu tại thời điểm đó, chỉ gồm số liệu đã duyệt "
+                    "đến hết ngày đó; current — số liệu hiện có cho các kỳ đến ngày đó."
+                ),
+            ),
             filter_parameter("indicator"),
             filter_parameter("status"),
         ]
@@ -538,20 +648,21 @@ class TargetStatusViewSet(CachedListModelMixin, OpenDataViewSet):
     serializer_class = serializers.TargetStatusSerializer
     cache_depends = (snapshots.PLAN, snapshots.FIGURES)
 
+    reading = readings.DEFAULT
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "reading": self.reading}
+
     def get_queryset(self):
         """Statuses as of ``as_of`` — the latest on or before that day, computed as reports do — or a refusal."""
-        raw = self.request.query_params.get("as_of")
-        as_of = None
-        if raw:
-            try:
-                as_of = date.fromisoformat(raw)
-            except ValueError:
-                raise ParseError(
-                    gettext_lazy("Ngày tính “as_of” không hợp lệ: hãy ghi theo dạng YYYY-MM-DD.")
-                ) from None
-            if as_of > timezone.localdate():
-                raise ParseError(gettext_lazy("Chưa thể tính tình trạng cho một ngày trong tương lai."))
-        rows = target_statuses_at(as_of=as_of)
+        as_of = _as_of(self.request, default=None)
+        if as_of is not None and as_of > timezone.localdate():
+            raise ParseError(gettext_lazy("Chưa thể tính tình trạng cho một ngày trong tương lai."))
+        try:
+            self.reading = readings.reading_or_default(self.request.query_params.get("reading"))
+        except ValueError:
+            raise drf_serializers.ValidationError({"reading": ["Chỉ có as_known hoặc current."]}) from None
+        rows = target_statuses_at(as_of=as_of, reading=self.reading)
         wanted = _filters(self.request, {"indicator": "indicator", "status": "status"})
         indicator, status = wanted.get("indicator"), wanted.get("status")
         rows = [

@@ -8,19 +8,24 @@ server-side cursor on PostgreSQL) and written as they come, so a download never 
 from __future__ import annotations
 
 import csv
+import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.db.models import Max
+from django.conf import settings
+from django.db.models import Max, OuterRef, Q, Subquery
 
+from adjustments.describe import change_text
 from core.spreadsheets import neutralise
-from indicators.models import ProvinceValue, TargetStatus
+from indicators.freshness import coverage_low
+from indicators.models import PlanAdjustment, PlanChange, ProvinceValue, TargetStatus
 from indicators.periods import PeriodBounds
 from indicators.selectors import observations_approved, target_statuses_as_of
+from indicators.statuses import latest_claim, status_label, target_statuses_at
 from indicators.templatetags.plan_text import plan_text
-from tasks.models import TaskOccurrence
+from tasks.models import TaskOccurrence, TaskTerms
 
 CHUNK = 2000
 
@@ -78,6 +83,16 @@ PERIOD_COLUMNS = (
     Column("period_starts_on", "date", "Từ ngày", "Ngày đầu kỳ (Nghị định 09/2019/NĐ-CP)"),
     Column("period_ends_on", "date", "Đến ngày", "Ngày cuối kỳ"),
 )
+COVERAGE_COLUMNS = (
+    Column("agencies_reporting", "integer", "Số cơ quan có số liệu", unit="cơ quan"),
+    Column("agencies_expected", "integer", "Số cơ quan phải báo cáo", unit="cơ quan"),
+    Column(
+        "coverage_low",
+        "boolean",
+        "Chưa đủ cơ quan báo cáo",
+        "true: giá trị tính từ ít hơn ngưỡng (mặc định 80%) số cơ quan phải báo cáo",
+    ),
+)
 METRIC_COLUMNS = (
     Column("metric", "string", "Mã chỉ số"),
     Column("metric_name", "string", "Tên chỉ số"),
@@ -113,6 +128,7 @@ def _figure_rows() -> Iterator[tuple]:
 
 
 def _province_rows() -> Iterator[tuple]:
+    threshold = settings.PROVINCE_COVERAGE_MIN_PERCENT
     rows = (
         ProvinceValue.objects.order_by("metric__code", "period__ends_on", "period__kind", "pk")
         .values_list(
@@ -128,69 +144,79 @@ def _province_rows() -> Iterator[tuple]:
             "numerator",
             "denominator",
             "reporters",
+            "expected_reporters",
+            "provisional",
             "as_of",
         )
         .iterator(chunk_size=CHUNK)
     )
-    for code, name, unit, kind, year, number, starts, ends, *rest in rows:
-        yield (code, name, unit, kind, _period_label(kind, year, number, starts, ends), starts, ends, *rest)
+    for code, name, unit, kind, year, number, starts, ends, value, num, den, n, expected, provisional, as_of in rows:
+        expected = max(expected, n)
+        low = coverage_low(n, expected, threshold=threshold)
+        label = _period_label(kind, year, number, starts, ends)
+        yield (code, name, unit, kind, label, starts, ends, value, num, den, n, expected, low, provisional, as_of)
 
 
 def _target_status_rows() -> Iterator[tuple]:
-    labels = _status_labels(TargetStatus.Status.choices)
-    rows = (
-        target_statuses_as_of()
-        .order_by(
-            "parsed_target__target__indicator__plan_id",
-            "parsed_target__target__indicator__group__order",
-            "parsed_target__target__indicator__number",
-            "parsed_target__target__year",
-            "parsed_target__position",
-            "pk",
-        )
-        .values_list(
-            "parsed_target__target__indicator__code",
-            "parsed_target__target__year",
-            "parsed_target__target__text",
-            "parsed_target__fragment",
-            "parsed_target__metric__code",
-            "parsed_target__metric__unit",
-            "parsed_target__operator",
-            "parsed_target__value",
-            "parsed_target__value_max",
-            "status",
-            "baseline_value",
-            "latest_value",
-            "latest_date",
-            "expected_value",
-            "as_of",
-        )
-        .iterator(chunk_size=CHUNK)
+    """Every target as every other surface gives it (``target_statuses_at``: the latest complete computation),
+    with the marks on its data: freshness, the latest value's period, provisional, coverage."""
+    rows = sorted(
+        target_statuses_at(),
+        key=lambda row: (
+            row.parsed_target.target.indicator.plan_id,
+            row.parsed_target.target.indicator.group.order,
+            row.parsed_target.target.indicator.number,
+            row.parsed_target.target.year,
+            row.parsed_target.position,
+            row.pk or 0,
+        ),
     )
-    for indicator, year, text, fragment, metric, unit, operator, value, value_max, status, *rest in rows:
+    freshness_labels = _status_labels(TargetStatus.Freshness.choices)
+    for row in rows:
+        parsed, target = row.parsed_target, row.parsed_target.target
+        latest = latest_claim(row) or {}
+        covered = latest.get("coverage") or {}
         yield (
-            indicator,
-            year,
-            plan_text(text),
-            plan_text(fragment),
-            metric,
-            unit,
-            operator,
-            value,
-            value_max,
-            status,
-            labels.get(status, status),
-            *rest,
+            target.indicator.code,
+            target.year,
+            target.valid_from,
+            target.valid_to,
+            plan_text(target.text),
+            plan_text(parsed.fragment),
+            parsed.metric.code,
+            parsed.metric.unit,
+            parsed.operator,
+            parsed.value,
+            parsed.value_max,
+            row.status,
+            status_label(row),
+            row.freshness,
+            freshness_labels.get(row.freshness, row.freshness),
+            row.baseline_value,
+            row.latest_value,
+            row.latest_date,
+            latest.get("period"),
+            latest.get("provisional", False),
+            covered.get("reporters"),
+            covered.get("expected"),
+            covered.get("low", False),
+            row.expected_value,
+            row.as_of,
         )
 
 
 def _task_status_rows() -> Iterator[tuple]:
     labels = _status_labels(TaskOccurrence.Status.choices)
+    # the task's title as in force on the day the occurrence was computed
+    terms = TaskTerms.objects.filter(task=OuterRef("task"), valid_from__lte=OuterRef("as_of")).filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gte=OuterRef("as_of"))
+    )
     rows = (
-        TaskOccurrence.objects.order_by("due_on", "task__number", "agency__code", "pk")
+        TaskOccurrence.objects.annotate(task_title=Subquery(terms.values("title")[:1]))
+        .order_by("due_on", "task__number", "agency__code", "pk")
         .values_list(
             "task__number",
-            "task__title",
+            "task_title",
             "agency__code",
             "agency__name",
             "role",
@@ -204,6 +230,42 @@ def _task_status_rows() -> Iterator[tuple]:
     )
     for number, title, agency, agency_name, role, due_on, status, *rest in rows:
         yield (number, title, agency, agency_name, role, due_on, status, labels.get(status, status), *rest)
+
+
+def _plan_history_rows() -> Iterator[tuple]:
+    """Every change of every approved adjustment, in the order they took effect."""
+    changes = (
+        PlanChange.objects.filter(adjustment__status=PlanAdjustment.Status.APPROVED)
+        .select_related("adjustment__revokes")
+        .order_by("adjustment__effective_on", "adjustment_id", "order")
+    )
+    revoked = dict(
+        PlanAdjustment.objects.filter(status=PlanAdjustment.Status.APPROVED, revokes__isnull=False).values_list(
+            "revokes_id", "decision_number"
+        )
+    )
+    for change in changes.iterator(chunk_size=CHUNK):
+        adjustment = change.adjustment
+        text = change_text(change)
+        yield (
+            adjustment.decision_number,
+            adjustment.signed_on,
+            adjustment.issuer,
+            adjustment.summary,
+            adjustment.effective_on,
+            adjustment.approved_at,
+            adjustment.revokes.decision_number if adjustment.revokes_id else "",
+            revoked.get(adjustment.pk, ""),
+            change.subject,
+            change.code,
+            change.year,
+            change.field,
+            text.what,
+            text.before,
+            text.after,
+            json.dumps(change.old, ensure_ascii=False) if change.old is not None else "",
+            json.dumps(change.new, ensure_ascii=False) if change.new is not None else "",
+        )
 
 
 def _latest(queryset, field: str):
@@ -250,7 +312,8 @@ DATASETS: tuple[Dataset, ...] = (
             Column("value", "number", "Giá trị toàn tỉnh", unit="theo cột unit"),
             Column("numerator", "number", "Tổng tử số"),
             Column("denominator", "number", "Tổng mẫu số"),
-            Column("agencies_reporting", "integer", "Số cơ quan có số liệu", unit="cơ quan"),
+            *COVERAGE_COLUMNS,
+            Column("provisional", "boolean", "Tạm tính", "true: kỳ chưa kết thúc khi tính, giá trị còn thay đổi"),
             Column("as_of", "date", "Tính đến ngày"),
         ),
         rows=_province_rows,
@@ -269,18 +332,41 @@ DATASETS: tuple[Dataset, ...] = (
         columns=(
             Column("indicator", "string", "Mã chỉ tiêu", "Ví dụ: I.1"),
             Column("year", "integer", "Mốc năm"),
+            Column(
+                "valid_from",
+                "date",
+                "Mục tiêu có hiệu lực từ ngày",
+                "Ngày ban hành kế hoạch, hoặc ngày có hiệu lực của quyết định điều chỉnh ô mục tiêu này",
+            ),
+            Column(
+                "valid_to",
+                "date",
+                "Mục tiêu có hiệu lực đến hết ngày",
+                "Trống: đang có hiệu lực; có ngày: một quyết định sau đã điều chỉnh từ ngày kế tiếp",
+            ),
             Column("target_text", "string", "Mục tiêu (nguyên văn)"),
             Column("fragment", "string", "Phần mục tiêu", "Khi một ô có nhiều mục tiêu: phần ứng với dòng này"),
             Column("metric", "string", "Mã chỉ số"),
             Column("unit", "string", "Đơn vị tính"),
-            Column("operator", "string", "So sánh", "gte (≥), lte (≤), eq (=), range (khoảng)…"),
+            Column(
+                "operator",
+                "string",
+                "So sánh",
+                ">= (≥), > (lớn hơn), = (bằng), <= (≤), < (nhỏ hơn), range (trong khoảng target_value – "
+                "target_value_max)",
+            ),
             Column("target_value", "number", "Giá trị mục tiêu", unit="theo cột unit"),
             Column("target_value_max", "number", "Giá trị mục tiêu tối đa", unit="theo cột unit"),
             Column("status", "string", "Mã tình trạng"),
             Column("status_label", "string", "Tình trạng"),
+            Column("freshness", "string", "Mã tình trạng số liệu", "current, late (số liệu chậm) hoặc missing"),
+            Column("freshness_label", "string", "Tình trạng số liệu"),
             Column("baseline_value", "number", "Giá trị gốc", unit="theo cột unit"),
             Column("latest_value", "number", "Giá trị mới nhất", unit="theo cột unit"),
             Column("latest_date", "date", "Ngày của giá trị mới nhất"),
+            Column("latest_period", "string", "Kỳ của giá trị mới nhất", "Ví dụ: Quý II/2026, Năm 2025"),
+            Column("latest_provisional", "boolean", "Tạm tính", "true: kỳ của giá trị mới nhất chưa kết thúc"),
+            *COVERAGE_COLUMNS,
             Column("expected_value", "number", "Giá trị cần đạt theo lộ trình", unit="theo cột unit"),
             Column("as_of", "date", "Tính đến ngày"),
         ),
@@ -312,6 +398,45 @@ DATASETS: tuple[Dataset, ...] = (
         ),
         rows=_task_status_rows,
         modified=lambda: _latest(TaskOccurrence.objects.all(), "computed_at"),
+    ),
+    Dataset(
+        slug="lich-su-ke-hoach",
+        filename="lich-su-dieu-chinh-ke-hoach",
+        title="Lịch sử điều chỉnh kế hoạch",
+        description=(
+            "Mọi điều chỉnh Kế hoạch 65-KH/TU đã được phê duyệt: quyết định (số, ngày ký, cơ quan ban hành, trích "
+            "yếu), ngày có hiệu lực và từng nội dung điều chỉnh, trước và sau. Nội dung trước ngày có hiệu lực vẫn "
+            "đúng cho khoảng thời gian trước đó."
+        ),
+        frequency=CONTINUOUS,
+        frequency_label="Cập nhật ngay khi một điều chỉnh được phê duyệt",
+        columns=(
+            Column("decision", "string", "Số, ký hiệu quyết định"),
+            Column("signed_on", "date", "Ngày ký"),
+            Column("issuer", "string", "Cơ quan ban hành"),
+            Column("summary", "string", "Trích yếu"),
+            Column("effective_on", "date", "Có hiệu lực từ ngày"),
+            Column("approved_at", "datetime", "Phê duyệt lúc"),
+            Column("revokes", "string", "Bãi bỏ quyết định", "Số của quyết định mà quyết định này bãi bỏ"),
+            Column("revoked_by", "string", "Bị bãi bỏ bởi", "Số của quyết định sau đã bãi bỏ quyết định này"),
+            Column(
+                "subject",
+                "string",
+                "Đối tượng",
+                "target (ô mục tiêu), parsed_target (mục tiêu định lượng), indicator (chỉ tiêu), task (nhiệm vụ), "
+                "assignment (cơ quan thực hiện), metric (chỉ số đo lường)",
+            ),
+            Column("code", "string", "Mã", "Mã chỉ tiêu, số nhiệm vụ hoặc mã chỉ số"),
+            Column("year", "integer", "Mốc năm", "Với ô mục tiêu"),
+            Column("field", "string", "Nội dung", "text, targets, added, retired, title, result, deadline, lead…"),
+            Column("what", "string", "Điều chỉnh"),
+            Column("before", "string", "Trước"),
+            Column("after", "string", "Sau"),
+            Column("old_json", "string", "Trước (JSON)"),
+            Column("new_json", "string", "Sau (JSON)"),
+        ),
+        rows=_plan_history_rows,
+        modified=lambda: _latest(PlanAdjustment.objects.filter(status=PlanAdjustment.Status.APPROVED), "approved_at"),
     ),
 )
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from core.formatting import plotly_separators
+from dashboards.charts import time_views, value_range
 
 INK = "#1d2430"
 VALUE_COLOUR = "#0072b2"
@@ -30,12 +31,20 @@ class TargetMark:
 
 
 def public_series_figure(
-    *, name: str, unit: str, points: Sequence[PeriodPoint], targets: Sequence[TargetMark], labels: dict[str, str]
+    *,
+    name: str,
+    unit: str,
+    points: Sequence[PeriodPoint],
+    targets: Sequence[TargetMark],
+    labels: dict[str, str],
+    bounds: tuple[float | None, float | None] = (None, None),
 ) -> dict:
-    """Values as a line with the period of each in its hover text; targets as diamonds at the end of their year.
+    """Values as a line with the period of each in its hover text; targets as diamonds at the end of their year,
+    each named with its value in the legend (labels written beside them ran into each other on a phone).
 
-    ``labels`` carries the translated words ("value", "target") so the function stays free of the request.
-    """
+    The x axis shows the data and the next milestone first; ``views`` offer the whole plan (the dashboards'
+    ``time_views``, drawn as buttons by static/js/charts.js). ``labels`` carries the translated words ("value",
+    "target") so the function stays free of the request."""
     data = [
         {
             "type": "scatter",
@@ -49,20 +58,26 @@ def public_series_figure(
             "hovertemplate": "%{customdata[0]}: <b>%{customdata[1]}</b><extra></extra>",
         }
     ]
-    if targets:
+    for t in targets:
         data.append(
             {
                 "type": "scatter",
-                "mode": "markers+text",
-                "name": labels["target"],
-                "x": [date(t.year, 12, 31).isoformat() for t in targets],
-                "y": [t.value for t in targets],
-                "text": [f"{t.year}: {t.label}" for t in targets],
-                "textposition": "middle left",
+                "mode": "markers",
+                "name": f"{labels['target']} {t.year}: {t.label}",
+                "x": [date(t.year, 12, 31).isoformat()],
+                "y": [t.value],
                 "marker": {"symbol": "diamond", "size": 11, "color": TARGET_COLOUR},
-                "hovertemplate": "%{text}<extra></extra>",
+                "cliponaxis": False,
+                "hovertemplate": f"{t.year}: {t.label}<extra></extra>",
             }
         )
+    plotted = [(p.ends_on, p.value) for p in points] + [(date(t.year, 12, 31), t.value) for t in targets]
+    views = []
+    if points:
+        views = time_views(first=points[0].ends_on, last=points[-1].ends_on, milestones=[t.year for t in targets])
+    for view in views:
+        start, end = (date.fromisoformat(day) for day in view["range"])
+        view["yrange"] = value_range([v for day, v in plotted if start <= day <= end], bounds[1])
     layout = {
         "separators": plotly_separators(),
         "font": {"family": "Segoe UI, Roboto, Noto Sans, Arial, sans-serif", "size": 12, "color": INK},
@@ -75,4 +90,10 @@ def public_series_figure(
         "xaxis": {"type": "date", "tickformat": "%Y", "ticklabelmode": "period"},
         "yaxis": {"title": {"text": unit or name[:40]}, "rangemode": "tozero", "tickformat": ",~r"},
     }
-    return {"data": data, "layout": layout}
+    if views:
+        layout["xaxis"]["range"], layout["yaxis"]["range"] = views[0]["range"], views[0]["yrange"]
+    figure = {"data": data, "layout": layout}
+    if len(views) > 1:
+        figure["views"] = views
+        figure["views_label"] = labels.get("views", "")
+    return figure

@@ -15,6 +15,7 @@ router.register("figures", api.FigureViewSet, basename="figure")
 router.register("province-figures", api.ProvinceFigureViewSet, basename="province-figure")
 router.register("target-statuses", api.TargetStatusViewSet, basename="target-status")
 router.register("task-statuses", api.TaskStatusViewSet, basename="task-status")
+router.register("plan-adjustments", api.PlanAdjustmentViewSet, basename="plan-adjustment")
 
 app_name = "api"
 urlpatterns = [

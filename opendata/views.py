@@ -16,10 +16,14 @@ from core.formatting import format_number, value_text
 from core.snapshots import FIGURES, PLAN, TASKS, depends_on
 from core.snapshots import metric as metric_dependency
 from dashboards.pages import Page, page_response
+from indicators.freshness import coverage_low
 from indicators.models import Indicator, ParsedTarget, ProvinceValue, TargetStatus
-from indicators.selectors import plan_current, plan_groups_with_indicators
-from indicators.statuses import latest_claim, latest_text, target_statuses_at
+from indicators.progress import method_description
+from indicators.selectors import plan_current, plan_day, plan_groups_with_indicators
+from indicators.statuses import target_statuses_at
 from indicators.templatetags.plan_text import plan_text
+from indicators.templatetags.status_text import claim
+from indicators.validation import value_bounds
 
 from .datasets import DATASETS
 from .public_charts import PeriodPoint, TargetMark, public_series_figure
@@ -45,29 +49,17 @@ def _public_indicators() -> Page:
         statuses = {s.parsed_target_id: s for s in target_statuses_at(plan=plan)}
         as_of = next(iter(statuses.values())).as_of if statuses else None
         milestone = plan.milestone_for(as_of) if as_of else min(plan.milestones)
-        for group in plan_groups_with_indicators(plan):
+        # the targets in force on the day the statuses are of
+        for group in plan_groups_with_indicators(plan, on=as_of):
             rows = []
             for indicator in group.indicators.all():
                 for target in indicator.targets.all():
                     if target.year != milestone or target.is_empty:
                         continue
-                    claims = []
-                    for item in target.parsed_targets.all():
-                        snapshot = statuses.get(item.pk)
-                        status = snapshot.status if snapshot else TargetStatus.Status.NO_DATA
-                        latest = latest_claim(snapshot) if snapshot else None
-                        period = (latest["period"] or "") if latest else ""
-                        claims.append(
-                            {
-                                "metric": item.metric,
-                                "status": status,
-                                "label": TargetStatus.Status(status).label,
-                                "freshness": snapshot.freshness if snapshot else TargetStatus.Freshness.MISSING,
-                                "late": bool(snapshot and snapshot.is_late),
-                                "latest": latest_text(snapshot, item.metric.unit) if snapshot else "",
-                                "period": period,
-                            }
-                        )
+                    claims = [
+                        {"parsed": item, "metric": item.metric, "shown": claim(statuses.get(item.pk))}
+                        for item in target.parsed_targets.all()
+                    ]
                     rows.append({"indicator": indicator, "target": target, "claims": claims})
             groups.append({"group": group, "rows": rows})
     return Page(
@@ -98,9 +90,11 @@ def _public_indicator(code: str) -> Page:
     if plan is None:
         raise Http404
     indicator = get_object_or_404(Indicator.objects.select_related("group"), plan=plan, code=code)
+    day = plan_day(plan)
     parsed = list(
-        ParsedTarget.objects.filter(target__indicator=indicator)
-        .select_related("metric", "target")
+        ParsedTarget.objects.in_force(day)
+        .filter(target__indicator=indicator)
+        .select_related("metric", "metric__reporting_agency", "target")
         .order_by("metric__code", "target__year", "position")
     )
     metrics = {}
@@ -109,7 +103,8 @@ def _public_indicator(code: str) -> Page:
     depends_on(*(metric_dependency(pk) for pk in metrics))
     wanted = {p.pk for p in parsed}
     statuses = {s.parsed_target_id: s for s in target_statuses_at(plan=plan) if s.parsed_target_id in wanted}
-    words = {"value": _("Giá trị toàn tỉnh"), "target": _("Mục tiêu")}
+    words = {"value": _("Giá trị toàn tỉnh"), "target": _("Mục tiêu"), "views": _("Khoảng thời gian của biểu đồ")}
+    threshold = settings.PROVINCE_COVERAGE_MIN_PERCENT
     panels, figures = [], {}
     for index, entry in enumerate(metrics.values()):
         metric = entry["metric"]
@@ -118,28 +113,26 @@ def _public_indicator(code: str) -> Page:
             .select_related("period")
             .order_by("period__ends_on")
         )
+        for row in rows:  # each value with its coverage, marked when too few agencies reported
+            row.shown_expected = max(row.expected_reporters, row.reporters)
+            row.coverage_low = coverage_low(row.reporters, row.shown_expected, threshold=threshold)
         points = [
             PeriodPoint(row.period.ends_on, float(row.value), row.period.label, value_text(row.value, metric.unit))
             for row in rows
         ]
         marks = [TargetMark(t.target.year, float(t.value), _target_label(t)) for t in entry["targets"]]
         figures[f"series-{index}"] = public_series_figure(
-            name=metric.name, unit=metric.unit, points=points, targets=marks, labels=words
+            name=metric.name,
+            unit=metric.unit,
+            points=points,
+            targets=marks,
+            labels=words,
+            bounds=value_bounds(metric.kind, metric.ratio_scale),
         )
-        claims = []
-        for target in entry["targets"]:
-            snapshot = statuses.get(target.pk)
-            status = snapshot.status if snapshot else TargetStatus.Status.NO_DATA
-            claims.append(
-                {
-                    "target": target,
-                    "label": _target_label(target),
-                    "status": status,
-                    "status_label": TargetStatus.Status(status).label,
-                    "late": bool(snapshot and snapshot.is_late),
-                    "latest": latest_text(snapshot, metric.unit) if snapshot else "",
-                }
-            )
+        claims = [
+            {"target": target, "label": _target_label(target), "shown": claim(statuses.get(target.pk))}
+            for target in entry["targets"]
+        ]
         panels.append(
             {
                 "metric": metric,
@@ -148,9 +141,12 @@ def _public_indicator(code: str) -> Page:
                 "claims": claims,
                 "table": list(zip(rows, points, strict=True))[::-1],
                 "updated": max((r.computed_at for r in rows), default=None),
+                "method": method_description(
+                    kind=metric.kind, method=metric.progress_method, thresholds=metric.thresholds
+                ),
             }
         )
-    cells = [(t.year, plan_text(t.text)) for t in indicator.targets.order_by("year") if not t.is_empty]
+    cells = [(t.year, plan_text(t.text)) for t in indicator.targets.in_force(day).order_by("year") if not t.is_empty]
     # when this indicator's published values and statuses were last computed
     computed = [panel["updated"] for panel in panels] + [status.computed_at for status in statuses.values()]
     return Page(

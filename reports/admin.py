@@ -30,7 +30,7 @@ class PeriodicReportAdmin(ReadOnlyAdminMixin, SafeModelAdmin):
 
 
 @admin.register(SigningKey)
-class SigningKeyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class SigningKeyAdmin(ReadOnlyAdminMixin, SafeModelAdmin):
     """Keys are given with ``manage.py signing_key_set`` on the server (docs/report-signatures.md): the private
     key and its password never pass through a browser. Here: which body signs with whose certificate, until when."""
 
@@ -58,7 +58,7 @@ class SigningKeyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Review)
-class ReviewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ReviewAdmin(ReadOnlyAdminMixin, SafeModelAdmin):
     """Reviews over a span are requested, edited, issued and downloaded on their pages (/bao-cao/so-ket/)."""
 
     list_display = ["title", "starts_on", "ends_on", "as_of", "version", "status", "generation", "issued_on"]

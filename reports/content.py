@@ -10,21 +10,22 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.db.models import Q
 from django.utils import translation
 
+from adjustments.describe import adjustment_sentence, decision_name
+from adjustments.selectors import adjustments_after, adjustments_between
 from agencies.models import Agency
-from core.formatting import format_vn_number, period_phrase, value_text
+from core.formatting import format_vn_number, period_phrase, value_text, vn_date
 from core.workflow import SubmissionStatus
-from indicators import periods
+from indicators import periods, readings
 from indicators.models import (
     AgencyAssessment,
     Indicator,
     Metric,
-    Observation,
     ParsedTarget,
     Period,
     Plan,
@@ -32,13 +33,19 @@ from indicators.models import (
     Target,
     TargetStatus,
 )
-from indicators.selectors import assessment_disagreements, figures_completeness, period_last_due
-from indicators.statuses import latest_claim, target_statuses_at
+from indicators.selectors import (
+    assessment_disagreements,
+    figures_completeness,
+    figures_in_force,
+    period_last_due,
+)
+from indicators.statuses import latest_claim, status_label, target_statuses_at, target_statuses_compute
 from indicators.templatetags.plan_text import plan_text
 from oversight.selectors import recommendations_summary
 from tasks import occurrences as occ
-from tasks.models import TaskOccurrence, TaskUpdate
+from tasks.models import Task, TaskOccurrence, TaskUpdate
 from tasks.occurrences import status_on
+from tasks.selectors import with_task_terms
 
 #: the order in which statuses are counted and drawn, best first
 STATUS_ORDER = [value for value, _ in TargetStatus.Status.choices]
@@ -50,12 +57,16 @@ DONE_ON_TIME = "done_on_time"
 DONE_LATE = "done_late"
 OVERDUE = "overdue"
 IN_PROGRESS = "in_progress"
-TASK_COLUMNS = [DONE_ON_TIME, DONE_LATE, OVERDUE, IN_PROGRESS]
+NOT_DUE = "not_due"
+#: due dates ("lượt") by status: "đang thực hiện" (a deadline ahead, work reported under way) is not "chưa đến
+#: hạn" (a deadline ahead, nothing reported yet)
+TASK_COLUMNS = [DONE_ON_TIME, DONE_LATE, OVERDUE, IN_PROGRESS, NOT_DUE]
 TASK_LABELS = {
     DONE_ON_TIME: "Hoàn thành đúng hạn",
     DONE_LATE: "Hoàn thành quá hạn",
     OVERDUE: "Quá hạn, chưa hoàn thành",
     IN_PROGRESS: "Đang thực hiện",
+    NOT_DUE: "Chưa đến hạn",
 }
 
 
@@ -79,6 +90,19 @@ class TargetRow:
     latest_value: float | None = None
     latest_period: str = ""  # the period's label alone, as the API and explain_target give it
     provisional: bool = False
+    #: a cell without a measurable target: listed with its assessment, never counted among the quantitative ones
+    qualitative: bool = False
+    #: the latest value's coverage: how many agencies' figures it sums, of how many expected ("20/26 cơ quan")
+    reporters: int | None = None
+    expected: int | None = None
+    coverage_low: bool = False
+
+    @property
+    def coverage(self) -> str:
+        """ "20/26 cơ quan" for a value aggregated from several agencies, else ""."""
+        if self.reporters is None or not self.expected or self.expected <= 1:
+            return ""
+        return f"{self.reporters}/{self.expected} cơ quan"
 
 
 @dataclass
@@ -89,7 +113,9 @@ class GroupBlock:
 
     @property
     def counts(self) -> dict[str, int]:
-        counted = Counter(row.status for row in self.rows)
+        """The group's quantitative targets by status, and its qualitative cells apart (whatever their
+        assessment): the overview counts the same way."""
+        counted = Counter(TargetStatus.Status.QUALITATIVE if row.qualitative else row.status for row in self.rows)
         return {status: counted.get(status, 0) for status in STATUS_ORDER}
 
 
@@ -100,10 +126,11 @@ class AgencyTaskRow:
     done_late: int = 0
     overdue: int = 0
     in_progress: int = 0
+    not_due: int = 0
 
     @property
     def total(self) -> int:
-        return self.done_on_time + self.done_late + self.overdue + self.in_progress
+        return self.done_on_time + self.done_late + self.overdue + self.in_progress + self.not_due
 
 
 @dataclass
@@ -226,9 +253,24 @@ class ReportContent:
     disagreements: list[DisagreementRow] = field(default_factory=list)
     recommendations: RecommendationTally = field(default_factory=RecommendationTally)
     recommendations_overdue: list[RecommendationRow] = field(default_factory=list)
+    #: "Trong kỳ, Ban Thường vụ Tỉnh ủy điều chỉnh …": the adjustments taking effect in the period
+    adjustments: list[str] = field(default_factory=list)
+    #: the footnote of a report about a time before a later adjustment: its targets are those then in force
+    targets_note: str = ""
+    #: which figures a past date counts (``indicators.readings``), said on every document
+    reading: str = readings.AS_KNOWN
+    #: the tasks counted as tasks (``tasks.occurrences.tally``): by standing, of how many
+    tasks_total: int = 0
+    task_standings: dict[str, int] = field(default_factory=dict)
 
     def rows_with(self, *statuses: str) -> list[TargetRow]:
-        return [row for group in self.groups for row in group.rows if row.status in statuses]
+        """The quantitative targets at these statuses."""
+        return [row for group in self.groups for row in group.rows if row.status in statuses and not row.qualitative]
+
+    @property
+    def reading_sentence(self) -> str:
+        """Which reading of the as-of date the document uses, in its own words."""
+        return readings.SENTENCES_VI[self.reading].format(day=self.as_of.strftime("%d/%m/%Y"))
 
     @property
     def status_totals(self) -> dict[str, int]:
@@ -260,33 +302,66 @@ class ReportContent:
         return clean(asdict(self))
 
 
-def occurrence_status_as_of(*, due_on: date | None, completed_on: date | None, as_of: date) -> str:
-    """Where a task occurrence stood on ``as_of``, by the engine's rule (``tasks.occurrences.status_on``) from its
-    deadline and completion date, so a report for an earlier date reads the same however the snapshot moved on.
-    Work not yet due counts as in progress in the report's table."""
-    if due_on is None:
-        return IN_PROGRESS
-    status, _days = status_on(due_on=due_on, done_on=completed_on, as_of=as_of)
-    return IN_PROGRESS if status == occ.NOT_DUE else status
-
-
-def _latest_statuses(plan: Plan, parsed_ids: list[int], as_of: date) -> dict[int, TargetStatus]:
-    """For each parsed target, its status as of the as-of date (``target_statuses_at``: the one truth)."""
-    wanted = set(parsed_ids)
-    return {
+def _latest_statuses(plan: Plan, parsed: list[ParsedTarget], as_of: date, reading: str) -> dict[int, TargetStatus]:
+    """For each parsed target, its status as of the as-of date in the report's reading (``target_statuses_at``:
+    the one truth); a target no longer in force that day (the report is about a period before an adjustment) is
+    judged by the same engine against its own aim."""
+    wanted = {p.pk for p in parsed}
+    found = {
         row.parsed_target_id: row
-        for row in target_statuses_at(as_of=as_of, plan=plan)
+        for row in target_statuses_at(as_of=as_of, plan=plan, reading=reading)
         if row.parsed_target_id in wanted
     }
+    others = [p for p in parsed if p.pk not in found]
+    if others:
+        found.update(
+            (row.parsed_target_id, row)
+            for row in target_statuses_compute(as_of=as_of, parsed_targets=others, reading=reading)
+        )
+    return found
 
 
-def _target_groups(plan: Plan, period: Period, as_of: date, milestone: int, agency: Agency | None) -> list:
+def targets_day(period: Period, as_of: date) -> date:
+    """The day whose targets a report shows: those in force at the end of its period (or on its as-of date, if
+    earlier), so that a report about a time before an adjustment reads the targets of that time."""
+    return min(as_of, period.ends_on)
+
+
+def _adjustment_notes(plan: Plan, period: Period, as_of: date) -> tuple[list[str], str]:
+    """The adjustments taking effect in the period, one sentence each, and the footnote naming those taking
+    effect after the day whose targets the report shows."""
+    day = targets_day(period, as_of)
+    during = [
+        adjustment_sentence(a)
+        for a in adjustments_between(plan=plan, start=period.starts_on, end=min(period.ends_on, as_of))
+    ]
+    # the decisions known when the report is generated: a report generated after a decision, about a time before
+    # it, shows the targets of that time and says that they have been adjusted since
+    later = adjustments_after(plan=plan, day=day)
+    note = ""
+    if later:
+        decisions = "; ".join(f"{decision_name(a)} điều chỉnh từ ngày {vn_date(a.effective_on)}" for a in later)
+        note = (
+            f"Mục tiêu nêu trong báo cáo là mục tiêu có hiệu lực đến ngày {vn_date(day)}; "
+            f"kế hoạch đã được điều chỉnh sau đó: {decisions}."
+        )
+    return during, note
+
+
+def _target_groups(
+    plan: Plan, period: Period, as_of: date, milestone: int, agency: Agency | None, reading: str
+) -> list:
     targets = (
-        Target.objects.filter(indicator__plan=plan, year=milestone)
+        Target.objects.in_force(targets_day(period, as_of))
+        .filter(indicator__plan=plan, year=milestone)
         .select_related("indicator__group")
         .order_by("indicator__group__order", "indicator__number")
     )
-    parsed = ParsedTarget.objects.filter(target__in=targets).select_related("metric").order_by("position")
+    parsed = (
+        ParsedTarget.objects.filter(target__in=targets)
+        .select_related("metric__plan", "target__indicator__group")
+        .order_by("position")
+    )
     if agency is not None:
         # an agency reports on the indicators it leads and the province-wide figures it alone supplies;
         # its share of the figures every agency reports is listed in its figures table instead
@@ -296,7 +371,7 @@ def _target_groups(plan: Plan, period: Period, as_of: date, milestone: int, agen
     parsed_by_target: dict[int, list[ParsedTarget]] = defaultdict(list)
     for item in parsed:
         parsed_by_target[item.target_id].append(item)
-    statuses = _latest_statuses(plan, [p.pk for items in parsed_by_target.values() for p in items], as_of)
+    statuses = _latest_statuses(plan, [p for items in parsed_by_target.values() for p in items], as_of, reading)
     assessments = {
         a.target_id: a
         for a in QualitativeAssessment.objects.filter(target__in=targets, period=period, assessed_at__date__lte=as_of)
@@ -314,7 +389,15 @@ def _target_groups(plan: Plan, period: Period, as_of: date, milestone: int, agen
             status = assessment.status if assessment else TargetStatus.Status.QUALITATIVE
             block.rows.append(
                 TargetRow(
-                    target.indicator.code, target.year, text, "", "", status, STATUS_LABELS[status], cell=target.pk
+                    target.indicator.code,
+                    target.year,
+                    text,
+                    "",
+                    "",
+                    status,
+                    STATUS_LABELS[status],
+                    cell=target.pk,
+                    qualitative=True,
                 )
             )
             continue
@@ -330,9 +413,13 @@ def _target_groups(plan: Plan, period: Period, as_of: date, milestone: int, agen
                 period_label = periods.period_containing(item.metric.period_kind, snapshot.latest_date).label
             latest = value_text(value, item.metric.unit)
             fresh = snapshot.freshness if snapshot else TargetStatus.Freshness.MISSING
-            label = STATUS_LABELS[status]
-            if fresh == TargetStatus.Freshness.LATE:
-                label = f"{label} ({FRESHNESS_LABELS[fresh].lower()})"
+            covered = (claim or {}).get("coverage") or {}
+            label = status_label(snapshot)
+            marks = [FRESHNESS_LABELS[fresh].lower()] if fresh == TargetStatus.Freshness.LATE else []
+            if covered.get("low"):
+                marks.append("chưa đủ cơ quan báo cáo")
+            if marks:
+                label = f"{label} ({'; '.join(marks)})"
             block.rows.append(
                 TargetRow(
                     target.indicator.code,
@@ -350,6 +437,9 @@ def _target_groups(plan: Plan, period: Period, as_of: date, milestone: int, agen
                     latest_value=claim["value"] if claim else None,
                     latest_period=(claim["period"] or "") if claim else "",
                     provisional=bool(claim and claim["provisional"]),
+                    reporters=covered.get("reporters"),
+                    expected=covered.get("expected"),
+                    coverage_low=bool(covered.get("low")),
                 )
             )
     return [block for block in groups.values() if block.rows]
@@ -365,32 +455,57 @@ def _shift(period: Period | periods.PeriodBounds, delta: int) -> periods.PeriodB
     return periods.period_bounds(period.kind, index // per_year, index % per_year + 1)
 
 
-def _task_scope(plan: Plan, period: Period, agency: Agency | None):
+def occurrence_status_as_of(*, due_on: date | None, completed_on: date | None, stored: str, as_of: date) -> str:
+    """Where a task occurrence stood on ``as_of``, by the engine's rule (``tasks.occurrences.status_on``) from its
+    deadline and completion date, so a report for an earlier date reads the same however the snapshot moved on.
+    Work not yet due is "đang thực hiện" where its agency reported it under way (the snapshot's ``stored``
+    status says so), else "chưa đến hạn"."""
+    if due_on is None:
+        return IN_PROGRESS if stored == occ.IN_PROGRESS else NOT_DUE
+    status, _days = status_on(due_on=due_on, done_on=completed_on, as_of=as_of)
+    if status == occ.NOT_DUE and stored == occ.IN_PROGRESS:
+        return IN_PROGRESS
+    return status
+
+
+def _task_scope(plan: Plan, period: Period, as_of: date, agency: Agency | None):
     """The occurrences of the period: every one still open when the period began (work finished before it
     belongs to earlier reports, not to a total since the plan's start)."""
     occurrences = (
         TaskOccurrence.objects.filter(task__plan=plan)
         .exclude(status=TaskOccurrence.Status.AWAITING_TRIGGER)
         .exclude(completed_on__lt=period.starts_on)
-        .select_related("task", "agency")
+        .select_related("agency")
         .order_by("due_on", "task__number", "agency__name", "pk")
     )
+    occurrences = with_task_terms(occurrences, targets_day(period, as_of))
     return occurrences.filter(agency=agency) if agency is not None else occurrences
 
 
 def _tasks(
     plan: Plan, period: Period, as_of: date, agency: Agency | None
-) -> tuple[list[AgencyTaskRow], list[AgencyTaskRow], list[AgencyTaskRow], list[OverdueRow]]:
-    """Task occurrences of the period per agency (communes apart, for the appendix), per kind of agency, and
-    the overdue ones."""
+) -> tuple[list[AgencyTaskRow], list[AgencyTaskRow], list[AgencyTaskRow], list[OverdueRow], occ.Tally]:
+    """Due dates ("lượt") of the period per agency (communes apart, for the appendix), per kind of agency, the
+    overdue ones, and the tasks counted as tasks (``tasks.occurrences.tally``, the overview's rule)."""
     kind_labels = {value: str(label) for value, label in Agency.Kind.choices}
     rows: dict[str, AgencyTaskRow] = {}
     kinds: dict[str, AgencyTaskRow] = {}
     localities: set[str] = set()
-    in_progress_seen: set[tuple[int, int]] = set()
     overdue: list[OverdueRow] = []
-    for occurrence in _task_scope(plan, period, agency):
-        status = occurrence_status_as_of(due_on=occurrence.due_on, completed_on=occurrence.completed_on, as_of=as_of)
+    ahead_seen: set[tuple[int, int]] = set()
+    counted: list[tuple[int, str, int]] = []
+    for occurrence in _task_scope(plan, period, as_of, agency):
+        status = occurrence_status_as_of(
+            due_on=occurrence.due_on, completed_on=occurrence.completed_on, stored=occurrence.status, as_of=as_of
+        )
+        if status in (NOT_DUE, IN_PROGRESS):
+            # the engine looks one deadline ahead of its day: of the due dates still ahead on the as-of date, a
+            # task's agency has one (the next), however far the snapshot has moved on since
+            key = (occurrence.task_id, occurrence.agency_id)
+            if key in ahead_seen:
+                continue
+            ahead_seen.add(key)
+        counted.append((occurrence.task_id, status, 1))
         name = occurrence.agency.display_name
         row = rows.setdefault(name, AgencyTaskRow(agency=name))
         kind = kinds.setdefault(
@@ -398,12 +513,6 @@ def _tasks(
         )
         if occurrence.agency.kind == Agency.Kind.LOCALITY:
             localities.add(name)
-        if status == IN_PROGRESS:
-            # a recurring task has many future occurrences; it is one piece of work in progress
-            key = (occurrence.task_id, occurrence.agency_id)
-            if key in in_progress_seen:
-                continue
-            in_progress_seen.add(key)
         setattr(row, status, getattr(row, status) + 1)
         setattr(kind, status, getattr(kind, status) + 1)
         if status == OVERDUE:
@@ -420,11 +529,21 @@ def _tasks(
     ordered = sorted(rows.values(), key=lambda r: r.agency)
     order = [value for value, _ in Agency.Kind.choices]
     by_kind = [kinds[k] for k in sorted(kinds, key=order.index)]
+    tasks = Task.objects.filter(plan=plan)
+    if agency is not None:
+        tasks = tasks.filter(assignments__agency=agency, assignments__role="lead")
+    # work waiting for a request has no due date in the tables, but its task counts as waiting, as on the overview
+    waiting = TaskOccurrence.objects.filter(task__in=tasks, status=TaskOccurrence.Status.AWAITING_TRIGGER)
+    if agency is not None:
+        waiting = waiting.filter(agency=agency)
+    counted += [(task_id, occ.AWAITING_TRIGGER, 1) for task_id in waiting.values_list("task_id", flat=True)]
+    tally = occ.tally(counted, task_ids=tasks.values_list("pk", flat=True))
     return (
         [r for r in ordered if r.agency not in localities],
         [r for r in ordered if r.agency in localities],
         by_kind,
         overdue,
+        tally,
     )
 
 
@@ -440,14 +559,20 @@ def names_text(names: list[str], shown: int = NAMES_SHOWN) -> str:
 
 
 def _next_tasks(plan: Plan, period: Period, as_of: date, agency: Agency | None) -> list[NextTaskRow]:
-    """Work falling due in the next period and not done yet: one row per task and deadline."""
+    """Work falling due in the next period and not done yet: one row per task and deadline. Only deadlines still
+    ahead on the as-of date (a past one is overdue work, listed as such) up to the next period's report due date
+    (the quarterly progress report of the next quarter is due after its window closes)."""
     upcoming = _shift(period, +1)
+    due_by = upcoming.ends_on + timedelta(days=settings.REPORT_DUE_DAYS[upcoming.kind])
     occurrences = (
-        TaskOccurrence.objects.filter(task__plan=plan, due_on__gte=upcoming.starts_on, due_on__lte=upcoming.ends_on)
+        TaskOccurrence.objects.filter(
+            task__plan=plan, due_on__gte=max(upcoming.starts_on, as_of + timedelta(days=1)), due_on__lte=due_by
+        )
         .exclude(completed_on__lte=as_of)
-        .select_related("task", "agency")
+        .select_related("agency")
         .order_by("due_on", "task__number", "agency__name")
     )
+    occurrences = with_task_terms(occurrences, as_of)
     if agency is not None:
         occurrences = occurrences.filter(agency=agency)
     grouped: dict[tuple[int, date], list] = {}
@@ -467,7 +592,9 @@ def _agencies_text(names: list[str]) -> str:
 GOOD = (TargetStatus.Status.ACHIEVED, TargetStatus.Status.ON_TRACK)
 
 
-def _comparison(plan: Plan, period: Period, milestone: int, groups: list[GroupBlock]) -> list[GroupComparison]:
+def _comparison(
+    plan: Plan, period: Period, milestone: int, groups: list[GroupBlock], reading: str
+) -> list[GroupComparison]:
     """Per group, targets achieved or on track now, at the end of the previous period and a year before."""
     cells = {row.cell for group in groups for row in group.rows}
     parsed_groups = dict(
@@ -478,7 +605,9 @@ def _comparison(plan: Plan, period: Period, milestone: int, groups: list[GroupBl
 
     def good_by_group(day: date) -> dict[str, int] | None:
         # the statuses as of that day, as every other surface would give them (indicators/statuses.py)
-        rows = [r for r in target_statuses_at(as_of=day, plan=plan) if r.parsed_target_id in parsed_groups]
+        rows = [
+            r for r in target_statuses_at(as_of=day, plan=plan, reading=reading) if r.parsed_target_id in parsed_groups
+        ]
         counted: Counter = Counter()
         seen = False
         for parsed_id, status in ((r.parsed_target_id, r.status) for r in rows):
@@ -493,8 +622,8 @@ def _comparison(plan: Plan, period: Period, milestone: int, groups: list[GroupBl
         GroupComparison(
             code=group.code,
             title=group.title,
-            total=len([r for r in group.rows if r.status != TargetStatus.Status.QUALITATIVE]),
-            now=len([r for r in group.rows if r.status in GOOD]),
+            total=len([r for r in group.rows if not r.qualitative]),
+            now=len([r for r in group.rows if r.status in GOOD and not r.qualitative]),
             previous=previous.get(group.code, 0) if previous is not None else None,
             last_year=last_year.get(group.code, 0) if last_year is not None else None,
         )
@@ -556,13 +685,13 @@ def _issues(plan: Plan, period: Period, as_of: date, agency: Agency | None) -> t
     return difficulties, proposals
 
 
-def _figures(plan: Plan, period: Period, as_of: date, agency: Agency) -> list[FigureRow]:
-    """The agency's approved figures for the periods inside the report's window."""
+def _figures(plan: Plan, period: Period, as_of: date, agency: Agency, reading: str) -> list[FigureRow]:
+    """The agency's approved figures for the periods inside the report's window, in the report's reading."""
     observations = (
-        Observation.objects.filter(
+        figures_in_force(as_of=as_of, reading=reading)
+        .filter(
             metric__plan=plan,
             agency=agency,
-            status=SubmissionStatus.APPROVED,
             period__ends_on__gte=period.starts_on,
             period__ends_on__lte=min(period.ends_on, as_of),
         )
@@ -604,15 +733,19 @@ def _recommendations(
     return tally, overdue
 
 
-def report_content_collect(*, plan: Plan, period: Period, as_of: date, agency: Agency | None = None) -> ReportContent:
-    """Everything a periodic report shows, for the province (``agency=None``) or one agency."""
+def report_content_collect(
+    *, plan: Plan, period: Period, as_of: date, agency: Agency | None = None, reading: str = readings.DEFAULT
+) -> ReportContent:
+    """Everything a periodic report shows, for the province (``agency=None``) or one agency, in the ``reading``
+    of its as-of date (``indicators.readings``: by default what was approved by then)."""
     milestone = plan.milestone_for(as_of)
-    tasks_by_agency, tasks_localities, tasks_by_kind, overdue = _tasks(plan, period, as_of, agency)
+    tasks_by_agency, tasks_localities, tasks_by_kind, overdue, tally = _tasks(plan, period, as_of, agency)
     difficulties, proposals = _issues(plan, period, as_of, agency)
-    groups = _target_groups(plan, period, as_of, milestone, agency)
+    groups = _target_groups(plan, period, as_of, milestone, agency, reading)
     per_year = PER_YEAR[period.kind]
     not_reporting_period, not_reporting = (None, []) if agency is not None else _not_reporting(plan, period, as_of)
     recommendations, recommendations_late = _recommendations(plan, period, as_of, agency)
+    adjustments, targets_note = _adjustment_notes(plan, period, as_of)
     return ReportContent(
         plan_code=plan.code,
         plan_title=plan.title,
@@ -630,11 +763,11 @@ def report_content_collect(*, plan: Plan, period: Period, as_of: date, agency: A
         overdue=overdue,
         difficulties=difficulties,
         proposals=proposals,
-        figures=_figures(plan, period, as_of, agency) if agency else [],
+        figures=_figures(plan, period, as_of, agency, reading) if agency else [],
         previous_label=_shift(period, -1).label,
         last_year_label=_shift(period, -per_year).label,
         next_label=_shift(period, +1).label,
-        comparison=_comparison(plan, period, milestone, groups),
+        comparison=_comparison(plan, period, milestone, groups, reading),
         tasks_by_kind=tasks_by_kind,
         tasks_localities=tasks_localities,
         next_tasks=_next_tasks(plan, period, as_of, agency),
@@ -644,4 +777,9 @@ def report_content_collect(*, plan: Plan, period: Period, as_of: date, agency: A
         disagreements=_disagreements(period, as_of, agency),
         recommendations=recommendations,
         recommendations_overdue=recommendations_late,
+        adjustments=adjustments,
+        targets_note=targets_note,
+        reading=reading,
+        tasks_total=tally.total,
+        task_standings=dict(tally.tasks),
     )

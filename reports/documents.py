@@ -409,11 +409,18 @@ def _cells(rows: list[TargetRow]) -> list[list[TargetRow]]:
     return list(cells.values())
 
 
+def _result(row: TargetRow) -> str:
+    """A target's latest value with its period, and for a value aggregated from agencies its coverage."""
+    if not row.latest:
+        return "–"
+    return f"{row.latest}; {row.coverage} có số liệu" if row.coverage else row.latest
+
+
 def _cell_row(rows: list[TargetRow]) -> list[str]:
     first = rows[0]
     if len(rows) == 1:
-        return [first.indicator, first.target, first.latest or "–", first.status_label]
-    latest = "\n".join(f"{r.metric}: {r.latest or '–'}" for r in rows)
+        return [first.indicator, first.target, _result(first), first.status_label]
+    latest = "\n".join(f"{r.metric}: {_result(r)}" for r in rows)
     statuses = "\n".join(r.status_label for r in rows)
     return [first.indicator, first.target, latest, statuses]
 
@@ -429,9 +436,9 @@ def _task_table(document, rows: list[AgencyTaskRow], first_header: str, *, with_
     _grid(
         document,
         ["STT", first_header, *[TASK_LABELS[c] for c in TASK_COLUMNS], "Tổng"],
-        [1.3, 4.4, 2.3, 2.3, 2.3, 2.1, 1.8],
+        [1.3, 3.8, 2.0, 2.0, 2.0, 2.0, 2.0, 1.4],
         table_rows,
-        centred=(0, 2, 3, 4, 5, 6),
+        centred=(0, 2, 3, 4, 5, 6, 7),
     )
 
 
@@ -482,6 +489,8 @@ def build_docx(
         align=WD_ALIGN_PARAGRAPH.CENTER,
         after=0,
     )
+    # which figures the as-of date counts: what was approved by then, or what is known now (indicators.readings)
+    _para(document, content.reading_sentence, size=12, italic=True, align=WD_ALIGN_PARAGRAPH.CENTER, after=0)
     _para(document, "-----", size=14, align=WD_ALIGN_PARAGRAPH.CENTER, after=12)
 
     who = "Ban Chỉ đạo tỉnh" if content.agency is None else content.agency
@@ -531,6 +540,10 @@ def build_docx(
             rows,
             centred=(0,),
         )
+    if content.targets_note:
+        _para(document, f"Ghi chú: {content.targets_note}", size=12, italic=True, before=3)
+    for sentence in content.adjustments:
+        _para(document, sentence)
     if chart_png:
         document.add_picture(io.BytesIO(chart_png), width=Cm(14))
         document.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -706,7 +719,7 @@ def build_xlsx(content: ReportContent) -> bytes:
     """The report's tables, one sheet each, with the same rows and numbers as the .docx."""
     workbook = Workbook()
     workbook.remove(workbook.active)
-    subject = report_subject(content) + f" (số liệu tính đến ngày {vn_date(content.as_of)})"
+    subject = report_subject(content) + f" (số liệu tính đến ngày {vn_date(content.as_of)}). {content.reading_sentence}"
     targets = _sheet(
         workbook,
         "Chỉ tiêu",
@@ -720,17 +733,21 @@ def build_xlsx(content: ReportContent) -> bytes:
             "Đơn vị",
             "Kỳ của số liệu",
             "Đánh giá",
+            "Số cơ quan có số liệu",
         ],
         [
-            [g.code, r.indicator, r.target, r.metric, _xlsx_value(r), r.unit, r.period, r.status_label]
+            [g.code, r.indicator, r.target, r.metric, _xlsx_value(r), r.unit, r.period, r.status_label, r.coverage]
             for g in content.groups
             for r in g.rows
         ],
-        [7, 7, 60, 40, 16, 12, 18, 20],
+        [7, 7, 60, 40, 16, 12, 18, 20, 16],
     )
     rows = [r for g in content.groups for r in g.rows]
     for row, cell in zip(rows, targets.iter_rows(min_row=4, min_col=5, max_col=5), strict=True):
         cell[0].number_format = _number_format(row)
+    notes = ([f"Ghi chú: {content.targets_note}"] if content.targets_note else []) + content.adjustments
+    for offset, note in enumerate(notes, start=targets.max_row + 2):
+        targets.cell(row=offset, column=1, value=neutralise(note)).font = Font(name=FONT, italic=True)
     tasks = _sheet(
         workbook,
         "Nhiệm vụ theo cơ quan",
@@ -742,9 +759,9 @@ def build_xlsx(content: ReportContent) -> bytes:
             for r in rows_of_kind
         ]
         + [["", "Tổng cộng", *[getattr(content.task_totals, c) for c in TASK_COLUMNS], content.task_totals.total]],
-        [12, 40, 14, 14, 14, 14, 10],
+        [12, 40, 14, 14, 14, 14, 14, 10],
     )
-    for row in tasks.iter_rows(min_row=4, min_col=3, max_col=7):
+    for row in tasks.iter_rows(min_row=4, min_col=3, max_col=8):
         for cell in row:
             cell.number_format = "#,##0"
     _sheet(

@@ -99,6 +99,34 @@ def _change(now: int, before: int | None, label: str) -> str:
     return f"không đổi so với {label}"
 
 
+def tasks_sentence(content: ReportContent) -> str:
+    """The period's tasks, counted as tasks ("20/35 nhiệm vụ đúng tiến độ") and their due dates as "lượt", never
+    added together; "đang thực hiện" (work reported under way) apart from "chưa đến hạn" (``tasks.occurrences``)."""
+    tasks = content.task_totals
+    clauses = [
+        f"{n(tasks.done_on_time)} lượt hoàn thành đúng hạn" if tasks.done_on_time else "",
+        f"{n(tasks.done_late)} lượt hoàn thành quá hạn" if tasks.done_late else "",
+        f"{n(tasks.overdue)} lượt quá hạn chưa hoàn thành" if tasks.overdue else "",
+        f"{n(tasks.in_progress)} lượt đang thực hiện (chưa đến hạn)" if tasks.in_progress else "",
+        f"{n(tasks.not_due)} lượt chưa đến hạn" if tasks.not_due else "",
+    ]
+    standings = content.task_standings
+    whose = "" if content.agency is None else " do đơn vị chủ trì"
+    counted = (
+        f"{n(standings.get('on_schedule', 0))}/{n(content.tasks_total)} nhiệm vụ{whose} đúng tiến độ"
+        + (f", {n(standings['behind'])} nhiệm vụ có lượt quá hạn" if standings.get("behind") else "")
+        + (f", {n(standings['awaiting'])} nhiệm vụ chờ đề nghị" if standings.get("awaiting") else "")
+    )
+    period = in_sentence(content.period_label)
+    if not content.tasks_total:
+        if not any(clauses):
+            return f"Không có nhiệm vụ đến hạn trong {period}."
+        return f"Về nhiệm vụ trong {period}, theo từng lượt đến hạn của các cơ quan, đơn vị: {_join(clauses)}."
+    if not any(clauses):
+        return f"Về nhiệm vụ trong {period}: {counted}; không có lượt đến hạn nào trong kỳ."
+    return f"Về nhiệm vụ trong {period}: {counted}. Theo từng lượt đến hạn của các cơ quan, đơn vị: {_join(clauses)}."
+
+
 def results_draft(content: ReportContent) -> str:
     """I. Kết quả thực hiện: where the targets stand (named when going backwards), against the previous period
     and the same period last year, the tasks of the period, the recommendations of inspections, who has not
@@ -133,17 +161,7 @@ def results_draft(content: ReportContent) -> str:
     else:
         lines.append("Chưa có chỉ tiêu nào trong phạm vi báo cáo.")
 
-    tasks = content.task_totals
-    clauses = [
-        f"{n(tasks.done_on_time)} lượt hoàn thành đúng hạn" if tasks.done_on_time else "",
-        f"{n(tasks.done_late)} lượt hoàn thành quá hạn" if tasks.done_late else "",
-        f"{n(tasks.overdue)} lượt quá hạn chưa hoàn thành" if tasks.overdue else "",
-        f"{n(tasks.in_progress)} nhiệm vụ đang thực hiện" if tasks.in_progress else "",
-    ]
-    if any(clauses):
-        lines.append(f"Về nhiệm vụ trong {in_sentence(content.period_label)}: {_join(clauses)}.")
-    else:
-        lines.append(f"Không có nhiệm vụ đến hạn trong {in_sentence(content.period_label)}.")
+    lines.append(tasks_sentence(content))
 
     lines += recommendations_lines(content)
     if content.not_reporting:

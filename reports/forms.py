@@ -5,6 +5,7 @@ from agencies.models import Agency
 from core.formatting import vn_date
 from core.validators import plausible_day
 from core.widgets import VnDateInput
+from indicators import readings
 from indicators.models import Period
 from indicators.periods import period_bounds
 
@@ -21,6 +22,16 @@ class ReportRequestForm(forms.Form):
         label=_("Kỳ số"), min_value=1, max_value=12, help_text=_("Tháng 1–12, quý 1–4, 6 tháng 1–2, năm: 1.")
     )
     as_of = forms.DateField(label=_("Số liệu tính đến ngày"), widget=DATE_INPUT, validators=[plausible_day])
+    reading = forms.ChoiceField(
+        label=_("Cách đọc số liệu của ngày đó"),
+        choices=[
+            (readings.AS_KNOWN, _("Số liệu tại thời điểm (đã duyệt đến ngày tính)")),
+            (readings.CURRENT, _("Số liệu hiện có (gồm cả duyệt, điều chỉnh sau)")),
+        ],
+        initial=readings.AS_KNOWN,
+        required=False,  # not chosen: as known on the day (the default of every report)
+        help_text=_("Báo cáo ban hành thường dùng số liệu tại thời điểm, để tạo lại vẫn ra đúng nội dung đã báo cáo."),
+    )
     agency = forms.ModelChoiceField(
         label=_("Cơ quan báo cáo"),
         queryset=Agency.objects.none(),

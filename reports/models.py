@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency
 from core.workflow import audit_history
+from indicators import readings
 from indicators.models import Period, Plan
 
 
@@ -139,6 +140,16 @@ class PeriodicReport(models.Model):
     )
     period = models.ForeignKey(Period, verbose_name=_("kỳ báo cáo"), on_delete=models.PROTECT, related_name="+")
     as_of = models.DateField(_("số liệu tính đến ngày"))
+    reading = models.CharField(
+        _("cách đọc số liệu"),
+        max_length=10,
+        choices=[(key, label) for key, label in readings.LABELS.items()],
+        default=readings.AS_KNOWN,
+        help_text=_(
+            "Số liệu tại thời điểm: chỉ số liệu đã duyệt đến ngày tính (mặc định). Số liệu hiện có: gồm cả số liệu "
+            "được duyệt, điều chỉnh sau ngày đó."
+        ),
+    )
     version = models.PositiveSmallIntegerField(_("phiên bản"), default=1)
     status = models.CharField(_("trạng thái"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     number = models.CharField(_("số, ký hiệu"), max_length=60, blank=True)

@@ -15,7 +15,10 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from adjustments.describe import change_text, decision_name
+from adjustments.selectors import adjustments_between
 from agencies.models import Agency
 from core.formatting import value_text
 from indicators import periods
@@ -27,11 +30,13 @@ from oversight.models import Inspection
 from oversight.selectors import recommendation_rows, recommendations_concluded
 from oversight.standing import DONE, tally
 from tasks.models import TaskOccurrence
+from tasks.selectors import with_task_terms
 
 from .content import (
     DONE_LATE,
     DONE_ON_TIME,
     IN_PROGRESS,
+    NOT_DUE,
     OVERDUE,
     STATUS_LABELS,
     RecommendationRow,
@@ -108,7 +113,7 @@ class InspectionRow:
 
 @dataclass
 class AdjustmentRow:
-    """A change of the plan by decision (issue 19's ``indicators.PlanAdjustment``), as the review lists it."""
+    """A change of the plan by decision (``indicators.PlanAdjustment``), as the review lists it."""
 
     decision: str
     decided_on: date | None
@@ -171,8 +176,8 @@ class ReviewContent:
     recommendations: RecommendationTally
     recommendations_overdue: list[RecommendationRow]
     emulation: list[EmulationRow]
-    #: None while nothing supplies the plan's adjustments (``adjustments_in_span``): the section is left out
-    adjustments: list[AdjustmentRow] | None = None
+    #: the plan's adjustments taking effect in the span (``adjustments_in_span``)
+    adjustments: list[AdjustmentRow] = field(default_factory=list)
     commended: list[str] = field(default_factory=list)
 
     @property
@@ -201,15 +206,24 @@ class ReviewContent:
         return data
 
 
-def adjustments_in_span(*, plan: Plan, start: date, end: date) -> list[AdjustmentRow] | None:
-    """The plan's adjustments by decision made in the span, for the review's section on them.
-
-    Nothing supplies them yet: issue 19 brings ``indicators.PlanAdjustment`` and its selector
-    ``adjustments_between(*, plan, start, end)``, and this is where the two meet, by returning
-    ``[AdjustmentRow(decision=…, decided_on=…, effective_on=…, summary=…) for a in adjustments_between(plan=plan,
-    start=start, end=end)]``. Until then it returns None, and the review leaves the section out rather than
-    print one saying there were none."""
-    return None
+def adjustments_in_span(*, plan: Plan, start: date, end: date) -> list[AdjustmentRow]:
+    """The plan's adjustments by decision taking effect in the span (approved; a revoked one says so), each with
+    its summary (trích yếu) and what it changed, old → new, for the review's section on them."""
+    rows = []
+    for adjustment in adjustments_between(plan=plan, start=start, end=end):
+        changes = [change_text(change).line for change in adjustment.changes.all()]
+        parts = [adjustment.summary.strip().rstrip("."), *changes]
+        if adjustment.revoked_by:
+            parts.append(_("bị bãi bỏ bởi %(decision)s") % {"decision": decision_name(adjustment.revoked_by[0])})
+        rows.append(
+            AdjustmentRow(
+                decision=adjustment.decision_number,
+                decided_on=adjustment.signed_on,
+                effective_on=adjustment.effective_on,
+                summary="; ".join(part for part in parts if part) + ".",
+            )
+        )
+    return rows
 
 
 def _day(moment) -> date | None:
@@ -270,12 +284,14 @@ def _tasks(plan: Plan, start: date, end: date) -> TaskSpan:
     occurrences = (
         TaskOccurrence.objects.filter(task__plan=plan, due_on__isnull=False, due_on__gte=start)
         .exclude(completed_on__lt=start)
-        .select_related("task")
         .order_by("due_on", "task__number", "pk")
     )
-    for occurrence in occurrences:
-        status = occurrence_status_as_of(due_on=occurrence.due_on, completed_on=occurrence.completed_on, as_of=end)
-        if status == IN_PROGRESS:
+    # the task's terms of the span's end, read with the occurrences (not one query a row)
+    for occurrence in with_task_terms(occurrences, end):
+        status = occurrence_status_as_of(
+            due_on=occurrence.due_on, completed_on=occurrence.completed_on, stored=occurrence.status, as_of=end
+        )
+        if status in (IN_PROGRESS, NOT_DUE):
             key = (occurrence.task_id, occurrence.agency_id)
             if key not in open_seen:
                 open_seen.add(key)
@@ -377,9 +393,9 @@ def _emulation(plan: Plan, start: date, end: date, commended: set[int]) -> list[
         row.reports_on_time += status == periods.REPORT_ON_TIME
     occurrences = TaskOccurrence.objects.filter(
         task__plan=plan, due_on__gte=start, due_on__lte=end, agency__is_active=True
-    ).values_list("agency_id", "due_on", "completed_on")
-    for agency_id, due_on, completed_on in occurrences:
-        status = occurrence_status_as_of(due_on=due_on, completed_on=completed_on, as_of=end)
+    ).values_list("agency_id", "due_on", "completed_on", "status")
+    for agency_id, due_on, completed_on, stored in occurrences:
+        status = occurrence_status_as_of(due_on=due_on, completed_on=completed_on, stored=stored, as_of=end)
         row = row_of(agency_id)
         row.tasks_due += 1
         row.tasks_on_time += status == DONE_ON_TIME

@@ -3,7 +3,7 @@
 The .docx is laid out as the province's periodic report is (``documents.py``: the Party's 36-HD/VPTW letterhead,
 Times New Roman 14 pt on A4, the same margins, "Nơi nhận" and signature block, page numbers from page 2), with the
 review's own tables: the indicators at the start and end of the span, the tasks, the inspections and their
-recommendations, the plan's adjustments when they are known, and the emulation table in an appendix.
+recommendations, the plan's adjustments by decision, and the emulation table in an appendix.
 """
 
 from __future__ import annotations
@@ -180,7 +180,7 @@ def build_review_docx(content: ReviewContent, head: Letterhead, sections: dict[s
             centred=(0, 3, 4),
         )
 
-    if content.adjustments is not None:  # known only once something supplies them (review_content.adjustments_in_span)
+    if content.adjustments is not None:  # None in a review drafted before adjustments were listed
         _para(document, "4. Điều chỉnh kế hoạch trong kỳ", bold=True, italic=True)
         if content.adjustments:
             _grid(

@@ -28,6 +28,7 @@ from agencies.permissions import can_issue_for
 from core.formatting import vn_date
 from core.jobs import enqueue_after_commit
 from core.workflow import save_version
+from indicators import readings
 from indicators.models import Period, Plan
 
 from . import central, documents, drafting, keystore, signing
@@ -154,9 +155,18 @@ def _enqueue(report: PeriodicReport) -> None:
 
 @transaction.atomic
 def report_request(
-    *, plan: Plan, period: Period, as_of: date, agency: Agency | None = None, user: User | None
+    *,
+    plan: Plan,
+    period: Period,
+    as_of: date,
+    agency: Agency | None = None,
+    user: User | None,
+    reading: str = readings.AS_KNOWN,
 ) -> PeriodicReport:
-    """Ask for a report of ``period`` as of ``as_of``: the open draft is reused, else a new version starts."""
+    """Ask for a report of ``period`` as of ``as_of`` in a ``reading`` of that date (``indicators.readings``;
+    by default what was approved by then): the open draft is reused, else a new version starts."""
+    if reading not in readings.READINGS:
+        raise ReportError(_("Cách đọc số liệu không hợp lệ."))
     if as_of < period.starts_on:
         raise ReportError(_("Ngày tính số liệu không được trước ngày bắt đầu kỳ báo cáo."))
     reports = PeriodicReport.objects.select_for_update().filter(plan=plan, period=period, agency=agency)
@@ -164,12 +174,12 @@ def report_request(
     if draft is None:
         version = (reports.aggregate(last=Max("version"))["last"] or 0) + 1
         draft = PeriodicReport.objects.create(
-            plan=plan, period=period, agency=agency, as_of=as_of, version=version, created_by=user
+            plan=plan, period=period, agency=agency, as_of=as_of, reading=reading, version=version, created_by=user
         )
     else:
-        draft.as_of = as_of
+        draft.as_of, draft.reading = as_of, reading
         draft.generation = PeriodicReport.Generation.PENDING
-        draft.save(update_fields=["as_of", "generation"])
+        draft.save(update_fields=["as_of", "reading", "generation"])
     _enqueue(draft)
     return draft
 
@@ -245,7 +255,7 @@ def _build_files(report: PeriodicReport) -> None:
     # The report is an official document in Vietnamese, whatever language the requesting user browses in.
     with translation.override(settings.LANGUAGE_CODE):
         content = report_content_collect(
-            plan=report.plan, period=report.period, as_of=report.as_of, agency=report.agency
+            plan=report.plan, period=report.period, as_of=report.as_of, agency=report.agency, reading=report.reading
         )
         chart = documents.build_status_chart(content)
         drafts = drafting.sections_draft(content)
@@ -410,6 +420,7 @@ def report_new_version(*, report: PeriodicReport, user: User) -> PeriodicReport:
         period=report.period,
         agency=report.agency,
         as_of=report.as_of,
+        reading=report.reading,
         version=last + 1,
         narrative=report.narrative,
         sections=report.sections,

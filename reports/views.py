@@ -21,7 +21,10 @@ from rest_framework.throttling import SimpleRateThrottle
 
 from agencies.models import Agency, User
 from agencies.permissions import can_issue_for
+from core.formatting import vn_date
+from indicators import readings
 from indicators.periods import QUARTER, period_containing
+from indicators.readings import AS_KNOWN
 from indicators.selectors import plan_current
 from indicators.services import period_get_or_create
 
@@ -60,7 +63,7 @@ def _report_or_404(user: User, pk: int) -> PeriodicReport:
 def _request_form(user: User, data=None) -> ReportRequestForm | None:
     today = timezone.localdate()
     quarter = period_containing(QUARTER, today)
-    initial = {"kind": QUARTER, "year": quarter.year, "number": quarter.number, "as_of": today}
+    initial = {"kind": QUARTER, "year": quarter.year, "number": quarter.number, "as_of": today, "reading": AS_KNOWN}
     if user.is_reviewer:
         agencies = Agency.objects.filter(is_active=True).order_by("kind", "name")
         return ReportRequestForm(data, initial=initial, agencies=agencies)
@@ -86,7 +89,12 @@ def periodic_report_list(request):
             period = period_get_or_create(kind=data["kind"], year=data["year"], number=data["number"])
             try:
                 report = services.report_request(
-                    plan=plan, period=period, as_of=data["as_of"], agency=agency, user=request.user
+                    plan=plan,
+                    period=period,
+                    as_of=data["as_of"],
+                    agency=agency,
+                    user=request.user,
+                    reading=data.get("reading") or AS_KNOWN,
                 )
             except services.ReportError as exc:
                 form.add_error(None, str(exc))
@@ -106,6 +114,7 @@ def periodic_report_detail(request, pk: int):
         {
             "report": report,
             "content": report.content,
+            "reading_sentence": readings.SENTENCES[report.reading] % {"day": vn_date(report.as_of)},
             "target_groups": _target_groups(report.content or {}),
             "central": central.stored_export(report.content),
             "central_missing": (report.content or {}).get(central.KEY, {}).get("missing", ""),

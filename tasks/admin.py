@@ -2,10 +2,10 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from core.admin import AdminInputMixin, ReadOnlyAdminMixin, SafeModelAdmin, file_link
+from core.admin import AdminInputMixin, ReadOnlyAdminMixin, ReadOnlyHistoryAdminMixin, SafeModelAdmin, file_link
 from core.spreadsheets import SpreadsheetExportMixin
 
-from .models import Reminder, Task, TaskAssignment, TaskGroup, TaskOccurrence, TaskTrigger, TaskUpdate
+from .models import Reminder, Task, TaskAssignment, TaskGroup, TaskOccurrence, TaskTerms, TaskTrigger, TaskUpdate
 from .resources import TaskResource, TaskUpdateResource
 
 
@@ -19,34 +19,70 @@ class TaskGroupAdmin(SafeModelAdmin):
         return obj.title[:120]
 
 
-class TaskAssignmentInline(AdminInputMixin, admin.TabularInline):
-    model = TaskAssignment
+class _ReadOnlyInline(AdminInputMixin, admin.TabularInline):
+    """Versions of the plan change only through adjustments (/ke-hoach/dieu-chinh/): shown, never edited here."""
+
     extra = 0
-    autocomplete_fields = ["agency"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class TaskTermsInline(_ReadOnlyInline):
+    model = TaskTerms
+    fields = ["valid_from", "valid_to", "title", "deadline_text", "lead_names", "cooperating_names", "adjustment"]
+
+
+class TaskAssignmentInline(_ReadOnlyInline):
+    model = TaskAssignment
+    fields = ["agency", "role", "valid_from", "valid_to", "adjustment"]
 
 
 @admin.register(Task)
-class TaskAdmin(SpreadsheetExportMixin, SafeModelAdmin):
+class TaskAdmin(ReadOnlyAdminMixin, SpreadsheetExportMixin, SafeModelAdmin):
+    """A task's terms and agencies are versions, changed by adjustments only."""
+
     resource_classes = [TaskResource]
-    list_display = ["number", "short_title", "group", "deadline_text", "schedule_kind", "due_on"]
-    list_filter = ["group", "schedule_kind", "assignments__agency"]
-    search_fields = ["title", "result", "deadline_text"]
+    list_display = ["number", "short_title", "group", "deadline_text"]
+    list_filter = ["group", "assignments__agency"]
+    search_fields = ["terms_versions__title", "terms_versions__result", "terms_versions__deadline_text"]
     list_select_related = ["group"]
-    inlines = [TaskAssignmentInline]
+    inlines = [TaskTermsInline, TaskAssignmentInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_terms()
 
     @admin.display(description=_("Tên nhiệm vụ"))
     def short_title(self, obj):
         return obj.title[:100]
 
+    @admin.display(description=_("Thời gian hoàn thành"))
+    def deadline_text(self, obj):
+        return obj.deadline_text
+
+
+@admin.register(TaskTerms)
+class TaskTermsAdmin(ReadOnlyAdminMixin, SafeModelAdmin):
+    """A task's terms in force over an interval: written by loading the plan and by adjustments only."""
+
+    list_display = ["task", "valid_from", "valid_to", "deadline_text", "adjustment"]
+    list_filter = ["schedule_kind"]
+    search_fields = ["title", "task__number"]
+    list_select_related = ["task", "adjustment"]
+
 
 @admin.register(TaskAssignment)
-class TaskAssignmentAdmin(SafeModelAdmin):
-    list_display = ["task", "agency", "role"]
+class TaskAssignmentAdmin(ReadOnlyAdminMixin, SafeModelAdmin):
+    list_display = ["task", "agency", "role", "valid_from", "valid_to"]
     list_filter = ["role", "agency__kind"]
-    search_fields = ["agency__name", "task__title"]
+    search_fields = ["agency__name", "task__terms_versions__title"]
     list_select_related = ["task", "agency"]
-    autocomplete_fields = ["agency"]
-    raw_id_fields = ["task"]
 
 
 @admin.register(Reminder)
@@ -58,7 +94,7 @@ class ReminderAdmin(ReadOnlyAdminMixin, SafeModelAdmin):
 
 
 @admin.register(TaskUpdate)
-class TaskUpdateAdmin(ReadOnlyAdminMixin, SpreadsheetExportMixin, AdminInputMixin, SimpleHistoryAdmin):
+class TaskUpdateAdmin(ReadOnlyHistoryAdminMixin, SpreadsheetExportMixin, AdminInputMixin, SimpleHistoryAdmin):
     """Task reports change only through the agency's form, review and imports."""
 
     exclude = ["evidence"]
@@ -67,7 +103,7 @@ class TaskUpdateAdmin(ReadOnlyAdminMixin, SpreadsheetExportMixin, AdminInputMixi
     resource_classes = [TaskUpdateResource]
     list_display = ["task", "agency", "period", "progress", "percent_complete", "status", "updated_at"]
     list_filter = ["status", "progress", "period__kind", "agency__kind"]
-    search_fields = ["task__title", "agency__name", "work_done", "difficulties", "proposals"]
+    search_fields = ["task__number", "agency__name", "work_done", "difficulties", "proposals"]
     list_select_related = ["task", "agency", "period"]
     autocomplete_fields = ["agency"]
     raw_id_fields = ["task", "period", "entered_by", "reviewed_by"]
@@ -83,6 +119,6 @@ class TaskTriggerAdmin(AdminInputMixin, SimpleHistoryAdmin):
 @admin.register(TaskOccurrence)
 class TaskOccurrenceAdmin(SafeModelAdmin):
     list_display = ["task", "agency", "role", "due_on", "status", "days_late", "completed_on", "as_of"]
-    list_filter = ["status", "role", "task__schedule_kind"]
-    search_fields = ["agency__name", "task__title"]
+    list_filter = ["status", "role"]
+    search_fields = ["agency__name", "task__number"]
     list_select_related = ["task", "agency"]

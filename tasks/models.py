@@ -1,12 +1,17 @@
+from __future__ import annotations
+
 from datetime import date
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Exists, FilteredRelation, OuterRef
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency
+from core.versions import Version, VersionQuerySet, in_force_q
 from core.workflow import audit_history
-from indicators.models import Period, Plan, Submission
+from indicators.models import Period, Plan, PlanAdjustment, Submission
 
 from .schedule import Schedule
 
@@ -27,18 +32,109 @@ class TaskGroup(models.Model):
         return f"{self.code}. {self.title}"
 
 
-class Task(models.Model):
-    """A row of Appendix II (nhiệm vụ): the work, who leads and cooperates, the result and the deadline."""
+class ScheduleKind(models.TextChoices):
+    ONE_OFF = "one_off", _("Một lần, có hạn")
+    RECURRING = "recurring", _("Định kỳ")
+    CONTINUOUS = "continuous", _("Thường xuyên, liên tục")
+    CONDITIONAL = "conditional", _("Khi có yêu cầu")
 
-    class ScheduleKind(models.TextChoices):
-        ONE_OFF = "one_off", _("Một lần, có hạn")
-        RECURRING = "recurring", _("Định kỳ")
-        CONTINUOUS = "continuous", _("Thường xuyên, liên tục")
-        CONDITIONAL = "conditional", _("Khi có yêu cầu")
+
+class TaskQuerySet(models.QuerySet):
+    def in_force(self, day: date):
+        """The tasks whose terms are in force on ``day`` (one added from a date has none before it, one retired
+        none after it)."""
+        return self.filter(Exists(TaskTerms.objects.in_force(day).filter(task=OuterRef("pk"))))
+
+    def with_terms(self, day: date | None = None):
+        """Each task with its terms in force on ``day`` (default today) read in the same query, for ``task.title``
+        and the rest (``Task.terms``); no query per task."""
+        day = day or timezone.localdate()
+        return self.annotate(
+            terms_in_force=FilteredRelation("terms_versions", condition=in_force_q(day, "terms_versions__"))
+        ).select_related("terms_in_force")
+
+
+#: what ``Task`` reads from its terms in force (``TaskTerms``), so that ``task.title`` keeps reading as it did
+TERMS_FIELDS = (
+    "title",
+    "result",
+    "lead_names",
+    "cooperating_names",
+    "deadline_text",
+    "schedule_kind",
+    "due_on",
+    "rule",
+    "starts_on",
+    "ends_on",
+)
+
+
+def _terms_field(name: str) -> property:
+    return property(lambda task: getattr(task.terms, name), doc=f"``{name}`` of the terms in force.")
+
+
+class Task(models.Model):
+    """A row of Appendix II (nhiệm vụ): its identity (number, group). The work, who leads and cooperates, the result
+    and the deadline are its terms, versioned (``TaskTerms``); ``task.title`` and the rest read the terms in force
+    today, or on the day ``Task.objects.with_terms(day)`` or ``tasks_with_terms`` asked for."""
+
+    ScheduleKind = ScheduleKind
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="tasks")
     group = models.ForeignKey(TaskGroup, on_delete=models.CASCADE, related_name="tasks")
     number = models.PositiveSmallIntegerField(_("số thứ tự"))
+    agencies = models.ManyToManyField(Agency, through="TaskAssignment", related_name="tasks")
+
+    objects = TaskQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("nhiệm vụ")
+        verbose_name_plural = _("nhiệm vụ")
+        ordering = ["plan", "number"]
+        constraints = [models.UniqueConstraint(fields=["plan", "number"], name="uniq_task_number")]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.title[:80]}"
+
+    @property
+    def terms(self) -> TaskTerms:
+        """The terms in force today (or on the day the query asked for); for a task not in force that day (retired,
+        or added later) the nearest version, so that a page about it still reads."""
+        found = self.__dict__.get("terms_in_force")
+        if found is None:
+            found = terms_nearest(self, timezone.localdate())
+            self.__dict__["terms_in_force"] = found
+        return found
+
+    def get_schedule_kind_display(self) -> str:
+        return self.terms.get_schedule_kind_display()
+
+    @property
+    def schedule(self) -> Schedule:
+        return self.terms.schedule
+
+
+for _name in TERMS_FIELDS:
+    setattr(Task, _name, _terms_field(_name))
+
+
+def terms_nearest(task: Task, day: date) -> TaskTerms | None:
+    """The task's terms in force on ``day``; else the last that began by then; else the first (one query)."""
+    versions = list(task.terms_versions.order_by("valid_from"))
+    for version in versions:
+        if version.in_force_on(day):
+            return version
+    begun = [v for v in versions if v.valid_from <= day]
+    if begun:
+        return begun[-1]
+    return versions[0] if versions else None
+
+
+class TaskTerms(Version):
+    """What a task says, in force from ``valid_from`` to ``valid_to``: the work, the result, the agencies as the
+    plan writes them, the completion time as written and as read into a schedule (tasks/schedule.py)."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="terms_versions")
     title = models.TextField(_("tên nhiệm vụ"))
     result = models.TextField(_("kết quả, sản phẩm"), blank=True)
     lead_names = models.JSONField(_("cơ quan chủ trì (như văn bản ghi)"), default=list, blank=True)
@@ -49,16 +145,26 @@ class Task(models.Model):
     rule = models.CharField(_("quy tắc lặp (RRULE)"), max_length=200, blank=True)
     starts_on = models.DateField(_("bắt đầu từ"), null=True, blank=True)
     ends_on = models.DateField(_("kết thúc"), null=True, blank=True)
-    agencies = models.ManyToManyField(Agency, through="TaskAssignment", related_name="tasks")
+    adjustment = models.ForeignKey(
+        PlanAdjustment,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="task_terms",
+        verbose_name=_("theo điều chỉnh"),
+        help_text=_("Trống: kế hoạch như ban hành."),
+    )
+
+    objects = VersionQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("nhiệm vụ")
-        verbose_name_plural = _("nhiệm vụ")
-        ordering = ["plan", "number"]
-        constraints = [models.UniqueConstraint(fields=["plan", "number"], name="uniq_task_number")]
+        verbose_name = _("nội dung nhiệm vụ")
+        verbose_name_plural = _("nội dung nhiệm vụ")
+        ordering = ["task", "valid_from"]
+        constraints = [models.UniqueConstraint(fields=["task", "valid_from"], name="uniq_task_terms_version")]
 
     def __str__(self) -> str:
-        return f"{self.number}. {self.title[:80]}"
+        return f"{self.task.number}. {self.title[:80]} ({self.valid_from})"
 
     @property
     def schedule(self) -> Schedule:
@@ -72,8 +178,10 @@ class Task(models.Model):
         )
 
 
-class TaskAssignment(models.Model):
-    """One agency's part in a task, as lead or cooperating, resolved from the names the plan writes."""
+class TaskAssignment(Version):
+    """One agency's part in a task, as lead or cooperating, resolved from the names the plan writes, in force from
+    ``valid_from`` to ``valid_to``: an agency added by an adjustment has work from its effective date only, one
+    removed keeps what was due before."""
 
     class Role(models.TextChoices):
         LEAD = "lead", _("Chủ trì")
@@ -82,12 +190,25 @@ class TaskAssignment(models.Model):
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="assignments")
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="assignments")
     role = models.CharField(_("vai trò"), max_length=12, choices=Role.choices)
+    adjustment = models.ForeignKey(
+        PlanAdjustment,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assignments",
+        verbose_name=_("theo điều chỉnh"),
+        help_text=_("Trống: kế hoạch như ban hành."),
+    )
 
     class Meta:
         verbose_name = _("phân công")
         verbose_name_plural = _("phân công")
         ordering = ["task", "role", "agency"]
-        constraints = [models.UniqueConstraint(fields=["task", "agency", "role"], name="uniq_task_assignment")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["task", "agency", "role", "valid_from"], name="uniq_task_assignment_version"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.task.number} · {self.agency} ({self.get_role_display()})"
@@ -125,8 +246,10 @@ class TaskUpdate(Submission):
         return f"NV {self.task.number} · {self.agency} · {self.period}"
 
     def completed_on_time(self) -> bool | None:
-        """Whether a finished one-off task was finished by its deadline (None if not applicable)."""
-        due: date | None = self.task.due_on
+        """Whether a finished one-off task was finished by its deadline in force that day (None if not
+        applicable)."""
+        terms = terms_nearest(self.task, self.completed_on) if self.completed_on else None
+        due: date | None = terms.due_on if terms else None
         if self.progress != self.Progress.DONE or not self.completed_on or due is None:
             return None
         return self.completed_on <= due

@@ -8,6 +8,11 @@ are ignored, so history can be replayed.
 - recurring: one per due date of the RRULE, from the plan's start up to the first one still ahead;
 - continuous: a progress report each reporting period, due on the period's report due date;
 - conditional: one per recorded trigger (its deadline); none recorded: one occurrence awaiting the trigger.
+
+A task whose terms an adjustment changed has several versions, each in force over an interval
+(``versioned_occurrences``): a one-off deadline is the one in force on the as-of date (an extension moves it; what
+was overdue before the decision was overdue then); recurring and continuous work is due piecewise, the due dates
+before the effective date from the old terms, those after it from the new.
 """
 
 from __future__ import annotations
@@ -52,12 +57,37 @@ class Trigger:
 
 @dataclass(frozen=True)
 class Occurrence:
-    """One due instance; updates for periods ending in (window_start, due_on] answer it."""
+    """One due instance; updates for periods ending in (window_start, due_on] answer it. ``kind``: the schedule
+    kind of the terms it comes from (None: the task's)."""
 
     due_on: date | None
     window_start: date | None = None
     period_id: int | None = None
     trigger_id: int | None = None
+    kind: str | None = None
+
+
+@dataclass(frozen=True)
+class ScheduleVersion:
+    """A task's schedule as in force from ``valid_from`` to ``valid_to`` (inclusive; None: still in force)."""
+
+    schedule: Schedule
+    valid_from: date
+    valid_to: date | None = None
+
+    def contains(self, day: date) -> bool:
+        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
+
+@dataclass(frozen=True)
+class Interval:
+    """When an agency has a part in a task (its assignment in force): [valid_from, valid_to], inclusive."""
+
+    valid_from: date
+    valid_to: date | None = None
+
+    def contains(self, day: date) -> bool:
+        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
 
 
 @dataclass(frozen=True)
@@ -121,10 +151,76 @@ def task_occurrences(
     return found
 
 
+def versioned_occurrences(
+    versions: Iterable[ScheduleVersion],
+    *,
+    start: date,
+    as_of: date,
+    reporting_periods: Iterable[ReportingPeriod] = (),
+    triggers: Iterable[Trigger] = (),
+) -> list[Occurrence]:
+    """The occurrences of a task whose terms have versions, as of ``as_of`` (only the versions begun by then count).
+
+    - the version in force on ``as_of`` gives its occurrences as ``task_occurrences`` does, those due from its first
+      day on (a one-off deadline whatever its date: it is the deadline in force);
+    - an earlier version gives those due while it was in force, except a one-off deadline replaced by another
+      one-off deadline (an extension: the work is judged against the deadline in force);
+    - a task retired before ``as_of`` keeps what fell due while it was in force.
+    Recurring windows are chained across versions, so that one report answers one due date."""
+    periods = list(reporting_periods)
+    trigger_list = list(triggers)
+    begun = sorted((v for v in versions if v.valid_from <= as_of), key=lambda v: v.valid_from)
+    found: list[Occurrence] = []
+    for index, version in enumerate(begun):
+        current = version.contains(as_of)
+        following = begun[index + 1] if index + 1 < len(begun) else None
+        kind = version.schedule.kind
+        if kind == "one_off":
+            due = version.schedule.due
+            superseded = following is not None and following.schedule.kind == "one_off"
+            if current or (not superseded and version.contains(due)):
+                found.append(Occurrence(due, kind=kind))
+            continue
+        if kind == "conditional":
+            mine = [t for t in trigger_list if version.contains(t.requested_on)]
+            occurrences = task_occurrences(version.schedule, start=start, as_of=as_of, triggers=mine)
+            found += [
+                Occurrence(o.due_on, o.window_start, o.period_id, o.trigger_id, kind)
+                for o in occurrences
+                if o.trigger_id is not None or current
+            ]
+            continue
+        low = max(start, version.valid_from)
+        for o in task_occurrences(version.schedule, start=low, as_of=as_of, reporting_periods=periods):
+            if o.due_on is not None and o.due_on >= version.valid_from and (current or version.contains(o.due_on)):
+                found.append(Occurrence(o.due_on, o.window_start, o.period_id, o.trigger_id, kind))
+    found.sort(key=lambda o: (o.due_on is None, o.due_on or start))
+    chained, previous = [], start - timedelta(days=1)
+    for o in found:
+        if o.kind == "recurring":
+            o = Occurrence(o.due_on, previous, o.period_id, o.trigger_id, o.kind)
+        chained.append(o)
+        if o.due_on is not None:
+            previous = max(previous, o.due_on)
+    return chained
+
+
+def occurrences_for_agency(
+    occurrences: Iterable[Occurrence], intervals: Iterable[Interval], as_of: date
+) -> list[Occurrence]:
+    """The occurrences that are an agency's work: due while its part in the task was in force (one added by an
+    adjustment has none due before its effective date; one removed keeps what was due before); awaiting a trigger
+    while its part is in force on ``as_of``."""
+    spans = list(intervals)
+    return [o for o in occurrences if any(span.contains(o.due_on if o.due_on is not None else as_of) for span in spans)]
+
+
 def occurrence_status(
     occurrence: Occurrence, kind: str, updates: Iterable[UpdateFact], as_of: date
 ) -> OccurrenceStatus:
-    """Where one occurrence stands as of ``as_of`` given the agency's approved updates on the task."""
+    """Where one occurrence stands as of ``as_of`` given the agency's approved updates on the task (``kind``: the
+    task's schedule kind, unless the occurrence carries its own)."""
+    kind = occurrence.kind or kind
     if occurrence.due_on is None:
         return OccurrenceStatus(AWAITING_TRIGGER)
     due = occurrence.due_on
@@ -171,3 +267,57 @@ def progress_disagrees(progress: str, computed: str) -> bool:
     while a deadline has passed unmet, or while the work is already recorded as done. Reporting "done" is never
     a contradiction: it is how the computed status learns the work is done."""
     return progress != DONE and computed in (OVERDUE, DONE_ON_TIME, DONE_LATE)
+
+
+# Counting. A task is counted as a task ("x/35 nhiệm vụ"), its due dates as "lượt" (one per deadline and
+# agency), and the two are never added together. "Chưa đến hạn" (a deadline ahead, no progress reported yet) is
+# not "đang thực hiện" (a deadline ahead with work reported under way).
+
+#: a task's standing, from the statuses of all its due dates (every agency's)
+TASK_BEHIND = "behind"  # some deadline has passed unmet
+TASK_ON_SCHEDULE = "on_schedule"  # every deadline passed so far was met (or none has passed yet)
+TASK_AWAITING = "awaiting"  # conditional work nobody has asked for yet
+TASK_STANDINGS = (TASK_ON_SCHEDULE, TASK_BEHIND, TASK_AWAITING)
+#: the statuses of due dates ("lượt"), in the order they are counted and shown
+DUE_STATUSES = (DONE_ON_TIME, DONE_LATE, OVERDUE, IN_PROGRESS, NOT_DUE, AWAITING_TRIGGER)
+
+
+def task_standing_of(statuses: Iterable[str]) -> str:
+    """One task's standing from the statuses of its due dates."""
+    found = set(statuses)
+    if OVERDUE in found:
+        return TASK_BEHIND
+    if found and found <= {AWAITING_TRIGGER}:
+        return TASK_AWAITING
+    return TASK_ON_SCHEDULE
+
+
+@dataclass(frozen=True)
+class Tally:
+    """Tasks counted as tasks (by standing, of ``total``) and due dates counted as "lượt" (by status)."""
+
+    total: int
+    tasks: dict[str, int]
+    due: dict[str, int]
+
+    @property
+    def due_total(self) -> int:
+        return sum(self.due.values())
+
+
+def tally(occurrences: Iterable[tuple[int, str, int]], *, task_ids: Iterable[int]) -> Tally:
+    """Count ``occurrences`` — (task id, status, how many due dates) — for the tasks ``task_ids``: the one rule
+    the overview, the agency pages and the periodic report count tasks with. A task with no due date counted
+    is on schedule (nothing unmet)."""
+    wanted = set(task_ids)
+    statuses: dict[int, set[str]] = {task_id: set() for task_id in wanted}
+    due = dict.fromkeys(DUE_STATUSES, 0)
+    for task_id, status, count in occurrences:
+        if task_id not in wanted or not count:
+            continue
+        statuses[task_id].add(status)
+        due[status] = due.get(status, 0) + count
+    tasks = dict.fromkeys(TASK_STANDINGS, 0)
+    for found in statuses.values():
+        tasks[task_standing_of(found)] += 1
+    return Tally(len(wanted), tasks, due)

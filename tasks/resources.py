@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db.models import Prefetch
 from import_export.fields import Field
 
 from core.spreadsheets import SafeExportResource
@@ -38,7 +39,7 @@ class TaskResource(SafeExportResource):
         )
 
     def filter_export(self, queryset, **kwargs):
-        return queryset.select_related("group").order_by("group__order", "number")
+        return queryset.with_terms().select_related("group").order_by("group__order", "number")
 
     def dehydrate_lead(self, obj):
         return "; ".join(obj.lead_names)
@@ -88,8 +89,10 @@ class TaskUpdateResource(SafeExportResource):
         )
 
     def filter_export(self, queryset, **kwargs):
-        return queryset.select_related("task", "agency", "period").order_by(
-            "task__number", "period__ends_on", "agency__code"
+        return (
+            queryset.select_related("agency", "period")
+            .prefetch_related(Prefetch("task", queryset=Task.objects.with_terms()))
+            .order_by("task__number", "period__ends_on", "agency__code")
         )
 
     def dehydrate_period(self, obj):

@@ -7,16 +7,17 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Max, Q
+from django.db.models import Min, Prefetch
 from django.utils import timezone
 
 from agencies.models import Agency
 from core.workflow import SubmissionStatus
-from indicators.models import Metric, Observation, Period, ReportTimeliness
-from indicators.periods import QUARTER, periods_between, report_timeliness
+from indicators.models import Metric, Period, Plan, ReportTimeliness
+from indicators.periods import QUARTER, periods_between
+from indicators.selectors import figures_completeness_of
 
 from . import occurrences as occ
-from .models import Task, TaskAssignment, TaskOccurrence, TaskTrigger, TaskUpdate
+from .models import Task, TaskAssignment, TaskOccurrence, TaskTerms, TaskTrigger, TaskUpdate
 
 
 def _local_day(moment: datetime | None) -> date | None:
@@ -37,8 +38,42 @@ def _periods(kind: str, start: date, end: date) -> list[Period]:
     ]
 
 
+def task_schedules(tasks=None) -> dict[int, list[occ.ScheduleVersion]]:
+    """Every version of each task's schedule, with the interval it is in force in (one query)."""
+    terms = TaskTerms.objects.all() if tasks is None else TaskTerms.objects.filter(task__in=tasks)
+    found: dict[int, list[occ.ScheduleVersion]] = defaultdict(list)
+    for version in terms.order_by("task_id", "valid_from"):
+        found[version.task_id].append(occ.ScheduleVersion(version.schedule, version.valid_from, version.valid_to))
+    return found
+
+
+def lead_intervals(tasks=None) -> dict[int, dict[int, list[occ.Interval]]]:
+    """Per task, per lead agency, the intervals its lead assignment is in force in (one query)."""
+    assignments = TaskAssignment.objects.filter(role=TaskAssignment.Role.LEAD)
+    if tasks is not None:
+        assignments = assignments.filter(task__in=tasks)
+    found: dict[int, dict[int, list[occ.Interval]]] = defaultdict(lambda: defaultdict(list))
+    for task_id, agency_id, valid_from, valid_to in assignments.values_list(
+        "task_id", "agency_id", "valid_from", "valid_to"
+    ):
+        found[task_id][agency_id].append(occ.Interval(valid_from, valid_to))
+    return found
+
+
+def lead_intervals_of(agency: Agency) -> dict[int, list[occ.Interval]]:
+    """Per task the agency leads (or led), the intervals it leads it in (one query)."""
+    found: dict[int, list[occ.Interval]] = defaultdict(list)
+    for task_id, valid_from, valid_to in TaskAssignment.objects.filter(
+        agency=agency, role=TaskAssignment.Role.LEAD
+    ).values_list("task_id", "valid_from", "valid_to"):
+        found[task_id].append(occ.Interval(valid_from, valid_to))
+    return found
+
+
 def task_occurrence_rows(*, as_of: date) -> list[TaskOccurrence]:
-    """Every lead agency's occurrences of every task and their status as of ``as_of`` (unsaved rows).
+    """Every lead agency's occurrences of every task and their status as of ``as_of`` (unsaved rows), by the terms
+    and assignments in force: due dates from the schedule versions begun by then (``versioned_occurrences``), for
+    the agencies leading the task when each falls due (``occurrences_for_agency``).
 
     Cooperating agencies support the lead and report through it, so occurrences (and overdue flags) are the
     lead agencies'. A handful of queries whatever the number of tasks and agencies.
@@ -50,11 +85,8 @@ def task_occurrence_rows(*, as_of: date) -> list[TaskOccurrence]:
     quarters = [
         occ.ReportingPeriod(p.pk, p.ends_on, p.due_on) for p in _periods(QUARTER, start, as_of + timedelta(days=100))
     ]
-    leads: dict[int, list[int]] = defaultdict(list)
-    for task_id, agency_id in TaskAssignment.objects.filter(role=TaskAssignment.Role.LEAD).values_list(
-        "task_id", "agency_id"
-    ):
-        leads[task_id].append(agency_id)
+    schedules = task_schedules()
+    leads = lead_intervals()
     triggers: dict[int, list[occ.Trigger]] = defaultdict(list)
     for trigger in TaskTrigger.objects.filter(requested_on__lte=as_of):
         triggers[trigger.task_id].append(occ.Trigger(trigger.pk, trigger.requested_on, trigger.due_on))
@@ -73,17 +105,17 @@ def task_occurrence_rows(*, as_of: date) -> list[TaskOccurrence]:
         )
     rows = []
     for task in tasks:
-        due_list = occ.task_occurrences(
-            task.schedule,
+        due_list = occ.versioned_occurrences(
+            schedules.get(task.pk, ()),
             start=task.plan.issued_on,
             as_of=as_of,
             reporting_periods=quarters,
             triggers=triggers.get(task.pk, ()),
         )
-        for agency_id in sorted(leads.get(task.pk, ())):
+        for agency_id, intervals in sorted(leads.get(task.pk, {}).items()):
             facts = updates.get((task.pk, agency_id), [])
-            for due in due_list:
-                result = occ.occurrence_status(due, task.schedule_kind, facts, as_of)
+            for due in occ.occurrences_for_agency(due_list, intervals, as_of):
+                result = occ.occurrence_status(due, "", facts, as_of)
                 rows.append(
                     TaskOccurrence(
                         task=task,
@@ -102,74 +134,55 @@ def task_occurrence_rows(*, as_of: date) -> list[TaskOccurrence]:
 
 
 def report_timeliness_rows(*, as_of: date) -> list[ReportTimeliness]:
-    """Whether each agency's periodic report came in on time, for every period closed by ``as_of`` (unsaved).
+    """Whether each agency sent the figures it owes for every period closed by ``as_of``, and on time (unsaved).
 
-    An agency owes a report for a period when it reports a metric of that frequency, or (quarterly) when it
-    leads a task. The report counts as submitted when its last figure or task update was submitted.
+    The one completeness rule (``indicators.selectors.figures_completeness``): the agency page and the scorecard
+    say what the completeness page, the overview and the periodic report say of the same agency and period. Task
+    progress is not counted here: each of its due dates is judged by the occurrence engine (``TaskOccurrence``).
     """
-    metrics = Metric.objects.prefetch_related("reporters").select_related("plan")
-    owed: dict[str, set[int]] = defaultdict(set)
-    start = None
-    for metric in metrics:
-        start = min(start or metric.plan.issued_on, metric.plan.issued_on)
-        owed[metric.period_kind].update(a.pk for a in metric.reporters.all())
-    for task in Task.objects.exclude(schedule_kind=Task.ScheduleKind.CONDITIONAL).select_related("plan"):
-        start = min(start or task.plan.issued_on, task.plan.issued_on)
-    owed[QUARTER].update(
-        TaskAssignment.objects.filter(role=TaskAssignment.Role.LEAD)
-        .exclude(task__schedule_kind=Task.ScheduleKind.CONDITIONAL)
-        .values_list("agency_id", flat=True)
-    )
+    start = Plan.objects.aggregate(start=Min("issued_on"))["start"]
     if start is None:
         return []
-    active = set(Agency.objects.filter(is_active=True).values_list("pk", flat=True))
-    periods = {kind: _periods(kind, start, as_of) for kind in owed}
-    submitted_filter = Q(submitted_at__isnull=False, submitted_at__lte=_end_of_day(as_of))
-    submitted: dict[tuple[int, int], datetime] = {}
-    for model in (Observation, TaskUpdate):
-        for row in (
-            model.objects.filter(submitted_filter)
-            .exclude(status=SubmissionStatus.DRAFT)
-            .values("agency_id", "period_id")
-            .annotate(last=Max("submitted_at"))
-            .order_by()
-        ):
-            key = (row["agency_id"], row["period_id"])
-            submitted[key] = max(submitted.get(key, row["last"]), row["last"])
+    frequencies = Metric.objects.values_list("frequency", flat=True).distinct()
+    kinds = {Metric(frequency=frequency).period_kind for frequency in frequencies}
+    reporting = [period for kind in sorted(kinds) for period in _periods(kind, start, as_of)]
     rows = []
-    for kind, agency_ids in owed.items():
-        for period in periods[kind]:
-            for agency_id in sorted(agency_ids & active):
-                moment = submitted.get((agency_id, period.pk))
-                status, days_late = report_timeliness(
-                    due_on=period.due_on, submitted_on=_local_day(moment), as_of=as_of
+    for completeness in figures_completeness_of(reporting_periods=reporting, as_of=as_of):
+        for item in completeness.rows:
+            rows.append(
+                ReportTimeliness(
+                    agency=item.agency,
+                    period=completeness.period,
+                    status=item.status,
+                    submitted_at=item.submitted_at,
+                    days_late=item.days_late,
+                    expected=item.expected,
+                    sent=item.submitted,
+                    as_of=as_of,
                 )
-                rows.append(
-                    ReportTimeliness(
-                        agency_id=agency_id,
-                        period=period,
-                        status=status,
-                        submitted_at=moment,
-                        days_late=days_late,
-                        as_of=as_of,
-                    )
-                )
+            )
     return rows
 
 
+def with_task_terms(queryset, day: date | None = None):
+    """Rows pointing at a task (occurrences, assignments, updates) with each task's terms in force on ``day``
+    (default today) read in one more query, so that ``row.task.title`` costs none per row."""
+    return queryset.prefetch_related(Prefetch("task", queryset=Task.objects.with_terms(day)))
+
+
 def occurrences_overdue():
-    """The stored overdue occurrences, most late first."""
-    return (
+    """The stored overdue occurrences, most late first, with their tasks' terms."""
+    return with_task_terms(
         TaskOccurrence.objects.filter(status=TaskOccurrence.Status.OVERDUE)
-        .select_related("task", "agency")
+        .select_related("agency")
         .order_by("-days_late", "task__number", "agency__name")
     )
 
 
 def reports_missing():
-    """The stored missing periodic reports, most late first."""
+    """The stored periodic reports not (wholly) sent, most late first."""
     return (
-        ReportTimeliness.objects.filter(status=ReportTimeliness.Status.MISSING)
+        ReportTimeliness.objects.filter(status__in=[ReportTimeliness.Status.MISSING, ReportTimeliness.Status.PARTIAL])
         .select_related("agency", "period")
         .order_by("-days_late", "agency__name")
     )
@@ -192,12 +205,21 @@ class TaskRow:
     def is_overdue(self) -> bool:
         return self.days_late > 0
 
+    def is_due_by(self, day: date) -> bool:
+        """Overdue, or a deadline not met yet falls on or before ``day`` (the reporting round's due date)."""
+        return self.is_overdue or (self.next_due is not None and self.next_due <= day)
+
 
 def task_rows(*, agency: Agency, period: Period) -> list[TaskRow]:
-    """Every task assigned to ``agency`` (lead first) with its progress report for ``period``, its latest report
-    and its next deadline, in four queries."""
+    """Every task assigned to ``agency`` during ``period`` (lead first; an agency added by an adjustment from its
+    effective date, one removed until the day before) with its progress report for ``period``, its latest report
+    and its next deadline, in five queries."""
     assignments = list(
-        TaskAssignment.objects.filter(agency=agency).select_related("task").order_by("task__number", "role")
+        with_task_terms(
+            TaskAssignment.objects.overlapping(period.starts_on, period.ends_on)
+            .filter(agency=agency)
+            .order_by("task__number", "role")
+        )
     )
     updates = {u.task_id: u for u in TaskUpdate.objects.filter(agency=agency, period_id=period.pk)}
     latest: dict[int, TaskUpdate] = {}

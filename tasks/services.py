@@ -16,18 +16,24 @@ from django.utils.translation import gettext as _
 
 from agencies.models import Agency, User
 from agencies.selectors import AgencyDirectory, UnknownAgencyName
-from agencies.services import LoadCounts, upsert
+from agencies.services import LoadCounts
 from core.formatting import vn_date
-from core.snapshots import PLAN, snapshots_changed
+from core.snapshots import snapshots_changed
 from core.workflow import EntryError, SubmissionStatus, check_period_open, evidence_replace, save_version, text_checked
 from indicators.models import Period, Plan, ReportTimeliness, TargetStatus
 from indicators.periods import HALF_YEAR, MONTH, QUARTER, YEAR
 from indicators.selectors import target_statuses_as_of
 from indicators.services import period_stored, periods_ensure
 
-from .models import Reminder, Task, TaskAssignment, TaskGroup, TaskOccurrence, TaskUpdate
+from .models import Reminder, Task, TaskAssignment, TaskGroup, TaskOccurrence, TaskTerms, TaskUpdate
 from .schedule import parse_deadline
-from .selectors import occurrences_overdue, report_timeliness_rows, reports_missing, task_occurrence_rows
+from .selectors import (
+    occurrences_overdue,
+    report_timeliness_rows,
+    reports_missing,
+    task_occurrence_rows,
+    with_task_terms,
+)
 
 
 def validate_task_rows(groups: list[dict], directory: AgencyDirectory) -> list[str]:
@@ -55,55 +61,61 @@ def validate_task_rows(groups: list[dict], directory: AgencyDirectory) -> list[s
     return errors
 
 
-def tasks_load(*, plan: Plan, groups: list[dict], directory: AgencyDirectory) -> LoadCounts:
-    """Create or update task groups, tasks and assignments. Call inside the plan's load transaction."""
-    counts = LoadCounts()
-    for order, group_row in enumerate(groups, start=1):
-        group = upsert(
-            TaskGroup, {"plan": plan, "code": group_row["code"]}, {"title": group_row["title"], "order": order}, counts
-        )
-        for row in group_row["tasks"]:
-            schedule = parse_deadline(row["deadline"])
-            lead_names = list(row.get("lead") or [])
-            cooperating_names = list(row.get("cooperating") or [])
-            task = upsert(
-                Task,
-                {"plan": plan, "number": int(row["number"])},
-                {
-                    "group": group,
-                    "title": row["title"],
-                    "result": row.get("result", "") or "",
-                    "lead_names": lead_names,
-                    "cooperating_names": cooperating_names,
-                    "deadline_text": row["deadline"],
-                    "schedule_kind": schedule.kind,
-                    "due_on": schedule.due,
-                    "rule": schedule.rule or "",
-                    "starts_on": schedule.starts,
-                    "ends_on": schedule.ends,
-                },
-                counts,
-            )
-            _sync_assignments(task, directory.resolve_all(lead_names), directory.resolve_all(cooperating_names))
-    return counts
+def task_terms_values(row: dict) -> dict:
+    """A task's terms (``TaskTerms`` fields) from a row of plan data: the deadline as written and as read."""
+    schedule = parse_deadline(row["deadline"])
+    return {
+        "title": row["title"],
+        "result": row.get("result", "") or "",
+        "lead_names": list(row.get("lead") or []),
+        "cooperating_names": list(row.get("cooperating") or []),
+        "deadline_text": row["deadline"],
+        "schedule_kind": schedule.kind,
+        "due_on": schedule.due,
+        "rule": schedule.rule or "",
+        "starts_on": schedule.starts,
+        "ends_on": schedule.ends,
+    }
 
 
-def _sync_assignments(task: Task, leads: list, cooperating: list) -> None:
-    """One assignment row per agency and role; an agency that leads is not also listed as cooperating."""
+def assignments_wanted(
+    directory: AgencyDirectory, lead_names: list[str], cooperating_names: list[str]
+) -> list[tuple[int, str]]:
+    """(agency, role) for each agency the names mean, in the plan's order, leads first; an agency that leads is
+    not also listed as cooperating."""
+    leads = directory.resolve_all(lead_names)
     lead_ids = {a.pk for a in leads}
-    # in the plan's order, leads first: loading the plan twice writes the same rows in the same order
     ordered = [(a.pk, TaskAssignment.Role.LEAD.value) for a in leads]
-    ordered += [(a.pk, TaskAssignment.Role.COOPERATING.value) for a in cooperating if a.pk not in lead_ids]
-    ordered = list(dict.fromkeys(ordered))
-    wanted = set(ordered)
-    existing = {(a.agency_id, a.role): a.pk for a in task.assignments.all()}
-    stale = [pk for key, pk in existing.items() if key not in wanted]
-    if stale:
-        TaskAssignment.objects.filter(pk__in=stale).delete()
-    snapshots_changed(PLAN)
-    TaskAssignment.objects.bulk_create(
-        [TaskAssignment(task=task, agency_id=pk, role=role) for pk, role in ordered if (pk, role) not in existing]
-    )
+    ordered += [
+        (a.pk, TaskAssignment.Role.COOPERATING.value)
+        for a in directory.resolve_all(cooperating_names)
+        if a.pk not in lead_ids
+    ]
+    return list(dict.fromkeys(ordered))
+
+
+def tasks_load(*, plan: Plan, groups: list[dict], directory: AgencyDirectory) -> LoadCounts:
+    """Create the task groups, tasks, their terms and assignments of a plan being loaded for the first time, all
+    in force from the plan's issue date. Call inside the plan's load transaction."""
+    counts = LoadCounts()
+    terms, assignments = [], []
+    for order, group_row in enumerate(groups, start=1):
+        group = TaskGroup.objects.create(plan=plan, code=group_row["code"], title=group_row["title"], order=order)
+        counts.created += 1
+        for row in group_row["tasks"]:
+            task = Task.objects.create(plan=plan, group=group, number=int(row["number"]))
+            values = task_terms_values(row)
+            terms.append(TaskTerms(task=task, valid_from=plan.issued_on, **values))
+            assignments += [
+                TaskAssignment(task=task, agency_id=pk, role=role, valid_from=plan.issued_on)
+                for pk, role in assignments_wanted(directory, values["lead_names"], values["cooperating_names"])
+            ]
+            counts.created += 1
+    TaskTerms.objects.bulk_create(terms)
+    # in the plan's order, leads first: loading the plan writes the same rows in the same order in every process
+    TaskAssignment.objects.bulk_create(assignments, batch_size=2000)
+    snapshots_changed()
+    return counts
 
 
 def periods_ensure_for_tasks(*, as_of: date) -> None:
@@ -166,7 +178,7 @@ def _reminder_items(as_of: date) -> ReminderItems:
     soon = as_of + timedelta(days=settings.REMINDER_DAYS_BEFORE)
     items: dict[int, list[tuple[str, str, str]]] = defaultdict(list)
     open_statuses = [TaskOccurrence.Status.NOT_DUE, TaskOccurrence.Status.IN_PROGRESS]
-    occurrences = TaskOccurrence.objects.select_related("task").filter(due_on__isnull=False)
+    occurrences = with_task_terms(TaskOccurrence.objects.filter(due_on__isnull=False), as_of)
     for o in occurrences.filter(status__in=open_statuses, due_on__gte=as_of, due_on__lte=soon):
         key = f"task:{o.task_id}:{o.agency_id}:{o.due_on.isoformat()}"
         line = _("Nhiệm vụ %(number)s đến hạn ngày %(due)s: %(title)s") % {
@@ -190,10 +202,12 @@ def _reminder_items(as_of: date) -> ReminderItems:
             "due": vn_date(r.period.due_on),
         }
         items[r.agency_id].append((Reminder.Kind.REPORT_DUE_SOON, f"report:{r.agency_id}:{r.period_id}", line))
-    for r in reports.filter(status=ReportTimeliness.Status.MISSING):
-        line = _("Chưa nộp báo cáo %(period)s (hạn %(due)s).") % {
+    for r in reports.filter(status__in=[ReportTimeliness.Status.MISSING, ReportTimeliness.Status.PARTIAL]):
+        line = _("Chưa gửi đủ số liệu %(period)s (hạn %(due)s): đã gửi %(sent)s/%(expected)s.") % {
             "period": r.period.label,
             "due": vn_date(r.period.due_on),
+            "sent": r.sent,
+            "expected": r.expected,
         }
         items[r.agency_id].append((Reminder.Kind.REPORT_MISSING, f"report:{r.agency_id}:{r.period_id}", line))
     for source in REMINDER_SOURCES:
@@ -267,7 +281,7 @@ def steering_digest_send(*, as_of: date) -> int:
     lines += [
         "",
         _("Nhiệm vụ quá hạn: %(count)s lượt") % {"count": overdue.count()},
-        _("Báo cáo chưa nộp: %(count)s") % {"count": missing.count()},
+        _("Báo cáo chưa nộp đủ: %(count)s") % {"count": missing.count()},
     ]
     for o in overdue[:10]:
         lines.append(
@@ -311,8 +325,12 @@ def task_update_save(
     """Record an agency's progress on a task for a period, as a draft or submitted for review."""
     check_period_open(period)
     period = period_stored(period)
-    if not TaskAssignment.objects.filter(task=task, agency=agency).exists():
-        raise EntryError(_("Cơ quan không được giao nhiệm vụ này."))
+    if (
+        not TaskAssignment.objects.overlapping(period.starts_on, period.ends_on)
+        .filter(task=task, agency=agency)
+        .exists()
+    ):
+        raise EntryError(_("Cơ quan không được giao nhiệm vụ này trong kỳ %(period)s.") % {"period": period.label})
     update = TaskUpdate.objects.select_for_update().filter(task=task, agency=agency, period=period).first() or (
         TaskUpdate(task=task, agency=agency, period=period)
     )

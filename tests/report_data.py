@@ -6,8 +6,10 @@ so the reports can be tested against known data.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+
+from django.utils import timezone
 
 from agencies.models import Agency
 from core.workflow import SubmissionStatus
@@ -79,9 +81,13 @@ def task_update_create(
 
 
 def observation_create(metric, agency, period, value: str, status=SubmissionStatus.APPROVED, **extra) -> Observation:
-    return Observation.objects.create(
-        metric=metric, agency=agency, period=period, value=Decimal(value), status=status, **extra
-    )
+    """A figure as it stands since its period ended (its one version in the history is dated then): a report
+    "as known" on a later day counts it (``indicators.readings``)."""
+    figure = Observation(metric=metric, agency=agency, period=period, value=Decimal(value), status=status, **extra)
+    moment = timezone.make_aware(datetime.combine(period.ends_on, time(17)))
+    figure._history_date = min(moment, timezone.now())
+    figure.save()
+    return figure
 
 
 def report_world(plan: Plan, as_of: date) -> dict:

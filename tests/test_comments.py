@@ -183,7 +183,44 @@ def test_task_page_query_count_does_not_grow_with_data(
             Comment.objects.create(author=author, task=task, text=f"ý kiến {n}")
     with django_assert_max_num_queries(small):
         html = client.get(url).content.decode()
-    assert f"mới hơn {more[-1].code}" in html and html.count('class="comment"') == 16
+    # the page lists the newest difficulties, a page of agencies; the download holds every one
+    assert html.count('class="comment"') == 16 and html.count("mới hơn ") == 15 and "khó khăn dvhc" not in html
+    csv = client.get(url, {"format": "csv", "bang": "kho-khan"}).content.decode()
+    assert all(f"mới hơn {agency.code}" in csv for agency in more)
+
+
+def test_a_task_of_every_agency_has_a_summary_filters_and_pages(client, steering, task):
+    agencies = list(Agency.objects.filter(kind__in=["department", "locality"]).order_by("pk")[:60])
+    _occurrences(task, agencies[:3], 1)  # overdue, 10 days
+    TaskOccurrence.objects.bulk_create(
+        TaskOccurrence(
+            task=task,
+            agency=agency,
+            role="lead",
+            due_on=date(2026, 12, 31),
+            status="not_due",
+            days_late=0,
+            as_of=date(2026, 9, 30),
+        )
+        for agency in agencies
+    )
+    client.force_login(steering)
+    url = reverse("task_detail", args=[task.number])
+    html = client.get(url).content.decode()
+    summary = html.split('id="tom-tat"', 1)[1].split("</section>", 1)[0]
+    assert ">60<" in summary and "cơ quan có việc phải làm" in summary and ">3<" in summary
+    assert "Quá hạn lâu nhất:" in summary and f"/co-quan/{agencies[0].code}/" in summary
+    rows = html.split('id="lan-den-han"', 1)[1].split("</section>", 1)[0]
+    assert f'href="{url}"' in rows  # "Tất cả" clears the filters
+    assert rows.count("<tr>") == 1 + 25 and "Trang 1/3" in rows  # a page of agencies, the overdue ones first
+    first = rows.split("<tr>")[2]  # after the header row: the longest overdue agency
+    assert any(f"/co-quan/{a.code}/" in first for a in agencies[:3]) and "Quá hạn" in first
+    overdue = client.get(url, {"chi": "qua-han"}).content.decode().split('id="lan-den-han"', 1)[1]
+    assert overdue.split("</section>", 1)[0].count("<tr>") == 1 + 3
+    last = client.get(url, {"trang": 3}).content.decode().split('id="lan-den-han"', 1)[1]
+    assert "Trang 3/3" in last and last.split("</section>", 1)[0].count("<tr>") == 1 + 10
+    localities = client.get(url, {"loai": "locality"}).content.decode().split('id="lan-den-han"', 1)[1]
+    assert "Sở " not in localities.split("</section>", 1)[0].split("</nav>", 1)[1]
 
 
 @pytest.mark.django_db(transaction=True)

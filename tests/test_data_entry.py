@@ -265,15 +265,38 @@ def test_submitting_twice_submits_once(client, metric, khcn, agency_staff):
     assert observation.history.filter(history_change_reason="Gửi duyệt").count() == 1
 
 
-def test_submit_is_one_transaction(client, plan, khcn, agency_staff):
+def test_rows_filled_in_right_are_sent_when_another_is_wrong(client, plan, khcn, agency_staff):
     good, bad = Metric.objects.filter(reporters=khcn, kind__in=["stock", "flow"])[:2]
     client.force_login(agency_staff)
     response = client.post(
         ngay(reverse("figure_entry")),
         {"action": "submit", f"m{good.pk}-value": "5", f"m{bad.pk}-value": "-3"},
     )
-    assert response.status_code == 400 and "không được âm" in response.content.decode()
-    assert not Observation.objects.filter(agency=khcn).exists()
+    page = response.content.decode()
+    assert response.status_code == 400 and "không được âm" in page
+    # the right row is sent, the wrong one waits with what was typed, named in the summary with a link to its field
+    assert list(Observation.objects.filter(agency=khcn).values_list("metric", "status")) == [(good.pk, "submitted")]
+    assert "Đã gửi 1 số liệu để thẩm định." in page and "1 số liệu chưa lưu được" in page
+    assert f'href="#id_m{bad.pk}-value">{bad.name}: ' in page and f'name="m{bad.pk}-value" value="-3"' in page
+
+
+def test_the_rows_saved_together_are_saved_in_one_transaction(client, plan, khcn, agency_staff, monkeypatch):
+    first, second = Metric.objects.filter(reporters=khcn, kind__in=["stock", "flow"])[:2]
+    client.force_login(agency_staff)
+    from entry import views
+
+    saved = views.observation_save
+
+    def refuse_the_second(**kwargs):
+        if kwargs["metric"] == second:
+            raise EntryError("Kỳ báo cáo đã khóa.")
+        return saved(**kwargs)
+
+    monkeypatch.setattr(views, "observation_save", refuse_the_second)
+    response = client.post(
+        ngay(reverse("figure_entry")), {"action": "draft", f"m{first.pk}-value": "5", f"m{second.pk}-value": "6"}
+    )
+    assert response.status_code == 302 and not Observation.objects.filter(agency=khcn).exists()
 
 
 # Evidence files

@@ -57,7 +57,9 @@ def test_seed_demo_creates_accounts_figures_and_task_updates(plan):
     assert returned.review_note and returned.agency.code == "so-khcn"
 
     # every lead agency of every task with a schedule reports, collective leads (all communes) included
-    leads = TaskAssignment.objects.filter(task__plan=plan, role="lead").exclude(task__schedule_kind="conditional")
+    leads = TaskAssignment.objects.filter(task__plan=plan, role="lead").exclude(
+        task__terms_versions__schedule_kind="conditional"
+    )
     reporting = set(TaskUpdate.objects.values_list("task_id", "agency_id"))
     assert len(reporting) >= 0.95 * leads.count()
     occurrences = TaskOccurrence.objects.all()

@@ -136,7 +136,11 @@ def test_with_redis_stopped_every_write_answers_at_once_and_every_follow_up_runs
         kind="figures", content=xlsx(figure_rows(50)), filename="lon.xlsx", user=administrator
     )
     assert previewed.status == "previewed"
-    task = _model("Task").objects.filter(schedule_kind="one_off", assignments__agency=agency_staff.agency).first()
+    task = (
+        _model("Task")
+        .objects.filter(terms_versions__schedule_kind="one_off", assignments__agency=agency_staff.agency)
+        .first()
+    )
 
     on_private_redis.stop()
 

@@ -56,7 +56,7 @@ def test_the_commit_writes_the_validated_rows_without_reading_the_upload_again(p
     import_batch_commit(batch=batch)
     batch.refresh_from_db()
     assert batch.status == ImportBatch.Status.COMMITTED
-    assert batch.summary["counts"] == {"new": 2, "updated": 0, "unchanged": 0, "error": 0}
+    assert batch.summary["counts"] == {"new": 2, "updated": 0, "correction": 0, "unchanged": 0, "error": 0}
     assert _figure("coverage_5g").numerator == 1200 and _figure("digitized_admin_records").value == Decimal("75.5")
     for figure in Observation.objects.filter(pk__in=batch.changes["created"]):
         record = figure.history.get()
@@ -74,7 +74,7 @@ def test_a_figure_approved_meanwhile_with_the_same_values_is_left_approved(plan,
     import_batch_commit(batch=waiting)
     waiting.refresh_from_db()
     assert waiting.status == ImportBatch.Status.COMMITTED and waiting.changes == {"created": [], "updated": []}
-    assert waiting.summary["counts"] == {"new": 0, "updated": 0, "unchanged": 2, "error": 0}
+    assert waiting.summary["counts"] == {"new": 0, "updated": 0, "correction": 0, "unchanged": 2, "error": 0}
     assert {r[1] for r in waiting.summary["rows"]} == {"unchanged"}
     assert _figure("coverage_5g").status == "approved" and _figure("coverage_5g").history.count() == 1
 
@@ -87,7 +87,7 @@ def test_a_figure_changed_meanwhile_is_written_back_with_its_history(plan, admin
     Observation.objects.filter(pk=_figure("digitized_admin_records").pk).update(value=Decimal("99"), note="sửa tay")
     import_batch_commit(batch=again)
     again.refresh_from_db()
-    assert again.summary["counts"] == {"new": 0, "updated": 1, "unchanged": 1, "error": 0}
+    assert again.summary["counts"] == {"new": 0, "updated": 1, "correction": 0, "unchanged": 1, "error": 0}
     figure = _figure("digitized_admin_records")
     assert figure.value == Decimal("75.5") and figure.note == "" and figure.status == "submitted"
     assert again.changes == {"created": [], "updated": [figure.pk]}
@@ -111,7 +111,7 @@ def test_a_figure_written_meanwhile_where_the_preview_found_none_is_updated_and_
     import_batch_commit(batch=batch)
     batch.refresh_from_db()
     assert batch.status == ImportBatch.Status.COMMITTED
-    assert batch.summary["counts"] == {"new": 4, "updated": 1, "unchanged": 0, "error": 0}
+    assert batch.summary["counts"] == {"new": 4, "updated": 1, "correction": 0, "unchanged": 0, "error": 0}
     assert batch.changes["updated"] == [written.pk] and len(batch.changes["created"]) == 4
     written.refresh_from_db()
     assert written.value == Decimal("75.5")
@@ -129,7 +129,7 @@ def test_a_period_locked_meanwhile_refuses_the_commit_and_writes_nothing(plan, a
     result = import_batch_commit(batch=batch)
     batch.refresh_from_db()
     assert not result.is_valid and batch.status == ImportBatch.Status.INVALID
-    assert batch.summary["counts"] == {"new": 1, "updated": 0, "unchanged": 0, "error": 1}
+    assert batch.summary["counts"] == {"new": 1, "updated": 0, "correction": 0, "unchanged": 0, "error": 1}
     assert any("Quý I/2026 đã khóa" in message for message in batch.summary["errors"])
     assert batch.summary["rows"][0][1] == "error"  # errors first
     assert not Observation.objects.filter(agency__code="so-khcn", period__year=2026).exists()
@@ -162,7 +162,7 @@ def test_a_file_is_validated_as_a_stream_and_the_preview_keeps_only_what_a_summa
 
     bad = [*_monthly(30)[:29], ["so-khcn", "digitized_admin_records", "2022-T06", "nhiều", "", "", ""]]
     batch, preview = import_batch_create(kind="figures", content=csv_bytes(bad), filename="x.csv", user=administrator)
-    assert preview.counts == {"new": 29, "updated": 0, "unchanged": 0, "error": 1}
+    assert preview.counts == {"new": 29, "updated": 0, "correction": 0, "unchanged": 0, "error": 1}
     assert len(preview.rows) == 5 and preview.rows[-1].line == 31 and preview.rows[-1].outcome == "error"
     assert batch.summary["total"] == 30 and [r[0] for r in batch.summary["rows"]] == [31, 2, 3, 4]
     assert batch.status == ImportBatch.Status.INVALID

@@ -60,7 +60,7 @@ def _run(content, user, **kw):
 
 def test_preview_writes_nothing_then_commit_writes_submissions_with_history(plan, administrator):
     batch, preview = _run(xlsx(GOOD), administrator)
-    assert preview.counts == {"new": 2, "updated": 0, "unchanged": 0, "error": 0}
+    assert preview.counts == {"new": 2, "updated": 0, "correction": 0, "unchanged": 0, "error": 0}
     assert not Observation.objects.filter(agency__code="so-khcn", period__year=2026).exists()
     assert batch.file.name.startswith("imports/")
     import_batch_commit(batch=batch)
@@ -99,7 +99,7 @@ def test_reimport_changes_nothing_and_corrected_file_updates(plan, administrator
     batch, _ = _run(xlsx(GOOD), administrator)
     import_batch_commit(batch=batch)
     again, preview = _run(xlsx(GOOD), administrator)
-    assert preview.counts == {"new": 0, "updated": 0, "unchanged": 2, "error": 0}
+    assert preview.counts == {"new": 0, "updated": 0, "correction": 0, "unchanged": 2, "error": 0}
     import_batch_commit(batch=again)
     assert Observation.objects.filter(period__year=2026).count() == 2
     corrected = [GOOD[0], [*GOOD[1][:3], "80", "", "", "sửa"]]
@@ -132,7 +132,7 @@ def test_export_then_import_round_trips(plan, administrator):
         ObservationResource(), Observation.objects.filter(period__year=2026), fmt="xlsx", title="Số liệu"
     )
     preview = import_preview(kind="figures", content=exported, filename="x.xlsx")
-    assert preview.counts == {"new": 0, "updated": 0, "unchanged": 2, "error": 0}, preview.errors
+    assert preview.counts == {"new": 0, "updated": 0, "correction": 0, "unchanged": 2, "error": 0}, preview.errors
     preview = import_preview(
         kind="figures",
         content=resource_export(

@@ -165,7 +165,7 @@ def test_a_second_confirm_while_writing_is_refused_and_writes_nothing(
     assert len(_jobs(queued)) == 1  # one write job, not two
     assert "đang được ghi; không xác nhận lần nữa" in response.content.decode()
     assert not Observation.objects.filter(period__year=2026).exists()
-    assert client.post(reverse("imports:undo", args=[batch.pk]), follow=True).status_code == 200
+    assert client.post(reverse("imports:undo", args=[batch.pk]), {"xac_nhan": "1"}, follow=True).status_code == 200
     batch.refresh_from_db()
     assert batch.status == "committing"
 

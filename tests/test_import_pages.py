@@ -42,8 +42,15 @@ def test_admin_uploads_previews_and_confirms(client, plan, administrator):
     assert not Observation.objects.filter(period__year=2026).exists()
     c.post(reverse("imports:confirm", args=[batch.pk]))
     assert Observation.objects.filter(period__year=2026).count() == 2
-    c.post(reverse("imports:undo", args=[batch.pk]))
+    # undo asks to be confirmed: without the box ticked nothing is undone
+    page = c.post(reverse("imports:undo", args=[batch.pk]), follow=True).content.decode()
+    assert "hãy đánh dấu ô xác nhận" in page and Observation.objects.filter(period__year=2026).count() == 2
+    assert "Tôi hiểu: 2 bản ghi mới sẽ bị xóa, 0 bản ghi sẽ trở về giá trị trước lần nhập." in page
+    page = c.post(reverse("imports:undo", args=[batch.pk]), {"xac_nhan": "1"}, follow=True).content.decode()
     assert not Observation.objects.filter(period__year=2026).exists()
+    # the page then says what the undo did, not what the write did, and what each row became
+    assert "Đã hoàn tác lúc" in page and "xóa 2 bản ghi lần này tạo" in page and "Đã ghi: 2 mới" not in page
+    assert "Mới, đã xóa khi hoàn tác" in page and "<td>Mới</td>" not in page
 
 
 def test_a_file_that_cannot_be_read_says_so_rather_than_counting_zero_rows(client, plan, administrator):
@@ -78,12 +85,7 @@ def test_agency_staff_upload_only_their_own_figures_and_cannot_see_others(client
     c.post(reverse("imports:index"), {"kind": "agencies", "file": upload})
     mine = ImportBatch.objects.get(created_by=agency_staff)
     assert mine.kind == "figures" and mine.agency.code == "so-khcn" and mine.status == "invalid"
-    assert (
-        c.get(
-            reverse("imports:template"), {"agency": Agency.objects.get(code="cong-an").pk, "period": "2026-Q2"}
-        ).status_code
-        == 403
-    )
+    assert c.get(reverse("imports:template"), {"agency": "cong-an", "period": "2026-T06"}).status_code == 403
 
 
 def test_template_is_prefilled_protected_and_round_trips(client, plan, agency_staff, administrator):
@@ -92,7 +94,7 @@ def test_template_is_prefilled_protected_and_round_trips(client, plan, agency_st
     )
     import_batch_commit(batch=batch)
     c = _client(client, agency_staff)
-    response = c.get(reverse("imports:template"), {"agency": agency_staff.agency_id, "period": "2026-Q2"})
+    response = c.get(reverse("imports:template"), {"period": "2026-T06"})
     assert response.status_code == 200
     workbook = load_workbook(io.BytesIO(response.content))
     sheet = workbook["Số liệu"]
@@ -114,6 +116,12 @@ def test_template_is_prefilled_protected_and_round_trips(client, plan, agency_st
     c.post(reverse("imports:index"), {"file": filled})
     mine = ImportBatch.objects.get(created_by=agency_staff)
     assert mine.summary["counts"]["new"] == 1, mine.summary["errors"]
+    # the template's other rows, left blank, are counted apart, not listed as "Không đổi" among the real ones
+    blank = len(rows) - 1
+    assert mine.summary["counts"]["unchanged"] == 0 and mine.summary["counts"]["skipped"] == blank
+    page = c.get(reverse("imports:preview", args=[mine.pk])).content.decode()
+    assert f"<strong>{blank}</strong> dòng trống, bỏ qua" in page and "Không đổi</td>" not in page
+    assert [r[1] for r in mine.summary["rows"]] == ["new"]
     c.post(reverse("imports:confirm", args=[mine.pk]))
     saved = Observation.objects.get(metric__code="coverage_5g", period__year=2026, period__number=2)
     assert saved.numerator == 1300 and saved.status == "submitted" and saved.agency == agency_staff.agency
@@ -146,7 +154,7 @@ def test_agencies_import_idempotent_update_and_undo(plan, administrator):
     batch, preview = import_batch_create(
         kind="agencies", content=xlsx(rows, headers), filename="a.xlsx", user=administrator
     )
-    assert preview.counts == {"new": 1, "updated": 0, "unchanged": 1, "error": 0}, preview.errors
+    assert preview.counts == {"new": 1, "updated": 0, "correction": 0, "unchanged": 1, "error": 0}, preview.errors
     import_batch_commit(batch=batch)
     assert Agency.objects.get(code="xa-moi").aliases == ["Xã Mới Lập", "xã mới"]
     _, again = import_batch_create(kind="agencies", content=xlsx(rows, headers), filename="a.xlsx", user=administrator)

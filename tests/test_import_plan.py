@@ -88,10 +88,9 @@ def test_the_workbook_is_shaped_like_the_appendices(plan):
     assert "'-" in [c.value for r in appendix_i.iter_rows(min_row=2) for c in r]
 
 
-def test_a_corrected_workbook_updates_in_place(plan, tmp_path):
-    target = Target.objects.get(indicator__code="I.1", year=2030)
-    task = Task.objects.get(number=1)
-    tasks_before, targets_before = Task.objects.count(), Target.objects.count()
+def test_a_corrected_workbook_is_refused_and_nothing_is_overwritten(plan, tmp_path):
+    """A plan already loaded changes only by an adjustment from a date (adjust_plan): load_plan refuses."""
+    original = _export_json()
 
     def correct(workbook):
         sheet = workbook[APPENDIX_I]
@@ -99,14 +98,12 @@ def test_a_corrected_workbook_updates_in_place(plan, tmp_path):
         sheet = workbook[APPENDIX_II]
         sheet.cell(_row(sheet, "STT", 1), _col(sheet, "Thời gian hoàn thành")).value = "Tháng 9/2026"
 
-    output = _load(tmp_path, _edited(plan, correct))
-    assert "Kế hoạch: 0 mới, 2 cập nhật" in output
-    target.refresh_from_db()
-    task.refresh_from_db()
-    assert target.text == "Tỷ lệ phủ sóng 5G trên địa bàn đạt 100% (sửa)."
-    assert target.parsed_targets.get().value == 100
-    assert task.deadline_text == "Tháng 9/2026" and task.due_on.isoformat() == "2026-09-30"
-    assert (Task.objects.count(), Target.objects.count()) == (tasks_before, targets_before)
+    with pytest.raises(CommandError) as failure:
+        _load(tmp_path, _edited(plan, correct))
+    message = str(failure.value)
+    assert "không bị ghi đè" in message and "adjust_plan" in message
+    assert "Nhiệm vụ 1, thời gian hoàn thành: “Hàng quý” → “Tháng 9/2026”" in message
+    assert _export_json() == original
 
 
 def test_a_broken_workbook_writes_nothing_and_names_row_and_column(plan, tmp_path):
@@ -143,21 +140,18 @@ def test_a_workbook_missing_a_column_is_refused(plan, tmp_path):
 
 
 def test_administrator_loads_a_plan_from_the_import_page(client, plan, administrator, agency_staff):
-    def correct(workbook):
-        sheet = workbook[APPENDIX_II]
-        sheet.cell(_row(sheet, "STT", 2), _col(sheet, "Kết quả, sản phẩm")).value = "Kế hoạch đã sửa"
-
-    upload = io.BytesIO(_edited(plan, correct))
+    upload = io.BytesIO(plan_workbook(plan))
     upload.name = "ke-hoach.xlsx"
+    Plan.objects.all().delete()
     client.force_login(administrator)
     response = client.post(reverse("imports:index"), {"kind": "plan", "file": upload})
     batch = ImportBatch.objects.get()
     assert batch.kind == ImportBatch.Kind.PLAN and batch.status == ImportBatch.Status.PREVIEWED
-    assert batch.summary["counts"]["updated"] == 1 and batch.summary["counts"]["new"] == 0
-    assert Task.objects.get(number=2).result != "Kế hoạch đã sửa"  # the preview wrote nothing
+    assert batch.summary["counts"]["new"] > 400 and batch.summary["counts"]["updated"] == 0
+    assert not Plan.objects.exists()  # the preview wrote nothing
     assert "Xác nhận và ghi" in client.get(response.url).content.decode()
     client.post(reverse("imports:confirm", args=[batch.pk]))
-    assert Task.objects.get(number=2).result == "Kế hoạch đã sửa"
+    assert Task.objects.get(number=2).result
     batch.refresh_from_db()
     assert batch.status == ImportBatch.Status.COMMITTED
 

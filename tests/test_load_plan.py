@@ -137,14 +137,18 @@ def test_loading_twice_changes_nothing(plan):
     assert before == after
 
 
-def test_a_corrected_plan_updates_in_place(plan):
+def test_a_corrected_plan_is_refused_and_points_to_adjust_plan(plan):
+    """A plan already loaded is never overwritten: a change is made by an adjustment, from a date."""
     data = _plan_data()
     data["indicator_groups"][0]["indicators"][0]["cells"][2030]["text"] = "Tỷ lệ phủ sóng 5G trên địa bàn đạt 95%."
     data["indicator_groups"][0]["indicators"][0]["cells"][2030]["claims"][0].pop("fragment", None)
-    counts = plan_load(data=data)
-    assert counts.created == 0
+    with pytest.raises(PlanDataError) as excinfo:
+        plan_load(data=data)
+    messages = "\n".join(excinfo.value.errors)
+    assert "không bị ghi đè" in messages and "adjust_plan" in messages
+    assert "Chỉ tiêu I.1, mục tiêu định lượng năm 2030: ≥ 100 → ≥ 95" in messages
     parsed = ParsedTarget.objects.get(target__indicator__code="I.1", target__year=2030)
-    assert parsed.value == Decimal(95)
+    assert parsed.value == Decimal(100)
     assert Indicator.objects.filter(plan=plan).count() == 44
 
 
@@ -172,3 +176,13 @@ def test_metrics_have_reporters(plan):
     for metric in plan.metrics.all():
         assert metric.reporters.exists(), metric.code
     assert not Observation.objects.exists()
+
+
+def test_loading_again_makes_a_new_commune_a_reporter_and_changes_nothing_of_the_plan(plan):
+    commune = Agency.objects.create(code="xa-moi", name="Xã Mới", kind=Agency.Kind.LOCALITY)
+    per_agency = plan.metrics.filter(collection="per_agency").first()
+    assert not per_agency.reporters.filter(pk=commune.pk).exists()
+    targets = list(Target.objects.order_by("pk").values())
+    plan_load(data=_plan_data())
+    assert per_agency.reporters.filter(pk=commune.pk).exists()
+    assert list(Target.objects.order_by("pk").values()) == targets

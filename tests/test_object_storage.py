@@ -98,7 +98,7 @@ def test_an_import_is_uploaded_checked_confirmed_and_undone_in_the_bucket(
     assert bucket.keys() == [batch.file.name]  # the kept rows served their write and are gone
 
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("imports:undo", args=[batch.pk]))
+        client.post(reverse("imports:undo", args=[batch.pk]), {"xac_nhan": "1"})
     assert not Observation.objects.filter(period__year=2026).exists()
     assert _files_under(disk) == []
 

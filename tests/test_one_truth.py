@@ -156,11 +156,12 @@ def test_every_surface_tells_the_same_story(plan, client, steps, days_back):
             with TestCase.captureOnCommitCallbacks(execute=True):
                 if action == "correct" and approved:
                     figure = approved[period_index % len(approved)]
+                    figure.refresh_from_db()
+                    corrected = clean_figure_for(figure.metric, _raw(figure.metric, level))
+                    if corrected.value == figure.value:
+                        continue  # nothing to correct: the service refuses a correction that changes nothing
                     observation_correct(
-                        observation=figure,
-                        user=reviewer,
-                        figure=clean_figure_for(figure.metric, _raw(figure.metric, level)),
-                        reason="Số liệu chính thức",
+                        observation=figure, user=reviewer, figure=corrected, reason="Số liệu chính thức"
                     )
                     observation_approve(observation=figure, user=reviewer)
                     continue

@@ -188,3 +188,19 @@ def test_public_page_shows_indicators_and_status_from_approved_data_only(client,
     assert value_text(achieved.latest_value, achieved.parsed_target.metric.unit) in page
     for hidden in ("987.654", "987654", "ABCXYZ", "Đăng xuất", "binh.vptu"):
         assert hidden not in page
+
+
+def test_metrics_and_indicators_carry_their_metadata(client, plan, django_assert_max_num_queries):
+    metric = client.get("/api/metrics/lgsp_data_integration/").json()
+    assert metric["definition"].startswith("Phần trăm ban, sở, ngành có dữ liệu được tích hợp")
+    assert metric["source"] == "Số liệu vận hành nền tảng LGSP do Văn phòng UBND tỉnh tổng hợp."
+    assert metric["reporting_agency"] == "Văn phòng Ủy ban nhân dân tỉnh" and metric["frequency"] == "quarterly"
+    assert metric["status_method"].startswith("Thu hẹp khoảng cách theo đường thẳng")
+    per_agency = client.get("/api/metrics/digitized_admin_records/").json()
+    assert per_agency["reporting_agency"] is None and per_agency["collection"] == "per_agency"
+    indicator = client.get("/api/indicators/V.10/").json()
+    assert [m["code"] for m in indicator["metrics"]] == ["lgsp_data_integration"]
+    assert indicator["metrics"][0]["definition"] == metric["definition"]
+    # the list reads every indicator's metrics with the page, not one query per indicator
+    with django_assert_max_num_queries(8):
+        assert len(client.get("/api/indicators/", {"page_size": 50}).json()["results"]) == 44

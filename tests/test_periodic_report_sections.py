@@ -149,7 +149,7 @@ def test_task_table_covers_the_period_and_communes_go_to_the_appendix(
     text, tables = _docx(report)
 
     detail = next(t for t in tables if t[0][1] == "Cơ quan, đơn vị")
-    assert detail[-1][1:] == ["Tổng cộng", "1", "1", "3", "2", "7"]
+    assert detail[-1][1:] == ["Tổng cộng", "1", "1", "3", "2", "0", "7"]
     assert any(r[1].startswith("Các xã, phường (1 đơn vị") for r in detail)
     assert commune.display_name not in [r[1] for r in detail]
     by_kind = next(t for t in tables if t[0][1] == "Loại cơ quan, đơn vị")

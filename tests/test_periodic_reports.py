@@ -125,7 +125,7 @@ def test_province_docx_has_the_official_layout_and_the_data(plan, world, reviewe
     assert row[2].startswith(_vn(achieved.latest_value))
 
     task_table = next(t for t in tables if t[0][1] == "Cơ quan, đơn vị")
-    assert task_table[-1][1:] == ["Tổng cộng", "1", "1", "2", "2", "6"]
+    assert task_table[-1][1:] == ["Tổng cộng", "1", "1", "2", "2", "0", "6"]
     overdue_table = next(t for t in tables if t[0][1] == "Nhiệm vụ")
     assert [r[4] for r in overdue_table[1:]] == ["12", "5"]
     assert any("Thiếu kinh phí triển khai nền tảng dữ liệu (Sở KH&CN)." in p for p in paragraphs)
@@ -148,7 +148,7 @@ def test_xlsx_has_the_same_tables_and_guards_formulas(plan, world, reviewer, dja
     content = report.content
     expected = [(g["code"], r["indicator"], r["status_label"]) for g in content["groups"] for r in g["rows"]]
     assert [(row[0], row[1], row[7]) for row in sheets["Chỉ tiêu"]] == expected
-    assert sheets["Nhiệm vụ theo cơ quan"][-1] == (None, "Tổng cộng", 1, 1, 2, 2, 6)
+    assert sheets["Nhiệm vụ theo cơ quan"][-1] == (None, "Tổng cộng", 1, 1, 2, 2, 0, 6)
     assert [row[4] for row in sheets["Nhiệm vụ quá hạn"]] == [12, 5]
     proposals = [row[3] for row in sheets["Khó khăn, kiến nghị"] if row[0] == "Kiến nghị, đề xuất"]
     # the agency wrote "=Đề nghị…": stored as text, never as a formula

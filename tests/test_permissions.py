@@ -67,7 +67,8 @@ def as_role(client, request, role):
 READS = {
     "figure_entry": (
         lambda w: reverse("figure_entry"),
-        {"steering": 403, "reviewer": 403, "agency_staff": 200, "other_agency_staff": 200, "administrator": 403},
+        # administrators choose the agency on the page (?co_quan=); the others may not enter figures
+        {"steering": 403, "reviewer": 403, "agency_staff": 200, "other_agency_staff": 200, "administrator": 200},
     ),
     "draft_detail": (
         lambda w: reverse("observation_detail", args=[w["draft"].pk]),
@@ -103,11 +104,12 @@ READS = {
     ),
     "task_progress": (
         lambda w: reverse("task_progress"),
-        {"steering": 403, "reviewer": 403, "agency_staff": 200, "other_agency_staff": 200, "administrator": 403},
+        {"steering": 403, "reviewer": 403, "agency_staff": 200, "other_agency_staff": 200, "administrator": 200},
     ),
     "task_update_edit": (
         lambda w: reverse("task_update_edit", args=[w["task"].number]),
-        {"steering": 403, "reviewer": 403, "agency_staff": 200, "other_agency_staff": None, "administrator": 403},
+        # an administrator with no agency chosen has no report to open on it
+        {"steering": 403, "reviewer": 403, "agency_staff": 200, "other_agency_staff": None, "administrator": 404},
     ),
     "review_queue": (
         lambda w: reverse("review_queue"),
@@ -210,3 +212,26 @@ def test_task_not_assigned_to_the_agency_is_404(client, world, agency_staff):
     TaskAssignment.objects.filter(task=task, agency=agency_staff.agency).delete()
     client.force_login(agency_staff)
     assert client.get(reverse("task_update_edit", args=[task.number])).status_code == 404
+
+
+def test_administrators_enter_figures_for_the_agency_they_choose_staff_only_for_their_own(
+    client, world, administrator, other_agency_staff
+):
+    from indicators.models import Metric
+
+    khcn = world["draft"].agency
+    metric = (
+        Metric.objects.filter(reporters=khcn, kind="stock", frequency="quarterly")
+        .exclude(pk=world["draft"].metric_id)
+        .first()
+    )
+    client.force_login(administrator)
+    page = client.get(reverse("figure_entry"), {"co_quan": khcn.code}).content.decode()
+    assert f'id="chi-so-{metric.code}"' in page and 'name="co_quan"' in page
+    client.post(reverse("figure_entry") + f"?co_quan={khcn.code}", {"action": "draft", f"m{metric.pk}-value": "7"})
+    saved = Observation.objects.get(metric=metric, agency=khcn)
+    assert saved.entered_by == administrator and saved.status == "draft"
+    # agency staff cannot choose: ?co_quan= is ignored, their own agency's page is shown
+    client.force_login(other_agency_staff)
+    page = client.get(reverse("figure_entry"), {"co_quan": khcn.code}).content.decode()
+    assert other_agency_staff.agency.display_name in page and 'name="co_quan"' not in page

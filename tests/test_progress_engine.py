@@ -173,7 +173,13 @@ def test_explain_target_command(plan, dti):
     assert claim["metric"] == "dti_index"
     assert claim["status"] == "on_track"
     assert claim["baseline"] == {"date": "2026-12-14", "value": 0.6}
-    assert claim["latest"] == {"date": "2028-12-14", "value": 0.68, "period": "Năm 2028", "provisional": False}
+    assert claim["latest"] == {
+        "date": "2028-12-14",
+        "value": 0.68,
+        "period": "Năm 2028",
+        "provisional": False,
+        "coverage": {"reporters": 1, "expected": 1, "low": False},
+    }
     assert claim["freshness"] == "current"
     assert claim["explanation"]["target"]["value"] == 0.75
     text = io.StringIO()
@@ -184,7 +190,7 @@ def test_explain_target_command(plan, dti):
 
 def test_one_off_tasks_with_no_progress_are_overdue_once_their_deadline_passed(plan):
     task_occurrences_recompute(as_of=AS_OF)
-    one_off = TaskOccurrence.objects.filter(task__schedule_kind=Task.ScheduleKind.ONE_OFF)
+    one_off = TaskOccurrence.objects.filter(task__terms_versions__schedule_kind=Task.ScheduleKind.ONE_OFF)
     assert one_off.exists()
     for occurrence in one_off:
         expected = "overdue" if occurrence.due_on < AS_OF else "not_due"
@@ -192,7 +198,7 @@ def test_one_off_tasks_with_no_progress_are_overdue_once_their_deadline_passed(p
     task_7 = one_off.get(task__number=7)  # "Tháng 5/2026", Sở KH&CN
     assert (task_7.due_on, task_7.days_late) == (date(2026, 5, 31), 179)
     assert one_off.get(task__number=30, agency__code="so-tai-chinh").status == "not_due"  # "Tháng 6/2028"
-    waiting = TaskOccurrence.objects.filter(task__schedule_kind=Task.ScheduleKind.CONDITIONAL)
+    waiting = TaskOccurrence.objects.filter(task__terms_versions__schedule_kind=Task.ScheduleKind.CONDITIONAL)
     assert set(waiting.values_list("status", flat=True)) == {"awaiting_trigger"}
 
 
@@ -209,13 +215,14 @@ def test_occurrence_and_timeliness_snapshots_are_idempotent(plan):
 
 
 def test_report_timeliness_on_time_late_missing(plan):
-    metric = Metric.objects.get(plan=plan, code="st_enterprises")  # quarterly, Sở KH&CN reports it
     agency = Agency.objects.get(code="so-khcn")
     q2, q3 = (period_get_or_create(kind="quarter", year=2026, number=n) for n in (2, 3))
     on_time = timezone.make_aware(datetime.combine(q2.due_on, time(16, 0)))
     late = timezone.make_aware(datetime.combine(q3.due_on + timedelta(days=3), time(9, 0)))
-    _approved(metric, agency, q2, value=3, submitted_at=on_time)
-    _approved(metric, agency, q3, value=4, submitted_at=late)
+    # every quarterly figure Sở KH&CN owes: all of them on time for Q II, all of them late for Q III
+    for metric in Metric.objects.filter(plan=plan, frequency="quarterly", reporters=agency):
+        _approved(metric, agency, q2, value=3, submitted_at=on_time)
+        _approved(metric, agency, q3, value=4, submitted_at=late)
     report_timeliness_recompute(as_of=AS_OF)
     rows = ReportTimeliness.objects.filter(agency=agency, period__kind="quarter")
     assert rows.get(period=q2).status == "on_time"

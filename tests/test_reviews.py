@@ -177,8 +177,9 @@ def test_the_review_is_drafted_and_built_like_a_periodic_report(
     assert any(
         "1 đợt kiểm tra, giám sát; 3 kiến nghị sau kiểm tra, trong đó 1 đã xong và 2 quá hạn." in p for p in paragraphs
     )
-    # no source of the plan's adjustments yet: the section is absent, not "none"
-    assert not any("Điều chỉnh kế hoạch" in p for p in paragraphs)
+    # no decision adjusted the plan in the span: the section says so
+    assert "4. Điều chỉnh kế hoạch trong kỳ" in paragraphs
+    assert "Trong kỳ không có quyết định điều chỉnh kế hoạch." in paragraphs
     tables = [[[c.text for c in row.cells] for row in table.rows] for table in document.tables]
     indicators = next(t for t in tables if t[0][:2] == ["Mã", "Chỉ số"])
     row = next(r for r in indicators if r[1] == Metric.objects.get(code="st_enterprises").name)
@@ -186,7 +187,7 @@ def test_the_review_is_drafted_and_built_like_a_periodic_report(
     emulation = next(t for t in tables if t[0][1] == "Cơ quan, đơn vị")
     assert emulation[1][1] == "Sở Khoa học và Công nghệ" and emulation[1][2:6] == ["1/2", "1/3", "1/1", "61"]
     sheets = load_workbook(io.BytesIO(review.xlsx.read()))
-    assert sheets.sheetnames == ["Chỉ tiêu", "Nhiệm vụ", "Kiểm tra, kiến nghị", "Thi đua"]
+    assert sheets.sheetnames == ["Chỉ tiêu", "Nhiệm vụ", "Kiểm tra, kiến nghị", "Điều chỉnh kế hoạch", "Thi đua"]
 
 
 def test_the_office_picks_whom_to_commend_then_issues(
@@ -286,3 +287,18 @@ def test_a_review_is_signed_with_the_steering_committees_key_by_its_office_only(
     assert signing.pdf_verify(pdf, trust_roots=[pki.root]).valid
     check = report_verify(pdf)
     assert check.report == issued and check.detail_url == reverse("review_detail", args=[issued.pk])
+
+
+def test_the_plans_adjustments_in_the_span_are_listed_with_what_they_changed(plan, span, reviewer):
+    from tests.test_adjustments import v1_raised
+
+    v1_raised(plan, date(2026, 9, 1), number="125-QĐ/TU", user=reviewer)  # in the span
+    common = {"plan": plan, "title": "Sơ kết", "kind": "interim", "starts_on": START, "as_of": AS_OF}
+    earlier = review_content_collect(**common, ends_on=date(2026, 8, 31))
+    assert earlier.adjustments == []  # taking effect after this span's end: not listed
+
+    content = review_content_collect(**common, ends_on=END)
+
+    [row] = content.adjustments
+    assert (row.decision, row.effective_on) == ("125-QĐ/TU", date(2026, 9, 1))
+    assert "V.1" in row.summary and "0,75" in row.summary and "0,80" in row.summary

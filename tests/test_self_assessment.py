@@ -95,7 +95,7 @@ def test_task_form_shows_the_computed_status_beside_the_self_assessment(client, 
 def test_task_form_without_occurrences_says_so(client, agency_staff, lead_task):
     client.force_login(agency_staff)
     html = _form(client, lead_task)
-    assert "chưa có lần đến hạn nào" in html and " hidden>" in html.split("trang-thai-tinh-toan", 1)[1]
+    assert "chưa có lượt đến hạn nào" in html and " hidden>" in html.split("trang-thai-tinh-toan", 1)[1]
 
 
 def test_quarter_self_assessment_shows_computed_statuses_and_flags_disagreement(client, plan, agency_staff):

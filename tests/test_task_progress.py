@@ -18,7 +18,9 @@ DAY = date(2026, 6, 10)
 @pytest.fixture
 def task(plan, agency_staff) -> Task:
     return (
-        Task.objects.filter(schedule_kind="one_off", assignments__agency=agency_staff.agency).order_by("number").first()
+        Task.objects.filter(terms_versions__schedule_kind="one_off", assignments__agency=agency_staff.agency)
+        .order_by("number")
+        .first()
     )
 
 

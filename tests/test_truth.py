@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from agencies.models import Agency
 from core.workflow import EntryError
+from indicators import readings
 from indicators.models import Metric, Observation, ParsedTarget, TargetStatus
 from indicators.services import observation_approve, observation_save, period_get_or_create, target_statuses_recompute
 from indicators.statuses import target_statuses_at
@@ -28,10 +29,13 @@ TODAY = timezone.localdate()
 
 
 def _approved(metric, agency, period, *, reviewed_on: date | None = None, **values) -> Observation:
-    moment = timezone.make_aware(datetime.combine(reviewed_on, time(9))) if reviewed_on else None
-    return Observation.objects.create(
-        metric=metric, agency=agency, period=period, status="approved", reviewed_at=moment, **values
-    )
+    """A figure approved on ``reviewed_on`` (default: the end of its period, or today for one still open), its
+    history dated then: what a past day "as known" counts (``indicators.readings``)."""
+    moment = timezone.make_aware(datetime.combine(reviewed_on or min(period.ends_on, TODAY), time(9)))
+    figure = Observation(metric=metric, agency=agency, period=period, status="approved", reviewed_at=moment, **values)
+    figure._history_date = moment
+    figure.save()
+    return figure
 
 
 def _year(year):
@@ -68,7 +72,8 @@ def test_import_figures_stores_researchers_per_ten_thousand_on_their_own_scale(p
     assert (figure.numerator, figure.denominator) == (Decimal(4800), Decimal(376))
     assert round(figure.value, 2) == Decimal("12.77")
     # the province value is Σ numerators / Σ denominators × scale, not × 100
-    [row] = [r for r in target_statuses_at(as_of=date(2026, 1, 20), plan=plan) if r.parsed_target.metric == metric][:1]
+    current = target_statuses_at(as_of=date(2026, 1, 20), plan=plan, reading=readings.CURRENT)
+    [row] = [r for r in current if r.parsed_target.metric == metric][:1]
     assert float(row.latest_value) == pytest.approx(4800 / 376)
 
 
@@ -101,11 +106,17 @@ def test_an_approved_figure_of_an_open_period_counts_at_once_as_provisional(plan
     )
     observation_approve(observation=figure, user=reviewer, recompute=False)
     as_of = date(2026, 11, 30)
-    Observation.objects.filter(pk=figure.pk).update(
-        reviewed_at=timezone.make_aware(datetime.combine(date(2026, 11, 20), time(9)))
-    )
+    approved_on = timezone.make_aware(datetime.combine(date(2026, 11, 20), time(9)))
+    Observation.objects.filter(pk=figure.pk).update(reviewed_at=approved_on)
+    figure.history.update(history_date=approved_on, reviewed_at=approved_on)  # sent and approved that day
     [claim] = _explain("V.1", 2030, as_of)
-    assert claim["latest"] == {"value": 0.66, "period": "Năm 2026", "provisional": True, "date": "2026-11-20"}
+    assert claim["latest"] == {
+        "value": 0.66,
+        "period": "Năm 2026",
+        "provisional": True,
+        "date": "2026-11-20",
+        "coverage": {"reporters": 1, "expected": 1, "low": False},
+    }
     assert claim["status"] != "no_data"  # the status uses it (0,60 → 0,66), with that mark
     assert "tạm tính đến ngày 20/11/2026" in claim["latest_text"]
     # before it was approved, it did not exist

@@ -48,6 +48,22 @@
     var disagreeing = note.dataset.disagreeFor.split(" ");
     select.addEventListener("change", function () { note.hidden = disagreeing.indexOf(select.value) < 0; });
   });
+  // The error summary takes the focus, so it is read first; its links open a folded field before going to it.
+  var summary = document.querySelector("[data-error-summary]");
+  if (summary) {
+    summary.focus();
+    summary.querySelectorAll("a[href^='#']").forEach(function (link) {
+      link.addEventListener("click", function (event) {
+        var field = document.getElementById(link.getAttribute("href").slice(1));
+        if (!field) return;
+        event.preventDefault();
+        var fold = field.closest("details");
+        if (fold) fold.open = true;
+        field.scrollIntoView({ block: "center" });
+        field.focus();
+      });
+    });
+  }
   document.querySelectorAll("[data-select-all]").forEach(function (box) {
     box.addEventListener("change", function () {
       box.closest("form").querySelectorAll("input[name=" + box.dataset.selectAll + "]")

@@ -34,3 +34,25 @@ def test_sideways_scroll_is_measured(page):
         '<html><body style="margin:0"><div style="overflow-x:auto"><div style="width:600px">x</div></div></body></html>'
     )
     assert_no_sideways_scroll(page)
+
+
+def test_undecided_contrast_fails_unless_only_scrolled_out_of_view_or_drawn(page):
+    # blue on blue, as a link rule once made the "Báo cáo NV n" buttons: axe says only "incomplete" (1:1)
+    page.set_content(
+        '<html lang="vi"><head><title>x</title></head><body><main><h1>Trang</h1>'
+        '<a href="#" style="color:#0b5cad;background:#0b5cad;padding:4px">Báo cáo NV 1</a></main></body></html>'
+    )
+    with pytest.raises(AssertionError, match="color-contrast-incomplete"):
+        assert_accessible(page)
+
+    # a wide table on a phone, its last column scrolled out of its box; a chart's SVG text: both fine
+    page.set_viewport_size({"width": 390, "height": 844})
+    cells = "".join(f"<td>{n}</td>" for n in range(12))
+    page.set_content(
+        '<html lang="vi"><head><title>x</title></head><body><main><h1>Trang</h1>'
+        '<div style="overflow-x:auto" tabindex="0" role="region" aria-label="Bảng">'
+        f'<table style="width:1200px"><tr><th scope="row">Hàng</th>{cells}</tr></table></div>'
+        '<svg width="200" height="60" role="img" aria-label="Biểu đồ"><text x="5" y="30">2.559</text></svg>'
+        "</main></body></html>"
+    )
+    assert_accessible(page)

@@ -60,7 +60,13 @@ def test_department_enters_reviewer_returns_one_and_approves_the_rest(
     assert ratio.locator("[data-percent]").inner_text() == "= 75,00%"
     staff.click("button[value=draft]")
     assert "Số lượng phải là số nguyên" in row(staff, "st_researchers").locator(".fielderror").inner_text()
-    assert Observation.objects.count() == 0
+    # the two rows filled in right are saved; the wrong one waits, named at the top of the page (issue 25)
+    assert sorted(Observation.objects.values_list("metric__code", flat=True)) == [
+        "digitized_admin_records",
+        "dti_index",
+    ]
+    assert "Đã lưu nháp 2 số liệu" in staff.locator(".messages").inner_text()
+    assert "1 số liệu chưa lưu được" in staff.locator("[data-error-summary]").inner_text()
     shot(staff, tmp_path, "entry-error")
 
     row(staff, "st_researchers").locator("input[name$=-value]").fill("650")

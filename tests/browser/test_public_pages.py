@@ -24,7 +24,7 @@ def test_public_indicator_chart_and_catalogue(browser, live_server, loaded_plan)
         assert_no_sideways_scroll(page, "/cong-khai/chi-tieu/I.1/")
 
         page.goto(live_server.url + "/cong-khai/du-lieu/")
-        assert page.locator("a[href$='.csv']").count() == 4
+        assert page.locator("a[href$='.csv']").count() == 5  # the plan's history too
         assert_accessible(page, "/cong-khai/du-lieu/")
         assert_no_sideways_scroll(page, "/cong-khai/du-lieu/")
         context.close()

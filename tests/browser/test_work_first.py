@@ -94,7 +94,9 @@ def seeded_work(loaded_plan):
         entered_by=staff,
     )
     task = Task.objects.get(plan=loaded_plan, number=8)
-    TaskAssignment.objects.get_or_create(task=task, agency=agency, role=TaskAssignment.Role.LEAD)
+    TaskAssignment.objects.get_or_create(
+        task=task, agency=agency, role=TaskAssignment.Role.LEAD, defaults={"valid_from": loaded_plan.issued_on}
+    )
     TaskOccurrence.objects.create(
         task=task,
         agency=agency,

@@ -1,19 +1,7 @@
 from datetime import date
 
 from core.spreadsheets import neutralise
-from reports.content import DONE_LATE, DONE_ON_TIME, IN_PROGRESS, OVERDUE, occurrence_status_as_of
 from reports.documents import place_and_date
-
-DUE = date(2026, 5, 31)
-
-
-def test_occurrence_status_is_read_as_of_the_date():
-    assert occurrence_status_as_of(due_on=DUE, completed_on=date(2026, 5, 30), as_of=date(2026, 6, 20)) == DONE_ON_TIME
-    assert occurrence_status_as_of(due_on=DUE, completed_on=date(2026, 6, 2), as_of=date(2026, 6, 20)) == DONE_LATE
-    # completed after the as-of date: on that date it was still open, and overdue
-    assert occurrence_status_as_of(due_on=DUE, completed_on=date(2026, 6, 2), as_of=date(2026, 6, 1)) == OVERDUE
-    assert occurrence_status_as_of(due_on=DUE, completed_on=None, as_of=date(2026, 5, 31)) == IN_PROGRESS
-    assert occurrence_status_as_of(due_on=None, completed_on=None, as_of=date(2026, 5, 31)) == IN_PROGRESS
 
 
 def test_place_and_date_line_follows_decree_30():

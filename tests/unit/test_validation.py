@@ -61,8 +61,8 @@ def test_jump_warning_for_large_moves_only():
     assert jump_warning(Decimal(100), Decimal(140)) is None
     assert jump_warning(None, Decimal(5)) is None
     warning = jump_warning(Decimal(1000), Decimal(2500))
-    assert warning.startswith("Giá trị tăng 150% so với kỳ trước (1.000 → 2.500)")
-    assert jump_warning(Decimal(100), Decimal(10)).startswith("Giá trị giảm 90%")
+    assert warning.startswith("Giá trị tăng 150,0% so với kỳ trước (1.000 → 2.500)")
+    assert jump_warning(Decimal(100), Decimal(10)).startswith("Giá trị giảm 90,0%")
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,6 @@ from entry.worklist import (
     TASK,
     TASK_REPORTS,
     WorkItem,
-    change_percent,
     is_outlier,
     work_list,
 )
@@ -54,13 +53,6 @@ def test_state_counts_in_reading_order():
         (MISSING, "chưa nhập", 2),
         (SUBMITTED, "đã gửi", 1),
     ]
-
-
-def test_change_percent():
-    assert change_percent(D(150), D(100)) == D(50)
-    assert change_percent(D(80), D(-100)) == D(180)
-    assert change_percent(D(1), D(0)) is None
-    assert change_percent(D(1), None) is None
 
 
 def test_outlier_is_judged_against_the_agencys_own_history():

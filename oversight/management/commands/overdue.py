@@ -28,7 +28,8 @@ class Command(BaseCommand):
         overdue.sort(key=lambda o: (-o.days_late, o.task.number, o.agency_id))
         plan = plan_current()
         recommendations = recommendations_overdue(plan=plan, as_of=as_of) if plan else []
-        missing = [r for r in report_timeliness_rows(as_of=as_of) if r.status == "missing"]
+        # not reported: nothing sent, or not all the figures owed (the completeness rule)
+        missing = [r for r in report_timeliness_rows(as_of=as_of) if r.status in ("missing", "partial")]
         missing.sort(key=lambda r: (-r.days_late, r.agency_id))
         names = dict(
             Agency.objects.filter(pk__in={o.agency_id for o in overdue} | {r.agency_id for r in missing}).values_list(
@@ -67,6 +68,8 @@ class Command(BaseCommand):
                         "period": r.period.label,
                         "due_on": r.period.due_on.isoformat(),
                         "days_late": r.days_late,
+                        "sent": r.sent,
+                        "expected": r.expected,
                     }
                     for r in missing
                 ],
@@ -86,9 +89,9 @@ class Command(BaseCommand):
                 f"  KN {r.number:>2}  {r.agency.name:<50}  hạn {vn_date(r.due_on)}  chậm {row.standing.days_late} ngày"
                 f"  ({r.inspection.title})"
             )
-        self.stdout.write(f"\nBáo cáo chưa nộp: {len(missing)}")
+        self.stdout.write(f"\nBáo cáo chưa nộp đủ: {len(missing)}")
         for r in missing:
             self.stdout.write(
                 f"  {names[r.agency_id]:<50}  {r.period.label:<22}  hạn {vn_date(r.period.due_on)}  "
-                f"chậm {r.days_late} ngày"
+                f"đã gửi {r.sent}/{r.expected}  chậm {r.days_late} ngày"
             )

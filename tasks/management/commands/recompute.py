@@ -10,7 +10,7 @@ from tasks.services import report_timeliness_recompute, task_occurrences_recompu
 
 class Command(BaseCommand):
     help = (
-        "Tính lại trạng thái mọi mục tiêu (lưu theo ngày), các lần đến hạn của nhiệm vụ và tình trạng nộp báo "
+        "Tính lại trạng thái mọi mục tiêu (lưu theo ngày), các lượt đến hạn của nhiệm vụ và tình trạng nộp báo "
         "cáo tính đến một ngày. Chạy ngay trong tiến trình, không cần Redis."
     )
 
@@ -25,6 +25,6 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Tính đến ngày {vn_date(as_of)}: {targets} trạng thái mục tiêu, "
-                f"{occurrences} lần đến hạn của nhiệm vụ, {reports} kỳ báo cáo của các cơ quan."
+                f"{occurrences} lượt đến hạn của nhiệm vụ, {reports} kỳ báo cáo của các cơ quan."
             )
         )

@@ -1,4 +1,5 @@
-"""Evidence files (tài liệu minh chứng): which files are accepted and how they are sent back.
+"""Evidence files (tài liệu minh chứng: of a figure, a task report, a plan adjustment's signed decision): which
+files are accepted and how they are sent back. The kernel: every layer that keeps such a file uses it.
 
 A file is accepted when its extension is one we expect AND its first bytes are what such a file starts
 with, so a renamed executable or HTML page is refused. Files live in the private default storage
