@@ -11,7 +11,7 @@ What a page shows decides what it depends on (dashboards/dependencies.py): ``dep
 building it, and the build adds what it learns (``core.snapshots.depends_on``: an agency's id, an indicator's
 metrics). Caching a new page is one call:
 
-    return page_response(request, "plan", _plan_overview, depends=[PLAN])
+    return page_response(request, "plan", _plan_overview, depends=[PLAN, FIGURES])
 
 ``?format=csv|xlsx&bang=NAME`` builds the page's data and sends one of its tables instead.
 """

@@ -244,7 +244,8 @@ SCORECARD_COLUMNS = [
 @login_required
 def plan_overview(request):
     """The plan's groups and indicators with their targets for each milestone (Appendix I)."""
-    return page_response(request, "plan", _plan_overview, depends=[PLAN])
+    # and each indicator's standing: the statuses computed from approved figures
+    return page_response(request, "plan", _plan_overview, depends=[PLAN, FIGURES])
 
 
 def _plan_overview() -> Page:
@@ -640,6 +641,8 @@ def _agency(code: str, *, viewer) -> Page:
     )
     milestone = plan.milestone_for(today)
     targets = selectors.agency_targets(plan=plan, agency=agency, milestone=milestone)
+    # and the statuses of the targets it answers for
+    depends_on(*(metric_dependency(row.parsed.metric_id) for row in targets))
     figures = {
         "tasks": charts.counts_bar_figure(
             [(c, TaskOccurrence.Status(c).label, occurrences.get(c, 0)) for c in selectors.OCCURRENCE_STATUSES],

@@ -201,8 +201,10 @@ def test_an_approval_refreshes_exactly_the_pages_that_show_it(
         "API figures",
         "API province figures",
         "API target statuses",
-        # the province's figures (the overview's and the public page's counts), the queue's count (the scorecards)
+        # the province's figures (the overview's, the plan's and the public page's statuses), the queue's count
+        # (the scorecards)
         "overview",
+        "plan",
         "public",
         "scorecard",
         # the agency's approved work
@@ -240,7 +242,7 @@ def test_a_task_reports_approval_refreshes_its_task_and_its_agency_not_the_indic
         assert approver.post("/tham-dinh/", {"action": "approve", "t": update.pk}).status_code == 302
     rebuilt = _rebuilt(readers, pages, builds)
     assert {"task", "agency"} <= rebuilt
-    assert not rebuilt & {"indicator", "other indicator", "other task", "other agency", "plan", "public indicator"}
+    assert not rebuilt & {"indicator", "other indicator", "other task", "other agency", "public indicator"}
     assert "Thiếu kinh phí" in _html(readers[0], pages["task"])
 
 
@@ -333,3 +335,19 @@ def test_a_draft_saved_moves_only_its_agencys_work_and_its_approval_what_shows_i
         "review",
         "unapproved",
     }
+
+
+def test_a_metrics_recompute_refreshes_the_pages_that_show_its_statuses(readers, plan, builds, committing):
+    """The statuses are on the plan, overview, indicator, agency (the targets it answers for) and public pages and
+    the API's lists; not on the task pages nor the task board."""
+    khcn, parsed, url = khcn_stock_target()
+    pages = _reader_pages(url, _task_of(khcn), _other_task(khcn))
+    today = timezone.localdate()
+    with committing(execute=True):
+        target_statuses_recompute(as_of=today)  # the day's set
+    _rebuilt(readers, pages, builds)
+    with committing(execute=True):
+        target_statuses_recompute(as_of=today, metric_ids=[parsed.metric_id])
+    rebuilt = _rebuilt(readers, pages, builds)
+    assert {"overview", "plan", "indicator", "agency", "public", "public indicator", "API target statuses"} <= rebuilt
+    assert not rebuilt & {"task", "other task", "task board", "API tasks", "scorecard"}
