@@ -263,16 +263,32 @@ def block_key(name: str, *parts: object) -> str:
 
 
 def cached_block(
-    name: str, *parts: object, depends: Iterable[str] = (), seconds: int | None = None, build: Callable[[], T]
+    name: str,
+    *parts: object,
+    depends: Iterable[str] = (),
+    seconds: int | None = None,
+    inherit: bool = True,
+    build: Callable[[], T],
 ) -> T:
     """``build()``, cached under ``name`` and ``parts`` (every other input: the day and the language too where the
     value depends on them) until one of ``depends`` (and of what the build declares with ``depends_on``) moves;
     kept ``seconds`` at most (default ``DASHBOARD_CACHE_SECONDS``).
 
+    A block built inside another depends on what this one depends on, unless ``inherit`` is False: the enclosing
+    block then declares itself what of this value it shows (a page showing the statuses of its own metrics out of
+    every target's: ``dashboards.selectors.latest_statuses``).
+
     With 0 seconds (the embedded default: its in-memory cache is not shared with a command run in another process)
     nothing is cached.
     """
-    return _cached(block_key(name, *parts), depends, build, keep_new=lambda: True, seconds=seconds)
+    if inherit:
+        return _cached(block_key(name, *parts), depends, build, keep_new=lambda: True, seconds=seconds)
+    enclosing = getattr(_building, "stack", None)
+    _building.stack = []
+    try:
+        return _cached(block_key(name, *parts), depends, build, keep_new=lambda: True, seconds=seconds)
+    finally:
+        _building.stack = enclosing
 
 
 def cached_page_block(
@@ -350,7 +366,9 @@ def request_ended(**kwargs) -> None:
     if read is not None and read.asked and read.url:
         if len(_LIKELY) >= _LIKELY_PATHS:
             _LIKELY.clear()  # made-up paths: start again rather than grow
-        _LIKELY[read.url] = frozenset(read.asked)
+        # what it asked this time with what a request of it asked before: a page served from the cache does not ask
+        # for the blocks it would read when built again (``cached_block(..., inherit=False)``)
+        _LIKELY[read.url] = _LIKELY.get(read.url, frozenset()) | read.asked
 
 
 def _query(keys: set[str], *, position: bool) -> tuple[int | None, dict[str, int], int | None]:

@@ -32,9 +32,11 @@ from django.db.models import (
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, RowNumber
 from django.http import Http404
+from django.utils import timezone
 
 from agencies.models import Agency
 from agencies.permissions import can_read_unapproved, submissions_on_pages, submissions_visible_to
+from core.snapshots import FIGURES, PLAN, cached_block
 from core.versions import in_force_q
 from core.workflow import SubmissionStatus
 from indicators.freshness import coverage_low
@@ -108,10 +110,22 @@ TIMELINESS_STATUSES = [
 ]
 
 
-def _latest_statuses(plan: Plan) -> list[TargetStatus]:
+def latest_statuses(plan: Plan) -> list[TargetStatus]:
     """Every target's status as the whole dashboard shows it: the latest complete snapshot (or, without one,
-    computed on demand) from the one place every page, report and API reads (``target_statuses_at``)."""
-    return target_statuses_at(plan=plan)
+    computed on demand) from the one place every page, report and API reads (``target_statuses_at``).
+
+    Kept in the cache until a status or the plan changes (``figures``: every move of a metric's statuses moves it
+    too), read by the overview, the plan, indicator, agency and public pages: reading the 158 rows with their
+    targets, metrics and periods was a third of each page's build. A page showing some of them declares which
+    (its metrics); one showing all of them depends on ``figures`` itself."""
+    return cached_block(
+        "latest-statuses",
+        plan.pk,
+        timezone.localdate(),
+        depends=[PLAN, FIGURES],
+        inherit=False,
+        build=lambda: target_statuses_at(plan=plan),
+    )
 
 
 @dataclass
@@ -150,7 +164,7 @@ class GroupRow:
 def milestone_targets(*, plan: Plan, milestone: int) -> tuple[list[GroupRow], list[TargetRow], date | None]:
     """Every target of a milestone with its status, counted per indicator group (four queries)."""
     groups = {g.pk: GroupRow(g) for g in plan.indicator_groups.order_by("order")}
-    latest = _latest_statuses(plan)
+    latest = latest_statuses(plan)
     # the targets in force on the day the statuses are of (an adjusted target: the aim of that day)
     day = latest[0].as_of if latest else plan_day(plan)
     parsed = list(
@@ -448,7 +462,7 @@ def metric_facts(metrics: list[Metric]) -> dict[int, MetricFacts]:
 
 def indicator_statuses(indicator: Indicator) -> dict[int, TargetStatus]:
     """The latest status of each of the indicator's parsed targets, by parsed target id."""
-    statuses = _latest_statuses(indicator.plan)
+    statuses = latest_statuses(indicator.plan)
     return {s.parsed_target_id: s for s in statuses if s.parsed_target.target.indicator_id == indicator.pk}
 
 
@@ -627,7 +641,7 @@ def agency_targets(*, plan: Plan, agency: Agency, milestone: int) -> list[Target
         .order_by("target__indicator__group__order", "target__indicator__number", "position")
     )
     wanted = {p.pk for p in parsed}
-    statuses = {s.parsed_target_id: s for s in _latest_statuses(plan) if s.parsed_target_id in wanted}
+    statuses = {s.parsed_target_id: s for s in latest_statuses(plan) if s.parsed_target_id in wanted}
     return [TargetRow(p, statuses.get(p.pk)) for p in parsed]
 
 

@@ -51,7 +51,7 @@ from indicators.periods import QUARTER, period_containing
 from indicators.progress import Point as ProgressPoint
 from indicators.progress import forecast
 from indicators.selectors import assessment_disagreements, plan_current, plan_groups_with_indicators
-from indicators.statuses import latest_claim, latest_text, status_label, target_statuses_at
+from indicators.statuses import latest_claim, latest_text, status_label
 from indicators.validation import value_bounds
 from oversight.selectors import recommendation_rows, recommendations_concluded, recommendations_summary
 from tasks.models import Task, TaskOccurrence
@@ -254,7 +254,7 @@ def _plan_overview() -> Page:
     context = {"plan": plan, "groups": groups}
     if plan:
         # each indicator's standing against the milestone ahead, and its latest value (as the public page shows)
-        statuses = {s.parsed_target_id: s for s in target_statuses_at(plan=plan)}
+        statuses = {s.parsed_target_id: s for s in selectors.latest_statuses(plan)}
         as_of = next(iter(statuses.values())).as_of if statuses else None
         milestone = plan.milestone_for(as_of or _today())
         for group in groups:

@@ -16,11 +16,11 @@ from core.formatting import format_number, value_text
 from core.snapshots import FIGURES, PLAN, TASKS, depends_on
 from core.snapshots import metric as metric_dependency
 from dashboards.pages import Page, page_response
+from dashboards.selectors import latest_statuses
 from indicators.freshness import coverage_low
 from indicators.models import Indicator, ParsedTarget, ProvinceValue, TargetStatus
 from indicators.progress import method_description
 from indicators.selectors import plan_current, plan_day, plan_groups_with_indicators
-from indicators.statuses import target_statuses_at
 from indicators.templatetags.plan_text import plan_text
 from indicators.templatetags.status_text import claim
 from indicators.validation import value_bounds
@@ -46,7 +46,7 @@ def _public_indicators() -> Page:
     plan = plan_current()
     groups, as_of, milestone = [], None, None
     if plan is not None:
-        statuses = {s.parsed_target_id: s for s in target_statuses_at(plan=plan)}
+        statuses = {s.parsed_target_id: s for s in latest_statuses(plan)}
         as_of = next(iter(statuses.values())).as_of if statuses else None
         milestone = plan.milestone_for(as_of) if as_of else min(plan.milestones)
         # the targets in force on the day the statuses are of
@@ -102,7 +102,7 @@ def _public_indicator(code: str) -> Page:
         metrics.setdefault(item.metric_id, {"metric": item.metric, "targets": []})["targets"].append(item)
     depends_on(*(metric_dependency(pk) for pk in metrics))
     wanted = {p.pk for p in parsed}
-    statuses = {s.parsed_target_id: s for s in target_statuses_at(plan=plan) if s.parsed_target_id in wanted}
+    statuses = {s.parsed_target_id: s for s in latest_statuses(plan) if s.parsed_target_id in wanted}
     words = {"value": _("Giá trị toàn tỉnh"), "target": _("Mục tiêu"), "views": _("Khoảng thời gian của biểu đồ")}
     threshold = settings.PROVINCE_COVERAGE_MIN_PERCENT
     panels, figures = [], {}
