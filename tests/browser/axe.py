@@ -7,7 +7,7 @@ Colour contrast counts twice: a violation fails, and so does a result axe leaves
 determined"): a button whose text had the colour of its background (1:1) was reported only as incomplete and
 slipped through. Two kinds of incomplete result are not the page's fault and are settled here before judging:
 
-- text covered where it was: in a box that scrolls sideways (a wide table on a phone) scrolled out of view, or
+- text covered where it was: in a box that scrolls (a wide table on a phone, a tall one) scrolled out of view, or
   under the sticky Save bar. Each such element is scrolled to the middle of the screen, as a reader would
   scroll to read it, and axe looks again;
 - text inside an SVG drawing (the Plotly charts): axe treats the drawing as an image and never decides ("contains
@@ -47,14 +47,26 @@ _REVEAL = """async () => {
     const scroller = el => {
         for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
             const s = getComputedStyle(p);
-            if (/(auto|scroll)/.test(s.overflowX) && p.scrollWidth > p.clientWidth + 1) return p;
+            const wide = /(auto|scroll)/.test(s.overflowX) && p.scrollWidth > p.clientWidth + 1;
+            const tall = /(auto|scroll)/.test(s.overflowY) && p.scrollHeight > p.clientHeight + 1;
+            if (wide || tall) return p;
         }
         return null;
     };
+    // nothing drawn over either end of it (a table's sticky first column over a cell scrolled beside it)
+    const uncovered = el => {
+        const r = el.getBoundingClientRect(), y = (r.top + r.bottom) / 2;
+        return [r.left + 1, r.right - 1].every(x => {
+            const at = document.elementFromPoint(x, y);
+            return at && (at === el || el.contains(at));
+        });
+    };
     const wellInView = el => {
         const r = el.getBoundingClientRect(), h = window.innerHeight, box = scroller(el);
-        const b = box ? box.getBoundingClientRect() : {left: 0, right: window.innerWidth};
-        return r.top >= h * 0.2 && r.bottom <= h * 0.75 && r.left >= b.left - 1 && r.right <= b.right + 1;
+        // inside the box that scrolls (a wide or tall table), not clipped by it on any side
+        const b = box ? box.getBoundingClientRect() : {left: 0, right: window.innerWidth, top: 0, bottom: h};
+        return r.top >= Math.max(h * 0.2, b.top - 1) && r.bottom <= Math.min(h * 0.75, b.bottom + 1)
+            && r.left >= b.left - 1 && r.right <= b.right + 1 && uncovered(el);
     };
     const describe = (el, why) => {
         const name = typeof el.className === 'string' ? el.className.trim() : '';
@@ -73,6 +85,14 @@ _REVEAL = """async () => {
     while (pending.length) {
         const el = pending[0];
         el.scrollIntoView({block: 'center', inline: 'center'});
+        const box = scroller(el);
+        if (box && !uncovered(el)) {
+            // centred under a sticky column: scroll on until the reader sees it beside that column
+            const r = el.getBoundingClientRect();
+            const at = document.elementFromPoint(r.left + 1, (r.top + r.bottom) / 2);
+            const cover = at ? (at.closest('th, td') || at).getBoundingClientRect() : null;
+            if (cover) box.scrollLeft -= cover.right - r.left + 8;
+        }
         const seen = pending.filter(wellInView);
         const batch = seen.includes(el) ? seen : [el, ...seen];
         const r = await axe.run({include: batch}, rule);
