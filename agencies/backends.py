@@ -1,9 +1,9 @@
 """The user of each request, read from the cache instead of the database.
 
 Every request of a logged-in reader loads its user (``AuthenticationMiddleware``); on a cached dashboard page
-that was one of the two database round trips left. The user row (with its agency) is kept under the snapshot
-generation (core/snapshots.py), so any write to an agency, or a bulk change of users (the directory import calls
-``snapshots_changed()``), makes every cached user stale; a ``save()`` or ``delete()`` of a user forgets that
+that was one of the two database round trips left. The user row (with its agency) is a cached block that depends
+on ``directory`` (core/snapshots.py), so any write to an agency, or a bulk change of users (the directory import
+calls ``snapshots_changed()``), makes every cached user stale; a ``save()`` or ``delete()`` of a user forgets that
 user's entry at once and again after the commit (``user_cache_forget``, connected in ``AgenciesConfig``).
 Deactivation, a role or agency change and a password change (the session's hash) therefore count from the next
 request. Only the row is cached: permissions are read as before.
@@ -19,7 +19,7 @@ from django.contrib.auth.backends import ModelBackend
 from django.core.cache import cache
 from django.db import transaction
 
-from core.snapshots import CACHE_DOWN, snapshot_generation
+from core.snapshots import CACHE_DOWN, DIRECTORY, block_key, cached_block, snapshots_changed
 
 from .models import User
 
@@ -28,8 +28,12 @@ class CacheUnreachable(RuntimeError):
     pass
 
 
-def _key(user_id) -> str:
-    return f"auth-user:{user_id}:{snapshot_generation()}"
+#: the cached block of a user (core/snapshots.py): its key, to forget one user
+BLOCK = "auth-user"
+
+
+def _user(user_id) -> User | None:
+    return User._default_manager.select_related("agency").filter(pk=user_id).first()
 
 
 class UserBackend(ModelBackend):
@@ -37,36 +41,25 @@ class UserBackend(ModelBackend):
 
     def get_user(self, user_id):
         seconds = settings.USER_CACHE_SECONDS
-        key = _key(user_id) if seconds else None
-        try:
-            user = cache.get(key) if key else None
-        except CACHE_DOWN:
-            user = key = None
-        if user is None:
-            try:
-                user = User._default_manager.select_related("agency").get(pk=user_id)
-            except User.DoesNotExist:
-                return None
-            if key:
-                try:
-                    cache.set(key, user, seconds)
-                except CACHE_DOWN:
-                    pass
-        return user if self.user_can_authenticate(user) else None
+        user = cached_block(BLOCK, user_id, depends=[DIRECTORY], seconds=seconds, build=lambda: _user(user_id))
+        return user if user is not None and self.user_can_authenticate(user) else None
 
 
 def _forget(user_id) -> None:
     # strict: with Redis not answering, the save fails rather than a deactivated user staying logged in once
     # it answers again
     try:
-        getattr(cache, "delete_strict", cache.delete)(_key(user_id))
+        getattr(cache, "delete_strict", cache.delete)(block_key(BLOCK, user_id))
     except CACHE_DOWN as error:
         raise CacheUnreachable("Redis does not answer: the change of this user cannot be made visible") from error
 
 
 def user_cache_forget(sender, instance, update_fields=None, **kwargs) -> None:
     """post_save / post_delete of a user: now, and once committed (a reader between the two loaded the old row)."""
-    if not settings.USER_CACHE_SECONDS or update_fields == frozenset({"last_login"}):
+    if update_fields == frozenset({"last_login"}):
         return  # a log-in's own save changes nothing a request reads, and must work with Redis down
+    snapshots_changed(DIRECTORY)  # their name and agency beside the comments they wrote
+    if not settings.USER_CACHE_SECONDS:
+        return
     _forget(instance.pk)
     transaction.on_commit(lambda: _forget(instance.pk), robust=True)

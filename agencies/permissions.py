@@ -12,7 +12,8 @@ Views call these helpers and never test roles themselves:
 - ``submission_for_user(user, queryset, pk, for_write=...)``: fetch one figure or task update for a user —
   404 when the user may not even see it (another agency's draft), 403 when they may see it but not change it.
 - ``submissions_visible_to(user, queryset)``: the same read rule for many rows — every list, table, export,
-  count and chart of figures or task updates goes through it.
+  count and chart of figures or task updates goes through it; ``submissions_on_pages(user, queryset)`` is what the
+  cached dashboards list of them (approved work, and agency staff's own agency's work in every state).
 - ``can_read_unapproved(user, agency_id)``: the same rule for what is not a row, such as a count of an
   agency's figures waiting for review.
 - ``can_issue_for(user, agency)``: issue (and so sign, with that body's key) a report in a body's name.
@@ -104,6 +105,21 @@ def submissions_visible_to(user, queryset: QuerySet) -> QuerySet:
     if not user.is_agency_staff:
         return queryset
     return queryset.filter(Q(agency_id=user.agency_id) | Q(status=SubmissionStatus.APPROVED))
+
+
+def submissions_on_pages(user, queryset: QuerySet) -> QuerySet:
+    """The figures or task updates of ``queryset`` that the cached pages (dashboards) list for ``user``: approved
+    work, and for agency staff their own agency's work in every state too.
+
+    Unapproved work is its agency's until approved: the standing office finds what is sent in its review queue,
+    the Steering Committee the number waiting per agency on the scorecards. So a draft saved or a figure sent
+    changes no page but its own agency's (core/snapshots.py: ``agency-drafts``) and the review queue's.
+    ``submissions_visible_to`` stays the rule for what a user may open (a figure's own page, the entry pages)."""
+    if not user.is_authenticated:
+        return queryset.none()
+    if user.is_agency_staff and user.agency_id:
+        return queryset.filter(Q(agency_id=user.agency_id) | Q(status=SubmissionStatus.APPROVED))
+    return queryset.filter(status=SubmissionStatus.APPROVED)
 
 
 def read_scope(user) -> str:

@@ -5,21 +5,36 @@ Usage, against the database in DATABASE_URL and the Redis in REDIS_URL (both on 
 
     export DATABASE_URL=postgres://plan65:plan65@127.0.0.1:5432/plan65_bench REDIS_URL=redis://127.0.0.1:6379/3
     .venv/bin/python benchmarks/load.py --seed-scale 2054 --label now
+    # the full page mix while a department saves drafts (5 a second) and the office approves (1 a second)
+    .venv/bin/python benchmarks/load.py --mix full --drafts-per-second 5 --approvals-per-second 1 --label busy
 
 What it does, in order:
 
 1. Reuses the database if it holds a plan and figures; an empty one is built first with ``migrate``,
    ``load_plan`` and ``seed_demo --scale YEAR`` (``--seed-scale``; 2054 gives the 2 million figures of the
    issue, ~9 minutes of one core), and the snapshots are computed (``recompute``) if there are none.
-2. Creates (or resets the password of) one Steering Committee account, ``bench.load``.
+2. Creates (or resets the password of) one Steering Committee account, ``bench.load``; with writes, also one
+   agency-staff account per commune that writes (``bench.writer.<code>``, ``--writer-agencies``) and one
+   standing-office account (``bench.approver``), and deletes the figures those accounts entered in a previous run
+   (so that each run has the same rows to fill and send).
 3. Starts the production web process, ``scripts/serve`` (migrations, then gunicorn, ``--workers`` 4), bound to
    127.0.0.1 only, with the cache on ``REDIS_URL``; waits for ``/healthz``.
 4. Logs in through the log-in form like a browser, and requests every page of the mix once (a warm-up that
    also checks each answers 200 and not the log-in page).
 5. Runs ``wrk -t2 -c50 -d60s`` with a Lua script that sends the mix round-robin with the session cookie,
    counts every answer that is not a 200 as an error, and prints req/s, p50/p95/p99 and the errors; then the
-   same for ``/healthz`` alone (``--healthz-seconds``, 0 to skip) as the ceiling of the stack.
-6. Stops gunicorn. Results are kept in ``var/bench-load-LABEL.json``.
+   same for ``/healthz`` alone (``--healthz-seconds``, 0 to skip) as the ceiling of the stack. ``--mix lists`` is
+   issue 13's mix (overview, lists, two indicator pages, API lists); ``--mix full`` (the default) every kind of
+   page a reader opens: overview, plan, indicator, agency and task pages, the task board, the public pages, API
+   lists.
+6. Meanwhile, with ``--drafts-per-second`` or ``--approvals-per-second``, a department and the standing office
+   work through the same server as browsers do: the writer opens its entry form (``/so-lieu/``) once per commune
+   and posts one figure at a time as a draft (``action=draft``), round-robin over the communes' rows, and sends
+   one figure to review as often as approvals are asked (``action=submit``); the approver opens the review queue
+   (``/tham-dinh/``) and approves the oldest figure waiting (``action=approve``). A Celery worker
+   (``scripts/worker``, one process) runs the recomputes the approvals ask for (``--no-celery`` to leave them
+   queued). Each side prints how many it did a second and its own latency.
+7. Stops gunicorn (and the worker). Results are kept in ``var/bench-load-LABEL.json``.
 
 The open-data API's per-user throttle (600/min by default) is raised for the run: the benchmark measures the
 server, not the rate limit. Traffic goes to 127.0.0.1 only, for a bounded time.
@@ -29,14 +44,18 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import re
 import secrets
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
+import threading
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import requests
@@ -46,7 +65,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 #: the logged-in page mix of issue 13: the dashboards and the API lists, requested in turn
-PAGES = [
+LISTS = [
     "/",
     "/chi-tieu/",
     "/chi-tieu/V.1/",
@@ -57,7 +76,30 @@ PAGES = [
     "/api/target-statuses/",
     "/api/tasks/",
 ]
+#: every kind of page a reader opens (issue 23), requested in turn
+FULL = [
+    "/",
+    "/chi-tieu/",
+    "/chi-tieu/I.1/",
+    "/chi-tieu/V.1/",
+    "/co-quan/",
+    "/co-quan/so-khcn/",
+    "/co-quan/dvhc-11980/",
+    "/nhiem-vu/",
+    "/nhiem-vu/8/",
+    "/nhiem-vu/19/",
+    "/nhiem-vu/3/",
+    "/cong-khai/",
+    "/cong-khai/chi-tieu/I.1/",
+    "/api/figures/",
+    "/api/province-figures/",
+    "/api/target-statuses/",
+    "/api/tasks/",
+]
+MIXES = {"lists": LISTS, "full": FULL}
 USERNAME = "bench.load"
+WRITER = "bench.writer."
+APPROVER = "bench.approver"
 
 LUA = r"""
 local paths = {PATHS}
@@ -130,19 +172,55 @@ def database_prepare(*, seed_scale: int | None) -> int:
     return Observation.objects.count()
 
 
+def _account(username: str, role: str, password: str, agency=None) -> None:
+    from agencies.models import User
+
+    user, _ = User.objects.get_or_create(username=username, defaults={"role": role})
+    user.role, user.agency, user.is_active = role, agency, True
+    user.set_password(password)
+    user.save()
+
+
 def user_prepare() -> str:
     from agencies.models import User
 
     password = secrets.token_urlsafe(16)
-    user, _ = User.objects.get_or_create(username=USERNAME, defaults={"role": User.Role.STEERING})
-    user.role = User.Role.STEERING
-    user.is_active = True
-    user.set_password(password)
-    user.save()
+    _account(USERNAME, User.Role.STEERING, password)
+    return password
+
+
+def writers_prepare(*, agencies: int, password: str) -> list[str]:
+    """The communes that write (the first ``agencies`` by code with four rows or more to fill today), an account for
+    each and one for the approver; the figures they entered in a previous run deleted. Returns the writers' names."""
+    from django.utils import timezone
+
+    from agencies.models import Agency, User
+    from core.snapshots import snapshots_changed
+    from entry.selectors import entry_rows
+    from indicators.models import Observation
+    from indicators.services import metrics_recompute_after_commit
+
+    today = timezone.localdate()
+    old = Observation.objects.filter(entered_by__username__startswith=WRITER)
+    metrics = sorted(set(old.values_list("metric_id", flat=True)))
+    old.delete()
+    snapshots_changed()
+    metrics_recompute_after_commit(metrics)
+    _account(APPROVER, User.Role.REVIEWER, password, Agency.objects.filter(code="vp-tu").first())
+    names = []
+    for agency in Agency.objects.filter(kind=Agency.Kind.LOCALITY, is_active=True).order_by("code"):
+        rows = entry_rows(agency=agency, as_of=today)
+        if sum(1 for r in rows if r.editable) < 4:
+            continue
+        name = f"{WRITER}{agency.code}"
+        _account(name, User.Role.AGENCY_STAFF, password, agency)
+        names.append(name)
+        if len(names) == agencies:
+            break
     from django.db import connections
 
     connections.close_all()
-    return password
+    return names
 
 
 def server_start(*, port: int, workers: int, log: Path, worker_class: str, worker_threads: int) -> subprocess.Popen:
@@ -190,7 +268,7 @@ def server_stop(process: subprocess.Popen) -> None:
             process.wait()
 
 
-def log_in(base: str, password: str) -> requests.Session:
+def log_in(base: str, password: str, username: str = USERNAME) -> requests.Session:
     session = requests.Session()
     form = session.get(f"{base}/tai-khoan/login/", timeout=30)
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.text)
@@ -198,7 +276,7 @@ def log_in(base: str, password: str) -> requests.Session:
         sys.exit("No CSRF token on the log-in page.")
     answer = session.post(
         f"{base}/tai-khoan/login/",
-        data={"username": USERNAME, "password": password, "csrfmiddlewaretoken": token.group(1)},
+        data={"username": username, "password": password, "csrfmiddlewaretoken": token.group(1)},
         headers={"Referer": f"{base}/tai-khoan/login/"},
         allow_redirects=False,
         timeout=30,
@@ -206,6 +284,127 @@ def log_in(base: str, password: str) -> requests.Session:
     if answer.status_code != 302 or "sessionid" not in session.cookies:
         sys.exit(f"Log-in failed ({answer.status_code}).")
     return session
+
+
+_TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+_ROW = re.compile(r'<tr id="chi-so-[^"]*"(?P<ratio> data-ratio)?[^>]*>.*?</tr>', re.S)
+_VALUE = re.compile(r'name="(m\d+)-value"')
+_WAITING = re.compile(r'name="o" value="(\d+)"')
+
+
+@dataclass
+class Side:
+    """What one side of the writes did: how many, how long each took (ms), what went wrong."""
+
+    name: str
+    # appended to by several threads (list.append is atomic)
+    failed: list[str] = field(default_factory=list)
+    ms: list[float] = field(default_factory=list)
+    behind: int = 0
+
+    def summary(self, seconds: float) -> dict:
+        ms = sorted(self.ms)
+        done = len(ms) - len(self.failed)
+        return {
+            "done": done,
+            "per_second": done / seconds if seconds else 0.0,
+            "failed": len(self.failed),
+            "failures": self.failed[:5],
+            "behind_schedule": self.behind,
+            "p50_ms": statistics.median(ms) if ms else None,
+            "p95_ms": ms[int(len(ms) * 0.95)] if ms else None,
+        }
+
+
+def _paced(rate: float, stop: threading.Event, side: Side, act) -> None:
+    """Call ``act()`` ``rate`` times a second until ``stop``; a call that starts late is not made up for."""
+    interval, due = 1 / rate, time.monotonic()
+    while not stop.is_set():
+        now = time.monotonic()
+        if now < due:
+            stop.wait(due - now)
+            continue
+        if now - due > interval:
+            side.behind += 1
+            due = now
+        due += interval
+        started = time.perf_counter()
+        try:
+            ok, why = act()
+        except requests.RequestException as error:
+            ok, why = False, type(error).__name__
+        if not ok:
+            side.failed.append(why)
+        side.ms.append((time.perf_counter() - started) * 1000)
+
+
+class Department:
+    """Communes' staff saving figures through the entry form, each logged in as itself (``writers_prepare``)."""
+
+    def __init__(self, base: str, names: list[str], password: str):
+        self.base = base
+        self.forms = []  # (session, csrf token, the rows' field prefixes): drafts round-robin, sends from the end
+        for name in names:
+            session = log_in(base, password, name)
+            page = session.get(f"{base}/so-lieu/", timeout=30)
+            rows = [(m.group(0), bool(m.group("ratio"))) for m in _ROW.finditer(page.text)]
+            prefixes = [(found.group(1), ratio) for row, ratio in rows if (found := _VALUE.search(row))]
+            self.forms.append((session, _TOKEN.search(page.text).group(1), prefixes))
+        self.drafts = self.sends = 0
+        self.lock = threading.Lock()
+
+    def _post(self, session, token: str, row: tuple[str, bool], action: str) -> tuple[bool, str]:
+        prefix, ratio = row
+        number = str(10 + secrets.randbelow(90))
+        data = {
+            "csrfmiddlewaretoken": token,
+            "action": action,
+            f"{prefix}-note": "Số liệu thử tải (benchmarks/load.py)",
+        }
+        if ratio:  # a share: how many of a hundred
+            data.update({f"{prefix}-numerator": number, f"{prefix}-denominator": "100"})
+        else:
+            data[f"{prefix}-value"] = number
+        answer = session.post(f"{self.base}/so-lieu/", data=data, allow_redirects=False, timeout=30)
+        return answer.status_code == 302, f"{action} {answer.status_code}"
+
+    def save_draft(self) -> tuple[bool, str]:
+        with self.lock:
+            n = self.drafts
+            self.drafts += 1
+        session, token, prefixes = self.forms[n % len(self.forms)]
+        # the first rows of each commune take the drafts, saved again and again; the last ones are sent
+        row = prefixes[(n // len(self.forms)) % max(1, len(prefixes) // 2)]
+        return self._post(session, token, row, "draft")
+
+    def send(self) -> tuple[bool, str]:
+        with self.lock:
+            n = self.sends
+            self.sends += 1
+        session, token, prefixes = self.forms[n % len(self.forms)]
+        sendable = prefixes[len(prefixes) // 2 :]
+        k = n // len(self.forms)
+        if k >= len(sendable):
+            return False, "no row left to send"
+        return self._post(session, token, sendable[k], "submit")
+
+
+class Office:
+    """The standing office approving through the review queue: the oldest figure waiting, one at a time."""
+
+    def __init__(self, base: str, password: str):
+        self.base = base
+        self.session = log_in(base, password, APPROVER)
+
+    def approve(self) -> tuple[bool, str]:
+        queue = self.session.get(f"{self.base}/tham-dinh/", timeout=30)
+        waiting = _WAITING.findall(queue.text)
+        if not waiting:
+            return False, "queue empty"
+        token = _TOKEN.search(queue.text).group(1)
+        data = {"csrfmiddlewaretoken": token, "action": "approve", "o": min(waiting, key=int)}
+        answer = self.session.post(f"{self.base}/tham-dinh/", data=data, allow_redirects=False, timeout=30)
+        return answer.status_code == 302, f"approve {answer.status_code}"
 
 
 def warm_up(base: str, session: requests.Session, pages: list[str]) -> dict[str, float]:
@@ -273,10 +472,49 @@ def wrk_run(base: str, *, pages: list[str], cookie: str, threads: int, connectio
     return result
 
 
+def worker_start(log: Path) -> subprocess.Popen:
+    """One Celery worker process (``scripts/worker``) for the recomputes the approvals ask for."""
+    env = dict(os.environ, CELERY_CONCURRENCY="1", CELERY_LOG_LEVEL="WARNING")
+    return subprocess.Popen(  # noqa: S603 - the project's own script, no shell
+        [str(ROOT / "scripts" / "worker")],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+def writes_run(base: str, *, names: list[str], password: str, drafts: float, approvals: float, stop: threading.Event):
+    """The department's and the office's threads, started; with what each side did, filled in as they go."""
+    department = Department(base, names, password) if drafts or approvals else None
+    office = Office(base, password) if approvals else None
+    sides, threads = {}, []
+    if drafts:
+        sides["drafts"] = Side("draft saves")
+        threads.append((drafts, sides["drafts"], department.save_draft))
+    if approvals:
+        sides["sends"] = Side("figures sent")
+        sides["approvals"] = Side("approvals")
+        threads.append((approvals, sides["sends"], department.send))
+        threads.append((approvals, sides["approvals"], office.approve))
+    # several at once where one would fall behind (a save takes longer than its share of the second), as several
+    # people of a department would
+    started = [
+        threading.Thread(target=_paced, args=(rate / math.ceil(rate), stop, side, act), daemon=True)
+        for rate, side, act in threads
+        for _ in range(math.ceil(rate))
+    ]
+    for thread in started:
+        thread.start()
+    return sides, started
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed-scale", type=int, metavar="YEAR", help="build an empty database to this year")
     parser.add_argument("--label", default="run")
+    parser.add_argument("--mix", choices=sorted(MIXES), default="full")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--worker-class", default="gthread", help="gunicorn's: gthread (scripts/serve's) or sync")
@@ -285,12 +523,21 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--healthz-seconds", type=int, default=15)
+    parser.add_argument("--drafts-per-second", type=float, default=0.0, help="draft saves through the entry form")
+    parser.add_argument(
+        "--approvals-per-second", type=float, default=0.0, help="figures sent and approved through the review queue"
+    )
+    parser.add_argument("--writer-agencies", type=int, default=40, help="communes whose staff save and send")
+    parser.add_argument("--no-celery", action="store_true", help="start no Celery worker for the recomputes")
     args = parser.parse_args()
     if not os.environ.get("REDIS_URL"):
         print("warning: REDIS_URL is not set; each gunicorn worker gets its own in-memory cache")
+    pages = MIXES[args.mix]
+    writes = bool(args.drafts_per_second or args.approvals_per_second)
 
     figures = database_prepare(seed_scale=args.seed_scale)
     password = user_prepare()
+    names = writers_prepare(agencies=args.writer_agencies, password=password) if writes else []
     log = ROOT / "var" / f"bench-load-{args.label}-gunicorn.log"
     log.parent.mkdir(exist_ok=True)
     base = f"http://127.0.0.1:{args.port}"
@@ -301,19 +548,37 @@ def main() -> None:
         worker_class=args.worker_class,
         worker_threads=args.worker_threads,
     )
+    worker = None
+    if writes and not args.no_celery:
+        worker = worker_start(ROOT / "var" / f"bench-load-{args.label}-celery.log")
+    stop = threading.Event()
     try:
         session = log_in(base, password)
-        single = warm_up(base, session, PAGES)
+        single = warm_up(base, session, pages)
         cookie = "; ".join(f"{c.name}={c.value}" for c in session.cookies)
+        sides, threads = writes_run(
+            base,
+            names=names,
+            password=password,
+            drafts=args.drafts_per_second,
+            approvals=args.approvals_per_second,
+            stop=stop,
+        )
+        started = time.monotonic()
         cpu_before = group_cpu_seconds(process.pid)
         mix = wrk_run(
             base,
-            pages=PAGES,
+            pages=pages,
             cookie=cookie,
             threads=args.threads,
             connections=args.connections,
             seconds=args.seconds,
         )
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=60)
+        elapsed = time.monotonic() - started
+        writes_done = {name: side.summary(elapsed) for name, side in sides.items()}
         # the machine is shared: its load over the run's last minute says what the figures are worth; the CPU
         # gunicorn spent per request does not depend on it (much)
         mix["load_average_1min"] = os.getloadavg()[0]
@@ -330,15 +595,19 @@ def main() -> None:
                 seconds=args.healthz_seconds,
             )
     finally:
+        stop.set()
         server_stop(process)
+        if worker is not None:
+            server_stop(worker)
 
     out = ROOT / "var" / f"bench-load-{args.label}.json"
-    out.write_text(json.dumps({"figures": figures, "mix": mix, "healthz": healthz, "single_ms": single}, indent=2))
+    result = {"figures": figures, "mix": mix, "healthz": healthz, "single_ms": single, "writes": writes_done}
+    out.write_text(json.dumps(result, indent=2))
     print(
         f"\n{args.label}: {figures:,} figures, {args.workers} gunicorn {args.worker_class} workers"
         f"{f' × {args.worker_threads} threads' if args.worker_class == 'gthread' else ''}, wrk -t{args.threads} "
-        f"-c{args.connections} -d{args.seconds}s over {len(PAGES)} pages; load average (1 min) at the end of the "
-        f"mix: {mix['load_average_1min']:.1f} on {os.cpu_count()} cores\n"
+        f"-c{args.connections} -d{args.seconds}s over {len(pages)} pages ({args.mix} mix); load average (1 min) at "
+        f"the end of the mix: {mix['load_average_1min']:.1f} on {os.cpu_count()} cores\n"
     )
     print("| run | req/s | p50 ms | p95 ms | p99 ms | errors |")
     print("|---|---|---|---|---|---|")
@@ -347,6 +616,18 @@ def main() -> None:
             print(
                 f"| {name} | {r['req_per_s']:.0f} | {r['p50_ms']:.0f} | {r['p95_ms']:.0f} | {r['p99_ms']:.0f} | "
                 f"{r['errors']} ({r['non_200']} non-200 {r['statuses'].strip()}, {r['timeouts']} timeouts) |"
+            )
+    if writes_done:
+        print("\n| writes | done | a second | p50 ms | p95 ms | failed | late |")
+        print("|---|---|---|---|---|---|---|")
+        for side in sides.values():
+            r = side.summary(elapsed)
+            p50 = f"{r['p50_ms']:.0f}" if r["p50_ms"] is not None else "—"
+            p95 = f"{r['p95_ms']:.0f}" if r["p95_ms"] is not None else "—"
+            failures = f" {', '.join(sorted(set(r['failures'])))}" if r["failed"] else ""
+            print(
+                f"| {side.name} | {r['done']} | {r['per_second']:.2f} | {p50} | {p95} | {r['failed']}{failures} | "
+                f"{r['behind_schedule']} |"
             )
     print(f"\ngunicorn's CPU per request of the mix: {mix['server_cpu_ms_per_request']:.2f} ms")
     print(

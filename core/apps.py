@@ -13,7 +13,7 @@ class CoreConfig(AppConfig):
 
         request_started.connect(request_began, dispatch_uid="snapshots-request-started")
         request_finished.connect(request_ended, dispatch_uid="snapshots-request-finished")
-        # any row the dashboards show, saved or deleted one by one, makes the cached page blocks stale
+        # any row the pages show, saved or deleted one by one, makes the cached blocks that show it stale
         post_save.connect(watched_model_changed, dispatch_uid="snapshots-save")
         m2m_changed.connect(watched_model_changed, dispatch_uid="snapshots-m2m")
         # per model, so that QuerySet.delete() of the bulk snapshot tables keeps its fast path

@@ -40,3 +40,18 @@ class SnapshotGeneration(models.Model):
 
     def __str__(self) -> str:
         return str(self.value)
+
+
+class SnapshotVersion(models.Model):
+    """One dependency of cached pages (``plan``, ``figures``, ``metric:12``, ``agency:7``…, core/snapshots.py) and
+    the clock's value when a commit last changed it: a block built before that is not served again."""
+
+    key = models.CharField(_("phụ thuộc"), max_length=100, primary_key=True)
+    value = models.BigIntegerField(_("phiên bản"))
+
+    class Meta:
+        verbose_name = _("phiên bản dữ liệu của các trang")
+        verbose_name_plural = _("phiên bản dữ liệu của các trang")
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.value}"

@@ -175,27 +175,18 @@ class PrimaryReplicaRouter:
         return db == PRIMARY
 
 
-# Page caching (core/snapshots.py) keys rendered blocks on a generation bumped after each write commits. A block
-# built from the replica before it has replayed that write must not be kept under the new generation, or every
-# reader would get the old page until the next write. So each bump notes the primary's WAL position, and a block
-# read from the replica is kept only once the replica has replayed past it.
+# Page caching (core/snapshots.py) serves a rendered block while none of its dependencies moved after the stamp read
+# before it was built. A block built from a replica that had not yet replayed a write committed before that stamp
+# would show every later reader the page as it was before that write. So the stamp is read with the primary's WAL
+# position, and a block read from the replica is kept only once the replica has replayed past it.
 
 
-def _lsn(text: str | None) -> int | None:
+def lsn(text: str | None) -> int | None:
     """A PostgreSQL WAL position ('16/B374D848') as a number, to compare."""
     if not text:
         return None
     high, low = text.split("/")
     return (int(high, 16) << 32) + int(low, 16)
-
-
-def primary_wal_position() -> int | None:
-    """Where the primary's WAL is now (after a commit: past it). None without a replica or off PostgreSQL."""
-    if not replica_configured() or connections[PRIMARY].vendor != "postgresql":
-        return None
-    with connections[PRIMARY].cursor() as cursor:
-        cursor.execute("SELECT pg_current_wal_lsn()::text")
-        return _lsn(cursor.fetchone()[0])
 
 
 def replica_has_replayed(position: int | None) -> bool:
@@ -205,7 +196,7 @@ def replica_has_replayed(position: int | None) -> bool:
     try:
         with connections[REPLICA].cursor() as cursor:
             cursor.execute("SELECT pg_last_wal_replay_lsn()::text")
-            replayed = _lsn(cursor.fetchone()[0])
+            replayed = lsn(cursor.fetchone()[0])
     except DatabaseError:
         return False
     return replayed is not None and replayed >= position

@@ -1,17 +1,24 @@
-"""How a dashboard page is answered: its body rendered once per snapshot generation and cached, the parts that
-belong to the reader (the top bar, messages, a comment form with its CSRF token) rendered on every request.
+"""How a page is answered: its body rendered once and cached until what it shows changes, the parts that belong
+to the reader (the top bar, messages, a comment form with its CSRF token) rendered on every request.
 
 A page's template extends ``dashboards/_blocks.html``, which renders its title, head, content and scripts blocks
 separated by a marker; ``page_response`` caches those strings (``core.snapshots.cached_page_block``: keyed by the
-generation, the day, the language, the path and the query string, a bounded number of query strings per page) and
-puts them into ``dashboards/page.html``, which extends ``base.html``. A page's body may therefore show nothing that
-depends on who reads it.
+day, the language, the path, the query string and what the reader may see, a bounded number of query strings per
+page) and puts them into ``dashboards/page.html``, which extends ``base.html``. A page's body may therefore show
+nothing that depends on who reads it beyond their read scope.
+
+What a page shows decides what it depends on (dashboards/dependencies.py): ``depends`` names what is known before
+building it, and the build adds what it learns (``core.snapshots.depends_on``: an agency's id, an indicator's
+metrics). Caching a new page is one call:
+
+    return page_response(request, "plan", _plan_overview, depends=[PLAN, FIGURES])
+
 ``?format=csv|xlsx&bang=NAME`` builds the page's data and sends one of its tables instead.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.shortcuts import render
@@ -20,7 +27,7 @@ from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 
 from agencies.permissions import read_scope
-from core.snapshots import cached_page_block
+from core.snapshots import agency_drafts, cached_page_block
 
 from .tables import FORMATS, Table, table_response
 
@@ -45,10 +52,12 @@ def page_response(
     name: str,
     build: Callable[[], Page],
     *,
+    depends: Iterable[str] = (),
     tail: Callable[[dict], str] | None = None,
     status: int = 200,
 ):
-    """Answer with the page ``build()`` describes; ``tail(keep)`` renders what follows the cached body."""
+    """Answer with the page ``build()`` describes, cached until one of ``depends`` (or of what the build declares)
+    moves; ``tail(keep)`` renders what follows the cached body."""
     fmt = request.GET.get("format")
     if fmt in FORMATS:
         page = build()
@@ -63,8 +72,14 @@ def page_response(
         return {**dict(zip(BLOCKS, parts, strict=True)), "keep": page.keep}
 
     query = urlencode(sorted(request.GET.lists()), doseq=True)
-    # what the page lists depends on what the reader may see (agency staff: their agency's drafts too)
-    blocks = cached_page_block(name, request.path, query, read_scope(request.user), build=render_blocks)
+    # what the page lists depends on what the reader may see: agency staff see their own agency's unapproved work
+    # too (agencies.permissions.submissions_on_pages), which their saves move
+    depends = list(depends)
+    if request.user.is_authenticated and request.user.is_agency_staff and request.user.agency_id:
+        depends.append(agency_drafts(request.user.agency_id))
+    blocks = cached_page_block(
+        name, request.path, query, read_scope(request.user), depends=depends, build=render_blocks
+    )
     context = {name: mark_safe(blocks[name]) for name in BLOCKS}  # noqa: S308 - our own rendered templates
     context["tail"] = mark_safe(tail(blocks["keep"]) if tail else "")  # noqa: S308 - a rendered template
     return render(request, "dashboards/page.html", context, status=status)

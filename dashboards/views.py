@@ -28,13 +28,30 @@ from agencies.permissions import can_enter_data, can_review
 from comments.selectors import comments_on
 from comments.services import CommentError, comment_add
 from core.formatting import format_number, period_phrase
+from core.snapshots import (
+    DIRECTORY,
+    FIGURES,
+    OVERSIGHT,
+    PERIODS,
+    PLAN,
+    REVIEW,
+    TASKS,
+    UNAPPROVED,
+    cached_block,
+    depends_on,
+)
+from core.snapshots import agency as agency_dependency
+from core.snapshots import comments as comments_dependency
+from core.snapshots import indicator as indicator_dependency
+from core.snapshots import metric as metric_dependency
+from core.snapshots import task as task_dependency
 from core.workflow import SubmissionStatus
 from indicators.models import Indicator, Metric, ParsedTarget, Period, ReportTimeliness, TargetStatus
 from indicators.periods import QUARTER, period_containing
 from indicators.progress import Point as ProgressPoint
 from indicators.progress import forecast
 from indicators.selectors import assessment_disagreements, plan_current, plan_groups_with_indicators
-from indicators.statuses import latest_claim, latest_text, status_label, target_statuses_at
+from indicators.statuses import latest_claim, latest_text, status_label
 from indicators.validation import value_bounds
 from oversight.selectors import recommendation_rows, recommendations_concluded, recommendations_summary
 from tasks.models import Task, TaskOccurrence
@@ -227,7 +244,8 @@ SCORECARD_COLUMNS = [
 @login_required
 def plan_overview(request):
     """The plan's groups and indicators with their targets for each milestone (Appendix I)."""
-    return page_response(request, "plan", _plan_overview)
+    # and each indicator's standing: the statuses computed from approved figures
+    return page_response(request, "plan", _plan_overview, depends=[PLAN, FIGURES])
 
 
 def _plan_overview() -> Page:
@@ -236,7 +254,7 @@ def _plan_overview() -> Page:
     context = {"plan": plan, "groups": groups}
     if plan:
         # each indicator's standing against the milestone ahead, and its latest value (as the public page shows)
-        statuses = {s.parsed_target_id: s for s in target_statuses_at(plan=plan)}
+        statuses = {s.parsed_target_id: s for s in selectors.latest_statuses(plan)}
         as_of = next(iter(statuses.values())).as_of if statuses else None
         milestone = plan.milestone_for(as_of or _today())
         for group in groups:
@@ -279,7 +297,11 @@ def home(request):
 @login_required
 def overview(request):
     """The province at a glance: headline figures, targets by group, overdue work, the agency scorecard."""
-    return page_response(request, "overview", lambda: _overview(request))
+    # statuses and figures, occurrences and timeliness, what waits for review (the scorecard's column, who has sent
+    # the quarter's figures), the recommendations of inspections, the quarter last due
+    return page_response(
+        request, "overview", lambda: _overview(request), depends=[PLAN, FIGURES, TASKS, REVIEW, OVERSIGHT, PERIODS]
+    )
 
 
 def _overview(request) -> Page:
@@ -391,7 +413,7 @@ def _overview(request) -> Page:
 @login_required
 def agency_list(request):
     """The agency scorecard on its own, every kind of agency, sortable."""
-    return page_response(request, "agency-list", lambda: _agency_list(request))
+    return page_response(request, "agency-list", lambda: _agency_list(request), depends=[PLAN, TASKS, REVIEW])
 
 
 def _agency_list(request) -> Page:
@@ -419,15 +441,16 @@ def indicator_page(request, code: str, *, comment_form: dict | None = None, stat
     def comments(keep: dict) -> str:
         if "indicator" not in keep:
             return ""
-        context = {
-            "comments": comments_on(indicator=Indicator(pk=keep["indicator"])),
-            "comment_form": comment_form or {},
-            "action": reverse("indicator_comment", args=[code]),
-        }
-        return render_to_string("dashboards/_comments.html", context, request=request)
+        action = reverse("indicator_comment", args=[code])
+        return _comments_tail(request, "indicator", keep["indicator"], action=action, comment_form=comment_form)
 
     return page_response(
-        request, "indicator", lambda: _indicator(code, viewer=request.user), tail=comments, status=status_code
+        request,
+        "indicator",
+        lambda: _indicator(code, viewer=request.user),
+        depends=[PLAN],  # and, once known, its metrics and its cells (``_indicator``)
+        tail=comments,
+        status=status_code,
     )
 
 
@@ -472,6 +495,8 @@ def _indicator(code: str, *, viewer) -> Page:
             parsed.explanation_summary, parsed.explanation_items = explanation_text(
                 parsed.latest_status.explanation if parsed.latest_status else None
             )
+    # the page shows its metrics' figures, values, statuses and self-assessments, and its cells' assessments
+    depends_on(indicator_dependency(indicator.pk), *(metric_dependency(pk) for pk in metrics))
     by_metric: dict[int, list[dict]] = {}
     for item in _disagreements(today=_today(), as_of=None):
         by_metric.setdefault(item["assessment"].metric_id, []).append(item)
@@ -590,7 +615,8 @@ AGENCY_OVERDUE_SHOWN = 50
 @login_required
 def agency_page(request, code: str):
     """One agency: its tasks (lead and cooperating), its metrics, its submissions and their timeliness."""
-    return page_response(request, "agency", lambda: _agency(code, viewer=request.user))
+    # its approved work and snapshots (``_agency`` adds the agency once known), the recommendations concerning it
+    return page_response(request, "agency", lambda: _agency(code, viewer=request.user), depends=[PLAN, OVERSIGHT])
 
 
 def _agency(code: str, *, viewer) -> Page:
@@ -598,6 +624,7 @@ def _agency(code: str, *, viewer) -> Page:
     if plan is None:
         return Page("dashboards/overview.html", {"plan": None})
     agency = selectors.agency_get(code)
+    depends_on(agency_dependency(agency.pk))
     assignments = selectors.agency_assignments(plan=plan, agency=agency)
     # its tasks counted as tasks, their due dates as "lượt" (the overview's and the report's rule)
     tasks = selectors.task_tally(plan=plan, agency=agency)
@@ -614,6 +641,8 @@ def _agency(code: str, *, viewer) -> Page:
     )
     milestone = plan.milestone_for(today)
     targets = selectors.agency_targets(plan=plan, agency=agency, milestone=milestone)
+    # and the statuses of the targets it answers for
+    depends_on(*(metric_dependency(row.parsed.metric_id) for row in targets))
     figures = {
         "tasks": charts.counts_bar_figure(
             [(c, TaskOccurrence.Status(c).label, occurrences.get(c, 0)) for c in selectors.OCCURRENCE_STATUSES],
@@ -635,7 +664,12 @@ def _agency(code: str, *, viewer) -> Page:
         "indicators": selectors.agency_led_indicators(plan=plan, agency=agency),
         "timeliness": timeliness,
         "submissions": submissions,
-        "submission_counts": [(label, submission_counts.get(code, 0)) for code, label in SubmissionStatus.choices],
+        # the states the reader is shown (agency staff, of their own agency: every state; the others: approved)
+        "submission_counts": [
+            (label, submission_counts.get(code, 0))
+            for code, label in SubmissionStatus.choices
+            if code == SubmissionStatus.APPROVED or submission_counts.get(code)
+        ],
         "figures": figures,
         # open ones first (overdue, then by deadline), then those done
         "recommendations": sorted(recommendations, key=lambda row: row.standing.is_done),
@@ -673,7 +707,7 @@ def _agency(code: str, *, viewer) -> Page:
 @login_required
 def task_board(request):
     """All tasks with their status, filtered by group, agency, status and kind of deadline; their timeline."""
-    return page_response(request, "task-board", lambda: _task_board(request))
+    return page_response(request, "task-board", lambda: _task_board(request), depends=[PLAN, TASKS])
 
 
 def _task_board(request) -> Page:
@@ -754,6 +788,15 @@ def _rule_label(rule: str) -> str:
     return rule
 
 
+def _comments_tail(request, subject: str, pk: int, *, action: str, comment_form: dict | None) -> str:
+    """The readers' comments on an indicator or a task (kept until one is added), with this reader's form."""
+    about = {"indicator": Indicator(pk=pk)} if subject == "indicator" else {"task": Task(pk=pk)}
+    depends = [comments_dependency(subject, pk), DIRECTORY]
+    shown = cached_block("comments", subject, pk, depends=depends, build=lambda: comments_on(**about))
+    context = {"comments": shown, "comment_form": comment_form or {}, "action": action}
+    return render_to_string("dashboards/_comments.html", context, request=request)
+
+
 #: agencies listed per page of a task: a task led by "Các sở, ngành, địa phương" has 118
 TASK_AGENCIES_PER_PAGE = 25
 #: difficulties and proposals listed on a task's page, the newest first; all of them are in its "kho-khan" download
@@ -775,14 +818,14 @@ def task_detail(request, number: int, *, comment_form: dict | None = None, statu
     def comments(keep: dict) -> str:
         if "task" not in keep:
             return ""
-        context = {
-            "comments": comments_on(task=Task(pk=keep["task"])),
-            "comment_form": comment_form or {},
-            "action": reverse("task_comment", args=[number]),
-        }
-        return render_to_string("dashboards/_comments.html", context, request=request)
+        action = reverse("task_comment", args=[number])
+        return _comments_tail(request, "task", keep["task"], action=action, comment_form=comment_form)
 
-    return page_response(request, "task", lambda: _task_detail(request, number), tail=comments, status=status_code)
+    # its text, agencies and where they stand; ``_task_detail`` adds the task once known (its reports, its
+    # occurrences and triggers)
+    return page_response(
+        request, "task", lambda: _task_detail(request, number), depends=[PLAN], tail=comments, status=status_code
+    )
 
 
 def _task_detail(request, number: int) -> Page:
@@ -790,6 +833,7 @@ def _task_detail(request, number: int) -> Page:
     if plan is None:
         return Page("dashboards/overview.html", {"plan": None})
     detail = selectors.task_detail(plan=plan, number=number)
+    depends_on(task_dependency(detail.task.pk))
     standings = detail.standings
     only = request.GET.get("chi", "")
     kind = request.GET.get("loai", "")
@@ -861,7 +905,9 @@ def explorer_page(request):
     """Pick metrics (or indicators), agencies and periods; read them as a table whose rows and columns the reader
     chooses, and as a chart. The query string holds the whole view: the link reopens it, and ``?format=csv|xlsx``
     downloads the table as shown. Only the figures the reader may read (``submissions_visible_to``)."""
-    return page_response(request, "explorer", lambda: _explorer(request))
+    # the plan's metrics and agencies, the periods, approved figures and province values; ``_explorer`` adds
+    # unapproved work when the query asks for every state
+    return page_response(request, "explorer", lambda: _explorer(request), depends=[PLAN, PERIODS, FIGURES])
 
 
 def _explorer(request) -> Page:
@@ -870,6 +916,8 @@ def _explorer(request) -> Page:
         return Page("dashboards/overview.html", {"plan": None})
     today = _today()
     query, errors = explorer.query_from(request.GET, today=today, plan_year=plan.issued_on.year)
+    if not query.approved_only:
+        depends_on(UNAPPROVED)  # every figure the reader may see, drafts and figures waiting included
     context = {
         "plan": plan,
         "query": query,

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
 from agencies.permissions import can_enter_data, can_review
-from core.snapshots import cached_block
+from core.snapshots import OVERSIGHT, PERIODS, PLAN, REVIEW, TASKS, agency, agency_drafts, cached_block
 from indicators.selectors import plan_current
 
 from .selectors import agency_work, review_queue_count
@@ -21,13 +21,22 @@ def _worklist_count(agency) -> int:
 
 
 def _badges(user) -> dict[str, int]:
-    # on every page of the menu: kept on the snapshot generation (any write bumps it), so a page view costs a
+    # on every page of the menu: kept until what they count changes (core/snapshots.py), so a page view costs a
     # cache read on the full stack instead of building the agency's whole work list again
     badges = {"worklist": 0, "review": 0}
     if can_enter_data(user):
-        badges["worklist"] = cached_block("worklist-count", user.agency_id, build=lambda: _worklist_count(user.agency))
+        pk = user.agency_id
+        # what the agency owes: its periods open, its figures and reports in every state, its tasks and
+        # recommendations due, as of today
+        badges["worklist"] = cached_block(
+            "worklist-count",
+            pk,
+            timezone.localdate(),
+            depends=[PLAN, PERIODS, TASKS, OVERSIGHT, agency(pk), agency_drafts(pk)],
+            build=lambda: _worklist_count(user.agency),
+        )
     if can_review(user):
-        badges["review"] = cached_block("review-count", build=review_queue_count)
+        badges["review"] = cached_block("review-count", depends=[REVIEW], build=review_queue_count)
     return badges
 
 

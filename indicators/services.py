@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from agencies.models import Agency
 from core.jobs import enqueue
-from core.snapshots import snapshots_changed
+from core.snapshots import FIGURES, PERIODS, metric, snapshots_changed
 from core.workflow import EntryError, check_period_open, evidence_replace, save_version, text_checked
 
 from . import revisions
@@ -165,7 +165,9 @@ def target_statuses_recompute(
         update_fields=["as_of", "figures_read_at"],
     )
     _recompute_requests_forget(requests)
-    snapshots_changed()
+    # the statuses and province values of these metrics (all of them for a new day's set), and what is computed
+    # from them province-wide: no task page, no agency's work, no plan page shows them
+    snapshots_changed(FIGURES, *map(metric, written))
     return len(rows)
 
 
@@ -265,7 +267,9 @@ def province_values_save(
     )
     stale = [pk for key, (pk, _numbers) in existing.items() if key not in computed]
     ProvinceValue.objects.filter(pk__in=stale).delete()
-    if changed or stale:
+    if (changed or stale) and metric_ids is not None:
+        snapshots_changed(FIGURES, *map(metric, metric_ids))
+    elif changed or stale:
         snapshots_changed()
     return len(computed)
 
@@ -473,7 +477,7 @@ def period_set_locked(*, period: Period, user, locked: bool) -> Period:
 @transaction.atomic
 def periods_lock_past_due(*, as_of: date) -> int:
     """Lock every open period whose deadline has passed; late entry then needs the reviewer to reopen."""
-    snapshots_changed()
+    snapshots_changed(PERIODS)
     return Period.objects.filter(is_locked=False, due_on__lt=as_of).update(is_locked=True)
 
 

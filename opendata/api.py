@@ -39,6 +39,7 @@ from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView, exception_handler
 
 from agencies.models import Agency
+from core import snapshots
 from core.clients import client_address
 from core.snapshots import MAX_KEY_QUERY, cached_page_block
 from core.spreadsheets import neutralise
@@ -441,9 +442,12 @@ class RenderedResponse(Response):
 
 
 class CachedListModelMixin(mixins.ListModelMixin):
-    """A list is the same for every reader (approved data only): its page is kept on the snapshot generation,
-    like the dashboards, under its host (the ``next`` links are absolute), path, query and the accepted media
-    type — rendered, so that a request served from the cache encodes no JSON."""
+    """A list is the same for every reader (approved data only): its page is kept like the dashboards' until what
+    it shows changes (``cache_depends``, core/snapshots.py), under its host (the ``next`` links are absolute), path,
+    query and the accepted media type — rendered, so that a request served from the cache encodes no JSON."""
+
+    #: what the list shows (core/snapshots.py's vocabulary)
+    cache_depends: tuple[str, ...] = (snapshots.PLAN,)
 
     def list(self, request, *args, **kwargs):
         query = urlencode(sorted(request.query_params.lists()), doseq=True)
@@ -464,6 +468,7 @@ class CachedListModelMixin(mixins.ListModelMixin):
             request.get_host(),
             request.accepted_renderer.format,
             request.accepted_media_type,
+            depends=self.cache_depends,
             build=render,
         )
         return RenderedResponse(content, more)
@@ -584,6 +589,7 @@ class FigureViewSet(ReadOnlyOpenDataViewSet):
 
     serializer_class = serializers.FigureSerializer
     pagination_class = FigurePagination
+    cache_depends = (snapshots.PLAN, snapshots.FIGURES)
 
     def get_queryset(self):
         # codes resolved to ids first, so that PostgreSQL walks the (metric, id) or (agency, id) index in order
@@ -607,6 +613,7 @@ class ProvinceFigureViewSet(CachedListModelMixin, OpenDataViewSet):
     """Số liệu toàn tỉnh theo kỳ, tổng hợp từ số liệu đã phê duyệt của các cơ quan (bản tính gần nhất)."""
 
     serializer_class = serializers.ProvinceFigureSerializer
+    cache_depends = (snapshots.PLAN, snapshots.FIGURES)
 
     def get_queryset(self):
         # the progress engine's snapshot, computed from approved figures only: the same numbers as the dashboards
@@ -639,6 +646,8 @@ class TargetStatusViewSet(CachedListModelMixin, OpenDataViewSet):
     """Tình trạng của từng mục tiêu định lượng tại một ngày tính (tính từ số liệu đã phê duyệt)."""
 
     serializer_class = serializers.TargetStatusSerializer
+    cache_depends = (snapshots.PLAN, snapshots.FIGURES)
+
     reading = readings.DEFAULT
 
     def get_serializer_context(self):
@@ -681,6 +690,7 @@ class TaskStatusViewSet(CachedListModelMixin, OpenDataViewSet):
     """Tình trạng các lần đến hạn của nhiệm vụ theo từng cơ quan."""
 
     serializer_class = serializers.TaskStatusSerializer
+    cache_depends = (snapshots.PLAN, snapshots.TASKS)
 
     def get_queryset(self):
         mapping = {"task": "task__number", "agency": "agency__code", "status": "status"}

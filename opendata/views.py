@@ -9,15 +9,18 @@ from __future__ import annotations
 from django.conf import settings
 from django.db.models import Max
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from core.formatting import format_number, value_text
+from core.snapshots import FIGURES, PLAN, TASKS, depends_on
+from core.snapshots import metric as metric_dependency
+from dashboards.pages import Page, page_response
+from dashboards.selectors import latest_statuses
 from indicators.freshness import coverage_low
 from indicators.models import Indicator, ParsedTarget, ProvinceValue, TargetStatus
 from indicators.progress import method_description
 from indicators.selectors import plan_current, plan_day, plan_groups_with_indicators
-from indicators.statuses import target_statuses_at
 from indicators.templatetags.plan_text import plan_text
 from indicators.templatetags.status_text import claim
 from indicators.validation import value_bounds
@@ -36,10 +39,14 @@ def last_updated():
 def public_indicators(request):
     if not settings.PUBLIC_DATA_ENABLED:
         raise Http404
+    return page_response(request, "public", _public_indicators, depends=[PLAN, FIGURES])
+
+
+def _public_indicators() -> Page:
     plan = plan_current()
     groups, as_of, milestone = [], None, None
     if plan is not None:
-        statuses = {s.parsed_target_id: s for s in target_statuses_at(plan=plan)}
+        statuses = {s.parsed_target_id: s for s in latest_statuses(plan)}
         as_of = next(iter(statuses.values())).as_of if statuses else None
         milestone = plan.milestone_for(as_of) if as_of else min(plan.milestones)
         # the targets in force on the day the statuses are of
@@ -55,8 +62,7 @@ def public_indicators(request):
                     ]
                     rows.append({"indicator": indicator, "target": target, "claims": claims})
             groups.append({"group": group, "rows": rows})
-    return render(
-        request,
+    return Page(
         "opendata/indicators.html",
         {"plan": plan, "groups": groups, "as_of": as_of, "milestone": milestone, "updated": last_updated()},
     )
@@ -75,6 +81,11 @@ def public_indicator(request, code: str):
     the values as a table, when they were last computed, and what each metric means (the data dictionary)."""
     if not settings.PUBLIC_DATA_ENABLED:
         raise Http404
+    # its metrics, once known (``_public_indicator``)
+    return page_response(request, "public-indicator", lambda: _public_indicator(code), depends=[PLAN])
+
+
+def _public_indicator(code: str) -> Page:
     plan = plan_current()
     if plan is None:
         raise Http404
@@ -89,8 +100,9 @@ def public_indicator(request, code: str):
     metrics = {}
     for item in parsed:
         metrics.setdefault(item.metric_id, {"metric": item.metric, "targets": []})["targets"].append(item)
+    depends_on(*(metric_dependency(pk) for pk in metrics))
     wanted = {p.pk for p in parsed}
-    statuses = {s.parsed_target_id: s for s in target_statuses_at(plan=plan) if s.parsed_target_id in wanted}
+    statuses = {s.parsed_target_id: s for s in latest_statuses(plan) if s.parsed_target_id in wanted}
     words = {"value": _("Giá trị toàn tỉnh"), "target": _("Mục tiêu"), "views": _("Khoảng thời gian của biểu đồ")}
     threshold = settings.PROVINCE_COVERAGE_MIN_PERCENT
     panels, figures = [], {}
@@ -135,8 +147,9 @@ def public_indicator(request, code: str):
             }
         )
     cells = [(t.year, plan_text(t.text)) for t in indicator.targets.in_force(day).order_by("year") if not t.is_empty]
-    return render(
-        request,
+    # when this indicator's published values and statuses were last computed
+    computed = [panel["updated"] for panel in panels] + [status.computed_at for status in statuses.values()]
+    return Page(
         "opendata/indicator.html",
         {
             "plan": plan,
@@ -144,7 +157,7 @@ def public_indicator(request, code: str):
             "cells": cells,
             "panels": panels,
             "figures": figures,
-            "updated": last_updated(),
+            "updated": max((moment for moment in computed if moment is not None), default=None),
         },
     )
 
@@ -153,9 +166,12 @@ def public_datasets(request):
     """The open-data catalogue: each dataset, what it holds (the data dictionary), licence and downloads."""
     if not settings.PUBLIC_DATA_ENABLED:
         raise Http404
+    return page_response(request, "public-datasets", _public_datasets, depends=[PLAN, FIGURES, TASKS])
+
+
+def _public_datasets() -> Page:
     datasets = [{"dataset": dataset, "modified": dataset.modified()} for dataset in DATASETS]
-    return render(
-        request,
+    return Page(
         "opendata/datasets.html",
         {
             "plan": plan_current(),

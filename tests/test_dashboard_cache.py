@@ -62,6 +62,9 @@ def _pages() -> list[str]:
         "/co-quan/",
         "/co-quan/so-khcn/",
         "/nhiem-vu/",
+        "/nhiem-vu/8/",
+        "/cong-khai/",
+        "/cong-khai/chi-tieu/I.1/",
     ]
 
 
@@ -321,27 +324,46 @@ def test_the_kept_top_bar_is_each_readers_own_and_its_forms_post(steering, plan,
     assert 'aria-current="page">Nhiệm vụ' in pages["an.bcd"][1]
 
 
-def test_a_request_reads_the_generation_once_and_its_own_writes_move_it(db):
-    from django.db.models import F
+def test_a_request_reads_the_versions_once_and_its_own_writes_move_them(db, settings):
+    """Every block of a request is checked against the versions read once, those a request of the same path asked
+    last included (a commit of another process during the request is not seen: the request stands for the moment
+    it began); its own writes make it read again; jobs and commands, outside requests, read every time."""
+    from core.models import SnapshotGeneration, SnapshotVersion
+    from core.snapshots import cached_block, request_began, request_ended, snapshot_versions_bump
 
-    from core.models import SnapshotGeneration
-    from core.snapshots import request_began, request_ended
+    settings.DASHBOARD_CACHE_SECONDS = 60
+    built = []
 
-    def another_process_commits() -> None:
-        SnapshotGeneration.objects.filter(pk=1).update(value=F("value") + 1)
+    def block(name: str) -> str:
+        return cached_block(name, depends=[f"test:{name}"], build=lambda: built.append(name) or name)
 
-    request_began()
+    def another_process_commits(key: str) -> None:
+        version = snapshot_generation() + 1
+        SnapshotGeneration.objects.filter(pk=1).update(value=version)
+        SnapshotVersion.objects.update_or_create(key=key, defaults={"value": version})
+
+    for _ in range(2):  # the first request of the path builds both and learns what they depend on
+        request_began(environ={"PATH_INFO": "/somewhere/"})
+        try:
+            with CaptureQueriesContext(connection) as queries:
+                block("a"), block("b")
+        finally:
+            request_ended()
+    assert len(queries) == 1 and built == ["a", "b"]  # both served, after one read of their versions
+    request_began(environ={"PATH_INFO": "/somewhere/"})
     try:
-        first = snapshot_generation()
-        another_process_commits()  # meanwhile: this request keeps its number
-        assert snapshot_generation() == first
-        snapshot_generation_bump()  # a write of this request: read again
-        second = snapshot_generation()
-        assert second > first + 1 and snapshot_generation() == second
+        block("a")
+        another_process_commits("test:b")
+        block("b")
+        assert built == ["a", "b"]  # as of the moment the request began
+        snapshot_versions_bump(["test:a"])  # this request's own write: read again
+        block("a"), block("b")
+        assert built == ["a", "b", "a", "b"]
     finally:
         request_ended()
-    another_process_commits()
-    assert snapshot_generation() == second + 1  # outside a request (jobs, commands): every time
+    another_process_commits("test:a")  # outside any request: seen at once
+    block("a")
+    assert built == ["a", "b", "a", "b", "a"]
 
 
 def test_the_generation_moves_once_per_commit_and_never_back_to_a_number_used_before(db, committing):

@@ -52,19 +52,19 @@ def test_with_redis_stopped_pages_and_api_answer(on_private_redis, plan, reviewe
 
 @pytest.mark.django_db
 def test_a_write_while_redis_hangs_leaves_no_page_older_than_it_once_redis_answers(
-    on_private_redis, plan, steering, agency_staff, settings, django_capture_on_commit_callbacks
+    on_private_redis, plan, steering, agency_staff, reviewer, settings, django_capture_on_commit_callbacks
 ):
-    """Redis paused (SIGSTOP: connections held, nothing answered) while a figure is submitted, then resumed: the
-    agency page shows the submission, not the page cached before it (the generation's move cannot be lost)."""
-    from indicators.services import observation_submit
+    """Redis paused (SIGSTOP: connections held, nothing answered) while a figure is approved, then resumed: the
+    agency page shows the approved figure, not the page cached before it (the versions' move cannot be lost)."""
+    from indicators.services import observation_approve
 
     settings.DASHBOARD_CACHE_SECONDS = 600
     metric = _model("Metric").objects.filter(reporters=agency_staff.agency, kind="stock").order_by("pk").first()
     period = _model("Period").objects.create(
         kind="year", year=2025, number=1, starts_on="2025-01-01", ends_on="2025-12-31", due_on="2026-01-20"
     )
-    draft = _model("Observation").objects.create(
-        metric=metric, agency=agency_staff.agency, period=period, value=Decimal(5), status="draft"
+    figure = _model("Observation").objects.create(
+        metric=metric, agency=agency_staff.agency, period=period, value=Decimal(5), status="submitted"
     )
     client = Client()
     client.force_login(steering)
@@ -81,7 +81,7 @@ def test_a_write_while_redis_hangs_leaves_no_page_older_than_it_once_redis_answe
     on_private_redis.pause()
     try:
         with django_capture_on_commit_callbacks(execute=True):  # the commit, and what follows it
-            assert observation_submit(observation=draft, user=agency_staff)
+            assert observation_approve(observation=figure, user=reviewer, recompute=False)
     finally:
         on_private_redis.resume()
 

@@ -2,6 +2,10 @@
 figures in every state and other agencies' only once approved (``agencies.permissions.submissions_visible_to``);
 the Steering Committee, the standing office and administrators see all.
 
+The cached dashboards list less (``submissions_on_pages``): approved work, and agency staff's own agency's work in
+every state too. Unapproved work reaches the standing office through its review queue, so a draft saved or a
+figure sent changes no page but its own agency's (core/snapshots.py).
+
 Each list and export that shows figures has a test here: the page, its CSV and its xlsx table.
 """
 
@@ -90,13 +94,26 @@ def test_other_agencies_staff_see_only_approved_figures_on_the_page_and_in_its_e
 
 
 @pytest.mark.parametrize("page_index", [0, 1], ids=["agency-page", "indicator-recent"])
-@pytest.mark.parametrize("role", ["agency_staff", "reviewer", "steering", "administrator"])
-def test_the_agency_itself_and_the_plans_readers_see_every_state(client, request, khcn_figures, role, page_index):
+def test_the_agency_itself_sees_its_work_in_every_state_on_the_dashboards(
+    client, khcn_figures, agency_staff, page_index
+):
+    metric, _figures = khcn_figures
+    page, table = _pages(metric)[page_index]
+    client.force_login(agency_staff)
+    assert _shown(client.get(page).content.decode()) == {"draft", "submitted", "approved"}
+    assert _shown(_csv_text(client.get(page, {"format": "csv", "bang": table}))) == {"draft", "submitted", "approved"}
+
+
+@pytest.mark.parametrize("page_index", [0, 1], ids=["agency-page", "indicator-recent"])
+@pytest.mark.parametrize("role", ["reviewer", "steering", "administrator"])
+def test_the_plans_readers_see_approved_work_on_the_dashboards(client, request, khcn_figures, role, page_index):
+    """What waits for review is the review queue's (and the scorecards' "waiting" column), not the dashboards'
+    lists: so an agency's drafts leave the pages the plan's readers open cached."""
     metric, _figures = khcn_figures
     page, table = _pages(metric)[page_index]
     client.force_login(request.getfixturevalue(role))
-    assert _shown(client.get(page).content.decode()) == {"draft", "submitted", "approved"}
-    assert _shown(_csv_text(client.get(page, {"format": "csv", "bang": table}))) == {"draft", "submitted", "approved"}
+    assert _shown(client.get(page).content.decode()) == {"approved"}
+    assert _shown(_csv_text(client.get(page, {"format": "csv", "bang": table}))) == {"approved"}
 
 
 def test_the_agency_pages_counts_chart_counts_only_what_the_reader_may_see(client, khcn_figures, other_agency_staff):
@@ -119,7 +136,7 @@ def test_the_scoping_helper_is_the_detail_pages_rule(khcn_figures, agency_staff,
 
 @pytest.mark.parametrize("page_index", [0, 1], ids=["agency-page", "indicator-recent"])
 def test_a_cached_page_is_never_served_to_a_reader_with_a_narrower_scope(
-    client, khcn_figures, reviewer, other_agency_staff, settings, page_index
+    client, khcn_figures, agency_staff, other_agency_staff, settings, page_index
 ):
     from django.core.cache import cache
 
@@ -127,7 +144,7 @@ def test_a_cached_page_is_never_served_to_a_reader_with_a_narrower_scope(
     cache.clear()
     metric, _figures = khcn_figures
     page, _table = _pages(metric)[page_index]
-    client.force_login(reviewer)
+    client.force_login(agency_staff)
     assert _shown(client.get(page).content.decode()) == {"draft", "submitted", "approved"}
     client.force_login(other_agency_staff)
     assert _shown(client.get(page).content.decode()) == {"approved"}

@@ -1,0 +1,353 @@
+"""What each write makes stale (core/snapshots.py, dashboards/dependencies.py): a draft saved, a figure sent or
+returned leaves every reader's page cached; an approval refreshes exactly the pages that show it, and the next
+request shows the new value; a task report's approval its task's page and its agency's, not the indicator pages.
+
+Pages are requested through the test client as a reader would; which were built again is read from the cache's
+own calls (``core.snapshots._cached``)."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from core import snapshots
+from core.workflow import SubmissionStatus
+from indicators.models import Observation
+from indicators.services import observation_save, periods_ensure_containing, target_statuses_recompute
+from indicators.validation import FigureInput, clean_figure
+from tasks.models import Task, TaskUpdate
+from tasks.services import task_update_save
+from tests.factories import khcn_stock_target
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def cache_on(settings):
+    """The cache on, in this process's memory: parallel test processes share Redis, and clear it."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "deps"}}
+    settings.DASHBOARD_CACHE_SECONDS = 600
+    cache.clear()
+
+
+@pytest.fixture
+def committing(django_capture_on_commit_callbacks):
+    """Run the on-commit callbacks (the versions' moves, the queued recompute) as a commit would."""
+    return django_capture_on_commit_callbacks
+
+
+@pytest.fixture
+def builds(monkeypatch):
+    """The cache keys of the blocks built (not served from the cache) since the last ``clear()``."""
+    built: list[str] = []
+    cached = snapshots._cached
+
+    def spying(key, depends, build, **kwargs):
+        def building():
+            built.append(key)
+            return build()
+
+        return cached(key, depends, building, **kwargs)
+
+    monkeypatch.setattr(snapshots, "_cached", spying)
+    return built
+
+
+def _task_of(agency) -> Task:
+    return Task.objects.filter(assignments__agency=agency).order_by("number").first()
+
+
+def _other_task(agency) -> Task:
+    """Another task: the agency may work on it too, but no report on it is approved here."""
+    return Task.objects.exclude(pk=_task_of(agency).pk).order_by("-number").first()
+
+
+def _reader_pages(indicator_url: str, task: Task, other_task: Task) -> dict[str, str]:
+    """Every kind of page a reader opens, by what it is."""
+    code = indicator_url.rstrip("/").rsplit("/", 1)[1]
+    other = "V.1" if code != "V.1" else "I.1"
+    return {
+        "overview": "/tong-quan/",
+        "plan": "/chi-tieu/",
+        "indicator": indicator_url,
+        "other indicator": f"/chi-tieu/{other}/",
+        "scorecard": "/co-quan/",
+        "agency": "/co-quan/so-khcn/",
+        "other agency": "/co-quan/cong-an/",
+        "task board": "/nhiem-vu/",
+        "task": f"/nhiem-vu/{task.number}/",
+        "other task": f"/nhiem-vu/{other_task.number}/",
+        "public": "/cong-khai/",
+        "public indicator": f"/cong-khai/chi-tieu/{code}/",
+        "public other indicator": f"/cong-khai/chi-tieu/{other}/",
+        "API figures": "/api/figures/",
+        "API province figures": "/api/province-figures/",
+        "API target statuses": "/api/target-statuses/",
+        "API tasks": "/api/tasks/",
+    }
+
+
+def _html(client, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return response.content.decode()
+
+
+def _rebuilt(readers: list[Client], pages: dict[str, str], built: list[str]) -> set[str]:
+    """The pages (by name) that any of ``readers`` got built again rather than from the cache."""
+    built.clear()
+    again = set()
+    for reader in readers:
+        for name, url in pages.items():
+            before = len(built)
+            _html(reader, url)
+            if any(f":{url}:" in key for key in built[before:]):
+                again.add(name)
+    return again
+
+
+@pytest.fixture
+def readers(steering, reviewer, other_agency_staff) -> list[Client]:
+    """The Steering Committee, the standing office and another agency's staff, each logged in."""
+    clients = []
+    for user in (steering, reviewer, other_agency_staff):
+        client = Client()
+        client.force_login(user)
+        clients.append(client)
+    return clients
+
+
+@pytest.fixture
+def staff_client(agency_staff) -> Client:
+    client = Client()
+    client.force_login(agency_staff)
+    return client
+
+
+def _entry_form_row(staff_client) -> tuple[str, str]:
+    """A row of Sở KH&CN's entry form that takes a plain value: (its field prefix, its metric's code)."""
+    html = _html(staff_client, "/so-lieu/")
+    for row in re.finditer(r'<tr id="chi-so-([^"]+)"([^>]*)>(.*?)</tr>', html, re.S):
+        found = re.search(r'name="(m\d+)-value"', row.group(3))
+        if found and "data-ratio" not in row.group(2):
+            return found.group(1), row.group(1)
+    raise AssertionError("no row of the entry form takes a value")
+
+
+def test_a_draft_saved_leaves_every_readers_page_cached_and_a_figure_sent_only_the_waiting_counts(
+    readers, staff_client, plan, builds, committing
+):
+    khcn, _parsed, url = khcn_stock_target()
+    pages = _reader_pages(url, _task_of(khcn), _other_task(khcn))
+    periods_ensure_containing(timezone.localdate())  # the reporting periods exist once the window opens
+    snapshots.bump_after_commit()  # what the fixtures' writes asked (the test's transaction never commits)
+    _rebuilt(readers, pages, builds)  # every page built once, per read scope
+    assert _rebuilt(readers, pages, builds) == set()  # and then served from the cache
+    own_before = _html(staff_client, "/co-quan/so-khcn/")
+    prefix, code = _entry_form_row(staff_client)
+
+    def entered(action: str) -> Observation:
+        with committing(execute=True):  # through the entry form, as the agency's staff do
+            data = {"action": action, f"{prefix}-value": "4321", f"{prefix}-note": "Số liệu quý"}
+            assert staff_client.post("/so-lieu/", data).status_code == 302
+        return Observation.objects.get(metric__code=code, agency=khcn, value=4321)
+
+    assert entered("draft").status == SubmissionStatus.DRAFT
+    assert _rebuilt(readers, pages, builds) == set()
+    # sent to review: the review queue, and the scorecards' count of figures waiting (overview, agencies' list)
+    assert entered("submit").status == SubmissionStatus.SUBMITTED
+    assert _rebuilt(readers, pages, builds) == {"overview", "scorecard"}
+    # the agency's own staff see their work on their pages at once
+    own_after = _html(staff_client, "/co-quan/so-khcn/")
+    assert own_after != own_before and "4.321" in own_after and "4.321" not in own_before
+
+
+def test_an_approval_refreshes_exactly_the_pages_that_show_it(
+    readers, agency_staff, reviewer, plan, builds, committing
+):
+    khcn, parsed, url = khcn_stock_target()
+    metric = parsed.metric
+    pages = _reader_pages(url, _task_of(khcn), _other_task(khcn))
+    with committing(execute=True):
+        target_statuses_recompute(as_of=timezone.localdate())  # the day's set, as the nightly run makes it
+        figure = observation_save(
+            metric=metric,
+            agency=khcn,
+            period=periods_ensure_containing(timezone.localdate())[metric.period_kind],
+            user=agency_staff,
+            figure=clean_figure(metric.kind, FigureInput("4.321", "", "")),
+            submit=True,
+        )
+    _rebuilt(readers, pages, builds)
+    assert "4.321" not in _html(readers[0], url)
+    approver = Client()
+    approver.force_login(reviewer)
+    with committing(execute=True):  # through the review queue; the metric's recompute runs after the commit
+        answer = approver.post("/tham-dinh/", {"action": "approve", "o": figure.pk})
+    assert answer.status_code == 302
+    figure.refresh_from_db()
+    assert figure.status == SubmissionStatus.APPROVED
+    assert _rebuilt(readers, pages, builds) == {
+        # the metric's figures, values and statuses
+        "indicator",
+        "public indicator",
+        "API figures",
+        "API province figures",
+        "API target statuses",
+        # the province's figures (the overview's, the plan's and the public page's statuses), the queue's count
+        # (the scorecards)
+        "overview",
+        "plan",
+        "public",
+        "scorecard",
+        # the agency's approved work
+        "agency",
+    }
+    # and each reader sees the new value on the next request
+    for reader in readers:
+        assert "4.321" in _html(reader, url) and "4.321" in _html(reader, "/co-quan/so-khcn/")
+
+
+def test_a_task_reports_approval_refreshes_its_task_and_its_agency_not_the_indicators(
+    readers, agency_staff, reviewer, plan, builds, committing
+):
+    khcn, _parsed, url = khcn_stock_target()
+    task, other = _task_of(khcn), _other_task(khcn)
+    pages = _reader_pages(url, task, other)
+    period = periods_ensure_containing(timezone.localdate())["quarter"]
+    with committing(execute=True):
+        update = task_update_save(
+            task=task,
+            agency=khcn,
+            period=period,
+            user=agency_staff,
+            data={
+                "progress": TaskUpdate.Progress.IN_PROGRESS,
+                "percent_complete": 40,
+                "difficulties": "Thiếu kinh phí",
+            },
+            submit=True,
+        )
+    _rebuilt(readers, pages, builds)
+    approver = Client()
+    approver.force_login(reviewer)
+    with committing(execute=True):
+        assert approver.post("/tham-dinh/", {"action": "approve", "t": update.pk}).status_code == 302
+    rebuilt = _rebuilt(readers, pages, builds)
+    assert {"task", "agency"} <= rebuilt
+    assert not rebuilt & {"indicator", "other indicator", "other task", "other agency", "public indicator"}
+    assert "Thiếu kinh phí" in _html(readers[0], pages["task"])
+
+
+# --- what a page costs: the same few queries built, one served ---------------------------------------------------
+
+#: the most queries each page may cost when built (the cached page: one, its dependencies' versions). Fixed
+#: numbers whatever the data (tests/test_dashboard_cache.py checks them at two sizes): no per-row queries.
+BUILD_QUERIES = {
+    "overview": 33,
+    "plan": 19,
+    "indicator": 27,
+    "scorecard": 8,
+    "agency": 30,
+    "task board": 10,
+    "task": 10,
+    "public": 21,
+    "public indicator": 19,
+    "API figures": 4,
+    "API province figures": 4,
+    "API target statuses": 15,
+    "API tasks": 5,
+}
+
+
+def test_each_page_costs_a_bounded_number_of_queries_built_and_one_served(client, steering, plan, settings, committing):
+    settings.SESSION_ENGINE = "core.sessions"  # the session and the user from the cache, as on the full stack
+    settings.USER_CACHE_SECONDS = 300
+    client.force_login(steering)
+    khcn, _parsed, url = khcn_stock_target()
+    pages = _reader_pages(url, _task_of(khcn), _other_task(khcn))
+    for name, budget in BUILD_QUERIES.items():
+        with CaptureQueriesContext(connection) as built:
+            first = _html(client, pages[name])
+        with CaptureQueriesContext(connection) as served:
+            again = _html(client, pages[name])
+        assert len(built) <= budget, (name, len(built))
+        if name.startswith("API"):
+            assert again == first
+        # the versions of what the page depends on, and for the indicator and task pages their comments' block:
+        # one query between them
+        assert len(served) == 1 and "core_snapshotversion" in served[0]["sql"], (name, len(served))
+
+
+def test_a_bulk_write_names_what_it_changes_and_nothing_else_moves(plan, committing):
+    """``snapshots_changed(...)`` moves the dependencies named, after the commit, in one move; the others keep
+    their version; nothing named moves everything."""
+    from core.models import SnapshotVersion
+
+    def version(key: str) -> int:
+        return SnapshotVersion.objects.filter(key=key).values_list("value", flat=True).first() or 0
+
+    before = {key: version(key) for key in ("metric:1", "metric:2", "figures", "all")}
+    with committing(execute=True):
+        snapshots.snapshots_changed(snapshots.FIGURES, snapshots.metric(1))
+        assert version("metric:1") == before["metric:1"]  # not before the commit
+    assert version("metric:1") == version("figures") > before["metric:1"]
+    assert version("metric:2") == before["metric:2"] and version("all") == before["all"]
+    with committing(execute=True):
+        snapshots.snapshots_changed()
+    assert version("all") > version("figures")
+
+
+def test_a_draft_saved_moves_only_its_agencys_work_and_its_approval_what_shows_it(agency_staff, plan, committing):
+    """Rows saved or deleted one by one go through the map of dashboards/dependencies.py."""
+    from core.models import SnapshotVersion
+
+    khcn, parsed, _url = khcn_stock_target()
+    metric = parsed.metric
+    period = periods_ensure_containing(timezone.localdate())[metric.period_kind]
+    snapshots.bump_after_commit()  # what the fixtures' writes asked (the test's transaction never commits)
+    with committing(execute=True):
+        draft = Observation.objects.create(
+            metric=metric, agency=khcn, period=period, value=Decimal(7), status=SubmissionStatus.DRAFT
+        )
+    moved = dict(SnapshotVersion.objects.values_list("key", "value"))
+    assert moved.get(f"agency-drafts:{khcn.pk}")
+    newest = max(moved.values())
+    # its agency's own pages, and the explorer asked for every state
+    assert {key for key, value in moved.items() if value == newest} == {f"agency-drafts:{khcn.pk}", "unapproved"}
+    with committing(execute=True):
+        draft.status = SubmissionStatus.APPROVED
+        draft.save()
+    moved = dict(SnapshotVersion.objects.values_list("key", "value"))
+    newest = max(moved.values())
+    assert {key for key, value in moved.items() if value == newest} == {
+        "figures",
+        f"metric:{metric.pk}",
+        f"agency:{khcn.pk}",
+        f"agency-drafts:{khcn.pk}",
+        "review",
+        "unapproved",
+    }
+
+
+def test_a_metrics_recompute_refreshes_the_pages_that_show_its_statuses(readers, plan, builds, committing):
+    """The statuses are on the plan, overview, indicator, agency (the targets it answers for) and public pages and
+    the API's lists; not on the task pages nor the task board."""
+    khcn, parsed, url = khcn_stock_target()
+    pages = _reader_pages(url, _task_of(khcn), _other_task(khcn))
+    today = timezone.localdate()
+    with committing(execute=True):
+        target_statuses_recompute(as_of=today)  # the day's set
+    _rebuilt(readers, pages, builds)
+    with committing(execute=True):
+        target_statuses_recompute(as_of=today, metric_ids=[parsed.metric_id])
+    rebuilt = _rebuilt(readers, pages, builds)
+    assert {"overview", "plan", "indicator", "agency", "public", "public indicator", "API target statuses"} <= rebuilt
+    assert not rebuilt & {"task", "other task", "task board", "API tasks", "scorecard"}
