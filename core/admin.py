@@ -3,7 +3,7 @@
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
-from django.db import models
+from django.db import connection, models
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -53,7 +53,12 @@ def _prefill_valid(field, value) -> bool:
     try:
         target = field.target_field if field.is_relation else field
         for item in value if isinstance(value, list) else [value]:
-            target.to_python(item)
+            python = target.to_python(item)
+            if isinstance(python, int) and not isinstance(python, bool):
+                # a number the database cannot hold (SQLite refuses it before the query, PostgreSQL in it)
+                low, high = connection.ops.integer_field_range(target.get_internal_type())
+                if (low is not None and python < low) or (high is not None and python > high):
+                    return False
     except (ValidationError, ValueError, TypeError, AttributeError):
         return False
     return True

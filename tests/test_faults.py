@@ -107,6 +107,7 @@ def _post_timed(client, url: str, data: dict, answers: dict, label: str):
     return response
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the worker process needs the PostgreSQL test database")
 @pytest.mark.celery_worker
 def test_with_redis_stopped_every_write_answers_at_once_and_every_follow_up_runs_once_it_is_back(
     on_private_redis, loaded_plan, reviewer, agency_staff, administrator, settings, in_private_storage
