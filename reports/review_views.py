@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -27,7 +27,7 @@ from .models import Review
 from .review_forms import SECTION_LABELS, ReviewRequestForm, review_presets
 from .selectors import reviews_for_user
 from .services import ReportError
-from .views import CONTENT_TYPES
+from .views import stored_file_response
 
 
 def _review_or_404(user: User, pk: int) -> Review:
@@ -186,12 +186,4 @@ def review_new_version(request, pk: int):
 
 @login_required
 def review_download(request, pk: int, fmt: str):
-    review = _review_or_404(request.user, pk)
-    if fmt not in CONTENT_TYPES:
-        raise Http404
-    stored = getattr(review, fmt)
-    if not stored:
-        raise Http404
-    return FileResponse(
-        stored.open("rb"), as_attachment=True, filename=stored.name.rsplit("/", 1)[-1], content_type=CONTENT_TYPES[fmt]
-    )
+    return stored_file_response(_review_or_404(request.user, pk), fmt)

@@ -225,15 +225,21 @@ def periodic_report_new_version(request, pk: int):
 @login_required
 def periodic_report_download(request, pk: int, fmt: str):
     report = _report_or_404(request.user, pk)
+    return stored_file_response(report, fmt, filename=f"{services.report_file_stem(report)}.{fmt}")
+
+
+def stored_file_response(document, fmt: str, *, filename: str = "") -> FileResponse:
+    """A report's or a review's stored file of format ``fmt`` as a download (404 for an unknown format or a file
+    not built); ``filename`` defaults to the stored name."""
     if fmt not in CONTENT_TYPES:
         raise Http404
-    stored = getattr(report, fmt)
+    stored = getattr(document, fmt)
     if not stored:
         raise Http404
     return FileResponse(
         stored.open("rb"),
         as_attachment=True,
-        filename=f"{services.report_file_stem(report)}.{fmt}",
+        filename=filename or stored.name.rsplit("/", 1)[-1],
         content_type=CONTENT_TYPES[fmt],
     )
 
