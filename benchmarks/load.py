@@ -234,6 +234,9 @@ def server_start(*, port: int, workers: int, log: Path, worker_class: str, worke
         DJANGO_LOG_LEVEL="WARNING",
         OPEN_DATA_THROTTLE_USER="1000000/min",
         OPEN_DATA_THROTTLE_ANON="1000000/min",
+        # what the run's requests cost on the server, and which cached blocks they built (``server_log_summary``)
+        SNAPSHOT_BUILD_LOG="DEBUG",
+        GUNICORN_CMD_ARGS="--access-logformat 'ACCESS %(m)s %(U)s %(s)s %(M)s'",
     )
     process = subprocess.Popen(  # noqa: S603 - the project's own script, no shell
         [str(ROOT / "scripts" / "serve")],
@@ -420,6 +423,48 @@ def warm_up(base: str, session: requests.Session, pages: list[str]) -> dict[str,
     return single
 
 
+_ACCESS = re.compile(r"^ACCESS (\S+) (\S+) (\d+) (\d+)$")
+_BUILT = re.compile(r"^built (\S+) ([\d.]+)$")
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _block_name(key: str) -> str:
+    """A cached block's name, with its path for a page (``block:overview:<day>:<language>:/:<query>:…``)."""
+    parts = key.split(":")
+    if len(parts) > 4 and _DAY.match(parts[2]):
+        return f"{parts[1]} {parts[4]}"
+    return parts[1]
+
+
+def server_log_summary(log: Path, start: int, end: int) -> dict:
+    """From the server's log between two offsets (the run): each path's requests with their time on the server
+    (gunicorn's access log), and each cached block's builds with their time."""
+    with log.open("rb") as f:
+        f.seek(start)
+        lines = f.read(end - start).decode("utf-8", "replace").splitlines()
+    paths: dict[str, list[float]] = {}
+    builds: dict[str, list[float]] = {}
+    for line in lines:
+        if match := _ACCESS.match(line):
+            paths.setdefault(f"{match[1]} {match[2]}", []).append(int(match[4]))
+        elif match := _BUILT.match(line):
+            builds.setdefault(_block_name(match[1]), []).append(float(match[2]))
+
+    def summary(times: list[float]) -> dict:
+        times = sorted(times)
+        return {
+            "n": len(times),
+            "p50_ms": times[len(times) // 2],
+            "p95_ms": times[min(len(times) - 1, int(len(times) * 0.95))],
+            "total_ms": sum(times),
+        }
+
+    return {
+        "paths": {path: summary(times) for path, times in sorted(paths.items())},
+        "builds": {name: summary(times) for name, times in sorted(builds.items())},
+    }
+
+
 def drain(base: str) -> None:
     """Wait until the workers have answered what the previous run left queued (/healthz quick again)."""
     deadline = time.monotonic() + 120
@@ -565,6 +610,7 @@ def main() -> None:
             stop=stop,
         )
         started = time.monotonic()
+        log_start = log.stat().st_size
         cpu_before = group_cpu_seconds(process.pid)
         mix = wrk_run(
             base,
@@ -583,6 +629,7 @@ def main() -> None:
         # gunicorn spent per request does not depend on it (much)
         mix["load_average_1min"] = os.getloadavg()[0]
         mix["server_cpu_ms_per_request"] = (group_cpu_seconds(process.pid) - cpu_before) * 1000 / mix["requests"]
+        server = server_log_summary(log, log_start, log.stat().st_size)
         healthz = None
         if args.healthz_seconds:
             drain(base)
@@ -601,7 +648,14 @@ def main() -> None:
             server_stop(worker)
 
     out = ROOT / "var" / f"bench-load-{args.label}.json"
-    result = {"figures": figures, "mix": mix, "healthz": healthz, "single_ms": single, "writes": writes_done}
+    result = {
+        "figures": figures,
+        "mix": mix,
+        "healthz": healthz,
+        "single_ms": single,
+        "writes": writes_done,
+        "server": server,
+    }
     out.write_text(json.dumps(result, indent=2))
     print(
         f"\n{args.label}: {figures:,} figures, {args.workers} gunicorn {args.worker_class} workers"
@@ -630,6 +684,15 @@ def main() -> None:
                 f"{r['behind_schedule']} |"
             )
     print(f"\ngunicorn's CPU per request of the mix: {mix['server_cpu_ms_per_request']:.2f} ms")
+    print("\n| on the server, during the run | requests | p50 ms | p95 ms | built | build p50 ms | build total s |")
+    print("|---|---|---|---|---|---|---|")
+    builds = server["builds"]
+    for path, r in server["paths"].items():
+        built = next((b for name, b in builds.items() if name.endswith(" " + path.split(" ", 1)[1])), None)
+        cost = f"{built['n']} | {built['p50_ms']:.0f} | {built['total_ms'] / 1000:.1f}" if built else "0 | — | —"
+        print(f"| {path} | {r['n']} | {r['p50_ms']:.0f} | {r['p95_ms']:.0f} | {cost} |")
+    others = ", ".join(f"{name} {b['n']}× (p50 {b['p50_ms']:.0f} ms)" for name, b in builds.items() if " " not in name)
+    print(f"\nother blocks built: {others}")
     print(
         "\none client, one request each after the warm-up (ms): "
         + ", ".join(f"{page} {ms:.0f}" for page, ms in single.items())

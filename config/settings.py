@@ -396,6 +396,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "INFO"},
+        # each cached block built, with its time (benchmarks/load.py reads them)
+        "core.snapshots.builds": {"level": env.str("SNAPSHOT_BUILD_LOG", default="WARNING")},
         # pyHanko logs each path it tries while validating a signature (expected failures, with tracebacks)
         "pyhanko": {"level": "ERROR"},
         "pyhanko_certvalidator": {"level": "ERROR"},

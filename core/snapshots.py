@@ -54,6 +54,8 @@ from .models import SnapshotGeneration, SnapshotVersion
 #: Redis down: pages are built as if there were no cache, rather than failing
 CACHE_DOWN = (RedisConnectionError, RedisTimeoutError)
 logger = logging.getLogger(__name__)
+#: one line per block built ("<key> <ms>"), at DEBUG (``SNAPSHOT_BUILD_LOG=DEBUG``): benchmarks/load.py counts them
+builds_logger = logging.getLogger("core.snapshots.builds")
 
 # --- the vocabulary of dependencies (docs/performance.md, "What a page depends on") ------------------------------
 
@@ -468,12 +470,15 @@ def _cached(
     # a build from the replica is kept only if the replica had replayed, before the build read anything, what the
     # primary had committed when the stamp was read
     keep = stamp is not None and (not wal or replica.replica_has_replayed(position))
+    started = time.perf_counter()
     try:
         with _declaring(depends) as keys:
             value = build()
     finally:
         if not building:
             _forget(mark)
+    if builds_logger.isEnabledFor(logging.DEBUG):
+        builds_logger.debug("built %s %.1f", key, (time.perf_counter() - started) * 1000)
     keep = keep and not _in_transaction()
     read = getattr(_request, "read", None)
     if read is not None:
