@@ -64,8 +64,11 @@ EVERYTHING = "all"
 #: the plan's structure: indicators, targets, metrics and who reports them, tasks and assignments, agencies,
 #: periods, the central mapping
 PLAN = "plan"
-#: what is computed from approved figures province-wide: target statuses, province values, the overview's counts
+#: what is computed from approved figures province-wide: target statuses, province values, the overview's counts —
+#: moved by the recompute that follows an approval, not by the approval itself
 FIGURES = "figures"
+#: every approved figure as entered (the API's figures, the explorer, the datasets' dates): moved by an approval
+APPROVED = "approved"
 #: the task board's counts: task occurrences and their triggers across the plan, report timeliness
 TASKS = "tasks"
 #: the reporting periods: which exist, which are open (what agencies still have to enter)
@@ -82,8 +85,15 @@ DIRECTORY = "directory"
 
 
 def metric(pk: int) -> str:
-    """A metric's approved figures, province values, statuses and self-assessments (its indicator pages)."""
+    """What is computed for a metric: its province values, its targets' statuses, the agencies' self-assessments
+    (its indicator pages, public ones included, and the agency pages whose targets it measures)."""
     return f"metric:{pk}"
+
+
+def metric_figures(pk: int) -> str:
+    """A metric's approved figures as entered (its indicator page's figures by agency and latest figures): moved by
+    an approval, before the recompute moves ``metric``."""
+    return f"metric-figures:{pk}"
 
 
 def indicator(pk: int) -> str:

@@ -9,7 +9,9 @@ of a watched app missing here moves everything: a new model is safe before it is
 The rule that matters most: unapproved work (a draft saved, a figure sent or returned) is shown on the pages only to
 its own agency's staff (``agencies.permissions.submissions_on_pages``), so it moves that agency's work
 (``agency-drafts:<id>``) and, once sent or returned, the review queue — never what the other readers see. An
-approval moves its metric, the province's figures and its agency; a task report's approval its task and its agency.
+approval moves its metric's figures, its agency and the approved figures; the recompute it queues moves what is
+computed from them (``figures``, ``metric:<id>``) once, when it commits. A task report's approval moves its task and
+its agency.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from core.snapshots import (
+    APPROVED,
     CHANGES,
     DIRECTORY,
     FIGURES,
@@ -31,6 +34,7 @@ from core.snapshots import (
     comments,
     indicator,
     metric,
+    metric_figures,
     task,
 )
 from core.workflow import SubmissionStatus
@@ -50,8 +54,17 @@ def _unapproved(row) -> list[str]:
 def observation_changes(row) -> Iterable[str]:
     correcting = getattr(row, "correction_status", "") in (SubmissionStatus.SUBMITTED, SubmissionStatus.RETURNED)
     if row.status == SubmissionStatus.APPROVED and not correcting:
-        # approved (or its correction approved): the value counts for the metric, its agency and the province
-        return [FIGURES, metric(row.metric_id), agency(row.agency_id), agency_drafts(row.agency_id), REVIEW, UNAPPROVED]
+        # approved (or its correction approved): the figure shows on its metric's indicator page, its agency's page
+        # and the approved figures' lists; what is computed from it (statuses, province values) moves with the
+        # recompute the approval queues (indicators.services.metrics_recompute_after_commit)
+        return [
+            APPROVED,
+            metric_figures(row.metric_id),
+            agency(row.agency_id),
+            agency_drafts(row.agency_id),
+            REVIEW,
+            UNAPPROVED,
+        ]
     # a correction proposed or returned leaves the approved value as it was
     return _unapproved(row)
 

@@ -13,6 +13,14 @@ metrics). Caching a new page is one call:
 
     return page_response(request, "plan", _plan_overview, depends=[PLAN, FIGURES])
 
+A part of a page that changes far more often than the rest (the overview's scorecard and its count of who has sent
+the quarter's figures, which every figure sent moves) is a ``Part``: cached on its own with its own dependencies,
+and put into the cached body where the body's template writes ``{{ parts.NAME }}``. A figure sent then rebuilds
+the scorecard, not the overview's charts and tables:
+
+    return page_response(request, "overview", build, depends=[PLAN, FIGURES],
+                         parts={"scorecard": Part([PLAN, TASKS, REVIEW], render_scorecard)})
+
 ``?format=csv|xlsx&bang=NAME`` builds the page's data and sends one of its tables instead.
 """
 
@@ -37,6 +45,19 @@ BLOCKS = ("title", "head", "content", "scripts")
 
 
 @dataclass
+class Part:
+    """A piece of a page cached apart from its body: ``build()`` renders its HTML, shown in the body where its
+    template writes ``{{ parts.NAME }}``; it is built again only when one of ``depends`` moves."""
+
+    depends: Iterable[str]
+    build: Callable[[], str]
+
+
+def part_marker(name: str) -> str:
+    return f"<!--dashboards:part:{name}-->"
+
+
+@dataclass
 class Page:
     """What a page's builder returns: its template and context, its downloadable tables, and ``keep`` — small
     plain values the per-request part needs (an indicator's id for its comments), cached with the body."""
@@ -54,10 +75,12 @@ def page_response(
     *,
     depends: Iterable[str] = (),
     tail: Callable[[dict], str] | None = None,
+    parts: dict[str, Part] | None = None,
     status: int = 200,
 ):
     """Answer with the page ``build()`` describes, cached until one of ``depends`` (or of what the build declares)
-    moves; ``tail(keep)`` renders what follows the cached body."""
+    moves; ``parts`` are cached on their own and put into the body; ``tail(keep)`` renders what follows it."""
+    parts = parts or {}
     fmt = request.GET.get("format")
     if fmt in FORMATS:
         page = build()
@@ -67,19 +90,26 @@ def page_response(
 
     def render_blocks() -> dict:
         page = build()
-        context = {**page.context, "tables": list(page.tables)}
-        parts = render_to_string(page.template, context, request=request).split(BLOCK_MARKER)
-        return {**dict(zip(BLOCKS, parts, strict=True)), "keep": page.keep}
+        markers = {name: mark_safe(part_marker(name)) for name in parts}  # noqa: S308 - a fixed comment
+        context = {**page.context, "tables": list(page.tables), "parts": markers}
+        rendered = render_to_string(page.template, context, request=request).split(BLOCK_MARKER)
+        return {**dict(zip(BLOCKS, rendered, strict=True)), "keep": page.keep}
 
     query = urlencode(sorted(request.GET.lists()), doseq=True)
     # what the page lists depends on what the reader may see: agency staff see their own agency's unapproved work
     # too (agencies.permissions.submissions_on_pages), which their saves move
-    depends = list(depends)
+    own = []
     if request.user.is_authenticated and request.user.is_agency_staff and request.user.agency_id:
-        depends.append(agency_drafts(request.user.agency_id))
-    blocks = cached_page_block(
-        name, request.path, query, read_scope(request.user), depends=depends, build=render_blocks
-    )
+        own.append(agency_drafts(request.user.agency_id))
+    scope = read_scope(request.user)
+    blocks = cached_page_block(name, request.path, query, scope, depends=[*depends, *own], build=render_blocks)
+    content = blocks["content"]
+    for part_name, part in parts.items():
+        html = cached_page_block(
+            f"{name}.{part_name}", request.path, query, scope, depends=[*part.depends, *own], build=part.build
+        )
+        content = content.replace(part_marker(part_name), html)
     context = {name: mark_safe(blocks[name]) for name in BLOCKS}  # noqa: S308 - our own rendered templates
+    context["content"] = mark_safe(content)  # noqa: S308 - our own rendered templates
     context["tail"] = mark_safe(tail(blocks["keep"]) if tail else "")  # noqa: S308 - a rendered template
     return render(request, "dashboards/page.html", context, status=status)

@@ -7,6 +7,7 @@ on the same URL downloads one of the page's tables.
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 
 from django.conf import settings
@@ -29,6 +30,7 @@ from comments.selectors import comments_on
 from comments.services import CommentError, comment_add
 from core.formatting import format_number, period_phrase
 from core.snapshots import (
+    APPROVED,
     DIRECTORY,
     FIGURES,
     OVERSIGHT,
@@ -44,6 +46,7 @@ from core.snapshots import agency as agency_dependency
 from core.snapshots import comments as comments_dependency
 from core.snapshots import indicator as indicator_dependency
 from core.snapshots import metric as metric_dependency
+from core.snapshots import metric_figures as metric_figures_dependency
 from core.snapshots import task as task_dependency
 from core.workflow import SubmissionStatus
 from indicators.models import Indicator, Metric, ParsedTarget, Period, ReportTimeliness, TargetStatus
@@ -58,7 +61,7 @@ from tasks.models import Task, TaskOccurrence
 from tasks.schedule import RULE_HALF_YEARLY, RULE_MONTHLY, RULE_QUARTERLY, RULE_YEARLY
 
 from . import charts, explorer, selectors
-from .pages import Page, page_response
+from .pages import Page, Part, page_response
 from .tables import Table
 
 
@@ -297,29 +300,76 @@ def home(request):
 @login_required
 def overview(request):
     """The province at a glance: headline figures, targets by group, overdue work, the agency scorecard."""
-    # statuses and figures, occurrences and timeliness, what waits for review (the scorecard's column, who has sent
-    # the quarter's figures), the recommendations of inspections, the quarter last due
+    # statuses and figures, occurrences and timeliness, the recommendations of inspections, the quarter last due;
+    # what every figure sent changes (who has sent the quarter's figures, the scorecard's "waiting" column) is cached
+    # apart, so that a figure sent does not rebuild the charts and tables
+    # the plan and every agency's row of the scorecard, read once when the body and the parts are built by the
+    # same request
+    plan = functools.cache(plan_current)
+    every_agency = functools.cache(
+        lambda: selectors.agency_scorecard(
+            plan=plan(), kind=None, user=request.user, sort=request.GET.get("sap_xep", "qua-han")
+        )
+    )
     return page_response(
-        request, "overview", lambda: _overview(request), depends=[PLAN, FIGURES, TASKS, REVIEW, OVERSIGHT, PERIODS]
+        request,
+        "overview",
+        lambda: _overview(request, plan(), every_agency),
+        depends=[PLAN, FIGURES, TASKS, OVERSIGHT, PERIODS],
+        parts=_overview_parts(request, plan, every_agency),
     )
 
 
-def _overview(request) -> Page:
-    plan = plan_current()
+def _overview_parts(request, plan, every_agency) -> dict[str, Part]:
+    def render(template: str, context: dict) -> str:
+        return render_to_string(template, context, request=request)
+
+    @functools.cache  # both parts are stale together: read once
+    def reporting() -> dict:
+        return {"reporting": selectors.reporting_last_due(plan=plan(), as_of=_today()) if plan() else None}
+
+    def scorecard() -> str:
+        context = _scorecard_context(request, plan(), default_kind=Agency.Kind.DEPARTMENT, rows=every_agency)
+        return render("dashboards/_scorecard.html", context)
+
+    return {
+        "reporting_kpi": Part([PLAN, PERIODS, REVIEW], lambda: render("dashboards/_reporting_kpi.html", reporting())),
+        "reporting": Part([PLAN, PERIODS, REVIEW], lambda: render("dashboards/_reporting.html", reporting())),
+        "scorecard": Part([PLAN, TASKS, REVIEW], scorecard),
+    }
+
+
+def _scorecard_context(request, plan, *, default_kind: str, rows=None) -> dict:
+    """The scorecard as the overview and ``/co-quan/`` show it: of the agencies of a kind (``loai``; "" every
+    kind), sorted by a column (``sap_xep``); ``rows()``, if given, gives every agency's row in that order."""
+    kind = request.GET.get("loai", default_kind)
+    kind = kind if kind in Agency.Kind.values or kind == "" else default_kind
+    sort = request.GET.get("sap_xep", "qua-han")
+    if not plan:
+        scorecard = []
+    elif rows is not None:
+        scorecard = [row for row in rows() if not kind or row.agency.kind == kind]
+    else:
+        scorecard = selectors.agency_scorecard(plan=plan, kind=kind or None, user=request.user, sort=sort)
+    return {
+        "scorecard": scorecard,
+        "kind": kind,
+        "kinds": SCORECARD_KINDS,
+        "scorecard_columns": SCORECARD_COLUMNS,
+        "sort": sort,
+    }
+
+
+def _overview(request, plan, every_agency) -> Page:
     if plan is None:
         return Page("dashboards/overview.html", {"plan": None})
     today = _today()
     milestone = _milestone(request, plan)
-    kind = request.GET.get("loai", Agency.Kind.DEPARTMENT)
-    kind = kind if kind in Agency.Kind.values or kind == "" else Agency.Kind.DEPARTMENT
-    sort = request.GET.get("sap_xep", "qua-han")
     groups, targets, as_of = selectors.milestone_targets(plan=plan, milestone=milestone)
     # tasks counted as tasks (x/35), their due dates as "lượt": the one rule of tasks.occurrences.tally
     tasks = selectors.task_tally(plan=plan)
     occurrences = tasks.due
-    reporting = selectors.reporting_last_due(plan=plan, as_of=today)
-    every_agency = selectors.agency_scorecard(plan=plan, kind=None, user=request.user, sort=sort)
-    scorecard = [row for row in every_agency if not kind or row.agency.kind == kind]
+    # the agencies furthest behind (from their tasks and reports: the figures waiting are the scorecard part's)
     overdue_by_task, overdue_by_agency = selectors.overdue_grouped(plan=plan)
     # the recommendations of inspections, by the one rule for work with a deadline, as of today
     recommendations = recommendations_summary(plan=plan, as_of=today)
@@ -368,9 +418,6 @@ def _overview(request) -> Page:
             "recommendations_done": recommendations.tally.done,
         },
         "tasks": tasks,
-        # who has not sent the figures of the last quarter due: the rule the periodic report and the
-        # completeness page count with (one number, whichever the Committee reads)
-        "reporting": reporting,
         "groups": groups,
         "statuses": statuses,
         "targets": targets,
@@ -380,14 +427,9 @@ def _overview(request) -> Page:
         "attention_total": len(attention),
         "overdue_by_task": overdue_by_task,
         "overdue_by_agency": overdue_by_agency,
-        "laggards": selectors.laggards(every_agency),
+        "laggards": selectors.laggards(every_agency()),
         "overdue_total": occurrences.get(TaskOccurrence.Status.OVERDUE, 0),
         "recommendations_late": recommendations.overdue[:OVERDUE_RECOMMENDATIONS_SHOWN],
-        "scorecard": scorecard,
-        "kind": kind,
-        "kinds": SCORECARD_KINDS,
-        "scorecard_columns": SCORECARD_COLUMNS,
-        "sort": sort,
         "figures": figures,
         "disagreements": _disagreements(today=today, as_of=as_of),
         # "Trong kỳ, Ban Thường vụ điều chỉnh …": the adjustments taking effect this quarter
@@ -405,7 +447,9 @@ def _overview(request) -> Page:
             [[g.label, *g.count_list(), g.total] for g in groups],
         ),
         "qua-han": lambda: _overdue_table(selectors.overdue_occurrences(plan=plan, limit=None)),
-        "co-quan": lambda: _scorecard_table(scorecard),
+        "co-quan": lambda: _scorecard_table(
+            _scorecard_context(request, plan, default_kind=Agency.Kind.DEPARTMENT, rows=every_agency)["scorecard"]
+        ),
     }
     return Page("dashboards/overview.html", context, tables)
 
@@ -418,19 +462,8 @@ def agency_list(request):
 
 def _agency_list(request) -> Page:
     plan = plan_current()
-    kind = request.GET.get("loai", "")
-    kind = kind if kind in Agency.Kind.values else ""
-    sort = request.GET.get("sap_xep", "qua-han")
-    scorecard = selectors.agency_scorecard(plan=plan, kind=kind or None, user=request.user, sort=sort) if plan else []
-    context = {
-        "plan": plan,
-        "scorecard": scorecard,
-        "kind": kind,
-        "kinds": SCORECARD_KINDS,
-        "scorecard_columns": SCORECARD_COLUMNS,
-        "sort": sort,
-    }
-    return Page("dashboards/agency_list.html", context, {"co-quan": lambda: _scorecard_table(scorecard)})
+    context = {"plan": plan, **_scorecard_context(request, plan, default_kind="")}
+    return Page("dashboards/agency_list.html", context, {"co-quan": lambda: _scorecard_table(context["scorecard"])})
 
 
 @login_required
@@ -496,7 +529,11 @@ def _indicator(code: str, *, viewer) -> Page:
                 parsed.latest_status.explanation if parsed.latest_status else None
             )
     # the page shows its metrics' figures, values, statuses and self-assessments, and its cells' assessments
-    depends_on(indicator_dependency(indicator.pk), *(metric_dependency(pk) for pk in metrics))
+    depends_on(
+        indicator_dependency(indicator.pk),
+        *(metric_dependency(pk) for pk in metrics),
+        *(metric_figures_dependency(pk) for pk in metrics),
+    )
     by_metric: dict[int, list[dict]] = {}
     for item in _disagreements(today=_today(), as_of=None):
         by_metric.setdefault(item["assessment"].metric_id, []).append(item)
@@ -907,7 +944,7 @@ def explorer_page(request):
     downloads the table as shown. Only the figures the reader may read (``submissions_visible_to``)."""
     # the plan's metrics and agencies, the periods, approved figures and province values; ``_explorer`` adds
     # unapproved work when the query asks for every state
-    return page_response(request, "explorer", lambda: _explorer(request), depends=[PLAN, PERIODS, FIGURES])
+    return page_response(request, "explorer", lambda: _explorer(request), depends=[PLAN, PERIODS, FIGURES, APPROVED])
 
 
 def _explorer(request) -> Page:

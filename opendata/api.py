@@ -589,7 +589,7 @@ class FigureViewSet(ReadOnlyOpenDataViewSet):
 
     serializer_class = serializers.FigureSerializer
     pagination_class = FigurePagination
-    cache_depends = (snapshots.PLAN, snapshots.FIGURES)
+    cache_depends = (snapshots.PLAN, snapshots.APPROVED)
 
     def get_queryset(self):
         # codes resolved to ids first, so that PostgreSQL walks the (metric, id) or (agency, id) index in order

@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from core.formatting import format_number, value_text
-from core.snapshots import FIGURES, PLAN, TASKS, depends_on
+from core.snapshots import APPROVED, FIGURES, PLAN, TASKS, depends_on
 from core.snapshots import metric as metric_dependency
 from dashboards.pages import Page, page_response
 from dashboards.selectors import latest_statuses
@@ -166,7 +166,7 @@ def public_datasets(request):
     """The open-data catalogue: each dataset, what it holds (the data dictionary), licence and downloads."""
     if not settings.PUBLIC_DATA_ENABLED:
         raise Http404
-    return page_response(request, "public-datasets", _public_datasets, depends=[PLAN, FIGURES, TASKS])
+    return page_response(request, "public-datasets", _public_datasets, depends=[PLAN, FIGURES, APPROVED, TASKS])
 
 
 def _public_datasets() -> Page:
