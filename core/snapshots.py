@@ -403,11 +403,22 @@ def _query(keys: set[str], *, position: bool) -> tuple[int | None, dict[str, int
     return rows[0][0], versions, replica.lsn(rows[0][1]) if position else None
 
 
+def _position_wanted() -> bool:
+    return replica.replica_configured() and connection.vendor == "postgresql"
+
+
+def _read_again(read: _Read) -> None:
+    """Read the clock and every version this request has read again, in one query."""
+    keys = {*read.versions, *_LIKELY.get(read.url, frozenset()), EVERYTHING}
+    clock, versions, wal = _query(keys, position=_position_wanted())
+    read.clock, read.position, read.versions = clock, wal, versions
+
+
 def _read(keys: Iterable[str], *, now: bool = False) -> tuple[int | None, int, int | None]:
     """(the clock, the newest version of ``keys`` and of everything, the primary's WAL position when a replica is
     configured): from what this request read already, else one query (``now``: one query in any case)."""
     keys = {*keys, EVERYTHING}
-    position = replica.replica_configured() and connection.vendor == "postgresql"
+    position = _position_wanted()
     read = getattr(_request, "read", None)
     if read is None or now:  # a job or a command: now
         clock, versions, wal = _query(keys, position=position)
@@ -477,6 +488,13 @@ def _cached(
     if found is not None:
         depends_on(*found[1])
         return found[2]
+    # a build reads the clock again for its stamp (one query), not the one its request read first: a move made
+    # meanwhile (a slow page, an enclosing build) would make the block stale as soon as stored, built again by
+    # every reader that comes next
+    read = getattr(_request, "read", None)
+    if stamp is not None and read is not None:
+        _read_again(read)  # the versions with it: what the build serves of other blocks is as new as its stamp
+        stamp, position = read.clock, read.position
     # a build from the replica is kept only if the replica had replayed, before the build read anything, what the
     # primary had committed when the stamp was read
     keep = stamp is not None and (not wal or replica.replica_has_replayed(position))
@@ -490,7 +508,6 @@ def _cached(
     if builds_logger.isEnabledFor(logging.DEBUG):
         builds_logger.debug("built %s %.1f", key, (time.perf_counter() - started) * 1000)
     keep = keep and not _in_transaction()
-    read = getattr(_request, "read", None)
     if read is not None:
         read.asked |= keys  # the next request of this path reads them with its first ones
     try:

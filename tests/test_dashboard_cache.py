@@ -366,6 +366,57 @@ def test_a_request_reads_the_versions_once_and_its_own_writes_move_them(db, sett
     assert built == ["a", "b", "a", "b", "a"]
 
 
+def test_a_block_built_after_a_move_during_its_request_is_kept_for_the_next_one(db, settings):
+    """A build stamps its block with the clock read again, not the one its request read first (a slow page): a
+    block stamped before a move made meanwhile would be stale at once, built again by every reader after it."""
+    from core.models import SnapshotGeneration, SnapshotVersion
+    from core.snapshots import cached_block, request_began, request_ended
+
+    settings.DASHBOARD_CACHE_SECONDS = 60
+    built = []
+
+    def block(name: str) -> str:
+        return cached_block(name, depends=[f"test:{name}"], build=lambda: built.append(name) or name)
+
+    def another_process_commits(key: str) -> None:
+        version = snapshot_generation() + 1
+        SnapshotGeneration.objects.filter(pk=1).update(value=version)
+        SnapshotVersion.objects.update_or_create(key=key, defaults={"value": version})
+
+    request_began(environ={"PATH_INFO": "/busy/"})
+    try:
+        block("other")  # the request reads the clock here
+        another_process_commits("test:late")  # a move while the request runs, before it builds "late"
+        block("late")
+    finally:
+        request_ended()
+    request_began(environ={"PATH_INFO": "/busy/"})
+    try:
+        block("late")
+    finally:
+        request_ended()
+    assert built == ["other", "late"]  # the second request was served what the first one built
+
+    # a build stamped anew sees the versions anew: a block it includes that moved meanwhile is not served stale
+    def page() -> str:
+        return cached_block("page", build=lambda: built.append("page") or block("other") + "+")
+
+    request_began(environ={"PATH_INFO": "/busy/"})
+    try:
+        block("late")  # the versions read here, "other" among those asked last on this path
+        another_process_commits("test:other")
+        assert page() == "other+"
+    finally:
+        request_ended()
+    assert built[2:] == ["page", "other"]
+    request_began(environ={"PATH_INFO": "/busy/"})
+    try:
+        assert page() == "other+"
+    finally:
+        request_ended()
+    assert built[2:] == ["page", "other"]  # the page, stamped after the move, is as new as it claims
+
+
 def test_the_generation_moves_once_per_commit_and_never_back_to_a_number_used_before(db, committing):
     from core.models import SnapshotGeneration
 
