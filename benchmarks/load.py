@@ -424,7 +424,8 @@ def warm_up(base: str, session: requests.Session, pages: list[str]) -> dict[str,
 
 
 _ACCESS = re.compile(r"^ACCESS (\S+) (\S+) (\d+) (\d+)$")
-_BUILT = re.compile(r"^built (\S+) ([\d.]+)$")
+_BUILT = re.compile(r"^built (\S+) ([\d.]+) ([\d.]+)$")
+_MOVED = re.compile(r"(?:^|\] )moved (\S+)$")  # the worker's lines carry Celery's prefix
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -436,19 +437,29 @@ def _block_name(key: str) -> str:
     return parts[1]
 
 
-def server_log_summary(log: Path, start: int, end: int) -> dict:
-    """From the server's log between two offsets (the run): each path's requests with their time on the server
-    (gunicorn's access log), and each cached block's builds with their time."""
+def _log_lines(log: Path, start: int, end: int) -> list[str]:
     with log.open("rb") as f:
         f.seek(start)
-        lines = f.read(end - start).decode("utf-8", "replace").splitlines()
+        return f.read(end - start).decode("utf-8", "replace").splitlines()
+
+
+def server_log_summary(log: Path, start: int, end: int, worker_lines: list[str]) -> dict:
+    """From the server's log between two offsets (the run) and the worker's: each path's requests with their time on
+    the server (gunicorn's access log), each cached block's builds with their time, and how often each kind of
+    dependency moved (``metric:12`` counted as ``metric``)."""
     paths: dict[str, list[float]] = {}
     builds: dict[str, list[float]] = {}
-    for line in lines:
+    builds_cpu: dict[str, list[float]] = {}
+    moves: dict[str, int] = {}
+    for line in [*_log_lines(log, start, end), *worker_lines]:
         if match := _ACCESS.match(line):
             paths.setdefault(f"{match[1]} {match[2]}", []).append(int(match[4]))
         elif match := _BUILT.match(line):
             builds.setdefault(_block_name(match[1]), []).append(float(match[2]))
+            builds_cpu.setdefault(_block_name(match[1]), []).append(float(match[3]))
+        elif match := _MOVED.search(line):
+            for kind in {key.split(":")[0] for key in match[1].split(",")}:
+                moves[kind] = moves.get(kind, 0) + 1
 
     def summary(times: list[float]) -> dict:
         times = sorted(times)
@@ -462,6 +473,8 @@ def server_log_summary(log: Path, start: int, end: int) -> dict:
     return {
         "paths": {path: summary(times) for path, times in sorted(paths.items())},
         "builds": {name: summary(times) for name, times in sorted(builds.items())},
+        "builds_cpu": {name: summary(times) for name, times in sorted(builds_cpu.items())},
+        "moves": dict(sorted(moves.items())),
     }
 
 
@@ -519,7 +532,7 @@ def wrk_run(base: str, *, pages: list[str], cookie: str, threads: int, connectio
 
 def worker_start(log: Path) -> subprocess.Popen:
     """One Celery worker process (``scripts/worker``) for the recomputes the approvals ask for."""
-    env = dict(os.environ, CELERY_CONCURRENCY="1", CELERY_LOG_LEVEL="WARNING")
+    env = dict(os.environ, CELERY_CONCURRENCY="1", CELERY_LOG_LEVEL="WARNING", SNAPSHOT_BUILD_LOG="DEBUG")
     return subprocess.Popen(  # noqa: S603 - the project's own script, no shell
         [str(ROOT / "scripts" / "worker")],
         cwd=ROOT,
@@ -594,8 +607,9 @@ def main() -> None:
         worker_threads=args.worker_threads,
     )
     worker = None
+    worker_log = ROOT / "var" / f"bench-load-{args.label}-celery.log"
     if writes and not args.no_celery:
-        worker = worker_start(ROOT / "var" / f"bench-load-{args.label}-celery.log")
+        worker = worker_start(worker_log)
     stop = threading.Event()
     try:
         session = log_in(base, password)
@@ -611,6 +625,7 @@ def main() -> None:
         )
         started = time.monotonic()
         log_start = log.stat().st_size
+        worker_start_at = worker_log.stat().st_size if worker is not None else 0
         cpu_before = group_cpu_seconds(process.pid)
         mix = wrk_run(
             base,
@@ -629,7 +644,8 @@ def main() -> None:
         # gunicorn spent per request does not depend on it (much)
         mix["load_average_1min"] = os.getloadavg()[0]
         mix["server_cpu_ms_per_request"] = (group_cpu_seconds(process.pid) - cpu_before) * 1000 / mix["requests"]
-        server = server_log_summary(log, log_start, log.stat().st_size)
+        worker_lines = _log_lines(worker_log, worker_start_at, worker_log.stat().st_size) if worker is not None else []
+        server = server_log_summary(log, log_start, log.stat().st_size, worker_lines)
         healthz = None
         if args.healthz_seconds:
             drain(base)
@@ -684,15 +700,29 @@ def main() -> None:
                 f"{r['behind_schedule']} |"
             )
     print(f"\ngunicorn's CPU per request of the mix: {mix['server_cpu_ms_per_request']:.2f} ms")
-    print("\n| on the server, during the run | requests | p50 ms | p95 ms | built | build p50 ms | build total s |")
-    print("|---|---|---|---|---|---|---|")
-    builds = server["builds"]
+    print(
+        "\n| on the server, during the run | requests | p50 ms | p95 ms | built | build p50 ms | build CPU p50 ms "
+        "| build CPU total s |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
+    builds, cpu = server["builds"], server["builds_cpu"]
+
+    def block_of(path: str) -> str | None:
+        return next((name for name in builds if name.endswith(" " + path.split(" ", 1)[1])), None)
+
+    def cost(name: str | None) -> str:
+        if name is None:
+            return "0 | — | — | —"
+        b, c = builds[name], cpu[name]
+        return f"{b['n']} | {b['p50_ms']:.0f} | {c['p50_ms']:.0f} | {c['total_ms'] / 1000:.1f}"
+
     for path, r in server["paths"].items():
-        built = next((b for name, b in builds.items() if name.endswith(" " + path.split(" ", 1)[1])), None)
-        cost = f"{built['n']} | {built['p50_ms']:.0f} | {built['total_ms'] / 1000:.1f}" if built else "0 | — | —"
-        print(f"| {path} | {r['n']} | {r['p50_ms']:.0f} | {r['p95_ms']:.0f} | {cost} |")
-    others = ", ".join(f"{name} {b['n']}× (p50 {b['p50_ms']:.0f} ms)" for name, b in builds.items() if " " not in name)
-    print(f"\nother blocks built: {others}")
+        print(f"| {path} | {r['n']} | {r['p50_ms']:.0f} | {r['p95_ms']:.0f} | {cost(block_of(path))} |")
+    shown = {block_of(path) for path in server["paths"]}
+    for name in builds:
+        if name not in shown:
+            print(f"| (block) {name} | | | | {cost(name)} |")
+    print("dependencies moved: " + ", ".join(f"{kind} {n}×" for kind, n in server["moves"].items()))
     print(
         "\none client, one request each after the warm-up (ms): "
         + ", ".join(f"{page} {ms:.0f}" for page, ms in single.items())

@@ -54,7 +54,8 @@ from .models import SnapshotGeneration, SnapshotVersion
 #: Redis down: pages are built as if there were no cache, rather than failing
 CACHE_DOWN = (RedisConnectionError, RedisTimeoutError)
 logger = logging.getLogger(__name__)
-#: one line per block built ("<key> <ms>"), at DEBUG (``SNAPSHOT_BUILD_LOG=DEBUG``): benchmarks/load.py counts them
+#: one line per block built ("built <key> <ms> <CPU ms>") and per move ("moved <keys>"), at DEBUG (``SNAPSHOT_BUILD_LOG=DEBUG``):
+#: benchmarks/load.py counts them
 builds_logger = logging.getLogger("core.snapshots.builds")
 
 # --- the vocabulary of dependencies (docs/performance.md, "What a page depends on") ------------------------------
@@ -193,6 +194,8 @@ def snapshot_versions_bump(keys: Iterable[str]) -> int:
             unique_fields=["key"],
             update_fields=["value"],
         )
+    if builds_logger.isEnabledFor(logging.DEBUG):
+        builds_logger.debug("moved %s", ",".join(keys))
     return version
 
 
@@ -498,7 +501,7 @@ def _cached(
     # a build from the replica is kept only if the replica had replayed, before the build read anything, what the
     # primary had committed when the stamp was read
     keep = stamp is not None and (not wal or replica.replica_has_replayed(position))
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.thread_time()
     try:
         with _declaring(depends) as keys:
             value = build()
@@ -506,7 +509,8 @@ def _cached(
         if not building:
             _forget(mark)
     if builds_logger.isEnabledFor(logging.DEBUG):
-        builds_logger.debug("built %s %.1f", key, (time.perf_counter() - started) * 1000)
+        wall, cpu = (time.perf_counter() - started) * 1000, (time.thread_time() - cpu) * 1000
+        builds_logger.debug("built %s %.1f %.1f", key, wall, cpu)
     keep = keep and not _in_transaction()
     if read is not None:
         read.asked |= keys  # the next request of this path reads them with its first ones
