@@ -236,6 +236,7 @@ def server_start(*, port: int, workers: int, log: Path, worker_class: str, worke
         OPEN_DATA_THROTTLE_ANON="1000000/min",
         # what the run's requests cost on the server, and which cached blocks they built (``server_log_summary``)
         SNAPSHOT_BUILD_LOG="DEBUG",
+        REQUEST_COST_LOG="true",
         GUNICORN_CMD_ARGS="--access-logformat 'ACCESS %(m)s %(U)s %(s)s %(M)s'",
     )
     process = subprocess.Popen(  # noqa: S603 - the project's own script, no shell
@@ -425,6 +426,7 @@ def warm_up(base: str, session: requests.Session, pages: list[str]) -> dict[str,
 
 _ACCESS = re.compile(r"^ACCESS (\S+) (\S+) (\d+) (\d+)$")
 _BUILT = re.compile(r"^built (\S+) ([\d.]+) ([\d.]+)$")
+_COST = re.compile(r"^cost (\S+) (\S+) ([\d.]+)$")
 _MOVED = re.compile(r"(?:^|\] )moved (\S+)$")  # the worker's lines carry Celery's prefix
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -448,12 +450,15 @@ def server_log_summary(log: Path, start: int, end: int, worker_lines: list[str])
     the server (gunicorn's access log), each cached block's builds with their time, and how often each kind of
     dependency moved (``metric:12`` counted as ``metric``)."""
     paths: dict[str, list[float]] = {}
+    paths_cpu: dict[str, list[float]] = {}
     builds: dict[str, list[float]] = {}
     builds_cpu: dict[str, list[float]] = {}
     moves: dict[str, int] = {}
     for line in [*_log_lines(log, start, end), *worker_lines]:
         if match := _ACCESS.match(line):
             paths.setdefault(f"{match[1]} {match[2]}", []).append(int(match[4]))
+        elif match := _COST.match(line):
+            paths_cpu.setdefault(f"{match[1]} {match[2]}", []).append(float(match[3]))
         elif match := _BUILT.match(line):
             builds.setdefault(_block_name(match[1]), []).append(float(match[2]))
             builds_cpu.setdefault(_block_name(match[1]), []).append(float(match[3]))
@@ -472,6 +477,7 @@ def server_log_summary(log: Path, start: int, end: int, worker_lines: list[str])
 
     return {
         "paths": {path: summary(times) for path, times in sorted(paths.items())},
+        "paths_cpu": {path: summary(times) for path, times in sorted(paths_cpu.items())},
         "builds": {name: summary(times) for name, times in sorted(builds.items())},
         "builds_cpu": {name: summary(times) for name, times in sorted(builds_cpu.items())},
         "moves": dict(sorted(moves.items())),
@@ -701,10 +707,10 @@ def main() -> None:
             )
     print(f"\ngunicorn's CPU per request of the mix: {mix['server_cpu_ms_per_request']:.2f} ms")
     print(
-        "\n| on the server, during the run | requests | p50 ms | p95 ms | built | build p50 ms | build CPU p50 ms "
-        "| build CPU total s |"
+        "\n| on the server, during the run | requests | p50 ms | p95 ms | CPU p50 ms | CPU total s | built "
+        "| build p50 ms | build CPU p50 ms | build CPU total s |"
     )
-    print("|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     builds, cpu = server["builds"], server["builds_cpu"]
 
     def block_of(path: str) -> str | None:
@@ -717,11 +723,13 @@ def main() -> None:
         return f"{b['n']} | {b['p50_ms']:.0f} | {c['p50_ms']:.0f} | {c['total_ms'] / 1000:.1f}"
 
     for path, r in server["paths"].items():
-        print(f"| {path} | {r['n']} | {r['p50_ms']:.0f} | {r['p95_ms']:.0f} | {cost(block_of(path))} |")
+        c = server["paths_cpu"].get(path)
+        spent = f"{c['p50_ms']:.0f} | {c['total_ms'] / 1000:.1f}" if c else "— | —"
+        print(f"| {path} | {r['n']} | {r['p50_ms']:.0f} | {r['p95_ms']:.0f} | {spent} | {cost(block_of(path))} |")
     shown = {block_of(path) for path in server["paths"]}
     for name in builds:
         if name not in shown:
-            print(f"| (block) {name} | | | | {cost(name)} |")
+            print(f"| (block) {name} | | | | | | {cost(name)} |")
     print("dependencies moved: " + ", ".join(f"{kind} {n}×" for kind, n in server["moves"].items()))
     print(
         "\none client, one request each after the warm-up (ms): "

@@ -1,4 +1,5 @@
 import logging
+import time
 
 from django.conf import settings
 from django.core.exceptions import SuspiciousOperation
@@ -158,4 +159,21 @@ class ReplicaReadsMiddleware:
         response = match.func(request, *match.args, **match.kwargs)
         if hasattr(response, "render") and callable(response.render):
             response = response.render()
+        return response
+
+
+cost_logger = logging.getLogger("config.requests")
+
+
+class RequestCostMiddleware:
+    """One line per request with the CPU time its thread spent ("cost GET /path 12.3"), at DEBUG; in the middleware
+    only when ``REQUEST_COST_LOG`` is set (benchmarks/load.py: what each kind of request costs the server)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        started = time.thread_time()
+        response = self.get_response(request)
+        cost_logger.debug("cost %s %s %.1f", request.method, request.path, (time.thread_time() - started) * 1000)
         return response

@@ -89,6 +89,8 @@ MIDDLEWARE = [
     # Last, as django-axes asks: it turns failed log-ins into a lockout response.
     "axes.middleware.AxesMiddleware",
 ]
+if env.bool("REQUEST_COST_LOG", default=False):  # each request's CPU time, logged (benchmarks/load.py)
+    MIDDLEWARE.insert(0, "config.middleware.RequestCostMiddleware")
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -398,6 +400,7 @@ LOGGING = {
         "django.db.backends": {"level": "INFO"},
         # each cached block built, with its time (benchmarks/load.py reads them)
         "core.snapshots.builds": {"level": env.str("SNAPSHOT_BUILD_LOG", default="WARNING")},
+        "config.requests": {"level": "DEBUG" if env.bool("REQUEST_COST_LOG", default=False) else "WARNING"},
         # pyHanko logs each path it tries while validating a signature (expected failures, with tracebacks)
         "pyhanko": {"level": "ERROR"},
         "pyhanko_certvalidator": {"level": "ERROR"},
