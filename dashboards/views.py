@@ -652,8 +652,27 @@ AGENCY_OVERDUE_SHOWN = 50
 @login_required
 def agency_page(request, code: str):
     """One agency: its tasks (lead and cooperating), its metrics, its submissions and their timeliness."""
-    # its approved work and snapshots (``_agency`` adds the agency once known), the recommendations concerning it
-    return page_response(request, "agency", lambda: _agency(code, viewer=request.user), depends=[PLAN, OVERSIGHT])
+    # its approved work and snapshots (``_agency`` adds the agency once known), the recommendations concerning it;
+    # the statuses of the targets it answers for, which most recomputes move, are a part of their own
+    return page_response(
+        request,
+        "agency",
+        lambda: _agency(code, viewer=request.user),
+        depends=[PLAN, OVERSIGHT],
+        parts={"targets": Part([PLAN], lambda: _agency_targets(request, code))},
+    )
+
+
+def _agency_targets(request, code: str) -> str:
+    plan = plan_current()
+    if plan is None:
+        return ""
+    agency = selectors.agency_get(code)
+    milestone = plan.milestone_for(_today())
+    targets = selectors.agency_targets(plan=plan, agency=agency, milestone=milestone)
+    depends_on(*(metric_dependency(row.parsed.metric_id) for row in targets))
+    context = {"agency": agency, "milestone": milestone, "targets": targets}
+    return render_to_string("dashboards/_agency_targets.html", context, request=request)
 
 
 def _agency(code: str, *, viewer) -> Page:
@@ -677,9 +696,6 @@ def _agency(code: str, *, viewer) -> Page:
         recommendations_concluded(plan=plan, as_of=today, agency=agency).order_by("due_on", "pk"), as_of=today
     )
     milestone = plan.milestone_for(today)
-    targets = selectors.agency_targets(plan=plan, agency=agency, milestone=milestone)
-    # and the statuses of the targets it answers for
-    depends_on(*(metric_dependency(row.parsed.metric_id) for row in targets))
     figures = {
         "tasks": charts.counts_bar_figure(
             [(c, TaskOccurrence.Status(c).label, occurrences.get(c, 0)) for c in selectors.OCCURRENCE_STATUSES],
@@ -711,12 +727,16 @@ def _agency(code: str, *, viewer) -> Page:
         # open ones first (overdue, then by deadline), then those done
         "recommendations": sorted(recommendations, key=lambda row: row.standing.is_done),
         "milestone": milestone,
-        "targets": targets,
         "tasks": tasks,
     }
     tables = {
         "muc-tieu": lambda: Table(
-            f"{agency.code}-muc-tieu-{milestone}", TARGET_COLUMNS, [_target_row(r.parsed, r.status) for r in targets]
+            f"{agency.code}-muc-tieu-{milestone}",
+            TARGET_COLUMNS,
+            [
+                _target_row(r.parsed, r.status)
+                for r in selectors.agency_targets(plan=plan, agency=agency, milestone=milestone)
+            ],
         ),
         "nhiem-vu": lambda: Table(
             f"{agency.code}-nhiem-vu",

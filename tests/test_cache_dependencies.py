@@ -360,6 +360,11 @@ def test_a_metrics_recompute_refreshes_the_pages_that_show_its_statuses(readers,
     _rebuilt(readers, pages, builds)
     with committing(execute=True):
         target_statuses_recompute(as_of=today, metric_ids=[parsed.metric_id])
-    rebuilt = _rebuilt(readers, pages, builds)
+    blocks: dict[str, set[str]] = {}
+    rebuilt = _rebuilt(readers, pages, builds, blocks=blocks)
     assert {"overview", "plan", "indicator", "agency", "public", "public indicator", "API target statuses"} <= rebuilt
     assert not rebuilt & {"task", "other task", "task board", "API tasks", "scorecard"}
+    # on the agency's page, the part with its targets' statuses: not its tasks, reports and figures
+    assert blocks["agency"] == {"agency.targets"}
+    # nor the overview's parts that count what waits for review
+    assert blocks["overview"] == {"overview"}
