@@ -26,6 +26,7 @@ the scorecard, not the overview's charts and tables:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -47,14 +48,25 @@ BLOCKS = ("title", "head", "content", "scripts")
 @dataclass
 class Part:
     """A piece of a page cached apart from its body: ``build()`` renders its HTML, shown in the body where its
-    template writes ``{{ parts.NAME }}``; it is built again only when one of ``depends`` moves."""
+    template writes ``{{ parts.NAME }}``; it is built again only when one of ``depends`` moves.
+
+    A part scattered over the body (a column of a table) returns ``{key: html}`` instead: each goes where the body
+    wrote ``part_marker("NAME", key)``, and ``default`` where it has no entry for the key."""
 
     depends: Iterable[str]
-    build: Callable[[], str]
+    build: Callable[[], str | dict[str, str]]
+    default: str = ""
 
 
-def part_marker(name: str) -> str:
-    return f"<!--dashboards:part:{name}-->"
+def part_marker(name: str, key: object = None) -> str:
+    return f"<!--dashboards:part:{name}-->" if key is None else f"<!--dashboards:part:{name}:{key}-->"
+
+
+def _fill(content: str, name: str, part: Part, value: str | dict[str, str]) -> str:
+    if isinstance(value, str):
+        return content.replace(part_marker(name), value)
+    pattern = re.compile(re.escape(part_marker(name, "KEY")).replace("KEY", "([^>]*?)"))
+    return pattern.sub(lambda match: value.get(match[1], part.default), content)
 
 
 @dataclass
@@ -105,10 +117,10 @@ def page_response(
     blocks = cached_page_block(name, request.path, query, scope, depends=[*depends, *own], build=render_blocks)
     content = blocks["content"]
     for part_name, part in parts.items():
-        html = cached_page_block(
+        value = cached_page_block(
             f"{name}.{part_name}", request.path, query, scope, depends=[*part.depends, *own], build=part.build
         )
-        content = content.replace(part_marker(part_name), html)
+        content = _fill(content, part_name, part, value)
     context = {name: mark_safe(blocks[name]) for name in BLOCKS}  # noqa: S308 - our own rendered templates
     context["content"] = mark_safe(content)  # noqa: S308 - our own rendered templates
     context["tail"] = mark_safe(tail(blocks["keep"]) if tail else "")  # noqa: S308 - a rendered template

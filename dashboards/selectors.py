@@ -309,11 +309,24 @@ SCORECARD_SORTS = {
 }
 
 
-def agency_scorecard(*, plan: Plan, kind: str | None, user, sort: str = "qua-han") -> list[ScorecardRow]:
+def figures_waiting(*, plan: Plan, user, agencies=None) -> dict[int, int]:
+    """Per agency, its figures waiting for review, of the agencies whose unapproved work ``user`` may read (the read
+    rule of ``agencies.permissions``); agencies with none are left out (one query)."""
+    submitted = Observation.objects.filter(metric__plan=plan, status=SubmissionStatus.SUBMITTED)
+    if agencies is not None:
+        submitted = submitted.filter(agency__in=agencies)
+    counts = submissions_visible_to(user, submitted).values("agency").annotate(n=Count("id")).order_by()
+    return {item["agency"]: item["n"] for item in counts}
+
+
+def agency_scorecard(
+    *, plan: Plan, kind: str | None, user, sort: str = "qua-han", waiting: bool = True
+) -> list[ScorecardRow]:
     """Each agency's tasks on time and overdue, reports on time/late/missing, figures waiting (four queries).
 
     Figures waiting for review are unapproved: counted only for the agencies whose unapproved work ``user``
-    may read (the read rule of ``agencies.permissions``), None for the others."""
+    may read (the read rule of ``agencies.permissions``), None for the others. Without ``waiting`` they are not
+    counted (0 where they may be read: a page fills them in apart, ``figures_waiting``)."""
     agencies = Agency.objects.filter(is_active=True).order_by("name")
     if kind:
         agencies = agencies.filter(kind=kind)
@@ -352,10 +365,9 @@ def agency_scorecard(*, plan: Plan, kind: str | None, user, sort: str = "qua-han
     for row in rows.values():
         if not can_read_unapproved(user, row.agency.pk):
             row.figures_waiting = None
-    submitted = Observation.objects.filter(metric__plan=plan, agency__in=agencies, status=SubmissionStatus.SUBMITTED)
-    waiting = submissions_visible_to(user, submitted).values("agency").annotate(n=Count("id")).order_by()
-    for item in waiting:
-        rows[item["agency"]].figures_waiting = item["n"]
+    if waiting:
+        for agency_id, n in figures_waiting(plan=plan, user=user, agencies=agencies).items():
+            rows[agency_id].figures_waiting = n
     key = SCORECARD_SORTS.get(sort, SCORECARD_SORTS["qua-han"])
     return sorted(rows.values(), key=lambda row: (key(row), row.agency.name))
 

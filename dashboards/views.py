@@ -18,6 +18,7 @@ from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -61,7 +62,7 @@ from tasks.models import Task, TaskOccurrence
 from tasks.schedule import RULE_HALF_YEARLY, RULE_MONTHLY, RULE_QUARTERLY, RULE_YEARLY
 
 from . import charts, explorer, selectors
-from .pages import Page, Part, page_response
+from .pages import Page, Part, page_response, part_marker
 from .tables import Table
 
 
@@ -303,24 +304,8 @@ def overview(request):
     # statuses and figures, occurrences and timeliness, the recommendations of inspections, the quarter last due;
     # what every figure sent changes (who has sent the quarter's figures, the scorecard's "waiting" column) is cached
     # apart, so that a figure sent does not rebuild the charts and tables
-    # the plan and every agency's row of the scorecard, read once when the body and the parts are built by the
-    # same request
-    plan = functools.cache(plan_current)
-    every_agency = functools.cache(
-        lambda: selectors.agency_scorecard(
-            plan=plan(), kind=None, user=request.user, sort=request.GET.get("sap_xep", "qua-han")
-        )
-    )
-    return page_response(
-        request,
-        "overview",
-        lambda: _overview(request, plan(), every_agency),
-        depends=[PLAN, FIGURES, TASKS, OVERSIGHT, PERIODS],
-        parts=_overview_parts(request, plan, every_agency),
-    )
+    plan = functools.cache(plan_current)  # read once when the body and the parts are built by the same request
 
-
-def _overview_parts(request, plan, every_agency) -> dict[str, Part]:
     def render(template: str, context: dict) -> str:
         return render_to_string(template, context, request=request)
 
@@ -328,29 +313,48 @@ def _overview_parts(request, plan, every_agency) -> dict[str, Part]:
     def reporting() -> dict:
         return {"reporting": selectors.reporting_last_due(plan=plan(), as_of=_today()) if plan() else None}
 
-    def scorecard() -> str:
-        context = _scorecard_context(request, plan(), default_kind=Agency.Kind.DEPARTMENT, rows=every_agency)
-        return render("dashboards/_scorecard.html", context)
-
-    return {
+    parts = {
         "reporting_kpi": Part([PLAN, PERIODS, REVIEW], lambda: render("dashboards/_reporting_kpi.html", reporting())),
         "reporting": Part([PLAN, PERIODS, REVIEW], lambda: render("dashboards/_reporting.html", reporting())),
-        "scorecard": Part([PLAN, TASKS, REVIEW], scorecard),
+        WAITING: _waiting_part(request, plan),
     }
+    return page_response(
+        request,
+        "overview",
+        lambda: _overview(request, plan()),
+        depends=[PLAN, FIGURES, TASKS, OVERSIGHT, PERIODS],
+        parts=parts,
+    )
 
 
-def _scorecard_context(request, plan, *, default_kind: str, rows=None) -> dict:
+#: the part that fills the scorecard's "figures waiting" cells (``_waiting_part``)
+WAITING = "waiting"
+
+
+def _waiting_part(request, plan) -> Part:
+    """The scorecard's "figures waiting" column, cached apart from the page: every figure sent or approved moves it
+    (``review``), and nothing else of the page."""
+
+    def counts() -> dict[str, str]:
+        found = selectors.figures_waiting(plan=plan(), user=request.user) if plan() else {}
+        return {str(agency_id): format_number(n) for agency_id, n in found.items()}
+
+    return Part([PLAN, REVIEW], counts, default="0")
+
+
+def _scorecard_context(request, plan, *, default_kind: str, every=None) -> dict:
     """The scorecard as the overview and ``/co-quan/`` show it: of the agencies of a kind (``loai``; "" every
-    kind), sorted by a column (``sap_xep``); ``rows()``, if given, gives every agency's row in that order."""
+    kind), sorted by a column (``sap_xep``); ``every``, if given, is every agency's row in that order
+    (``_scorecard_rows``). Its "figures waiting" cells are the ``WAITING`` part's, unless sorted by them."""
     kind = request.GET.get("loai", default_kind)
     kind = kind if kind in Agency.Kind.values or kind == "" else default_kind
     sort = request.GET.get("sap_xep", "qua-han")
     if not plan:
         scorecard = []
-    elif rows is not None:
-        scorecard = [row for row in rows() if not kind or row.agency.kind == kind]
+    elif every is not None:
+        scorecard = [row for row in every if not kind or row.agency.kind == kind]
     else:
-        scorecard = selectors.agency_scorecard(plan=plan, kind=kind or None, user=request.user, sort=sort)
+        scorecard = _scorecard_rows(request, plan, kind=kind or None)
     return {
         "scorecard": scorecard,
         "kind": kind,
@@ -360,7 +364,22 @@ def _scorecard_context(request, plan, *, default_kind: str, rows=None) -> dict:
     }
 
 
-def _overview(request, plan, every_agency) -> Page:
+def _scorecard_rows(request, plan, *, kind: str | None) -> list:
+    """The scorecard's rows in the order asked (``sap_xep``), each "figures waiting" cell a marker the ``WAITING``
+    part fills in; sorted by that column, the order itself follows what waits: counted here, the page depending on
+    ``review``."""
+    sort = request.GET.get("sap_xep", "qua-han")
+    by_waiting = sort == "cho-duyet"
+    if by_waiting:
+        depends_on(REVIEW)
+    rows = selectors.agency_scorecard(plan=plan, kind=kind, user=request.user, sort=sort, waiting=by_waiting)
+    for row in rows:
+        filled = row.figures_waiting is not None and not by_waiting
+        row.waiting_marker = mark_safe(part_marker(WAITING, row.agency.pk)) if filled else ""  # noqa: S308 - fixed
+    return rows
+
+
+def _overview(request, plan) -> Page:
     if plan is None:
         return Page("dashboards/overview.html", {"plan": None})
     today = _today()
@@ -369,7 +388,9 @@ def _overview(request, plan, every_agency) -> Page:
     # tasks counted as tasks (x/35), their due dates as "lượt": the one rule of tasks.occurrences.tally
     tasks = selectors.task_tally(plan=plan)
     occurrences = tasks.due
-    # the agencies furthest behind (from their tasks and reports: the figures waiting are the scorecard part's)
+    # every agency's row of the scorecard (its figures waiting filled in apart: ``WAITING``), and from them the
+    # agencies furthest behind
+    every_agency = _scorecard_rows(request, plan, kind=None)
     overdue_by_task, overdue_by_agency = selectors.overdue_grouped(plan=plan)
     # the recommendations of inspections, by the one rule for work with a deadline, as of today
     recommendations = recommendations_summary(plan=plan, as_of=today)
@@ -427,7 +448,7 @@ def _overview(request, plan, every_agency) -> Page:
         "attention_total": len(attention),
         "overdue_by_task": overdue_by_task,
         "overdue_by_agency": overdue_by_agency,
-        "laggards": selectors.laggards(every_agency()),
+        "laggards": selectors.laggards(every_agency),
         "overdue_total": occurrences.get(TaskOccurrence.Status.OVERDUE, 0),
         "recommendations_late": recommendations.overdue[:OVERDUE_RECOMMENDATIONS_SHOWN],
         "figures": figures,
@@ -447,23 +468,34 @@ def _overview(request, plan, every_agency) -> Page:
             [[g.label, *g.count_list(), g.total] for g in groups],
         ),
         "qua-han": lambda: _overdue_table(selectors.overdue_occurrences(plan=plan, limit=None)),
-        "co-quan": lambda: _scorecard_table(
-            _scorecard_context(request, plan, default_kind=Agency.Kind.DEPARTMENT, rows=every_agency)["scorecard"]
-        ),
+        "co-quan": lambda: _scorecard_download(request, plan, default_kind=Agency.Kind.DEPARTMENT),
     }
+    context.update(_scorecard_context(request, plan, default_kind=Agency.Kind.DEPARTMENT, every=every_agency))
     return Page("dashboards/overview.html", context, tables)
 
 
 @login_required
 def agency_list(request):
     """The agency scorecard on its own, every kind of agency, sortable."""
-    return page_response(request, "agency-list", lambda: _agency_list(request), depends=[PLAN, TASKS, REVIEW])
+    parts = {WAITING: _waiting_part(request, functools.cache(plan_current))}
+    return page_response(request, "agency-list", lambda: _agency_list(request), depends=[PLAN, TASKS], parts=parts)
 
 
 def _agency_list(request) -> Page:
     plan = plan_current()
     context = {"plan": plan, **_scorecard_context(request, plan, default_kind="")}
-    return Page("dashboards/agency_list.html", context, {"co-quan": lambda: _scorecard_table(context["scorecard"])})
+    return Page(
+        "dashboards/agency_list.html",
+        context,
+        {"co-quan": lambda: _scorecard_download(request, plan, default_kind="")},
+    )
+
+
+def _scorecard_download(request, plan, *, default_kind: str) -> Table:
+    """The scorecard as downloaded: its figures waiting counted in (the page fills them in apart)."""
+    kind = _scorecard_context(request, None, default_kind=default_kind)["kind"]
+    sort = request.GET.get("sap_xep", "qua-han")
+    return _scorecard_table(selectors.agency_scorecard(plan=plan, kind=kind or None, user=request.user, sort=sort))
 
 
 @login_required

@@ -147,6 +147,12 @@ def _entry_form_row(staff_client) -> tuple[str, str]:
     raise AssertionError("no row of the entry form takes a value")
 
 
+def _waiting_shown(client: Client, url: str, agency_code: str) -> str:
+    """The scorecard's "figures waiting" cell of an agency, as the page at ``url`` shows it (the row's last cell)."""
+    row = re.search(rf'href="/co-quan/{agency_code}/".*?</tr>', _html(client, url), re.S)
+    return re.findall(r"<td[^>]*>(.*?)</td>", row.group(0), re.S)[-1]
+
+
 def test_a_draft_saved_leaves_every_readers_page_cached_and_a_figure_sent_only_the_waiting_counts(
     readers, staff_client, plan, builds, committing
 ):
@@ -167,12 +173,20 @@ def test_a_draft_saved_leaves_every_readers_page_cached_and_a_figure_sent_only_t
 
     assert entered("draft").status == SubmissionStatus.DRAFT
     assert _rebuilt(readers, pages, builds) == set()
+    office = readers[1]  # the standing office reads every agency's figures waiting
+    waiting = {url: int(_waiting_shown(office, url, "so-khcn")) for url in ("/co-quan/", "/?loai=")}
     # sent to review: the review queue, and the scorecards' count of figures waiting (overview, agencies' list)
     assert entered("submit").status == SubmissionStatus.SUBMITTED
     blocks: dict[str, set[str]] = {}
     assert _rebuilt(readers, pages, builds, blocks=blocks) == {"overview", "scorecard"}
-    # on the overview, only its parts that count what was sent: not its charts and tables
-    assert blocks["overview"] == {"overview.reporting_kpi", "overview.reporting", "overview.scorecard"}
+    # only the parts that count what was sent: not the overview's charts and tables, nor the scorecard's other columns
+    assert blocks["overview"] == {"overview.reporting_kpi", "overview.reporting", "overview.waiting"}
+    assert blocks["scorecard"] == {"agency-list.waiting"}
+    # and the office sees one more waiting in the cached pages, as in a page sorted by that column (built whole)
+    for page, before in waiting.items():
+        assert int(_waiting_shown(office, page, "so-khcn")) == before + 1
+    assert int(_waiting_shown(office, "/co-quan/?sap_xep=cho-duyet", "so-khcn")) == waiting["/co-quan/"] + 1
+    assert _waiting_shown(readers[2], "/co-quan/", "so-khcn").strip().endswith("</span>")  # another agency: "—"
     # the agency's own staff see their work on their pages at once
     own_after = _html(staff_client, "/co-quan/so-khcn/")
     assert own_after != own_before and "4.321" in own_after and "4.321" not in own_before
@@ -260,12 +274,12 @@ def test_a_task_reports_approval_refreshes_its_task_and_its_agency_not_the_indic
 #: the most queries each page may cost when built (the cached page: one, its dependencies' versions). Fixed
 #: numbers whatever the data (tests/test_dashboard_cache.py checks them at two sizes): no per-row queries.
 #: each block built reads the versions again for its stamp (core/snapshots.py): the overview builds five, its body, its
-#: three parts and the statuses they share
+#: three parts and the statuses they share; the scorecard two, its body and its "figures waiting" column
 BUILD_QUERIES = {
     "overview": 37,
     "plan": 19,
     "indicator": 27,
-    "scorecard": 8,
+    "scorecard": 9,
     "agency": 30,
     "task board": 10,
     "task": 10,
