@@ -54,8 +54,8 @@ from .models import SnapshotGeneration, SnapshotVersion
 #: Redis down: pages are built as if there were no cache, rather than failing
 CACHE_DOWN = (RedisConnectionError, RedisTimeoutError)
 logger = logging.getLogger(__name__)
-#: one line per block built ("built <key> <ms> <CPU ms>") and per move ("moved <keys>"), at DEBUG (``SNAPSHOT_BUILD_LOG=DEBUG``):
-#: benchmarks/load.py counts them
+#: one line per block built ("built <key> <ms> <CPU ms>") and per move ("moved <keys>"), at DEBUG
+#: (``SNAPSHOT_BUILD_LOG=DEBUG``): benchmarks/load.py counts them
 builds_logger = logging.getLogger("core.snapshots.builds")
 
 # --- the vocabulary of dependencies (docs/performance.md, "What a page depends on") ------------------------------
@@ -145,10 +145,12 @@ MAX_KEY_QUERY = 300
 #: query strings of one page kept at once, beyond the page without one: a crawl of made-up queries (4 330 entries
 #: after one) fills no more than this an hour; the others are built on every request, as without a cache
 MAX_QUERIES_KEPT = 40
-#: how long a reader waits for another process building the same block before building it too
-BUILD_WAIT_SECONDS = 2.0
 #: how long a build may hold the "being built" mark (a process killed while building leaves it this long)
 BUILD_MARK_SECONDS = 10
+#: how long a reader waits for another process building the same block before building it too: as long as the
+#: mark lasts, a build that is still going finishes sooner than a second one started beside it (with 2 s, a loaded
+#: server's slow builds were each made twice or three times, which made them slower still)
+BUILD_WAIT_SECONDS = BUILD_MARK_SECONDS
 
 T = TypeVar("T")
 

@@ -417,6 +417,33 @@ def test_a_block_built_after_a_move_during_its_request_is_kept_for_the_next_one(
     assert built[2:] == ["page", "other"]  # the page, stamped after the move, is as new as it claims
 
 
+def test_a_reader_waits_for_the_build_another_process_has_begun_rather_than_build_it_too(db, settings):
+    """While another process holds a block's "being built" mark, a reader waits for what it stores and serves it;
+    once the mark is gone without an entry (that build failed), the reader builds it itself."""
+    import threading
+
+    from core.snapshots import block_key, cached_block
+
+    settings.DASHBOARD_CACHE_SECONDS = 60
+    key = block_key("slow")
+    built = []
+
+    def another_process_builds(value: str) -> None:
+        stamp = snapshot_generation()
+        threading.Timer(0.3, lambda: (cache.set(key, (stamp, ("test:slow",), value), 60), cache.delete(mark))).start()
+
+    mark = f"building:{key}"
+    cache.add(mark, 1, 10)
+    another_process_builds("theirs")
+    assert cached_block("slow", depends=["test:slow"], build=lambda: built.append(1) or "mine") == "theirs"
+    assert built == []
+    cache.delete(key)
+    cache.add(mark, 1, 10)
+    threading.Timer(0.3, lambda: cache.delete(mark)).start()  # gave up without storing anything
+    assert cached_block("slow", depends=["test:slow"], build=lambda: built.append(1) or "mine") == "mine"
+    assert built == [1]
+
+
 def test_the_generation_moves_once_per_commit_and_never_back_to_a_number_used_before(db, committing):
     from core.models import SnapshotGeneration
 
