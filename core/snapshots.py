@@ -507,20 +507,22 @@ def _cached(
     try:
         with _declaring(depends) as keys:
             value = build()
+        if builds_logger.isEnabledFor(logging.DEBUG):
+            wall, cpu = (time.perf_counter() - started) * 1000, (time.thread_time() - cpu) * 1000
+            builds_logger.debug("built %s %.1f %.1f", key, wall, cpu)
+        keep = keep and not _in_transaction()
+        if read is not None:
+            read.asked |= keys  # the next request of this path reads them with its first ones
+        try:
+            if keep and (entry is not None or keep_new()):
+                cache.set(key, (stamp, tuple(sorted(keys)), value), seconds)
+        except CACHE_DOWN:
+            logger.warning("cache unreachable: page not kept", exc_info=True)
     finally:
+        # the mark goes once the block is stored: a reader waiting for it (``_wait_for``) that found the mark gone
+        # and nothing stored yet would build it again
         if not building:
             _forget(mark)
-    if builds_logger.isEnabledFor(logging.DEBUG):
-        wall, cpu = (time.perf_counter() - started) * 1000, (time.thread_time() - cpu) * 1000
-        builds_logger.debug("built %s %.1f %.1f", key, wall, cpu)
-    keep = keep and not _in_transaction()
-    if read is not None:
-        read.asked |= keys  # the next request of this path reads them with its first ones
-    try:
-        if keep and (entry is not None or keep_new()):
-            cache.set(key, (stamp, tuple(sorted(keys)), value), seconds)
-    except CACHE_DOWN:
-        logger.warning("cache unreachable: page not kept", exc_info=True)
     return value
 
 

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -442,6 +442,41 @@ def test_a_reader_waits_for_the_build_another_process_has_begun_rather_than_buil
     threading.Timer(0.3, lambda: cache.delete(mark)).start()  # gave up without storing anything
     assert cached_block("slow", depends=["test:slow"], build=lambda: built.append(1) or "mine") == "mine"
     assert built == [1]
+
+
+def test_a_block_is_stored_before_its_being_built_mark_goes(db, settings):
+    """Readers waiting for a build give up when its mark goes: the block must be stored by then, or each of them
+    builds it again. Watched from another thread, with the store slowed down."""
+    import threading
+    import time
+
+    from core.snapshots import block_key, cached_block
+
+    settings.DASHBOARD_CACHE_SECONDS = 60
+    key = block_key("watched")
+    mark = f"building:{key}"
+    here = caches["default"]  # this thread's connection
+    store = here.set
+    here.set = lambda *args, **kwargs: time.sleep(0.2) or store(*args, **kwargs)
+    seen, stop = [], threading.Event()
+
+    def watch() -> None:  # its own cache connection: the store is slowed down in this thread only
+        while not stop.is_set():
+            found = cache.get_many([key, mark])
+            seen.append((mark in found, key in found))
+            time.sleep(0.005)
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    try:
+        assert cached_block("watched", build=lambda: time.sleep(0.1) or "value") == "value"
+    finally:
+        del here.set
+        stop.set()
+        watcher.join()
+    marked = [i for i, (has_mark, _stored) in enumerate(seen) if has_mark]
+    assert marked  # the watcher saw the build going on
+    assert all(has_mark or stored for has_mark, stored in seen[marked[0] :])  # never neither
 
 
 def test_the_generation_moves_once_per_commit_and_never_back_to_a_number_used_before(db, committing):
