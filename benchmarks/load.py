@@ -223,7 +223,9 @@ def writers_prepare(*, agencies: int, password: str) -> list[str]:
     return names
 
 
-def server_start(*, port: int, workers: int, log: Path, worker_class: str, worker_threads: int) -> subprocess.Popen:
+def server_start(
+    *, port: int, workers: int, log: Path, worker_class: str, worker_threads: int, trace: bool = True
+) -> subprocess.Popen:
     env = dict(os.environ)
     env.update(
         GUNICORN_BIND=f"127.0.0.1:{port}",
@@ -235,8 +237,8 @@ def server_start(*, port: int, workers: int, log: Path, worker_class: str, worke
         OPEN_DATA_THROTTLE_USER="1000000/min",
         OPEN_DATA_THROTTLE_ANON="1000000/min",
         # what the run's requests cost on the server, and which cached blocks they built (``server_log_summary``)
-        SNAPSHOT_BUILD_LOG="DEBUG",
-        REQUEST_COST_LOG="true",
+        SNAPSHOT_BUILD_LOG="DEBUG" if trace else "WARNING",
+        REQUEST_COST_LOG="true" if trace else "false",
         GUNICORN_CMD_ARGS="--access-logformat 'ACCESS %(m)s %(U)s %(s)s %(M)s'",
     )
     process = subprocess.Popen(  # noqa: S603 - the project's own script, no shell
@@ -593,6 +595,9 @@ def main() -> None:
     )
     parser.add_argument("--writer-agencies", type=int, default=40, help="communes whose staff save and send")
     parser.add_argument("--no-celery", action="store_true", help="start no Celery worker for the recomputes")
+    parser.add_argument(
+        "--no-trace", action="store_true", help="log no request's CPU time nor block built (their cost left out)"
+    )
     args = parser.parse_args()
     if not os.environ.get("REDIS_URL"):
         print("warning: REDIS_URL is not set; each gunicorn worker gets its own in-memory cache")
@@ -611,6 +616,7 @@ def main() -> None:
         log=log,
         worker_class=args.worker_class,
         worker_threads=args.worker_threads,
+        trace=not args.no_trace,
     )
     worker = None
     worker_log = ROOT / "var" / f"bench-load-{args.label}-celery.log"
