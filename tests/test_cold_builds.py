@@ -4,16 +4,22 @@ a few queries, none of them run once per row, and none of them reading more than
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
 
+from agencies.models import Agency
 from core.workflow import SubmissionStatus
 from dashboards import selectors
+from entry.selectors import review_queue_count, review_queue_groups
 from indicators.models import Observation
+from indicators.periods import QUARTER
 
-from .factories import observations_make
+from .factories import observations_make, period_make
 
 AS_OF = date(2026, 9, 30)
 on_postgresql = pytest.mark.skipif(connection.vendor != "postgresql", reason="reads PostgreSQL's query plans")
@@ -41,3 +47,70 @@ def test_an_indicator_s_recent_figures_are_read_once_not_once_per_figure(plan, s
     assert len(captured) == 2
     for query_plan in _plans(captured):
         assert "SubPlan" not in query_plan, query_plan
+
+
+def _quarters(metric, agency, years, *, waiting=()) -> dict[tuple[int, int], Observation]:
+    """A figure of ``agency`` for every quarter of ``years``, worth ``10 × year + quarter``: approved, or sent for
+    review for the quarters in ``waiting``."""
+    figures = {}
+    for year in years:
+        for number in range(1, 5):
+            sent = (year, number) in waiting
+            figures[(year, number)] = Observation.objects.create(
+                metric=metric,
+                agency=agency,
+                period=period_make(QUARTER, year, number),
+                value=Decimal(10 * year + number),
+                status=SubmissionStatus.SUBMITTED if sent else SubmissionStatus.APPROVED,
+                submitted_at=timezone.now() if sent else None,
+            )
+    return figures
+
+
+def _queue(client) -> tuple[dict[int, Observation], int]:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse("review_queue"))
+    assert response.status_code == 200
+    return {o.pk: o for o in response.context["observations"]}, len(captured)
+
+
+def test_the_review_queue_costs_the_same_queries_for_two_figures_waiting_or_many(client, plan, reviewer):
+    """Each waiting figure is compared with its agency's own previous approved values (12 at most, of periods
+    before its own): read for all of them at once, never once per figure, and the same however long the history."""
+    client.force_login(reviewer)
+    khcn = Agency.objects.get(code="so-khcn")
+    metrics = list(plan.metrics.filter(frequency="quarterly").order_by("pk")[:3])
+    # two figures of one metric waiting: the older is compared with the quarter before it, not with the newer
+    figures = _quarters(metrics[0], khcn, range(2019, 2026), waiting={(2024, 2), (2025, 4)})
+    shown, few = _queue(client)
+    older, newer = shown[figures[(2024, 2)].pk].comparison, shown[figures[(2025, 4)].pk].comparison
+    assert older.previous.value == Decimal(20241) and older.previous.period.label == "Quý I/2024"
+    assert newer.previous.value == Decimal(20253)  # the quarter before, approved; 2024 Q2 still waits
+    assert older.change is not None and newer.change is not None
+
+    # many more waiting, with long histories, and a correction of an approved figure
+    for metric in metrics[1:]:
+        for agency in Agency.objects.filter(kind=Agency.Kind.LOCALITY).order_by("pk")[:4]:
+            _quarters(metric, agency, range(2010, 2026), waiting={(2025, 3), (2025, 4)})
+    corrected = figures[(2023, 1)]
+    Observation.objects.filter(pk=corrected.pk).update(
+        correction_status=SubmissionStatus.SUBMITTED, proposed_value=Decimal(1)
+    )
+    shown, many = _queue(client)
+    assert len(shown) == 2 + 2 * 4 * 2 + 1
+    assert many == few
+    assert shown[corrected.pk].comparison.previous == shown[corrected.pk]  # compared with the value it replaces
+    assert shown[figures[(2024, 2)].pk].comparison.previous.value == Decimal(20241)
+
+
+@on_postgresql
+def test_what_waits_for_review_is_found_through_its_own_small_index(plan):
+    """The review queue and its badge ask for the figures sent (or corrections sent) among all of them: a partial
+    index holds only those, so the question does not read the million approved ones."""
+    with CaptureQueriesContext(connection) as captured:
+        review_queue_count()
+        review_queue_groups()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # what PostgreSQL picks on a large table
+        for query_plan in _plans(captured[:2]):
+            assert "obs_waiting" in query_plan, query_plan
