@@ -314,13 +314,15 @@ def _overview(request) -> Page:
     kind = kind if kind in Agency.Kind.values or kind == "" else Agency.Kind.DEPARTMENT
     sort = request.GET.get("sap_xep", "qua-han")
     groups, targets, as_of = selectors.milestone_targets(plan=plan, milestone=milestone)
+    # the occurrences and timeliness counted once for the tallies, the scorecard and the overdue work
+    counts = selectors.occurrence_counts(plan)
     # tasks counted as tasks (x/35), their due dates as "lượt": the one rule of tasks.occurrences.tally
-    tasks = selectors.task_tally(plan=plan)
+    tasks = selectors.task_tally(plan=plan, counts=counts)
     occurrences = tasks.due
     reporting = selectors.reporting_last_due(plan=plan, as_of=today)
-    every_agency = selectors.agency_scorecard(plan=plan, kind=None, user=request.user, sort=sort)
+    every_agency = selectors.agency_scorecard(plan=plan, kind=None, user=request.user, sort=sort, counts=counts)
     scorecard = [row for row in every_agency if not kind or row.agency.kind == kind]
-    overdue_by_task, overdue_by_agency = selectors.overdue_grouped(plan=plan)
+    overdue_by_task, overdue_by_agency = selectors.overdue_grouped(plan=plan, counts=counts)
     # the recommendations of inspections, by the one rule for work with a deadline, as of today
     recommendations = recommendations_summary(plan=plan, as_of=today)
 

@@ -3,11 +3,14 @@ a few queries, none of them run once per row, and none of them reading more than
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -18,8 +21,10 @@ from dashboards import selectors
 from entry.selectors import review_queue_count, review_queue_groups
 from indicators.models import Observation
 from indicators.periods import QUARTER
+from indicators.services import observation_save, periods_ensure_containing
+from indicators.validation import FigureInput, clean_figure
 
-from .factories import observations_make, period_make
+from .factories import khcn_stock_target, observations_make, occurrences_make, period_make
 
 AS_OF = date(2026, 9, 30)
 on_postgresql = pytest.mark.skipif(connection.vendor != "postgresql", reason="reads PostgreSQL's query plans")
@@ -114,3 +119,37 @@ def test_what_waits_for_review_is_found_through_its_own_small_index(plan):
         cursor.execute("SET LOCAL enable_seqscan = off")  # what PostgreSQL picks on a large table
         for query_plan in _plans(captured[:2]):
             assert "obs_waiting" in query_plan, query_plan
+
+
+def test_an_approval_rebuilds_the_overview_without_counting_the_occurrences_again(
+    client, plan, steering, reviewer, agency_staff, settings, django_capture_on_commit_callbacks
+):
+    """The overview's tallies, scorecard and overdue work come from the occurrences counted once
+    (``occurrence_counts``, kept until the tasks or the plan change): an approval of a figure rebuilds the overview
+    (its statuses changed) without reading the occurrences again."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "cold"}}
+    settings.DASHBOARD_CACHE_SECONDS = 600
+    cache.clear()
+    occurrences_make(plan, as_of=AS_OF, size=2)
+    client.force_login(steering)
+    before = client.get("/tong-quan/").content.decode()
+    khcn, parsed, _url = khcn_stock_target()
+    metric = parsed.metric
+    figure = observation_save(
+        metric=metric,
+        agency=khcn,
+        period=periods_ensure_containing(timezone.localdate())[metric.period_kind],
+        user=agency_staff,
+        figure=clean_figure(metric.kind, FigureInput("4.321", "", "")),
+        submit=True,
+    )
+    office = Client()
+    office.force_login(reviewer)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert office.post(reverse("review_queue"), {"action": "approve", "o": figure.pk}).status_code == 302
+    with CaptureQueriesContext(connection) as rebuilt:
+        after = client.get("/tong-quan/").content.decode()
+    assert any("indicators_targetstatus" in query["sql"] for query in rebuilt)  # built again: its statuses moved
+    assert not [query["sql"] for query in rebuilt if "tasks_taskoccurrence" in query["sql"]]
+    overdue = re.compile(r'<section[^>]*id="qua-han".*?</section>', re.S)
+    assert overdue.search(after).group(0) == overdue.search(before).group(0)
