@@ -3,17 +3,23 @@ docs/performance.md, "Cold builds").
 
     DATABASE_URL=postgres://…/demo .venv/bin/python benchmarks/cold_builds.py --runs 10 --label small
     DATABASE_URL=postgres://…/large .venv/bin/python benchmarks/cold_builds.py --runs 10 --label large
+    DATABASE_URL=… REDIS_URL=… .venv/bin/python benchmarks/cold_builds.py --runs 10 --warm --label large-warm
 
-Every page is built on every request (``DASHBOARD_CACHE_SECONDS`` 0, nothing cached: the page's body, the shared
-statuses block, the reader's user and badges), as the first reader after an approval finds it at worst. The pages a
-reader finds rebuilt after an approval (overview, plan, two agency pages, an indicator, the public page and a public
-indicator, the statuses API) are asked as a Steering Committee member, the review queue (``/tham-dinh/``, never
-cached) as the standing office; ``latest-statuses`` is the statuses block every page shares
+The pages a reader finds rebuilt after an approval (overview, plan, two agency pages, an indicator, the public page
+and a public indicator, the statuses API) are asked as a Steering Committee member, the review queue
+(``/tham-dinh/``, never cached) as the standing office; ``latest-statuses`` is the statuses block those pages share
 (``dashboards.selectors.latest_statuses`` → ``indicators.statuses.target_statuses_at``), timed alone.
 
-It writes nothing: its database connection is read-only (``default_transaction_read_only``), the session is a signed
-cookie, and it logs in as an existing user of each role (``--steering``, ``--reviewer``: a user name). So it may
-measure a database someone else owns. It prints each page's median and best time, its query count and the time
+By default every request builds everything (``DASHBOARD_CACHE_SECONDS`` 0: the page's body, the shared blocks, the
+reader's user and badges). With ``--warm`` (Redis needed) the page's own body (``cached_page_block``) is built on
+every request and the blocks it shares with other pages come from the cache, as after an approval once the first page
+has rebuilt the statuses block: the reader's user and badges, the occurrence counts (an approval does not move
+them) and the statuses (an approval moves them: their build is the ``latest-statuses`` line, paid once for all
+pages). Its cache entries live under a key prefix of their own.
+
+It writes nothing to the database: its connection is read-only (``default_transaction_read_only``), the session is
+a signed cookie, and it logs in as an existing user of each role (``--steering``, ``--reviewer``: a user name). So it
+may measure a database someone else owns. It prints each page's median and best time, its query count and the time
 PostgreSQL took of it; ``--profile N`` prints the N costliest functions of each page (cProfile, cumulative).
 """
 
@@ -32,7 +38,24 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-os.environ["DASHBOARD_CACHE_SECONDS"] = "0"
+
+parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+parser.add_argument("--runs", type=int, default=10)
+parser.add_argument("--label", default="run")
+parser.add_argument("--warm", action="store_true", help="the page's body built, the blocks it shares from the cache")
+parser.add_argument("--steering", help="user name of a Steering Committee member (default: the first)")
+parser.add_argument("--reviewer", help="user name of the standing office (default: the first)")
+parser.add_argument("--only", help="measure the pages whose name contains this")
+parser.add_argument("--skip", help="leave out the pages whose name contains this")
+parser.add_argument("--profile", type=int, default=0, help="print the N costliest functions of each page")
+args = parser.parse_args()
+if args.warm:
+    if not os.environ.get("REDIS_URL"):
+        sys.exit("--warm reads the shared blocks from the cache: set REDIS_URL")
+    os.environ["DASHBOARD_CACHE_SECONDS"] = "600"
+    os.environ["CACHE_KEY_PREFIX"] = f"bench-cold-{os.getpid()}"  # nothing from another database or run
+else:
+    os.environ["DASHBOARD_CACHE_SECONDS"] = "0"
 
 import django  # noqa: E402
 
@@ -83,16 +106,17 @@ def _user(role: str, wanted: str | None) -> str:
     return user.username
 
 
+def _body_always_built(name, path, query, *parts, depends=(), build):
+    return build()
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=10)
-    parser.add_argument("--label", default="run")
-    parser.add_argument("--steering", help="user name of a Steering Committee member (default: the first)")
-    parser.add_argument("--reviewer", help="user name of the standing office (default: the first)")
-    parser.add_argument("--only", help="measure the pages whose name contains this")
-    parser.add_argument("--skip", help="leave out the pages whose name contains this")
-    parser.add_argument("--profile", type=int, default=0, help="print the N costliest functions of each page")
-    args = parser.parse_args()
+    if args.warm:
+        import dashboards.pages
+        import opendata.api
+
+        dashboards.pages.cached_page_block = _body_always_built
+        opendata.api.cached_page_block = _body_always_built
 
     connection_created.connect(_read_only)
     connection.close()  # the next query opens a read-only connection
@@ -167,7 +191,8 @@ def main() -> None:
     out = ROOT / "var" / f"bench-cold-{args.label}.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps({"figures": figures, "waiting": waiting, "runs": args.runs, "pages": results}, indent=2))
-    print(f"\n{args.label}: {figures:,} figures ({waiting} waiting for review), {args.runs} runs per page\n")
+    mode = "page bodies built, shared blocks cached" if args.warm else "everything built"
+    print(f"\n{args.label}: {figures:,} figures ({waiting} waiting for review), {args.runs} runs per page, {mode}\n")
     print("| page | median ms | best ms | queries | SQL ms (median) |")
     print("|---|---|---|---|---|")
     for name, r in results.items():
