@@ -61,6 +61,7 @@ from indicators.selectors import (
     observations_approved,
     period_last_due,
     plan_day,
+    plan_groups_with_indicators,
 )
 from indicators.statuses import target_statuses_at
 from tasks import occurrences as occ
@@ -124,6 +125,17 @@ def latest_statuses(plan: Plan) -> list[TargetStatus]:
         depends=[PLAN, FIGURES],
         inherit=False,
         build=lambda: target_statuses_at(plan=plan),
+    )
+
+
+def plan_structure(plan: Plan, *, on: date | None = None) -> list[IndicatorGroup]:
+    """The plan's groups, their indicators, cells and parsed targets in force on ``on`` (default today: the plan's
+    day), as ``indicators.selectors.plan_groups_with_indicators`` reads them, kept in the cache until the plan
+    changes: the plan page and the public page, rebuilt after every approval, read them back rather than prefetch
+    again some five hundred rows (a quarter of either page's build)."""
+    day = plan_day(plan, on)
+    return cached_block(
+        "plan-structure", plan.pk, day, depends=[PLAN], build=lambda: plan_groups_with_indicators(plan, on=day)
     )
 
 

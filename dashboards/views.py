@@ -17,6 +17,7 @@ from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -50,7 +51,7 @@ from indicators.models import Indicator, Metric, ParsedTarget, Period, ReportTim
 from indicators.periods import QUARTER, period_containing
 from indicators.progress import Point as ProgressPoint
 from indicators.progress import forecast
-from indicators.selectors import assessment_disagreements, plan_current, plan_groups_with_indicators
+from indicators.selectors import assessment_disagreements, plan_current, plan_day
 from indicators.statuses import latest_claim, latest_text, status_label
 from indicators.validation import value_bounds
 from oversight.selectors import recommendation_rows, recommendations_concluded, recommendations_summary
@@ -248,11 +249,28 @@ def plan_overview(request):
     return page_response(request, "plan", _plan_overview, depends=[PLAN, FIGURES])
 
 
+def _plan_cells(plan, groups) -> dict[int, str]:
+    """Each indicator's cells on the plan page (its targets for every milestone, its lead agencies), rendered: the
+    plan's own text, the same until the plan changes, kept rendered (in each language) so that the page rebuilt
+    after every approval renders only where each indicator stands (two thirds of its rendering)."""
+
+    def render() -> dict[int, str]:
+        return {
+            indicator.pk: render_to_string("dashboards/_plan_cells.html", {"indicator": indicator})
+            for group in groups
+            for indicator in group.indicators.all()
+        }
+
+    language = translation.get_language()
+    return cached_block("plan-cells", plan.pk, plan_day(plan), language, depends=[PLAN], build=render)
+
+
 def _plan_overview() -> Page:
     plan = plan_current()
-    groups = plan_groups_with_indicators(plan) if plan else []
+    groups = selectors.plan_structure(plan) if plan else []
     context = {"plan": plan, "groups": groups}
     if plan:
+        cells = _plan_cells(plan, groups)
         # each indicator's standing against the milestone ahead, and its latest value (as the public page shows)
         statuses = {s.parsed_target_id: s for s in selectors.latest_statuses(plan)}
         as_of = next(iter(statuses.values())).as_of if statuses else None
@@ -271,6 +289,7 @@ def _plan_overview() -> Page:
                     for parsed in target.parsed_targets.all()
                 ]
                 indicator.qualitative_now = any(t.qualitative for t in indicator.targets.all() if t.year == milestone)
+                indicator.cells = mark_safe(cells[indicator.pk])  # noqa: S308 - our own rendered template
         context.update(milestone=milestone, as_of=as_of)
     return Page("dashboards/plan_overview.html", context)
 

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agencies.models import Agency
+from core.snapshots import TASKS, snapshots_changed
 from core.workflow import SubmissionStatus
 from dashboards import selectors
 from entry.selectors import review_queue_count, review_queue_groups
@@ -130,7 +131,9 @@ def test_an_approval_rebuilds_the_overview_without_counting_the_occurrences_agai
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "cold"}}
     settings.DASHBOARD_CACHE_SECONDS = 600
     cache.clear()
-    occurrences_make(plan, as_of=AS_OF, size=2)
+    with django_capture_on_commit_callbacks(execute=True):  # committed before the page is first built
+        occurrences_make(plan, as_of=AS_OF, size=2)
+        snapshots_changed(TASKS)
     client.force_login(steering)
     before = client.get("/tong-quan/").content.decode()
     khcn, parsed, _url = khcn_stock_target()
@@ -153,3 +156,43 @@ def test_an_approval_rebuilds_the_overview_without_counting_the_occurrences_agai
     assert not [query["sql"] for query in rebuilt if "tasks_taskoccurrence" in query["sql"]]
     overdue = re.compile(r'<section[^>]*id="qua-han".*?</section>', re.S)
     assert overdue.search(after).group(0) == overdue.search(before).group(0)
+
+
+def test_after_an_approval_the_plan_and_public_pages_and_the_statuses_api_read_only_what_moved(
+    client, plan, steering, reviewer, agency_staff, settings, django_capture_on_commit_callbacks
+):
+    """An approval moves the statuses, not the plan: once one page has rebuilt the statuses every page shares, the
+    plan page, the public page and the statuses API are rebuilt from the cached statuses and the cached plan (its
+    groups, indicators, cells and parsed targets: ``plan_structure``; the plan page's cells rendered), reading
+    neither again."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "plan"}}
+    settings.DASHBOARD_CACHE_SECONDS = 600
+    cache.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        snapshots_changed()  # what this test's setup would have moved on its commit
+    client.force_login(steering)
+    pages = ["/chi-tieu/", "/cong-khai/", "/api/target-statuses/"]
+    before = {url: client.get(url).content for url in pages}
+    khcn, parsed, _url = khcn_stock_target()
+    figure = observation_save(
+        metric=parsed.metric,
+        agency=khcn,
+        period=periods_ensure_containing(timezone.localdate())[parsed.metric.period_kind],
+        user=agency_staff,
+        figure=clean_figure(parsed.metric.kind, FigureInput("4.321", "", "")),
+        submit=True,
+    )
+    office = Client()
+    office.force_login(reviewer)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert office.post(reverse("review_queue"), {"action": "approve", "o": figure.pk}).status_code == 302
+    assert client.get("/tong-quan/").status_code == 200  # the first page after the approval rebuilds the statuses
+    for url in pages:
+        with CaptureQueriesContext(connection) as rebuilt:
+            again = client.get(url).content
+        # (the public page's "last updated": the newest computation's time, one aggregate)
+        rows = [query["sql"] for query in rebuilt if not query["sql"].startswith("SELECT MAX(")]
+        tables = {table for sql in rows for table in re.findall(r'FROM "(\w+)"', sql)}
+        assert len(rebuilt) > 1, url  # built again, not served: the approval moved what it shows
+        assert not tables & {"indicators_targetstatus", "indicators_parsedtarget", "indicators_target"}, (url, tables)
+        assert again != before[url] or url == "/cong-khai/"
