@@ -20,13 +20,15 @@ pages). Its cache entries live under a key prefix of their own.
 It writes nothing to the database: its connection is read-only (``default_transaction_read_only``), the session is
 a signed cookie, and it logs in as an existing user of each role (``--steering``, ``--reviewer``: a user name). So it
 may measure a database someone else owns. It prints each page's median and best time, its query count and the time
-PostgreSQL took of it; ``--profile N`` prints the N costliest functions of each page (cProfile, cumulative).
+PostgreSQL and Python's garbage collector took of it; ``--profile N`` prints the N costliest functions of each
+page (cProfile, cumulative).
 """
 
 from __future__ import annotations
 
 import argparse
 import cProfile
+import gc
 import json
 import os
 import pstats
@@ -138,21 +140,35 @@ def main() -> None:
         finally:
             queries.append((time.perf_counter() - start) * 1000)
 
+    collected: list[float] = []  # Python's garbage collections during a request, in ms
+    began = [0.0]
+
+    def collecting(phase, info):
+        if phase == "start":
+            began[0] = time.perf_counter()
+        else:
+            collected.append((time.perf_counter() - began[0]) * 1000)
+
+    gc.callbacks.append(collecting)
+
     def measure(name: str, call) -> dict:
         for _ in range(2):
             call()
-        times, sql = [], []
+        times, sql, collecting = [], [], []
         for _ in range(args.runs):
             queries.clear()
+            collected.clear()
             start = time.perf_counter()
             call()
             times.append((time.perf_counter() - start) * 1000)
             sql.append(sum(queries))
+            collecting.append(sum(collected))
         result = {
             "median_ms": statistics.median(times),
             "best_ms": min(times),
             "queries": len(queries),
             "sql_ms": statistics.median(sql),
+            "gc_ms": statistics.median(collecting),
         }
         if args.profile:
             profile = cProfile.Profile()
@@ -193,10 +209,13 @@ def main() -> None:
     out.write_text(json.dumps({"figures": figures, "waiting": waiting, "runs": args.runs, "pages": results}, indent=2))
     mode = "page bodies built, shared blocks cached" if args.warm else "everything built"
     print(f"\n{args.label}: {figures:,} figures ({waiting} waiting for review), {args.runs} runs per page, {mode}\n")
-    print("| page | median ms | best ms | queries | SQL ms (median) |")
-    print("|---|---|---|---|---|")
+    print("| page | median ms | best ms | queries | SQL ms (median) | garbage collection ms (median) |")
+    print("|---|---|---|---|---|---|")
     for name, r in results.items():
-        print(f"| {name} | {r['median_ms']:.1f} | {r['best_ms']:.1f} | {r['queries']} | {r['sql_ms']:.1f} |")
+        print(
+            f"| {name} | {r['median_ms']:.1f} | {r['best_ms']:.1f} | {r['queries']} | {r['sql_ms']:.1f} "
+            f"| {r['gc_ms']:.1f} |"
+        )
 
 
 if __name__ == "__main__":
