@@ -726,10 +726,13 @@ def agency_metrics(*, plan: Plan, agency: Agency) -> list[Metric]:
 def agency_targets(*, plan: Plan, agency: Agency, milestone: int) -> list[TargetRow]:
     """The targets of ``milestone`` the agency answers for (the indicators it leads, the metrics it reports), each
     with its status as every page shows it (``target_statuses_at``). Three queries."""
+    # the indicators it leads and the metrics it reports as subqueries: joined, they repeat a target once per match
+    # and the rows must be made distinct again (twice the time)
+    led = Indicator.lead_agencies.through.objects.filter(agency=agency).values("indicator_id")
+    reported = Metric.reporters.through.objects.filter(agency=agency).values("metric_id")
     parsed = list(
         ParsedTarget.objects.filter(target__indicator__plan=plan, target__year=milestone)
-        .filter(Q(target__indicator__lead_agencies=agency) | Q(metric__reporters=agency))
-        .distinct()
+        .filter(Q(target__indicator__in=led) | Q(metric__in=reported))
         .select_related("metric", "target__indicator")
         .order_by("target__indicator__group__order", "target__indicator__number", "position")
     )
