@@ -25,7 +25,6 @@ from django.db.models import (
     OuterRef,
     Prefetch,
     Q,
-    Subquery,
     Sum,
     Window,
 )
@@ -36,7 +35,7 @@ from django.utils import timezone
 
 from agencies.models import Agency
 from agencies.permissions import can_read_unapproved, submissions_on_pages, submissions_visible_to
-from core.snapshots import FIGURES, PLAN, cached_block
+from core.snapshots import FIGURES, PLAN, TASKS, cached_block
 from core.versions import in_force_q
 from core.workflow import SubmissionStatus
 from indicators.freshness import coverage_low
@@ -62,6 +61,7 @@ from indicators.selectors import (
     observations_approved,
     period_last_due,
     plan_day,
+    plan_groups_with_indicators,
 )
 from indicators.statuses import target_statuses_at
 from tasks import occurrences as occ
@@ -128,6 +128,17 @@ def latest_statuses(plan: Plan) -> list[TargetStatus]:
     )
 
 
+def plan_structure(plan: Plan, *, on: date | None = None) -> list[IndicatorGroup]:
+    """The plan's groups, their indicators, cells and parsed targets in force on ``on`` (default today: the plan's
+    day), as ``indicators.selectors.plan_groups_with_indicators`` reads them, kept in the cache until the plan
+    changes: the plan page and the public page, rebuilt after every approval, read them back rather than prefetch
+    again some five hundred rows (a quarter of either page's build)."""
+    day = plan_day(plan, on)
+    return cached_block(
+        "plan-structure", plan.pk, day, depends=[PLAN], build=lambda: plan_groups_with_indicators(plan, on=day)
+    )
+
+
 @dataclass
 class TargetRow:
     """One parsed target of a milestone and its latest status (no snapshot yet: "no data")."""
@@ -190,20 +201,104 @@ def milestone_targets(*, plan: Plan, milestone: int) -> tuple[list[GroupRow], li
     return list(groups.values()), rows, as_of
 
 
-def task_tally(*, plan: Plan, agency: Agency | None = None) -> occ.Tally:
+@dataclass(frozen=True)
+class OccurrenceCounts:
+    """The plan's occurrence and timeliness snapshots counted once (one grouped query each), for the overview, the
+    scorecards and the task tallies: per task and per agency by status, the overdue ones by task and by agency."""
+
+    #: task id → (number, title in force on the day counted), every task of the plan
+    tasks: dict[int, tuple[int, str]]
+    #: task id → status → due dates ("lượt")
+    by_task: dict[int, dict[str, int]]
+    #: agency id → status → due dates
+    by_agency: dict[int, dict[str, int]]
+    #: task id → (overdue due dates, agencies they are of, the longest days late)
+    overdue_by_task: dict[int, tuple[int, int, int]]
+    #: agency id → (overdue due dates, tasks they are of, the longest days late)
+    overdue_by_agency: dict[int, tuple[int, int, int]]
+    #: agency id → (code, name, short name), of the agencies with overdue work, in the database's order of names
+    agencies: dict[int, tuple[str, str, str]]
+    #: agency id → report timeliness status → periods
+    timeliness: dict[int, dict[str, int]]
+
+
+def occurrence_counts(plan: Plan) -> OccurrenceCounts:
+    """The plan's occurrences and report timeliness counted (``OccurrenceCounts``), kept in the cache until they or
+    the plan change (``tasks``, ``plan``): an approval of a figure moves neither, so the overview it rebuilds does
+    not count again the tens of thousands of occurrences of a plan some years in."""
+    return cached_block(
+        "occurrence-counts",
+        plan.pk,
+        timezone.localdate(),
+        depends=[PLAN, TASKS],
+        build=lambda: _occurrence_counts(plan),
+    )
+
+
+def _occurrence_counts(plan: Plan) -> OccurrenceCounts:
+    """Four queries: the tasks with their titles in force today, the occurrences grouped by task, agency and
+    status, the names of the agencies late, the timeliness grouped by agency and status."""
+    terms = FilteredRelation("terms_versions", condition=in_force_q(plan_day(plan), "terms_versions__"))
+    tasks = {
+        pk: (number, title or "")
+        for pk, number, title in Task.objects.filter(plan=plan)
+        .annotate(terms_today=terms)
+        .values_list("pk", "number", "terms_today__title")
+    }
+    by_task: dict[int, dict[str, int]] = defaultdict(dict)
+    by_agency: dict[int, dict[str, int]] = defaultdict(dict)
+    late_task: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
+    late_agency: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
+    rows = (
+        TaskOccurrence.objects.filter(task__plan=plan)
+        .values_list("task_id", "agency_id", "status")
+        .annotate(n=Count("id"), longest=Max("days_late"))
+        .order_by()
+    )
+    for task_id, agency_id, status, n, longest in rows:
+        by_task[task_id][status] = by_task[task_id].get(status, 0) + n
+        by_agency[agency_id][status] = by_agency[agency_id].get(status, 0) + n
+        if status == OccurrenceStatus.OVERDUE:
+            # one row per (task, agency): each adds an agency to its task and a task to its agency
+            for late, key in ((late_task, task_id), (late_agency, agency_id)):
+                late[key][0] += n
+                late[key][1] += 1
+                late[key][2] = max(late[key][2], longest or 0)
+    agencies = {
+        pk: (code, name, short_name or "")
+        for pk, code, name, short_name in Agency.objects.filter(pk__in=list(late_agency))
+        .order_by("name")
+        .values_list("pk", "code", "name", "short_name")
+    }
+    timeliness: dict[int, dict[str, int]] = defaultdict(dict)
+    for agency_id, status, n in ReportTimeliness.objects.values_list("agency_id", "status").annotate(n=Count("id")):
+        timeliness[agency_id][status] = n
+    return OccurrenceCounts(
+        tasks,
+        dict(by_task),
+        dict(by_agency),
+        {pk: tuple(v) for pk, v in late_task.items()},
+        {pk: tuple(v) for pk, v in late_agency.items()},
+        agencies,
+        dict(timeliness),
+    )
+
+
+def task_tally(*, plan: Plan, agency: Agency | None = None, counts: OccurrenceCounts | None = None) -> occ.Tally:
     """The plan's tasks (or those ``agency`` leads) counted as tasks by standing, and their due dates as "lượt"
-    by status, from the occurrence snapshot (``tasks.occurrences.tally``: the rule the report counts with). Two
-    queries."""
-    occurrences = TaskOccurrence.objects.filter(task__plan=plan)
-    tasks = Task.objects.filter(plan=plan)
-    if agency is not None:
-        occurrences = occurrences.filter(agency=agency)
-    rows = list(occurrences.values_list("task_id", "status").annotate(n=Count("id")).order_by())
+    by status, from the occurrence snapshot (``tasks.occurrences.tally``: the rule the report counts with). The
+    plan's: from its counts (``occurrence_counts``, or ``counts`` read already); an agency's: two queries."""
     if agency is None:
-        return occ.tally(rows, task_ids=tasks.values_list("pk", flat=True))
+        counts = counts or occurrence_counts(plan)
+        rows = [(task_id, status, n) for task_id, statuses in counts.by_task.items() for status, n in statuses.items()]
+        return occ.tally(rows, task_ids=counts.tasks)
+    occurrences = TaskOccurrence.objects.filter(task__plan=plan, agency=agency)
+    rows = list(occurrences.values_list("task_id", "status").annotate(n=Count("id")).order_by())
     # the tasks it leads, and any other it has a due date of
-    leads = tasks.filter(assignments__agency=agency, assignments__role=TaskAssignment.Role.LEAD)
-    return occ.tally(rows, task_ids={*leads.values_list("pk", flat=True), *(task_id for task_id, *_ in rows)})
+    leads = Task.objects.filter(
+        plan=plan, assignments__agency=agency, assignments__role=TaskAssignment.Role.LEAD
+    ).values_list("pk", flat=True)
+    return occ.tally(rows, task_ids={*leads, *(task_id for task_id, *_ in rows)})
 
 
 def overdue_occurrences(*, plan: Plan, agency: Agency | None = None, limit: int | None = 50) -> list[TaskOccurrence]:
@@ -243,28 +338,25 @@ class OverdueGroup:
     longest: int
 
 
-def overdue_grouped(*, plan: Plan, limit: int = 6) -> tuple[list[OverdueGroup], list[OverdueGroup]]:
-    """Overdue work counted by task and by agency, most first (two grouped queries): a task due in every
-    commune reads as one line, not one per commune."""
-    overdue = TaskOccurrence.objects.filter(task__plan=plan, status=OccurrenceStatus.OVERDUE)
-    # each task's title as in force today, joined in the same grouped query
-    terms = FilteredRelation("task__terms_versions", condition=in_force_q(plan_day(plan), "task__terms_versions__"))
-    by_task = [
-        OverdueGroup(str(r["task__number"]), r["terms_today__title"] or "", r["n"], r["spread"], r["longest"] or 0)
-        for r in overdue.annotate(terms_today=terms)
-        .values("task__number", "terms_today__title")
-        .annotate(n=Count("id"), spread=Count("agency", distinct=True), longest=Max("days_late"))
-        .order_by("-n", "-longest", "task__number")[:limit]
-    ]
-    by_agency = [
-        OverdueGroup(
-            r["agency__code"], r["agency__short_name"] or r["agency__name"], r["n"], r["spread"], r["longest"] or 0
-        )
-        for r in overdue.values("agency__code", "agency__name", "agency__short_name")
-        .annotate(n=Count("id"), spread=Count("task", distinct=True), longest=Max("days_late"))
-        .order_by("-n", "-longest", "agency__name")[:limit]
-    ]
-    return by_task, by_agency
+def overdue_grouped(
+    *, plan: Plan, limit: int = 6, counts: OccurrenceCounts | None = None
+) -> tuple[list[OverdueGroup], list[OverdueGroup]]:
+    """Overdue work counted by task and by agency, most first (from ``occurrence_counts``, or ``counts`` read
+    already): a task due in every commune reads as one line, not one per commune."""
+    counts = counts or occurrence_counts(plan)
+    by_task = sorted(
+        (
+            OverdueGroup(str(counts.tasks[pk][0]), counts.tasks[pk][1], n, spread, longest)
+            for pk, (n, spread, longest) in counts.overdue_by_task.items()
+        ),
+        key=lambda group: (-group.count, -group.longest, int(group.key)),
+    )
+    by_agency = []
+    for rank, (pk, (code, name, short_name)) in enumerate(counts.agencies.items()):  # ties: by name
+        n, spread, longest = counts.overdue_by_agency[pk]
+        by_agency.append((rank, OverdueGroup(code, short_name or name, n, spread, longest)))
+    by_agency.sort(key=lambda item: (-item[1].count, -item[1].longest, item[0]))
+    return by_task[:limit], [group for _rank, group in by_agency[:limit]]
 
 
 def laggards(rows: list[ScorecardRow], *, limit: int = 5) -> list[ScorecardRow]:
@@ -320,9 +412,16 @@ def figures_waiting(*, plan: Plan, user, agencies=None) -> dict[int, int]:
 
 
 def agency_scorecard(
-    *, plan: Plan, kind: str | None, user, sort: str = "qua-han", waiting: bool = True
+    *,
+    plan: Plan,
+    kind: str | None,
+    user,
+    sort: str = "qua-han",
+    waiting: bool = True,
+    counts: OccurrenceCounts | None = None,
 ) -> list[ScorecardRow]:
-    """Each agency's tasks on time and overdue, reports on time/late/missing, figures waiting (four queries).
+    """Each agency's tasks on time and overdue, reports on time/late/missing (``occurrence_counts``, or ``counts``
+    read already), figures waiting (two queries: the agencies, the figures waiting).
 
     Figures waiting for review are unapproved: counted only for the agencies whose unapproved work ``user``
     may read (the read rule of ``agencies.permissions``), None for the others. Without ``waiting`` they are not
@@ -331,20 +430,12 @@ def agency_scorecard(
     if kind:
         agencies = agencies.filter(kind=kind)
     rows = {a.pk: ScorecardRow(a) for a in agencies}
-    occurrences = (
-        TaskOccurrence.objects.filter(task__plan=plan, agency__in=agencies)
-        .values("agency", "status")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
+    counts = counts or occurrence_counts(plan)
     task_fields = {
         OccurrenceStatus.DONE_ON_TIME: "tasks_on_time",
         OccurrenceStatus.DONE_LATE: "tasks_late",
         OccurrenceStatus.OVERDUE: "tasks_overdue",
     }
-    for item in occurrences:
-        if item["status"] in task_fields:
-            setattr(rows[item["agency"]], task_fields[item["status"]], item["n"])
     # "chưa nộp đủ": nothing sent, or not all of it (the completeness rule's missing and partial)
     report_fields = {
         "on_time": "reports_on_time",
@@ -352,18 +443,15 @@ def agency_scorecard(
         "missing": "reports_missing",
         "partial": "reports_missing",
     }
-    timeliness = (
-        ReportTimeliness.objects.filter(agency__in=agencies)
-        .values("agency", "status")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    for item in timeliness:
-        if item["status"] in report_fields:
-            row, name = rows[item["agency"]], report_fields[item["status"]]
-            setattr(row, name, getattr(row, name) + item["n"])
-    for row in rows.values():
-        if not can_read_unapproved(user, row.agency.pk):
+    for pk, row in rows.items():
+        for status, n in counts.by_agency.get(pk, {}).items():
+            if status in task_fields:
+                setattr(row, task_fields[status], n)
+        for status, n in counts.timeliness.get(pk, {}).items():
+            if status in report_fields:
+                name = report_fields[status]
+                setattr(row, name, getattr(row, name) + n)
+        if not can_read_unapproved(user, pk):
             row.figures_waiting = None
     if waiting:
         for agency_id, n in figures_waiting(plan=plan, user=user, agencies=agencies).items():
@@ -585,21 +673,30 @@ def recent_figures(metrics: list[Metric], *, viewer, limit: int = 30) -> list[Ob
     """The latest figures entered for these metrics that the pages show ``viewer`` (approved ones; agency staff:
     their own agency's in any state of the review too).
 
-    One query per metric (an indicator has one to four). The ids come from a subquery that reads at most
-    ``limit`` entries backwards along the (metric, id) index; asked directly for ``metric = … ORDER BY id DESC``
-    with the joins, PostgreSQL walks the primary key backwards through every other metric's figures.
+    Two queries for any number of metrics: the ids, at most ``limit`` per metric each read backwards along the
+    (metric, id) index (one SELECT per metric, joined by UNION ALL), then those figures with their agencies and
+    periods. The ids are a query of their own, not a subquery: inside one, the table is renamed and the index
+    condition (``_metric_newest``) would name the outer query's rows, which made PostgreSQL run it once for each
+    of them (minutes on 1,1 M figures).
     """
-    figures: list[Observation] = []
-    for metric in metrics:
-        visible = submissions_on_pages(viewer, Observation.objects.filter(metric=metric).filter(_metric_newest(metric)))
-        newest = visible.order_by("-metric_id", "-pk").values("pk")[:limit]
-        figures += (
-            Observation.objects.filter(pk__in=Subquery(newest)).select_related("agency", "period").order_by("-pk")
-        )
+    if not metrics:
+        return []
+    newest = [
+        submissions_on_pages(viewer, Observation.objects.filter(metric=metric).filter(_metric_newest(metric)))
+        .order_by("-metric_id", "-pk")
+        .values_list("pk", flat=True)[:limit]
+        for metric in metrics
+    ]
+    if connection.features.supports_slicing_ordering_in_compound:
+        ids = list(newest[0].union(*newest[1:], all=True)) if len(newest) > 1 else list(newest[0])
+    else:  # SQLite (the embedded default): no LIMIT inside a UNION, one query per metric
+        ids = [pk for query in newest for pk in query]
+    ids = sorted(ids, reverse=True)[:limit]
     by_pk = {m.pk: m for m in metrics}
+    figures = list(Observation.objects.filter(pk__in=ids).select_related("agency", "period").order_by("-pk"))
     for figure in figures:
         figure.metric = by_pk[figure.metric_id]
-    return sorted(figures, key=lambda figure: figure.pk, reverse=True)[:limit]
+    return figures
 
 
 # --- Agency page ------------------------------------------------------------------------------------------
@@ -645,10 +742,13 @@ def agency_metrics(*, plan: Plan, agency: Agency) -> list[Metric]:
 def agency_targets(*, plan: Plan, agency: Agency, milestone: int) -> list[TargetRow]:
     """The targets of ``milestone`` the agency answers for (the indicators it leads, the metrics it reports), each
     with its status as every page shows it (``target_statuses_at``). Three queries."""
+    # the indicators it leads and the metrics it reports as subqueries: joined, they repeat a target once per match
+    # and the rows must be made distinct again (twice the time)
+    led = Indicator.lead_agencies.through.objects.filter(agency=agency).values("indicator_id")
+    reported = Metric.reporters.through.objects.filter(agency=agency).values("metric_id")
     parsed = list(
         ParsedTarget.objects.filter(target__indicator__plan=plan, target__year=milestone)
-        .filter(Q(target__indicator__lead_agencies=agency) | Q(metric__reporters=agency))
-        .distinct()
+        .filter(Q(target__indicator__in=led) | Q(metric__in=reported))
         .select_related("metric", "target__indicator")
         .order_by("target__indicator__group__order", "target__indicator__number", "position")
     )

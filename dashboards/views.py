@@ -54,7 +54,7 @@ from indicators.models import Indicator, Metric, ParsedTarget, Period, ReportTim
 from indicators.periods import QUARTER, period_containing
 from indicators.progress import Point as ProgressPoint
 from indicators.progress import forecast
-from indicators.selectors import assessment_disagreements, plan_current, plan_groups_with_indicators
+from indicators.selectors import assessment_disagreements, plan_current, plan_day
 from indicators.statuses import latest_claim, latest_text, status_label
 from indicators.validation import value_bounds
 from oversight.selectors import recommendation_rows, recommendations_concluded, recommendations_summary
@@ -252,11 +252,28 @@ def plan_overview(request):
     return page_response(request, "plan", _plan_overview, depends=[PLAN, FIGURES])
 
 
+def _plan_cells(plan, groups) -> dict[int, str]:
+    """Each indicator's cells on the plan page (its targets for every milestone, its lead agencies), rendered: the
+    plan's own text, the same until the plan changes, kept rendered (in each language) so that the page rebuilt
+    after every approval renders only where each indicator stands (two thirds of its rendering)."""
+
+    def render() -> dict[int, str]:
+        return {
+            indicator.pk: render_to_string("dashboards/_plan_cells.html", {"indicator": indicator})
+            for group in groups
+            for indicator in group.indicators.all()
+        }
+
+    language = translation.get_language()
+    return cached_block("plan-cells", plan.pk, plan_day(plan), language, depends=[PLAN], build=render)
+
+
 def _plan_overview() -> Page:
     plan = plan_current()
-    groups = plan_groups_with_indicators(plan) if plan else []
+    groups = selectors.plan_structure(plan) if plan else []
     context = {"plan": plan, "groups": groups}
     if plan:
+        cells = _plan_cells(plan, groups)
         # each indicator's standing against the milestone ahead, and its latest value (as the public page shows)
         statuses = {s.parsed_target_id: s for s in selectors.latest_statuses(plan)}
         as_of = next(iter(statuses.values())).as_of if statuses else None
@@ -275,6 +292,7 @@ def _plan_overview() -> Page:
                     for parsed in target.parsed_targets.all()
                 ]
                 indicator.qualitative_now = any(t.qualitative for t in indicator.targets.all() if t.year == milestone)
+                indicator.cells = mark_safe(cells[indicator.pk])  # noqa: S308 - our own rendered template
         context.update(milestone=milestone, as_of=as_of)
     return Page("dashboards/plan_overview.html", context)
 
@@ -364,7 +382,7 @@ def _scorecard_context(request, plan, *, default_kind: str, every=None) -> dict:
     }
 
 
-def _scorecard_rows(request, plan, *, kind: str | None) -> list:
+def _scorecard_rows(request, plan, *, kind: str | None, counts=None) -> list:
     """The scorecard's rows in the order asked (``sap_xep``), each "figures waiting" cell a marker the ``WAITING``
     part fills in; sorted by that column, the order itself follows what waits: counted here, the page depending on
     ``review``."""
@@ -372,7 +390,9 @@ def _scorecard_rows(request, plan, *, kind: str | None) -> list:
     by_waiting = sort == "cho-duyet"
     if by_waiting:
         depends_on(REVIEW)
-    rows = selectors.agency_scorecard(plan=plan, kind=kind, user=request.user, sort=sort, waiting=by_waiting)
+    rows = selectors.agency_scorecard(
+        plan=plan, kind=kind, user=request.user, sort=sort, waiting=by_waiting, counts=counts
+    )
     for row in rows:
         filled = row.figures_waiting is not None and not by_waiting
         row.waiting_marker = mark_safe(part_marker(WAITING, row.agency.pk)) if filled else ""  # noqa: S308 - fixed
@@ -385,13 +405,15 @@ def _overview(request, plan) -> Page:
     today = _today()
     milestone = _milestone(request, plan)
     groups, targets, as_of = selectors.milestone_targets(plan=plan, milestone=milestone)
+    # the occurrences and timeliness counted once for the tallies, the scorecard and the overdue work
+    counts = selectors.occurrence_counts(plan)
     # tasks counted as tasks (x/35), their due dates as "lượt": the one rule of tasks.occurrences.tally
-    tasks = selectors.task_tally(plan=plan)
+    tasks = selectors.task_tally(plan=plan, counts=counts)
     occurrences = tasks.due
     # every agency's row of the scorecard (its figures waiting filled in apart: ``WAITING``), and from them the
     # agencies furthest behind
-    every_agency = _scorecard_rows(request, plan, kind=None)
-    overdue_by_task, overdue_by_agency = selectors.overdue_grouped(plan=plan)
+    every_agency = _scorecard_rows(request, plan, kind=None, counts=counts)
+    overdue_by_task, overdue_by_agency = selectors.overdue_grouped(plan=plan, counts=counts)
     # the recommendations of inspections, by the one rule for work with a deadline, as of today
     recommendations = recommendations_summary(plan=plan, as_of=today)
 

@@ -6,6 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.db import connection
 from django.db.models import Count, Exists, Min, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -508,31 +509,54 @@ class FigureComparison:
 HISTORY_LENGTH = 12
 
 
+def _earlier_approved(observations: list[Observation]) -> dict[int, list[int]]:
+    """Per figure, the ids of its agency's newest ``HISTORY_LENGTH`` approved values of the metric in periods of
+    the same kind that end before its own, newest first. One query: each figure joined with its agency's figures of
+    the metric (through the (metric, agency, period) key: a few hundred rows each after 30 years, whatever the
+    size of the table), numbered per figure by a window, the first ones kept."""
+    figures = connection.ops.quote_name(Observation._meta.db_table)
+    periods = connection.ops.quote_name(Period._meta.db_table)
+    marks = ", ".join(["%s"] * len(observations))
+    sql = f"""
+        SELECT waiting, earlier FROM (
+            SELECT w.id AS waiting, h.id AS earlier,
+                   ROW_NUMBER() OVER (PARTITION BY w.id ORDER BY hp.ends_on DESC) AS newest
+            FROM {figures} w
+            JOIN {periods} wp ON wp.id = w.period_id
+            JOIN {figures} h ON h.metric_id = w.metric_id AND h.agency_id = w.agency_id
+            JOIN {periods} hp ON hp.id = h.period_id
+            WHERE w.id IN ({marks}) AND h.status = %s AND h.value IS NOT NULL
+              AND hp.kind = wp.kind AND hp.ends_on < wp.ends_on
+        ) numbered
+        WHERE newest <= %s
+        ORDER BY waiting, newest
+    """  # noqa: S608 - the models' own tables; values as parameters
+    earlier: dict[int, list[int]] = defaultdict(list)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*(o.pk for o in observations), SubmissionStatus.APPROVED, HISTORY_LENGTH])
+        for waiting, pk in cursor.fetchall():
+            earlier[waiting].append(pk)
+    return earlier
+
+
 def figure_comparisons(observations: list[Observation]) -> dict[int, FigureComparison]:
     """Per waiting figure, its agency's previous approved value of the metric (same kind of period), the change
-    in % and whether the new value stands out of that agency's own history. One query for all of them."""
+    in % and whether the new value stands out of that agency's own history. Two queries for all of them, reading
+    no more than ``HISTORY_LENGTH`` earlier figures of each."""
     if not observations:
         return {}
-    pairs = {(o.metric_id, o.agency_id) for o in observations}
-    pair_filter = Q()
-    for metric_id, agency_id in pairs:
-        pair_filter |= Q(metric_id=metric_id, agency_id=agency_id)
-    history: dict[tuple[int, int, str], list[Observation]] = defaultdict(list)
-    for earlier in (
-        Observation.objects.filter(pair_filter, status=SubmissionStatus.APPROVED)
-        .select_related("period")
-        .only("pk", "metric_id", "agency_id", "value", "period__kind", "period__ends_on", "period__year")
-        .order_by("-period__ends_on")
-    ):
-        history[(earlier.metric_id, earlier.agency_id, earlier.period.kind)].append(earlier)
+    earlier_ids = _earlier_approved(observations)
+    # what the queue shows of the previous figure: its value and its period's label (kind, year, number and start:
+    # a field left out here would be read again, one query per figure)
+    history = (
+        Observation.objects.select_related("period")
+        .only("pk", "value", "period__kind", "period__year", "period__number", "period__starts_on", "period__ends_on")
+        .in_bulk({pk for ids in earlier_ids.values() for pk in ids})
+    )
     result = {}
     for o in observations:
         candidate = o.proposed_value if o.correction_status == SubmissionStatus.SUBMITTED else o.value
-        earlier = [
-            h
-            for h in history.get((o.metric_id, o.agency_id, o.period.kind), [])
-            if h.period.ends_on < o.period.ends_on and h.value is not None
-        ][:HISTORY_LENGTH]
+        earlier = [history[pk] for pk in earlier_ids.get(o.pk, [])]
         if o.correction_status == SubmissionStatus.SUBMITTED:
             previous = o  # a correction is compared with the approved value it would replace
         else:

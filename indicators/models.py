@@ -527,6 +527,13 @@ class Observation(Submission):
             models.Index(fields=["metric", "id"], name="obs_metric_recent"),
             # an agency's latest submissions (agency page), whatever the size of the table
             models.Index(fields=["agency", "id"], name="obs_agency_recent"),
+            # what waits for the standing office (review queue, its badge): a few dozen rows among a million,
+            # found without reading the others; figures imported or approved are not in it
+            models.Index(
+                fields=["agency", "period"],
+                name="obs_waiting",
+                condition=models.Q(status="submitted") | models.Q(correction_status="submitted"),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -43,6 +43,7 @@ from core import snapshots
 from core.clients import client_address
 from core.snapshots import MAX_KEY_QUERY, cached_page_block
 from core.spreadsheets import neutralise
+from dashboards.selectors import latest_statuses
 from indicators import readings
 from indicators.models import (
     Indicator,
@@ -662,7 +663,12 @@ class TargetStatusViewSet(CachedListModelMixin, OpenDataViewSet):
             self.reading = readings.reading_or_default(self.request.query_params.get("reading"))
         except ValueError:
             raise drf_serializers.ValidationError({"reading": ["Chỉ có as_known hoặc current."]}) from None
-        rows = target_statuses_at(as_of=as_of, reading=self.reading)
+        if as_of is None and self.reading == readings.DEFAULT:
+            # the latest computation as every page shows it: the statuses block they share, built once a change
+            plan = plan_current()
+            rows = latest_statuses(plan) if plan is not None else []
+        else:
+            rows = target_statuses_at(as_of=as_of, reading=self.reading)
         wanted = _filters(self.request, {"indicator": "indicator", "status": "status"})
         indicator, status = wanted.get("indicator"), wanted.get("status")
         rows = [

@@ -16,11 +16,11 @@ from core.formatting import format_number, value_text
 from core.snapshots import APPROVED, FIGURES, PLAN, TASKS, depends_on
 from core.snapshots import metric as metric_dependency
 from dashboards.pages import Page, page_response
-from dashboards.selectors import latest_statuses
+from dashboards.selectors import latest_statuses, plan_structure
 from indicators.freshness import coverage_low
 from indicators.models import Indicator, ParsedTarget, ProvinceValue, TargetStatus
 from indicators.progress import method_description
-from indicators.selectors import plan_current, plan_day, plan_groups_with_indicators
+from indicators.selectors import plan_current, plan_day
 from indicators.templatetags.plan_text import plan_text
 from indicators.templatetags.status_text import claim
 from indicators.validation import value_bounds
@@ -50,7 +50,7 @@ def _public_indicators() -> Page:
         as_of = next(iter(statuses.values())).as_of if statuses else None
         milestone = plan.milestone_for(as_of) if as_of else min(plan.milestones)
         # the targets in force on the day the statuses are of
-        for group in plan_groups_with_indicators(plan, on=as_of):
+        for group in plan_structure(plan, on=as_of):
             rows = []
             for indicator in group.indicators.all():
                 for target in indicator.targets.all():
