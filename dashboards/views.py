@@ -366,7 +366,6 @@ def _overview(request) -> Page:
             title=_("Số lượt đến hạn"),
         ),
     }
-    target_rows = [_target_row(row.parsed, row.status) for row in targets]
     context = {
         "plan": plan,
         "today": today,
@@ -418,7 +417,7 @@ def _overview(request) -> Page:
         "muc-tieu": lambda: Table(
             f"muc-tieu-{milestone}",
             TARGET_COLUMNS,
-            target_rows,
+            [_target_row(row.parsed, row.status) for row in targets],
         ),
         "nhom": lambda: Table(
             f"trang-thai-theo-nhom-{milestone}",
