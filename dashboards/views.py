@@ -639,13 +639,37 @@ def agency_page(request, code: str):
     return page_response(request, "agency", lambda: _agency(code, viewer=request.user), depends=[PLAN, OVERSIGHT])
 
 
+def _agency_plan(plan, agency) -> dict[str, str]:
+    """What an agency's page shows of the plan, rendered: its tasks (lead, then cooperating) and the metrics it
+    reports with the indicators it leads. The same until the plan changes: kept rendered (in each language), so that
+    the page, rebuilt after every approval of its figures or of its metrics, reads and renders only what moved."""
+
+    def render() -> dict[str, str]:
+        assignments = selectors.agency_assignments(plan=plan, agency=agency)
+        tasks = {
+            "lead": [a for a in assignments if a.role == "lead"],
+            "cooperating": [a for a in assignments if a.role == "cooperating"],
+        }
+        metrics = {
+            "metrics": selectors.agency_metrics(plan=plan, agency=agency),
+            "indicators": selectors.agency_led_indicators(plan=plan, agency=agency),
+        }
+        return {
+            "tasks": render_to_string("dashboards/_agency_tasks.html", tasks),
+            "metrics": render_to_string("dashboards/_agency_metrics.html", metrics),
+        }
+
+    language = translation.get_language()
+    parts = cached_block("agency-plan", agency.pk, plan_day(plan), language, depends=[PLAN], build=render)
+    return {name: mark_safe(html) for name, html in parts.items()}  # noqa: S308 - our own rendered templates
+
+
 def _agency(code: str, *, viewer) -> Page:
     plan = plan_current()
     if plan is None:
         return Page("dashboards/overview.html", {"plan": None})
     agency = selectors.agency_get(code)
     depends_on(agency_dependency(agency.pk))
-    assignments = selectors.agency_assignments(plan=plan, agency=agency)
     # its tasks counted as tasks, their due dates as "lượt" (the overview's and the report's rule)
     tasks = selectors.task_tally(plan=plan, agency=agency)
     occurrences = tasks.due
@@ -676,12 +700,9 @@ def _agency(code: str, *, viewer) -> Page:
     context = {
         "plan": plan,
         "agency": agency,
-        "lead": [a for a in assignments if a.role == "lead"],
-        "cooperating": [a for a in assignments if a.role == "cooperating"],
+        "plan_part": _agency_plan(plan, agency),
         "overdue": overdue,
         "overdue_total": occurrences.get(TaskOccurrence.Status.OVERDUE, 0),
-        "metrics": selectors.agency_metrics(plan=plan, agency=agency),
-        "indicators": selectors.agency_led_indicators(plan=plan, agency=agency),
         "timeliness": timeliness,
         "submissions": submissions,
         # the states the reader is shown (agency staff, of their own agency: every state; the others: approved)
@@ -704,7 +725,10 @@ def _agency(code: str, *, viewer) -> Page:
         "nhiem-vu": lambda: Table(
             f"{agency.code}-nhiem-vu",
             [_("Nhiệm vụ"), _("Tên nhiệm vụ"), _("Vai trò"), _("Thời gian hoàn thành")],
-            [[a.task.number, a.task.title, a.get_role_display(), a.task.deadline_text] for a in assignments],
+            [
+                [a.task.number, a.task.title, a.get_role_display(), a.task.deadline_text]
+                for a in selectors.agency_assignments(plan=plan, agency=agency)
+            ],
         ),
         "qua-han": lambda: _overdue_table(selectors.overdue_occurrences(plan=plan, agency=agency, limit=None)),
         "bao-cao": lambda: Table(
