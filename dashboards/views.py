@@ -130,13 +130,14 @@ def explanation_text(explanation: dict | None) -> tuple[str, list]:
     return str(explanation.get("summary", "")), items
 
 
-def _disagreements(*, today: date, as_of: date | None) -> list[dict]:
-    """Agencies' own confidence this quarter that the computed status contradicts (issue 4: easy to find)."""
+def _disagreements(*, today: date, as_of: date | None, metric_ids=None) -> list[dict]:
+    """Agencies' own confidence this quarter that the computed status contradicts (issue 4: easy to find), of every
+    metric or of ``metric_ids``."""
     bounds = period_containing(QUARTER, today)
     quarter = Period.objects.filter(kind=QUARTER, year=bounds.year, number=bounds.number).first()
     if quarter is None:
         return []
-    found = assessment_disagreements(period=quarter, as_of=as_of or today)
+    found = assessment_disagreements(period=quarter, as_of=as_of or today, metric_ids=metric_ids)
     for item in found:
         item["computed_labels"] = [TargetStatus.Status(code).label for code in item["computed"]]
     return found
@@ -518,7 +519,7 @@ def _indicator(code: str, *, viewer) -> Page:
     # the page shows its metrics' figures, values, statuses and self-assessments, and its cells' assessments
     depends_on(indicator_dependency(indicator.pk), *(metric_dependency(pk) for pk in metrics))
     by_metric: dict[int, list[dict]] = {}
-    for item in _disagreements(today=_today(), as_of=None):
+    for item in _disagreements(today=_today(), as_of=None, metric_ids=list(metrics)):
         by_metric.setdefault(item["assessment"].metric_id, []).append(item)
     for cell in cells:
         for parsed in cell.parsed_targets.all():
