@@ -173,17 +173,24 @@ class GroupRow:
 
 
 def milestone_targets(*, plan: Plan, milestone: int) -> tuple[list[GroupRow], list[TargetRow], date | None]:
-    """Every target of a milestone with its status, counted per indicator group (four queries)."""
+    """Every target of a milestone with its status, counted per indicator group (two queries and the statuses)."""
     groups = {g.pk: GroupRow(g) for g in plan.indicator_groups.order_by("order")}
     latest = latest_statuses(plan)
-    # the targets in force on the day the statuses are of (an adjusted target: the aim of that day)
+    # the targets in force on the day the statuses are of (an adjusted target: the aim of that day): those the
+    # statuses are of, a complete set for that day (``target_statuses_at``)
     day = latest[0].as_of if latest else plan_day(plan)
-    parsed = list(
-        ParsedTarget.objects.in_force(day)
-        .filter(target__indicator__plan=plan, target__year=milestone)
-        .select_related("metric", "target__indicator")
-        .order_by("target__indicator__group__order", "target__indicator__number", "position")
-    )
+    if latest:
+        parsed = sorted(
+            (s.parsed_target for s in latest if s.parsed_target.target.year == milestone),
+            key=lambda p: (p.target.indicator.group.order, p.target.indicator.number, p.position),
+        )
+    else:
+        parsed = list(
+            ParsedTarget.objects.in_force(day)
+            .filter(target__indicator__plan=plan, target__year=milestone)
+            .select_related("metric", "target__indicator")
+            .order_by("target__indicator__group__order", "target__indicator__number", "position")
+        )
     statuses = {s.parsed_target_id: s for s in latest if s.parsed_target.target.year == milestone}
     rows = [TargetRow(p, statuses.get(p.pk)) for p in parsed]
     for row in rows:

@@ -133,13 +133,14 @@ def explanation_text(explanation: dict | None) -> tuple[str, list]:
     return str(explanation.get("summary", "")), items
 
 
-def _disagreements(*, today: date, as_of: date | None) -> list[dict]:
-    """Agencies' own confidence this quarter that the computed status contradicts (issue 4: easy to find)."""
+def _disagreements(*, today: date, as_of: date | None, metric_ids=None) -> list[dict]:
+    """Agencies' own confidence this quarter that the computed status contradicts (issue 4: easy to find), of every
+    metric or of ``metric_ids``."""
     bounds = period_containing(QUARTER, today)
     quarter = Period.objects.filter(kind=QUARTER, year=bounds.year, number=bounds.number).first()
     if quarter is None:
         return []
-    found = assessment_disagreements(period=quarter, as_of=as_of or today)
+    found = assessment_disagreements(period=quarter, as_of=as_of or today, metric_ids=metric_ids)
     for item in found:
         item["computed_labels"] = [TargetStatus.Status(code).label for code in item["computed"]]
     return found
@@ -438,7 +439,6 @@ def _overview(request, plan) -> Page:
             title=_("Số lượt đến hạn"),
         ),
     }
-    target_rows = [_target_row(row.parsed, row.status) for row in targets]
     context = {
         "plan": plan,
         "today": today,
@@ -482,7 +482,7 @@ def _overview(request, plan) -> Page:
         "muc-tieu": lambda: Table(
             f"muc-tieu-{milestone}",
             TARGET_COLUMNS,
-            target_rows,
+            [_target_row(row.parsed, row.status) for row in targets],
         ),
         "nhom": lambda: Table(
             f"trang-thai-theo-nhom-{milestone}",
@@ -589,7 +589,7 @@ def _indicator(code: str, *, viewer) -> Page:
         *(metric_figures_dependency(pk) for pk in metrics),
     )
     by_metric: dict[int, list[dict]] = {}
-    for item in _disagreements(today=_today(), as_of=None):
+    for item in _disagreements(today=_today(), as_of=None, metric_ids=list(metrics)):
         by_metric.setdefault(item["assessment"].metric_id, []).append(item)
     for cell in cells:
         for parsed in cell.parsed_targets.all():
@@ -729,13 +729,37 @@ def _agency_targets(request, code: str) -> str:
     return render_to_string("dashboards/_agency_targets.html", context, request=request)
 
 
+def _agency_plan(plan, agency) -> dict[str, str]:
+    """What an agency's page shows of the plan, rendered: its tasks (lead, then cooperating) and the metrics it
+    reports with the indicators it leads. The same until the plan changes: kept rendered (in each language), so that
+    the page, rebuilt after every approval of its figures or of its metrics, reads and renders only what moved."""
+
+    def render() -> dict[str, str]:
+        assignments = selectors.agency_assignments(plan=plan, agency=agency)
+        tasks = {
+            "lead": [a for a in assignments if a.role == "lead"],
+            "cooperating": [a for a in assignments if a.role == "cooperating"],
+        }
+        metrics = {
+            "metrics": selectors.agency_metrics(plan=plan, agency=agency),
+            "indicators": selectors.agency_led_indicators(plan=plan, agency=agency),
+        }
+        return {
+            "tasks": render_to_string("dashboards/_agency_tasks.html", tasks),
+            "metrics": render_to_string("dashboards/_agency_metrics.html", metrics),
+        }
+
+    language = translation.get_language()
+    parts = cached_block("agency-plan", agency.pk, plan_day(plan), language, depends=[PLAN], build=render)
+    return {name: mark_safe(html) for name, html in parts.items()}  # noqa: S308 - our own rendered templates
+
+
 def _agency(code: str, *, viewer) -> Page:
     plan = plan_current()
     if plan is None:
         return Page("dashboards/overview.html", {"plan": None})
     agency = selectors.agency_get(code)
     depends_on(agency_dependency(agency.pk))
-    assignments = selectors.agency_assignments(plan=plan, agency=agency)
     # its tasks counted as tasks, their due dates as "lượt" (the overview's and the report's rule)
     tasks = selectors.task_tally(plan=plan, agency=agency)
     occurrences = tasks.due
@@ -763,12 +787,9 @@ def _agency(code: str, *, viewer) -> Page:
     context = {
         "plan": plan,
         "agency": agency,
-        "lead": [a for a in assignments if a.role == "lead"],
-        "cooperating": [a for a in assignments if a.role == "cooperating"],
+        "plan_part": _agency_plan(plan, agency),
         "overdue": overdue,
         "overdue_total": occurrences.get(TaskOccurrence.Status.OVERDUE, 0),
-        "metrics": selectors.agency_metrics(plan=plan, agency=agency),
-        "indicators": selectors.agency_led_indicators(plan=plan, agency=agency),
         "timeliness": timeliness,
         "submissions": submissions,
         # the states the reader is shown (agency staff, of their own agency: every state; the others: approved)
@@ -795,7 +816,10 @@ def _agency(code: str, *, viewer) -> Page:
         "nhiem-vu": lambda: Table(
             f"{agency.code}-nhiem-vu",
             [_("Nhiệm vụ"), _("Tên nhiệm vụ"), _("Vai trò"), _("Thời gian hoàn thành")],
-            [[a.task.number, a.task.title, a.get_role_display(), a.task.deadline_text] for a in assignments],
+            [
+                [a.task.number, a.task.title, a.get_role_display(), a.task.deadline_text]
+                for a in selectors.agency_assignments(plan=plan, agency=agency)
+            ],
         ),
         "qua-han": lambda: _overdue_table(selectors.overdue_occurrences(plan=plan, agency=agency, limit=None)),
         "bao-cao": lambda: Table(

@@ -284,20 +284,27 @@ def target_statuses_as_of(*, as_of=None, plan=None):
     return statuses.filter(as_of=day) if day else statuses.none()
 
 
-def metric_computed_statuses(*, as_of=None) -> dict[int, set[str]]:
-    """Per metric, the computed statuses of its targets in the snapshot at or before ``as_of`` (one query)."""
+def metric_computed_statuses(*, as_of=None, metric_ids=None) -> dict[int, set[str]]:
+    """Per metric (of ``metric_ids``, or every one), the computed statuses of its targets in the snapshot at or
+    before ``as_of`` (one query)."""
     computed: dict[int, set[str]] = {}
-    for row in target_statuses_as_of(as_of=as_of).values("parsed_target__metric_id", "status"):
+    statuses = target_statuses_as_of(as_of=as_of)
+    if metric_ids is not None:
+        statuses = statuses.filter(parsed_target__metric_id__in=list(metric_ids))
+    for row in statuses.values("parsed_target__metric_id", "status"):
         computed.setdefault(row["parsed_target__metric_id"], set()).add(row["status"])
     return computed
 
 
-def assessment_disagreements(*, period, as_of) -> list[dict]:
+def assessment_disagreements(*, period, as_of, metric_ids=None) -> list[dict]:
     """Where an agency's own confidence for ``period`` and the computed status (snapshot at ``as_of``) disagree
-    (``progress.confidence_disagrees``)."""
-    worst = metric_computed_statuses(as_of=as_of)
+    (``progress.confidence_disagrees``): for every metric, or those of ``metric_ids`` (an indicator's)."""
+    worst = metric_computed_statuses(as_of=as_of, metric_ids=metric_ids)
+    assessments = AgencyAssessment.objects.filter(period=period)
+    if metric_ids is not None:
+        assessments = assessments.filter(metric_id__in=list(metric_ids))
     result = []
-    for assessment in AgencyAssessment.objects.filter(period=period).select_related("agency", "metric", "period"):
+    for assessment in assessments.select_related("agency", "metric", "period"):
         computed = worst.get(assessment.metric_id, set())
         if progress.confidence_disagrees(assessment.confidence, computed):
             result.append({"assessment": assessment, "computed": sorted(computed)})
