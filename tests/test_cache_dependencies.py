@@ -272,22 +272,24 @@ def test_a_task_reports_approval_refreshes_its_task_and_its_agency_not_the_indic
 # --- what a page costs: the same few queries built, one served ---------------------------------------------------
 
 #: the most queries each page may cost when built (the cached page: one, its dependencies' versions). Fixed
-#: numbers whatever the data (tests/test_dashboard_cache.py checks them at two sizes): no per-row queries.
-#: each block built reads the versions again for its stamp (core/snapshots.py): the overview builds five, its body, its
-#: three parts and the statuses they share; the scorecard two, its body and its "figures waiting" column
+#: numbers whatever the data (tests/test_dashboard_cache.py checks them at two sizes): no per-row queries. Built in
+#: this order, as after an approval: the overview builds the blocks the pages share (the statuses, the occurrence
+#: counts), the plan page the plan's structure, and the pages after them read those from the cache. Each block built
+#: reads the versions again for its stamp (core/snapshots.py): the overview builds its body, three parts and the
+#: blocks it shares; the scorecard its body and its "figures waiting" column; an agency page its body and its targets.
 BUILD_QUERIES = {
-    "overview": 37,
-    "plan": 19,
-    "indicator": 27,
-    "scorecard": 9,
-    "agency": 30,
+    "overview": 34,
+    "plan": 10,
+    "indicator": 17,
+    "scorecard": 8,
+    "agency": 23,
     "task board": 10,
     "task": 10,
-    "public": 21,
-    "public indicator": 19,
+    "public": 7,
+    "public indicator": 9,
     "API figures": 4,
     "API province figures": 4,
-    "API target statuses": 15,
+    "API target statuses": 5,
     "API tasks": 5,
 }
 
