@@ -13,13 +13,16 @@ metrics). Caching a new page is one call:
 
     return page_response(request, "plan", _plan_overview, depends=[PLAN, FIGURES])
 
-A part of a page that changes far more often than the rest (the overview's scorecard and its count of who has sent
-the quarter's figures, which every figure sent moves) is a ``Part``: cached on its own with its own dependencies,
-and put into the cached body where the body's template writes ``{{ parts.NAME }}``. A figure sent then rebuilds
-the scorecard, not the overview's charts and tables:
+A part of a page that changes far more often than the rest (the overview's count of who has sent the quarter's
+figures, which every figure sent moves) is a ``Part``: cached on its own with its own dependencies, and put into the
+cached body where the body's template writes ``{{ parts.NAME }}``. A figure sent then rebuilds that sentence, not the
+overview's charts and tables:
 
     return page_response(request, "overview", build, depends=[PLAN, FIGURES],
-                         parts={"scorecard": Part([PLAN, TASKS, REVIEW], render_scorecard)})
+                         parts={"reporting": Part([PLAN, PERIODS, REVIEW], render_reporting)})
+
+A part does not depend on the page's query string: it is kept once per page, reader scope, day and language, and
+every query string of the page (a sort, a filter, a milestone) is served the same.
 
 ``?format=csv|xlsx&bang=NAME`` builds the page's data and sends one of its tables instead.
 """
@@ -48,7 +51,8 @@ BLOCKS = ("title", "head", "content", "scripts")
 @dataclass
 class Part:
     """A piece of a page cached apart from its body: ``build()`` renders its HTML, shown in the body where its
-    template writes ``{{ parts.NAME }}``; it is built again only when one of ``depends`` moves.
+    template writes ``{{ parts.NAME }}``; it is built again only when one of ``depends`` moves, and it may not
+    depend on the query string (one is kept for every query string of the page).
 
     A part scattered over the body (a column of a table) returns ``{key: html}`` instead: each goes where the body
     wrote ``part_marker("NAME", key)``, and ``default`` where it has no entry for the key."""
@@ -118,7 +122,7 @@ def page_response(
     content = blocks["content"]
     for part_name, part in parts.items():
         value = cached_page_block(
-            f"{name}.{part_name}", request.path, query, scope, depends=[*part.depends, *own], build=part.build
+            f"{name}.{part_name}", request.path, "", scope, depends=[*part.depends, *own], build=part.build
         )
         content = _fill(content, part_name, part, value)
     context = {name: mark_safe(blocks[name]) for name in BLOCKS}  # noqa: S308 - our own rendered templates

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.urls import reverse
+from django.utils import timezone
 
 from agencies.models import Agency
 from core.workflow import SubmissionStatus
@@ -34,6 +35,22 @@ def khcn_stock_target() -> tuple[Agency, ParsedTarget, str]:
         .first()
     )
     return khcn, parsed, reverse("indicator", args=[parsed.target.indicator.code])
+
+
+def figure_sent(metric: Metric, agency: Agency, user, value: str = "4.321") -> Observation:
+    """A figure of ``metric`` for its period containing today, entered by ``user`` of ``agency`` and sent to review
+    through the entry service, as the entry form does."""
+    from indicators.services import observation_save, periods_ensure_containing
+    from indicators.validation import FigureInput, clean_figure
+
+    return observation_save(
+        metric=metric,
+        agency=agency,
+        period=periods_ensure_containing(timezone.localdate())[metric.period_kind],
+        user=user,
+        figure=clean_figure(metric.kind, FigureInput(value, "", "")),
+        submit=True,
+    )
 
 
 def period_make(kind: str, year: int, number: int) -> Period:

@@ -20,11 +20,10 @@ from django.utils import timezone
 from core import snapshots
 from core.workflow import SubmissionStatus
 from indicators.models import Observation
-from indicators.services import observation_save, periods_ensure_containing, target_statuses_recompute
-from indicators.validation import FigureInput, clean_figure
+from indicators.services import periods_ensure_containing, target_statuses_recompute
 from tasks.models import Task, TaskUpdate
 from tasks.services import task_update_save
-from tests.factories import khcn_stock_target
+from tests.factories import figure_sent, khcn_stock_target
 
 pytestmark = pytest.mark.django_db
 
@@ -185,6 +184,10 @@ def test_a_draft_saved_leaves_every_readers_page_cached_and_a_figure_sent_only_t
     # and the office sees one more waiting in the cached pages, as in a page sorted by that column (built whole)
     for page, before in waiting.items():
         assert int(_waiting_shown(office, page, "so-khcn")) == before + 1
+    builds.clear()  # a part is one for every query string of its page: another sort or kind builds the body only
+    for page in ("/co-quan/?sap_xep=ten", "/co-quan/?loai=department"):
+        assert _waiting_shown(office, page, "so-khcn") == _waiting_shown(office, "/co-quan/", "so-khcn")
+    assert [key.split(":")[1] for key in builds if key.startswith("block:agency-list")] == ["agency-list"] * 2
     assert int(_waiting_shown(office, "/co-quan/?sap_xep=cho-duyet", "so-khcn")) == waiting["/co-quan/"] + 1
     assert _waiting_shown(readers[2], "/co-quan/", "so-khcn").strip().endswith("</span>")  # another agency: "—"
     # the agency's own staff see their work on their pages at once
@@ -200,14 +203,7 @@ def test_an_approval_refreshes_exactly_the_pages_that_show_it(
     pages = _reader_pages(url, _task_of(khcn), _other_task(khcn))
     with committing(execute=True):
         target_statuses_recompute(as_of=timezone.localdate())  # the day's set, as the nightly run makes it
-        figure = observation_save(
-            metric=metric,
-            agency=khcn,
-            period=periods_ensure_containing(timezone.localdate())[metric.period_kind],
-            user=agency_staff,
-            figure=clean_figure(metric.kind, FigureInput("4.321", "", "")),
-            submit=True,
-        )
+        figure = figure_sent(metric, khcn, agency_staff)
     _rebuilt(readers, pages, builds)
     assert "4.321" not in _html(readers[0], url)
     approver = Client()

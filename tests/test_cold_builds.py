@@ -22,10 +22,8 @@ from dashboards import selectors
 from entry.selectors import review_queue_count, review_queue_groups
 from indicators.models import Observation
 from indicators.periods import QUARTER
-from indicators.services import observation_save, periods_ensure_containing
-from indicators.validation import FigureInput, clean_figure
 
-from .factories import khcn_stock_target, observations_make, occurrences_make, period_make
+from .factories import figure_sent, khcn_stock_target, observations_make, occurrences_make, period_make
 
 AS_OF = date(2026, 9, 30)
 on_postgresql = pytest.mark.skipif(connection.vendor != "postgresql", reason="reads PostgreSQL's query plans")
@@ -138,14 +136,7 @@ def test_an_approval_rebuilds_the_overview_without_counting_the_occurrences_agai
     before = client.get("/tong-quan/").content.decode()
     khcn, parsed, _url = khcn_stock_target()
     metric = parsed.metric
-    figure = observation_save(
-        metric=metric,
-        agency=khcn,
-        period=periods_ensure_containing(timezone.localdate())[metric.period_kind],
-        user=agency_staff,
-        figure=clean_figure(metric.kind, FigureInput("4.321", "", "")),
-        submit=True,
-    )
+    figure = figure_sent(metric, khcn, agency_staff)
     office = Client()
     office.force_login(reviewer)
     with django_capture_on_commit_callbacks(execute=True):
@@ -180,14 +171,7 @@ def test_after_an_approval_the_pages_read_only_what_moved(
     }
     before = {url: client.get(url).content for url in pages}
     khcn, parsed, _url = khcn_stock_target()
-    figure = observation_save(
-        metric=parsed.metric,
-        agency=khcn,
-        period=periods_ensure_containing(timezone.localdate())[parsed.metric.period_kind],
-        user=agency_staff,
-        figure=clean_figure(parsed.metric.kind, FigureInput("4.321", "", "")),
-        submit=True,
-    )
+    figure = figure_sent(parsed.metric, khcn, agency_staff)
     office = Client()
     office.force_login(reviewer)
     with django_capture_on_commit_callbacks(execute=True):
