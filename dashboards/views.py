@@ -365,8 +365,7 @@ def _scorecard_context(request, plan, *, default_kind: str, every=None) -> dict:
     """The scorecard as the overview and ``/co-quan/`` show it: of the agencies of a kind (``loai``; "" every
     kind), sorted by a column (``sap_xep``); ``every``, if given, is every agency's row in that order
     (``_scorecard_rows``). Its "figures waiting" cells are the ``WAITING`` part's, unless sorted by them."""
-    kind = request.GET.get("loai", default_kind)
-    kind = kind if kind in Agency.Kind.values or kind == "" else default_kind
+    kind = _scorecard_kind(request, default_kind)
     sort = request.GET.get("sap_xep", "qua-han")
     if not plan:
         scorecard = []
@@ -381,6 +380,12 @@ def _scorecard_context(request, plan, *, default_kind: str, every=None) -> dict:
         "scorecard_columns": SCORECARD_COLUMNS,
         "sort": sort,
     }
+
+
+def _scorecard_kind(request, default_kind: str) -> str:
+    """The kind of agency the scorecard lists (``loai``; "" every kind; anything else: ``default_kind``)."""
+    kind = request.GET.get("loai", default_kind)
+    return kind if kind in Agency.Kind.values or kind == "" else default_kind
 
 
 def _scorecard_rows(request, plan, *, kind: str | None, counts=None) -> list:
@@ -515,7 +520,7 @@ def _agency_list(request) -> Page:
 
 def _scorecard_download(request, plan, *, default_kind: str) -> Table:
     """The scorecard as downloaded: its figures waiting counted in (the page fills them in apart)."""
-    kind = _scorecard_context(request, None, default_kind=default_kind)["kind"]
+    kind = _scorecard_kind(request, default_kind)
     sort = request.GET.get("sap_xep", "qua-han")
     return _scorecard_table(selectors.agency_scorecard(plan=plan, kind=kind or None, user=request.user, sort=sort))
 
@@ -708,20 +713,22 @@ def agency_page(request, code: str):
     """One agency: its tasks (lead and cooperating), its metrics, its submissions and their timeliness."""
     # its approved work and snapshots (``_agency`` adds the agency once known), the recommendations concerning it;
     # the statuses of the targets it answers for, which most recomputes move, are a part of their own
+    # the plan and the agency, read once when the body and the part are built by the same request
+    plan = functools.cache(plan_current)
+    agency = functools.cache(lambda: selectors.agency_get(code))
     return page_response(
         request,
         "agency",
-        lambda: _agency(code, viewer=request.user),
+        lambda: _agency(plan(), agency, viewer=request.user),
         depends=[PLAN, OVERSIGHT],
-        parts={"targets": Part([PLAN], lambda: _agency_targets(request, code))},
+        parts={"targets": Part([PLAN], lambda: _agency_targets(request, plan(), agency))},
     )
 
 
-def _agency_targets(request, code: str) -> str:
-    plan = plan_current()
+def _agency_targets(request, plan, agency_of) -> str:
     if plan is None:
         return ""
-    agency = selectors.agency_get(code)
+    agency = agency_of()
     milestone = plan.milestone_for(_today())
     targets = selectors.agency_targets(plan=plan, agency=agency, milestone=milestone)
     depends_on(*(metric_dependency(row.parsed.metric_id) for row in targets))
@@ -754,11 +761,10 @@ def _agency_plan(plan, agency) -> dict[str, str]:
     return {name: mark_safe(html) for name, html in parts.items()}  # noqa: S308 - our own rendered templates
 
 
-def _agency(code: str, *, viewer) -> Page:
-    plan = plan_current()
+def _agency(plan, agency_of, *, viewer) -> Page:
     if plan is None:
         return Page("dashboards/overview.html", {"plan": None})
-    agency = selectors.agency_get(code)
+    agency = agency_of()  # 404 for a code no agency has
     depends_on(agency_dependency(agency.pk))
     # its tasks counted as tasks, their due dates as "lượt" (the overview's and the report's rule)
     tasks = selectors.task_tally(plan=plan, agency=agency)

@@ -273,9 +273,9 @@ def test_query_count_does_not_grow_with_data(steering_client, plan, url, django_
     occurrences_make(plan, as_of=AS_OF, size=5, seed=9)
     with django_assert_num_queries(small):
         steering_client.get(url)
-    # a fixed set: the page, its sections (recommendations due, plan changes), the menu, the cache's versions (an
-    # agency page's targets, a part cached apart, read the plan and the agency again; one more on SQLite)
-    assert small <= 24
+    # a fixed set: the page, its sections (recommendations due, plan changes), the menu, the cache's versions (one
+    # more on SQLite)
+    assert small <= 22
 
 
 def test_self_assessments_that_disagree_show_on_the_overview_and_the_indicator(steering_client, snapshots, monkeypatch):
