@@ -324,23 +324,35 @@ def test_the_kept_top_bar_is_each_readers_own_and_its_forms_post(steering, plan,
     assert 'aria-current="page">Nhiệm vụ' in pages["an.bcd"][1]
 
 
-def test_a_request_reads_the_versions_once_and_its_own_writes_move_them(db, settings):
-    """Every block of a request is checked against the versions read once, those a request of the same path asked
-    last included (a commit of another process during the request is not seen: the request stands for the moment
-    it began); its own writes make it read again; jobs and commands, outside requests, read every time."""
+def _another_process_commits(key: str) -> None:
+    """A move made by another process: the clock and the dependency's version moved on, as its commit would."""
     from core.models import SnapshotGeneration, SnapshotVersion
-    from core.snapshots import cached_block, request_began, request_ended, snapshot_versions_bump
 
-    settings.DASHBOARD_CACHE_SECONDS = 60
-    built = []
+    version = snapshot_generation() + 1
+    SnapshotGeneration.objects.filter(pk=1).update(value=version)
+    SnapshotVersion.objects.update_or_create(key=key, defaults={"value": version})
+
+
+def _counted_block(built: list[str]):
+    """``block(name)``: a cached block depending on ``test:<name>``, whose builds are added to ``built``."""
+    from core.snapshots import cached_block
 
     def block(name: str) -> str:
         return cached_block(name, depends=[f"test:{name}"], build=lambda: built.append(name) or name)
 
-    def another_process_commits(key: str) -> None:
-        version = snapshot_generation() + 1
-        SnapshotGeneration.objects.filter(pk=1).update(value=version)
-        SnapshotVersion.objects.update_or_create(key=key, defaults={"value": version})
+    return block
+
+
+def test_a_request_reads_the_versions_once_and_its_own_writes_move_them(db, settings):
+    """Every block of a request is checked against the versions read once, those a request of the same path asked
+    last included (a commit of another process during the request is not seen: the request stands for the moment
+    it began); its own writes make it read again; jobs and commands, outside requests, read every time."""
+    from core.snapshots import request_began, request_ended, snapshot_versions_bump
+
+    settings.DASHBOARD_CACHE_SECONDS = 60
+    built = []
+
+    block = _counted_block(built)
 
     for _ in range(2):  # the first request of the path builds both and learns what they depend on
         request_began(environ={"PATH_INFO": "/somewhere/"})
@@ -353,7 +365,7 @@ def test_a_request_reads_the_versions_once_and_its_own_writes_move_them(db, sett
     request_began(environ={"PATH_INFO": "/somewhere/"})
     try:
         block("a")
-        another_process_commits("test:b")
+        _another_process_commits("test:b")
         block("b")
         assert built == ["a", "b"]  # as of the moment the request began
         snapshot_versions_bump(["test:a"])  # this request's own write: read again
@@ -361,7 +373,7 @@ def test_a_request_reads_the_versions_once_and_its_own_writes_move_them(db, sett
         assert built == ["a", "b", "a", "b"]
     finally:
         request_ended()
-    another_process_commits("test:a")  # outside any request: seen at once
+    _another_process_commits("test:a")  # outside any request: seen at once
     block("a")
     assert built == ["a", "b", "a", "b", "a"]
 
@@ -369,24 +381,17 @@ def test_a_request_reads_the_versions_once_and_its_own_writes_move_them(db, sett
 def test_a_block_built_after_a_move_during_its_request_is_kept_for_the_next_one(db, settings):
     """A build stamps its block with the clock read again, not the one its request read first (a slow page): a
     block stamped before a move made meanwhile would be stale at once, built again by every reader after it."""
-    from core.models import SnapshotGeneration, SnapshotVersion
     from core.snapshots import cached_block, request_began, request_ended
 
     settings.DASHBOARD_CACHE_SECONDS = 60
     built = []
 
-    def block(name: str) -> str:
-        return cached_block(name, depends=[f"test:{name}"], build=lambda: built.append(name) or name)
-
-    def another_process_commits(key: str) -> None:
-        version = snapshot_generation() + 1
-        SnapshotGeneration.objects.filter(pk=1).update(value=version)
-        SnapshotVersion.objects.update_or_create(key=key, defaults={"value": version})
+    block = _counted_block(built)
 
     request_began(environ={"PATH_INFO": "/busy/"})
     try:
         block("other")  # the request reads the clock here
-        another_process_commits("test:late")  # a move while the request runs, before it builds "late"
+        _another_process_commits("test:late")  # a move while the request runs, before it builds "late"
         block("late")
     finally:
         request_ended()
@@ -404,7 +409,7 @@ def test_a_block_built_after_a_move_during_its_request_is_kept_for_the_next_one(
     request_began(environ={"PATH_INFO": "/busy/"})
     try:
         block("late")  # the versions read here, "other" among those asked last on this path
-        another_process_commits("test:other")
+        _another_process_commits("test:other")
         assert page() == "other+"
     finally:
         request_ended()
