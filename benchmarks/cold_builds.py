@@ -21,7 +21,7 @@ It writes nothing to the database: its connection is read-only (``default_transa
 a signed cookie, and it logs in as an existing user of each role (``--steering``, ``--reviewer``: a user name). So it
 may measure a database someone else owns. It prints each page's median and best time, its query count and the time
 PostgreSQL and Python's garbage collector took of it; ``--profile N`` prints the N costliest functions of each
-page (cProfile, cumulative).
+page (cProfile, cumulative; PROFILE_SORT=tottime for their own time).
 """
 
 from __future__ import annotations
@@ -177,7 +177,7 @@ def main() -> None:
                 call()
             profile.disable()
             print(f"\n== {name}")
-            pstats.Stats(profile).sort_stats("cumulative").print_stats(args.profile)
+            pstats.Stats(profile).sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(args.profile)
         return result
 
     def page(client: Client, url: str):

@@ -31,7 +31,8 @@ What it does, in order:
    work through the same server as browsers do: the writer opens its entry form (``/so-lieu/``) once per commune
    and posts one figure at a time as a draft (``action=draft``), round-robin over the communes' rows, and sends
    one figure to review as often as approvals are asked (``action=submit``); the approver opens the review queue
-   (``/tham-dinh/``) and approves the oldest figure waiting (``action=approve``). A Celery worker
+   (``/tham-dinh/``) and approves the oldest figure waiting (``action=approve``): ``--approvers`` reviewers (2)
+   share the approvals, each taking the oldest figure no other has taken. A Celery worker
    (``scripts/worker``, one process) runs the recomputes the approvals ask for (``--no-celery`` to leave them
    queued). Each side prints how many it did a second and its own latency.
 7. Stops gunicorn (and the worker). Results are kept in ``var/bench-load-LABEL.json``.
@@ -396,19 +397,23 @@ class Department:
 
 
 class Office:
-    """The standing office approving through the review queue: the oldest figure waiting, one at a time."""
+    """The standing office approving through the review queue, each reviewer in a session of their own: the oldest
+    figure waiting that no other reviewer of the office has taken."""
 
-    def __init__(self, base: str, password: str):
+    def __init__(self, base: str, password: str, *, taken: set[str], lock: threading.Lock):
         self.base = base
         self.session = log_in(base, password, APPROVER)
+        self.taken, self.lock = taken, lock
 
     def approve(self) -> tuple[bool, str]:
         queue = self.session.get(f"{self.base}/tham-dinh/", timeout=30)
-        waiting = _WAITING.findall(queue.text)
-        if not waiting:
-            return False, "queue empty"
         token = _TOKEN.search(queue.text).group(1)
-        data = {"csrfmiddlewaretoken": token, "action": "approve", "o": min(waiting, key=int)}
+        with self.lock:
+            waiting = sorted(set(_WAITING.findall(queue.text)) - self.taken, key=int)
+            if not waiting:
+                return False, "queue empty"
+            self.taken.add(waiting[0])
+        data = {"csrfmiddlewaretoken": token, "action": "approve", "o": waiting[0]}
         answer = self.session.post(f"{self.base}/tham-dinh/", data=data, allow_redirects=False, timeout=30)
         return answer.status_code == 302, f"approve {answer.status_code}"
 
@@ -551,10 +556,20 @@ def worker_start(log: Path) -> subprocess.Popen:
     )
 
 
-def writes_run(base: str, *, names: list[str], password: str, drafts: float, approvals: float, stop: threading.Event):
+def writes_run(
+    base: str,
+    *,
+    names: list[str],
+    password: str,
+    drafts: float,
+    approvals: float,
+    approvers: int,
+    stop: threading.Event,
+):
     """The department's and the office's threads, started; with what each side did, filled in as they go."""
     department = Department(base, names, password) if drafts or approvals else None
-    office = Office(base, password) if approvals else None
+    taken, lock = set(), threading.Lock()
+    offices = [Office(base, password, taken=taken, lock=lock) for _ in range(approvers if approvals else 0)]
     sides, threads = {}, []
     if drafts:
         sides["drafts"] = Side("draft saves")
@@ -563,13 +578,18 @@ def writes_run(base: str, *, names: list[str], password: str, drafts: float, app
         sides["sends"] = Side("figures sent")
         sides["approvals"] = Side("approvals")
         threads.append((approvals, sides["sends"], department.send))
-        threads.append((approvals, sides["approvals"], office.approve))
     # several at once where one would fall behind (a save takes longer than its share of the second), as several
-    # people of a department would
+    # people of a department would; the office's reviewers (``--approvers``) share its approvals
     started = [
         threading.Thread(target=_paced, args=(rate / math.ceil(rate), stop, side, act), daemon=True)
         for rate, side, act in threads
         for _ in range(math.ceil(rate))
+    ]
+    started += [
+        threading.Thread(
+            target=_paced, args=(approvals / len(offices), stop, sides["approvals"], office.approve), daemon=True
+        )
+        for office in offices
     ]
     for thread in started:
         thread.start()
@@ -594,6 +614,9 @@ def main() -> None:
         "--approvals-per-second", type=float, default=0.0, help="figures sent and approved through the review queue"
     )
     parser.add_argument("--writer-agencies", type=int, default=40, help="communes whose staff save and send")
+    parser.add_argument(
+        "--approvers", type=int, default=2, help="reviewers of the office sharing the approvals, each in a session"
+    )
     parser.add_argument("--no-celery", action="store_true", help="start no Celery worker for the recomputes")
     parser.add_argument(
         "--no-trace", action="store_true", help="log no request's CPU time nor block built (their cost left out)"
@@ -633,6 +656,7 @@ def main() -> None:
             password=password,
             drafts=args.drafts_per_second,
             approvals=args.approvals_per_second,
+            approvers=args.approvers,
             stop=stop,
         )
         started = time.monotonic()
@@ -700,7 +724,8 @@ def main() -> None:
                 f"{r['errors']} ({r['non_200']} non-200 {r['statuses'].strip()}, {r['timeouts']} timeouts) |"
             )
     if writes_done:
-        print("\n| writes | done | a second | p50 ms | p95 ms | failed | late |")
+        office = f"{args.approvers} reviewers approving"
+        print(f"\n| writes ({office}) | done | a second | p50 ms | p95 ms | failed | late |")
         print("|---|---|---|---|---|---|---|")
         for side in sides.values():
             r = side.summary(elapsed)

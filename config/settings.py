@@ -336,6 +336,9 @@ if REDIS_URL:
 # lease of this many seconds, renewed by the running job (core/jobs.py), so that a worker killed while holding it
 # blocks the next run for at most this long.
 JOB_LOCK_SECONDS = env.int("JOB_LOCK_SECONDS", default=60)
+# On the full stack, the statuses of the figures approved within this many seconds are recomputed in one run (and
+# the pages showing them rebuilt once, not once per approval): an approval counts on the dashboards this much later.
+RECOMPUTE_COALESCE_SECONDS = env.float("RECOMPUTE_COALESCE_SECONDS", default=2.0)
 # Reminders: e-mail an agency's users this many days before a task or report falls due, and once overdue.
 REMINDER_DAYS_BEFORE = env.int("REMINDER_DAYS_BEFORE", default=7)
 # Days after a period's deadline before the nightly job locks it; late entry then needs the reviewer to reopen.

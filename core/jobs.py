@@ -114,10 +114,11 @@ def _task(name: str):
     return current_app.tasks[name]
 
 
-def enqueue(name: str, *args) -> bool:
-    """Queue the job registered as ``name`` now (services name their jobs, the jobs import the services: one
-    arrow), or run it in-process on the embedded default (``task_always_eager``). Returns whether it was run or
-    queued: with the broker down it gives up at once and returns False.
+def enqueue(name: str, *args, countdown: float | None = None) -> bool:
+    """Queue the job registered as ``name`` now, or to start in ``countdown`` seconds (services name their jobs,
+    the jobs import the services: one arrow), or run it in-process at once on the embedded default
+    (``task_always_eager``). Returns whether it was run or queued: with the broker down it gives up at once and
+    returns False.
 
     For a job that a write asks for, use ``enqueue_after_commit``, which cannot lose it.
     """
@@ -126,17 +127,46 @@ def enqueue(name: str, *args) -> bool:
         task.delay(*args)
         return True
     try:
-        _publish(task, args)
+        _publish(task, args, countdown=countdown)
     except BROKER_UNAVAILABLE as error:
         logger.warning("Broker unavailable, job %s%r not queued: %s", name, args, error)
         return False
     return True
 
 
-def _publish(task, args) -> None:
+def _publish(task, args, countdown: float | None = None) -> None:
     # one quick attempt: a user's action must not wait on a dead broker (Celery would retry for ~20 s); and no
     # result is kept (task_ignore_result), so nothing reaches Celery's result store, which retries 20 × 1 s
-    task.apply_async(args, retry=False)
+    task.apply_async(args, retry=False, countdown=countdown)
+
+
+#: how long a coalesced job's "queued" mark outlives its start at the latest: a job lost or late past this (its
+#: worker died, the queue is long) no longer holds the writes after it back, the next write queues another
+COALESCED_MARK_SECONDS = 60
+
+
+def enqueue_coalesced(name: str, *, seconds: float) -> bool:
+    """Queue the job ``name`` (without arguments) to start in ``seconds``, unless one queued so has not started
+    yet: the writes of those seconds are then done by one run. Only for a job that reads what is asked of it from
+    the database (``indicators.recompute_requested`` reads the recompute requests) and calls
+    ``coalesced_started(name)`` before it reads them: a write that finds the job queued has committed before the
+    job's read. On the embedded default, or with ``seconds`` 0, it is ``enqueue``: at once. Returns whether the
+    job was run or queued (or is queued already)."""
+    if current_app.conf.task_always_eager or seconds <= 0:
+        return enqueue(name)
+    key = f"job-queued:{name}"
+    if not cache.add(key, 1, seconds + COALESCED_MARK_SECONDS):
+        return True
+    if not enqueue(name, countdown=seconds):
+        cache.delete(key)  # never queued: the next write tries again (the catch-up does these requests)
+        return False
+    return True
+
+
+def coalesced_started(name: str) -> None:
+    """Called by a coalesced job (``enqueue_coalesced``) before it reads what it was asked: a write committed
+    after this queues the next run."""
+    cache.delete(f"job-queued:{name}")
 
 
 def enqueue_after_commit(name: str, *args) -> None:

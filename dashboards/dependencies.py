@@ -38,6 +38,7 @@ from core.snapshots import (
     task,
 )
 from core.workflow import SubmissionStatus
+from indicators.statuses import statuses_stored
 
 NOTHING: tuple[str, ...] = ()
 
@@ -56,8 +57,12 @@ def observation_changes(row) -> Iterable[str]:
     if row.status == SubmissionStatus.APPROVED and not correcting:
         # approved (or its correction approved): the figure shows on its metric's indicator page, its agency's page
         # and the approved figures' lists; what is computed from it (statuses, province values) moves with the
-        # recompute the approval queues (indicators.services.metrics_recompute_after_commit)
+        # recompute the approval queues (indicators.services.metrics_recompute_after_commit); until a first
+        # recompute has stored statuses they are computed from the approved figures on each build, so the approval
+        # itself moves them
+        computed = [] if statuses_stored() else [FIGURES, metric(row.metric_id)]
         return [
+            *computed,
             APPROVED,
             metric_figures(row.metric_id),
             agency(row.agency_id),

@@ -8,9 +8,14 @@ from datetime import timedelta
 from celery import shared_task
 from django.conf import settings
 
-from core.jobs import JOB_OPTIONS, as_of_date, job_lock, job_lock_held
+from core.jobs import JOB_OPTIONS, as_of_date, coalesced_started, job_lock, job_lock_held
 
-from .services import periods_lock_past_due, recompute_requests_pending, target_statuses_recompute
+from .services import (
+    periods_lock_past_due,
+    recompute_requests_pending,
+    recompute_requests_run,
+    target_statuses_recompute,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -31,12 +36,21 @@ def recompute_all(as_of: str | None = None) -> int | None:
 
 @shared_task(name="indicators.recompute_metric", **JOB_OPTIONS)
 def recompute_metric(metric_id: int, as_of: str | None = None) -> int:
-    """After an approval: the status of one metric's targets, at once, even while the nightly recompute runs.
+    """The status of one metric's targets, at once, even while the nightly recompute runs (approvals queue
+    ``recompute_requested``).
 
     A day with no complete set yet is completed here, unless a full recompute under way does it."""
     return target_statuses_recompute(
         as_of=as_of_date(as_of), metric_ids=[metric_id], complete_day=not job_lock_held(LOCK)
     )
+
+
+@shared_task(name="indicators.recompute_requested", **JOB_OPTIONS)
+def recompute_requested(as_of: str | None = None) -> int:
+    """After approvals (queued by ``metrics_recompute_after_commit``, coalesced): every metric whose recompute was
+    requested, in one run, even while the nightly recompute runs. Returns the status rows written."""
+    coalesced_started("indicators.recompute_requested")  # an approval committed after this queues the next run
+    return recompute_requests_run(as_of=as_of_date(as_of), complete_day=not job_lock_held(LOCK))
 
 
 @shared_task(name="indicators.recompute_pending", **JOB_OPTIONS)

@@ -9,13 +9,14 @@ from decimal import Decimal
 from functools import partial, reduce
 from operator import or_
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency
-from core.jobs import enqueue
+from core.jobs import enqueue_coalesced
 from core.snapshots import FIGURES, PERIODS, metric, snapshots_changed
 from core.workflow import EntryError, check_period_open, evidence_replace, save_version, text_checked
 
@@ -103,7 +104,7 @@ METRIC_LOCK_SPACE = 6501
 
 @transaction.atomic
 def target_statuses_recompute(
-    *, as_of: date, metric_ids: Iterable[int] | None = None, complete_day: bool = True
+    *, as_of: date, metric_ids: Iterable[int] | None = None, complete_day: bool = True, requested_only: bool = False
 ) -> int:
     """Compute and store the status of every parsed target (or those of ``metric_ids``) as of ``as_of``.
 
@@ -119,7 +120,8 @@ def target_statuses_recompute(
     what the one before it committed. A full recompute reads without the locks (an approval's recompute goes on
     meanwhile), then takes them all to write, and leaves alone the metrics whose rows were stored meanwhile from
     a later read (``MetricRecompute``): theirs are newer. The recompute requests committed before the read are
-    covered by it and forgotten.
+    covered by it and forgotten. With ``requested_only``, of ``metric_ids`` only those still requested once their
+    locks are held are recomputed (none: nothing written, nothing moved).
     """
     ids = None if metric_ids is None else sorted(set(metric_ids))
     if ids is not None and complete_day:
@@ -128,6 +130,10 @@ def target_statuses_recompute(
     if ids is not None:
         _metrics_lock(ids)
     requests = _recompute_requests_seen(metric_ids=ids)
+    if ids is not None and requested_only:
+        ids = sorted({metric_id for metric_id, _at in requests})  # a run that held these locks did the others
+        if not ids:
+            return 0
     read_at = _database_now()
     parsed = ParsedTarget.objects.in_force(as_of).select_related("metric__plan", "target__indicator")
     if ids is not None:
@@ -374,7 +380,9 @@ def metrics_recompute_after_commit(metric_ids) -> None:
     The request is first written in the caller's transaction (``RecomputeRequest``), so it commits with the
     approval; the job is then queued. If the broker is down the approval still succeeds at once (``enqueue``
     gives up quickly) and the request waits in the database for the catch-up job or the nightly recompute.
-    On the embedded default the job runs in-process; on the full stack a worker takes it from Redis.
+    On the embedded default the job runs in-process; on the full stack a worker takes it from Redis, within
+    ``RECOMPUTE_COALESCE_SECONDS``: the approvals of those seconds are recomputed in one run, so that the pages
+    showing their statuses are rebuilt once for all of them, not once per approval (``recompute_requests_run``).
     """
     metric_ids = sorted(set(metric_ids))
     if not metric_ids:
@@ -386,13 +394,24 @@ def metrics_recompute_after_commit(metric_ids) -> None:
         unique_fields=["metric"],
         update_fields=["requested_at"],
     )
-    for metric_id in metric_ids:
-        transaction.on_commit(partial(enqueue, "indicators.recompute_metric", metric_id))
+    transaction.on_commit(
+        partial(enqueue_coalesced, "indicators.recompute_requested", seconds=settings.RECOMPUTE_COALESCE_SECONDS)
+    )
 
 
 def recompute_requests_pending() -> list[int]:
     """The metrics whose recompute was requested and not yet done."""
     return list(RecomputeRequest.objects.order_by("metric_id").values_list("metric_id", flat=True))
+
+
+def recompute_requests_run(*, as_of: date, complete_day: bool = True) -> int:
+    """The recomputes requested and not yet done, in one run: however many approvals asked for them, the pages
+    that show their statuses are rebuilt once (``target_statuses_recompute``). The metrics a run under way did
+    meanwhile are left out. Returns the status rows written: 0 when nothing was waiting."""
+    metric_ids = recompute_requests_pending()
+    if not metric_ids:
+        return 0
+    return target_statuses_recompute(as_of=as_of, metric_ids=metric_ids, complete_day=complete_day, requested_only=True)
 
 
 def _recompute_requests_seen(*, metric_ids: Iterable[int] | None = None) -> list[tuple[int, object]]:

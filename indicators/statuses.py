@@ -121,6 +121,11 @@ def target_statuses_compute(
     return rows
 
 
+def statuses_stored() -> bool:
+    """Whether a recompute has stored statuses (until then every page computes them from the approved figures)."""
+    return TargetStatus.objects.exists()
+
+
 def latest_snapshot_day(plan: Plan) -> date | None:
     return TargetStatus.objects.filter(parsed_target__metric__plan=plan).aggregate(day=Max("as_of"))["day"]
 

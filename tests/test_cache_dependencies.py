@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from core import snapshots
 from core.workflow import SubmissionStatus
-from indicators.models import Observation
+from indicators.models import Observation, TargetStatus
 from indicators.services import periods_ensure_containing, target_statuses_recompute
 from tasks.models import Task, TaskUpdate
 from tasks.services import task_update_save
@@ -335,23 +335,26 @@ def test_a_draft_saved_moves_only_its_agencys_work_and_its_approval_what_shows_i
     khcn, parsed, _url = khcn_stock_target()
     metric = parsed.metric
     period = periods_ensure_containing(timezone.localdate())[metric.period_kind]
+    with committing(execute=True):
+        target_statuses_recompute(as_of=timezone.localdate())  # the statuses stored, as after any recompute
     snapshots.bump_after_commit()  # what the fixtures' writes asked (the test's transaction never commits)
+
+    def newest_moved() -> set[str]:
+        moved = dict(SnapshotVersion.objects.values_list("key", "value"))
+        newest = max(moved.values())
+        return {key for key, value in moved.items() if value == newest}
+
     with committing(execute=True):
         draft = Observation.objects.create(
             metric=metric, agency=khcn, period=period, value=Decimal(7), status=SubmissionStatus.DRAFT
         )
-    moved = dict(SnapshotVersion.objects.values_list("key", "value"))
-    assert moved.get(f"agency-drafts:{khcn.pk}")
-    newest = max(moved.values())
     # its agency's own pages, and the explorer asked for every state
-    assert {key for key, value in moved.items() if value == newest} == {f"agency-drafts:{khcn.pk}", "unapproved"}
+    assert newest_moved() == {f"agency-drafts:{khcn.pk}", "unapproved"}
     with committing(execute=True):
         draft.status = SubmissionStatus.APPROVED
         draft.save()
-    moved = dict(SnapshotVersion.objects.values_list("key", "value"))
-    newest = max(moved.values())
     # the approved figure's own lists; what is computed from it moves with its recompute (the next test)
-    assert {key for key, value in moved.items() if value == newest} == {
+    approved = {
         "approved",
         f"metric-figures:{metric.pk}",
         f"agency:{khcn.pk}",
@@ -359,6 +362,15 @@ def test_a_draft_saved_moves_only_its_agencys_work_and_its_approval_what_shows_i
         "review",
         "unapproved",
     }
+    assert newest_moved() == approved
+
+    # before any recompute has stored statuses, every page computes them from the approved figures: the approval
+    # itself moves them
+    TargetStatus.objects.all().delete()
+    with committing(execute=True):
+        draft.value = Decimal(8)
+        draft.save()
+    assert newest_moved() == approved | {"figures", f"metric:{metric.pk}"}
 
 
 def test_a_metrics_recompute_refreshes_the_pages_that_show_its_statuses(readers, plan, builds, committing):

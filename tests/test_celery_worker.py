@@ -103,3 +103,66 @@ def test_an_approval_reaches_the_dashboard_while_the_nightly_recompute_runs(work
     row = TargetStatus.objects.get(parsed_target=parsed, as_of=today)
     assert row.latest_value == 4321 and row.get_status_display() in page
     assert not RecomputeRequest.objects.filter(metric=metric).exists()
+
+
+def test_approvals_a_moment_apart_are_recomputed_in_one_run(worker, loaded_plan, reviewer, settings):
+    """Three approvals within ``RECOMPUTE_COALESCE_SECONDS`` are recomputed together: one read of the figures (the
+    pages showing them rebuilt once, not three times), every status right; a later approval gets a run of its own."""
+    from core.models import SnapshotVersion
+    from indicators.models import MetricRecompute
+
+    settings.RECOMPUTE_COALESCE_SECONDS = 5  # the three posts below take well under that on a loaded machine
+    khcn = Agency.objects.get(code="so-khcn")
+    today = timezone.localdate()
+    target_statuses_recompute(as_of=today)  # the day's complete set, as after last night's run
+    parsed = list(
+        ParsedTarget.objects.filter(metric__reporters=khcn, metric__kind=Metric.Kind.STOCK)
+        .select_related("metric")
+        .order_by("metric__code", "pk")
+    )
+    metrics = list({p.metric_id: p.metric for p in parsed}.values())[:4]
+    assert len(metrics) == 4
+    figures = [
+        Observation.objects.create(
+            metric=metric,
+            agency=khcn,
+            period=periods_ensure_containing(today - timedelta(days=200))[metric.period_kind],
+            value=Decimal(4000 + n),
+            status="submitted",
+        )
+        for n, metric in enumerate(metrics)
+    ]
+    client = Client()
+    client.force_login(reviewer)
+
+    def figures_version() -> int:
+        return SnapshotVersion.objects.filter(key="figures").values_list("value", flat=True).first() or 0
+
+    def approve(figure) -> None:
+        response = client.post(reverse("review_queue"), {"action": "approve", "o": [figure.pk]})
+        assert response.status_code == 302
+
+    def recomputed(metric_ids) -> dict:
+        deadline = time.monotonic() + 60
+        while RecomputeRequest.objects.filter(metric_id__in=metric_ids).exists():
+            assert time.monotonic() < deadline, "the approvals were never recomputed"
+            time.sleep(0.05)
+        return dict(
+            MetricRecompute.objects.filter(metric_id__in=metric_ids).values_list("metric_id", "figures_read_at")
+        )
+
+    before = figures_version()
+    for figure in figures[:3]:
+        approve(figure)
+    together = recomputed([m.pk for m in metrics[:3]])
+    assert len(set(together.values())) == 1, "one run read the three metrics' figures"
+    moved = figures_version()
+    assert moved > before
+    for figure in figures[:3]:
+        row = TargetStatus.objects.filter(parsed_target__metric=figure.metric, as_of=today).first()
+        assert row.latest_value == figure.value
+
+    approve(figures[3])
+    alone = recomputed([metrics[3].pk])
+    assert alone[metrics[3].pk] > next(iter(together.values())), "the later approval had a run of its own"
+    assert figures_version() > moved
