@@ -748,19 +748,23 @@ def agency_metrics(*, plan: Plan, agency: Agency) -> list[Metric]:
 
 def agency_targets(*, plan: Plan, agency: Agency, milestone: int) -> list[TargetRow]:
     """The targets of ``milestone`` the agency answers for (the indicators it leads, the metrics it reports), each
-    with its status as every page shows it (``target_statuses_at``). Three queries."""
+    with its status as every page shows it (``target_statuses_at``): those in force on the day the statuses are of,
+    as on the overview (``milestone_targets``; an adjusted target: the aim of that day). Three queries."""
     # the indicators it leads and the metrics it reports as subqueries: joined, they repeat a target once per match
     # and the rows must be made distinct again (twice the time)
     led = Indicator.lead_agencies.through.objects.filter(agency=agency).values("indicator_id")
     reported = Metric.reporters.through.objects.filter(agency=agency).values("metric_id")
+    latest = latest_statuses(plan)
+    day = latest[0].as_of if latest else plan_day(plan)
     parsed = list(
-        ParsedTarget.objects.filter(target__indicator__plan=plan, target__year=milestone)
+        ParsedTarget.objects.in_force(day)
+        .filter(target__indicator__plan=plan, target__year=milestone)
         .filter(Q(target__indicator__in=led) | Q(metric__in=reported))
         .select_related("metric", "target__indicator")
         .order_by("target__indicator__group__order", "target__indicator__number", "position")
     )
     wanted = {p.pk for p in parsed}
-    statuses = {s.parsed_target_id: s for s in latest_statuses(plan) if s.parsed_target_id in wanted}
+    statuses = {s.parsed_target_id: s for s in latest if s.parsed_target_id in wanted}
     return [TargetRow(p, statuses.get(p.pk)) for p in parsed]
 
 

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from adjustments import services
 from adjustments import state as st
@@ -343,3 +344,22 @@ def test_moving_a_drafts_effective_date_reads_its_before_again(plan, reviewer):
         ("Tháng 6/2027", date(2027, 5, 31)),
         ("Tháng 9/2027", None),
     ]
+
+
+def test_an_agencys_page_lists_the_target_in_force_not_the_version_it_replaced(plan, dti):
+    """After a target is raised, the agency answering for it sees the aim in force with its status, as the overview
+    does: not also the old version, which no status is of any more ("chưa có số liệu")."""
+    from dashboards.selectors import agency_targets, milestone_targets
+
+    khcn = Agency.objects.get(code="so-khcn")
+    today = timezone.localdate()
+    v1_raised(plan, today - timedelta(days=5))
+    target_statuses_recompute(as_of=today)
+
+    answered = agency_targets(plan=plan, agency=khcn, milestone=2030)
+    rows = [r for r in answered if r.parsed.target.indicator.code == "V.1"]
+    assert [r.parsed.target.text for r in rows] == [V1_NEW]
+    assert rows[0].status is not None
+    _groups, overview_rows, _as_of = milestone_targets(plan=plan, milestone=2030)
+    [shown] = [r for r in overview_rows if r.parsed.target.indicator.code == "V.1"]
+    assert (shown.parsed.pk, shown.code) == (rows[0].parsed.pk, rows[0].code)
