@@ -128,6 +128,12 @@ def latest_statuses(plan: Plan) -> list[TargetStatus]:
     )
 
 
+def statuses_day(plan: Plan, latest: list[TargetStatus]) -> date:
+    """The day the statuses ``latest`` (``latest_statuses``) are of, the plan's day without any: the targets a page
+    lists with them are those in force that day (an adjusted target: the aim of that day)."""
+    return latest[0].as_of if latest else plan_day(plan)
+
+
 def plan_structure(plan: Plan, *, on: date | None = None) -> list[IndicatorGroup]:
     """The plan's groups, their indicators, cells and parsed targets in force on ``on`` (default today: the plan's
     day), as ``indicators.selectors.plan_groups_with_indicators`` reads them, kept in the cache until the plan
@@ -178,7 +184,7 @@ def milestone_targets(*, plan: Plan, milestone: int) -> tuple[list[GroupRow], li
     latest = latest_statuses(plan)
     # the targets in force on the day the statuses are of (an adjusted target: the aim of that day): those the
     # statuses are of, a complete set for that day (``target_statuses_at``)
-    day = latest[0].as_of if latest else plan_day(plan)
+    day = statuses_day(plan, latest)
     if latest:
         parsed = sorted(
             (s.parsed_target for s in latest if s.parsed_target.target.year == milestone),
@@ -755,9 +761,8 @@ def agency_targets(*, plan: Plan, agency: Agency, milestone: int) -> list[Target
     led = Indicator.lead_agencies.through.objects.filter(agency=agency).values("indicator_id")
     reported = Metric.reporters.through.objects.filter(agency=agency).values("metric_id")
     latest = latest_statuses(plan)
-    day = latest[0].as_of if latest else plan_day(plan)
     parsed = list(
-        ParsedTarget.objects.in_force(day)
+        ParsedTarget.objects.in_force(statuses_day(plan, latest))
         .filter(target__indicator__plan=plan, target__year=milestone)
         .filter(Q(target__indicator__in=led) | Q(metric__in=reported))
         .select_related("metric", "target__indicator")
