@@ -56,8 +56,8 @@ from django.utils.crypto import get_random_string  # noqa: E402
 from agencies.models import User  # noqa: E402
 from config.wsgi import application  # noqa: E402  (what gunicorn serves)
 
-#: the page mix of benchmarks/load.py, plus /healthz as the floor of the stack
-PAGES = [*load.PAGES, "/healthz"]
+#: the full page mix of benchmarks/load.py (every kind of page), plus /healthz as the floor of the stack
+PAGES = [*load.FULL, "/healthz"]
 USERNAME = "bench.cost"
 
 
