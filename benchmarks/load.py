@@ -20,7 +20,8 @@ What it does, in order:
 3. Starts the production web process, ``scripts/serve`` (migrations, then gunicorn, ``--workers`` 4), bound to
    127.0.0.1 only, with the cache on ``REDIS_URL``; waits for ``/healthz``.
 4. Logs in through the log-in form like a browser, and requests every page of the mix once (a warm-up that
-   also checks each answers 200 and not the log-in page).
+   also checks each answers 200 and not the log-in page); then runs the mix unmeasured for ``--warm-seconds``
+   (5), so that every worker has served every page once.
 5. Runs ``wrk -t2 -c50 -d60s`` with a Lua script that sends the mix round-robin with the session cookie,
    counts every answer that is not a 200 as an error, and prints req/s, p50/p95/p99 and the errors; then the
    same for ``/healthz`` alone (``--healthz-seconds``, 0 to skip) as the ceiling of the stack. ``--mix lists`` is
@@ -603,12 +604,17 @@ def main() -> None:
     parser.add_argument("--mix", choices=sorted(MIXES), default="full")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--worker-class", default="gthread", help="gunicorn's: gthread (scripts/serve's) or sync")
+    parser.add_argument(
+        "--worker-class",
+        default="config.gunicorn_worker.ThreadWorker",
+        help="gunicorn's: scripts/serve's (the default), gthread (gunicorn's own threaded worker) or sync",
+    )
     parser.add_argument("--worker-threads", type=int, default=4, help="threads per gunicorn worker (gthread)")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--healthz-seconds", type=int, default=15)
+    parser.add_argument("--warm-seconds", type=int, default=5, help="the mix run unmeasured first, for every worker")
     parser.add_argument("--drafts-per-second", type=float, default=0.0, help="draft saves through the entry form")
     parser.add_argument(
         "--approvals-per-second", type=float, default=0.0, help="figures sent and approved through the review queue"
@@ -650,6 +656,17 @@ def main() -> None:
         session = log_in(base, password)
         single = warm_up(base, session, pages)
         cookie = "; ".join(f"{c.name}={c.value}" for c in session.cookies)
+        if args.warm_seconds:
+            # the mix, unmeasured, so that every worker has served every page once: a worker's first requests load
+            # its templates and connections, seconds of queueing that would otherwise be the run's p99
+            wrk_run(
+                base,
+                pages=pages,
+                cookie=cookie,
+                threads=args.threads,
+                connections=args.connections,
+                seconds=args.warm_seconds,
+            )
         sides, threads = writes_run(
             base,
             names=names,

@@ -1,0 +1,107 @@
+"""The web process's gunicorn worker (``config.gunicorn_worker``): kept-alive connections are spread evenly over the
+workers, with a real gunicorn serving a WSGI application that answers with the process it ran in."""
+
+from __future__ import annotations
+
+import collections
+import http.client
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+WORKERS = 4
+
+
+def application(environ, start_response):
+    """Answers with the id of the worker process that served the request, a few milliseconds later."""
+    time.sleep(0.005)
+    body = str(os.getpid()).encode()
+    start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))])
+    return [body]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _serve(worker_class: str):
+    port = _free_port()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "tests.test_gunicorn_worker:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(WORKERS),
+            "--threads",
+            "2",
+            "--worker-class",
+            worker_class,
+            "--keep-alive",
+            "30",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            # every worker up: as many distinct processes answer as there are workers
+            seen = set()
+            for _ in range(40):
+                probe = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                probe.request("GET", "/", headers={"Connection": "close"})
+                seen.add(probe.getresponse().read())
+                probe.close()
+            if len(seen) == WORKERS:
+                return server, port
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            server.kill()
+            pytest.fail("gunicorn did not start its workers within 30 s")
+        time.sleep(0.2)
+
+
+def connections_per_worker(worker_class: str, clients: int) -> collections.Counter:
+    """Open ``clients`` kept-alive connections at once, as clients arriving together do, then ask once on each:
+    which worker holds each."""
+    server, port = _serve(worker_class)
+    connections = []
+    try:
+        held = collections.Counter()
+        for _ in range(clients):
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            connection.connect()  # waiting for a worker to accept it
+            connections.append(connection)
+        for connection in connections:
+            connection.request("GET", "/")
+            held[connection.getresponse().read().decode()] += 1
+        # still the same worker on the next request: the connection was kept alive
+        connection = connections[0]
+        connection.request("GET", "/")
+        assert connection.getresponse().read().decode() in held
+        return held
+    finally:
+        for connection in connections:
+            connection.close()
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def test_kept_alive_connections_are_spread_evenly_over_the_workers():
+    held = connections_per_worker("config.gunicorn_worker.ThreadWorker", clients=40)
+    assert len(held) == WORKERS, held
+    assert max(held.values()) - min(held.values()) <= 2, held
