@@ -23,8 +23,9 @@ import os
 
 from gunicorn.workers import gthread
 
-#: more than gunicorn will ever run at once here (a dead worker's slot is taken by the next one started)
-SLOTS = 256
+#: more workers than one machine runs at once (a dead worker's slot is taken by the next one started); each worker
+#: reads them all between two events, so they are few
+SLOTS = 64
 
 # made at import, in the master (gunicorn loads the worker class before forking): every worker shares them
 _pids = multiprocessing.RawArray(ctypes.c_int, SLOTS)
