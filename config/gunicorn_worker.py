@@ -47,9 +47,16 @@ class ThreadWorker(gthread.ThreadWorker):
     _slot = None
 
     def init_process(self):
-        with _claiming:  # the first slot free, or left by a worker that has died
-            self._slot = next(i for i in range(SLOTS) if not _pids[i] or not _alive(_pids[i]))
-            _pids[self._slot], _connections[self._slot] = os.getpid(), 0
+        # the first slot free, or left by a worker that has died; a worker that cannot have one (the lock left held by
+        # a worker killed while taking its own, every slot taken) is not counted, and listens by the others' average
+        if _claiming.acquire(timeout=1):
+            try:
+                free = (i for i in range(SLOTS) if not _pids[i] or not _alive(_pids[i]))
+                self._slot = next(free, None)
+                if self._slot is not None:
+                    _pids[self._slot], _connections[self._slot] = os.getpid(), 0
+            finally:
+                _claiming.release()
         super().init_process()
 
     @property

@@ -6,6 +6,7 @@ from __future__ import annotations
 import collections
 import http.client
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -32,53 +33,62 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _serve(worker_class: str):
-    port = _free_port()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "tests.test_gunicorn_worker:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(WORKERS),
-            "--threads",
-            "2",
-            "--worker-class",
-            worker_class,
-            "--keep-alive",
-            "30",
-        ],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+def _workers_answering(port: int) -> set[str]:
+    """The worker processes that answer 40 requests on connections of their own."""
+    seen = set()
+    for _ in range(40):
+        probe = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        probe.request("GET", "/", headers={"Connection": "close"})
+        seen.add(probe.getresponse().read().decode())
+        probe.close()
+    return seen
+
+
+def _until_every_worker_answers(port: int) -> set[str]:
     deadline = time.monotonic() + 30
     while True:
         try:
-            # every worker up: as many distinct processes answer as there are workers
-            seen = set()
-            for _ in range(40):
-                probe = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-                probe.request("GET", "/", headers={"Connection": "close"})
-                seen.add(probe.getresponse().read())
-                probe.close()
+            seen = _workers_answering(port)
             if len(seen) == WORKERS:
-                return server, port
+                return seen
         except OSError:
             pass
         if time.monotonic() > deadline:
-            server.kill()
-            pytest.fail("gunicorn did not start its workers within 30 s")
+            pytest.fail(f"gunicorn did not run its {WORKERS} workers within 30 s")
         time.sleep(0.2)
 
 
-def connections_per_worker(worker_class: str, clients: int) -> collections.Counter:
+@pytest.fixture
+def serve():
+    """Start gunicorn with a worker class; yields its port."""
+    servers = []
+
+    def start(worker_class: str) -> int:
+        port = _free_port()
+        servers.append(
+            subprocess.Popen(
+                [
+                    *(sys.executable, "-m", "gunicorn", "tests.test_gunicorn_worker:application"),
+                    *("--bind", f"127.0.0.1:{port}", "--workers", str(WORKERS), "--threads", "2"),
+                    *("--worker-class", worker_class, "--keep-alive", "30"),
+                ],
+                cwd=ROOT,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        )
+        _until_every_worker_answers(port)
+        return port
+
+    yield start
+    for server in servers:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def connections_per_worker(port: int, clients: int) -> collections.Counter:
     """Open ``clients`` kept-alive connections at once, as clients arriving together do, then ask once on each:
     which worker holds each."""
-    server, port = _serve(worker_class)
     connections = []
     try:
         held = collections.Counter()
@@ -97,11 +107,21 @@ def connections_per_worker(worker_class: str, clients: int) -> collections.Count
     finally:
         for connection in connections:
             connection.close()
-        server.terminate()
-        server.wait(timeout=30)
 
 
-def test_kept_alive_connections_are_spread_evenly_over_the_workers():
-    held = connections_per_worker("config.gunicorn_worker.ThreadWorker", clients=40)
+def test_kept_alive_connections_are_spread_evenly_over_the_workers(serve):
+    held = connections_per_worker(serve("config.gunicorn_worker.ThreadWorker"), clients=40)
     assert len(held) == WORKERS, held
+    assert max(held.values()) - min(held.values()) <= 2, held
+
+
+def test_a_worker_killed_is_replaced_and_the_connections_spread_over_the_new_one_too(serve):
+    port = serve("config.gunicorn_worker.ThreadWorker")
+    killed = connections_per_worker(port, clients=8).most_common(1)[0][0]
+    os.kill(int(killed), signal.SIGKILL)  # as gunicorn's master does to a worker past its timeout
+    deadline = time.monotonic() + 30
+    while killed in (seen := _until_every_worker_answers(port)):
+        assert time.monotonic() < deadline, "the killed worker still answers"
+    held = connections_per_worker(port, clients=40)
+    assert set(held) == seen, held  # the new worker holds connections; the dead one's share is not counted
     assert max(held.values()) - min(held.values()) <= 2, held
