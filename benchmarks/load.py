@@ -45,6 +45,7 @@ server, not the rate limit. Traffic goes to 127.0.0.1 only, for a bounded time.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import math
 import os
@@ -656,17 +657,14 @@ def main() -> None:
         session = log_in(base, password)
         single = warm_up(base, session, pages)
         cookie = "; ".join(f"{c.name}={c.value}" for c in session.cookies)
+        # wrk with the run's clients: the mix as the logged-in reader, unless told otherwise (``/healthz``)
+        clients = functools.partial(
+            wrk_run, base, pages=pages, cookie=cookie, threads=args.threads, connections=args.connections
+        )
         if args.warm_seconds:
             # the mix, unmeasured, so that every worker has served every page once: a worker's first requests load
             # its templates and connections, seconds of queueing that would otherwise be the run's p99
-            wrk_run(
-                base,
-                pages=pages,
-                cookie=cookie,
-                threads=args.threads,
-                connections=args.connections,
-                seconds=args.warm_seconds,
-            )
+            clients(seconds=args.warm_seconds)
         sides, threads = writes_run(
             base,
             names=names,
@@ -680,14 +678,7 @@ def main() -> None:
         log_start = log.stat().st_size
         worker_start_at = worker_log.stat().st_size if worker is not None else 0
         cpu_before = group_cpu_seconds(process.pid)
-        mix = wrk_run(
-            base,
-            pages=pages,
-            cookie=cookie,
-            threads=args.threads,
-            connections=args.connections,
-            seconds=args.seconds,
-        )
+        mix = clients(seconds=args.seconds)
         stop.set()
         for thread in threads:
             thread.join(timeout=60)
@@ -702,14 +693,7 @@ def main() -> None:
         healthz = None
         if args.healthz_seconds:
             drain(base)
-            healthz = wrk_run(
-                base,
-                pages=["/healthz"],
-                cookie="",
-                threads=args.threads,
-                connections=args.connections,
-                seconds=args.healthz_seconds,
-            )
+            healthz = clients(pages=["/healthz"], cookie="", seconds=args.healthz_seconds)
     finally:
         stop.set()
         server_stop(process)
