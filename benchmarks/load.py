@@ -437,6 +437,8 @@ _ACCESS = re.compile(r"^ACCESS (\S+) (\S+) (\d+) (\d+)$")
 _BUILT = re.compile(r"^built (\S+) ([\d.]+) ([\d.]+)$")
 _COST = re.compile(r"^cost (\S+) (\S+) ([\d.]+)$")
 _MOVED = re.compile(r"(?:^|\] )moved (\S+)$")  # the worker's lines carry Celery's prefix
+#: a page built ahead by the recompute in the worker (core/prebuild.py)
+_AHEAD = re.compile(r"(?:^|\] )built-ahead (\S+) ([\d.]+) ([\d.]+)$")
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -471,6 +473,9 @@ def server_log_summary(log: Path, start: int, end: int, worker_lines: list[str])
         elif match := _BUILT.match(line):
             builds.setdefault(_block_name(match[1]), []).append(float(match[2]))
             builds_cpu.setdefault(_block_name(match[1]), []).append(float(match[3]))
+        elif match := _AHEAD.search(line):
+            builds.setdefault(f"ahead: {_block_name(match[1])}", []).append(float(match[2]))
+            builds_cpu.setdefault(f"ahead: {_block_name(match[1])}", []).append(float(match[3]))
         elif match := _MOVED.search(line):
             for kind in {key.split(":")[0] for key in match[1].split(",")}:
                 moves[kind] = moves.get(kind, 0) + 1
@@ -678,6 +683,7 @@ def main() -> None:
         log_start = log.stat().st_size
         worker_start_at = worker_log.stat().st_size if worker is not None else 0
         cpu_before = group_cpu_seconds(process.pid)
+        worker_cpu_before = group_cpu_seconds(worker.pid) if worker is not None else 0.0
         mix = clients(seconds=args.seconds)
         stop.set()
         for thread in threads:
@@ -688,6 +694,9 @@ def main() -> None:
         # gunicorn spent per request does not depend on it (much)
         mix["load_average_1min"] = os.getloadavg()[0]
         mix["server_cpu_ms_per_request"] = (group_cpu_seconds(process.pid) - cpu_before) * 1000 / mix["requests"]
+        # the recomputes and the pages they build ahead (core/prebuild.py) run in the worker, on the same cores
+        if worker is not None:
+            mix["worker_cpu_seconds"] = group_cpu_seconds(worker.pid) - worker_cpu_before
         worker_lines = _log_lines(worker_log, worker_start_at, worker_log.stat().st_size) if worker is not None else []
         server = server_log_summary(log, log_start, log.stat().st_size, worker_lines)
         healthz = None
@@ -738,6 +747,9 @@ def main() -> None:
                 f"{r['behind_schedule']} |"
             )
     print(f"\ngunicorn's CPU per request of the mix: {mix['server_cpu_ms_per_request']:.2f} ms")
+    if "worker_cpu_seconds" in mix:
+        worker_cpu = mix["worker_cpu_seconds"]
+        print(f"the Celery worker's CPU during the mix (recomputes, pages built ahead): {worker_cpu:.1f} s")
     print(
         "\n| on the server, during the run | requests | p50 ms | p95 ms | CPU p50 ms | CPU total s | built "
         "| build p50 ms | build CPU p50 ms | build CPU total s |"
@@ -746,7 +758,8 @@ def main() -> None:
     builds, cpu = server["builds"], server["builds_cpu"]
 
     def block_of(path: str) -> str | None:
-        return next((name for name in builds if name.endswith(" " + path.split(" ", 1)[1])), None)
+        path = path.split(" ", 1)[1]
+        return next((name for name in builds if name.endswith(" " + path) and not name.startswith("ahead: ")), None)
 
     def cost(name: str | None) -> str:
         if name is None:
@@ -761,7 +774,8 @@ def main() -> None:
     shown = {block_of(path) for path in server["paths"]}
     for name in builds:
         if name not in shown:
-            print(f"| (block) {name} | | | | | | {cost(name)} |")
+            kind = "(built ahead by the worker)" if name.startswith("ahead: ") else "(block)"
+            print(f"| {kind} {name.removeprefix('ahead: ')} | | | | | | {cost(name)} |")
     print("dependencies moved: " + ", ".join(f"{kind} {n}×" for kind, n in server["moves"].items()))
     print(
         "\none client, one request each after the warm-up (ms): "

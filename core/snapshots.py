@@ -8,9 +8,10 @@ saved by one agency leaves every reader's page cached, and an approval refreshes
 agency and the province's figures, not the task pages.
 
 Why no page is ever older than the last commit: the stamp is read before the block is built, and a dependency's
-version moves only after the writing transaction commits, to a number above every stamp read before. A block
-built from data older than a commit therefore carries a stamp below that commit's version, and no reader is
-served it again. Nothing is deleted; a stale entry is overwritten by the next build, entries expire.
+version moves only once the writing transaction has committed (after it, or with it), to a number above every
+stamp read before. A block built from data older than a commit therefore carries a stamp below that commit's
+version, and no reader is served it again. Nothing is deleted; a stale entry is overwritten by the next build,
+entries expire.
 
 The versions live in PostgreSQL (``core.models.SnapshotVersion``, one row per dependency, and the stamp clock
 ``core.models.SnapshotGeneration``), not in Redis: a move is never lost, whether Redis is down, hung or restarted
@@ -28,6 +29,10 @@ Two ways writes announce what they change, after their commit: services whose wr
 named: everything); every ``save()`` and ``delete()`` of a model of ``WATCHED_APPS`` goes through the signal
 receivers connected in ``CoreConfig.ready``, which ask ``CHANGES`` (filled by ``dashboards/dependencies.py``, the
 one map from a saved row to what it changes) and fall back to everything for a model the map does not know.
+
+The recompute of statuses, which makes the most read pages stale, moves its dependencies *with* its commit instead
+(``snapshots_publish``): it first builds the pages read lately that show them, from its own rows, and stores them
+once committed, stamped with its version (core/prebuild.py) — their readers never wait for a build.
 """
 
 from __future__ import annotations
@@ -48,7 +53,7 @@ from django.utils import timezone, translation
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from . import replica
+from . import prebuild, replica
 from .models import SnapshotGeneration, SnapshotVersion
 
 #: Redis down: pages are built as if there were no cache, rather than failing
@@ -151,6 +156,9 @@ BUILD_MARK_SECONDS = 10
 #: mark lasts, a build that is still going finishes sooner than a second one started beside it (with 2 s, a loaded
 #: server's slow builds were each made twice or three times, which made them slower still)
 BUILD_WAIT_SECONDS = BUILD_MARK_SECONDS
+#: how long ``snapshots_publish`` marks the pages it built as being built, between its commit and their store (a
+#: commit that fails leaves them no longer than this)
+PUBLISH_MARK_SECONDS = 2
 
 T = TypeVar("T")
 
@@ -160,6 +168,8 @@ _asked = Local()
 _request = Local()
 #: the dependencies of the blocks being built, innermost last (see ``depends_on``)
 _building = Local()
+#: inside ``snapshots_publish``: what it moves (``moved``) and the blocks built ahead (``built``: key → entry)
+_publishing = Local()
 
 _GENERATION = SnapshotGeneration._meta.db_table
 _VERSIONS = SnapshotVersion._meta.db_table
@@ -185,20 +195,29 @@ def snapshot_versions_bump(keys: Iterable[str]) -> int:
     if getattr(_request, "read", None) is not None:
         _request.read = _Read(url=_request.read.url)  # this request's own write: read again after it
     with transaction.atomic():
-        # the clock's row first, always: two moves queue on it and never wait for each other's versions
-        moved = SnapshotGeneration.objects.filter(pk=1).update(value=Greatest(F("value") + 1, Value(_clock())))
-        if not moved:
-            SnapshotGeneration.objects.get_or_create(pk=1, defaults={"value": _clock()})
-        version = SnapshotGeneration.objects.values_list("value", flat=True).get(pk=1)
-        SnapshotVersion.objects.bulk_create(
-            [SnapshotVersion(key=key, value=version) for key in keys],
-            update_conflicts=True,
-            unique_fields=["key"],
-            update_fields=["value"],
-        )
+        version = _clock_advance()
+        _versions_set(keys, version)
     if builds_logger.isEnabledFor(logging.DEBUG):
         builds_logger.debug("moved %s", ",".join(keys))
     return version
+
+
+def _clock_advance() -> int:
+    """Move the stamp clock past every stamp read so far, holding its row until the transaction ends: the clock's
+    row first, always, so that two moves queue on it and never wait for each other's versions."""
+    moved = SnapshotGeneration.objects.filter(pk=1).update(value=Greatest(F("value") + 1, Value(_clock())))
+    if not moved:
+        SnapshotGeneration.objects.get_or_create(pk=1, defaults={"value": _clock()})
+    return SnapshotGeneration.objects.values_list("value", flat=True).get(pk=1)
+
+
+def _versions_set(keys: Iterable[str], version: int) -> None:
+    SnapshotVersion.objects.bulk_create(
+        [SnapshotVersion(key=key, value=version) for key in sorted(keys)],
+        update_conflicts=True,
+        unique_fields=["key"],
+        update_fields=["value"],
+    )
 
 
 def snapshot_generation_bump() -> None:
@@ -329,7 +348,7 @@ def cached_page_block(
         except ValueError:  # expired between the two calls
             return False
 
-    return _cached(block_key(name, day, language, path, query, *parts), depends, build, keep_new=place_left)
+    return _cached(block_key(name, day, language, path, query, *parts), depends, build, keep_new=place_left, page=True)
 
 
 class _declaring:
@@ -465,13 +484,20 @@ def _cached(
     *,
     keep_new: Callable[[], bool],
     seconds: int | None = None,
+    page: bool = False,
 ) -> T:
-    """The entry under ``key`` while it is fresh, else ``build()``, stored with its stamp and dependencies."""
+    """The entry under ``key`` while it is fresh, else ``build()``, stored with its stamp and dependencies; a page's
+    (``page``) served or stored at the top of a request is noted for the recomputes to build ahead
+    (core/prebuild.py)."""
     if seconds is None:
         seconds = settings.DASHBOARD_CACHE_SECONDS
     if not seconds:
         with _declaring(depends):
             return build()
+    moved = getattr(_publishing, "moved", None)
+    if moved is not None:
+        return _built_ahead(key, depends, build, moved)
+    top = page and not getattr(_building, "stack", None)
     wal = replica.reading_from_replica()
     try:
         entry = cache.get(key)
@@ -482,6 +508,8 @@ def _cached(
             return build()
     if fresh:
         depends_on(*entry[1])
+        if top:
+            prebuild.touched(key)
         return entry[2]
     # another process is building it already: wait for its result rather than build it again in every process
     mark = f"building:{key}"
@@ -516,6 +544,8 @@ def _cached(
         try:
             if keep and (entry is not None or keep_new()):
                 cache.set(key, (stamp, tuple(sorted(keys)), value), seconds)
+                if top:
+                    prebuild.remember(key, tuple(sorted(keys)))
         except CACHE_DOWN:
             logger.warning("cache unreachable: page not kept", exc_info=True)
     finally:
@@ -524,6 +554,96 @@ def _cached(
         if not building:
             _forget(mark)
     return value
+
+
+def _built_ahead(key: str, depends: Iterable[str], build: Callable[[], T], moved: set[str]) -> T:
+    """A block asked for inside ``snapshots_publish``: built from the transaction's rows if it shows what moves (or
+    is not fresh), and kept aside to be stored once the transaction commits; else served from the cache. A block
+    several pages share (the statuses) is built once for all of them."""
+    if key in _publishing.built:
+        names, value = _publishing.built[key]
+        depends_on(*names)
+        return value
+    try:
+        entry = cache.get(key)
+    except CACHE_DOWN:
+        entry = None
+    if entry is not None and not moved.intersection(entry[1]) and _fresh(entry, now=True)[0]:
+        depends_on(*entry[1])
+        return entry[2]
+    started, cpu = time.perf_counter(), time.thread_time()
+    with _declaring(depends) as keys:
+        value = build()
+    if builds_logger.isEnabledFor(logging.DEBUG):
+        wall, cpu = (time.perf_counter() - started) * 1000, (time.thread_time() - cpu) * 1000
+        builds_logger.debug("built-ahead %s %.1f %.1f", key, wall, cpu)
+    _publishing.built[key] = tuple(sorted(keys)), value
+    return value
+
+
+def _outermost_transaction() -> bool:
+    blocks = [block for block in connection.atomic_blocks if not getattr(block, "_from_testcase", False)]
+    return len(blocks) == 1
+
+
+def snapshots_publish(*keys: str) -> None:
+    """At the end of a writing transaction (a recompute's): move these dependencies (and what it asked to move with
+    ``snapshots_changed``) in it, with the pages they make stale built ahead (core/prebuild.py).
+
+    The pages read lately that show one of ``keys`` are built from the transaction's own rows before anything
+    moves; then, holding the stamp clock's row (every other move waits), the versions move and each page is kept
+    only if none of what it shows was moved by another commit since its build began — a build that may have missed
+    that commit. Once the transaction commits the pages are stored with the new version as their stamp, so their
+    readers never wait for a build and never see a page older than the commit. Without a shared cache, inside a
+    longer transaction, or if anything fails, this is ``snapshots_changed``: the pages are built by their readers.
+    """
+    asked = getattr(_asked, "keys", None) or set()
+    moved = set(keys) | asked
+    if not settings.DASHBOARD_CACHE_SECONDS or not _outermost_transaction() or EVERYTHING in moved:
+        snapshots_changed(*moved)
+        return
+    began = snapshot_generation()
+    _publishing.moved, _publishing.built = moved, {}
+    try:
+        prebuild.build_ahead(moved)  # each page in a savepoint; one that fails is built by its readers
+        built = _publishing.built
+    finally:
+        _publishing.moved = _publishing.built = None
+    _asked.keys = set()
+    with transaction.atomic():
+        version = _clock_advance()
+        shown = {name for names, _value in built.values() for name in names}
+        since = set(
+            SnapshotVersion.objects.filter(key__in=shown | {EVERYTHING}, value__gt=began).values_list("key", flat=True)
+        )
+        if EVERYTHING in since:
+            built = {}
+        built = {key: entry for key, entry in built.items() if not since.intersection(entry[0])}
+        _versions_set(moved, version)
+    if builds_logger.isEnabledFor(logging.DEBUG):
+        builds_logger.debug("moved %s", ",".join(sorted(moved)))
+    if built:
+        # readers finding a page stale between the commit and the store wait for it rather than build it
+        marks = [f"building:{key}" for key in built if _mark(f"building:{key}")]
+        transaction.on_commit(lambda: _store_built(built, version, marks), robust=True)
+
+
+def _mark(mark: str) -> bool:
+    try:
+        return cache.add(mark, 1, PUBLISH_MARK_SECONDS)
+    except CACHE_DOWN:
+        return False
+
+
+def _store_built(built: dict, version: int, marks: list[str]) -> None:
+    try:
+        entries = {key: (version, names, value) for key, (names, value) in built.items()}
+        cache.set_many(entries, settings.DASHBOARD_CACHE_SECONDS)
+    except CACHE_DOWN:
+        logger.warning("cache unreachable: pages built ahead not kept", exc_info=True)
+    finally:
+        for mark in marks:
+            _forget(mark)
 
 
 def _forget(mark: str) -> None:

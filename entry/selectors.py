@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db import connection
-from django.db.models import Count, Exists, Min, OuterRef, Q
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, Window
+from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -70,23 +71,21 @@ def entry_rows(*, agency: Agency, as_of: date, today: date | None = None) -> lis
             agency=agency, metric__in=metrics, period__in=[p for p in by_kind.values() if p.pk]
         )
     }
-    by_pk = {metric.pk: metric for metric in metrics}
-    previous: dict[int, Observation] = {}
-    # the last approved figure before this period; two years back is enough for every frequency
+    # the last approved figure of each metric before the period being entered (its period ends before that one
+    # begins; two years back is enough for every frequency): the newest of each metric, chosen in SQL
+    before = Q()
+    for kind in sorted({metric.period_kind for metric in metrics}):
+        frequencies = [metric.frequency for metric in metrics if metric.period_kind == kind]
+        before |= Q(metric__frequency__in=frequencies, period__ends_on__lt=by_kind[kind].starts_on)
+    newest_first = Window(RowNumber(), partition_by=[F("metric_id")], order_by=[F("period__ends_on").desc(), "-pk"])
     earlier = (
         observations_approved()
-        .filter(
-            agency=agency,
-            metric__in=metrics,
-            period__ends_on__lt=as_of,
-            period__ends_on__gte=as_of - timedelta(days=731),
-        )
+        .filter(before, agency=agency, metric__in=metrics, period__ends_on__gte=as_of - timedelta(days=731))
+        .annotate(newest=newest_first)
+        .filter(newest=1)
         .select_related("period")
-        .order_by("metric_id", "-period__ends_on")
     )
-    for observation in earlier:
-        if observation.period.ends_on < by_kind[by_pk[observation.metric_id].period_kind].starts_on:
-            previous.setdefault(observation.metric_id, observation)
+    previous: dict[int, Observation] = {observation.metric_id: observation for observation in earlier}
     targets: dict[int, ParsedTarget] = {}
     for parsed in (
         ParsedTarget.objects.filter(metric__in=metrics, target__year__gte=as_of.year)

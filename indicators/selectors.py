@@ -64,11 +64,15 @@ def period_of(*, kind: str, year: int, number: int) -> Period:
 
 def periods_containing(as_of: date) -> dict[str, Period]:
     """The period of each kind whose window contains ``as_of``: stored, or unsaved if nobody has used it yet."""
-    result = {}
-    for kind in (periods.MONTH, periods.QUARTER, periods.HALF_YEAR, periods.YEAR):
-        bounds = periods.period_containing(kind, as_of)
-        result[kind] = period_of(kind=kind, year=bounds.year, number=bounds.number)
-    return result
+    kinds = (periods.MONTH, periods.QUARTER, periods.HALF_YEAR, periods.YEAR)
+    windows = {kind: periods.period_containing(kind, as_of) for kind in kinds}
+    which = Q()
+    for kind, bounds in windows.items():
+        which |= Q(kind=kind, year=bounds.year, number=bounds.number)
+    stored = {period.kind: period for period in Period.objects.filter(which)}  # one query for the four
+    return {
+        kind: stored.get(kind) or Period.build(kind, bounds.year, bounds.number) for kind, bounds in windows.items()
+    }
 
 
 def observations_approved():

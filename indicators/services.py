@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from agencies.models import Agency
 from core.jobs import enqueue_coalesced
-from core.snapshots import FIGURES, PERIODS, metric, snapshots_changed
+from core.snapshots import FIGURES, PERIODS, metric, snapshots_changed, snapshots_publish
 from core.workflow import EntryError, check_period_open, evidence_replace, save_version, text_checked
 
 from . import revisions
@@ -170,10 +170,12 @@ def target_statuses_recompute(
         unique_fields=["metric"],
         update_fields=["as_of", "figures_read_at"],
     )
-    _recompute_requests_forget(requests)
     # the statuses and province values of these metrics (all of them for a new day's set), and what is computed
-    # from them province-wide: no task page, no agency's work, no plan page shows them
-    snapshots_changed(FIGURES, *map(metric, written))
+    # from them province-wide: no task page, no agency's work, no plan page shows them; the pages read lately that
+    # show them are built from these rows before they move (core/prebuild.py)
+    snapshots_publish(FIGURES, *map(metric, written))
+    # last, just before the commit: an approval renewing one of these requests waits for this transaction
+    _recompute_requests_forget(requests)
     return len(rows)
 
 

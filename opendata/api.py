@@ -79,6 +79,10 @@ class ClientAddressMixin:
     def get_ident(self, request) -> str | None:
         return client_address(request)
 
+    def allow_request(self, request, view) -> bool:
+        # a list built ahead by a recompute (core/prebuild.py) is no client's request
+        return getattr(request._request, "built_ahead", False) or super().allow_request(request, view)
+
 
 class OpenDataAnonThrottle(ClientAddressMixin, AnonRateThrottle):
     scope = "open_data_anon"

@@ -40,9 +40,13 @@ def jobs_in_process():
 def dashboard_cache_off(settings):
     """Dashboard pages are built on every request in tests: a test's writes never commit, so the snapshot
     generation they bump would never move. tests/test_dashboard_cache.py turns the cache on. So is each request's
-    user (agencies/backends.py), so that query counts do not depend on the test before."""
+    user (agencies/backends.py), so that query counts do not depend on the test before; and what this process
+    noted of the pages read (core/prebuild.py), which a test that turns the cache on starts without."""
+    from core import prebuild
+
     settings.DASHBOARD_CACHE_SECONDS = 0
     settings.USER_CACHE_SECONDS = 0
+    prebuild._touched.clear()
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -110,12 +110,20 @@ def _rebuilt(
         for name, url in pages.items():
             before = len(built)
             _html(reader, url)
-            keys = [key for key in built[before:] if f":{url}:" in key]
-            if keys:
-                again.add(name)
-            if blocks is not None:
-                blocks.setdefault(name, set()).update(key.split(":")[1] for key in keys)
+            again |= _pages_built({name: url}, built[before:], blocks=blocks)
     return again
+
+
+def _pages_built(pages: dict[str, str], built: list[str], *, blocks: dict[str, set[str]] | None = None) -> set[str]:
+    """The pages (by name) of which a block is among the keys ``built``; with ``blocks``, which blocks."""
+    found = set()
+    for name, url in pages.items():
+        keys = [key for key in built if f":{url}:" in key]
+        if keys:
+            found.add(name)
+        if blocks is not None:
+            blocks.setdefault(name, set()).update(key.split(":")[1] for key in keys)
+    return found
 
 
 @pytest.fixture
@@ -208,12 +216,19 @@ def test_an_approval_refreshes_exactly_the_pages_that_show_it(
     assert "4.321" not in _html(readers[0], url)
     approver = Client()
     approver.force_login(reviewer)
+    builds.clear()
     with committing(execute=True):  # through the review queue; the metric's recompute runs after the commit
         answer = approver.post("/tham-dinh/", {"action": "approve", "o": figure.pk})
     assert answer.status_code == 302
     figure.refresh_from_db()
     assert figure.status == SubmissionStatus.APPROVED
-    assert _rebuilt(readers, pages, builds) == {
+    # the recompute builds the pages its readers read that show its statuses, before they move (core/prebuild.py);
+    # the readers build what the approval alone moved: the approved figures' list, the queue's count
+    ahead = _pages_built(pages, builds)
+    rebuilt = _rebuilt(readers, pages, builds)
+    assert {"overview", "plan", "public", "indicator", "public indicator", "API target statuses"} <= ahead
+    assert rebuilt == {"API figures", "scorecard"}
+    assert ahead | rebuilt == {
         # the metric's figures, values and statuses
         "indicator",
         "public indicator",
@@ -382,13 +397,109 @@ def test_a_metrics_recompute_refreshes_the_pages_that_show_its_statuses(readers,
     with committing(execute=True):
         target_statuses_recompute(as_of=today)  # the day's set
     _rebuilt(readers, pages, builds)
+    builds.clear()
     with committing(execute=True):
         target_statuses_recompute(as_of=today, metric_ids=[parsed.metric_id])
+    # built by the recompute from its own rows, before its statuses moved (core/prebuild.py)
     blocks: dict[str, set[str]] = {}
-    rebuilt = _rebuilt(readers, pages, builds, blocks=blocks)
+    rebuilt = _pages_built(pages, builds, blocks=blocks)
     assert {"overview", "plan", "indicator", "agency", "public", "public indicator", "API target statuses"} <= rebuilt
     assert not rebuilt & {"task", "other task", "task board", "API tasks", "scorecard"}
+    # the statuses they share read once for all of them
+    assert len([key for key in builds if key.startswith("block:latest-statuses:")]) == 1
+    # so that no reader builds them again
+    assert _rebuilt(readers, pages, builds) == set()
     # on the agency's page, the part with its targets' statuses: not its tasks, reports and figures
     assert blocks["agency"] == {"agency.targets"}
     # nor the overview's parts that count what waits for review
     assert blocks["overview"] == {"overview"}
+
+
+# --- pages built ahead by the recompute (core/prebuild.py) ------------------------------------------------------
+
+
+@pytest.fixture
+def statuses_read(readers, plan, builds, committing):
+    """The day's statuses stored and every page read once by each reader: the pages a recompute builds ahead."""
+    khcn, parsed, url = khcn_stock_target()
+    pages = _reader_pages(url, _task_of(khcn), _other_task(khcn))
+    with committing(execute=True):
+        target_statuses_recompute(as_of=timezone.localdate())
+    _rebuilt(readers, pages, builds)
+    builds.clear()
+    return khcn, parsed, pages
+
+
+def test_a_page_built_ahead_is_not_kept_if_another_commit_moved_what_it_shows_meanwhile(
+    readers, statuses_read, builds, committing, monkeypatch
+):
+    from core import prebuild
+
+    khcn, parsed, pages = statuses_read
+    render = prebuild.render
+
+    def and_an_approval_meanwhile(recipe):
+        answered = render(recipe)
+        if recipe.path_info == pages["agency"]:
+            # another commit moves the agency's approved work after its page was built from what it read before
+            snapshots.snapshot_versions_bump([snapshots.agency(khcn.pk)])
+        return answered
+
+    monkeypatch.setattr(prebuild, "render", and_an_approval_meanwhile)
+    with committing(execute=True):
+        target_statuses_recompute(as_of=timezone.localdate(), metric_ids=[parsed.metric_id])
+    assert {"agency", "plan"} <= _pages_built(pages, builds)
+    rebuilt = _rebuilt(readers, pages, builds)
+    assert "agency" in rebuilt  # not kept: its readers build it again, with what that commit changed
+    assert "plan" not in rebuilt  # kept: nothing it shows moved meanwhile
+
+
+def test_only_the_pages_read_lately_are_built_ahead(readers, statuses_read, builds, committing, monkeypatch):
+    from core import prebuild
+
+    _khcn, parsed, pages = statuses_read
+    # the page read last comes first (a recompute builds ahead for a second at most, then leaves the rest)
+    for name in ("public", "plan"):
+        prebuild._touched.clear()  # a read noted at once, not up to 30 s later
+        _html(readers[0], pages[name])
+    assert prebuild.recipes_for({snapshots.FIGURES})[0].path_info == pages["plan"]
+    monkeypatch.setattr(prebuild, "READ_SECONDS", 0)  # every page last read too long ago
+    with committing(execute=True):
+        target_statuses_recompute(as_of=timezone.localdate(), metric_ids=[parsed.metric_id])
+    assert _pages_built(pages, builds) == set()
+    assert {"overview", "plan", "public", "indicator"} <= _rebuilt(readers, pages, builds)  # by their readers
+
+
+def test_a_page_failing_to_build_ahead_leaves_the_recompute_whole(
+    readers, statuses_read, builds, committing, monkeypatch
+):
+    """A view that fails inside the recompute's transaction (a database error) is rolled back to its savepoint: the
+    statuses are stored and moved, and the page is built by its readers."""
+    from types import SimpleNamespace
+
+    from core import prebuild
+
+    _khcn, parsed, pages = statuses_read
+    failed = []
+
+    def failing(request, *args, **kwargs):
+        failed.append(request.path)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT * FROM no_such_table")
+
+    monkeypatch.setattr(prebuild, "resolve", lambda path: SimpleNamespace(func=failing, args=(), kwargs={}))
+    TargetStatus.objects.filter(parsed_target__metric=parsed.metric).delete()
+    with committing(execute=True):
+        target_statuses_recompute(as_of=timezone.localdate(), metric_ids=[parsed.metric_id])
+    assert failed and TargetStatus.objects.filter(parsed_target__metric=parsed.metric).exists()
+    assert {"overview", "plan", "indicator"} <= _rebuilt(readers, pages, builds)
+
+
+def test_inside_a_longer_transaction_the_pages_are_left_to_their_readers(readers, statuses_read, builds, committing):
+    """The versions move with the recompute only at the end of its own transaction: inside a longer one (an import
+    that recomputes), holding the stamp clock until it commits would hold every other write's move."""
+    _khcn, parsed, pages = statuses_read
+    with committing(execute=True), transaction.atomic():
+        target_statuses_recompute(as_of=timezone.localdate(), metric_ids=[parsed.metric_id])
+    assert _pages_built(pages, builds) == set()
+    assert {"overview", "plan", "public"} <= _rebuilt(readers, pages, builds)

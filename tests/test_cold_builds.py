@@ -139,12 +139,14 @@ def test_an_approval_rebuilds_the_overview_without_counting_the_occurrences_agai
     figure = figure_sent(metric, khcn, agency_staff)
     office = Client()
     office.force_login(reviewer)
-    with django_capture_on_commit_callbacks(execute=True):
+    # the recompute the approval queues builds the overview again before its statuses move (core/prebuild.py)
+    with CaptureQueriesContext(connection) as rebuilt, django_capture_on_commit_callbacks(execute=True):
         assert office.post(reverse("review_queue"), {"action": "approve", "o": figure.pk}).status_code == 302
-    with CaptureQueriesContext(connection) as rebuilt:
-        after = client.get("/tong-quan/").content.decode()
-    assert any("indicators_targetstatus" in query["sql"] for query in rebuilt)  # built again: its statuses moved
     assert not [query["sql"] for query in rebuilt if "tasks_taskoccurrence" in query["sql"]]
+    with CaptureQueriesContext(connection) as served:
+        after = client.get("/tong-quan/").content.decode()
+    # served as built ahead, with the new statuses (built by this request instead, it would read them)
+    assert not [query["sql"] for query in served if "indicators_targetstatus" in query["sql"]]
     overdue = re.compile(r'<section[^>]*id="qua-han".*?</section>', re.S)
     assert overdue.search(after).group(0) == overdue.search(before).group(0)
 
