@@ -104,28 +104,28 @@ def _save(recipes: dict) -> None:
 def remember(key: str, depends: tuple[str, ...]) -> None:
     """A page block was stored while a request was answered: remember how to build it again (a page this process
     remembered or saw read within ``TOUCH_SECONDS`` is remembered already)."""
-    now = time.time()
-    if now - _touched.get(key, 0) < TOUCH_SECONDS:
-        return
     recipe = _recipe()
-    if recipe is None:
-        return
-    recipes = cache.get(RECIPES) or {}
-    recipes[key] = (recipe, depends, now)
-    _save(recipes)
-    _touched[key] = now
+    if recipe is not None:
+        _note(key, lambda _known: (recipe, depends))
 
 
 def touched(key: str) -> None:
     """A page block was served: note that it is read, at most once every ``TOUCH_SECONDS`` in this process."""
+    if getattr(_local, "request", None) is not None:
+        _note(key, lambda known: known and known[:2])
+
+
+def _note(key: str, entry) -> None:
+    """Write ``key``'s recipe as read now: ``entry(known)`` gives its (recipe, dependencies) from what was known of
+    it (None: nothing to note); at most once every ``TOUCH_SECONDS`` per page in this process."""
     now = time.time()
-    if now - _touched.get(key, 0) < TOUCH_SECONDS or getattr(_local, "request", None) is None:
+    if now - _touched.get(key, 0) < TOUCH_SECONDS:
         return
     _touched[key] = now
     recipes = cache.get(RECIPES) or {}
-    if key in recipes:
-        recipe, depends, _read = recipes[key]
-        recipes[key] = (recipe, depends, now)
+    noted = entry(recipes.get(key))
+    if noted:
+        recipes[key] = (*noted, now)
         _save(recipes)
 
 
@@ -146,22 +146,22 @@ def build_ahead(moved: set[str]) -> int:
     readers). Returns how many were answered."""
     deadline = time.monotonic() + BUILD_SECONDS
     answered = 0
+    users: dict[int | None, object] = {None: AnonymousUser()}  # each reader read once, however many pages
     for recipe in recipes_for(moved):
         if time.monotonic() > deadline:
             break
-        answered += render(recipe)
+        if recipe.user_id not in users:
+            users[recipe.user_id] = get_user_model().objects.filter(pk=recipe.user_id, is_active=True).first()
+        answered += render(recipe, users[recipe.user_id])
     return answered
 
 
-def render(recipe: Recipe) -> bool:
-    """Answer the recipe's request again, in a savepoint (a failure leaves the caller's transaction as it was); the
-    response is thrown away: what counts is the blocks built meanwhile. False if it could not be answered."""
-    if recipe.user_id is None:
-        user = AnonymousUser()
-    else:
-        user = get_user_model().objects.filter(pk=recipe.user_id, is_active=True).first()
-        if user is None:
-            return False
+def render(recipe: Recipe, user) -> bool:
+    """Answer the recipe's request again as ``user`` (None: no longer active), in a savepoint (a failure leaves the
+    caller's transaction as it was); the response is thrown away: what counts is the blocks built meanwhile. False if
+    it could not be answered."""
+    if user is None:
+        return False
     host, _colon, port = recipe.host.partition(":")
     environ = {
         "REQUEST_METHOD": "GET",

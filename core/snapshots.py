@@ -531,13 +531,8 @@ def _cached(
     # a build from the replica is kept only if the replica had replayed, before the build read anything, what the
     # primary had committed when the stamp was read
     keep = stamp is not None and (not wal or replica.replica_has_replayed(position))
-    started, cpu = time.perf_counter(), time.thread_time()
     try:
-        with _declaring(depends) as keys:
-            value = build()
-        if builds_logger.isEnabledFor(logging.DEBUG):
-            wall, cpu = (time.perf_counter() - started) * 1000, (time.thread_time() - cpu) * 1000
-            builds_logger.debug("built %s %.1f %.1f", key, wall, cpu)
+        value, keys = _build(key, depends, build, "built")
         keep = keep and not _in_transaction()
         if read is not None:
             read.asked |= keys  # the next request of this path reads them with its first ones
@@ -571,14 +566,20 @@ def _built_ahead(key: str, depends: Iterable[str], build: Callable[[], T], moved
     if entry is not None and not moved.intersection(entry[1]) and _fresh(entry, now=True)[0]:
         depends_on(*entry[1])
         return entry[2]
+    value, keys = _build(key, depends, build, "built-ahead")
+    _publishing.built[key] = tuple(sorted(keys)), value
+    return value
+
+
+def _build(key: str, depends: Iterable[str], build: Callable[[], T], verb: str) -> tuple[T, set[str]]:
+    """``build()``, with what it declared it depends on; logged with its time ("<verb> <key> <ms> <CPU ms>")."""
     started, cpu = time.perf_counter(), time.thread_time()
     with _declaring(depends) as keys:
         value = build()
     if builds_logger.isEnabledFor(logging.DEBUG):
         wall, cpu = (time.perf_counter() - started) * 1000, (time.thread_time() - cpu) * 1000
-        builds_logger.debug("built-ahead %s %.1f %.1f", key, wall, cpu)
-    _publishing.built[key] = tuple(sorted(keys)), value
-    return value
+        builds_logger.debug("%s %s %.1f %.1f", verb, key, wall, cpu)
+    return value, keys
 
 
 def _outermost_transaction() -> bool:

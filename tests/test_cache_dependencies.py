@@ -438,8 +438,8 @@ def test_a_page_built_ahead_is_not_kept_if_another_commit_moved_what_it_shows_me
     khcn, parsed, pages = statuses_read
     render = prebuild.render
 
-    def and_an_approval_meanwhile(recipe):
-        answered = render(recipe)
+    def and_an_approval_meanwhile(recipe, user):
+        answered = render(recipe, user)
         if recipe.path_info == pages["agency"]:
             # another commit moves the agency's approved work after its page was built from what it read before
             snapshots.snapshot_versions_bump([snapshots.agency(khcn.pk)])
