@@ -11,9 +11,9 @@ they are stale").
 How a page is built again: a page block stored while a request was being answered remembers that request — its
 path and query string, the signed-in user (the page's body depends only on the reader's scope), the language, the
 host, the scheme and the accepted media type — as a ``Recipe``. The recompute calls the same view with the same
-request again (``render``). Only pages read within ``READ_SECONDS`` are built ahead, the page read last first and
-for ``BUILD_SECONDS`` at most; the others wait for a reader, as before. Recipes live in the cache with the pages:
-losing them costs only builds by readers.
+request again (``render``). Only pages read within ``READ_SECONDS`` are built ahead, those without a query string
+first, the page read last first, and for ``BUILD_SECONDS`` at most; the others wait for a reader, as before.
+Recipes live in the cache with the pages: losing them costs only builds by readers.
 """
 
 from __future__ import annotations
@@ -130,14 +130,15 @@ def _note(key: str, entry) -> None:
 
 
 def recipes_for(moved: set[str]) -> list[Recipe]:
-    """The requests to answer again so that every page read lately and showing one of ``moved`` is built, the page
-    read last first."""
+    """The requests to answer again so that every page read lately and showing one of ``moved`` is built: the pages
+    without a query string first (a crawl of made-up queries does not take their turn), each the page read last
+    first."""
     since = time.time() - READ_SECONDS
     found: dict[Recipe, float] = {}
     for recipe, depends, read in (cache.get(RECIPES) or {}).values():
         if read >= since and moved.intersection(depends):
             found[recipe] = max(read, found.get(recipe, 0))
-    return sorted(found, key=found.__getitem__, reverse=True)
+    return sorted(found, key=lambda recipe: (not recipe.query, found[recipe]), reverse=True)
 
 
 def build_ahead(moved: set[str]) -> int:

@@ -459,10 +459,14 @@ def test_only_the_pages_read_lately_are_built_ahead(readers, statuses_read, buil
 
     _khcn, parsed, pages = statuses_read
     # the page read last comes first (a recompute builds ahead for a second at most, then leaves the rest)
-    for name in ("public", "plan"):
+    for url in (pages["public"], pages["plan"], f"{pages['plan']}?moc=2035"):
         prebuild._touched.clear()  # a read noted at once, not up to 30 s later
-        _html(readers[0], pages[name])
-    assert prebuild.recipes_for({snapshots.FIGURES})[0].path_info == pages["plan"]
+        _html(readers[0], url)
+    first, *others = prebuild.recipes_for({snapshots.FIGURES})
+    assert (first.path_info, first.query) == (pages["plan"], "")
+    # a page asked with a query string after every page without one (a crawl of made-up queries takes no turn)
+    assert others[-1].query == "moc=2035"
+    builds.clear()  # that last page built by its reader
     monkeypatch.setattr(prebuild, "READ_SECONDS", 0)  # every page last read too long ago
     with committing(execute=True):
         target_statuses_recompute(as_of=timezone.localdate(), metric_ids=[parsed.metric_id])
