@@ -39,9 +39,8 @@ logger = logging.getLogger(__name__)
 RECIPES = "prebuild-recipes"
 #: recipes kept at most (the ones read longest ago go first)
 RECIPES_KEPT = 300
-#: a page read within this long is built ahead by the recompute that makes it stale (with 5 minutes, 13 pages read
-#: once by hand kept the worker building them at every recompute of a busy minute: 9 s of CPU a minute, not 5)
-READ_SECONDS = 60
+#: a page read within this long is built ahead by the recompute that makes it stale
+READ_SECONDS = 300
 #: how often a process notes that a page was read again (one cache write per page and process at most)
 TOUCH_SECONDS = 30
 #: how long a recompute builds pages ahead at most, the pages read last first (about 20 pages on a busy node)
