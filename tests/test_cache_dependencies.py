@@ -8,6 +8,7 @@ own calls (``core.snapshots._cached``)."""
 from __future__ import annotations
 
 import re
+import time
 from decimal import Decimal
 
 import pytest
@@ -472,6 +473,31 @@ def test_only_the_pages_read_lately_are_built_ahead(readers, statuses_read, buil
         target_statuses_recompute(as_of=timezone.localdate(), metric_ids=[parsed.metric_id])
     assert _pages_built(pages, builds) == set()
     assert {"overview", "plan", "public", "indicator"} <= _rebuilt(readers, pages, builds)  # by their readers
+
+
+def test_a_recompute_builds_ahead_for_its_budget_the_page_read_last_first(
+    readers, statuses_read, builds, committing, monkeypatch
+):
+    from core import prebuild
+
+    _khcn, parsed, pages = statuses_read
+    prebuild._touched.clear()
+    _html(readers[0], pages["public"])  # read last of all
+    render = prebuild.render
+    answered: list[str] = []
+
+    def slowly(recipe, user):  # a page that takes longer than the whole budget
+        answered.append(recipe.path_info)
+        time.sleep(0.5)
+        return render(recipe, user)
+
+    monkeypatch.setattr(prebuild, "BUILD_SECONDS", 0.25)
+    monkeypatch.setattr(prebuild, "render", slowly)
+    with committing(execute=True):
+        target_statuses_recompute(as_of=timezone.localdate(), metric_ids=[parsed.metric_id])
+    assert answered == [pages["public"]]  # the budget spent on the page read last, the others left
+    assert _pages_built(pages, builds) == {"public"}
+    assert {"overview", "plan", "indicator"} <= _rebuilt(readers, pages, builds)  # by their readers
 
 
 def test_a_page_failing_to_build_ahead_leaves_the_recompute_whole(
