@@ -436,6 +436,8 @@ def warm_up(base: str, session: requests.Session, pages: list[str]) -> dict[str,
 _ACCESS = re.compile(r"^ACCESS (\S+) (\S+) (\d+) (\d+)$")
 _BUILT = re.compile(r"^built (\S+) ([\d.]+) ([\d.]+)$")
 _COST = re.compile(r"^cost (\S+) (\S+) ([\d.]+)$")
+#: a full pass of the garbage collector in a gunicorn worker, with its time (the worker's threads wait for it)
+_GC_FULL = re.compile(r"^gc-full ([\d.]+)$")
 _MOVED = re.compile(r"(?:^|\] )moved (\S+)$")  # the worker's lines carry Celery's prefix
 #: a page built ahead by the recompute in the worker (core/prebuild.py)
 _AHEAD = re.compile(r"(?:^|\] )built-ahead (\S+) ([\d.]+) ([\d.]+)$")
@@ -465,8 +467,11 @@ def server_log_summary(log: Path, start: int, end: int, worker_lines: list[str])
     builds: dict[str, list[float]] = {}
     builds_cpu: dict[str, list[float]] = {}
     moves: dict[str, int] = {}
+    full_passes: list[float] = []
     for line in [*_log_lines(log, start, end), *worker_lines]:
-        if match := _ACCESS.match(line):
+        if match := _GC_FULL.match(line):
+            full_passes.append(float(match[1]))
+        elif match := _ACCESS.match(line):
             paths.setdefault(f"{match[1]} {match[2]}", []).append(int(match[4]))
         elif match := _COST.match(line):
             paths_cpu.setdefault(f"{match[1]} {match[2]}", []).append(float(match[3]))
@@ -495,6 +500,7 @@ def server_log_summary(log: Path, start: int, end: int, worker_lines: list[str])
         "builds": {name: summary(times) for name, times in sorted(builds.items())},
         "builds_cpu": {name: summary(times) for name, times in sorted(builds_cpu.items())},
         "moves": dict(sorted(moves.items())),
+        "gc_full_passes": summary(full_passes) if full_passes else {"n": 0},
     }
 
 
@@ -747,6 +753,12 @@ def main() -> None:
                 f"{r['behind_schedule']} |"
             )
     print(f"\ngunicorn's CPU per request of the mix: {mix['server_cpu_ms_per_request']:.2f} ms")
+    if passes := server["gc_full_passes"]["n"]:
+        full = server["gc_full_passes"]
+        print(
+            f"full garbage-collection passes in gunicorn's workers: {passes}, p50 {full['p50_ms']:.0f} ms, "
+            f"{full['total_ms'] / 1000:.1f} s in all (each stops its worker's threads)"
+        )
     if "worker_cpu_seconds" in mix:
         worker_cpu = mix["worker_cpu_seconds"]
         print(f"the Celery worker's CPU during the mix (recomputes, pages built ahead): {worker_cpu:.1f} s")

@@ -1,3 +1,4 @@
+import gc
 import logging
 import time
 
@@ -163,14 +164,28 @@ class ReplicaReadsMiddleware:
 
 
 cost_logger = logging.getLogger("config.requests")
+_pass_started = 0.0
+
+
+def _full_passes_logged(phase: str, info: dict) -> None:
+    """``gc.callbacks``: a full pass's time (passes never overlap: they hold the interpreter)."""
+    global _pass_started
+    if phase == "start":
+        _pass_started = time.perf_counter()
+    elif info["generation"] == 2:
+        cost_logger.debug("gc-full %.1f", (time.perf_counter() - _pass_started) * 1000)
 
 
 class RequestCostMiddleware:
-    """One line per request with the CPU time its thread spent ("cost GET /path 12.3"), at DEBUG; in the middleware
-    only when ``REQUEST_COST_LOG`` is set (benchmarks/load.py: what each kind of request costs the server)."""
+    """One line per request with the CPU time its thread spent ("cost GET /path 12.3"), and one per full pass of the
+    garbage collector with its time ("gc-full 61.2": every thread of the process waits for it), at DEBUG; in the
+    middleware only when ``REQUEST_COST_LOG`` is set (benchmarks/load.py: what each kind of request costs the
+    server)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
+        if _full_passes_logged not in gc.callbacks:  # once per process, however many handlers are built
+            gc.callbacks.append(_full_passes_logged)
 
     def __call__(self, request):
         started = time.thread_time()

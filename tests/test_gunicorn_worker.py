@@ -125,3 +125,21 @@ def test_a_worker_killed_is_replaced_and_the_connections_spread_over_the_new_one
     held = connections_per_worker(port, clients=40)
     assert set(held) == seen, held  # the new worker holds connections; the dead one's share is not counted
     assert max(held.values()) - min(held.values()) <= 2, held
+
+
+def test_the_served_application_loads_every_view_at_start_and_leaves_them_out_of_the_collectors_passes():
+    """config/wsgi.py, as a gunicorn worker loads it: the views are imported before the first request, and what is
+    loaded then is frozen, so a full pass of the garbage collector does not walk it while the worker's threads wait."""
+    probe = (
+        "import gc, sys\n"
+        "import config.wsgi\n"
+        "print(gc.get_freeze_count(), 'dashboards.views' in sys.modules, 'entry.views' in sys.modules,"
+        " len(gc.get_objects()))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, env=os.environ, capture_output=True, text=True, check=True, timeout=120
+    ).stdout.split()
+    frozen, dashboards_loaded, entry_loaded, walked = int(out[0]), out[1], out[2], int(out[3])
+    assert (dashboards_loaded, entry_loaded) == ("True", "True")
+    assert frozen > 50_000  # the application, its libraries and every view module
+    assert walked < frozen / 10  # what a full pass still walks right after loading
