@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import gc
 import io
 import json
 import os
@@ -133,28 +132,7 @@ def request(path: str, cookie: str) -> int:
     return int(status[0].split()[0])
 
 
-class Collections:
-    """The garbage collector's passes while it is on (``gc.callbacks``): their CPU time and the longest full one
-    (a pass holds the interpreter: every thread of a gunicorn worker waits for it)."""
-
-    def __init__(self):
-        self.cpu_ms = 0.0
-        self.full = 0
-        self.longest_full_ms = 0.0
-        self._started = 0.0
-
-    def __call__(self, phase: str, info: dict) -> None:
-        if phase == "start":
-            self._started = time.process_time()
-            return
-        spent = (time.process_time() - self._started) * 1000
-        self.cpu_ms += spent
-        if info["generation"] == 2:
-            self.full += 1
-            self.longest_full_ms = max(self.longest_full_ms, spent)
-
-
-def measure(runs: int, rounds: int, cookie: str, collections: Collections) -> dict:
+def measure(runs: int, rounds: int, cookie: str) -> dict:
     """Per page, the median of ``runs`` requests in each of ``rounds`` rounds over the mix; the best round is
     kept: on a machine shared with other jobs, a round that ran beside them only measures them."""
     counter = Counter()
@@ -166,7 +144,6 @@ def measure(runs: int, rounds: int, cookie: str, collections: Collections) -> di
                 code = request(path, cookie)
                 if code != 200:
                     sys.exit(f"{path} answered {code}")
-        gc.callbacks.append(collections)
         for _ in range(rounds):
             for path in PAGES:
                 cpu, wall = [], []
@@ -218,8 +195,7 @@ def main() -> None:
     if args.profile:
         profile(args.profile, cookie, args.sort)
         return
-    collections = Collections()
-    results = measure(args.runs, args.rounds, cookie, collections)
+    results = measure(args.runs, args.rounds, cookie)
     out = ROOT / "var" / f"bench-cost-{args.label}.json"
     out.parent.mkdir(exist_ok=True)
     if args.accumulate and out.exists():
@@ -251,11 +227,6 @@ def main() -> None:
     if earlier:
         before = statistics.mean(r["cpu_ms"] for p, r in earlier.items() if p != "/healthz")
         print(f"{args.compare}: {before:.2f} CPU ms per request")
-    requests = args.runs * args.rounds * len(PAGES)
-    print(
-        f"garbage collection: {collections.cpu_ms / requests:.3f} CPU ms per request; {collections.full} full passes "
-        f"in {requests} requests, the longest {collections.longest_full_ms:.0f} ms"
-    )
 
 
 if __name__ == "__main__":
