@@ -79,7 +79,7 @@ APPROVED = "approved"
 TASKS = "tasks"
 #: the reporting periods: which exist, which are open (what agencies still have to enter)
 PERIODS = "periods"
-#: what waits for review: the review queue and its badge, the scorecards' "waiting" column, who has sent figures
+#: what waits for review: the review queue and its badge, the scorecards' "waiting" column
 REVIEW = "review"
 #: every agency's unapproved work (drafts, figures sent, returns): only a page asked for every state shows it (the
 #: data explorer's "tất cả"); the others list approved work, and agency staff's own (``agency-drafts:<id>``)
@@ -100,6 +100,13 @@ def metric_figures(pk: int) -> str:
     """A metric's approved figures as entered (its indicator page's figures by agency and latest figures): moved by
     an approval, before the recompute moves ``metric``."""
     return f"metric-figures:{pk}"
+
+
+def period_sent(pk: int) -> str:
+    """Who has sent a reporting period's figures (the overview's count of who has not sent the quarter last due):
+    moved when a figure of that period is sent, returned or approved, not by a draft. Figures sent for the quarter
+    being entered leave the count of the quarter last due as it was."""
+    return f"period-sent:{pk}"
 
 
 def indicator(pk: int) -> str:

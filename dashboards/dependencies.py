@@ -8,10 +8,10 @@ of a watched app missing here moves everything: a new model is safe before it is
 
 The rule that matters most: unapproved work (a draft saved, a figure sent or returned) is shown on the pages only to
 its own agency's staff (``agencies.permissions.submissions_on_pages``), so it moves that agency's work
-(``agency-drafts:<id>``) and, once sent or returned, the review queue — never what the other readers see. An
-approval moves its metric's figures, its agency and the approved figures; the recompute it queues moves what is
-computed from them (``figures``, ``metric:<id>``) once, when it commits. A task report's approval moves its task and
-its agency.
+(``agency-drafts:<id>``) and, once sent or returned, the review queue and who has sent its period's figures
+(``period-sent:<id>``) — never what the other readers see. An approval moves its metric's figures, its agency and the
+approved figures; the recompute it queues moves what is computed from them (``figures``, ``metric:<id>``) once, when
+it commits. A task report's approval moves its task and its agency.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ from core.snapshots import (
     indicator,
     metric,
     metric_figures,
+    period_sent,
     task,
 )
 from core.workflow import SubmissionStatus
@@ -53,6 +54,9 @@ def _unapproved(row) -> list[str]:
 
 
 def observation_changes(row) -> Iterable[str]:
+    # a figure that is or was sent: who has sent its period's figures (a draft was never sent: the workflow leads
+    # from a submission only to an approval or a return)
+    sent = [] if row.status == SubmissionStatus.DRAFT else [period_sent(row.period_id)]
     correcting = getattr(row, "correction_status", "") in (SubmissionStatus.SUBMITTED, SubmissionStatus.RETURNED)
     if row.status == SubmissionStatus.APPROVED and not correcting:
         # approved (or its correction approved): the figure shows on its metric's indicator page, its agency's page
@@ -69,9 +73,10 @@ def observation_changes(row) -> Iterable[str]:
             agency_drafts(row.agency_id),
             REVIEW,
             UNAPPROVED,
+            *sent,
         ]
     # a correction proposed or returned leaves the approved value as it was
-    return _unapproved(row)
+    return [*_unapproved(row), *sent]
 
 
 def task_update_changes(row) -> Iterable[str]:

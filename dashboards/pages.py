@@ -13,13 +13,13 @@ metrics). Caching a new page is one call:
 
     return page_response(request, "plan", _plan_overview, depends=[PLAN, FIGURES])
 
-A part of a page that changes far more often than the rest (the overview's count of who has sent the quarter's
-figures, which every figure sent moves) is a ``Part``: cached on its own with its own dependencies, and put into the
-cached body where the body's template writes ``{{ parts.NAME }}``. A figure sent then rebuilds that sentence, not the
-overview's charts and tables:
+A part of a page that changes far more often than the rest (the overview's count of who has sent the quarter last
+due, which every figure sent for it moves) is a ``Part``: cached on its own with its own dependencies (those it learns
+while built too, ``depends_on``), and put into the cached body where the body's template writes ``{{ parts.NAME }}``.
+A figure sent then rebuilds that sentence, not the overview's charts and tables:
 
     return page_response(request, "overview", build, depends=[PLAN, FIGURES],
-                         parts={"reporting": Part([PLAN, PERIODS, REVIEW], render_reporting)})
+                         parts={"reporting": Part([PLAN, PERIODS], render_reporting)})
 
 A part does not depend on the page's query string: it is kept once per page, reader scope, day and language, and
 every query string of the page (a sort, a filter, a milestone) is served the same.

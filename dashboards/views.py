@@ -48,6 +48,7 @@ from core.snapshots import comments as comments_dependency
 from core.snapshots import indicator as indicator_dependency
 from core.snapshots import metric as metric_dependency
 from core.snapshots import metric_figures as metric_figures_dependency
+from core.snapshots import period_sent as period_sent_dependency
 from core.snapshots import task as task_dependency
 from core.workflow import SubmissionStatus
 from indicators.models import Indicator, Metric, ParsedTarget, Period, ReportTimeliness, TargetStatus
@@ -332,9 +333,21 @@ def overview(request):
     def reporting() -> dict:
         return {"reporting": selectors.reporting_last_due(plan=plan(), as_of=_today()) if plan() else None}
 
+    def reporting_part(template: str) -> Part:
+        """Who has sent the quarter last due: moved by what is sent for that quarter, not for the one being entered
+        (a quarter nobody has written for yet is not stored: its first figure moves ``periods``)."""
+
+        def build() -> str:
+            found = reporting()["reporting"]
+            if found is not None and found.period.pk:
+                depends_on(period_sent_dependency(found.period.pk))
+            return render(template, reporting())
+
+        return Part([PLAN, PERIODS], build)
+
     parts = {
-        "reporting_kpi": Part([PLAN, PERIODS, REVIEW], lambda: render("dashboards/_reporting_kpi.html", reporting())),
-        "reporting": Part([PLAN, PERIODS, REVIEW], lambda: render("dashboards/_reporting.html", reporting())),
+        "reporting_kpi": reporting_part("dashboards/_reporting_kpi.html"),
+        "reporting": reporting_part("dashboards/_reporting.html"),
         WAITING: _waiting_part(request, plan),
     }
     return page_response(

@@ -20,8 +20,17 @@ from django.utils import timezone
 
 from core import snapshots
 from core.workflow import SubmissionStatus
+from dashboards import selectors
 from indicators.models import Observation, TargetStatus
-from indicators.services import periods_ensure_containing, target_statuses_recompute
+from indicators.selectors import figures_completeness
+from indicators.services import (
+    observation_return,
+    observation_save,
+    period_stored,
+    periods_ensure_containing,
+    target_statuses_recompute,
+)
+from indicators.validation import FigureInput, clean_figure
 from tasks.models import Task, TaskUpdate
 from tasks.services import task_update_save
 from tests.factories import figure_sent, khcn_stock_target
@@ -187,8 +196,9 @@ def test_a_draft_saved_leaves_every_readers_page_cached_and_a_figure_sent_only_t
     assert entered("submit").status == SubmissionStatus.SUBMITTED
     blocks: dict[str, set[str]] = {}
     assert _rebuilt(readers, pages, builds, blocks=blocks) == {"overview", "scorecard"}
-    # only the parts that count what was sent: not the overview's charts and tables, nor the scorecard's other columns
-    assert blocks["overview"] == {"overview.reporting_kpi", "overview.reporting", "overview.waiting"}
+    # only the part that counts what waits: not the overview's charts and tables, nor who has sent the quarter last
+    # due (this figure is the quarter being entered's), nor the scorecard's other columns
+    assert blocks["overview"] == {"overview.waiting"}
     assert blocks["scorecard"] == {"agency-list.waiting"}
     # and the office sees one more waiting in the cached pages, as in a page sorted by that column (built whole)
     for page, before in waiting.items():
@@ -202,6 +212,57 @@ def test_a_draft_saved_leaves_every_readers_page_cached_and_a_figure_sent_only_t
     # the agency's own staff see their work on their pages at once
     own_after = _html(staff_client, "/co-quan/so-khcn/")
     assert own_after != own_before and "4.321" in own_after and "4.321" not in own_before
+
+
+def _reporting_shown(client: Client) -> dict[str, int]:
+    """The overview's count of agencies by how they sent the quarter last due: {label: agencies}."""
+    html = _html(client, "/tong-quan/")
+    return {
+        label: int(n)
+        for label, n in re.findall(r'class="status status-[a-z_]+">([^<]+)</span>\s*<strong>(\d+)</strong>', html)
+    }
+
+
+def test_a_figure_sent_for_the_quarter_last_due_refreshes_who_has_sent_it_on_the_overview(
+    readers, agency_staff, reviewer, plan, builds, committing
+):
+    khcn, parsed, _url = khcn_stock_target()
+    today = timezone.localdate()
+    last_due = selectors.reporting_last_due(plan=plan, as_of=today).period
+    pages = {"overview": "/tong-quan/"}
+    with committing(execute=True):  # the quarter last due is stored, as once anybody wrote for it
+        last_due = period_stored(last_due)
+    _rebuilt(readers, pages, builds)
+    before = _reporting_shown(readers[0])
+    assert before["Chưa nộp"] > 0
+    metric = khcn.reported_metrics.filter(frequency=parsed.metric.frequency).order_by("code").first()
+    with committing(execute=True):  # late, for the quarter last due
+        observation_save(
+            metric=metric,
+            agency=khcn,
+            period=last_due,
+            user=agency_staff,
+            figure=clean_figure(metric.kind, FigureInput("12", "", "")),
+            submit=True,
+        )
+    blocks: dict[str, set[str]] = {}
+    assert _rebuilt(readers, pages, builds, blocks=blocks) == {"overview"}
+    assert blocks["overview"] == {"overview.reporting_kpi", "overview.reporting", "overview.waiting"}
+    after = _reporting_shown(readers[0])
+    assert after["Chưa nộp"] == before["Chưa nộp"] - 1  # Sở KH&CN has sent something now
+    assert after == _counted(last_due, today)
+    # returned: not sent any more, and the overview counts it so at once
+    figure = Observation.objects.get(metric=metric, agency=khcn, period=last_due)
+    with committing(execute=True):
+        observation_return(observation=figure, user=reviewer, reason="Thiếu minh chứng")
+    _rebuilt(readers, pages, builds, blocks=blocks)
+    assert _reporting_shown(readers[0]) == before == _counted(last_due, today)
+
+
+def _counted(period, today) -> dict[str, int]:
+    """Agencies by how they sent ``period``, counted from the database (the labels the overview shows)."""
+    found = figures_completeness(period=period, as_of=today)
+    return {label: n for _status, label, n in found.counts if n}
 
 
 def test_an_approval_refreshes_exactly_the_pages_that_show_it(
@@ -369,7 +430,8 @@ def test_a_draft_saved_moves_only_its_agencys_work_and_its_approval_what_shows_i
     with committing(execute=True):
         draft.status = SubmissionStatus.APPROVED
         draft.save()
-    # the approved figure's own lists; what is computed from it moves with its recompute (the next test)
+    # the approved figure's own lists, and who has sent its period's figures; what is computed from it moves with its
+    # recompute (the next test)
     approved = {
         "approved",
         f"metric-figures:{metric.pk}",
@@ -377,6 +439,7 @@ def test_a_draft_saved_moves_only_its_agencys_work_and_its_approval_what_shows_i
         f"agency-drafts:{khcn.pk}",
         "review",
         "unapproved",
+        f"period-sent:{period.pk}",
     }
     assert newest_moved() == approved
 
