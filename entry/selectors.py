@@ -13,6 +13,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency
+from core.snapshots import PERIODS, PLAN, cached_block
+from core.snapshots import agency as agency_dependency
 from core.workflow import SubmissionStatus
 from indicators.models import (
     Metric,
@@ -59,18 +61,61 @@ class EntryRow:
         )
 
 
+@dataclass(frozen=True)
+class EntryPlan:
+    """What the entry form shows beside the figures being entered, which only the plan, the periods and the agency's
+    approvals change: the periods containing the day, the agency's metrics, each one's last approved figure of an
+    earlier period and its next target."""
+
+    periods: dict[str, Period]
+    metrics: list[Metric]
+    previous: dict[int, Observation]
+    targets: dict[int, ParsedTarget]
+
+
 def entry_rows(*, agency: Agency, as_of: date, today: date | None = None) -> list[EntryRow]:
-    """The metrics ``agency`` reports, each for its period containing ``as_of``, in a fixed number of queries."""
-    by_kind = periods_containing(as_of)
-    metrics = list(Metric.objects.filter(reporters=agency).order_by("frequency", "code"))
-    if not metrics:
+    """The metrics ``agency`` reports, each for its period containing ``as_of``, in a fixed number of queries.
+
+    What is entered for the period is read every time; the rest (``EntryPlan``) is cached until the plan, the
+    periods or the agency's approved figures move, so that a draft saved, which reads the rows again, costs one
+    query of them, not five."""
+    known = cached_block(
+        "entry-plan",
+        agency.pk,
+        as_of.isoformat(),
+        depends=[PLAN, PERIODS, agency_dependency(agency.pk)],
+        build=lambda: entry_plan(agency=agency, as_of=as_of),
+    )
+    if not known.metrics:
         return []
     current = {
         (o.metric_id, o.period_id): o
         for o in Observation.objects.filter(
-            agency=agency, metric__in=metrics, period__in=[p for p in by_kind.values() if p.pk]
+            agency=agency, metric__in=known.metrics, period__in=[p for p in known.periods.values() if p.pk]
         )
     }
+    rows = []
+    for metric in known.metrics:
+        period = known.periods[metric.period_kind]
+        rows.append(
+            EntryRow(
+                metric,
+                period,
+                current.get((metric.pk, period.pk)),
+                known.previous.get(metric.pk),
+                known.targets.get(metric.pk),
+                today=today,
+            )
+        )
+    return rows
+
+
+def entry_plan(*, agency: Agency, as_of: date) -> EntryPlan:
+    """``EntryPlan`` of ``agency`` on ``as_of``, read from the database (four queries)."""
+    by_kind = periods_containing(as_of)
+    metrics = list(Metric.objects.filter(reporters=agency).order_by("frequency", "code"))
+    if not metrics:
+        return EntryPlan(by_kind, [], {}, {})
     # the last approved figure of each metric before the period being entered (its period ends before that one
     # begins; two years back is enough for every frequency): the newest of each metric, chosen in SQL
     before = Q()
@@ -93,20 +138,7 @@ def entry_rows(*, agency: Agency, as_of: date, today: date | None = None) -> lis
         .order_by("target__year", "position")
     ):
         targets.setdefault(parsed.metric_id, parsed)
-    rows = []
-    for metric in metrics:
-        period = by_kind[metric.period_kind]
-        rows.append(
-            EntryRow(
-                metric,
-                period,
-                current.get((metric.pk, period.pk)),
-                previous.get(metric.pk),
-                targets.get(metric.pk),
-                today=today,
-            )
-        )
-    return rows
+    return EntryPlan(by_kind, metrics, previous, targets)
 
 
 def review_queue(*, agency_id: int | None = None, period_id: int | None = None) -> dict[str, list]:

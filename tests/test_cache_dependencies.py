@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import time
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -21,11 +22,15 @@ from django.utils import timezone
 from core import snapshots
 from core.workflow import SubmissionStatus
 from dashboards import selectors
-from indicators.models import Observation, TargetStatus
+from indicators.models import Metric, Observation, ParsedTarget, TargetStatus
+from indicators.periods import period_containing
 from indicators.selectors import figures_completeness
 from indicators.services import (
+    observation_approve,
     observation_return,
     observation_save,
+    period_get_or_create,
+    period_set_locked,
     period_stored,
     periods_ensure_containing,
     target_statuses_recompute,
@@ -596,3 +601,71 @@ def test_inside_a_longer_transaction_the_pages_are_left_to_their_readers(readers
         target_statuses_recompute(as_of=timezone.localdate(), metric_ids=[parsed.metric_id])
     assert _pages_built(pages, builds) == set()
     assert {"overview", "plan", "public"} <= _rebuilt(readers, pages, builds)
+
+
+def _entry_row(client: Client, code: str) -> str:
+    """The entry form's row of the metric ``code``, as its agency's staff see it."""
+    found = re.search(rf'<tr id="chi-so-{re.escape(code)}".*?</tr>', _html(client, "/so-lieu/"), re.S)
+    return found.group(0) if found else ""
+
+
+def test_the_entry_forms_plan_is_cached_across_draft_saves_and_as_new_as_the_last_commit(
+    staff_client, agency_staff, reviewer, plan, builds, committing
+):
+    """What the entry form shows beside the figures (the periods, the agency's metrics, each one's last approved
+    figure and next target: ``entry.selectors.EntryPlan``) is read from the cache by a draft saved, and moves with an
+    approval of the agency's figures, a period locked and the plan changed."""
+    khcn = agency_staff.agency
+    prefix, code = _entry_form_row(staff_client)
+    metric = Metric.objects.get(code=code)
+    period = periods_ensure_containing(timezone.localdate())[metric.period_kind]
+    snapshots.bump_after_commit()  # what the fixtures' writes asked (the test's transaction never commits)
+    assert f'name="{prefix}-value"' in _entry_row(staff_client, code)
+
+    builds.clear()
+    with committing(execute=True):
+        data = {"action": "draft", f"{prefix}-value": "55", f"{prefix}-note": ""}
+        assert staff_client.post("/so-lieu/", data).status_code == 302
+    assert not [key for key in builds if key.startswith("block:entry-plan")]  # the draft read its rows from the cache
+    assert Observation.objects.get(metric=metric, agency=khcn, period=period).value == 55
+
+    # the figure of the period before, approved: the form shows it as the last approved at once
+    bounds = period_containing(metric.period_kind, period.starts_on - timedelta(days=1))
+    with committing(execute=True):
+        earlier = period_get_or_create(kind=metric.period_kind, year=bounds.year, number=bounds.number)
+    assert earlier.label not in _entry_row(staff_client, code)
+    with committing(execute=True):
+        figure = observation_save(
+            metric=metric,
+            agency=khcn,
+            period=earlier,
+            user=agency_staff,
+            figure=clean_figure(metric.kind, FigureInput("77", "", "")),
+            submit=True,
+        )
+        observation_approve(observation=figure, user=reviewer, recompute=False)
+    row = _entry_row(staff_client, code)
+    assert earlier.label in row and ">77" in row
+
+    # the period locked by the standing office: the row takes no figure, and a draft posted changes nothing
+    with committing(execute=True):
+        period_set_locked(period=period, user=reviewer, locked=True)
+    assert f'name="{prefix}-value"' not in _entry_row(staff_client, code)
+    with committing(execute=True):
+        staff_client.post("/so-lieu/", {"action": "draft", f"{prefix}-value": "66", f"{prefix}-note": ""})
+    assert Observation.objects.get(metric=metric, agency=khcn, period=period).value == 55
+    with committing(execute=True):
+        period_set_locked(period=period, user=reviewer, locked=False)
+    assert f'name="{prefix}-value"' in _entry_row(staff_client, code)
+
+    # the plan changed: the metric's next target, then who reports it
+    target = ParsedTarget.objects.filter(metric=metric, target__year__gte=timezone.localdate().year).order_by(
+        "target__year", "position"
+    )[0]
+    with committing(execute=True):
+        target.value = Decimal("987654")
+        target.save()
+    assert "987.654" in _entry_row(staff_client, code)
+    with committing(execute=True):
+        metric.reporters.remove(khcn)
+    assert _entry_row(staff_client, code) == ""
