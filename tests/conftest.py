@@ -8,11 +8,22 @@ import shutil
 
 import pytest
 from django.core.management import call_command
+from django.test import override_settings
 
 from agencies.models import Agency, User
 from indicators.models import Plan
 
 PASSWORD = "Kiem-tra-65!"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def passwords_hashed_fast():
+    """Passwords hashed with MD5 in tests, as Django advises for test speed: PBKDF2's million rounds took a quarter
+    of a second for every persona created and every log-in, minutes of the suite. Logging in still checks the
+    password; no test looks at the algorithm. Processes a test starts (gunicorn, Celery, the multi-node run) keep
+    the settings' hashers and hash their own users."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
 
 
 @pytest.fixture(scope="session")
