@@ -330,24 +330,21 @@ def overview(request):
         return render_to_string(template, context, request=request)
 
     @functools.cache  # both parts are stale together: read once
+    def last_due():
+        return selectors.reporting_last_due(plan=plan(), as_of=_today()) if plan() else None
+
     def reporting() -> dict:
-        return {"reporting": selectors.reporting_last_due(plan=plan(), as_of=_today()) if plan() else None}
-
-    def reporting_part(template: str) -> Part:
-        """Who has sent the quarter last due: moved by what is sent for that quarter, not for the one being entered
-        (a quarter nobody has written for yet is not stored: its first figure moves ``periods``)."""
-
-        def build() -> str:
-            found = reporting()["reporting"]
-            if found is not None and found.period.pk:
-                depends_on(period_sent_dependency(found.period.pk))
-            return render(template, reporting())
-
-        return Part([PLAN, PERIODS], build)
+        """Who has sent the quarter last due, for each part that shows it: moved by what is sent for that quarter, not
+        for the one being entered (a quarter nobody has written for yet is not stored: its first figure moves
+        ``periods``)."""
+        found = last_due()
+        if found is not None and found.period.pk:
+            depends_on(period_sent_dependency(found.period.pk))
+        return {"reporting": found}
 
     parts = {
-        "reporting_kpi": reporting_part("dashboards/_reporting_kpi.html"),
-        "reporting": reporting_part("dashboards/_reporting.html"),
+        "reporting_kpi": Part([PLAN, PERIODS], lambda: render("dashboards/_reporting_kpi.html", reporting())),
+        "reporting": Part([PLAN, PERIODS], lambda: render("dashboards/_reporting.html", reporting())),
         WAITING: _waiting_part(request, plan),
     }
     return page_response(

@@ -37,16 +37,18 @@ def khcn_stock_target() -> tuple[Agency, ParsedTarget, str]:
     return khcn, parsed, reverse("indicator", args=[parsed.target.indicator.code])
 
 
-def figure_sent(metric: Metric, agency: Agency, user, value: str = "4.321") -> Observation:
-    """A figure of ``metric`` for its period containing today, entered by ``user`` of ``agency`` and sent to review
-    through the entry service, as the entry form does."""
+def figure_sent(
+    metric: Metric, agency: Agency, user, value: str = "4.321", *, period: Period | None = None
+) -> Observation:
+    """A figure of ``metric`` for ``period`` (default: its period containing today), entered by ``user`` of
+    ``agency`` and sent to review through the entry service, as the entry form does."""
     from indicators.services import observation_save, periods_ensure_containing
     from indicators.validation import FigureInput, clean_figure
 
     return observation_save(
         metric=metric,
         agency=agency,
-        period=periods_ensure_containing(timezone.localdate())[metric.period_kind],
+        period=period or periods_ensure_containing(timezone.localdate())[metric.period_kind],
         user=user,
         figure=clean_figure(metric.kind, FigureInput(value, "", "")),
         submit=True,

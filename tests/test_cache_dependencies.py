@@ -28,14 +28,12 @@ from indicators.selectors import figures_completeness
 from indicators.services import (
     observation_approve,
     observation_return,
-    observation_save,
     period_get_or_create,
     period_set_locked,
     period_stored,
     periods_ensure_containing,
     target_statuses_recompute,
 )
-from indicators.validation import FigureInput, clean_figure
 from tasks.models import Task, TaskUpdate
 from tasks.services import task_update_save
 from tests.factories import figure_sent, khcn_stock_target
@@ -242,14 +240,7 @@ def test_a_figure_sent_for_the_quarter_last_due_refreshes_who_has_sent_it_on_the
     assert before["Chưa nộp"] > 0
     metric = khcn.reported_metrics.filter(frequency=parsed.metric.frequency).order_by("code").first()
     with committing(execute=True):  # late, for the quarter last due
-        observation_save(
-            metric=metric,
-            agency=khcn,
-            period=last_due,
-            user=agency_staff,
-            figure=clean_figure(metric.kind, FigureInput("12", "", "")),
-            submit=True,
-        )
+        figure_sent(metric, khcn, agency_staff, "12", period=last_due)
     blocks: dict[str, set[str]] = {}
     assert _rebuilt(readers, pages, builds, blocks=blocks) == {"overview"}
     assert blocks["overview"] == {"overview.reporting_kpi", "overview.reporting", "overview.waiting"}
@@ -635,14 +626,7 @@ def test_the_entry_forms_plan_is_cached_across_draft_saves_and_as_new_as_the_las
         earlier = period_get_or_create(kind=metric.period_kind, year=bounds.year, number=bounds.number)
     assert earlier.label not in _entry_row(staff_client, code)
     with committing(execute=True):
-        figure = observation_save(
-            metric=metric,
-            agency=khcn,
-            period=earlier,
-            user=agency_staff,
-            figure=clean_figure(metric.kind, FigureInput("77", "", "")),
-            submit=True,
-        )
+        figure = figure_sent(metric, khcn, agency_staff, "77", period=earlier)
         observation_approve(observation=figure, user=reviewer, recompute=False)
     row = _entry_row(staff_client, code)
     assert earlier.label in row and ">77" in row

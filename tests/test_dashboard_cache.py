@@ -20,12 +20,10 @@ from core.workflow import SubmissionStatus
 from indicators.models import Metric, Observation, Target, TargetStatus
 from indicators.services import (
     observation_approve,
-    observation_save,
     periods_ensure_containing,
     target_statuses_recompute,
 )
-from indicators.validation import FigureInput, clean_figure
-from tests.factories import khcn_stock_target, occurrences_make, snapshots_fill
+from tests.factories import figure_sent, khcn_stock_target, occurrences_make, snapshots_fill
 
 AS_OF = date(2026, 9, 30)
 DAY = date(2026, 6, 10)
@@ -105,14 +103,7 @@ def test_an_approval_makes_the_cached_indicator_page_stale(steering_client, plan
     metric = parsed.metric
     before, _ = _get(steering_client, url)
     period = periods_ensure_containing(DAY)[metric.period_kind]
-    observation = observation_save(
-        metric=metric,
-        agency=khcn,
-        period=period,
-        user=agency_staff,
-        figure=clean_figure(metric.kind, FigureInput("4.321", "", "")),
-        submit=True,
-    )
+    observation = figure_sent(metric, khcn, agency_staff, period=period)
     # nothing committed yet (the test's transaction): the page is served from the cache, unchanged
     assert _get(steering_client, url)[0] == before
     generation = snapshot_generation()
