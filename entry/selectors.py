@@ -10,6 +10,7 @@ from django.db import connection
 from django.db.models import Count, Exists, F, Min, OuterRef, Q, Window
 from django.db.models.functions import RowNumber
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency
@@ -78,14 +79,18 @@ def entry_rows(*, agency: Agency, as_of: date, today: date | None = None) -> lis
 
     What is entered for the period is read every time; the rest (``EntryPlan``) is cached until the plan, the
     periods or the agency's approved figures move, so that a draft saved, which reads the rows again, costs one
-    query of them, not five."""
-    known = cached_block(
-        "entry-plan",
-        agency.pk,
-        as_of.isoformat(),
-        depends=[PLAN, PERIODS, agency_dependency(agency.pk)],
-        build=lambda: entry_plan(agency=agency, as_of=as_of),
-    )
+    query of them, not five. Only for the day the form opens on (today): another day, picked or made up, is read
+    from the database, and a crawl of days keeps nothing in the cache."""
+    if as_of != timezone.localdate():
+        known = entry_plan(agency=agency, as_of=as_of)
+    else:
+        known = cached_block(
+            "entry-plan",
+            agency.pk,
+            as_of.isoformat(),
+            depends=[PLAN, PERIODS, agency_dependency(agency.pk)],
+            build=lambda: entry_plan(agency=agency, as_of=as_of),
+        )
     if not known.metrics:
         return []
     current = {

@@ -642,6 +642,12 @@ def test_the_entry_forms_plan_is_cached_across_draft_saves_and_as_new_as_the_las
         period_set_locked(period=period, user=reviewer, locked=False)
     assert f'name="{prefix}-value"' in _entry_row(staff_client, code)
 
+    # another day, picked or made up, is read from the database: a crawl of days keeps nothing
+    assert _html(staff_client, "/so-lieu/?ngay=2099-01-01") and _html(staff_client, "/so-lieu/?ngay=2001-02-03")
+    assert [key for key in cache._cache if ":block:entry-plan:" in key] == [
+        f":1:block:entry-plan:{khcn.pk}:{timezone.localdate().isoformat()}"
+    ]
+
     # the plan changed: the metric's next target, then who reports it
     target = ParsedTarget.objects.filter(metric=metric, target__year__gte=timezone.localdate().year).order_by(
         "target__year", "position"
